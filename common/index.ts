@@ -1,0 +1,8 @@
+// Shared contracts of the kit; components import from here and never from each other.
+export * from './protocol.js';
+export * from './metric-names.js';
+export * from './turn-credentials.js';
+export * from './env-config.js';
+export * from './logger.js';
+export * from './http-errors.js';
+export * from './reservation-api.js';

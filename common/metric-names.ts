@@ -1,0 +1,50 @@
+// Every metric name of the kit, once. The sidecar and router export these; the adapter rules, the HPA,
+// the recording/alerting rules, the Grafana dashboards and the simulator import them — so nothing can drift.
+
+/** Per-pod gauges and counters exported by the signalling sidecar. */
+export const SIDECAR = {
+  streamerConnected: 'pixelstream_streamer_connected',
+  allocated: 'pixelstream_allocated',
+  available: 'pixelstream_available',
+  draining: 'pixelstream_draining',
+  reserved: 'pixelstream_reserved',
+  players: 'pixelstream_players',
+  sessionsTotal: 'pixelstream_sessions_total',
+  sessionDurationSeconds: 'pixelstream_session_duration_seconds',
+  messagesTotal: 'pixelstream_messages_total',
+  rejectionsTotal: 'pixelstream_rejections_total',
+  subscribeToAnswerSeconds: 'pixelstream_subscribe_to_answer_seconds',
+  reservationsTotal: 'pixelstream_reservations_total',
+  podPatchesTotal: 'pixelstream_pod_patches_total',
+  eventsDroppedTotal: 'pixelstream_events_dropped_total',
+} as const;
+
+/** Metrics exported by every session-router replica. */
+export const ROUTER = {
+  queueLength: 'pixelstream_router_queue_length',
+  waitSeconds: 'pixelstream_router_wait_seconds',
+  allocationsTotal: 'pixelstream_router_allocations_total',
+} as const;
+
+/** `result` label values of ROUTER.allocationsTotal. */
+export const ROUTER_ALLOCATION_RESULTS = ['assigned', 'resumed', 'rejected', 'failed'] as const;
+export type RouterAllocationResult = (typeof ROUTER_ALLOCATION_RESULTS)[number];
+
+/** Custom metrics the prometheus-adapter publishes on the streamer Service; the HPA consumes them. */
+export const ADAPTER = {
+  availableCount: 'pixelstream_available_count',
+  poolRatio: 'player_stream_pool_ratio',
+  demand: 'pixelstream_demand',
+  playerConnections: 'stream_player_connections',
+} as const;
+
+/** Metrics from NVIDIA's DCGM exporter that the dashboards and alerts read. */
+export const DCGM = {
+  gpuUtil: 'DCGM_FI_DEV_GPU_UTIL',
+  encoderUtil: 'DCGM_FI_DEV_ENC_UTIL',
+  decoderUtil: 'DCGM_FI_DEV_DEC_UTIL',
+  memoryUsed: 'DCGM_FI_DEV_FB_USED',
+  memoryFree: 'DCGM_FI_DEV_FB_FREE',
+  temperature: 'DCGM_FI_DEV_GPU_TEMP',
+  power: 'DCGM_FI_DEV_POWER_USAGE',
+} as const;

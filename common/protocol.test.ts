@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { build, encode, normalisePlayerId, parseMessage } from './protocol.js';
+
+describe('parseMessage', () => {
+  it.each([
+    ['not json', 'not_json'],
+    ['[1,2]', 'not_object'],
+    ['null', 'not_object'],
+    ['{"x":1}', 'no_type'],
+    ['{"type":""}', 'no_type'],
+    ['{"type":"subscribe","streamerId":5}', 'bad_field'],
+    ['{"type":"offer"}', 'bad_field'],
+    ['{"type":"ping","time":"x"}', 'bad_field'],
+    ['{"type":"streamerList","ids":[1]}', 'bad_field'],
+  ])('rejects %s as %s', (text, code) => {
+    const r = parseMessage(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.code).toBe(code);
+  });
+
+  it('keeps undeclared fields and decodes binary frames', () => {
+    const r = parseMessage(Buffer.from('{"type":"answer","sdp":"v=0","minBitrateBps":1}'));
+    expect(r).toEqual({ ok: true, message: { type: 'answer', sdp: 'v=0', minBitrateBps: 1 } });
+  });
+
+  it('returns unknown types as such', () => {
+    const r = parseMessage('{"type":"somethingNew","a":1}');
+    expect(r).toEqual({ ok: true, message: { type: 'somethingNew', unknown: true, raw: { type: 'somethingNew', a: 1 } } });
+  });
+
+  it('enforces a size cap', () => {
+    const r = parseMessage(`{"type":"offer","sdp":"${'x'.repeat(100)}"}`, 50);
+    expect(r.ok).toBe(false);
+  });
+
+  it('accepts numeric player ids from legacy streamers', () => {
+    expect(parseMessage('{"type":"disconnectPlayer","playerId":101}').ok).toBe(true);
+    expect(normalisePlayerId(101)).toBe('101');
+    expect(normalisePlayerId('')).toBeUndefined();
+  });
+});
+
+describe('build', () => {
+  it('emits exactly the fields of the protocol', () => {
+    expect(JSON.parse(encode(build.config({ iceServers: [] })))).toEqual({
+      type: 'config',
+      peerConnectionOptions: { iceServers: [] },
+      protocolVersion: '1.3.0',
+    });
+    expect(build.playerConnected('101')).toEqual({ type: 'playerConnected', playerId: '101', dataChannel: true, sfu: false });
+    expect(build.offer('sdp')).toEqual({ type: 'offer', sdp: 'sdp' });
+    expect(Object.keys(build.iceCandidate({ candidate: 'c' }, '101'))).toEqual(['type', 'candidate', 'playerId']);
+  });
+});
