@@ -1,0 +1,130 @@
+// Real child processes for tests and benchmarks: started with `node --import tsx` (no npx wrapper, which
+// orphans children), their JSON log lines parsed as they arrive, and killed by PID — never left running.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LogLine {
+  msg?: string;
+  level?: string;
+  [key: string]: unknown;
+}
+
+export interface RunningProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Every JSON line the process printed so far (stdout and stderr); non-JSON lines as `{msg: text}`. */
+  readonly lines: LogLine[];
+  /** Resolves with the first line (past or future) matching `pred`; rejects after `timeoutMs` or on exit. */
+  waitFor(pred: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Sends `signal` and resolves with the exit code once the process is gone (SIGKILL after `graceMs`). */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Starts `script` (a .ts path relative to the repo root) with `env` added to this process's env. */
+export function startNode(script: string, env: Record<string, string | undefined> = {}, args: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, script), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return track(child);
+}
+
+/** Wraps any spawned child the same way. */
+export function track(child: ChildProcess): RunningProcess {
+  if (child.pid === undefined) throw new Error('process failed to start');
+  live.add(child);
+  const lines: LogLine[] = [];
+  const waiters = new Set<{ pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      resolve(code ?? (signal ? 128 : null));
+    });
+  });
+  const onData = (stream: NodeJS.ReadableStream) => {
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const text = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!text.trim()) continue;
+        let line: LogLine;
+        try {
+          const parsed: unknown = JSON.parse(text);
+          line = typeof parsed === 'object' && parsed !== null ? (parsed as LogLine) : { msg: text };
+        } catch {
+          line = { msg: text };
+        }
+        lines.push(line);
+        if (process.env.TEST_CHILD_LOGS === '1') process.stderr.write(`[${child.pid}] ${text}\n`);
+        for (const w of waiters) {
+          if (w.pred(line)) {
+            waiters.delete(w);
+            w.resolve(line);
+          }
+        }
+      }
+    });
+  };
+  if (child.stdout) onData(child.stdout);
+  if (child.stderr) onData(child.stderr);
+
+  return {
+    child,
+    pid: child.pid,
+    lines,
+    exited,
+    waitFor(pred, timeoutMs = 15_000) {
+      const past = lines.find(pred);
+      if (past) return Promise.resolve(past);
+      return new Promise<LogLine>((resolve, reject) => {
+        const w = { pred, resolve: (l: LogLine) => (clearTimeout(timer), resolve(l)) };
+        const timer = setTimeout(() => {
+          waiters.delete(w);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for a log line; last lines:\n${lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`));
+        }, timeoutMs);
+        waiters.add(w);
+        void exited.then((code) => {
+          if (waiters.delete(w)) {
+            clearTimeout(timer);
+            reject(new Error(`process exited (${code}) before the expected log line; last lines:\n${lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`));
+          }
+        });
+      });
+    },
+    async stop(signal = 'SIGTERM', graceMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** A TCP port that was free a moment ago (for programs that cannot report a port-0 bind). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
