@@ -48,3 +48,13 @@ export const DCGM = {
   temperature: 'DCGM_FI_DEV_GPU_TEMP',
   power: 'DCGM_FI_DEV_POWER_USAGE',
 } as const;
+
+/** kube-state-metrics series the dashboards and alerts read (HPA replicas, TURN DaemonSet health). */
+export const KUBE_STATE = {
+  hpaDesiredReplicas: 'kube_horizontalpodautoscaler_status_desired_replicas',
+  hpaCurrentReplicas: 'kube_horizontalpodautoscaler_status_current_replicas',
+  hpaMinReplicas: 'kube_horizontalpodautoscaler_spec_min_replicas',
+  hpaMaxReplicas: 'kube_horizontalpodautoscaler_spec_max_replicas',
+  daemonsetDesired: 'kube_daemonset_status_desired_number_scheduled',
+  daemonsetReady: 'kube_daemonset_status_number_ready',
+} as const;
