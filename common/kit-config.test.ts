@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from './env-config.js';
+import {
+  imageRef,
+  isCidr,
+  kitEnv,
+  loadKitConfig,
+  parseNodeLabel,
+  parseNodeTaint,
+  readDotEnv,
+  writeDotEnvValues,
+} from './kit-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kit-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadKitConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadKitConfig', () => {
+  it('has working defaults for every key', () => {
+    const c = loadKitConfig({});
+    expect(c.NAMESPACE).toBe('pixelstream');
+    expect(c.GPU_POOL_LABEL).toBe('app.pixel/gpu=true');
+    expect(c.TURN_POOL_LABEL).toBe('app.pixel/turn=true');
+    expect(c.INGRESS_CLASS).toBe('nginx');
+    expect(c.HPA_METRIC).toBe('demand');
+    expect(c.HPA_TARGET).toBe(1);
+    expect(c.HPA_MIN_REPLICAS).toBe(1);
+    expect(c.HPA_MAX_REPLICAS).toBe(10);
+    expect(c.STREAM_BUFFER).toBe(1);
+    expect(c.HPA_SCALE_UP_STABILIZATION_SECONDS).toBe(0);
+    expect(c.HPA_SCALE_UP_PODS).toBe(4);
+    expect(c.HPA_SCALE_UP_PERCENT).toBe(100);
+    expect(c.HPA_SCALE_UP_PERIOD_SECONDS).toBe(15);
+    expect(c.HPA_SCALE_DOWN_STABILIZATION_SECONDS).toBe(300);
+    expect(c.HPA_SCALE_DOWN_PODS).toBe(1);
+    expect(c.HPA_SCALE_DOWN_PERIOD_SECONDS).toBe(60);
+    expect(c.GPUS_PER_POD).toBe(1);
+    expect(c.DRAIN_TIMEOUT_SECONDS).toBe(3600);
+    expect(c.ROUTER_ENABLED).toBe(true);
+  });
+
+  it('defaults HPA_TARGET per metric and honours an explicit one', () => {
+    expect(loadKitConfig({ HPA_METRIC: 'ratio' }).HPA_TARGET).toBe(0.9);
+    expect(loadKitConfig({ HPA_METRIC: 'ratio', HPA_TARGET: '0.75' }).HPA_TARGET).toBe(0.75);
+    expect(loadKitConfig({ HPA_METRIC: 'demand', HPA_TARGET: '' }).HPA_TARGET).toBe(1);
+  });
+
+  it('lists every problem at once, per-key and cross-key', () => {
+    const problems = problemsOf({
+      NAMESPACE: 'Bad_NS',
+      GPUS_PER_POD: 'two',
+      HPA_METRIC: 'cpu',
+      HPA_TARGET: '-1',
+      HPA_MIN_REPLICAS: '5',
+      HPA_MAX_REPLICAS: '2',
+      TURN_MIN_PORT: '60000',
+      TURN_MAX_PORT: '50000',
+      TURN_ALLOWED_PEER_CIDRS: '10.0.0.0/33,nonsense',
+      GPU_POOL_LABEL: 'no-equals',
+      TURN_POOL_TAINT: 'app.pixel/turn=true:Sometimes',
+      TURN_URLS: 'http://x',
+      ROUTER_ENABLED: 'maybe',
+    });
+    const keys = [
+      'NAMESPACE',
+      'GPUS_PER_POD',
+      'HPA_METRIC',
+      'HPA_TARGET',
+      'HPA_MIN_REPLICAS',
+      'TURN_MIN_PORT',
+      'TURN_ALLOWED_PEER_CIDRS: "10.0.0.0/33"',
+      'TURN_ALLOWED_PEER_CIDRS: "nonsense"',
+      'GPU_POOL_LABEL',
+      'TURN_POOL_TAINT',
+      'TURN_URLS',
+      'ROUTER_ENABLED',
+    ];
+    for (const key of keys) expect(problems.some((p) => p.startsWith(key)), key).toBe(true);
+    expect(problems).toHaveLength(keys.length);
+  });
+
+  it('rejects a TURN listening port inside the relay range', () => {
+    expect(problemsOf({ TURN_LISTEN_PORT: '50000' })[0]).toMatch(/^TURN_LISTEN_PORT=50000: must lie outside/);
+  });
+
+  it('builds image references with and without a registry', () => {
+    expect(imageRef(loadKitConfig({}), 'SIDECAR')).toBe('pixelstream-signalserver:latest');
+    expect(imageRef(loadKitConfig({ IMAGE_REGISTRY: 'ghcr.io/acme', TURN_TAG: 'v1.2' }), 'TURN')).toBe(
+      'ghcr.io/acme/pixelstream-turn:v1.2',
+    );
+  });
+});
+
+describe('labels, taints, CIDRs', () => {
+  it.each([
+    ['app.pixel/gpu=true', { key: 'app.pixel/gpu', value: 'true' }],
+    ['pool=gpu-a', { key: 'pool', value: 'gpu-a' }],
+    ['=x', undefined],
+    ['a/b/c=x', undefined],
+    ['key=bad value', undefined],
+  ])('label %s', (text, expected) => expect(parseNodeLabel(text)).toEqual(expected));
+
+  it.each([
+    ['nvidia.com/gpu:NoSchedule', { key: 'nvidia.com/gpu', value: undefined, effect: 'NoSchedule' }],
+    ['app.pixel/turn=true:NoExecute', { key: 'app.pixel/turn', value: 'true', effect: 'NoExecute' }],
+    ['app.pixel/turn=true', undefined],
+    [':NoSchedule', undefined],
+  ])('taint %s', (text, expected) => expect(parseNodeTaint(text)).toEqual(expected));
+
+  it.each([
+    ['10.244.0.0/16', true],
+    ['fd00::/8', true],
+    ['10.0.0.0/33', false],
+    ['10.0.0.0', false],
+    ['host/8', false],
+  ])('cidr %s → %s', (text, ok) => expect(isCidr(text)).toBe(ok));
+});
+
+describe('.env files', () => {
+  it('reads, merges with the environment (environment wins) and rewrites values in place', () => {
+    const path = join(dir, 'a.env');
+    writeFileSync(path, '# the namespace\nNAMESPACE=pixel\n\n# buffer\nSTREAM_BUFFER=2 # inline\nOTHER=keep\n');
+    expect(readDotEnv(path)).toEqual({ NAMESPACE: 'pixel', STREAM_BUFFER: '2', OTHER: 'keep' });
+    const merged = kitEnv(path, { NAMESPACE: 'fromenv', PATH: '/bin' });
+    expect(merged.NAMESPACE).toBe('fromenv');
+    expect(merged.STREAM_BUFFER).toBe('2');
+    expect(merged.PATH).toBeUndefined();
+
+    writeDotEnvValues(path, { STREAM_BUFFER: 3, HPA_TARGET: 0.5, INGRESS_HOST: 'a b' });
+    expect(readFileSync(path, 'utf8')).toBe(
+      "# the namespace\nNAMESPACE=pixel\n\n# buffer\nSTREAM_BUFFER=3\nOTHER=keep\nHPA_TARGET=0.5\nINGRESS_HOST='a b'\n",
+    );
+    expect(readDotEnv(path)).toEqual({ NAMESPACE: 'pixel', STREAM_BUFFER: '3', OTHER: 'keep', HPA_TARGET: '0.5', INGRESS_HOST: 'a b' });
+  });
+
+  it('creates a missing file and refuses bad keys and values', () => {
+    const path = join(dir, 'new.env');
+    writeDotEnvValues(path, { A: "it's" });
+    expect(readDotEnv(path)).toEqual({ A: "it's" });
+    expect(() => writeDotEnvValues(path, { 'BAD KEY': 1 })).toThrow(ConfigError);
+    expect(() => writeDotEnvValues(path, { A: 'line\nbreak' })).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,338 @@
+// The one typed configuration of a deployment: read from a `.env` file plus the environment, every key
+// documented and defaulted here, every problem listed at once. The manifests (k8s/), kustom.sh and the
+// autoscaling simulator all read it, so a value means the same thing everywhere.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parseEnv as parseDotEnvText } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, envBool, envEnum, envInt, envList, envPort, envString, parseEnv } from './env-config.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Autoscaling inputs the HPA can target (see support/ adapter rules and common/metric-names.ts ADAPTER). */
+export const HPA_METRICS = ['demand', 'ratio', 'available'] as const;
+export type HpaMetric = (typeof HPA_METRICS)[number];
+
+/** HPA target used when HPA_TARGET is unset: demand keeps STREAM_BUFFER free streams at AverageValue 1. */
+export const DEFAULT_HPA_TARGET: Record<HpaMetric, number> = { demand: 1, ratio: 0.9, available: 1 };
+
+const optionalNumber = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+    .transform(Number)
+    .pipe(z.number().positive('must be > 0'))
+    .optional(),
+);
+
+/**
+ * Every key of the kit's `.env`, with its default. The comment above each key is the documentation that
+ * `.env.example` and k8s/README.md repeat.
+ */
+export const KIT_CONFIG_SHAPE = {
+  // --- where and what to deploy ---
+  /** Namespace every namespaced object goes into. */
+  NAMESPACE: envString('pixelstream'),
+  /** Registry/repository prefix of every image (e.g. ghcr.io/acme/pixel); empty = image names as given. */
+  IMAGE_REGISTRY: envString(''),
+  /** Signalling sidecar image name and tag. */
+  SIDECAR_IMAGE: envString('pixelstream-signalserver'),
+  SIDECAR_TAG: envString('latest'),
+  /** The GPU application (Unreal or any pixel-streaming app) image name and tag. */
+  STREAMER_IMAGE: envString('pixelstream-streamer'),
+  STREAMER_TAG: envString('latest'),
+  /** coturn image (turn/) name and tag. */
+  TURN_IMAGE: envString('pixelstream-turn'),
+  TURN_TAG: envString('latest'),
+  /** Session router image name and tag. */
+  ROUTER_IMAGE: envString('pixelstream-router'),
+  ROUTER_TAG: envString('latest'),
+  /** Name of a docker-registry Secret for private images; empty = none. */
+  IMAGE_PULL_SECRET: envString(''),
+
+  // --- player entry ---
+  /** Public host name of the player page (Ingress rule and TLS certificate). */
+  INGRESS_HOST: envString('pixel.example.com'),
+  /** IngressClass; the WebSocket timeout annotations are nginx's. */
+  INGRESS_CLASS: envString('nginx'),
+  /** cert-manager ClusterIssuer for the TLS certificate; empty = no TLS (not recommended). */
+  TLS_ISSUER: envString('letsencrypt-prod'),
+  /** Secret cert-manager writes the certificate into. */
+  TLS_SECRET_NAME: envString('pixelstream-tls'),
+  /** Namespace of the ingress controller (NetworkPolicy: who may reach the player port). */
+  INGRESS_NAMESPACE: envString('ingress-nginx'),
+  /** Namespace of Prometheus (NetworkPolicy: who may scrape metrics). */
+  MONITORING_NAMESPACE: envString('prometheus'),
+  /** `release` label kube-prometheus-stack selects ServiceMonitors/PrometheusRules by; empty = none. */
+  PROMETHEUS_RELEASE: envString('prometheus'),
+
+  // --- TURN ---
+  /** Secret holding the shared TURN REST secret under key `secret` (never in .env). */
+  TURN_SECRET_NAME: envString('turn-secret'),
+  /** CIDRs coturn may relay to: the pod CIDR(s) where streamers live. Everything else private is refused. */
+  TURN_ALLOWED_PEER_CIDRS: envList(['10.244.0.0/16']),
+  /** The cluster's Service CIDR: always refused as a relay peer. */
+  TURN_SERVICE_CIDR: envString('10.96.0.0/12'),
+  /** TURN listening port (UDP and TCP) on each TURN node. */
+  TURN_LISTEN_PORT: envPort(3478, false),
+  /** Relay port range on each TURN node (UDP). */
+  TURN_MIN_PORT: envPort(49152, false),
+  TURN_MAX_PORT: envPort(65535, false),
+  /** TURN realm. */
+  TURN_REALM: envString('pixelstream'),
+  /** Lifetime of the credentials the sidecar issues. */
+  TURN_TTL_SECONDS: envInt(43200, 60, 7 * 24 * 3600),
+  /** TURN URLs handed to players and streamers, e.g. turn:turn.example.com:3478?transport=udp. */
+  TURN_URLS: envList([]),
+  /** STUN URLs handed to players and streamers. */
+  STUN_URLS: envList([]),
+  /** STUN server coturn asks for its public address when the node has no ExternalIP; empty = none. */
+  TURN_STUN_SERVER: envString(''),
+
+  // --- node pools ---
+  /** Label (key=value) that selects GPU nodes. */
+  GPU_POOL_LABEL: envString('app.pixel/gpu=true'),
+  /** Taint (key[=value]:Effect) GPU nodes carry; streamer pods tolerate it. Empty = none. */
+  GPU_POOL_TAINT: envString('nvidia.com/gpu:NoSchedule'),
+  /** Label (key=value) that selects TURN nodes (public IPs). */
+  TURN_POOL_LABEL: envString('app.pixel/turn=true'),
+  /** Taint TURN nodes carry; the TURN DaemonSet tolerates it. Empty = none. */
+  TURN_POOL_TAINT: envString('app.pixel/turn=true:NoSchedule'),
+  /** GPUs requested by each streamer pod (the nvidia.com/gpu limit). */
+  GPUS_PER_POD: envInt(1, 1, 16),
+
+  // --- session router ---
+  /** Deploy the session router (the Ingress then points at it instead of the streamer Service). */
+  ROUTER_ENABLED: envBool(true),
+  ROUTER_REPLICAS: envInt(2, 1, 100),
+  /** Secret with key `token`: shared by router and sidecars for the reservation API. */
+  ROUTER_TOKEN_SECRET_NAME: envString('router-token'),
+  /** Secret with key `token`: what the GPU app presents on the sidecar's streamer port. */
+  STREAMER_TOKEN_SECRET_NAME: envString('streamer-token'),
+  /** Longest wait in the router's queue. */
+  QUEUE_TIMEOUT_SECONDS: envInt(300, 1, 3600),
+
+  // --- sidecar ---
+  /** Seconds a draining pod waits for its session to end before it is killed. */
+  DRAIN_TIMEOUT_SECONDS: envInt(3600, 0, 24 * 3600),
+  ICE_TRANSPORT_POLICY: envEnum(['all', 'relay'], 'all'),
+  LOG_LEVEL: envEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+
+  // --- autoscaling (shared with the simulator) ---
+  HPA_MIN_REPLICAS: envInt(1, 0, 10_000),
+  HPA_MAX_REPLICAS: envInt(10, 1, 10_000),
+  /** Which adapter metric drives the HPA: demand (recommended), ratio (original kit), available. */
+  HPA_METRIC: envEnum(HPA_METRICS, 'demand'),
+  /** HPA target; default per metric: DEFAULT_HPA_TARGET. */
+  HPA_TARGET: optionalNumber,
+  /** Free streams to keep ready (enters pixelstream_demand in the adapter rules). */
+  STREAM_BUFFER: envInt(1, 0, 1000),
+  HPA_SCALE_UP_STABILIZATION_SECONDS: envInt(0, 0, 3600),
+  HPA_SCALE_UP_PODS: envInt(4, 1, 1000),
+  HPA_SCALE_UP_PERCENT: envInt(100, 1, 1000),
+  HPA_SCALE_UP_PERIOD_SECONDS: envInt(15, 1, 1800),
+  HPA_SCALE_DOWN_STABILIZATION_SECONDS: envInt(300, 0, 3600),
+  HPA_SCALE_DOWN_PODS: envInt(1, 1, 1000),
+  HPA_SCALE_DOWN_PERIOD_SECONDS: envInt(60, 1, 1800),
+} as const;
+
+type Parsed = z.infer<z.ZodObject<typeof KIT_CONFIG_SHAPE>>;
+/** The checked kit configuration; HPA_TARGET is always resolved. */
+export type KitConfig = Omit<Parsed, 'HPA_TARGET'> & { HPA_TARGET: number };
+
+/** Every key of the kit configuration, in documentation order. */
+export const KIT_CONFIG_KEYS = Object.keys(KIT_CONFIG_SHAPE) as (keyof typeof KIT_CONFIG_SHAPE)[];
+
+// RFC 1123 names as Kubernetes checks them.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const REGISTRY = /^[a-zA-Z0-9.-]+(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+/** A node label selector `key=value`. */
+export interface NodeLabel {
+  key: string;
+  value: string;
+}
+/** A node taint `key[=value]:Effect`; value undefined means "tolerate with Exists". */
+export interface NodeTaint {
+  key: string;
+  value: string | undefined;
+  effect: (typeof TAINT_EFFECTS)[number];
+}
+
+function validLabelKey(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1] ?? '';
+  const prefix = parts.length === 2 ? (parts[0] ?? '') : undefined;
+  if (prefix !== undefined && !DNS_SUBDOMAIN.test(prefix)) return false;
+  return name.length > 0 && name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
+}
+
+/** Parses `key=value`; undefined when malformed. */
+export function parseNodeLabel(text: string): NodeLabel | undefined {
+  const eq = text.indexOf('=');
+  if (eq <= 0) return undefined;
+  const key = text.slice(0, eq);
+  const value = text.slice(eq + 1);
+  return validLabelKey(key) && LABEL_VALUE.test(value) && value.length <= 63 ? { key, value } : undefined;
+}
+
+/** Parses `key[=value]:Effect`; undefined when malformed. */
+export function parseNodeTaint(text: string): NodeTaint | undefined {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const effect = text.slice(colon + 1) as NodeTaint['effect'];
+  if (!TAINT_EFFECTS.includes(effect)) return undefined;
+  const kv = text.slice(0, colon);
+  const eq = kv.indexOf('=');
+  const key = eq < 0 ? kv : kv.slice(0, eq);
+  const value = eq < 0 ? undefined : kv.slice(eq + 1);
+  if (!validLabelKey(key) || (value !== undefined && !LABEL_VALUE.test(value))) return undefined;
+  return { key, value, effect };
+}
+
+/** True for an IPv4 or IPv6 CIDR such as 10.244.0.0/16 or fd00::/8. */
+export function isCidr(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  const family = isIP(text.slice(0, slash));
+  const bits = text.slice(slash + 1);
+  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+function crossChecks(c: Parsed): string[] {
+  const problems: string[] = [];
+  const show = (v: string) => JSON.stringify(v);
+  if (!DNS_LABEL.test(c.NAMESPACE)) problems.push(`NAMESPACE=${show(c.NAMESPACE)}: must be a DNS-1123 label`);
+  if (c.IMAGE_REGISTRY !== '' && !REGISTRY.test(c.IMAGE_REGISTRY))
+    problems.push(`IMAGE_REGISTRY=${show(c.IMAGE_REGISTRY)}: must be host[:port][/path] without a trailing slash`);
+  for (const key of ['SIDECAR_IMAGE', 'STREAMER_IMAGE', 'TURN_IMAGE', 'ROUTER_IMAGE'] as const)
+    if (!IMAGE_REF.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a lowercase image name`);
+  for (const key of ['SIDECAR_TAG', 'STREAMER_TAG', 'TURN_TAG', 'ROUTER_TAG'] as const)
+    if (!TAG.test(c[key])) problems.push(`${key}=${show(c[key])}: must be an image tag`);
+  const names = [
+    'IMAGE_PULL_SECRET',
+    'TLS_ISSUER',
+    'TURN_SECRET_NAME',
+    'ROUTER_TOKEN_SECRET_NAME',
+    'STREAMER_TOKEN_SECRET_NAME',
+    'TLS_SECRET_NAME',
+    'INGRESS_CLASS',
+  ] as const;
+  const optionalNames = new Set<string>(['IMAGE_PULL_SECRET', 'TLS_ISSUER']);
+  for (const key of names) {
+    const value = c[key];
+    if (value === '' && optionalNames.has(key)) continue;
+    if (!DNS_SUBDOMAIN.test(value)) problems.push(`${key}=${show(value)}: must be a DNS-1123 name`);
+  }
+  for (const key of ['INGRESS_NAMESPACE', 'MONITORING_NAMESPACE'] as const)
+    if (!DNS_LABEL.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a DNS-1123 label`);
+  if (c.PROMETHEUS_RELEASE !== '' && !LABEL_VALUE.test(c.PROMETHEUS_RELEASE))
+    problems.push(`PROMETHEUS_RELEASE=${show(c.PROMETHEUS_RELEASE)}: must be a label value`);
+  if (!DNS_SUBDOMAIN.test(c.INGRESS_HOST)) problems.push(`INGRESS_HOST=${show(c.INGRESS_HOST)}: must be a lowercase DNS name`);
+  if (c.TURN_ALLOWED_PEER_CIDRS.length === 0) problems.push('TURN_ALLOWED_PEER_CIDRS=(empty): list the pod CIDR(s) of the streamers');
+  for (const cidr of c.TURN_ALLOWED_PEER_CIDRS)
+    if (!isCidr(cidr)) problems.push(`TURN_ALLOWED_PEER_CIDRS: ${show(cidr)} is not a CIDR`);
+  if (!isCidr(c.TURN_SERVICE_CIDR)) problems.push(`TURN_SERVICE_CIDR=${show(c.TURN_SERVICE_CIDR)}: must be a CIDR`);
+  if (c.TURN_MIN_PORT > c.TURN_MAX_PORT)
+    problems.push(`TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≤ TURN_MAX_PORT=${c.TURN_MAX_PORT}`);
+  if (c.TURN_LISTEN_PORT >= c.TURN_MIN_PORT && c.TURN_LISTEN_PORT <= c.TURN_MAX_PORT)
+    problems.push(`TURN_LISTEN_PORT=${c.TURN_LISTEN_PORT}: must lie outside the relay range ${c.TURN_MIN_PORT}-${c.TURN_MAX_PORT}`);
+  if (c.TURN_REALM.trim() === '') problems.push('TURN_REALM=(empty): must not be empty');
+  for (const url of c.TURN_URLS)
+    if (!/^turns?:[^\s,]+$/.test(url)) problems.push(`TURN_URLS: ${show(url)} must be a turn: or turns: URL`);
+  for (const url of c.STUN_URLS) if (!/^stuns?:[^\s,]+$/.test(url)) problems.push(`STUN_URLS: ${show(url)} must be a stun: URL`);
+  if (c.TURN_STUN_SERVER !== '' && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(c.TURN_STUN_SERVER))
+    problems.push(`TURN_STUN_SERVER=${show(c.TURN_STUN_SERVER)}: must be host[:port]`);
+  for (const key of ['GPU_POOL_LABEL', 'TURN_POOL_LABEL'] as const)
+    if (parseNodeLabel(c[key]) === undefined) problems.push(`${key}=${show(c[key])}: must be key=value`);
+  for (const key of ['GPU_POOL_TAINT', 'TURN_POOL_TAINT'] as const)
+    if (c[key] !== '' && parseNodeTaint(c[key]) === undefined)
+      problems.push(`${key}=${show(c[key])}: must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute`);
+  if (c.HPA_MIN_REPLICAS > c.HPA_MAX_REPLICAS)
+    problems.push(`HPA_MIN_REPLICAS=${c.HPA_MIN_REPLICAS}: must be ≤ HPA_MAX_REPLICAS=${c.HPA_MAX_REPLICAS}`);
+  return problems;
+}
+
+/**
+ * Checks `env` (a `.env` file merged with the environment) against KIT_CONFIG_SHAPE. Throws ConfigError
+ * listing every problem — per-key rules and cross-key rules together.
+ */
+export function loadKitConfig(env: Env): KitConfig {
+  let parsed: Parsed | undefined;
+  const problems: string[] = [];
+  try {
+    parsed = parseEnv(KIT_CONFIG_SHAPE, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    // Re-run with the bad keys unset so cross-key rules still report on the good ones in the same pass.
+    const bad = new Set(err.problems.map((p) => p.split(/[=:]/, 1)[0]));
+    const cleaned = Object.fromEntries(Object.entries(env).filter(([k]) => !bad.has(k)));
+    try {
+      parsed = parseEnv(KIT_CONFIG_SHAPE, cleaned);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (parsed !== undefined) problems.push(...crossChecks(parsed));
+  if (problems.length > 0 || parsed === undefined) throw new ConfigError(problems);
+  return { ...parsed, HPA_TARGET: parsed.HPA_TARGET ?? DEFAULT_HPA_TARGET[parsed.HPA_METRIC] };
+}
+
+/** Reads a `.env` file (Node's own dotenv syntax: comments, quotes, `export`-less KEY=value lines). */
+export function readDotEnv(path: string): Record<string, string> {
+  return parseDotEnvText(readFileSync(path, 'utf8'));
+}
+
+/** `.env` values merged with the environment; the environment wins, as with dotenv. */
+export function kitEnv(dotEnvPath: string | undefined, env: Env = process.env): Env {
+  const file = dotEnvPath !== undefined && existsSync(dotEnvPath) ? readDotEnv(dotEnvPath) : {};
+  const merged: Env = { ...file };
+  for (const key of KIT_CONFIG_KEYS) if (env[key] !== undefined) merged[key] = env[key];
+  return merged;
+}
+
+function quoteDotEnv(value: string): string {
+  if (/^[A-Za-z0-9_./:,@+-]*$/.test(value)) return value;
+  if (/[\r\n]/.test(value)) throw new ConfigError([`a .env value cannot hold a line break: ${JSON.stringify(value)}`]);
+  if (!value.includes("'")) return `'${value}'`;
+  if (!value.includes('"')) return `"${value}"`;
+  throw new ConfigError([`a .env value cannot hold both quote kinds: ${JSON.stringify(value)}`]);
+}
+
+/**
+ * Sets `values` in a `.env` file: a key already present is rewritten on its own line (comments and the
+ * order of everything else kept); new keys are appended. Creates the file when missing.
+ */
+export function writeDotEnvValues(path: string, values: Record<string, string | number | boolean>): void {
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
+  const pending = new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
+  for (const key of pending.keys())
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new ConfigError([`${JSON.stringify(key)} is not a .env key`]);
+  const out = lines.map((line) => {
+    const match = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*=)/.exec(line);
+    const key = match?.[2];
+    if (match === null || key === undefined || !pending.has(key)) return line;
+    const value = pending.get(key) ?? '';
+    pending.delete(key);
+    return `${match[1] ?? ''}${key}${match[3] ?? '='}${quoteDotEnv(value)}`;
+  });
+  for (const [key, value] of pending) out.push(`${key}=${quoteDotEnv(value)}`);
+  writeFileSync(path, `${out.join('\n')}\n`);
+}
+
+/** Fully qualified image reference for one of the kit's images. */
+export function imageRef(config: KitConfig, which: 'SIDECAR' | 'STREAMER' | 'TURN' | 'ROUTER'): string {
+  const name = config[`${which}_IMAGE`];
+  const tag = config[`${which}_TAG`];
+  return `${config.IMAGE_REGISTRY === '' ? '' : `${config.IMAGE_REGISTRY}/`}${name}:${tag}`;
+}
