@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseEnv as parseDotEnvText } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, envBool, envEnum, envInt, envList, envPort, envString, parseEnv } from './env-config.js';
+import { ConfigError, envBool, envEnum, envInt, envList, envPort, parseEnv } from './env-config.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -15,6 +15,13 @@ export type HpaMetric = (typeof HPA_METRICS)[number];
 
 /** HPA target used when HPA_TARGET is unset: demand keeps STREAM_BUFFER free streams at AverageValue 1. */
 export const DEFAULT_HPA_TARGET: Record<HpaMetric, number> = { demand: 1, ratio: 0.9, available: 1 };
+
+/** A string with a default; an empty value means the default (typed as string, unlike envString). */
+const text = (def: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+    z.string().optional().transform((v) => v ?? def),
+  );
 
 const optionalNumber = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -33,54 +40,54 @@ const optionalNumber = z.preprocess(
 export const KIT_CONFIG_SHAPE = {
   // --- where and what to deploy ---
   /** Namespace every namespaced object goes into. */
-  NAMESPACE: envString('pixelstream'),
+  NAMESPACE: text('pixelstream'),
   /** Registry/repository prefix of every image (e.g. ghcr.io/acme/pixel); empty = image names as given. */
-  IMAGE_REGISTRY: envString(''),
+  IMAGE_REGISTRY: text(''),
   /** Signalling sidecar image name and tag. */
-  SIDECAR_IMAGE: envString('pixelstream-signalserver'),
-  SIDECAR_TAG: envString('latest'),
+  SIDECAR_IMAGE: text('pixelstream-signalserver'),
+  SIDECAR_TAG: text('latest'),
   /** The GPU application (Unreal or any pixel-streaming app) image name and tag. */
-  STREAMER_IMAGE: envString('pixelstream-streamer'),
-  STREAMER_TAG: envString('latest'),
+  STREAMER_IMAGE: text('pixelstream-streamer'),
+  STREAMER_TAG: text('latest'),
   /** coturn image (turn/) name and tag. */
-  TURN_IMAGE: envString('pixelstream-turn'),
-  TURN_TAG: envString('latest'),
+  TURN_IMAGE: text('pixelstream-turn'),
+  TURN_TAG: text('latest'),
   /** Session router image name and tag. */
-  ROUTER_IMAGE: envString('pixelstream-router'),
-  ROUTER_TAG: envString('latest'),
+  ROUTER_IMAGE: text('pixelstream-router'),
+  ROUTER_TAG: text('latest'),
   /** Name of a docker-registry Secret for private images; empty = none. */
-  IMAGE_PULL_SECRET: envString(''),
+  IMAGE_PULL_SECRET: text(''),
 
   // --- player entry ---
   /** Public host name of the player page (Ingress rule and TLS certificate). */
-  INGRESS_HOST: envString('pixel.example.com'),
+  INGRESS_HOST: text('pixel.example.com'),
   /** IngressClass; the WebSocket timeout annotations are nginx's. */
-  INGRESS_CLASS: envString('nginx'),
-  /** cert-manager ClusterIssuer for the TLS certificate; empty = no TLS (not recommended). */
-  TLS_ISSUER: envString('letsencrypt-prod'),
+  INGRESS_CLASS: text('nginx'),
+  /** cert-manager ClusterIssuer for the TLS certificate; `none` = no TLS (not recommended). */
+  TLS_ISSUER: text('letsencrypt-prod'),
   /** Secret cert-manager writes the certificate into. */
-  TLS_SECRET_NAME: envString('pixelstream-tls'),
+  TLS_SECRET_NAME: text('pixelstream-tls'),
   /** Namespace of the ingress controller (NetworkPolicy: who may reach the player port). */
-  INGRESS_NAMESPACE: envString('ingress-nginx'),
+  INGRESS_NAMESPACE: text('ingress-nginx'),
   /** Namespace of Prometheus (NetworkPolicy: who may scrape metrics). */
-  MONITORING_NAMESPACE: envString('prometheus'),
+  MONITORING_NAMESPACE: text('prometheus'),
   /** `release` label kube-prometheus-stack selects ServiceMonitors/PrometheusRules by; empty = none. */
-  PROMETHEUS_RELEASE: envString('prometheus'),
+  PROMETHEUS_RELEASE: text('prometheus'),
 
   // --- TURN ---
   /** Secret holding the shared TURN REST secret under key `secret` (never in .env). */
-  TURN_SECRET_NAME: envString('turn-secret'),
+  TURN_SECRET_NAME: text('turn-secret'),
   /** CIDRs coturn may relay to: the pod CIDR(s) where streamers live. Everything else private is refused. */
   TURN_ALLOWED_PEER_CIDRS: envList(['10.244.0.0/16']),
   /** The cluster's Service CIDR: always refused as a relay peer. */
-  TURN_SERVICE_CIDR: envString('10.96.0.0/12'),
+  TURN_SERVICE_CIDR: text('10.96.0.0/12'),
   /** TURN listening port (UDP and TCP) on each TURN node. */
   TURN_LISTEN_PORT: envPort(3478, false),
   /** Relay port range on each TURN node (UDP). */
   TURN_MIN_PORT: envPort(49152, false),
   TURN_MAX_PORT: envPort(65535, false),
   /** TURN realm. */
-  TURN_REALM: envString('pixelstream'),
+  TURN_REALM: text('pixelstream'),
   /** Lifetime of the credentials the sidecar issues. */
   TURN_TTL_SECONDS: envInt(43200, 60, 7 * 24 * 3600),
   /** TURN URLs handed to players and streamers, e.g. turn:turn.example.com:3478?transport=udp. */
@@ -88,17 +95,17 @@ export const KIT_CONFIG_SHAPE = {
   /** STUN URLs handed to players and streamers. */
   STUN_URLS: envList([]),
   /** STUN server coturn asks for its public address when the node has no ExternalIP; empty = none. */
-  TURN_STUN_SERVER: envString(''),
+  TURN_STUN_SERVER: text(''),
 
   // --- node pools ---
   /** Label (key=value) that selects GPU nodes. */
-  GPU_POOL_LABEL: envString('app.pixel/gpu=true'),
+  GPU_POOL_LABEL: text('app.pixel/gpu=true'),
   /** Taint (key[=value]:Effect) GPU nodes carry; streamer pods tolerate it. Empty = none. */
-  GPU_POOL_TAINT: envString('nvidia.com/gpu:NoSchedule'),
+  GPU_POOL_TAINT: text('nvidia.com/gpu:NoSchedule'),
   /** Label (key=value) that selects TURN nodes (public IPs). */
-  TURN_POOL_LABEL: envString('app.pixel/turn=true'),
+  TURN_POOL_LABEL: text('app.pixel/turn=true'),
   /** Taint TURN nodes carry; the TURN DaemonSet tolerates it. Empty = none. */
-  TURN_POOL_TAINT: envString('app.pixel/turn=true:NoSchedule'),
+  TURN_POOL_TAINT: text('app.pixel/turn=true:NoSchedule'),
   /** GPUs requested by each streamer pod (the nvidia.com/gpu limit). */
   GPUS_PER_POD: envInt(1, 1, 16),
 
@@ -107,9 +114,9 @@ export const KIT_CONFIG_SHAPE = {
   ROUTER_ENABLED: envBool(true),
   ROUTER_REPLICAS: envInt(2, 1, 100),
   /** Secret with key `token`: shared by router and sidecars for the reservation API. */
-  ROUTER_TOKEN_SECRET_NAME: envString('router-token'),
+  ROUTER_TOKEN_SECRET_NAME: text('router-token'),
   /** Secret with key `token`: what the GPU app presents on the sidecar's streamer port. */
-  STREAMER_TOKEN_SECRET_NAME: envString('streamer-token'),
+  STREAMER_TOKEN_SECRET_NAME: text('streamer-token'),
   /** Longest wait in the router's queue. */
   QUEUE_TIMEOUT_SECONDS: envInt(300, 1, 3600),
 
@@ -229,7 +236,7 @@ function crossChecks(c: Parsed): string[] {
   const optionalNames = new Set<string>(['IMAGE_PULL_SECRET', 'TLS_ISSUER']);
   for (const key of names) {
     const value = c[key];
-    if (value === '' && optionalNames.has(key)) continue;
+    if ((value === '' || value === 'none') && optionalNames.has(key)) continue;
     if (!DNS_SUBDOMAIN.test(value)) problems.push(`${key}=${show(value)}: must be a DNS-1123 name`);
   }
   for (const key of ['INGRESS_NAMESPACE', 'MONITORING_NAMESPACE'] as const)
@@ -289,7 +296,8 @@ export function loadKitConfig(env: Env): KitConfig {
 
 /** Reads a `.env` file (Node's own dotenv syntax: comments, quotes, `export`-less KEY=value lines). */
 export function readDotEnv(path: string): Record<string, string> {
-  return parseDotEnvText(readFileSync(path, 'utf8'));
+  const parsed = parseDotEnvText(readFileSync(path, 'utf8'));
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, v ?? '']));
 }
 
 /** `.env` values merged with the environment; the environment wins, as with dotenv. */
