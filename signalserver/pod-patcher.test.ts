@@ -1,0 +1,298 @@
+// The pod patcher against a thin stand-in for the Kubernetes API server (the one boundary that cannot run
+// here): every request's path, verb, content type, token and body is checked exactly.
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../common/logger.js';
+import {
+  ALLOCATED_DELETION_COST,
+  ALLOCATED_LABEL,
+  DELETION_COST_ANNOTATION,
+  IDLE_DELETION_COST,
+  POD_PATCH_CONTENT_TYPE,
+  SAFE_TO_EVICT_ANNOTATION,
+  SIDECAR_RBAC_RULES,
+} from '../common/pod-marks.js';
+import type { SidecarStatus } from '../common/reservation-api.js';
+import { startPodPatcher, type PodPatcher } from './pod-patcher.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  contentType: string | undefined;
+  authorization: string | undefined;
+  body: unknown;
+  at: number;
+}
+
+/** Answers each request with the next status in `plan` (then 200), or never when the status is 0. */
+class FakeApiServer {
+  readonly seen: Seen[] = [];
+  plan: number[] = [];
+  private server: Server = createServer((req, res) => this.handle(req, res));
+  private waiters: (() => void)[] = [];
+  private hanging: ServerResponse[] = [];
+
+  async listen(): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+        at: Date.now(),
+      });
+      const status = this.plan.shift() ?? 200;
+      this.waiters.splice(0).forEach((w) => w());
+      if (status === 0) {
+        this.hanging.push(res);
+        return;
+      }
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(status === 200 ? '{"kind":"Pod"}' : '{"kind":"Status","code":500}');
+    });
+  }
+
+  /** Resolves once `n` requests have arrived. */
+  async requests(n: number, timeoutMs = 5000): Promise<Seen[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.seen.length < n) {
+      if (Date.now() > deadline) throw new Error(`expected ${n} requests, got ${this.seen.length}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+    return this.seen;
+  }
+
+  async close() {
+    this.hanging.forEach((r) => r.destroy());
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+/** The sidecar's status surface: status() plus 'change' events. */
+class Allocation extends EventEmitter {
+  private current: SidecarStatus = {
+    streamerConnected: true,
+    allocated: false,
+    available: true,
+    draining: false,
+    reserved: false,
+    players: 0,
+    streamerId: 'DefaultStreamer',
+  };
+  status(): SidecarStatus {
+    return this.current;
+  }
+  set(allocated: boolean) {
+    this.current = { ...this.current, allocated, available: !allocated, players: allocated ? 1 : 0 };
+    this.emit('change', this.current);
+  }
+}
+
+function marks(allocated: boolean) {
+  return {
+    metadata: {
+      labels: { [ALLOCATED_LABEL]: String(allocated) },
+      annotations: {
+        [DELETION_COST_ANNOTATION]: String(allocated ? ALLOCATED_DELETION_COST : IDLE_DELETION_COST),
+        [SAFE_TO_EVICT_ANNOTATION]: String(!allocated),
+      },
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The server records a request before the client has read the answer: wait for the outcome callback. */
+async function outcomes(results: string[], n: number): Promise<string[]> {
+  for (let i = 0; i < 100 && results.length < n; i++) await sleep(20);
+  return results;
+}
+const dir = mkdtempSync(join(tmpdir(), 'pod-patcher-'));
+const tokenFile = join(dir, 'token');
+const POD_PATH = '/api/v1/namespaces/pixel/pods/streamer-abc-123';
+const clusterEnv = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '1', POD_NAME: 'streamer-abc-123', POD_NAMESPACE: 'pixel' };
+
+function captureLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: createLogger('sidecar', 'debug', sink), lines };
+}
+
+let api: FakeApiServer;
+let apiUrl: string;
+let patcher: PodPatcher | undefined;
+
+beforeAll(() => writeFileSync(tokenFile, 'token-one\n'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await patcher?.stop();
+  patcher = undefined;
+  await api.close();
+});
+
+async function start(opts: { debounceMs?: number; retryInitialMs?: number; plan?: number[]; requestTimeoutMs?: number } = {}) {
+  api = new FakeApiServer();
+  api.plan = opts.plan ?? [];
+  apiUrl = await api.listen();
+  const source = new Allocation();
+  const { logger, lines } = captureLogger();
+  const results: string[] = [];
+  patcher = startPodPatcher(
+    source,
+    {
+      env: clusterEnv,
+      apiUrl,
+      tokenFile,
+      debounceMs: opts.debounceMs ?? 100,
+      retryInitialMs: opts.retryInitialMs ?? 200,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 2000,
+      onPatch: (r) => results.push(r),
+    },
+    logger,
+  );
+  return { source, lines, results };
+}
+
+describe('pod patcher', () => {
+  it('marks the pod idle at start, then allocated, with an exact merge patch', async () => {
+    const { source, results } = await start();
+    const [first] = await api.requests(1);
+    expect(first).toMatchObject({
+      method: 'PATCH',
+      url: POD_PATH,
+      contentType: POD_PATCH_CONTENT_TYPE,
+      authorization: 'Bearer token-one',
+      body: marks(false),
+    });
+    expect(POD_PATCH_CONTENT_TYPE).toBe('application/merge-patch+json');
+
+    source.set(true);
+    const seen = await api.requests(2);
+    expect(seen[1]).toMatchObject({ method: 'PATCH', url: POD_PATH, contentType: 'application/merge-patch+json', body: marks(true) });
+    expect(marks(true).metadata.annotations[SAFE_TO_EVICT_ANNOTATION]).toBe('false');
+    expect(Number(marks(true).metadata.annotations[DELETION_COST_ANNOTATION])).toBeGreaterThan(
+      Number(marks(false).metadata.annotations[DELETION_COST_ANNOTATION]),
+    );
+    expect(await outcomes(results, 2)).toEqual(['ok', 'ok']);
+  });
+
+  it('sends only the final state of a burst of changes', async () => {
+    const { source } = await start({ debounceMs: 300 });
+    await api.requests(1);
+    for (let i = 0; i < 25; i++) source.set(i % 2 === 0); // ends on allocated (i = 24)
+    const seen = await api.requests(2);
+    await sleep(800); // nothing else may follow
+    expect(seen).toHaveLength(2);
+    expect(seen[1]?.body).toEqual(marks(true));
+
+    // A burst that ends where it started sends nothing at all.
+    source.set(false);
+    source.set(true);
+    await sleep(800);
+    expect(api.seen).toHaveLength(2);
+  });
+
+  it('retries after a 500 with backoff, sending the latest state', async () => {
+    const { source, lines, results } = await start({ plan: [200, 500, 500], retryInitialMs: 200 });
+    await api.requests(1);
+    source.set(true);
+    const seen = await api.requests(4, 8000);
+    expect(seen.map((s) => s.body)).toEqual([marks(false), marks(true), marks(true), marks(true)]);
+    const gap1 = (seen[2]?.at ?? 0) - (seen[1]?.at ?? 0);
+    const gap2 = (seen[3]?.at ?? 0) - (seen[2]?.at ?? 0);
+    expect(gap1).toBeGreaterThanOrEqual(180);
+    expect(gap2).toBeGreaterThanOrEqual(380); // doubled
+    expect(await outcomes(results, 4)).toEqual(['ok', 'error', 'error', 'ok']);
+    const warns = lines.filter((l) => l.msg === 'pod patch failed; retrying');
+    expect(warns).toHaveLength(2);
+    expect(warns[0]).toMatchObject({ level: 'warn', code: 'POD_PATCH_HTTP_STATUS', status: 500 });
+  });
+
+  it('a change during a failing retry is what the retry sends', async () => {
+    const { source } = await start({ plan: [500], retryInitialMs: 400 });
+    await api.requests(1); // start-up patch (idle) fails
+    source.set(true); // arrives during the backoff: must not cut it short, must be sent by the retry
+    const seen = await api.requests(2);
+    expect((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0)).toBeGreaterThanOrEqual(380);
+    expect(seen[1]?.body).toEqual(marks(true));
+    await sleep(500);
+    expect(api.seen).toHaveLength(2);
+  });
+
+  it('re-reads the token before each call (kubelet rotates it)', async () => {
+    const { source } = await start();
+    await api.requests(1);
+    writeFileSync(tokenFile, 'token-two\n');
+    source.set(true);
+    const seen = await api.requests(2);
+    expect(seen[1]?.authorization).toBe('Bearer token-two');
+    writeFileSync(tokenFile, 'token-one\n');
+  });
+
+  it('never blocks the caller: a hanging API server times out and is retried', async () => {
+    const { source, lines } = await start({ plan: [0], requestTimeoutMs: 300, retryInitialMs: 100 });
+    await api.requests(1);
+    for (let i = 0; i < 1000; i++) source.set(i % 2 === 0);
+    expect(api.seen).toHaveLength(1); // the change handler did no I/O of its own
+    const seen = await api.requests(2, 4000); // the hung call timed out, the retry carries the latest state
+    expect(seen[1]?.body).toEqual(marks(false));
+    expect(lines.some((l) => l.code === 'POD_PATCH_TIMEOUT')).toBe(true);
+  });
+
+  it('stop() aborts a call the API server never answers', async () => {
+    await start({ plan: [0], requestTimeoutMs: 15_000 });
+    await api.requests(1);
+    const t0 = performance.now();
+    await patcher?.stop();
+    patcher = undefined;
+    expect(performance.now() - t0).toBeLessThan(5000); // far below the 15 s call limit: it was aborted
+  });
+
+  it('outside a cluster does nothing and says so once', async () => {
+    api = new FakeApiServer();
+    await api.listen();
+    const { logger, lines } = captureLogger();
+    const source = new Allocation();
+    patcher = startPodPatcher(source, { env: { POD_NAME: 'x' } }, logger);
+    source.set(true);
+    source.set(false);
+    await sleep(300);
+    const notes = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('not in a Kubernetes cluster'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]?.missing).toEqual(['POD_NAMESPACE', 'KUBERNETES_SERVICE_HOST']);
+    expect(api.seen).toHaveLength(0);
+  });
+
+  it('makes only the calls its RBAC rules grant', async () => {
+    const { source } = await start();
+    await api.requests(1);
+    source.set(true);
+    await api.requests(2);
+    const verbs = new Set(api.seen.map((s) => s.method.toLowerCase()));
+    const granted = SIDECAR_RBAC_RULES.flatMap((r) => r.verbs as readonly string[]);
+    expect([...verbs]).toEqual(granted);
+    expect(api.seen.every((s) => s.url.startsWith('/api/v1/namespaces/pixel/pods/'))).toBe(true);
+  });
+});
