@@ -1,0 +1,62 @@
+// The few deployment facts the monitoring rules depend on, with their defaults in one place. They match the
+// Kubernetes manifests (Service names, HPA name, TURN DaemonSet name) and the kit config (STREAM_BUFFER).
+
+export interface MonitoringOptions {
+  /** Free streams the `pixelstream_demand` metric keeps in reserve (STREAM_BUFFER). @default 1 */
+  buffer: number;
+  /** Service whose pods run the sidecar; the Object metrics are described on it. @default 'streamer' */
+  streamerService: string;
+  /** Service in front of the session-router replicas. @default 'router' */
+  routerService: string;
+  /** DaemonSet running coturn, watched through kube-state-metrics. @default 'turn' */
+  turnDaemonSet: string;
+  /** Minutes with zero free streams before the alert fires. @default 5 */
+  noFreeStreamMinutes: number;
+  /** p95 of the router's queue wait that counts as too slow, in seconds. @default 60 */
+  queueWaitP95Seconds: number;
+  /** Minutes a sidecar may run without its streamer (app start-up included). @default 5 */
+  streamerMissingMinutes: number;
+  /** GPU frame-buffer use (fraction of total) that counts as high. @default 0.9 */
+  gpuMemoryFraction: number;
+  /** GPU temperature in °C that counts as high. @default 85 */
+  gpuTemperatureCelsius: number;
+}
+
+export const DEFAULT_MONITORING_OPTIONS: Readonly<MonitoringOptions> = Object.freeze({
+  buffer: 1,
+  streamerService: 'streamer',
+  routerService: 'router',
+  turnDaemonSet: 'turn',
+  noFreeStreamMinutes: 5,
+  queueWaitP95Seconds: 60,
+  streamerMissingMinutes: 5,
+  gpuMemoryFraction: 0.9,
+  gpuTemperatureCelsius: 85,
+});
+
+/** Fills defaults and rejects values no rule could use, listing every problem at once. */
+export function resolveOptions(opts: Partial<MonitoringOptions> = {}): MonitoringOptions {
+  const o: MonitoringOptions = { ...DEFAULT_MONITORING_OPTIONS };
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  const problems: string[] = [];
+  if (!Number.isInteger(o.buffer) || o.buffer < 0) problems.push(`buffer must be a whole number ≥ 0 (got ${o.buffer})`);
+  for (const key of ['streamerService', 'routerService', 'turnDaemonSet'] as const) {
+    // A Kubernetes object name (RFC 1123 label): also keeps quotes and braces out of the PromQL we emit.
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o[key])) problems.push(`${key} must be a DNS label (got ${JSON.stringify(o[key])})`);
+  }
+  for (const key of ['noFreeStreamMinutes', 'queueWaitP95Seconds', 'streamerMissingMinutes', 'gpuTemperatureCelsius'] as const) {
+    if (!(o[key] > 0) || !Number.isFinite(o[key])) problems.push(`${key} must be > 0 (got ${o[key]})`);
+  }
+  if (!(o.gpuMemoryFraction > 0 && o.gpuMemoryFraction <= 1)) problems.push(`gpuMemoryFraction must be in (0, 1] (got ${o.gpuMemoryFraction})`);
+  if (problems.length) throw new MonitoringOptionsError(problems);
+  return o;
+}
+
+/** Thrown by every generator on bad options; `code` is stable. */
+export class MonitoringOptionsError extends Error {
+  readonly code = 'invalid_monitoring_options';
+  constructor(readonly problems: string[]) {
+    super(`invalid monitoring options:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'MonitoringOptionsError';
+  }
+}

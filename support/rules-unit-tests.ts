@@ -1,0 +1,209 @@
+// The promtool unit tests (`promtool test rules`) for every recording and alerting rule, generated from the
+// same names as the rules so a renamed metric cannot leave a test checking the old one. Each alert has a
+// firing case, a not-yet (inside `for`) case and a look-alike that must stay silent.
+import { DCGM, KUBE_STATE, ROUTER, SIDECAR } from '../common/metric-names.js';
+import { ALERTS, RECORDED, prometheusRuleGroups, type AlertingRule } from './prometheus-rules.js';
+import { resolveOptions, type MonitoringOptions } from './options.js';
+
+type Labels = Record<string, string>;
+interface InputSeries {
+  series: string;
+  values: string;
+}
+interface ExpAlert {
+  exp_labels: Labels;
+  exp_annotations: Record<string, string>;
+}
+
+const sel = (name: string, labels: Labels) =>
+  `${name}{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',')}}`;
+
+/** Renders our annotation templates, which use only `{{ $labels.NAME }}`. */
+function renderAnnotations(rule: AlertingRule, labels: Labels): Record<string, string> {
+  const render = (t: string) => t.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_m, k: string) => labels[k] ?? '');
+  return { summary: render(rule.annotations.summary), description: render(rule.annotations.description) };
+}
+
+/** The promtool test document for rules written to `ruleFile` with `opts`. */
+export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions> = {}) {
+  const o = resolveOptions(opts);
+  const alerts = new Map(
+    prometheusRuleGroups(o)
+      .flatMap((g) => g.rules)
+      .filter((r): r is AlertingRule => 'alert' in r)
+      .map((r) => [r.alert, r]),
+  );
+  const expect = (alert: string, labels: Labels): ExpAlert => {
+    const rule = alerts.get(alert);
+    if (!rule) throw new Error(`no alert ${alert}`);
+    return { exp_labels: { ...labels, ...rule.labels }, exp_annotations: renderAnnotations(rule, labels) };
+  };
+  const svc = o.streamerService;
+  const pod = (ns: string, name: string, service = svc) => ({ namespace: ns, service, pod: name });
+  const mins = (m: number) => `${m}m`;
+
+  // Queue waits: per minute 6 players wait ≤ 1 s, 2 ≤ 10 s, 1 ≤ 60 s, 1 ≤ 300 s → p95 = 60 + 240 × 0.5 = 180 s.
+  const slowBuckets: [string, number][] = [['1', 6], ['10', 8], ['60', 9], ['300', 10], ['+Inf', 10]];
+  const fastBuckets: [string, number][] = [['1', 10], ['10', 10], ['60', 10], ['300', 10], ['+Inf', 10]];
+  const histogram = (ns: string, buckets: [string, number][]): InputSeries[] =>
+    buckets.map(([le, perMinute]) => ({
+      series: sel(`${ROUTER.waitSeconds}_bucket`, { namespace: ns, service: o.routerService, pod: 'router-a', le }),
+      values: `0+${perMinute}x30`,
+    }));
+
+  const gpu = (host: string, ns: string, podName: string) => ({
+    gpu: '0',
+    UUID: `GPU-${host}`,
+    Hostname: host,
+    modelName: 'NVIDIA A10',
+    namespace: ns,
+    pod: podName,
+    container: 'app',
+  });
+
+  return {
+    rule_files: [ruleFile],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        name: 'recording rules aggregate per namespace and service',
+        interval: '1m',
+        input_series: [
+          { series: sel(SIDECAR.available, pod('pixel', 's-a')), values: '1x70' },
+          { series: sel(SIDECAR.available, pod('pixel', 's-b')), values: '0x70' },
+          { series: sel(SIDECAR.allocated, pod('pixel', 's-a')), values: '0x70' },
+          { series: sel(SIDECAR.allocated, pod('pixel', 's-b')), values: '1x70' },
+          { series: sel(SIDECAR.draining, pod('pixel', 's-a')), values: '0x70' },
+          { series: sel(SIDECAR.draining, pod('pixel', 's-b')), values: '1x70' },
+          { series: sel(SIDECAR.streamerConnected, pod('pixel', 's-a')), values: '1x70' },
+          { series: sel(SIDECAR.streamerConnected, pod('pixel', 's-b')), values: '1x70' },
+          { series: sel(SIDECAR.players, pod('pixel', 's-a')), values: '0x70' },
+          { series: sel(SIDECAR.players, pod('pixel', 's-b')), values: '2x70' },
+          { series: sel(ROUTER.queueLength, pod('pixel', 'router-a', o.routerService)), values: '3x70' },
+          { series: sel(ROUTER.queueLength, pod('pixel', 'router-b', o.routerService)), values: '1x70' },
+          { series: sel(SIDECAR.sessionsTotal, pod('pixel', 's-a')), values: '0+1x70' },
+          { series: sel(SIDECAR.sessionsTotal, pod('pixel', 's-b')), values: '0+2x70' },
+          ...histogram('pixel', slowBuckets),
+        ],
+        promql_expr_test: [
+          { expr: RECORDED.available, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.available, { namespace: 'pixel', service: svc }), value: 1 }] },
+          { expr: RECORDED.allocated, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.allocated, { namespace: 'pixel', service: svc }), value: 1 }] },
+          { expr: RECORDED.draining, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.draining, { namespace: 'pixel', service: svc }), value: 1 }] },
+          {
+            expr: RECORDED.streamersConnected,
+            eval_time: mins(10),
+            exp_samples: [{ labels: sel(RECORDED.streamersConnected, { namespace: 'pixel', service: svc }), value: 2 }],
+          },
+          { expr: RECORDED.players, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.players, { namespace: 'pixel', service: svc }), value: 2 }] },
+          { expr: RECORDED.queueLength, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.queueLength, { namespace: 'pixel' }), value: 4 }] },
+          // histogram_quantile interpolates in floating point: compare the rounded value.
+          { expr: `round(${RECORDED.waitP95})`, eval_time: mins(10), exp_samples: [{ labels: `{namespace="pixel"}`, value: 180 }] },
+          // 1 + 2 sessions a minute over the last hour (promtool series start at 0 and the window is full).
+          { expr: RECORDED.sessionsPerHour, eval_time: mins(65), exp_samples: [{ labels: sel(RECORDED.sessionsPerHour, { namespace: 'pixel' }), value: 180 }] },
+        ],
+      },
+      {
+        name: 'no free stream fires after its hold time, not while a stream is free',
+        interval: '1m',
+        input_series: [
+          { series: sel(SIDECAR.available, pod('busy', 's-a')), values: '0x30' },
+          { series: sel(SIDECAR.available, pod('busy', 's-b')), values: '0x30' },
+          { series: sel(SIDECAR.available, pod('calm', 's-a')), values: '0x30' },
+          { series: sel(SIDECAR.available, pod('calm', 's-b')), values: '1x30' },
+        ],
+        alert_rule_test: [
+          { alertname: ALERTS.noFreeStream, eval_time: mins(o.noFreeStreamMinutes - 1), exp_alerts: [] },
+          {
+            alertname: ALERTS.noFreeStream,
+            eval_time: mins(o.noFreeStreamMinutes + 2),
+            exp_alerts: [expect(ALERTS.noFreeStream, { namespace: 'busy', service: svc })],
+          },
+        ],
+      },
+      {
+        name: 'queue wait p95 above the threshold fires; fast queues stay silent',
+        interval: '1m',
+        input_series: [...histogram('slow', slowBuckets), ...histogram('fast', fastBuckets)],
+        alert_rule_test: [
+          { alertname: ALERTS.queueWaitHigh, eval_time: mins(3), exp_alerts: [] },
+          { alertname: ALERTS.queueWaitHigh, eval_time: mins(15), exp_alerts: [expect(ALERTS.queueWaitHigh, { namespace: 'slow' })] },
+        ],
+      },
+      {
+        name: 'sidecar without streamer fires unless the pod is draining',
+        interval: '1m',
+        input_series: [
+          { series: sel(SIDECAR.streamerConnected, pod('pixel', 'lonely')), values: '0x30' },
+          { series: sel(SIDECAR.draining, pod('pixel', 'lonely')), values: '0x30' },
+          { series: sel(SIDECAR.streamerConnected, pod('pixel', 'leaving')), values: '0x30' },
+          { series: sel(SIDECAR.draining, pod('pixel', 'leaving')), values: '1x30' },
+          { series: sel(SIDECAR.streamerConnected, pod('pixel', 'healthy')), values: '1x30' },
+          { series: sel(SIDECAR.draining, pod('pixel', 'healthy')), values: '0x30' },
+        ],
+        alert_rule_test: [
+          { alertname: ALERTS.sidecarWithoutStreamer, eval_time: mins(o.streamerMissingMinutes - 1), exp_alerts: [] },
+          {
+            alertname: ALERTS.sidecarWithoutStreamer,
+            eval_time: mins(o.streamerMissingMinutes + 2),
+            exp_alerts: [expect(ALERTS.sidecarWithoutStreamer, pod('pixel', 'lonely'))],
+          },
+        ],
+      },
+      {
+        name: 'TURN down when no pod is ready, degraded when some are missing',
+        interval: '1m',
+        input_series: [
+          { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'down', daemonset: o.turnDaemonSet }), values: '0x30' },
+          { series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'down', daemonset: o.turnDaemonSet }), values: '2x30' },
+          { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'half', daemonset: o.turnDaemonSet }), values: '1x30' },
+          { series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'half', daemonset: o.turnDaemonSet }), values: '2x30' },
+          { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'ok', daemonset: o.turnDaemonSet }), values: '2x30' },
+          { series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'ok', daemonset: o.turnDaemonSet }), values: '2x30' },
+          // Another DaemonSet at zero must not page anyone about TURN.
+          { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'ok', daemonset: 'other' }), values: '0x30' },
+          { series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'ok', daemonset: 'other' }), values: '1x30' },
+        ],
+        alert_rule_test: [
+          { alertname: ALERTS.turnDown, eval_time: mins(1), exp_alerts: [] },
+          {
+            alertname: ALERTS.turnDown,
+            eval_time: mins(4),
+            exp_alerts: [expect(ALERTS.turnDown, { namespace: 'down', daemonset: o.turnDaemonSet })],
+          },
+          {
+            alertname: ALERTS.turnDegraded,
+            eval_time: mins(12),
+            exp_alerts: [
+              expect(ALERTS.turnDegraded, { namespace: 'down', daemonset: o.turnDaemonSet }),
+              expect(ALERTS.turnDegraded, { namespace: 'half', daemonset: o.turnDaemonSet }),
+            ],
+          },
+        ],
+      },
+      {
+        name: 'GPU memory and temperature alerts fire only on the hot, full GPU',
+        interval: '1m',
+        input_series: [
+          { series: sel(DCGM.memoryUsed, gpu('node-hot', 'pixel', 'streamer-1')), values: '15000x30' },
+          { series: sel(DCGM.memoryFree, gpu('node-hot', 'pixel', 'streamer-1')), values: '1000x30' },
+          { series: sel(DCGM.temperature, gpu('node-hot', 'pixel', 'streamer-1')), values: '90x30' },
+          { series: sel(DCGM.memoryUsed, gpu('node-cool', 'pixel', 'streamer-2')), values: '1000x30' },
+          { series: sel(DCGM.memoryFree, gpu('node-cool', 'pixel', 'streamer-2')), values: '15000x30' },
+          { series: sel(DCGM.temperature, gpu('node-cool', 'pixel', 'streamer-2')), values: '60x30' },
+        ],
+        alert_rule_test: [
+          { alertname: ALERTS.gpuMemoryHigh, eval_time: mins(3), exp_alerts: [] },
+          { alertname: ALERTS.gpuMemoryHigh, eval_time: mins(7), exp_alerts: [expect(ALERTS.gpuMemoryHigh, gpu('node-hot', 'pixel', 'streamer-1'))] },
+          { alertname: ALERTS.gpuTemperatureHigh, eval_time: mins(3), exp_alerts: [] },
+          {
+            alertname: ALERTS.gpuTemperatureHigh,
+            eval_time: mins(7),
+            exp_alerts: [expect(ALERTS.gpuTemperatureHigh, gpu('node-hot', 'pixel', 'streamer-1'))],
+          },
+        ],
+      },
+    ],
+  };
+}
