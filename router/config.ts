@@ -1,0 +1,118 @@
+// The router's one typed configuration, read from the environment once at start-up. Every default lives in
+// the shape below; a bad environment stops the process listing every problem (exit 2).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  LOG_LEVELS,
+  envEnum,
+  envInt,
+  envList,
+  envPort,
+  envString,
+  parseEnv,
+} from '../common/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const shape = {
+  ROUTER_PORT: envPort(8080),
+  ROUTER_HOST: envString('0.0.0.0'),
+  /** 0 = ephemeral; the router logs the bound port. */
+  METRICS_PORT: envPort(9000),
+  ROUTER_TOKEN: envString(),
+  DISCOVERY: envEnum(['static', 'kubernetes'] as const, 'static'),
+  SIDECAR_URLS: envList(),
+  POD_NAMESPACE: envString(),
+  POD_SELECTOR: envString('app.kubernetes.io/component=streamer'),
+  SIDECAR_PLAYER_PORT: envPort(8080, false),
+  QUEUE_MAX: envInt(200, 0, 100_000),
+  QUEUE_TIMEOUT_SECONDS: envInt(300, 1, 86_400),
+  RESERVATION_TTL_SECONDS: envInt(15, 1, 3600),
+  RESUME_GRACE_SECONDS: envInt(60, 0, 86_400),
+  PLAYER_PAGE_DIR: envString(path.join(repoRoot, 'player', 'build')),
+  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+  /** How often queued players are retried when nothing else (a release, a discovery event) wakes the queue. */
+  QUEUE_POLL_MS: envInt(1000, 50, 60_000),
+  /** A sidecar that does not answer a reservation request within this is skipped and marked suspect. */
+  RESERVE_TIMEOUT_MS: envInt(2000, 50, 60_000),
+  /** How long a suspect sidecar (timed out, refused) is tried last. */
+  SUSPECT_SECONDS: envInt(10, 0, 3600),
+  /** Concurrent reservation requests per replica (bounds fan-out when many players arrive at once). */
+  RESERVE_CONCURRENCY: envInt(16, 1, 1024),
+};
+
+export interface RouterConfig {
+  port: number;
+  host: string;
+  metricsPort: number;
+  token: string;
+  discovery: 'static' | 'kubernetes';
+  sidecarUrls: string[];
+  podNamespace: string;
+  podSelector: string;
+  sidecarPlayerPort: number;
+  queueMax: number;
+  queueTimeoutMs: number;
+  reservationTtlSeconds: number;
+  resumeGraceSeconds: number;
+  playerPageDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  queuePollMs: number;
+  reserveTimeoutMs: number;
+  suspectMs: number;
+  reserveConcurrency: number;
+}
+
+/** Shortest shared secret accepted: the token signs session cookies as well as authorising reservations. */
+const MIN_TOKEN_LENGTH = 16;
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/** Parses the router's environment; throws ConfigError listing every problem. */
+export function loadRouterConfig(env: Record<string, string | undefined>): RouterConfig {
+  const raw = parseEnv(shape, env, (c) => {
+    const problems: string[] = [];
+    if (!c.ROUTER_TOKEN) problems.push('ROUTER_TOKEN=(unset): required (the same secret the sidecars hold)');
+    else if (c.ROUTER_TOKEN.length < MIN_TOKEN_LENGTH)
+      problems.push(`ROUTER_TOKEN=(hidden): must be at least ${MIN_TOKEN_LENGTH} characters`);
+    if (c.DISCOVERY === 'static') {
+      if (c.SIDECAR_URLS.length === 0)
+        problems.push('SIDECAR_URLS=(unset): DISCOVERY=static needs a comma list of http://host:port sidecar URLs');
+      for (const u of c.SIDECAR_URLS)
+        if (!isHttpUrl(u)) problems.push(`SIDECAR_URLS: ${JSON.stringify(u)} is not an http(s)://host:port URL`);
+    } else if (!c.POD_NAMESPACE) {
+      problems.push('POD_NAMESPACE=(unset): DISCOVERY=kubernetes needs the namespace to watch (downward API)');
+    }
+    if (c.METRICS_PORT !== 0 && c.METRICS_PORT === c.ROUTER_PORT)
+      problems.push(`METRICS_PORT=${c.METRICS_PORT}: must differ from ROUTER_PORT`);
+    return problems;
+  });
+  return {
+    port: raw.ROUTER_PORT,
+    host: raw.ROUTER_HOST ?? '0.0.0.0',
+    metricsPort: raw.METRICS_PORT,
+    token: raw.ROUTER_TOKEN ?? '',
+    discovery: raw.DISCOVERY,
+    sidecarUrls: raw.SIDECAR_URLS.map((u) => u.replace(/\/+$/, '')),
+    podNamespace: raw.POD_NAMESPACE ?? '',
+    podSelector: raw.POD_SELECTOR ?? '',
+    sidecarPlayerPort: raw.SIDECAR_PLAYER_PORT,
+    queueMax: raw.QUEUE_MAX,
+    queueTimeoutMs: raw.QUEUE_TIMEOUT_SECONDS * 1000,
+    reservationTtlSeconds: raw.RESERVATION_TTL_SECONDS,
+    resumeGraceSeconds: raw.RESUME_GRACE_SECONDS,
+    playerPageDir: raw.PLAYER_PAGE_DIR ?? '',
+    logLevel: raw.LOG_LEVEL,
+    queuePollMs: raw.QUEUE_POLL_MS,
+    reserveTimeoutMs: raw.RESERVE_TIMEOUT_MS,
+    suspectMs: raw.SUSPECT_SECONDS * 1000,
+    reserveConcurrency: raw.RESERVE_CONCURRENCY,
+  };
+}

@@ -1,0 +1,118 @@
+// Discovery in a cluster: an informer (list + watch) on the streamer pods of one namespace, by label
+// selector. Needs RBAC `get, list, watch` on pods in that namespace and nothing else.
+import { EventEmitter } from 'node:events';
+import { CoreV1Api, KubeConfig, makeInformer, type Informer, type V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../common/index.js';
+import type { Discovery, Endpoint } from './endpoints.js';
+import { podKey, podToEndpoint } from './pod-endpoint.js';
+
+export interface KubernetesDiscoveryOptions {
+  namespace: string;
+  selector: string;
+  /** The sidecar's player port on each pod (SIDECAR_PLAYER_PORT). */
+  port: number;
+  /** Defaults to in-cluster config, or KUBECONFIG when set. */
+  kubeConfig?: KubeConfig;
+}
+
+/** Wait before re-listing after the API server failed us; the watch itself reconnects when it ends. */
+const RESTART_DELAY_MS = 2_000;
+
+export class KubernetesDiscovery extends EventEmitter implements Discovery {
+  private readonly byKey = new Map<string, Endpoint>();
+  private snapshot: readonly Endpoint[] = [];
+  private informer?: Informer<V1Pod>;
+  private restartTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private failedSinceStart = false;
+  synced = false;
+
+  constructor(
+    private readonly options: KubernetesDiscoveryOptions,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  endpoints(): readonly Endpoint[] {
+    return this.snapshot;
+  }
+
+  start(): Promise<void> {
+    const kc = this.options.kubeConfig ?? new KubeConfig();
+    if (!this.options.kubeConfig) kc.loadFromDefault();
+    const api = kc.makeApiClient(CoreV1Api);
+    const { namespace, selector } = this.options;
+    const informer = makeInformer<V1Pod>(
+      kc,
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+      () => api.listNamespacedPod({ namespace, labelSelector: selector }),
+      selector,
+    );
+    this.informer = informer;
+    informer.on('add', (pod) => this.upsert(pod));
+    informer.on('update', (pod) => this.upsert(pod));
+    informer.on('delete', (pod) => this.remove(podKey(pod), 'deleted'));
+    informer.on('error', (err: unknown) => {
+      this.failedSinceStart = true;
+      if (this.stopped) return;
+      this.log.warn({ code: 'discovery_error', err: errText(err) }, 'pod watch failed; restarting');
+      clearTimeout(this.restartTimer);
+      this.restartTimer = setTimeout(() => void this.run(), RESTART_DELAY_MS);
+    });
+    // The router serves (and reports not-ready) while the API server is unreachable; never block start-up.
+    void this.run();
+    return Promise.resolve();
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped || !this.informer) return;
+    this.failedSinceStart = false;
+    try {
+      await this.informer.start();
+    } catch (err) {
+      this.failedSinceStart = true;
+      this.log.warn({ code: 'discovery_error', err: errText(err) }, 'pod list failed; retrying');
+      this.restartTimer = setTimeout(() => void this.run(), RESTART_DELAY_MS);
+      return;
+    }
+    if (!this.failedSinceStart && !this.synced) {
+      this.synced = true;
+      this.log.info({ pods: this.snapshot.length, namespace: this.options.namespace, selector: this.options.selector }, 'pod discovery synced');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.informer?.stop();
+  }
+
+  private upsert(pod: V1Pod): void {
+    const key = podKey(pod);
+    const ep = podToEndpoint(pod, this.options.port);
+    if (!ep) return this.remove(key, 'not ready');
+    const before = this.byKey.get(key);
+    if (before && before.url === ep.url && before.allocatedHint === ep.allocatedHint) return;
+    this.byKey.set(key, ep);
+    this.publish(before && before.url === ep.url ? [] : [ep], before && before.url !== ep.url ? [before] : []);
+  }
+
+  private remove(key: string, why: string): void {
+    const before = this.byKey.get(key);
+    if (!before) return;
+    this.byKey.delete(key);
+    this.log.debug({ pod: key, why }, 'pod no longer a candidate');
+    this.publish([], [before]);
+  }
+
+  private publish(added: Endpoint[], removed: Endpoint[]): void {
+    this.snapshot = [...this.byKey.values()];
+    this.emit('change', { added, removed });
+  }
+}
+
+function errText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : JSON.stringify(err);
+}

@@ -1,0 +1,192 @@
+// Assembles one router replica: discovery, allocator, HTTP page/health server with the player WebSocket
+// upgrade, liveness pings and the metrics server. `startRouter` is what main.ts, tests and the benchmark use.
+import http, { type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { createLogger, type Logger } from '../common/index.js';
+import { Allocator } from './allocator.js';
+import type { RouterConfig } from './config.js';
+import type { Discovery } from './endpoints.js';
+import { createApp, hasPlayerPage } from './http.js';
+import { RouterMetrics, startMetricsServer } from './metrics.js';
+import { PlayerSession, type SessionContext } from './player-session.js';
+import { ReservationClient } from './reservation-client.js';
+import { SessionCookies } from './session-cookie.js';
+import { StaticDiscovery } from './static-discovery.js';
+import { checkUpgrade } from './upgrade-check.js';
+
+export interface Router {
+  readonly port: number;
+  /** The bound metrics port (METRICS_PORT=0 binds an ephemeral one). */
+  readonly metricsPort: number;
+  readonly metrics: RouterMetrics;
+  /** Players waiting for a pod right now. */
+  waiting(): number;
+  /** Stops accepting, turns waiting players away, drops piped ones (they resume through another replica). */
+  close(): Promise<void>;
+}
+
+/** Knobs not worth an environment variable; tests shorten them. */
+export interface RouterTuning {
+  /** WebSocket ping to every player this often; one missed pong and the player is dropped. */
+  clientPingMs?: number;
+  /** Largest WebSocket message either side may send (the sidecar enforces the same cap). */
+  maxPayload?: number;
+  holdMs?: number;
+  upstreamOpenMs?: number;
+  /** Replace discovery (tests); otherwise built from config. */
+  discovery?: Discovery;
+  /** Collect process metrics (off when many routers share a process). */
+  processMetrics?: boolean;
+}
+
+const DEFAULTS = {
+  // Browsers answer protocol pings by themselves; 30 s matches Epic's frontend keepalive.
+  clientPingMs: 30_000,
+  maxPayload: 256 * 1024,
+  holdMs: 3_000,
+  upstreamOpenMs: 5_000,
+};
+
+/** Slow or silent HTTP clients lose their connection after this (headers must arrive in full). */
+const HEADERS_TIMEOUT_MS = 10_000;
+
+export async function createDiscovery(config: RouterConfig, log: Logger): Promise<Discovery> {
+  if (config.discovery === 'static') return new StaticDiscovery(config.sidecarUrls);
+  const { KubernetesDiscovery } = await import('./kubernetes-discovery.js');
+  return new KubernetesDiscovery(
+    { namespace: config.podNamespace, selector: config.podSelector, port: config.sidecarPlayerPort },
+    log,
+  );
+}
+
+export async function startRouter(config: RouterConfig, logger?: Logger, tuning: RouterTuning = {}): Promise<Router> {
+  const log = logger ?? createLogger('router', config.logLevel);
+  const t = { ...DEFAULTS, ...tuning };
+  const metrics = new RouterMetrics(tuning.processMetrics ?? true);
+  const discovery = tuning.discovery ?? (await createDiscovery(config, log));
+  const client = new ReservationClient(config.token, config.reserveTimeoutMs);
+  const allocator = new Allocator(
+    discovery,
+    client,
+    {
+      queueMax: config.queueMax,
+      queueTimeoutMs: config.queueTimeoutMs,
+      pollMs: config.queuePollMs,
+      suspectMs: config.suspectMs,
+      concurrency: config.reserveConcurrency,
+      reservationTtlSeconds: config.reservationTtlSeconds,
+      resumeGraceSeconds: config.resumeGraceSeconds,
+    },
+    metrics,
+    log,
+  );
+  let closing = false;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: t.maxPayload, perMessageDeflate: false, clientTracking: false });
+  const upgradeCookies = new WeakMap<IncomingMessage, string>();
+  wss.on('headers', (headers, req) => {
+    const cookie = upgradeCookies.get(req);
+    if (cookie) headers.push(`Set-Cookie: ${cookie}`);
+  });
+  wss.on('wsClientError', (err, socket) => {
+    log.warn({ code: 'bad_upgrade', err: err.message }, 'malformed WebSocket upgrade');
+    socket.destroy();
+  });
+  const ctx: SessionContext = {
+    allocator,
+    client,
+    cookies: new SessionCookies(config.token),
+    discovery,
+    metrics,
+    log,
+    wss,
+    upgradeCookies,
+    sessions: new Set(),
+    options: {
+      queueTimeoutMs: config.queueTimeoutMs,
+      reservationTtlSeconds: config.reservationTtlSeconds,
+      resumeGraceSeconds: config.resumeGraceSeconds,
+      maxPayload: t.maxPayload,
+      holdMs: t.holdMs,
+      upstreamOpenMs: t.upstreamOpenMs,
+    },
+  };
+
+  if (!hasPlayerPage(config.playerPageDir))
+    log.warn({ dir: config.playerPageDir }, 'player page not built; serving a placeholder at /');
+  const app = createApp({ playerPageDir: config.playerPageDir, ready: () => discovery.synced && !closing });
+  const server = http.createServer(app);
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = 30_000;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    log.warn({ code: 'bad_request', err: err.code ?? err.message }, 'malformed or slow HTTP request dropped');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const problem = closing
+      ? { code: 'shutting_down', status: 503, message: 'router is shutting down' }
+      : checkUpgrade(req);
+    if (problem) {
+      log.warn({ code: problem.code, reason: problem.message, remote: req.socket.remoteAddress, url: req.url?.slice(0, 200) }, 'WebSocket upgrade refused');
+      const body = JSON.stringify({ code: problem.code, message: problem.message });
+      socket.end(
+        `HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status] ?? ''}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    void new PlayerSession(ctx, req, socket, head).start().catch((err: unknown) => {
+      log.error({ err }, 'player session failed to start');
+      socket.destroy();
+    });
+  });
+
+  const ping = setInterval(() => {
+    for (const s of ctx.sessions) {
+      const ws = s.socketForPing;
+      if (!ws || ws.readyState !== ws.OPEN) continue;
+      if (!s.alive) {
+        log.warn({ session: s.id, code: 'player_silent' }, 'player stopped answering pings; dropping its socket');
+        ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      ws.ping();
+    }
+  }, t.clientPingMs);
+  ping.unref();
+
+  await discovery.start();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
+  const port = (server.address() as AddressInfo).port;
+  const metricsPort = (metricsServer.address() as AddressInfo).port;
+  log.info({ port, metricsPort, discovery: config.discovery, sidecars: discovery.endpoints().length }, 'listening');
+
+  return {
+    port,
+    metricsPort,
+    metrics,
+    waiting: () => allocator.waiting,
+    async close() {
+      if (closing) return;
+      closing = true;
+      clearInterval(ping);
+      allocator.stop();
+      for (const s of [...ctx.sessions]) s.shutdown();
+      await discovery.stop();
+      await Promise.all([
+        new Promise<void>((r) => server.close(() => r())),
+        new Promise<void>((r) => metricsServer.close(() => r())),
+      ]);
+      server.closeAllConnections();
+      client.close();
+    },
+  };
+}
