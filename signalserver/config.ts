@@ -1,0 +1,141 @@
+// The sidecar's whole configuration: every variable, its default and its rule in one shape, parsed once at
+// start-up. A bad environment is refused with every problem listed (see common/env-config.ts).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  LOG_LEVELS,
+  envEnum,
+  envInt,
+  envList,
+  envPort,
+  envString,
+  envUrl,
+  parseEnv,
+} from '../common/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const shape = {
+  PLAYER_PORT: envPort(8080),
+  PLAYER_HOST: envString('0.0.0.0'),
+  STREAMER_PORT: envPort(8888),
+  // The streamer runs in the same pod: loopback keeps the unauthenticated default off the network.
+  STREAMER_HOST: envString('127.0.0.1'),
+  SFU_PORT: envPort(8889),
+  SFU_HOST: envString('127.0.0.1'),
+  METRICS_PORT: envPort(9000),
+  METRICS_HOST: envString('0.0.0.0'),
+  MAX_PLAYERS_PER_STREAMER: envInt(1, 1, 10_000),
+  STREAMER_TOKEN: envString(),
+  TURN_SECRET: envString(),
+  TURN_URLS: envList([]),
+  // Epic's default credential lifetime is a working day; long sessions must not lose their relay.
+  TURN_TTL_SECONDS: envInt(43_200, 60, 7 * 86_400),
+  STUN_URLS: envList([]),
+  ICE_TRANSPORT_POLICY: envEnum(['all', 'relay'] as const, 'all'),
+  DRAIN_TIMEOUT_SECONDS: envInt(3600, 0, 7 * 86_400),
+  ROUTER_TOKEN: envString(),
+  RESERVATION_TTL_SECONDS: envInt(15, 1, 3600),
+  RESUME_GRACE_SECONDS: envInt(60, 0, 86_400),
+  PLAYER_PAGE_DIR: envString(path.join(repoRoot, 'player', 'build')),
+  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+  EVENTS_SINK_URL: envUrl(['http', 'https']),
+  // SDP offers are a few KB; 256 KiB leaves room for huge candidate lists and stops memory abuse.
+  MAX_MESSAGE_BYTES: envInt(262_144, 1024, 16 * 1024 * 1024),
+  // A browser sends a few dozen messages per session set-up and one ping per 30 s; 20/s sustained is ample.
+  PLAYER_MESSAGES_PER_SECOND: envInt(20, 0, 1_000_000),
+  PLAYER_MESSAGE_BURST: envInt(100, 1, 1_000_000),
+  // The streamer socket carries every player's offers and candidates, so it gets a far larger budget.
+  STREAMER_MESSAGES_PER_SECOND: envInt(2000, 0, 10_000_000),
+  STREAMER_MESSAGE_BURST: envInt(4000, 1, 10_000_000),
+  // UE 4.27 never names itself; after this long a silent streamer is registered under the default id.
+  LEGACY_STREAMER_ID_MS: envInt(2000, 0, 60_000),
+  // Transport-level ping frames find dead peers (half-open TCP) that would otherwise hold a stream.
+  KEEPALIVE_SECONDS: envInt(30, 0, 3600),
+};
+
+export interface SidecarConfig {
+  playerPort: number;
+  playerHost: string;
+  streamerPort: number;
+  streamerHost: string;
+  /** 0 disables the SFU listener. */
+  sfuPort: number;
+  sfuHost: string;
+  metricsPort: number;
+  metricsHost: string;
+  maxPlayersPerStreamer: number;
+  streamerToken: string | undefined;
+  turn: { secret: string; urls: string[]; ttlSeconds: number } | undefined;
+  stunUrls: string[];
+  iceTransportPolicy: 'all' | 'relay';
+  drainTimeoutSeconds: number;
+  routerToken: string | undefined;
+  reservationTtlSeconds: number;
+  resumeGraceSeconds: number;
+  playerPageDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  eventsSinkUrl: string | undefined;
+  maxMessageBytes: number;
+  playerRate: { perSecond: number; burst: number };
+  streamerRate: { perSecond: number; burst: number };
+  legacyStreamerIdMs: number;
+  keepaliveSeconds: number;
+}
+
+/** Parses the sidecar's environment; throws ConfigError listing every problem. */
+export function loadSidecarConfig(env: Record<string, string | undefined> = process.env): SidecarConfig {
+  const e = parseEnv(shape, env, (c) => {
+    const problems: string[] = [];
+    if (c.TURN_SECRET && c.TURN_URLS.length === 0) problems.push('TURN_SECRET is set but TURN_URLS is empty');
+    if (c.TURN_URLS.length > 0 && !c.TURN_SECRET) problems.push('TURN_URLS is set but TURN_SECRET is empty');
+    for (const u of c.TURN_URLS) if (!/^turns?:/.test(u)) problems.push(`TURN_URLS item "${u}" must start with turn: or turns:`);
+    for (const u of c.STUN_URLS) if (!/^stuns?:/.test(u)) problems.push(`STUN_URLS item "${u}" must start with stun: or stuns:`);
+    if (c.ICE_TRANSPORT_POLICY === 'relay' && c.TURN_URLS.length === 0) {
+      problems.push('ICE_TRANSPORT_POLICY=relay needs TURN_URLS and TURN_SECRET');
+    }
+    const ports: [string, number][] = [
+      ['PLAYER_PORT', c.PLAYER_PORT],
+      ['STREAMER_PORT', c.STREAMER_PORT],
+      ['SFU_PORT', c.SFU_PORT],
+      ['METRICS_PORT', c.METRICS_PORT],
+    ];
+    for (let i = 0; i < ports.length; i++) {
+      for (let j = i + 1; j < ports.length; j++) {
+        const [a, pa] = ports[i]!;
+        const [b, pb] = ports[j]!;
+        if (pa !== 0 && pa === pb) problems.push(`${a} and ${b} are both ${pa}`);
+      }
+    }
+    if (c.STREAMER_TOKEN !== undefined && c.STREAMER_TOKEN.length < 16) problems.push('STREAMER_TOKEN must be at least 16 characters');
+    if (c.ROUTER_TOKEN !== undefined && c.ROUTER_TOKEN.length < 16) problems.push('ROUTER_TOKEN must be at least 16 characters');
+    return problems;
+  });
+  return {
+    playerPort: e.PLAYER_PORT,
+    playerHost: e.PLAYER_HOST ?? '0.0.0.0',
+    streamerPort: e.STREAMER_PORT,
+    streamerHost: e.STREAMER_HOST ?? '127.0.0.1',
+    sfuPort: e.SFU_PORT,
+    sfuHost: e.SFU_HOST ?? '127.0.0.1',
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST ?? '0.0.0.0',
+    maxPlayersPerStreamer: e.MAX_PLAYERS_PER_STREAMER,
+    streamerToken: e.STREAMER_TOKEN,
+    turn: e.TURN_SECRET ? { secret: e.TURN_SECRET, urls: e.TURN_URLS, ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
+    stunUrls: e.STUN_URLS,
+    iceTransportPolicy: e.ICE_TRANSPORT_POLICY,
+    drainTimeoutSeconds: e.DRAIN_TIMEOUT_SECONDS,
+    routerToken: e.ROUTER_TOKEN,
+    reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
+    resumeGraceSeconds: e.RESUME_GRACE_SECONDS,
+    playerPageDir: e.PLAYER_PAGE_DIR ?? path.join(repoRoot, 'player', 'build'),
+    logLevel: e.LOG_LEVEL,
+    eventsSinkUrl: e.EVENTS_SINK_URL,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    playerRate: { perSecond: e.PLAYER_MESSAGES_PER_SECOND, burst: e.PLAYER_MESSAGE_BURST },
+    streamerRate: { perSecond: e.STREAMER_MESSAGES_PER_SECOND, burst: e.STREAMER_MESSAGE_BURST },
+    legacyStreamerIdMs: e.LEGACY_STREAMER_ID_MS,
+    keepaliveSeconds: e.KEEPALIVE_SECONDS,
+  };
+}

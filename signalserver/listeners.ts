@@ -1,0 +1,103 @@
+// The four listening sockets: player HTTP + WebSocket (any path, same origin as the page), streamer and
+// SFU WebSockets, and the metrics endpoint. Upgrades are authenticated here, then handed to the hub.
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE, RESERVATION_QUERY_PARAM } from '../common/index.js';
+import { secretMatches } from './http.js';
+import { attachTransport, type Connection, type RejectionReason, type TransportOptions } from './transport.js';
+import type { SocketHandlers } from './signalling.js';
+
+export interface SocketRoutes {
+  player(conn: Connection, reservationId: string | undefined): SocketHandlers;
+  streamer(conn: Connection, kind: 'streamer' | 'sfu'): SocketHandlers;
+  refused(reason: RejectionReason, role: 'streamer' | 'sfu', remote: string): void;
+}
+
+export interface ListenOptions {
+  maxBytes: number;
+  keepaliveSeconds: number;
+  playerRate: TransportOptions['rate'];
+  streamerRate: TransportOptions['rate'];
+  streamerToken: string | undefined;
+}
+
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function remoteOf(req: IncomingMessage): string {
+  return `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+}
+
+function wsServer(maxBytes: number): WebSocketServer {
+  // perMessageDeflate off: compression of small JSON costs more CPU than it saves, and it is a memory-abuse vector.
+  return new WebSocketServer({ noServer: true, maxPayload: maxBytes, perMessageDeflate: false, clientTracking: true });
+}
+
+function bind(ws: WebSocket, remote: string, opts: TransportOptions, make: (conn: Connection) => SocketHandlers): void {
+  // The transport needs handlers and the handlers need the connection: bind them through a holder.
+  const ref: { handlers?: SocketHandlers } = {};
+  const conn = attachTransport(ws, remote, opts, {
+    onMessage: (m) => ref.handlers?.onMessage(m),
+    onReject: (reason, detail) => ref.handlers?.onReject(reason, detail),
+    onClose: (code, reason) => ref.handlers?.onClose(code, reason),
+  });
+  ref.handlers = make(conn);
+}
+
+/** Player HTTP server: the express app plus the player WebSocket on any path. */
+export function playerServer(app: RequestListener, opts: ListenOptions, routes: SocketRoutes): { server: Server; wss: WebSocketServer } {
+  const server = createServer(app);
+  const wss = wsServer(opts.maxBytes);
+  const transport = { maxBytes: opts.maxBytes, rate: opts.playerRate, keepaliveSeconds: opts.keepaliveSeconds };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const reservation = url.searchParams.get(RESERVATION_QUERY_PARAM) ?? undefined;
+      bind(ws, remoteOf(req), transport, (conn) => routes.player(conn, reservation));
+    });
+  });
+  return { server, wss };
+}
+
+/** Streamer or SFU WebSocket server; with a token set, a streamer without `?token=<it>` is closed 4401. */
+export function streamerServer(kind: 'streamer' | 'sfu', opts: ListenOptions, routes: SocketRoutes): { server: Server; wss: WebSocketServer } {
+  const server = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'application/json' }).end('{"code":"upgrade_required","message":"WebSocket only"}');
+  });
+  const wss = wsServer(opts.maxBytes);
+  const transport = { maxBytes: opts.maxBytes, rate: opts.streamerRate, keepaliveSeconds: opts.keepaliveSeconds };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const remote = remoteOf(req);
+      if (opts.streamerToken !== undefined) {
+        const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
+        if (!secretMatches(token, opts.streamerToken)) {
+          routes.refused('unauthorized', kind, remote);
+          ws.close(CLOSE.unauthorized, 'unauthorized: missing or wrong token');
+          return;
+        }
+      }
+      bind(ws, remote, transport, (conn) => routes.streamer(conn, kind));
+    });
+  });
+  return { server, wss };
+}
+
+/** Closes a server and every socket it accepted. */
+export function closeServer(server: Server, wss?: WebSocketServer): Promise<void> {
+  for (const ws of wss?.clients ?? []) ws.terminate();
+  wss?.close();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,24 @@
+// Entry point: env → config (exit 2 listing every problem) → sidecar; SIGTERM/SIGINT drain, then exit 0.
+import { configOrExit, createLogger } from '../common/index.js';
+import { loadSidecarConfig, startSidecar } from './index.js';
+
+const config = configOrExit(() => loadSidecarConfig(process.env), 'signalserver');
+const log = createLogger('signalserver', config.logLevel);
+const sidecar = await startSidecar(config, log);
+log.info(
+  { playerPort: sidecar.ports.player, streamerPort: sidecar.ports.streamer, sfuPort: sidecar.ports.sfu, metricsPort: sidecar.ports.metrics },
+  'listening',
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  await sidecar.drain();
+  await sidecar.close();
+  log.flush();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

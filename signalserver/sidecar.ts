@@ -1,0 +1,195 @@
+// Composes the sidecar: registries and protocol hub, reservations, metrics, events and the four listeners.
+// Exposes the status every other part of the kit reads (router, pod patcher, autoscaler via metrics).
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { CLOSE, createLogger, type Logger, type SidecarStatus } from '../common/index.js';
+import { podStatus } from './allocation.js';
+import type { SidecarConfig } from './config.js';
+import { waitForIdle } from './drain.js';
+import { createEventSink } from './events.js';
+import { createHttpApp } from './http.js';
+import { peerConnectionOptions } from './ice-config.js';
+import { closeServer, listen, playerServer, streamerServer, type ListenOptions } from './listeners.js';
+import { SidecarMetrics } from './metrics.js';
+import { Reservations } from './reservations.js';
+import { SignallingHub, type HubObserver } from './signalling.js';
+import type { WebSocketServer } from 'ws';
+
+export interface SidecarPorts {
+  player: number;
+  streamer: number;
+  /** 0 when the SFU listener is disabled. */
+  sfu: number;
+  metrics: number;
+}
+
+export interface Sidecar {
+  readonly ports: SidecarPorts;
+  status(): SidecarStatus;
+  on(event: 'change', listener: (s: SidecarStatus) => void): unknown;
+  off(event: 'change', listener: (s: SidecarStatus) => void): unknown;
+  /** Stops new sessions and waits for live ones to end or DRAIN_TIMEOUT_SECONDS. */
+  drain(): Promise<void>;
+  /** Closes every socket and listener. */
+  close(): Promise<void>;
+}
+
+export async function startSidecar(config: SidecarConfig, logger?: Logger): Promise<Sidecar> {
+  const log = logger ?? createLogger('signalserver', config.logLevel);
+  const emitter = new EventEmitter<{ change: [SidecarStatus] }>();
+  const metrics = new SidecarMetrics();
+  const events = createEventSink(config.eventsSinkUrl, log, () => metrics.eventsDropped.inc());
+  const reservations = new Reservations({ ttlSeconds: config.reservationTtlSeconds, resumeSeconds: config.resumeGraceSeconds });
+  let draining = false;
+  let last = '';
+
+  const observer: HubObserver = {
+    message: (role, type) => metrics.messages.inc({ role, type }),
+    rejection: (reason, role, detail, l) => {
+      metrics.rejections.inc({ reason });
+      l.warn({ reason, role, detail }, 'refused');
+    },
+    sessionStarted: (p, s) => {
+      metrics.sessions.inc();
+      if (p.session) events.emit('session.started', { sessionId: p.session.id, playerId: p.playerId, streamerId: s.id });
+    },
+    sessionEnded: (p, streamerId, reason, seconds) => {
+      metrics.sessionDuration.observe(seconds);
+      events.emit('session.ended', { playerId: p.playerId, streamerId, reason, durationSeconds: seconds });
+    },
+    answered: (seconds) => metrics.subscribeToAnswer.observe(seconds),
+    streamerRegistered: (id) => events.emit('streamer.connected', { streamerId: id }),
+    streamerGone: (id) => events.emit('streamer.disconnected', { streamerId: id }),
+    change: () => changed(),
+  };
+  const hub = new SignallingHub(
+    {
+      maxPlayersPerStreamer: config.maxPlayersPerStreamer,
+      legacyStreamerIdMs: config.legacyStreamerIdMs,
+      iceOptions: (peerId) => peerConnectionOptions(config, peerId),
+      isDraining: () => draining,
+      reservations,
+    },
+    observer,
+    log,
+  );
+
+  const status = (): SidecarStatus =>
+    podStatus({
+      streamerIds: hub.streamers.streamers().map((s) => s.id!),
+      players: hub.playerCount(),
+      draining,
+      reserved: reservations.liveId !== undefined,
+    });
+  function changed(): void {
+    const s = status();
+    const key = JSON.stringify(s);
+    if (key === last) return;
+    last = key;
+    metrics.update(s);
+    emitter.emit('change', s);
+  }
+  reservations.on('change', changed);
+  reservations.on('expired', (id) => {
+    metrics.reservations.inc({ result: 'expired' });
+    log.info({ reservationId: id }, 'reservation expired');
+  });
+  changed();
+
+  const listenOpts: ListenOptions = {
+    maxBytes: config.maxMessageBytes,
+    keepaliveSeconds: config.keepaliveSeconds,
+    playerRate: config.playerRate,
+    streamerRate: config.streamerRate,
+    streamerToken: config.streamerToken,
+  };
+  const routes = {
+    player: (conn: Parameters<typeof hub.acceptPlayer>[0], reservationId: string | undefined) => {
+      const claimed = reservationId !== undefined && reservations.claim(reservationId);
+      if (reservationId !== undefined && !claimed) log.warn({ reservationId }, 'player carries an unknown or expired reservation');
+      return hub.acceptPlayer(conn, claimed ? reservationId : undefined);
+    },
+    streamer: (conn: Parameters<typeof hub.acceptPlayer>[0], kind: 'streamer' | 'sfu') => hub.acceptStreamer(conn, kind),
+    refused: (reason: string, role: string, remote: string) => {
+      metrics.rejections.inc({ reason });
+      log.warn({ reason, role, remote }, 'refused');
+    },
+  };
+  const app = createHttpApp({
+    status,
+    reservations,
+    routerToken: config.routerToken,
+    playerPageDir: config.playerPageDir,
+    onReservation: (result) => metrics.reservations.inc({ result }),
+    onRejection: (reason) => metrics.rejections.inc({ reason }),
+    log,
+  });
+  const player = playerServer(app, listenOpts, routes);
+  const streamer = streamerServer('streamer', listenOpts, routes);
+  const sfu = config.sfuPort !== 0 ? streamerServer('sfu', listenOpts, routes) : undefined;
+  const metricsServer = createServer((req, res) => {
+    if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (err: unknown) => res.writeHead(500).end(String(err)),
+      );
+    } else res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":"not_found","message":"try /metrics"}');
+  });
+
+  const servers: [Server, WebSocketServer | undefined][] = [];
+  try {
+    const ports: SidecarPorts = {
+      player: await listen(player.server, config.playerPort, config.playerHost),
+      streamer: await listen(streamer.server, config.streamerPort, config.streamerHost),
+      sfu: sfu ? await listen(sfu.server, config.sfuPort, config.sfuHost) : 0,
+      metrics: await listen(metricsServer, config.metricsPort, config.metricsHost),
+    };
+    servers.push([player.server, player.wss], [streamer.server, streamer.wss], [metricsServer, undefined]);
+    if (sfu) servers.push([sfu.server, sfu.wss]);
+
+    let draining$: Promise<void> | undefined;
+    let closed$: Promise<void> | undefined;
+    const sidecar: Sidecar = {
+      ports,
+      status,
+      on: (e, l) => emitter.on(e, l),
+      off: (e, l) => emitter.off(e, l),
+      drain() {
+        draining$ ??= (async () => {
+          draining = true;
+          log.info({ players: hub.playerCount(), timeoutSeconds: config.drainTimeoutSeconds }, 'draining');
+          changed();
+          const result = await waitForIdle(
+            {
+              liveSessions: () => hub.playerCount(),
+              onChange: (l) => {
+                emitter.on('change', l);
+                return () => emitter.off('change', l);
+              },
+            },
+            config.drainTimeoutSeconds * 1000,
+          );
+          log.info({ result, players: hub.playerCount() }, 'drain finished');
+        })();
+        return draining$;
+      },
+      close() {
+        closed$ ??= (async () => {
+          hub.closeAll(CLOSE.goingAway, draining ? 'server drained' : 'server shutting down');
+          reservations.close();
+          await Promise.all(servers.map(([s, w]) => closeServer(s, w)));
+          await events.flush();
+        })();
+        return closed$;
+      },
+    };
+    return sidecar;
+  } catch (err) {
+    await Promise.all(
+      [player.server, streamer.server, sfu?.server, metricsServer].map(
+        (s) => new Promise<void>((resolve) => (s?.listening ? s.close(() => resolve()) : resolve())),
+      ),
+    );
+    throw err;
+  }
+}

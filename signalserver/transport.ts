@@ -1,0 +1,109 @@
+// One signalling socket: frames in, parsed messages out, with the defences every connection gets — a size
+// cap (ws maxPayload closes with 1009), a token-bucket rate limit (then CLOSE.rateLimited), lenient parsing
+// with each refusal reported, and transport-level keepalive. Protocol logic never touches `ws` directly.
+import type { WebSocket } from 'ws';
+import { CLOSE, encode, parseMessage, type Message, type UnknownMessage } from '../common/index.js';
+import { tokenBucket } from './rate-limit.js';
+
+/** What the protocol layer sees of a socket; tests may implement it with plain arrays. */
+export interface Connection {
+  send(message: Message): void;
+  close(code: number, reason: string): void;
+  readonly isOpen: boolean;
+  readonly remote: string;
+}
+
+export type RejectionReason =
+  | 'not_json'
+  | 'not_object'
+  | 'no_type'
+  | 'bad_field'
+  | 'too_large'
+  | 'rate_limited'
+  | 'unknown_type'
+  | 'wrong_role'
+  | 'not_subscribed'
+  | 'not_subscriber'
+  | 'unauthorized'
+  | 'unknown_streamer'
+  | 'draining'
+  | 'reserved'
+  | 'full'
+  | 'no_streamer'
+  | 'bad_frame';
+
+export interface TransportHandlers {
+  onMessage(message: Message | UnknownMessage): void;
+  onReject(reason: RejectionReason, detail: string): void;
+  onClose(code: number, reason: string): void;
+}
+
+export interface TransportOptions {
+  maxBytes: number;
+  rate: { perSecond: number; burst: number };
+  keepaliveSeconds: number;
+}
+
+export function attachTransport(ws: WebSocket, remote: string, options: TransportOptions, handlers: TransportHandlers): Connection {
+  const bucket = tokenBucket(options.rate.perSecond, options.rate.burst, Date.now());
+  let open = true;
+  let alive = true;
+  const conn: Connection = {
+    remote,
+    get isOpen() {
+      return open && ws.readyState === ws.OPEN;
+    },
+    send(message) {
+      if (ws.readyState === ws.OPEN) ws.send(encode(message));
+    },
+    close(code, reason) {
+      if (!open) return;
+      finish(code, reason);
+      // Close reasons are limited to 123 bytes by RFC 6455.
+      ws.close(code, reason.slice(0, 120));
+      // A peer that never answers the close frame must not hold the socket.
+      setTimeout(() => ws.terminate(), 5000).unref();
+    },
+  };
+  function finish(code: number, reason: string) {
+    if (!open) return;
+    open = false;
+    if (timer) clearInterval(timer);
+    handlers.onClose(code, reason);
+  }
+  const timer =
+    options.keepaliveSeconds > 0
+      ? setInterval(() => {
+          if (!alive) {
+            ws.terminate();
+            return;
+          }
+          alive = false;
+          ws.ping();
+        }, options.keepaliveSeconds * 1000)
+      : undefined;
+  timer?.unref();
+  ws.on('pong', () => (alive = true));
+  ws.on('message', (data, isBinary) => {
+    if (!open) return;
+    if (!bucket.take(Date.now())) {
+      handlers.onReject('rate_limited', 'message rate over the per-connection limit');
+      conn.close(CLOSE.rateLimited, 'rate limited');
+      return;
+    }
+    const text = isBinary || typeof data !== 'string' ? (data as Buffer | ArrayBuffer | Buffer[]) : data;
+    const parsed = parseMessage(text, options.maxBytes);
+    if (!parsed.ok) {
+      handlers.onReject(parsed.code, parsed.reason);
+      return;
+    }
+    handlers.onMessage(parsed.message);
+  });
+  ws.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') handlers.onReject('too_large', `frame over ${options.maxBytes} bytes`);
+    else handlers.onReject('bad_frame', `invalid frame: ${err.code ?? err.message}`);
+    // ws closes the socket itself (1009 for oversized frames, 1002 for protocol errors).
+  });
+  ws.on('close', (code, reason) => finish(code, reason.toString()));
+  return conn;
+}
