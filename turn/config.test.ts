@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../common/env-config.js';
+import { loadTurnConfig } from './config.js';
+
+const SECRET = 's3cret-s3cret-s3cret';
+
+function problems(env: Record<string, string>, readFile?: (p: string) => string): string[] {
+  try {
+    loadTurnConfig(env, readFile);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadTurnConfig', () => {
+  it('fills every default', () => {
+    const c = loadTurnConfig({ TURN_SECRET: SECRET });
+    expect(c).toMatchObject({
+      realm: 'pixelstream',
+      listenPort: 3478,
+      tls: undefined,
+      minPort: 49152,
+      maxPort: 65535,
+      allowedPeers: [],
+      metrics: undefined,
+      kube: undefined,
+      stunServer: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads the secret from a mounted file, dropping the trailing newline', () => {
+    const c = loadTurnConfig({ TURN_SECRET_FILE: '/secret/turn' }, (p) => (p === '/secret/turn' ? `${SECRET}\n` : ''));
+    expect(c.secret).toBe(SECRET);
+  });
+
+  it('lists every problem at once', () => {
+    const list = problems({
+      TURN_MIN_PORT: '60000',
+      TURN_MAX_PORT: '50000',
+      TURN_LISTEN_PORT: '0',
+      TURN_TLS_CERT_FILE: '/tls/tls.crt',
+      TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16,bogus',
+      TURN_EXTERNAL_IP: 'turn.example.com',
+      TURN_STUN_SERVER: 'a:b:c',
+      LOG_LEVEL: 'loud',
+    });
+    // zod-level problems come first; the cross-field rules run once those pass.
+    expect(list.join('\n')).toMatch(/TURN_LISTEN_PORT/);
+    expect(list.join('\n')).toMatch(/LOG_LEVEL/);
+    const next = problems({
+      TURN_MIN_PORT: '60000',
+      TURN_MAX_PORT: '50000',
+      TURN_TLS_CERT_FILE: '/tls/tls.crt',
+      TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16,bogus',
+      TURN_EXTERNAL_IP: 'turn.example.com',
+      TURN_STUN_SERVER: 'a:b:c',
+    });
+    expect(next).toEqual([
+      expect.stringMatching(/^TURN_SECRET=\(unset\): required/),
+      expect.stringMatching(/^TURN_MIN_PORT=60000: must be ≤ TURN_MAX_PORT/),
+      expect.stringMatching(/^TURN_TLS_CERT_FILE and TURN_TLS_KEY_FILE: set both/),
+      expect.stringMatching(/^TURN_ALLOWED_PEER_CIDRS: "bogus" is not/),
+      expect.stringMatching(/^TURN_EXTERNAL_IP="turn.example.com": must be an IP address/),
+      expect.stringMatching(/^TURN_STUN_SERVER="a:b:c": must be host\[:port\]/),
+    ]);
+  });
+
+  it.each([
+    [{ TURN_SECRET: 'short' }, /at least 16 characters/],
+    [{ TURN_SECRET: SECRET, TURN_SECRET_FILE: '/x' }, /set only one/],
+    [{ TURN_SECRET: SECRET, TURN_LISTEN_PORT: '50000' }, /TURN_LISTEN_PORT=50000: lies inside the relay port range/],
+    [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '0.0.0.0/0' }, /0.0.0.0\/0 overlaps 0.0.0.0\/8/],
+    [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '169.254.0.0/24' }, /overlaps 169.254.0.0\/16/],
+    [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '10.0.0.0/8', TURN_SERVICE_CIDR: '10.96.0.0/12' }, /10.0.0.0\/8 overlaps 10.96.0.0\/12/],
+    [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: 'fd00::/8' }, /overlaps fd00:ec2::254\/128/],
+    [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16', TURN_DENIED_PEER_CIDRS: '10.244.7.0/24' }, /would not be refused/],
+    [{ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '203.0.113.9', TURN_PRIVATE_IP: 'fd00::1' }, /same address family/],
+    [{ TURN_SECRET: SECRET, TURN_REALM: 'bad realm' }, /TURN_REALM/],
+    [{ TURN_SECRET: SECRET, NODE_NAME: 'Bad_Node' }, /NODE_NAME/],
+    [{ TURN_SECRET: SECRET, TURN_RUN_DIR: 'relative' }, /TURN_RUN_DIR/],
+    [{ TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/c', TURN_TLS_KEY_FILE: '/k', TURN_TLS_PORT: '3478' }, /must differ/],
+  ])('refuses %o', (env, message) => {
+    expect(problems(env).join('\n')).toMatch(message);
+  });
+
+  it('refuses an unreadable secret file with its errno', () => {
+    const list = problems({ TURN_SECRET_FILE: '/nope' }, () => {
+      throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+    });
+    expect(list).toEqual(['TURN_SECRET_FILE="/nope": cannot be read (ENOENT)']);
+  });
+
+  it('enables Kubernetes discovery only with both the API host and NODE_NAME', () => {
+    expect(loadTurnConfig({ TURN_SECRET: SECRET, KUBERNETES_SERVICE_HOST: '10.96.0.1' }).kube).toBeUndefined();
+    expect(loadTurnConfig({ TURN_SECRET: SECRET, KUBERNETES_SERVICE_HOST: '10.96.0.1', NODE_NAME: 'node-1' }).kube).toEqual({
+      host: '10.96.0.1',
+      port: 443,
+      tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+    });
+  });
+
+  it('parses STUN servers with and without a port', () => {
+    expect(loadTurnConfig({ TURN_SECRET: SECRET, TURN_STUN_SERVER: 'stun.example.net' }).stunServer).toEqual({ host: 'stun.example.net', port: 3478 });
+    expect(loadTurnConfig({ TURN_SECRET: SECRET, TURN_STUN_SERVER: '[2001:db8::1]:19302' }).stunServer).toEqual({ host: '2001:db8::1', port: 19302 });
+  });
+});

@@ -1,0 +1,192 @@
+// The TURN entrypoint's configuration: every variable, its default and its rules in one place, checked
+// once at start-up. A bad environment stops the process listing every problem (exit 2) — coturn never
+// starts half-configured, and never with a relay policy that would open the cluster network.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, envBool, envEnum, envInt, envList, envPort, envString, parseEnv } from '../common/env-config.js';
+import { LOG_LEVELS } from '../common/logger.js';
+import { ipFamily, overlaps, parseCidr, type Cidr } from './cidr.js';
+import { ALWAYS_DENIED } from './peer-policy.js';
+
+export const DEFAULT_SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+const shape = {
+  TURN_SECRET: envString(),
+  TURN_SECRET_FILE: envString(),
+  TURN_REALM: envString('pixelstream'),
+  TURN_LISTEN_PORT: envPort(3478, false),
+  TURN_TLS_PORT: envPort(5349, false),
+  TURN_TLS_CERT_FILE: envString(),
+  TURN_TLS_KEY_FILE: envString(),
+  TURN_MIN_PORT: envInt(49152, 1024, 65535),
+  TURN_MAX_PORT: envInt(65535, 1024, 65535),
+  TURN_ALLOWED_PEER_CIDRS: envList(),
+  TURN_DENIED_PEER_CIDRS: envList(),
+  TURN_SERVICE_CIDR: envList(),
+  TURN_EXTERNAL_IP: envString(),
+  TURN_PRIVATE_IP: envString(),
+  NODE_NAME: envString(),
+  TURN_STUN_SERVER: envString(),
+  TURN_METRICS: envBool(false),
+  TURN_METRICS_PORT: envPort(9641, false),
+  TURN_USER_QUOTA: envInt(0, 0, 100_000),
+  TURN_TOTAL_QUOTA: envInt(0, 0, 10_000_000),
+  TURN_RUN_DIR: envString('/tmp/turn'),
+  KUBERNETES_SERVICE_HOST: envString(),
+  KUBERNETES_SERVICE_PORT: envPort(443, false),
+  TURN_KUBE_TOKEN_FILE: envString(`${DEFAULT_SA_DIR}/token`),
+  TURN_KUBE_CA_FILE: envString(`${DEFAULT_SA_DIR}/ca.crt`),
+  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+  TURNSERVER_BIN: envString('turnserver'),
+};
+
+export interface TurnConfig {
+  secret: string;
+  realm: string;
+  listenPort: number;
+  tls: { port: number; certFile: string; keyFile: string } | undefined;
+  minPort: number;
+  maxPort: number;
+  allowedPeers: Cidr[];
+  deniedPeers: Cidr[];
+  serviceCidrs: Cidr[];
+  externalIp: string | undefined;
+  privateIp: string | undefined;
+  nodeName: string | undefined;
+  stunServer: { host: string; port: number } | undefined;
+  metrics: { port: number } | undefined;
+  userQuota: number;
+  totalQuota: number;
+  runDir: string;
+  kube: { host: string; port: number; tokenFile: string; caFile: string } | undefined;
+  logLevel: (typeof LOG_LEVELS)[number];
+  turnserverBin: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** "host:port", "[v6]:port" or a bare host (port 3478, the STUN default). */
+export function parseHostPort(text: string, defaultPort = 3478): { host: string; port: number } | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text.trim());
+  if (!m) return undefined;
+  const host = m[1] ?? m[2] ?? '';
+  const port = m[3] === undefined ? defaultPort : Number(m[3]);
+  if (!host || port < 1 || port > 65535) return undefined;
+  return { host, port };
+}
+
+function cidrList(name: string, values: string[], problems: string[]): Cidr[] {
+  const out: Cidr[] = [];
+  for (const v of values) {
+    const c = parseCidr(v);
+    if (typeof c === 'string') problems.push(`${name}: ${c}`);
+    else out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Builds the config from `env`; throws ConfigError listing every problem. `readFile` reads the secret
+ * file (injectable so the rules can be table-tested without a filesystem).
+ */
+export function loadTurnConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): TurnConfig {
+  const raw = parseEnv(shape, env);
+  const problems: string[] = [];
+
+  let secret = raw.TURN_SECRET;
+  if (raw.TURN_SECRET && raw.TURN_SECRET_FILE) problems.push('TURN_SECRET and TURN_SECRET_FILE: set only one');
+  if (!secret && raw.TURN_SECRET_FILE) {
+    try {
+      // Secrets mounted from files usually end with a newline that is not part of the secret.
+      secret = readFile(raw.TURN_SECRET_FILE).replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`TURN_SECRET_FILE=${JSON.stringify(raw.TURN_SECRET_FILE)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  if (!secret) {
+    if (!raw.TURN_SECRET_FILE) problems.push('TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars');
+    else if (secret === '') problems.push('TURN_SECRET_FILE: the file is empty');
+  } else if (secret.length < 16) {
+    problems.push('TURN_SECRET: must be at least 16 characters (anyone who guesses it can mint credentials)');
+  }
+  if (/[\r\n]/.test(secret ?? '')) problems.push('TURN_SECRET: must be a single line');
+
+  if (!raw.TURN_REALM || !/^[A-Za-z0-9.-]{1,128}$/.test(raw.TURN_REALM)) {
+    problems.push(`TURN_REALM=${JSON.stringify(raw.TURN_REALM)}: must be letters, digits, dots and dashes`);
+  }
+  if (raw.TURN_MIN_PORT > raw.TURN_MAX_PORT) problems.push(`TURN_MIN_PORT=${raw.TURN_MIN_PORT}: must be ≤ TURN_MAX_PORT (${raw.TURN_MAX_PORT})`);
+  const relayRange = (p: number) => p >= raw.TURN_MIN_PORT && p <= raw.TURN_MAX_PORT;
+  if (relayRange(raw.TURN_LISTEN_PORT)) problems.push(`TURN_LISTEN_PORT=${raw.TURN_LISTEN_PORT}: lies inside the relay port range`);
+
+  let tls: TurnConfig['tls'];
+  if (Boolean(raw.TURN_TLS_CERT_FILE) !== Boolean(raw.TURN_TLS_KEY_FILE)) {
+    problems.push('TURN_TLS_CERT_FILE and TURN_TLS_KEY_FILE: set both (TLS listener) or neither');
+  } else if (raw.TURN_TLS_CERT_FILE && raw.TURN_TLS_KEY_FILE) {
+    tls = { port: raw.TURN_TLS_PORT, certFile: raw.TURN_TLS_CERT_FILE, keyFile: raw.TURN_TLS_KEY_FILE };
+    if (raw.TURN_TLS_PORT === raw.TURN_LISTEN_PORT) problems.push(`TURN_TLS_PORT=${raw.TURN_TLS_PORT}: must differ from TURN_LISTEN_PORT`);
+    if (relayRange(raw.TURN_TLS_PORT)) problems.push(`TURN_TLS_PORT=${raw.TURN_TLS_PORT}: lies inside the relay port range`);
+  }
+
+  const allowedPeers = cidrList('TURN_ALLOWED_PEER_CIDRS', raw.TURN_ALLOWED_PEER_CIDRS, problems);
+  const deniedPeers = cidrList('TURN_DENIED_PEER_CIDRS', raw.TURN_DENIED_PEER_CIDRS, problems);
+  const serviceCidrs = cidrList('TURN_SERVICE_CIDR', raw.TURN_SERVICE_CIDR, problems);
+  // Allowed ranges win over denied ones in coturn, so an allowed range that touches loopback, link-local,
+  // metadata or the Service network would silently reopen it: refuse such a config outright.
+  for (const a of allowedPeers) {
+    const clash = [...ALWAYS_DENIED.map((d) => d.range), ...serviceCidrs].find((d) => overlaps(a, d));
+    if (clash) problems.push(`TURN_ALLOWED_PEER_CIDRS: ${a.text} overlaps ${clash.text}, which must stay refused`);
+  }
+
+  for (const denied of deniedPeers) {
+    const winner = allowedPeers.find((a) => overlaps(a, denied));
+    if (winner) problems.push(`TURN_DENIED_PEER_CIDRS: ${denied.text} overlaps allowed ${winner.text}; coturn lets allowed ranges win, so it would not be refused`);
+  }
+
+  for (const [name, value] of [['TURN_EXTERNAL_IP', raw.TURN_EXTERNAL_IP], ['TURN_PRIVATE_IP', raw.TURN_PRIVATE_IP]] as const) {
+    if (value && !ipFamily(value)) problems.push(`${name}=${JSON.stringify(value)}: must be an IP address`);
+  }
+  if (raw.TURN_EXTERNAL_IP && raw.TURN_PRIVATE_IP && ipFamily(raw.TURN_EXTERNAL_IP) !== ipFamily(raw.TURN_PRIVATE_IP)) {
+    problems.push('TURN_EXTERNAL_IP and TURN_PRIVATE_IP: must be the same address family');
+  }
+
+  let stunServer: TurnConfig['stunServer'];
+  if (raw.TURN_STUN_SERVER) {
+    stunServer = parseHostPort(raw.TURN_STUN_SERVER);
+    if (!stunServer) problems.push(`TURN_STUN_SERVER=${JSON.stringify(raw.TURN_STUN_SERVER)}: must be host[:port]`);
+  }
+  if (raw.NODE_NAME && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(raw.NODE_NAME)) {
+    problems.push(`NODE_NAME=${JSON.stringify(raw.NODE_NAME)}: not a Kubernetes node name`);
+  }
+  if (!raw.TURN_RUN_DIR?.startsWith('/')) problems.push(`TURN_RUN_DIR=${JSON.stringify(raw.TURN_RUN_DIR)}: must be an absolute path`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    secret: secret ?? '',
+    realm: raw.TURN_REALM ?? 'pixelstream',
+    listenPort: raw.TURN_LISTEN_PORT,
+    tls,
+    minPort: raw.TURN_MIN_PORT,
+    maxPort: raw.TURN_MAX_PORT,
+    allowedPeers,
+    deniedPeers,
+    serviceCidrs,
+    externalIp: raw.TURN_EXTERNAL_IP,
+    privateIp: raw.TURN_PRIVATE_IP,
+    nodeName: raw.NODE_NAME,
+    stunServer,
+    metrics: raw.TURN_METRICS ? { port: raw.TURN_METRICS_PORT } : undefined,
+    userQuota: raw.TURN_USER_QUOTA,
+    totalQuota: raw.TURN_TOTAL_QUOTA,
+    runDir: raw.TURN_RUN_DIR ?? '/tmp/turn',
+    kube:
+      raw.KUBERNETES_SERVICE_HOST && raw.NODE_NAME
+        ? { host: raw.KUBERNETES_SERVICE_HOST, port: raw.KUBERNETES_SERVICE_PORT, tokenFile: raw.TURN_KUBE_TOKEN_FILE ?? '', caFile: raw.TURN_KUBE_CA_FILE ?? '' }
+        : undefined,
+    logLevel: raw.LOG_LEVEL,
+    turnserverBin: raw.TURNSERVER_BIN ?? 'turnserver',
+  };
+}
+
+// Keeps zod's inferred type of the shape in sync with TurnConfig's raw inputs (documentation aid).
+export type TurnEnv = z.infer<z.ZodObject<typeof shape>>;

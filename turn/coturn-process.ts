@@ -1,0 +1,53 @@
+// Runs coturn in the foreground as our child: its plain-text log lines become JSON lines of ours, the
+// signals the kubelet sends are passed on, and our exit code is coturn's — the container lives and dies
+// with the relay.
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../common/logger.js';
+
+/** True when this coturn build has the Prometheus exporter (upstream images do; Debian's 4.6.1 does not). */
+export function coturnSupportsPrometheus(bin: string): boolean {
+  const help = spawnSync(bin, ['-h'], { encoding: 'utf8', timeout: 5_000 });
+  return `${help.stdout ?? ''}${help.stderr ?? ''}`.includes('--prometheus');
+}
+
+export interface CoturnChild {
+  pid: number;
+  /** Resolves with the exit code to use for our own process (128 + n after signal n). */
+  exited: Promise<number>;
+  stop(signal?: NodeJS.Signals): void;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+
+export function startCoturn(bin: string, confPath: string, logger: Logger): CoturnChild {
+  const child = spawn(bin, ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = logger.child({ source: 'coturn' });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      // Drop coturn's own "<uptime>: (<pid>): " prefix; our logger stamps time and pid.
+      const text = line.replace(/^\d+:\s*(?:\(\d+\):\s*)?:?\s*/, '').trim();
+      if (!text) return;
+      // coturn marks its own severities in the text; keep errors visible at their level.
+      if (/ERROR|cannot|Cannot/.test(text)) log.error({ coturn: text }, 'coturn');
+      else log.info({ coturn: text }, 'coturn');
+    });
+  }
+  const forward = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'forwarding signal to coturn');
+    child.kill(signal);
+  };
+  for (const s of FORWARDED) process.on(s, forward);
+  const exited = new Promise<number>((resolve) => {
+    child.once('error', (err) => {
+      log.error({ err: err.message, code: 'COTURN_SPAWN_FAILED' }, 'coturn could not be started');
+      resolve(127);
+    });
+    child.once('exit', (code, signal) => {
+      for (const s of FORWARDED) process.off(s, forward);
+      resolve(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0));
+    });
+  });
+  return { pid: child.pid ?? -1, exited, stop: (signal = 'SIGTERM') => void child.kill(signal) };
+}

@@ -1,0 +1,78 @@
+// Finds the address clients must use to reach this TURN server, in a fixed order: TURN_EXTERNAL_IP, then
+// the node's ExternalIP from the Kubernetes API, then a STUN Binding request. When every source fails we
+// stop with the list of what was tried: advertising a wrong relay address only shows up later as players
+// "stuck at connecting", which is far harder to diagnose than a pod that will not start.
+import type { TurnConfig } from './config.js';
+import { ipFamily } from './cidr.js';
+import { fetchNodeAddresses, type NodeAddresses } from './kube-node.js';
+import type { RelayAddresses } from './render-config.js';
+import { stunBinding, type StunResult } from './stun-client.js';
+
+export type AddressSource = 'env' | 'kubernetes' | 'stun';
+
+export interface DiscoveredAddresses extends RelayAddresses {
+  source: AddressSource;
+}
+
+/** Every source failed; `attempts` says what each one answered. */
+export class ExternalIpError extends Error {
+  readonly code = 'EXTERNAL_IP_UNDISCOVERED';
+  constructor(readonly attempts: string[]) {
+    super(`cannot determine the external IP; tried:\n${attempts.map((a) => `  - ${a}`).join('\n')}`);
+  }
+}
+
+export interface Discovery {
+  fetchNode: (api: NonNullable<TurnConfig['kube']>, nodeName: string) => Promise<NodeAddresses>;
+  stun: (server: NonNullable<TurnConfig['stunServer']>) => Promise<StunResult>;
+}
+
+const realDiscovery: Discovery = { fetchNode: fetchNodeAddresses, stun: (s) => stunBinding(s) };
+
+/** IPv4 first: the relay sockets and most players are IPv4. */
+function pick(ips: string[]): string | undefined {
+  return ips.find((ip) => ipFamily(ip) === 4) ?? ips.find((ip) => ipFamily(ip) === 6);
+}
+
+/** The private half of the pair: the operator's TURN_PRIVATE_IP wins, else what the source observed. */
+function pair(publicIp: string, observedPrivate: string | undefined, configured: string | undefined, source: AddressSource): DiscoveredAddresses {
+  const privateIp = configured ?? observedPrivate;
+  const usable = privateIp !== undefined && ipFamily(privateIp) === ipFamily(publicIp);
+  return { publicIp, privateIp: usable ? privateIp : undefined, source };
+}
+
+export async function discoverAddresses(config: TurnConfig, deps: Discovery = realDiscovery): Promise<DiscoveredAddresses> {
+  if (config.externalIp) return pair(config.externalIp, undefined, config.privateIp, 'env');
+
+  const attempts = ['TURN_EXTERNAL_IP: not set'];
+  if (!config.kube || !config.nodeName) {
+    attempts.push(
+      `Kubernetes API: skipped (${!config.nodeName ? 'NODE_NAME not set (downward API spec.nodeName)' : 'KUBERNETES_SERVICE_HOST not set (not in a cluster)'})`,
+    );
+  } else {
+    try {
+      const node = await deps.fetchNode(config.kube, config.nodeName);
+      const external = pick(node.externalIps);
+      if (external) {
+        const internal = node.internalIps.find((ip) => ipFamily(ip) === ipFamily(external));
+        return pair(external, internal, config.privateIp, 'kubernetes');
+      }
+      attempts.push(`Kubernetes API: node ${config.nodeName} has no ExternalIP (InternalIP: ${node.internalIps.join(', ') || 'none'})`);
+    } catch (err) {
+      attempts.push(`Kubernetes API: ${(err as Error).message}`);
+    }
+  }
+
+  if (!config.stunServer) {
+    attempts.push('STUN: skipped (TURN_STUN_SERVER not set)');
+  } else {
+    const where = `${config.stunServer.host}:${config.stunServer.port}`;
+    try {
+      const { mapped, localAddress } = await deps.stun(config.stunServer);
+      return pair(mapped.address, localAddress, config.privateIp, 'stun');
+    } catch (err) {
+      attempts.push(`STUN ${where}: ${(err as Error).message}`);
+    }
+  }
+  throw new ExternalIpError(attempts);
+}

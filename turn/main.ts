@@ -1,0 +1,46 @@
+// TURN entrypoint: env → config → external-IP discovery → turnserver.conf → coturn in the foreground.
+// Exit codes: 2 bad configuration, 3 external IP undiscoverable, otherwise coturn's own.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { configOrExit } from '../common/env-config.js';
+import { createLogger } from '../common/logger.js';
+import { loadTurnConfig } from './config.js';
+import { coturnSupportsPrometheus, startCoturn } from './coturn-process.js';
+import { discoverAddresses, ExternalIpError } from './external-ip.js';
+import { waitUntilAnswering } from './probe.js';
+import { renderTurnserverConf } from './render-config.js';
+
+const config = configOrExit(() => loadTurnConfig(process.env), 'turn');
+const logger = createLogger('turn', config.logLevel);
+
+if (config.metrics && !coturnSupportsPrometheus(config.turnserverBin)) {
+  logger.fatal({ code: 'METRICS_UNSUPPORTED' }, `TURN_METRICS=true but ${config.turnserverBin} was built without the Prometheus exporter`);
+  process.exit(2);
+}
+
+let addresses;
+try {
+  addresses = await discoverAddresses(config);
+} catch (err) {
+  if (!(err instanceof ExternalIpError)) throw err;
+  logger.fatal({ code: err.code, attempts: err.attempts }, err.message);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // let the async log destination flush
+  process.exit(3);
+}
+logger.info({ ...addresses }, 'external address');
+
+mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
+const confPath = path.join(config.runDir, 'turnserver.conf');
+// The file holds the shared secret: readable by this user only.
+writeFileSync(confPath, renderTurnserverConf(config, addresses, { runDir: config.runDir }), { mode: 0o600 });
+
+const coturn = startCoturn(config.turnserverBin, confPath, logger);
+logger.info({ pid: coturn.pid, listenPort: config.listenPort, relayPorts: `${config.minPort}-${config.maxPort}` }, 'coturn started');
+void waitUntilAnswering(config.listenPort).then(
+  (ms) => logger.info({ listenPort: config.listenPort, readyMs: ms }, 'ready'),
+  (err: Error) => logger.error({ code: 'COTURN_NOT_ANSWERING', err: err.message }, 'coturn does not answer STUN'),
+);
+const code = await coturn.exited;
+logger.info({ code }, 'coturn exited');
+await new Promise((resolve) => setTimeout(resolve, 100));
+process.exit(code);

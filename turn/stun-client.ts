@@ -1,0 +1,84 @@
+// Asks a STUN server for this host's public address: one UDP Binding request, retransmitted with a
+// doubling timeout (RFC 5389 §7.2.1, shortened: start-up should fail in seconds, not 39.5 s).
+import { createSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { bindingRequest, Class, decodeErrorCode, decodeStun, getAttr, isStun, mappedAddress, Attr, Method, newTransactionId, type TransportAddress } from './stun-message.js';
+
+export interface StunResult {
+  /** The address and port the server saw (the public side of any NAT). */
+  mapped: TransportAddress;
+  /** The local address the request left from (the private side of a 1:1 NAT). */
+  localAddress: string;
+}
+
+export interface StunOptions {
+  /** First retransmission timeout; doubles on each retry. */
+  initialTimeoutMs?: number;
+  /** Total requests sent before giving up. */
+  attempts?: number;
+}
+
+/** Resolves with the mapped address, or rejects with an Error whose message says what happened. */
+export async function stunBinding(server: { host: string; port: number }, opts: StunOptions = {}): Promise<StunResult> {
+  const initial = opts.initialTimeoutMs ?? 500;
+  const attempts = opts.attempts ?? 3;
+  const target = isIP(server.host) ? { address: server.host, family: isIP(server.host) } : await lookup(server.host);
+  const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
+  const transactionId = newTransactionId();
+  const request = bindingRequest(transactionId);
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(server.port, target.address, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const localAddress = socket.address().address;
+    return await new Promise<StunResult>((resolve, reject) => {
+      let sent = 0;
+      let timer: NodeJS.Timeout | undefined;
+      let lastError = '';
+      const send = () => {
+        if (sent === attempts) {
+          reject(new Error(`no STUN response from ${target.address}:${server.port} after ${attempts} requests${lastError ? ` (${lastError})` : ''}`));
+          return;
+        }
+        socket.send(request, (err) => {
+          if (err) lastError = err.message;
+        });
+        timer = setTimeout(send, initial * 2 ** sent);
+        sent++;
+      };
+      // ICMP port-unreachable surfaces as ECONNREFUSED on a connected socket: remember it, keep retrying.
+      socket.on('error', (err) => {
+        lastError = err.message;
+      });
+      socket.on('message', (buf) => {
+        if (!isStun(buf)) return;
+        let msg;
+        try {
+          msg = decodeStun(buf);
+        } catch {
+          return; // A malformed datagram is not our answer; keep waiting for the real one.
+        }
+        if (msg.method !== Method.Binding || !msg.transactionId.equals(transactionId)) return;
+        clearTimeout(timer);
+        if (msg.cls === Class.Error) {
+          const e = getAttr(msg, Attr.ErrorCode);
+          const detail = e ? decodeErrorCode(e) : undefined;
+          reject(new Error(`STUN server answered with error ${detail ? `${detail.code} ${detail.reason}` : '(no ERROR-CODE)'}`));
+          return;
+        }
+        const mapped = msg.cls === Class.Success ? mappedAddress(msg) : undefined;
+        if (!mapped) reject(new Error('STUN response carried no mapped address'));
+        else resolve({ mapped, localAddress });
+      });
+      send();
+    });
+  } finally {
+    socket.close();
+  }
+}
