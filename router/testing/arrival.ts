@@ -1,0 +1,112 @@
+// A test player for the router: a real WebSocket that records what arrives, remembers the resume cookie
+// from the 101 response, and can run the signalling steps a browser runs once a pod answers.
+import WebSocket from 'ws';
+
+export type Msg = { type: string; [k: string]: unknown };
+
+export class Arrival {
+  readonly ws: WebSocket;
+  readonly messages: Msg[] = [];
+  /** `pxs_session=…` from the handshake response, if the router set one. */
+  cookie: string | undefined;
+  readonly opened: Promise<void>;
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private waiters: Array<() => void> = [];
+
+  constructor(url: string, cookie?: string) {
+    this.ws = new WebSocket(url, cookie ? { headers: { cookie } } : {});
+    this.ws.on('upgrade', (res) => {
+      const set = res.headers['set-cookie']?.find((c) => c.startsWith('pxs_session='));
+      if (set) this.cookie = set.split(';')[0];
+    });
+    this.ws.on('message', (data, isBinary) => {
+      const text = (data as Buffer).toString('utf8');
+      let m: Msg;
+      try {
+        m = JSON.parse(text) as Msg;
+      } catch {
+        m = { type: isBinary ? '<binary>' : '<text>', text };
+      }
+      this.messages.push(m);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.ws.on('error', () => {});
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      this.ws.once('error', reject);
+    });
+    this.closed = new Promise((resolve) =>
+      this.ws.once('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        for (const w of this.waiters.splice(0)) w();
+      }),
+    );
+  }
+
+  /** First message of `type` (already received or future). */
+  async waitFor(type: string, timeoutMs = 10_000): Promise<Msg> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = this.messages.find((x) => x.type === type);
+      if (m) return m;
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed before "${type}"; got ${JSON.stringify(this.messages)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiters.push(() => (clearTimeout(t), r()));
+      });
+    }
+  }
+
+  has(type: string): boolean {
+    return this.messages.some((m) => m.type === type);
+  }
+
+  count(type: string): number {
+    return this.messages.filter((m) => m.type === type).length;
+  }
+
+  /** Position in the first queuePosition message, or 0 when it never waited. */
+  get firstPosition(): number {
+    return (this.messages.find((m) => m.type === 'queuePosition')?.position as number | undefined) ?? 0;
+  }
+
+  send(m: Msg): void {
+    this.ws.send(JSON.stringify(m));
+  }
+
+  /** listStreamers → the ids the pod's sidecar lists; the stand-ins have unique ids, so this names the pod. */
+  async streamer(timeoutMs = 10_000): Promise<string> {
+    const before = this.count('streamerList');
+    this.send({ type: 'listStreamers' });
+    const deadline = Date.now() + timeoutMs;
+    while (this.count('streamerList') === before) {
+      if (Date.now() > deadline) throw new Error('no streamerList');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ids = this.messages.filter((m) => m.type === 'streamerList').at(-1)!.ids as string[];
+    if (ids.length !== 1) throw new Error(`expected one streamer, got ${JSON.stringify(ids)}`);
+    return ids[0]!;
+  }
+
+  /** Subscribes and waits for the stand-in's offer. */
+  async subscribe(streamerId: string, timeoutMs = 10_000): Promise<Msg> {
+    const before = this.count('offer');
+    this.send({ type: 'subscribe', streamerId });
+    const deadline = Date.now() + timeoutMs;
+    while (this.count('offer') === before) {
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed while subscribing; got ${JSON.stringify(this.messages)}`);
+      if (Date.now() > deadline) throw new Error(`no offer; got ${JSON.stringify(this.messages)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.messages.filter((m) => m.type === 'offer').at(-1)!;
+  }
+
+  close(code = 1000): Promise<{ code: number; reason: string }> {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code);
+    else if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
+    return this.closed;
+  }
+}
