@@ -71,8 +71,8 @@ export const KIT_CONFIG_SHAPE = {
   INGRESS_NAMESPACE: text('ingress-nginx'),
   /** Namespace of Prometheus (NetworkPolicy: who may scrape metrics). */
   MONITORING_NAMESPACE: text('prometheus'),
-  /** `release` label kube-prometheus-stack selects ServiceMonitors/PrometheusRules by; empty = none. */
-  PROMETHEUS_RELEASE: text('prometheus'),
+  /** `release` label for Prometheus installs that select ServiceMonitors/rules by it; empty = none (support/ selects all). */
+  PROMETHEUS_RELEASE: text(''),
 
   // --- TURN ---
   /** Secret holding the shared TURN REST secret under key `secret` (never in .env). */

@@ -1,0 +1,74 @@
+// The streamer pool's HorizontalPodAutoscaler, driven by one custom metric the prometheus-adapter
+// describes on Service `streamer` (support/ adapter rules). The metric names are imported, never retyped.
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { HpaMetric, KitConfig } from '../common/kit-config.js';
+import { ADAPTER } from '../common/metric-names.js';
+import { STREAMER_COMPONENT } from '../common/pod-marks.js';
+import { NAMES, commonLabels } from './names.js';
+
+export interface AutoscalingProps {
+  readonly config: KitConfig;
+}
+
+/**
+ * Which adapter metric and target type each HPA_METRIC means. `demand` (allocated + queued + buffer) with
+ * AverageValue keeps exactly STREAM_BUFFER streams free; `ratio` is the original kit's players-per-stream
+ * Value. `available` is absent on purpose: more free streams would ask for more pods (see k8s/README.md).
+ */
+export const HPA_METRIC_SOURCES: Record<Exclude<HpaMetric, 'available'>, { metric: string; target: 'AverageValue' | 'Value' }> = {
+  demand: { metric: ADAPTER.demand, target: 'AverageValue' },
+  ratio: { metric: ADAPTER.poolRatio, target: 'Value' },
+};
+
+/** Decimal targets as milli-quantities (0.9 → "900m"), which is how the API server stores them. */
+export function targetQuantity(value: number): k8s.Quantity {
+  return Number.isInteger(value) ? k8s.Quantity.fromNumber(value) : k8s.Quantity.fromString(`${Math.round(value * 1000)}m`);
+}
+
+export class Autoscaling extends Construct {
+  readonly hpa: k8s.KubeHorizontalPodAutoscalerV2;
+
+  constructor(scope: Construct, id: string, props: AutoscalingProps) {
+    super(scope, id);
+    const c = props.config;
+    if (c.HPA_METRIC === 'available') throw new Error('HPA_METRIC=available cannot drive an HPA (checked by kitManifestProblems)');
+    const source = HPA_METRIC_SOURCES[c.HPA_METRIC];
+    const quantity = targetQuantity(c.HPA_TARGET);
+    this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
+      metadata: { name: NAMES.streamer, namespace: c.NAMESPACE, labels: commonLabels(STREAMER_COMPONENT) },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: NAMES.streamer },
+        minReplicas: c.HPA_MIN_REPLICAS,
+        maxReplicas: c.HPA_MAX_REPLICAS,
+        metrics: [
+          {
+            type: 'Object',
+            object: {
+              describedObject: { apiVersion: 'v1', kind: 'Service', name: NAMES.streamer },
+              metric: { name: source.metric },
+              target: source.target === 'AverageValue' ? { type: 'AverageValue', averageValue: quantity } : { type: 'Value', value: quantity },
+            },
+          },
+        ],
+        behavior: {
+          // Up fast: players are waiting. Whichever policy allows more pods wins.
+          scaleUp: {
+            stabilizationWindowSeconds: c.HPA_SCALE_UP_STABILIZATION_SECONDS,
+            selectPolicy: 'Max',
+            policies: [
+              { type: 'Pods', value: c.HPA_SCALE_UP_PODS, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
+              { type: 'Percent', value: c.HPA_SCALE_UP_PERCENT, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
+            ],
+          },
+          // Down slowly: a GPU pod takes minutes to come back, and idle pods go first (pod-deletion-cost).
+          scaleDown: {
+            stabilizationWindowSeconds: c.HPA_SCALE_DOWN_STABILIZATION_SECONDS,
+            selectPolicy: 'Min',
+            policies: [{ type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS }],
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,117 @@
+// The session router: stateless replicas that watch the streamer pods, reserve a free one at its sidecar
+// and pipe the player's WebSocket there. Reads pods in its namespace and nothing else.
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { imageRef, type KitConfig } from '../common/kit-config.js';
+import { ROUTER_COMPONENT, STREAMER_COMPONENT } from '../common/pod-marks.js';
+import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels, selectorString } from './names.js';
+import { containerSecurity, fieldEnv, plainEnv, podSecurity, pullSecrets, secretEnv } from './pod-defaults.js';
+
+export interface RouterProps {
+  readonly config: KitConfig;
+}
+
+/** RBAC the router's Kubernetes discovery needs: an informer on pods (list + watch, get on resync). */
+export const ROUTER_RBAC_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] as const;
+
+export class Router extends Construct {
+  readonly deployment: k8s.KubeDeployment;
+  readonly service: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: RouterProps) {
+    super(scope, id);
+    const c = props.config;
+    const namespace = c.NAMESPACE;
+    const labels = commonLabels(ROUTER_COMPONENT);
+    const selector = selectorLabels(ROUTER_COMPONENT);
+
+    new k8s.KubeServiceAccount(this, 'sa', { metadata: { name: NAMES.router, namespace, labels }, automountServiceAccountToken: true });
+    new k8s.KubeRole(this, 'role', {
+      metadata: { name: NAMES.router, namespace, labels },
+      rules: ROUTER_RBAC_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+    });
+    new k8s.KubeRoleBinding(this, 'binding', {
+      metadata: { name: NAMES.router, namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMES.router },
+      subjects: [{ kind: 'ServiceAccount', name: NAMES.router, namespace }],
+    });
+
+    const probe = (path: string) => ({ httpGet: { path, port: k8s.IntOrString.fromString(PORT_NAMES.http) }, periodSeconds: 5, timeoutSeconds: 2 });
+    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { name: NAMES.router, namespace, labels },
+      spec: {
+        replicas: c.ROUTER_REPLICAS,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: NAMES.router,
+            automountServiceAccountToken: true,
+            enableServiceLinks: false,
+            imagePullSecrets: pullSecrets(c.IMAGE_PULL_SECRET),
+            securityContext: podSecurity(),
+            terminationGracePeriodSeconds: 30,
+            // Replicas on different nodes, so one node going away leaves the entry point up.
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+            ],
+            containers: [
+              {
+                name: 'router',
+                image: imageRef(c, 'ROUTER'),
+                imagePullPolicy: 'IfNotPresent',
+                ports: [
+                  { name: PORT_NAMES.http, containerPort: PORTS.routerHttp, protocol: 'TCP' },
+                  { name: PORT_NAMES.metrics, containerPort: PORTS.metrics, protocol: 'TCP' },
+                ],
+                env: [
+                  ...plainEnv({
+                    ROUTER_PORT: PORTS.routerHttp,
+                    ROUTER_HOST: '0.0.0.0',
+                    METRICS_PORT: PORTS.metrics,
+                    DISCOVERY: 'kubernetes',
+                    POD_SELECTOR: selectorString(selectorLabels(STREAMER_COMPONENT)),
+                    SIDECAR_PLAYER_PORT: PORTS.player,
+                    QUEUE_TIMEOUT_SECONDS: c.QUEUE_TIMEOUT_SECONDS,
+                    LOG_LEVEL: c.LOG_LEVEL,
+                  }),
+                  secretEnv('ROUTER_TOKEN', c.ROUTER_TOKEN_SECRET_NAME, 'token'),
+                  fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
+                ],
+                livenessProbe: { ...probe('/healthz'), failureThreshold: 3 },
+                readinessProbe: { ...probe('/readyz'), failureThreshold: 2 },
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+                  limits: { memory: k8s.Quantity.fromString('512Mi') },
+                },
+                securityContext: containerSecurity(),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+          },
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'service', {
+      metadata: { name: NAMES.router, namespace, labels },
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [
+          { name: PORT_NAMES.http, port: PORTS.routerService, targetPort: k8s.IntOrString.fromString(PORT_NAMES.http), protocol: 'TCP' },
+          { name: PORT_NAMES.metrics, port: PORTS.metrics, targetPort: k8s.IntOrString.fromString(PORT_NAMES.metrics), protocol: 'TCP' },
+        ],
+      },
+    });
+
+    if (c.ROUTER_REPLICAS > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: { name: NAMES.router, namespace, labels },
+        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
+  }
+}

@@ -1,0 +1,198 @@
+// The GPU streamer pool: one pod = the GPU application plus its signalling sidecar. The HPA owns the
+// replica count (no `replicas` here); a headless Service lists the pods for the router, the ingress (when
+// there is no router), the adapter's Object metrics and Prometheus.
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { imageRef, type KitConfig } from '../common/kit-config.js';
+import { ALLOCATED_LABEL, SIDECAR_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
+import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
+import { containerSecurity, fieldEnv, plainEnv, podSecurity, poolSelector, poolTolerations, pullSecrets, secretEnv } from './pod-defaults.js';
+
+export interface StreamerPoolProps {
+  readonly config: KitConfig;
+}
+
+/** Seconds the pod gets beyond the sidecar's drain timeout to close sockets and exit. */
+export const TERMINATION_MARGIN_SECONDS = 30;
+
+/** Where the sidecar (and only the sidecar) finds its API token: the GPU app gets no credentials. */
+const TOKEN_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Shell run as the GPU app's preStop hook: keep the app alive while the sidecar drains, i.e. until the
+ * sidecar reports no players or stops answering. Needs /bin/sh plus curl or wget in the app image; without
+ * them it returns at once (the app then stops with the pod, as it would without a hook).
+ */
+export function drainWaitScript(drainSeconds: number): string {
+  const url = `http://127.0.0.1:${PORTS.player}/status`;
+  return [
+    'i=0',
+    `while [ "$i" -lt ${drainSeconds} ]; do`,
+    `  s=$( (curl -fsS --max-time 2 ${url} || wget -q -T 2 -O - ${url}) 2>/dev/null ) || break`,
+    '  case "$s" in *\'"players":0\'*) break ;; esac',
+    '  sleep 2; i=$((i + 2))',
+    'done',
+  ].join('\n');
+}
+
+export class StreamerPool extends Construct {
+  readonly deployment: k8s.KubeDeployment;
+  readonly service: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: StreamerPoolProps) {
+    super(scope, id);
+    const c = props.config;
+    const namespace = c.NAMESPACE;
+    const labels = commonLabels(STREAMER_COMPONENT);
+    const selector = selectorLabels(STREAMER_COMPONENT);
+
+    new k8s.KubeServiceAccount(this, 'sa', {
+      metadata: { name: NAMES.streamer, namespace, labels },
+      automountServiceAccountToken: false, // mounted into the sidecar container only, below
+    });
+    new k8s.KubeRole(this, 'role', {
+      metadata: { name: NAMES.streamer, namespace, labels },
+      rules: SIDECAR_RBAC_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+    });
+    new k8s.KubeRoleBinding(this, 'binding', {
+      metadata: { name: NAMES.streamer, namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMES.streamer },
+      subjects: [{ kind: 'ServiceAccount', name: NAMES.streamer, namespace }],
+    });
+
+    const sidecar: k8s.Container = {
+      name: 'signalserver',
+      image: imageRef(c, 'SIDECAR'),
+      imagePullPolicy: 'IfNotPresent',
+      ports: [
+        { name: PORT_NAMES.player, containerPort: PORTS.player, protocol: 'TCP' },
+        { name: PORT_NAMES.metrics, containerPort: PORTS.metrics, protocol: 'TCP' },
+      ],
+      env: [
+        ...plainEnv({
+          PLAYER_PORT: PORTS.player,
+          PLAYER_HOST: '0.0.0.0',
+          STREAMER_PORT: PORTS.streamer,
+          STREAMER_HOST: '127.0.0.1', // the GPU app shares the pod's loopback; nothing else may reach it
+          SFU_PORT: 0,
+          METRICS_PORT: PORTS.metrics,
+          MAX_PLAYERS_PER_STREAMER: 1,
+          TURN_URLS: c.TURN_URLS.join(','),
+          STUN_URLS: c.STUN_URLS.join(','),
+          TURN_TTL_SECONDS: c.TURN_TTL_SECONDS,
+          ICE_TRANSPORT_POLICY: c.ICE_TRANSPORT_POLICY,
+          DRAIN_TIMEOUT_SECONDS: c.DRAIN_TIMEOUT_SECONDS,
+          LOG_LEVEL: c.LOG_LEVEL,
+        }),
+        secretEnv('TURN_SECRET', c.TURN_SECRET_NAME, 'secret'),
+        secretEnv('STREAMER_TOKEN', c.STREAMER_TOKEN_SECRET_NAME, 'token'),
+        ...(c.ROUTER_ENABLED ? [secretEnv('ROUTER_TOKEN', c.ROUTER_TOKEN_SECRET_NAME, 'token')] : []),
+        fieldEnv('POD_NAME', 'metadata.name'),
+        fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
+      ],
+      livenessProbe: {
+        httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(PORT_NAMES.player) },
+        periodSeconds: 10,
+        timeoutSeconds: 3,
+        failureThreshold: 3,
+      },
+      readinessProbe: {
+        httpGet: { path: '/readyz', port: k8s.IntOrString.fromString(PORT_NAMES.player) },
+        periodSeconds: 5,
+        timeoutSeconds: 2,
+        failureThreshold: 2,
+      },
+      resources: {
+        requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+        limits: { memory: k8s.Quantity.fromString('512Mi') },
+      },
+      securityContext: containerSecurity(),
+      volumeMounts: [
+        { name: 'sidecar-tmp', mountPath: '/tmp' },
+        { name: 'api-token', mountPath: TOKEN_DIR, readOnly: true },
+      ],
+    };
+
+    const app: k8s.Container = {
+      name: 'streamer',
+      image: imageRef(c, 'STREAMER'),
+      imagePullPolicy: 'IfNotPresent',
+      env: [
+        ...plainEnv({
+          STREAMER_URL: `ws://127.0.0.1:${PORTS.streamer}`,
+          // Video encode (NVENC) and display need more than the default compute,utility capabilities.
+          NVIDIA_DRIVER_CAPABILITIES: 'all',
+          LOG_LEVEL: c.LOG_LEVEL,
+        }),
+        secretEnv('STREAMER_TOKEN', c.STREAMER_TOKEN_SECRET_NAME, 'token'),
+      ],
+      resources: {
+        // Extended resources: the limit is the request. A Quantity, never a bare number (it would serialize as null).
+        limits: { 'nvidia.com/gpu': k8s.Quantity.fromNumber(c.GPUS_PER_POD) },
+      },
+      lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', drainWaitScript(c.DRAIN_TIMEOUT_SECONDS)] } } },
+      // Game engines write logs, caches and shader files next to themselves: the root file system stays writable.
+      securityContext: containerSecurity({ readOnlyRoot: false }),
+    };
+
+    this.deployment = new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { name: NAMES.streamer, namespace, labels },
+      spec: {
+        // No `replicas`: the HorizontalPodAutoscaler owns the count, and kubectl apply must not reset it.
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels: { ...labels, [ALLOCATED_LABEL]: 'false' } },
+          spec: {
+            serviceAccountName: NAMES.streamer,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: c.DRAIN_TIMEOUT_SECONDS + TERMINATION_MARGIN_SECONDS,
+            nodeSelector: poolSelector(c.GPU_POOL_LABEL),
+            tolerations: poolTolerations(c.GPU_POOL_TAINT),
+            imagePullSecrets: pullSecrets(c.IMAGE_PULL_SECRET),
+            securityContext: podSecurity(),
+            containers: [app, sidecar],
+            volumes: [
+              { name: 'sidecar-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              {
+                // The service-account token, CA and namespace, projected by hand so only the sidecar sees them.
+                name: 'api-token',
+                projected: {
+                  defaultMode: 0o440,
+                  sources: [
+                    { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+                    { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                    { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'service', {
+      metadata: { name: NAMES.streamer, namespace, labels },
+      spec: {
+        clusterIp: 'None', // headless: one DNS record per ready pod, no load-balancing of sessions
+        selector,
+        ports: [
+          { name: PORT_NAMES.player, port: PORTS.player, targetPort: k8s.IntOrString.fromString(PORT_NAMES.player), protocol: 'TCP' },
+          { name: PORT_NAMES.metrics, port: PORTS.metrics, targetPort: k8s.IntOrString.fromString(PORT_NAMES.metrics), protocol: 'TCP' },
+        ],
+      },
+    });
+
+    // Voluntary evictions (kubectl drain, node upgrades) may take idle pods but never one with a session:
+    // the pod patcher keeps the allocated label current, so this budget covers exactly the live sessions.
+    new k8s.KubePodDisruptionBudget(this, 'pdb', {
+      metadata: { name: `${NAMES.streamer}-allocated`, namespace, labels },
+      spec: {
+        maxUnavailable: k8s.IntOrString.fromNumber(0),
+        selector: { matchLabels: { ...selector, [ALLOCATED_LABEL]: 'true' } },
+      },
+    });
+  }
+}

@@ -1,0 +1,107 @@
+// coturn on every TURN node: host networking (relay ports cannot go through a Service), placed on the TURN
+// pool only, its public address read from its own Node object (hence `get nodes`, and nothing more).
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { imageRef, type KitConfig } from '../common/kit-config.js';
+import { TURN_COMPONENT } from '../common/pod-marks.js';
+import { NAMES, commonLabels, selectorLabels } from './names.js';
+import { containerSecurity, fieldEnv, plainEnv, podSecurity, poolSelector, poolTolerations, pullSecrets, secretEnv } from './pod-defaults.js';
+
+export interface TurnProps {
+  readonly config: KitConfig;
+}
+
+/** RBAC rules coturn's entrypoint needs: read its own Node for the ExternalIP (turn/kube-node.ts). */
+export const TURN_RBAC_RULES = [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] as const;
+
+export class Turn extends Construct {
+  readonly daemonSet: k8s.KubeDaemonSet;
+
+  constructor(scope: Construct, id: string, props: TurnProps) {
+    super(scope, id);
+    const c = props.config;
+    const namespace = c.NAMESPACE;
+    const labels = commonLabels(TURN_COMPONENT);
+    const selector = selectorLabels(TURN_COMPONENT);
+    // ClusterRoles are cluster-wide: the namespace in the name keeps two installs apart.
+    const clusterName = `pixelstream-turn-${namespace}`;
+
+    new k8s.KubeServiceAccount(this, 'sa', {
+      metadata: { name: NAMES.turn, namespace, labels },
+      automountServiceAccountToken: true, // the entrypoint reads its Node from the API
+    });
+    new k8s.KubeClusterRole(this, 'role', {
+      metadata: { name: clusterName, labels },
+      rules: TURN_RBAC_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+    });
+    new k8s.KubeClusterRoleBinding(this, 'binding', {
+      metadata: { name: clusterName, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
+      subjects: [{ kind: 'ServiceAccount', name: NAMES.turn, namespace }],
+    });
+
+    const listen = c.TURN_LISTEN_PORT;
+    const probe = { tcpSocket: { port: k8s.IntOrString.fromNumber(listen) }, periodSeconds: 10, timeoutSeconds: 3 };
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'daemonset', {
+      metadata: { name: NAMES.turn, namespace, labels },
+      spec: {
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: NAMES.turn,
+            automountServiceAccountToken: true,
+            enableServiceLinks: false,
+            hostNetwork: true,
+            // With host networking, ClusterFirst would silently fall back to the node's resolver.
+            dnsPolicy: 'ClusterFirstWithHostNet',
+            nodeSelector: poolSelector(c.TURN_POOL_LABEL),
+            tolerations: poolTolerations(c.TURN_POOL_TAINT),
+            imagePullSecrets: pullSecrets(c.IMAGE_PULL_SECRET),
+            securityContext: podSecurity(),
+            terminationGracePeriodSeconds: 30,
+            containers: [
+              {
+                name: 'coturn',
+                image: imageRef(c, 'TURN'),
+                imagePullPolicy: 'IfNotPresent',
+                ports: [
+                  // hostNetwork: container port = host port. The relay range (TURN_MIN_PORT–TURN_MAX_PORT/UDP) is
+                  // opened on the node directly; thousands of port entries would not fit a pod spec.
+                  { name: 'turn-udp', containerPort: listen, hostPort: listen, protocol: 'UDP' },
+                  { name: 'turn-tcp', containerPort: listen, hostPort: listen, protocol: 'TCP' },
+                ],
+                env: [
+                  ...plainEnv({
+                    TURN_REALM: c.TURN_REALM,
+                    TURN_LISTEN_PORT: listen,
+                    TURN_MIN_PORT: c.TURN_MIN_PORT,
+                    TURN_MAX_PORT: c.TURN_MAX_PORT,
+                    TURN_ALLOWED_PEER_CIDRS: c.TURN_ALLOWED_PEER_CIDRS.join(','),
+                    TURN_SERVICE_CIDR: c.TURN_SERVICE_CIDR,
+                    TURN_STUN_SERVER: c.TURN_STUN_SERVER,
+                    TURN_RUN_DIR: '/tmp/turn',
+                    LOG_LEVEL: c.LOG_LEVEL,
+                  }),
+                  secretEnv('TURN_SECRET', c.TURN_SECRET_NAME, 'secret'),
+                  fieldEnv('NODE_NAME', 'spec.nodeName'),
+                ],
+                livenessProbe: { ...probe, failureThreshold: 3 },
+                readinessProbe: { ...probe, failureThreshold: 1 },
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('128Mi') },
+                  limits: { memory: k8s.Quantity.fromString('1Gi') },
+                },
+                // Ports below 1024 need the one capability that binds them; nothing else is granted.
+                securityContext: containerSecurity({ addCapabilities: listen < 1024 ? ['NET_BIND_SERVICE'] : [] }),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+          },
+        },
+      },
+    });
+  }
+}
