@@ -52,6 +52,8 @@ export interface SocketHandlers {
 
 const PLAYER_ONLY = new Set(['listStreamers', 'subscribe', 'unsubscribe', 'layerPreference', 'dataChannelRequest', 'peerDataChannelsReady']);
 let streamerSeq = 0;
+// Ids end up in logs, metrics-adjacent status and every player's streamerList; real ones are short names.
+const MAX_ID_LENGTH = 128;
 
 export class SignallingHub {
   readonly streamers = new StreamerRegistry();
@@ -154,8 +156,8 @@ export class SignallingHub {
         s.conn.send(build.pong(m.time));
         return;
       case 'offer':
-        if (s.kind === 'sfu') this.toSubscriber(s, m.playerId, (id) => forwardSdp(m, id), 'offer');
-        else this.toSubscriber(s, m.playerId, (id) => forwardSdp(m, id), 'offer');
+        // An SFU offers only to its own players; streamers offer to theirs.
+        this.toSubscriber(s, m.playerId, (id) => forwardSdp(m, id), 'offer');
         return;
       case 'answer':
         if (s.kind === 'sfu') this.onPlayerMessage(s.asPlayer!, m);
@@ -209,6 +211,10 @@ export class SignallingHub {
   }
 
   private onEndpointId(s: StreamerEntry, m: MessageOf<'endpointId'>): void {
+    if (m.id.length > MAX_ID_LENGTH) {
+      this.observer.rejection('bad_field', s.kind, `endpointId.id longer than ${MAX_ID_LENGTH} characters`, s.log);
+      return;
+    }
     s.sentEndpointId = true;
     s.announcedVersion = typeof m.protocolVersion === 'string';
     const committed = this.registerStreamer(s, m.id.trim() || DEFAULT_STREAMER_ID);
