@@ -1,0 +1,24 @@
+// Coded errors of the simulator: a stable `code` the CLI prints and the README lists, so scripts can tell a
+// bad trace from a bad policy file without parsing prose.
+
+export const SIM_ERRORS = {
+  usage: 'SIM_USAGE',
+  trace: 'SIM_TRACE_INVALID',
+  policy: 'SIM_POLICY_INVALID',
+  expression: 'SIM_EXPRESSION_INVALID',
+  distribution: 'SIM_DISTRIBUTION_INVALID',
+  apply: 'SIM_APPLY_UNSUPPORTED',
+  config: 'CONFIG_INVALID',
+} as const;
+
+export type SimErrorCode = (typeof SIM_ERRORS)[keyof typeof SIM_ERRORS];
+
+export class SimError extends Error {
+  constructor(
+    readonly code: SimErrorCode,
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(problems.length > 0 ? `${message}:\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
+  }
+}

@@ -1,0 +1,105 @@
+// One `npm run simulate`: read the kit config and the workload, simulate every policy on the same trace and
+// seed, print the table, write the HTML report, and optionally write the chosen policy back into .env.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { kitEnv, loadKitConfig, writeDotEnvValues } from '../common/kit-config.js';
+import { generateArrivals, parseTrace, type Arrival } from './arrivals.js';
+import type { CliOptions } from './cli.js';
+import { formatDistribution } from './distribution.js';
+import { SIM_ERRORS, SimError } from './errors.js';
+import { DEFAULT_MODEL, type Model } from './model.js';
+import { renderHtml } from './plot.js';
+import { parsePolicyFile } from './policy-file.js';
+import { resolvePolicies } from './policies.js';
+import type { Policy } from './policy.js';
+import { TABLE_COLUMNS, formatTable, summarize, tableRows, type Summary } from './report.js';
+import { simulate, type SimulationResult } from './simulation.js';
+
+export interface RunOutput {
+  readonly summaries: Summary[];
+  readonly results: SimulationResult[];
+  readonly table: string;
+  readonly htmlPath: string;
+  readonly applied?: Record<string, string | number>;
+}
+
+export interface RunIo {
+  readonly cwd: string;
+  readonly env: Record<string, string | undefined>;
+  readonly progress?: (label: string, fraction: number) => void;
+}
+
+export function run(o: CliOptions, io: RunIo): RunOutput {
+  const envPath = path.resolve(io.cwd, o.env);
+  const kit = loadKitConfig(kitEnv(envPath, io.env));
+  const file = o.config === undefined ? undefined : parsePolicyFile(readText(path.resolve(io.cwd, o.config), SIM_ERRORS.policy), o.config);
+  const model: Model = {
+    ...DEFAULT_MODEL,
+    gpusPerPod: kit.GPUS_PER_POD,
+    drainTimeoutSeconds: kit.DRAIN_TIMEOUT_SECONDS,
+    queueTimeoutSeconds: kit.QUEUE_TIMEOUT_SECONDS,
+    ...file?.model,
+    ...(o.deletionOrder === undefined ? {} : { deletionOrder: o.deletionOrder }),
+  };
+  if (model.gpusPerNode < model.gpusPerPod)
+    throw new SimError(SIM_ERRORS.config, 'model does not fit', [`gpusPerNode ${model.gpusPerNode} < GPUS_PER_POD ${model.gpusPerPod}`]);
+  const user = file?.policies(kit) ?? [];
+  const names = o.apply !== undefined && !o.policies.includes(o.apply) ? [...o.policies, o.apply] : o.policies;
+  const policies = resolvePolicies(names, kit, user);
+
+  let arrivals: Arrival[];
+  let hours: number;
+  let workload: string;
+  if (o.trace !== undefined) {
+    arrivals = parseTrace(readText(path.resolve(io.cwd, o.trace), SIM_ERRORS.trace), o.trace);
+    hours = o.hours ?? Math.ceil((arrivals[arrivals.length - 1]!.at + 1) / 3600 * 100) / 100;
+    workload = `trace ${o.trace}`;
+  } else {
+    hours = o.hours ?? 24;
+    arrivals = generateArrivals({ pattern: o.pattern, ratePerHour: o.rate, hours, session: o.session, seed: o.seed });
+    workload = `${o.pattern} at ${o.rate}/h base, sessions ${formatDistribution(o.session)}`;
+  }
+
+  const results = policies.map((p) =>
+    simulate({
+      arrivals,
+      horizonSeconds: hours * 3600,
+      policy: p,
+      model,
+      seed: o.seed,
+      onProgress: io.progress === undefined ? undefined : (f) => io.progress!(p.name, f),
+    }),
+  );
+  const summaries = results.map(summarize);
+  const table = formatTable(TABLE_COLUMNS, tableRows(summaries));
+  const notes = [
+    `${workload}; ${arrivals.filter((a) => a.at < hours * 3600).length} players over ${hours} h; seed ${o.seed}`,
+    `pods: pull ${formatDistribution(model.imagePull)} (cached ${formatDistribution(model.imagePullCached)}), start ${formatDistribution(model.appStart)}; nodes: ${model.gpusPerNode} GPU(s), start ${formatDistribution(model.nodeStartup)}, max ${model.maxNodes}; deletion order ${model.deletionOrder}`,
+    ...policies.map((p) => `${p.name}: ${p.description}`),
+  ];
+  const outDir = path.resolve(io.cwd, o.out);
+  mkdirSync(outDir, { recursive: true });
+  const htmlPath = path.join(outDir, 'simulation.html');
+  writeFileSync(htmlPath, renderHtml('Autoscaling simulation', summaries, results, notes));
+
+  let applied: Record<string, string | number> | undefined;
+  if (o.apply !== undefined) {
+    applied = applyPolicy(policies.find((p) => p.name === o.apply)!, envPath);
+  }
+  return { summaries, results, table: `${notes.join('\n')}\n\n${table}`, htmlPath, ...(applied ? { applied } : {}) };
+}
+
+/** Writes the policy's .env values; refuses (coded) when the kit's HPA template cannot express it. */
+export function applyPolicy(p: Policy, envPath: string): Record<string, string | number> {
+  if ('problems' in p.apply) throw new SimError(SIM_ERRORS.apply, `cannot apply ${p.name}`, p.apply.problems);
+  writeDotEnvValues(envPath, p.apply.values);
+  return p.apply.values;
+}
+
+function readText(file: string, code: (typeof SIM_ERRORS)['trace'] | (typeof SIM_ERRORS)['policy']): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SimError(code, `cannot read ${file}`, [(err as NodeJS.ErrnoException).code ?? (err as Error).message]);
+  }
+}
