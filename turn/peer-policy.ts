@@ -12,7 +12,11 @@ export interface DeniedRange {
 
 const d = (text: string, reason: string): DeniedRange => ({ range: cidr(text), reason });
 
-/** Never relayable, whatever TURN_ALLOWED_PEER_CIDRS says (config validation rejects overlaps). */
+/**
+ * Never relayable, whatever TURN_ALLOWED_PEER_CIDRS says (config validation rejects overlaps).
+ * Not listed: the unspecified address "::" — coturn 4.6.1 reads `denied-peer-ip=::` as matching every
+ * IPv4 peer (verified against the real server), and it refuses the unspecified address by itself.
+ */
 export const ALWAYS_DENIED: readonly DeniedRange[] = [
   d('0.0.0.0/8', '"this network"; 0.0.0.0 reaches the node itself'),
   d('127.0.0.0/8', 'loopback: the node\'s own services (kubelet, node exporters)'),
@@ -21,7 +25,6 @@ export const ALWAYS_DENIED: readonly DeniedRange[] = [
   d('192.0.0.0/24', 'IETF protocol assignments'),
   d('224.0.0.0/4', 'multicast'),
   d('240.0.0.0/4', 'reserved, including broadcast 255.255.255.255'),
-  d('::/128', 'unspecified IPv6 address'),
   d('::1/128', 'IPv6 loopback'),
   d('::ffff:0:0/96', 'IPv4-mapped IPv6: would smuggle any IPv4 address past the IPv4 rules'),
   d('64:ff9b::/96', 'NAT64: would reach IPv4 addresses through the NAT64 gateway'),

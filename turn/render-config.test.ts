@@ -50,7 +50,6 @@ describe('renderTurnserverConf', () => {
     ['reserved + broadcast', '240.0.0.0-255.255.255.255'],
     ['service CIDR', '10.96.0.0-10.111.255.255'],
     ['IPv6 loopback', '::1'],
-    ['IPv6 unspecified', '::'],
     ['IPv4-mapped IPv6', '::ffff:0:0-::ffff:ffff:ffff'],
     ['NAT64', '64:ff9b::-64:ff9b::ffff:ffff'],
     ['IPv6 link-local', 'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
@@ -63,6 +62,10 @@ describe('renderTurnserverConf', () => {
   it('allows exactly the pod CIDRs', () => {
     expect(base.filter((l) => l.startsWith('allowed-peer-ip='))).toEqual(['allowed-peer-ip=10.244.0.0-10.244.255.255']);
     expect(render({}).filter((l) => l.startsWith('allowed-peer-ip='))).toEqual([]);
+  });
+
+  it('never writes denied-peer-ip=:: (coturn 4.6.1 would refuse every IPv4 peer with it)', () => {
+    expect(base).not.toContain('denied-peer-ip=::');
   });
 
   it('never allows loopback peers or the admin CLI', () => {

@@ -1,0 +1,109 @@
+// The real entrypoint as a child process: config errors and undiscoverable addresses stop it with the
+// documented exit codes; a good config runs the real coturn, which accepts the credentials the sidecar
+// issues and refuses wrong or expired ones with 401 — quickly and visibly, never a silent hang.
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
+import { freePort, type LogLine } from '../test/support/processes.js';
+import { requirements } from '../test/support/tools.js';
+import { startTurnMain } from './test-helpers.js';
+import { TurnClient, TurnError } from './turn-client.js';
+
+const SECRET = 'e2e-secret-0123456789';
+const NODE_IP = '192.0.2.1'; // the test namespace's non-loopback address (scripts/test.mjs)
+const ok = requirements(['turnserver'], { netns: true });
+
+describe.skipIf(!ok)('turn/main.ts', () => {
+  it('exits 2 listing every configuration problem', async () => {
+    const proc = startTurnMain({ TURN_SECRET: '', TURN_MIN_PORT: '60000', TURN_MAX_PORT: '50000', TURN_ALLOWED_PEER_CIDRS: '127.0.0.0/8' });
+    expect(await proc.exited).toBe(2);
+    const text = proc.lines.map((l) => l.msg).join('\n');
+    expect(text).toMatch(/TURN_SECRET=\(unset\): required/);
+    expect(text).toMatch(/TURN_MIN_PORT=60000: must be ≤ TURN_MAX_PORT/);
+    expect(text).toMatch(/127.0.0.0\/8 overlaps 127.0.0.0\/8, which must stay refused/);
+  });
+
+  it('exits 3 naming every source it tried when no external IP can be found', async () => {
+    const deadPort = await freePort();
+    const proc = startTurnMain({ TURN_SECRET: SECRET, TURN_STUN_SERVER: `127.0.0.1:${deadPort}` });
+    expect(await proc.exited).toBe(3);
+    const fatal = proc.lines.find((l) => l.level === 'fatal');
+    expect(fatal).toMatchObject({ code: 'EXTERNAL_IP_UNDISCOVERED' });
+    expect(fatal?.attempts).toEqual([
+      'TURN_EXTERNAL_IP: not set',
+      'Kubernetes API: skipped (NODE_NAME not set (downward API spec.nodeName))',
+      expect.stringMatching(new RegExp(`^STUN 127.0.0.1:${deadPort}: no STUN response`)),
+    ]);
+  });
+
+  describe('running coturn', () => {
+    let turn: ReturnType<typeof startTurnMain>;
+    let port: number;
+    let started: LogLine;
+
+    beforeAll(async () => {
+      port = await freePort();
+      turn = startTurnMain({
+        TURN_SECRET: SECRET,
+        TURN_EXTERNAL_IP: NODE_IP,
+        TURN_PRIVATE_IP: NODE_IP,
+        TURN_LISTEN_PORT: String(port),
+        TURN_MIN_PORT: '49500',
+        TURN_MAX_PORT: '49540',
+        TURN_REALM: 'e2e.test',
+      });
+      started = await turn.waitFor((l) => l.msg === 'coturn started', 15_000);
+      await turn.waitFor((l) => l.msg === 'ready', 15_000);
+    });
+
+    afterAll(async () => {
+      await turn?.stop();
+    });
+
+    it('logs where it relays and keeps the rendered secret private', () => {
+      expect(turn.lines.find((l) => l.msg === 'external address')).toMatchObject({ publicIp: NODE_IP, privateIp: NODE_IP, source: 'env' });
+      expect(statSync(path.join(turn.runDir, 'turnserver.conf')).mode & 0o777).toBe(0o600);
+      expect(JSON.stringify(turn.lines)).not.toContain(SECRET);
+    });
+
+    it('allocates a relay with the credentials the sidecar issues', async () => {
+      const [server] = turnIceServers([`turn:${NODE_IP}:${port}`], SECRET, 'player-101', 60);
+      const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: server!.username!, password: server!.credential! });
+      try {
+        const relayed = await client.allocate();
+        expect(relayed.address).toBe(NODE_IP);
+        expect(relayed.port).toBeGreaterThanOrEqual(49500);
+        expect(relayed.port).toBeLessThanOrEqual(49540);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it.each([
+      ['a credential made with another secret', () => turnCredential('not-the-secret-0123', 'player-102', 60)],
+      ['an expired credential', () => turnCredential(SECRET, 'player-103', 60, Date.now() - 120_000)],
+    ])('refuses %s with 401 within seconds', async (_name, make) => {
+      const cred = make();
+      const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential, timeoutMs: 3_000 });
+      try {
+        const t0 = Date.now();
+        const err = await client.allocate().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TurnError);
+        expect(err).toMatchObject({ code: 401, method: 'Allocate' });
+        expect(Date.now() - t0).toBeLessThan(10_000);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('stops coturn on SIGTERM and exits with it', async () => {
+      const coturnPid = Number(started.pid);
+      expect(coturnPid).toBeGreaterThan(0);
+      const code = await turn.stop('SIGTERM', 10_000);
+      expect(code).not.toBeNull();
+      expect(turn.lines.some((l) => l.msg === 'forwarding signal to coturn')).toBe(true);
+      expect(() => process.kill(coturnPid, 0)).toThrow();
+    });
+  });
+});

@@ -1,0 +1,133 @@
+// Relay hardening with the production-rendered config: extra addresses in the test namespace stand in for
+// a pod network (allowed), the Service network, another private network, the cloud metadata address and
+// the node's loopback (all refused). Nothing is added to the config for testing: the TURN node address is
+// a non-loopback address, so coturn's default refusal of loopback peers stays in force too.
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnCredential } from '../common/turn-credentials.js';
+import { freePort } from '../test/support/processes.js';
+import { requirements } from '../test/support/tools.js';
+import { addLocalAddresses, startTurnMain } from './test-helpers.js';
+import { TurnClient, TurnError } from './turn-client.js';
+
+const SECRET = 'hardening-secret-0123456789';
+const NODE_IP = '198.51.100.1'; // the TURN node (documentation range)
+const POD_IP = '10.244.1.5'; // a streamer pod inside TURN_ALLOWED_PEER_CIDRS
+const SERVICE_IP = '10.96.0.10'; // a ClusterIP inside TURN_SERVICE_CIDR
+const OTHER_PRIVATE_IP = '172.16.0.5'; // a private network outside the pod CIDR
+const METADATA_IP = '169.254.169.254';
+const PUBLIC_IP = '203.0.113.5'; // a player's public address (documentation range)
+const ok = requirements(['turnserver'], { netns: true });
+
+describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
+  let removeAddresses: () => void = () => undefined;
+  let turn: ReturnType<typeof startTurnMain>;
+  let port: number;
+  const clients: TurnClient[] = [];
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    removeAddresses = addLocalAddresses('pxturn0', [NODE_IP, POD_IP, SERVICE_IP, OTHER_PRIVATE_IP, METADATA_IP, PUBLIC_IP]);
+    port = await freePort();
+    turn = startTurnMain({
+      TURN_SECRET: SECRET,
+      TURN_EXTERNAL_IP: NODE_IP,
+      TURN_PRIVATE_IP: NODE_IP,
+      TURN_LISTEN_PORT: String(port),
+      TURN_MIN_PORT: '49600',
+      TURN_MAX_PORT: '49640',
+      TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16',
+      TURN_SERVICE_CIDR: '10.96.0.0/12',
+    });
+    await turn.waitFor((l) => l.msg === 'ready', 15_000);
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    for (const s of sockets) s.close();
+    await turn?.stop();
+    removeAddresses();
+  });
+
+  async function allocated(): Promise<TurnClient> {
+    const cred = turnCredential(SECRET, `streamer-${clients.length}`, 300);
+    const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential });
+    clients.push(client);
+    await client.allocate();
+    return client;
+  }
+
+  it('relays to a peer in the allowed pod CIDR, both ways', async () => {
+    const client = await allocated();
+    const peer = createSocket('udp4');
+    sockets.push(peer);
+    peer.bind(0, POD_IP);
+    await once(peer, 'listening');
+    const peerPort = peer.address().port;
+
+    await client.createPermission(POD_IP);
+    const arrived = once(peer, 'message') as Promise<[Buffer, { address: string; port: number }]>;
+    client.send({ address: POD_IP, port: peerPort }, Buffer.from('input-event'));
+    const [data, from] = await arrived;
+    expect(data.toString()).toBe('input-event');
+    expect(from.address).toBe(NODE_IP); // it came out of the relay, not from the client
+
+    const back = once(client, 'data') as Promise<[{ address: string; port: number }, Buffer]>;
+    peer.send('video-frame', from.port, from.address);
+    const [src, payload] = await back;
+    expect(src).toMatchObject({ address: POD_IP, port: peerPort });
+    expect(payload.toString()).toBe('video-frame');
+  });
+
+  it('relays to public addresses (players and their relays live there)', async () => {
+    const client = await allocated();
+    const peer = createSocket('udp4');
+    sockets.push(peer);
+    peer.bind(0, PUBLIC_IP);
+    await once(peer, 'listening');
+    await client.createPermission(PUBLIC_IP);
+    const arrived = once(peer, 'message') as Promise<[Buffer]>;
+    client.send({ address: PUBLIC_IP, port: peer.address().port }, Buffer.from('public'));
+    expect((await arrived)[0].toString()).toBe('public');
+  });
+
+  it.each([
+    ['the Service network', SERVICE_IP],
+    ['a private network outside the pod CIDR', OTHER_PRIVATE_IP],
+    ['the cloud metadata service', METADATA_IP],
+    ['loopback', '127.0.0.1'],
+    ['another loopback address', '127.0.0.53'],
+    ['"this network"', '0.0.0.1'],
+    ['CGNAT space', '100.64.0.1'],
+    ['multicast', '224.0.0.251'],
+    ['broadcast', '255.255.255.255'],
+  ])('refuses %s (%s) with 403', async (_name, ip) => {
+    const client = await allocated();
+    const err = await client.createPermission(ip).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TurnError);
+    expect(err).toMatchObject({ code: 403, method: 'CreatePermission' });
+  });
+
+  it('delivers nothing to a refused address that is listening', async () => {
+    const client = await allocated();
+    const victim = createSocket('udp4');
+    sockets.push(victim);
+    victim.bind(0, SERVICE_IP);
+    await once(victim, 'listening');
+    let received = 0;
+    victim.on('message', () => received++);
+    await client.createPermission(SERVICE_IP).catch(() => undefined);
+    for (let i = 0; i < 5; i++) client.send({ address: SERVICE_IP, port: victim.address().port }, Buffer.from('probe'));
+    // Control: the same client still reaches the allowed pod, so the probes above had a working relay.
+    const pod = createSocket('udp4');
+    sockets.push(pod);
+    pod.bind(0, POD_IP);
+    await once(pod, 'listening');
+    await client.createPermission(POD_IP);
+    const arrived = once(pod, 'message');
+    client.send({ address: POD_IP, port: pod.address().port }, Buffer.from('control'));
+    await arrived;
+    expect(received).toBe(0);
+  });
+});
