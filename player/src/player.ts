@@ -1,0 +1,106 @@
+// The player page: Epic's Pixel Streaming frontend, full window, signalling to the origin that served the
+// page (a sidecar or the session router), input on, a small stats line, and the router's queue position.
+// `?StreamerId=<id>` picks a streamer on a multi-streamer server; `?stats=0` hides the stats line.
+import { Config, Logger, PixelStreaming, type AggregatedStats } from '@epicgames-ps/lib-pixelstreamingfrontend-ue5.7';
+
+interface QueuePosition {
+  type: 'queuePosition';
+  position: number;
+  queueLength: number;
+}
+
+const overlay = document.getElementById('overlay') as HTMLDivElement;
+const statsBox = document.getElementById('stats') as HTMLPreElement;
+const playButton = document.getElementById('play') as HTMLButtonElement;
+const params = new URLSearchParams(location.search);
+
+function show(text: string | null): void {
+  overlay.hidden = text === null;
+  if (text !== null) overlay.textContent = text;
+}
+
+// Epic's library logs every message at info level; warnings are enough in a player's console.
+Logger.InitLogging(1, false);
+
+const signalling = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${location.pathname.replace(/[^/]*$/, '')}`;
+const config = new Config({
+  useUrlParams: true,
+  initialSettings: {
+    ss: signalling,
+    AutoConnect: true,
+    AutoPlayVideo: true,
+    StartVideoMuted: true,
+    HoveringMouse: true,
+    KeyboardInput: true,
+    MouseInput: true,
+    TouchInput: true,
+    GamepadInput: false,
+    SuppressBrowserKeys: true,
+    TimeoutIfIdle: false,
+  },
+});
+const stream = new PixelStreaming(config, { videoElementParent: document.getElementById('player') as HTMLDivElement });
+
+// Timing of the first decoded frame, relative to navigation start: shown in the stats line and read by
+// the end-to-end tests and the benchmark.
+const timing: { firstFrameMs?: number; frames: number } = { frames: 0 };
+(window as unknown as { pixelstream: unknown }).pixelstream = { stream, timing };
+
+function watchFrames(video: HTMLVideoElement): void {
+  const onFrame = () => {
+    timing.frames++;
+    if (timing.firstFrameMs === undefined) {
+      timing.firstFrameMs = Math.round(performance.now());
+      document.body.dataset.firstFrameMs = String(timing.firstFrameMs);
+    }
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+}
+
+const observer = new MutationObserver(() => {
+  const video = document.querySelector<HTMLVideoElement>('#player video');
+  if (video && !video.dataset.watched) {
+    video.dataset.watched = '1';
+    watchFrames(video);
+  }
+});
+observer.observe(document.getElementById('player') as HTMLDivElement, { childList: true, subtree: true });
+
+stream.addEventListener('webRtcConnecting', () => show('Starting stream…'));
+stream.addEventListener('videoInitialized', () => {
+  show(null);
+  playButton.hidden = true;
+});
+stream.addEventListener('playStreamRejected', () => {
+  playButton.hidden = false;
+});
+playButton.addEventListener('click', () => {
+  playButton.hidden = true;
+  stream.play();
+});
+stream.addEventListener('subscribeFailed', (e) => show(`No stream available: ${e.data.message}`));
+stream.addEventListener('webRtcDisconnected', (e) => show(`Disconnected: ${e.data.eventString}`));
+stream.addEventListener('webRtcFailed', () => show('Could not connect the stream (network or TURN problem)'));
+stream.addEventListener('statsReceived', (e) => showStats(e.data.aggregatedStats));
+
+// The session router speaks on the same socket before a stream is assigned; Epic's library ignores types it
+// does not know, so listen for ours on its protocol emitter.
+stream.signallingProtocol.addListener('queuePosition', (msg: QueuePosition) => {
+  show(`You are number ${msg.position} of ${msg.queueLength} in the queue…`);
+});
+
+function showStats(s: AggregatedStats): void {
+  if (params.get('stats') === '0') return;
+  const v = s.inboundVideoStats;
+  const pair = s.getActiveCandidatePair();
+  const codec = v.codecId ? s.codecs.get(v.codecId) : undefined;
+  const lines = [
+    `${v.frameWidth ?? '?'}×${v.frameHeight ?? '?'} ${codec?.mimeType.replace('video/', '') ?? ''}`.trim(),
+    `${Math.round(v.framesPerSecond ?? 0)} fps · ${Math.round((v.bitrate ?? 0) / 1000)} kbit/s`,
+    `rtt ${pair ? Math.round(pair.currentRoundTripTime * 1000) : '?'} ms · lost ${v.packetsLost ?? 0}`,
+    timing.firstFrameMs !== undefined ? `first frame ${timing.firstFrameMs} ms` : '',
+  ];
+  statsBox.hidden = false;
+  statsBox.textContent = lines.filter(Boolean).join('\n');
+}

@@ -1,0 +1,101 @@
+// The reference streamer's configuration: every variable, its default and its rule in one place, read from
+// the environment once at start-up. A bad environment stops the streamer with every problem listed.
+import { envBool, envEnum, envInt, envList, envNumber, envString, envUrl, LOG_LEVELS, parseEnv } from '../common/index.js';
+import { parseSourceSpec, type SourceSpec } from './source-spec.js';
+
+export const CODECS = ['vp8', 'h264'] as const;
+export type Codec = (typeof CODECS)[number];
+export const KEYFRAME_STRATEGIES = ['gop', 'restart'] as const;
+export type KeyframeStrategy = (typeof KEYFRAME_STRATEGIES)[number];
+
+const shape = {
+  STREAMER_URL: envUrl(['ws', 'wss'], 'ws://127.0.0.1:8888'),
+  STREAMER_TOKEN: envString(),
+  STREAMER_ID: envString('DefaultStreamer'),
+  STREAM_SOURCE: envString('testsrc'),
+  STREAM_CODEC: envEnum(CODECS, 'vp8'),
+  STREAM_WIDTH: envInt(1280, 16, 7680),
+  STREAM_HEIGHT: envInt(720, 16, 4320),
+  STREAM_FPS: envInt(30, 1, 240),
+  STREAM_BITRATE_KBPS: envInt(2500, 50, 100_000),
+  // Seconds between keyframes; a new player waits at most this long for its first picture.
+  KEYFRAME_INTERVAL_SECONDS: envNumber(1, 0.1, 60),
+  KEYFRAME_STRATEGY: envEnum(KEYFRAME_STRATEGIES, 'gop'),
+  HW_ENCODER: envEnum(['auto', 'nvenc', 'cpu'] as const, 'auto'),
+  FFMPEG_PATH: envString('ffmpeg'),
+  FALLBACK_CLIP: envString(),
+  RTP_HOST: envString('127.0.0.1'),
+  ICE_EXTRA_HOSTS: envList(['127.0.0.1']),
+  ICE_PORT_MIN: envInt(0, 0, 65535),
+  ICE_PORT_MAX: envInt(0, 0, 65535),
+  INPUT_INJECT: envBool(true),
+  RECONNECT_MIN_MS: envInt(250, 10, 60_000),
+  RECONNECT_MAX_MS: envInt(10_000, 100, 600_000),
+  MAX_PEERS: envInt(16, 1, 1000),
+  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+};
+
+export interface StreamerConfig {
+  url: string;
+  token: string | undefined;
+  streamerId: string;
+  source: SourceSpec;
+  codec: Codec;
+  width: number;
+  height: number;
+  fps: number;
+  bitrateKbps: number;
+  keyframeIntervalSeconds: number;
+  keyframeStrategy: KeyframeStrategy;
+  hwEncoder: 'auto' | 'nvenc' | 'cpu';
+  ffmpegPath: string;
+  fallbackClip: string | undefined;
+  rtpHost: string;
+  iceExtraHosts: string[];
+  icePortRange: [number, number] | undefined;
+  inputInject: boolean;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  maxPeers: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Builds the typed config from `env`; throws ConfigError naming every bad variable. */
+export function loadStreamerConfig(env: Record<string, string | undefined>): StreamerConfig {
+  let source: SourceSpec | undefined;
+  const raw = parseEnv(shape, env, (c) => {
+    const problems: string[] = [];
+    const parsed = parseSourceSpec(c.STREAM_SOURCE ?? 'testsrc');
+    if (parsed.ok) source = parsed.spec;
+    else problems.push(`STREAM_SOURCE=${JSON.stringify(c.STREAM_SOURCE)}: ${parsed.reason}`);
+    if ((c.ICE_PORT_MIN === 0) !== (c.ICE_PORT_MAX === 0)) problems.push('ICE_PORT_MIN/ICE_PORT_MAX: set both or neither');
+    else if (c.ICE_PORT_MIN > c.ICE_PORT_MAX) problems.push(`ICE_PORT_MIN=${c.ICE_PORT_MIN}: must be ≤ ICE_PORT_MAX=${c.ICE_PORT_MAX}`);
+    if (c.RECONNECT_MIN_MS > c.RECONNECT_MAX_MS) problems.push(`RECONNECT_MIN_MS=${c.RECONNECT_MIN_MS}: must be ≤ RECONNECT_MAX_MS`);
+    if (c.STREAM_WIDTH % 2 !== 0 || c.STREAM_HEIGHT % 2 !== 0) problems.push('STREAM_WIDTH/STREAM_HEIGHT: must be even (4:2:0 video)');
+    return problems;
+  });
+  return {
+    url: raw.STREAMER_URL ?? 'ws://127.0.0.1:8888',
+    token: raw.STREAMER_TOKEN,
+    streamerId: raw.STREAMER_ID ?? 'DefaultStreamer',
+    source: source ?? { kind: 'testsrc' },
+    codec: raw.STREAM_CODEC,
+    width: raw.STREAM_WIDTH,
+    height: raw.STREAM_HEIGHT,
+    fps: raw.STREAM_FPS,
+    bitrateKbps: raw.STREAM_BITRATE_KBPS,
+    keyframeIntervalSeconds: raw.KEYFRAME_INTERVAL_SECONDS,
+    keyframeStrategy: raw.KEYFRAME_STRATEGY,
+    hwEncoder: raw.HW_ENCODER,
+    ffmpegPath: raw.FFMPEG_PATH ?? 'ffmpeg',
+    fallbackClip: raw.FALLBACK_CLIP,
+    rtpHost: raw.RTP_HOST ?? '127.0.0.1',
+    iceExtraHosts: raw.ICE_EXTRA_HOSTS,
+    icePortRange: raw.ICE_PORT_MIN > 0 ? [raw.ICE_PORT_MIN, raw.ICE_PORT_MAX] : undefined,
+    inputInject: raw.INPUT_INJECT,
+    reconnectMinMs: raw.RECONNECT_MIN_MS,
+    reconnectMaxMs: raw.RECONNECT_MAX_MS,
+    maxPeers: raw.MAX_PEERS,
+    logLevel: raw.LOG_LEVEL,
+  };
+}

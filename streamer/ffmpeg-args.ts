@@ -1,0 +1,89 @@
+// The ffmpeg command line for one stream: input (test pattern, looped file, X display), one encoder, RTP out
+// to the streamer's own UDP socket. Pure, so the exact flags each mode uses are tested and documented.
+import type { Codec } from './config.js';
+import type { VideoEncoder } from './encoder-select.js';
+import type { SourceSpec } from './source-spec.js';
+
+export interface EncodeSettings {
+  source: Exclude<SourceSpec, { kind: 'rtp' }>;
+  codec: Codec;
+  encoder: VideoEncoder;
+  width: number;
+  height: number;
+  fps: number;
+  bitrateKbps: number;
+  keyframeIntervalSeconds: number;
+  /** Whether this ffmpeg has the drawtext filter (libfreetype); the test pattern then shows a live clock. */
+  drawtext: boolean;
+  rtpHost: string;
+  rtpPort: number;
+}
+
+/** RTP payload type ffmpeg stamps; werift rewrites it to the one each browser negotiated. */
+export const RTP_PAYLOAD_TYPE = 96;
+/** Keeps every RTP packet (plus SRTP and UDP/IP headers) under a 1280-byte path MTU. */
+export const RTP_PACKET_BYTES = 1200;
+
+/** GOP length in frames for the configured keyframe interval (at least 1). */
+export function gopFrames(fps: number, keyframeIntervalSeconds: number): number {
+  return Math.max(1, Math.round(fps * keyframeIntervalSeconds));
+}
+
+function inputArgs(s: EncodeSettings): string[] {
+  switch (s.source.kind) {
+    case 'testsrc':
+      // -re paces the generator at real time; lavfi would otherwise produce frames as fast as it can.
+      return ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${s.width}x${s.height}:rate=${s.fps}`];
+    case 'file':
+      return ['-re', '-stream_loop', '-1', '-i', s.source.path];
+    case 'x11':
+      return ['-f', 'x11grab', '-framerate', String(s.fps), '-video_size', `${s.width}x${s.height}`, '-draw_mouse', '1', '-i', s.source.display];
+  }
+}
+
+function filterArgs(s: EncodeSettings): string[] {
+  const filters: string[] = [];
+  if (s.source.kind === 'file') filters.push(`scale=${s.width}:${s.height}:force_original_aspect_ratio=decrease`, `pad=${s.width}:${s.height}:-1:-1`, `fps=${s.fps}`);
+  if (s.source.kind === 'testsrc' && s.drawtext) {
+    // Wall-clock time and frame number burnt into the picture: glass-to-glass latency can be read off a
+    // screenshot, and a frozen stream is obvious.
+    const size = Math.max(16, Math.round(s.height / 12));
+    filters.push(
+      `drawtext=text='%{localtime\\:%H\\\\\\:%M\\\\\\:%S} #%{n}':x=(w-tw)/2:y=h-th-${size}:fontsize=${size}:fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=8`,
+    );
+  }
+  filters.push('format=yuv420p');
+  return ['-vf', filters.join(',')];
+}
+
+function encoderArgs(s: EncodeSettings): string[] {
+  const gop = String(gopFrames(s.fps, s.keyframeIntervalSeconds));
+  const rate = `${s.bitrateKbps}k`;
+  switch (s.encoder) {
+    case 'libvpx':
+      // Realtime VP8: no look-ahead or alt-ref frames (they add latency), fixed GOP so a new player's
+      // wait for a keyframe is bounded.
+      return ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-auto-alt-ref', '0', '-error-resilient', '1',
+        '-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-g', gop, '-keyint_min', gop];
+    case 'libx264':
+      // Constrained baseline (profile-level-id 42e01f in our SDP): no B-frames, decodable by every browser.
+      return ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-level', '3.1',
+        '-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-g', gop, '-keyint_min', gop, '-sc_threshold', '0'];
+    case 'h264_nvenc':
+      return ['-c:v', 'h264_nvenc', '-preset', 'p1', '-tune', 'ull', '-zerolatency', '1', '-profile:v', 'baseline', '-rc', 'cbr',
+        '-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-g', gop, '-bf', '0', '-forced-idr', '1'];
+  }
+}
+
+/** The full argument list (without the ffmpeg binary itself). */
+export function ffmpegArgs(s: EncodeSettings): string[] {
+  // rtcpport = the RTP port: the sender reports land on our socket and are dropped there, instead of
+  // probing a neighbouring port that someone else may own.
+  const url = `rtp://${s.rtpHost}:${s.rtpPort}?pkt_size=${RTP_PACKET_BYTES}&rtcpport=${s.rtpPort}`;
+  return ['-hide_banner', '-nostats', '-loglevel', 'warning', '-nostdin', ...inputArgs(s), ...filterArgs(s), ...encoderArgs(s),
+    '-an', '-f', 'rtp', '-payload_type', String(RTP_PAYLOAD_TYPE), url];
+}
+
+/** ffmpeg probe command for the NVENC test encode (one black frame, discarded). */
+export const NVENC_PROBE_ARGS = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'lavfi', '-i', 'color=c=black:s=256x256:r=1', '-frames:v', '1',
+  '-c:v', 'h264_nvenc', '-f', 'null', '-'];

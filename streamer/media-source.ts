@@ -1,0 +1,203 @@
+// The stream's one encode. Whatever produces the video — an ffmpeg child, an external RTP encoder, or
+// werift replaying a WebM clip — writes RTP into a single werift track; every player's sender subscribes to
+// that track, so N players cost N packet copies and SRTP, never N encodes.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MediaStreamTrack, RTCRtpCodecParameters } from 'werift';
+import type { Logger } from '../common/index.js';
+import type { Codec, StreamerConfig } from './config.js';
+import type { MediaPlan } from './encoder-select.js';
+import { ffmpegArgs } from './ffmpeg-args.js';
+import { spawnGuarded, type GuardedChild } from './guarded-child.js';
+import { openRtpSocket, type RtpSocket } from './rtp-socket.js';
+
+export const BUNDLED_CLIP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets', 'fallback-vp8.webm');
+
+/** Restart-for-keyframe requests closer together than this share one restart (PLI storms, player bursts). */
+const MIN_RESTART_GAP_MS = 1_000;
+/** Back-off before restarting an encoder that died on its own. */
+const CRASH_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000];
+
+export interface MediaSourceStats {
+  packets: number;
+  bytes: number;
+  encoderStarts: number;
+  keyframeRequests: number;
+}
+
+export interface MediaSource {
+  /** The shared video track: add it to every peer connection. */
+  readonly track: MediaStreamTrack;
+  /** The codec the RTP on `track` carries. */
+  readonly codec: Codec;
+  readonly description: string;
+  /** A new player joined or a browser sent PLI/FIR. */
+  requestKeyframe(reason: string): void;
+  stats(): MediaSourceStats;
+  close(): Promise<void>;
+}
+
+interface Encoder {
+  child: GuardedChild;
+  socket: RtpSocket;
+  ssrc: number | undefined;
+}
+
+/** Starts the source described by `plan`; resolves once it is running (not necessarily sending yet). */
+export async function startMediaSource(plan: MediaPlan, config: StreamerConfig, drawtext: boolean, log: Logger): Promise<MediaSource> {
+  const track = new MediaStreamTrack({ kind: 'video' });
+  const stats: MediaSourceStats = { packets: 0, bytes: 0, encoderStarts: 0, keyframeRequests: 0 };
+  const feed = (packet: Buffer) => {
+    stats.packets++;
+    stats.bytes += packet.length;
+    // Buffers, not parsed packets: each sender parses its own copy and rewrites SSRC/sequence numbers in it.
+    track.writeRtp(packet);
+  };
+  switch (plan.kind) {
+    case 'rtp-in':
+      return startRtpIn(track, config, feed, stats, log);
+    case 'replay':
+      return startReplay(track, plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path, feed, stats, log);
+    case 'ffmpeg':
+      return startEncoder(track, plan.encoder, config, drawtext, feed, stats, log);
+  }
+}
+
+async function startRtpIn(track: MediaStreamTrack, config: StreamerConfig, feed: (p: Buffer) => void, stats: MediaSourceStats, log: Logger): Promise<MediaSource> {
+  if (config.source.kind !== 'rtp') throw new Error('rtp-in plan without an rtp source');
+  const socket = await openRtpSocket(config.rtpHost, config.source.port);
+  let ssrc: number | undefined;
+  socket.onPacket((p) => {
+    const s = p.readUInt32BE(8);
+    // An external encoder restarted: tell the senders, so they keep timestamps and sequence numbers continuous.
+    if (ssrc !== undefined && s !== ssrc) track.onSourceChanged.execute({ sequenceNumber: p.readUInt16BE(2), timestamp: p.readUInt32BE(4) });
+    ssrc = s;
+    feed(p);
+  });
+  log.info({ msg: 'source ready', source: 'rtp', host: config.rtpHost, port: socket.port, codec: config.codec });
+  return {
+    track,
+    codec: config.codec,
+    description: `RTP in on ${config.rtpHost}:${socket.port}`,
+    requestKeyframe: (reason) => {
+      stats.keyframeRequests++;
+      log.debug({ msg: 'keyframe request not forwardable to an external encoder', reason });
+    },
+    stats: () => ({ ...stats }),
+    close: () => socket.close(),
+  };
+}
+
+async function startReplay(track: MediaStreamTrack, clip: string, feed: (p: Buffer) => void, stats: MediaSourceStats, log: Logger): Promise<MediaSource> {
+  const { getUserMedia } = await import('werift/nonstandard');
+  const player = await getUserMedia({ path: clip, loop: true });
+  const video = player.video;
+  if (!video) throw new Error(`${clip} has no video track`);
+  // The replayer packetises for the negotiated codec of the track; our fan-out track is the one attached to
+  // senders, so declare VP8 here ourselves (payload type is rewritten per sender anyway).
+  video.codec = new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, payloadType: 96 });
+  video.onReceiveRtp.subscribe((rtp) => feed(rtp.serialize()));
+  video.onSourceChanged.subscribe((header) => track.onSourceChanged.execute(header));
+  player.onError.subscribe((err) => log.error({ msg: 'clip replay failed', code: 'REPLAY_FAILED', err: err.message }));
+  await player.start();
+  stats.encoderStarts++;
+  log.info({ msg: 'source ready', source: 'replay', clip: path.basename(clip), codec: 'vp8' });
+  return {
+    track,
+    codec: 'vp8',
+    description: `replaying ${path.basename(clip)}`,
+    requestKeyframe: () => void stats.keyframeRequests++,
+    stats: () => ({ ...stats }),
+    close: () => Promise.resolve(player.stop()),
+  };
+}
+
+async function startEncoder(
+  track: MediaStreamTrack,
+  encoder: Extract<MediaPlan, { kind: 'ffmpeg' }>['encoder'],
+  config: StreamerConfig,
+  drawtext: boolean,
+  feed: (p: Buffer) => void,
+  stats: MediaSourceStats,
+  log: Logger,
+): Promise<MediaSource> {
+  const source = config.source;
+  if (source.kind === 'rtp') throw new Error('ffmpeg plan with an rtp source');
+  let active: Encoder | undefined;
+  let pending: Encoder | undefined;
+  let closed = false;
+  let crashes = 0;
+  let lastRestart = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const launch = async (): Promise<Encoder> => {
+    const socket = await openRtpSocket('127.0.0.1', 0);
+    const args = ffmpegArgs({ source, codec: config.codec, encoder, width: config.width, height: config.height, fps: config.fps,
+      bitrateKbps: config.bitrateKbps, keyframeIntervalSeconds: config.keyframeIntervalSeconds, drawtext, rtpHost: '127.0.0.1', rtpPort: socket.port });
+    const child = spawnGuarded(config.ffmpegPath, args);
+    stats.encoderStarts++;
+    const enc: Encoder = { child, socket, ssrc: undefined };
+    child.onStderrLine((line) => log.warn({ msg: 'encoder says', pid: child.pid, line: line.slice(0, 500) }));
+    socket.onPacket((p) => {
+      if (enc === pending) {
+        // Make before break: the replacement took over the moment its first packet (a keyframe) arrived,
+        // so players never see a gap while it started.
+        const old = active;
+        active = enc;
+        pending = undefined;
+        if (old) void retire(old);
+        track.onSourceChanged.execute({ sequenceNumber: p.readUInt16BE(2), timestamp: p.readUInt32BE(4) });
+      }
+      if (enc !== active) return;
+      if (enc.ssrc === undefined) {
+        enc.ssrc = p.readUInt32BE(8);
+        crashes = 0;
+      }
+      feed(p);
+    });
+    void child.exited.then((code) => {
+      void socket.close();
+      if (closed || (enc !== active && enc !== pending)) return;
+      if (enc === pending) pending = undefined;
+      log.error({ msg: 'encoder exited', code: 'ENCODER_EXITED', exitCode: code, pid: child.pid });
+      if (enc === active) {
+        active = undefined;
+        const delay = CRASH_BACKOFF_MS[Math.min(crashes, CRASH_BACKOFF_MS.length - 1)]!;
+        crashes++;
+        retryTimer = setTimeout(() => void launch().then((e) => (active = e)), delay);
+      }
+    });
+    log.info({ msg: 'encoder started', pid: child.pid, encoder, rtpPort: socket.port });
+    return enc;
+  };
+  const retire = async (enc: Encoder) => {
+    await enc.child.stop();
+    await enc.socket.close().catch(() => undefined);
+  };
+
+  active = await launch();
+  log.info({ msg: 'source ready', source: source.kind, encoder, codec: config.codec, strategy: config.keyframeStrategy });
+  return {
+    track,
+    codec: config.codec,
+    description: `${source.kind} via ffmpeg ${encoder}`,
+    requestKeyframe(reason) {
+      stats.keyframeRequests++;
+      if (config.keyframeStrategy !== 'restart' || closed || pending) return;
+      const now = Date.now();
+      if (now - lastRestart < MIN_RESTART_GAP_MS) return;
+      lastRestart = now;
+      log.debug({ msg: 'restarting encoder for a keyframe', reason });
+      void launch().then((e) => {
+        if (closed) void retire(e);
+        else pending = e;
+      });
+    },
+    stats: () => ({ ...stats }),
+    async close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      await Promise.all([active, pending].filter((e): e is Encoder => e !== undefined).map(retire));
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// One player's WebRTC session: a werift peer connection sending the shared video track, the `datachannel`
+// data channel, the offer and trickle ICE. It knows nothing about sockets or encoders: signalling goes out
+// through `send`, decoded input and keyframe needs come back through callbacks.
+import { RTCPeerConnection, RTCRtpCodecParameters, type MediaStreamTrack, type RTCDataChannel } from 'werift';
+import { build, type IceCandidateInit, type Logger, type Message, type PeerConnectionOptions } from '../common/index.js';
+import type { Codec } from './config.js';
+
+export interface PlayerPeerOptions {
+  playerId: string;
+  track: MediaStreamTrack;
+  codec: Codec;
+  peerConnectionOptions: PeerConnectionOptions;
+  iceExtraHosts: string[];
+  icePortRange: [number, number] | undefined;
+  log: Logger;
+  send(message: Message): void;
+  onData(peer: PlayerPeer, data: Buffer): void;
+  onDataChannelOpen(peer: PlayerPeer): void;
+  onKeyframeNeeded(reason: string): void;
+  onClosed(peer: PlayerPeer, reason: string): void;
+}
+
+/** How long a peer may stay 'disconnected' (ICE consent lost) before we give up on it. */
+const DISCONNECTED_GRACE_MS = 10_000;
+
+/** The one codec we offer: exactly what the shared encoder produces. */
+export function codecParameters(codec: Codec): RTCRtpCodecParameters {
+  const rtcpFeedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }, { type: 'goog-remb' }];
+  return codec === 'vp8'
+    ? new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, rtcpFeedback })
+    : new RTCRtpCodecParameters({
+        mimeType: 'video/H264',
+        clockRate: 90_000,
+        rtcpFeedback,
+        parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+      });
+}
+
+export class PlayerPeer {
+  readonly playerId: string;
+  private readonly pc: RTCPeerConnection;
+  private channel: RTCDataChannel | undefined;
+  private closed = false;
+  private disconnectTimer: NodeJS.Timeout | undefined;
+  readonly startedAt = Date.now();
+
+  constructor(private readonly o: PlayerPeerOptions) {
+    this.playerId = o.playerId;
+    // werift takes one URL per server entry.
+    const iceServers = (o.peerConnectionOptions.iceServers ?? []).flatMap((s) =>
+      (Array.isArray(s.urls) ? s.urls : [s.urls]).map((urls) => ({ urls, username: s.username, credential: s.credential })),
+    );
+    this.pc = new RTCPeerConnection({
+      iceServers,
+      iceTransportPolicy: o.peerConnectionOptions.iceTransportPolicy === 'relay' ? 'relay' : 'all',
+      iceAdditionalHostAddresses: o.iceExtraHosts,
+      icePortRange: o.icePortRange,
+      codecs: { video: [codecParameters(o.codec)], audio: [] },
+    });
+  }
+
+  /** Creates the offer and sends it; trickles our candidates as they are found. */
+  async start(): Promise<void> {
+    const { pc, o } = this;
+    const transceiver = pc.addTransceiver(o.track, { direction: 'sendonly' });
+    transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
+    const channel = pc.createDataChannel('datachannel', { ordered: true });
+    this.channel = channel;
+    channel.stateChanged.subscribe((state) => {
+      if (state === 'open') o.onDataChannelOpen(this);
+    });
+    channel.onMessage.subscribe((data) => o.onData(this, typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+    pc.onIceCandidate.subscribe((c) => {
+      if (!c || this.closed) return;
+      const j = c.toJSON();
+      const candidate: IceCandidateInit = { candidate: j.candidate, sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null };
+      o.send(build.iceCandidate(candidate, this.playerId));
+    });
+    pc.connectionStateChange.subscribe((state) => {
+      o.log.info({ msg: 'peer state', playerId: this.playerId, state });
+      clearTimeout(this.disconnectTimer);
+      if (state === 'connected') o.onKeyframeNeeded('player connected');
+      if (state === 'failed' || state === 'closed') void this.close(`peer ${state}`);
+      if (state === 'disconnected') this.disconnectTimer = setTimeout(() => void this.close('peer disconnected'), DISCONNECTED_GRACE_MS);
+    });
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    if (this.closed) return;
+    o.send(build.offer(pc.localDescription?.sdp ?? offer.sdp, this.playerId));
+  }
+
+  async setAnswer(sdp: string): Promise<void> {
+    if (this.closed) return;
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  async addCandidate(candidate: IceCandidateInit): Promise<void> {
+    if (this.closed || !candidate.candidate) return;
+    await this.pc.addIceCandidate({
+      candidate: candidate.candidate,
+      sdpMid: candidate.sdpMid ?? undefined,
+      sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
+    });
+  }
+
+  /** Sends a binary data-channel message; false when the channel is not open. */
+  sendData(data: Buffer): boolean {
+    if (this.channel?.readyState !== 'open') return false;
+    this.channel.send(data);
+    return true;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  async close(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.disconnectTimer);
+    this.o.onClosed(this, reason);
+    await this.pc.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,133 @@
+// The reference streamer: probes ffmpeg, starts the stream's single encode, registers with the sidecar and
+// gives every player its own peer connection on the shared track. Decoded input is logged, counted,
+// answered like Unreal does, and injected into X for x11: sources.
+import type { Logger } from '../common/index.js';
+import type { StreamerConfig } from './config.js';
+import { planMedia, type MediaPlan } from './encoder-select.js';
+import { probeFfmpeg } from './ffmpeg-probe.js';
+import { decodeInput, protocolMessage } from './input-protocol.js';
+import { actionFor, qualityOwnership } from './input-replies.js';
+import { startMediaSource, type MediaSource } from './media-source.js';
+import { PlayerPeer } from './player-peer.js';
+import { SignallingClient } from './signalling-client.js';
+import { createX11Injector, type X11Injector } from './x11-input.js';
+
+export class StreamerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Streamer {
+  readonly plan: MediaPlan;
+  readonly source: MediaSource;
+  /** Live players by id. */
+  players(): string[];
+  /** Decoded input messages per type since start. */
+  inputCounts(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+export async function startStreamer(config: StreamerConfig, log: Logger): Promise<Streamer> {
+  const facts = await probeFfmpeg(config.ffmpegPath, config.source, config.codec, config.hwEncoder);
+  const planned = planMedia(config.source, config.codec, config.hwEncoder, facts);
+  if (!planned.ok) throw new StreamerError(planned.code, planned.reason);
+  const plan = planned.plan;
+  log.info({ msg: 'media plan', ...plan, nvenc: facts.nvenc, ffmpeg: facts.ffmpeg });
+  if ('note' in plan && plan.note) log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
+  const source = await startMediaSource(plan, config, facts.drawtext, log);
+
+  const peers = new Map<string, PlayerPeer>();
+  const counts: Record<string, number> = {};
+  let qualityOwner: string | undefined;
+  const injector: X11Injector | undefined =
+    config.source.kind === 'x11' && config.inputInject ? createX11Injector(config.source.display, config.width, config.height, log) : undefined;
+  const signalling = new SignallingClient(config, log);
+
+  const giveQualityControl = (owner: PlayerPeer) => {
+    qualityOwner = owner.playerId;
+    for (const p of peers.values()) p.sendData(qualityOwnership(p === owner));
+  };
+
+  const onData = (peer: PlayerPeer, data: Buffer) => {
+    const receivedAtMs = Date.now();
+    const decoded = decodeInput(data);
+    if (!decoded.ok) {
+      counts[decoded.code] = (counts[decoded.code] ?? 0) + 1;
+      log.warn({ msg: 'bad input ignored', code: decoded.code, reason: decoded.reason, playerId: peer.playerId });
+      return;
+    }
+    const e = decoded.event;
+    counts[e.type] = (counts[e.type] ?? 0) + 1;
+    log.info({ ...e, msg: 'input', playerId: peer.playerId, inputType: e.type });
+    injector?.inject(e);
+    const action = actionFor(e, { receivedAtMs, fps: config.fps, bitrateKbps: config.bitrateKbps });
+    if (action.kind === 'reply') peer.sendData(action.data);
+    else if (action.kind === 'keyframe') source.requestKeyframe('IFrameRequest');
+    else if (action.kind === 'quality-control') giveQualityControl(peer);
+  };
+
+  signalling.on('playerConnected', (playerId) => {
+    peers.get(playerId)?.close('replaced by a new session with the same id').catch(() => undefined);
+    if (peers.size >= config.maxPeers) {
+      log.warn({ msg: 'player refused: too many peers', code: 'TOO_MANY_PEERS', playerId, max: config.maxPeers });
+      signalling.send({ type: 'disconnectPlayer', playerId, reason: 'streamer full' });
+      return;
+    }
+    const peer = new PlayerPeer({
+      playerId,
+      track: source.track,
+      codec: source.codec,
+      peerConnectionOptions: signalling.peerConnectionOptions,
+      iceExtraHosts: config.iceExtraHosts,
+      icePortRange: config.icePortRange,
+      log,
+      send: (m) => void signalling.send(m),
+      onData,
+      onDataChannelOpen: (p) => {
+        p.sendData(protocolMessage());
+        p.sendData(qualityOwnership(qualityOwner === undefined || qualityOwner === p.playerId));
+      },
+      onKeyframeNeeded: (reason) => source.requestKeyframe(reason),
+      onClosed: (p, reason) => {
+        if (peers.get(p.playerId) === p) peers.delete(p.playerId);
+        if (qualityOwner === p.playerId) qualityOwner = undefined;
+        log.info({ msg: 'player left', playerId: p.playerId, reason, players: peers.size, seconds: Math.round((Date.now() - p.startedAt) / 1000) });
+      },
+    });
+    peers.set(playerId, peer);
+    log.info({ msg: 'player joined', playerId, players: peers.size });
+    source.requestKeyframe('new player');
+    peer.start().catch((err: Error) => {
+      log.error({ msg: 'offer failed', code: 'OFFER_FAILED', playerId, err: err.message });
+      void peer.close('offer failed');
+    });
+  });
+  signalling.on('playerDisconnected', (playerId) => void peers.get(playerId)?.close('playerDisconnected'));
+  signalling.on('answer', (playerId, sdp) => {
+    peers.get(playerId)?.setAnswer(sdp).catch((err: Error) => {
+      log.warn({ msg: 'bad answer', code: 'ANSWER_REJECTED', playerId, err: err.message });
+      void peers.get(playerId)?.close('bad answer');
+    });
+  });
+  signalling.on('iceCandidate', (playerId, candidate) => {
+    peers.get(playerId)?.addCandidate(candidate).catch((err: Error) => log.debug({ msg: 'candidate ignored', playerId, err: err.message }));
+  });
+  signalling.start();
+
+  return {
+    plan,
+    source,
+    players: () => [...peers.keys()],
+    inputCounts: () => ({ ...counts }),
+    async close() {
+      injector?.close();
+      await signalling.close();
+      await Promise.all([...peers.values()].map((p) => p.close('streamer stopping')));
+      await source.close();
+    },
+  };
+}
