@@ -1,0 +1,182 @@
+// Faults and bounds with real processes: malformed upgrades, a full queue, a queue timeout, reservations
+// that lapse (unclaimed TTL and the resume grace), tampered cookies, and sidecars that hang or die before
+// and during a session. Each case checks what the player is told and the log line an operator would see.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE } from '../common/index.js';
+import { Arrival } from './testing/arrival.js';
+import { TOKEN, sample, scrape, startFarms, startRouterProc, until, type Farm, type RouterProc } from './testing/stack.js';
+
+const open: Arrival[] = [];
+const arrive = (url: string, cookie?: string) => {
+  const a = new Arrival(url, cookie);
+  open.push(a);
+  return a;
+};
+
+function rawExchange(port: number, request: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(request));
+    let text = '';
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => (text += d));
+    s.on('close', () => resolve(text));
+    s.on('error', reject);
+    setTimeout(() => (s.destroy(), resolve(text)), 3000);
+  });
+}
+
+describe('one sidecar behind a router with small bounds', () => {
+  let farm: Farm;
+  let router: RouterProc;
+
+  beforeAll(async () => {
+    [farm] = (await startFarms([1])) as [Farm];
+    router = await startRouterProc(farm.sidecars.map((s) => s.url), {
+      QUEUE_MAX: '1',
+      QUEUE_TIMEOUT_SECONDS: '4',
+      RESERVATION_TTL_SECONDS: '2',
+      RESUME_GRACE_SECONDS: '2',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const a of open) a.ws.terminate();
+    await Promise.all([router?.proc.stop(), farm?.proc.stop()]);
+  });
+
+  it('refuses malformed upgrades with a coded 400 and keeps serving', async () => {
+    const noKey = await rawExchange(router.port, 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    expect(noKey).toMatch(/^HTTP\/1\.1 400/);
+    expect(noKey).toContain('"code":"bad_upgrade"');
+    const garbage = await rawExchange(router.port, Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x01, 0x0d, 0x0a, 0x0d, 0x0a]));
+    expect(garbage).toMatch(/^HTTP\/1\.1 400/);
+    await router.proc.waitFor((l) => l.msg === 'WebSocket upgrade refused' && l.code === 'bad_upgrade');
+    await router.proc.waitFor((l) => l.msg === 'malformed or slow HTTP request dropped');
+    const p = arrive(router.url);
+    await p.waitFor('config');
+    await p.close(1000);
+  });
+
+  it('keeps a waiting player alive, turns the next away when the queue is full, and times the waiter out', async () => {
+    const p1 = arrive(router.url);
+    await p1.waitFor('config');
+    const p2 = arrive(router.url);
+    expect((await p2.waitFor('queuePosition')).position).toBe(1);
+    // Epic's frontend pings every 30 s and gives up without a pong: the router answers while no pod is there.
+    p2.send({ type: 'ping', time: 1234 });
+    expect((await p2.waitFor('pong')).time).toBe(1234);
+    const p3 = arrive(router.url);
+    const full = await p3.waitFor('noCapacity');
+    expect(full.code).toBe('queue_full');
+    expect((await p3.closed).code).toBe(CLOSE.noCapacity);
+    const timedOut = await p2.waitFor('noCapacity', 8000);
+    expect(timedOut.code).toBe('queue_timeout');
+    expect((await p2.closed).code).toBe(CLOSE.noCapacity);
+    expect(p2.has('config')).toBe(false);
+    const text = await scrape(router.metricsPort);
+    expect(sample(text, 'pixelstream_router_allocations_total{result="rejected"}')).toBe(2);
+    await p1.close(1000);
+  });
+
+  it('an unclaimed reservation (a router that died after reserving) lapses and the pod goes to the next player', async () => {
+    const res = await fetch(`${farm.sidecars[0]!.url}/reservations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ttlSeconds: 2 }),
+    });
+    expect(res.status).toBe(201);
+    const started = Date.now();
+    const q = arrive(router.url);
+    await q.waitFor('queuePosition');
+    await q.waitFor('config', 6000);
+    expect(Date.now() - started).toBeGreaterThan(1500);
+    await q.close(1000);
+  });
+
+  it('a dropped player keeps its pod for the grace period, then loses it to the queue', async () => {
+    const p = arrive(router.url);
+    await p.waitFor('config');
+    const cookie = p.cookie!;
+    p.ws.terminate();
+    await p.closed;
+    const q = arrive(router.url);
+    await q.waitFor('queuePosition');
+    await q.waitFor('config', 6000);
+    const back = arrive(router.url, cookie);
+    await back.waitFor('queuePosition');
+    await router.proc.waitFor((l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'resume_gone');
+    await back.close(1000);
+    await q.close(1000);
+  });
+
+  it('ignores a tampered cookie and allocates normally', async () => {
+    const p = arrive(router.url);
+    await p.waitFor('config');
+    const forged = `${p.cookie!.slice(0, -3)}AAA`;
+    await p.close(1000);
+    const q = arrive(router.url, forged);
+    await q.waitFor('config');
+    await router.proc.waitFor((l) => l.code === 'bad_session_cookie');
+    const text = await scrape(router.metricsPort);
+    expect(sample(text, 'pixelstream_router_allocations_total{result="resumed"}')).toBe(0);
+    await q.close(1000);
+  });
+});
+
+describe('sidecars that hang or die', () => {
+  let farms: Farm[];
+  let router: RouterProc;
+
+  beforeAll(async () => {
+    farms = await startFarms([1, 1]);
+    router = await startRouterProc(farms.flatMap((f) => f.sidecars.map((s) => s.url)), {
+      RESERVE_TIMEOUT_MS: '500',
+      SUSPECT_SECONDS: '30',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const a of open) a.ws.terminate();
+    for (const f of farms ?? []) f.proc.child.kill('SIGCONT');
+    await Promise.all([router?.proc.stop(), ...(farms ?? []).map((f) => f.proc.stop('SIGTERM', 1000))]);
+  });
+
+  it('a hung sidecar times out, is marked suspect, and the player gets the other pod', async () => {
+    const [hung, healthy] = farms as [Farm, Farm];
+    hung.proc.child.kill('SIGSTOP');
+    const a = arrive(router.url);
+    const b = arrive(router.url);
+    await until(() => [a, b].some((x) => x.has('config')), 5000, 'one player placed');
+    const placed = a.has('config') ? a : b;
+    const other = placed === a ? b : a;
+    expect(await placed.streamer()).toBe(healthy.sidecars[0]!.streamerId);
+    await other.waitFor('queuePosition', 5000);
+    await router.proc.waitFor((l) => l.code === 'reserve_timeout' && l.msg === 'reservation request failed; trying the next pod');
+    const text = await scrape(router.metricsPort);
+    expect(sample(text, 'pixelstream_router_allocations_total{result="failed"}')).toBeGreaterThanOrEqual(1);
+
+    // Now it dies for good: the waiter gets the healthy pod once its session ends, never the dead one.
+    hung.proc.child.kill('SIGKILL');
+    await hung.proc.exited;
+    await placed.close(1000);
+    await other.waitFor('config', 5000);
+    expect(await other.streamer()).toBe(healthy.sidecars[0]!.streamerId);
+    await other.close(1000);
+  });
+
+  it('a sidecar dying mid-session drops its player, whose resume then finds the pod gone and waits', async () => {
+    const [, healthy] = farms as [Farm, Farm];
+    const p = arrive(router.url);
+    await p.waitFor('config');
+    const id = await p.streamer();
+    await p.subscribe(id);
+    await healthy.proc.stop('SIGKILL');
+    expect((await p.closed).code).toBe(1006);
+    await router.proc.waitFor((l) => l.msg === 'session ended' && l.first === 'sidecar' && l.code === 1006);
+    const back = arrive(router.url, p.cookie);
+    await back.waitFor('queuePosition', 5000);
+    await router.proc.waitFor((l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'resume_unreachable');
+    await back.close(1000);
+  });
+});
