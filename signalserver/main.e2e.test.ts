@@ -1,0 +1,87 @@
+// The sidecar as a real child process: the "listening" line, SIGTERM drain (not ready, no new sessions,
+// live sessions continue, exit 0 when they end or at the timeout) and a bad environment exiting 2.
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLOSE, SIDECAR } from '../common/index.js';
+import { PlayerClient } from '../test/support/player-client.js';
+import { startNode, type RunningProcess } from '../test/support/processes.js';
+import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
+import { sample } from './test-sidecar.js';
+
+const EPHEMERAL = { PLAYER_PORT: '0', PLAYER_HOST: '127.0.0.1', STREAMER_PORT: '0', SFU_PORT: '0', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' };
+let proc: RunningProcess | undefined;
+const open: { close(): Promise<unknown> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+  await proc?.stop('SIGKILL');
+  proc = undefined;
+});
+
+async function start(env: Record<string, string>) {
+  proc = startNode('signalserver/main.ts', { ...EPHEMERAL, ...env });
+  const line = await proc.waitFor((l) => l.msg === 'listening');
+  const ports = line as unknown as { playerPort: number; streamerPort: number; sfuPort: number; metricsPort: number };
+  const http = `http://127.0.0.1:${ports.playerPort}`;
+  const streamer = await StreamerStandIn.start(`ws://127.0.0.1:${ports.streamerPort}/`, { id: 'drainee', candidates: 0 });
+  open.push(streamer);
+  await streamer.registered();
+  const player = await PlayerClient.connect(`ws://127.0.0.1:${ports.playerPort}/`);
+  open.push(player);
+  await player.subscribeAndWaitOffer('drainee');
+  return { proc, ports, http, streamer, player, metrics: `http://127.0.0.1:${ports.metricsPort}/metrics` };
+}
+
+describe('signalserver/main.ts', () => {
+  it('drains on SIGTERM: not ready, no new sessions, the live one continues, exit 0 when it ends', async () => {
+    const s = await start({ DRAIN_TIMEOUT_SECONDS: '60' });
+    expect(s.ports.sfuPort).toBe(0);
+    expect((await fetch(`${s.http}/readyz`)).status).toBe(200);
+    s.proc.child.kill('SIGTERM');
+    await s.proc.waitFor((l) => l.msg === 'draining');
+    expect((await fetch(`${s.http}/readyz`)).status).toBe(503);
+    expect(await (await fetch(`${s.http}/status`)).json()).toMatchObject({ draining: true, allocated: true, available: false, players: 1 });
+    expect(sample(await (await fetch(s.metrics)).text(), SIDECAR.draining)).toBe(1);
+
+    const late = await PlayerClient.connect(`ws://127.0.0.1:${s.ports.playerPort}/`);
+    open.push(late);
+    late.subscribe('drainee');
+    expect(await late.next('subscribeFailed')).toMatchObject({ message: expect.stringMatching(/shutting down/) as string });
+
+    // The live session still relays.
+    s.player.answer('still-here');
+    expect(await s.streamer.nextOf('answer')).toMatchObject({ sdp: 'still-here' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.proc.child.exitCode).toBeNull();
+
+    await s.player.close();
+    expect(await s.proc.exited).toBe(0);
+    expect(s.proc.lines.some((l) => l.msg === 'drain finished' && l.result === 'idle')).toBe(true);
+  });
+
+  it('ends live sessions at DRAIN_TIMEOUT_SECONDS and exits 0', async () => {
+    const s = await start({ DRAIN_TIMEOUT_SECONDS: '1' });
+    const t0 = Date.now();
+    s.proc.child.kill('SIGTERM');
+    expect((await s.player.closed).code).toBe(CLOSE.goingAway);
+    expect(await s.proc.exited).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(s.proc.lines.some((l) => l.msg === 'drain finished' && l.result === 'timeout')).toBe(true);
+  });
+
+  it('logs sessions with player, streamer and session ids', async () => {
+    const s = await start({});
+    const started = await s.proc.waitFor((l) => l.msg === 'session started');
+    expect(started).toMatchObject({ playerId: '101', streamerId: 'drainee', sessionId: expect.any(String) as string });
+    await s.player.close();
+    const ended = await s.proc.waitFor((l) => l.msg === 'session ended');
+    expect(ended).toMatchObject({ playerId: '101', streamerId: 'drainee', sessionId: started.sessionId, reason: 'player_left' });
+  });
+
+  it('exits 2 listing every problem of a bad environment', async () => {
+    proc = startNode('signalserver/main.ts', { PLAYER_PORT: 'eighty', MAX_PLAYERS_PER_STREAMER: '0', ICE_TRANSPORT_POLICY: 'sometimes', LOG_LEVEL: 'loud' });
+    expect(await proc.exited).toBe(2);
+    const text = proc.lines.map((l) => l.msg).join('\n');
+    for (const name of ['PLAYER_PORT="eighty"', 'MAX_PLAYERS_PER_STREAMER="0"', 'ICE_TRANSPORT_POLICY="sometimes"', 'LOG_LEVEL="loud"']) {
+      expect(text).toContain(name);
+    }
+  });
+});
