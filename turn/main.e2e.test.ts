@@ -1,11 +1,13 @@
 // The real entrypoint as a child process: config errors and undiscoverable addresses stop it with the
 // documented exit codes; a good config runs the real coturn, which accepts the credentials the sidecar
 // issues and refuses wrong or expired ones with 401 — quickly and visibly, never a silent hang.
-import { statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
-import { freePort, type LogLine } from '../test/support/processes.js';
+import { freePort, repoRoot, startNode, track, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { startTurnMain } from './test-helpers.js';
 import { TurnClient, TurnError } from './turn-client.js';
@@ -97,6 +99,15 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       }
     });
 
+    it('answers the health probe (a STUN Binding to the local listener)', async () => {
+      const probe = startNode('turn/probe-main.ts', { TURN_LISTEN_PORT: String(port) });
+      expect(await probe.exited).toBe(0);
+      expect(probe.lines.map((l) => l.msg)).toEqual([expect.stringMatching(/^ok 127\.0\.0\.1:\d+$/)]);
+      const dead = startNode('turn/probe-main.ts', { TURN_LISTEN_PORT: String(await freePort()) });
+      expect(await dead.exited).toBe(1);
+      expect(dead.lines.map((l) => l.msg).join('\n')).toMatch(/turn probe failed: no STUN response/);
+    });
+
     it('stops coturn on SIGTERM and exits with it', async () => {
       const coturnPid = Number(started.pid);
       expect(coturnPid).toBeGreaterThan(0);
@@ -105,5 +116,31 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       expect(turn.lines.some((l) => l.msg === 'forwarding signal to coturn')).toBe(true);
       expect(() => process.kill(coturnPid, 0)).toThrow();
     });
+  });
+
+  it('runs as the bundled single file the image ships', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'turn-bundle-'));
+    const runDir = mkdtempSync(path.join(tmpdir(), 'turn-run-'));
+    try {
+      const bundled = spawnSync(process.execPath, ['turn/bundle.mjs', out], { cwd: repoRoot, encoding: 'utf8' });
+      expect(bundled.status, bundled.stderr).toBe(0);
+      const port = await freePort();
+      const proc = track(
+        spawn(process.execPath, [path.join(out, 'main.mjs')], {
+          env: { PATH: process.env.PATH, TURN_SECRET: SECRET, TURN_EXTERNAL_IP: NODE_IP, TURN_PRIVATE_IP: NODE_IP, TURN_LISTEN_PORT: String(port), TURN_MIN_PORT: '49550', TURN_MAX_PORT: '49560', TURN_RUN_DIR: runDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+      try {
+        await proc.waitFor((l) => l.msg === 'ready', 15_000);
+        const probe = spawnSync(process.execPath, [path.join(out, 'probe.mjs')], { env: { TURN_LISTEN_PORT: String(port) }, encoding: 'utf8' });
+        expect(probe.status, probe.stderr).toBe(0);
+      } finally {
+        await proc.stop();
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });

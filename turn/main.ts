@@ -10,6 +10,10 @@ import { discoverAddresses, ExternalIpError } from './external-ip.js';
 import { waitUntilAnswering } from './probe.js';
 import { renderTurnserverConf } from './render-config.js';
 
+// As PID 1 in a container a signal without a handler is ignored: honour SIGTERM during discovery too.
+const exitEarly = (signal: NodeJS.Signals) => process.exit(signal === 'SIGINT' ? 130 : 143);
+process.on('SIGTERM', exitEarly).on('SIGINT', exitEarly);
+
 const config = configOrExit(() => loadTurnConfig(process.env), 'turn');
 const logger = createLogger('turn', config.logLevel);
 
@@ -35,6 +39,7 @@ const confPath = path.join(config.runDir, 'turnserver.conf');
 writeFileSync(confPath, renderTurnserverConf(config, addresses, { runDir: config.runDir }), { mode: 0o600 });
 
 const coturn = startCoturn(config.turnserverBin, confPath, logger);
+process.off('SIGTERM', exitEarly).off('SIGINT', exitEarly);
 logger.info({ pid: coturn.pid, listenPort: config.listenPort, relayPorts: `${config.minPort}-${config.maxPort}` }, 'coturn started');
 void waitUntilAnswering(config.listenPort).then(
   (ms) => logger.info({ listenPort: config.listenPort, readyMs: ms }, 'ready'),
