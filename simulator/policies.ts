@@ -41,7 +41,8 @@ export function kitBehavior(c: KitHpaSettings): Behavior {
     },
     scaleDown: {
       stabilizationWindowSeconds: c.HPA_SCALE_DOWN_STABILIZATION_SECONDS,
-      selectPolicy: 'Max',
+      // as k8s/autoscaling.ts renders it (with one policy Min and Max select the same limit)
+      selectPolicy: 'Min',
       policies: [{ type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS }],
     },
   };
@@ -60,7 +61,8 @@ export const ORIGINAL_BEHAVIOR: Behavior = {
 };
 
 const METRIC_OF = { demand: ADAPTER.demand, ratio: ADAPTER.poolRatio, available: ADAPTER.availableCount } as const;
-/** How the manifests target each metric: demand per replica; the ratio and the free count as a value. */
+/** How the manifests target each metric (k8s/autoscaling.ts); `available` is refused there and simulated
+ *  here as a Value target only to show why. */
 const TARGET_TYPE = { demand: 'AverageValue', ratio: 'Value', available: 'Value' } as const;
 
 function adapterPolicy(name: string, description: string, hpa: HpaSpec, buffer: number, apply: Policy['apply']): Policy {

@@ -241,7 +241,8 @@ function applyValues(p: Spec, buffer: number): Policy['apply'] {
   }
   if (down !== undefined) {
     if (down.stabilizationWindowSeconds !== undefined) values.HPA_SCALE_DOWN_STABILIZATION_SECONDS = down.stabilizationWindowSeconds;
-    if ((down.selectPolicy ?? 'Max') !== 'Max' || down.tolerance !== undefined) problems.push('scaleDown: the kit uses selectPolicy Max and the default tolerance');
+    if (down.tolerance !== undefined) problems.push('scaleDown: the kit uses the default tolerance');
+    if (down.selectPolicy === 'Disabled') problems.push('scaleDown: the kit cannot disable scale-down');
     if (down.policies !== undefined) {
       const only = down.policies[0];
       if (down.policies.length !== 1 || only?.type !== 'Pods') problems.push('scaleDown.policies: the kit renders one Pods policy');

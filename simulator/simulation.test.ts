@@ -1,0 +1,145 @@
+// The simulation's invariants on random traces (fast-check), an analytically known scenario, the original
+// kit's queueing against buffer-N, and determinism.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadKitConfig } from '../common/kit-config.js';
+import { generateArrivals, type Arrival } from './arrivals.js';
+import { parseDistribution } from './distribution.js';
+import { DEFAULT_MODEL, type Model } from './model.js';
+import { adaptivePolicy, bufferPolicy, configuredPolicy, originalPolicy } from './policies.js';
+import { summarize } from './report.js';
+import { simulate, type SimulationResult } from './simulation.js';
+
+const kit = loadKitConfig({});
+const fixed = (s: number) => parseDistribution(`fixed:${s}`);
+/** A crisp model: fixed start-up times, so outcomes can be reasoned about exactly. */
+const crisp: Model = {
+  ...DEFAULT_MODEL,
+  scheduling: fixed(1),
+  imagePull: fixed(60),
+  imagePullCached: fixed(2),
+  appStart: fixed(20),
+  nodeStartup: fixed(120),
+};
+
+function checkInvariants(r: SimulationResult, model: Model) {
+  // Every player is served or counted as turned away.
+  let served = 0;
+  for (let i = 0; i < r.players; i++) {
+    const s = r.servedBy[i]!;
+    if (s >= 0) {
+      served++;
+      expect(r.waits[i]).toBeGreaterThanOrEqual(0);
+    } else expect(r.waits[i]).toBeNaN();
+  }
+  expect(served + r.turnedAway.queueFull + r.turnedAway.timeout + r.turnedAway.gaveUp).toBe(r.players);
+  // No pod ever holds two players: the stream intervals of one pod never overlap.
+  const byPod = new Map<number, [number, number][]>();
+  for (let i = 0; i < r.players; i++) {
+    const pod = r.servedBy[i]!;
+    if (pod < 0) continue;
+    const list = byPod.get(pod) ?? [];
+    list.push([r.streamStart[i]!, r.streamEnd[i]!]);
+    byPod.set(pod, list);
+  }
+  for (const list of byPod.values()) {
+    list.sort((a, b) => a[0] - b[0]);
+    for (let k = 1; k < list.length; k++) expect(list[k]![0]).toBeGreaterThanOrEqual(list[k - 1]![1]);
+  }
+  // GPU-hours equal the integral of pods holding a GPU.
+  const integral = r.podGpuIntervals.reduce((sum, [a, b]) => sum + (b - a), 0) * model.gpusPerPod;
+  expect(r.gpuSeconds).toBeCloseTo(integral, 3);
+  expect(r.busyGpuSeconds).toBeLessThanOrEqual(r.gpuSeconds + 1e-6);
+}
+
+describe('invariants on random traces', () => {
+  const arrival = fc.record({ at: fc.double({ min: 0, max: 7200, noNaN: true }), session: fc.double({ min: 1, max: 3000, noNaN: true }) });
+  it('hold for every policy, deletion order, drain timeout and node shape', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arrival, { maxLength: 150 }),
+        fc.constantFrom('original', 'buffer-0', 'buffer-2', 'adaptive', 'configured'),
+        fc.constantFrom('cost' as const, 'arbitrary' as const),
+        fc.integer({ min: 0, max: 600 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        (raw, name, deletionOrder, drainTimeoutSeconds, gpusPerNode, seed) => {
+          const arrivals: Arrival[] = [...raw].sort((a, b) => a.at - b.at);
+          const policy =
+            name === 'original' ? originalPolicy(kit)
+            : name === 'adaptive' ? adaptivePolicy(kit)
+            : name === 'configured' ? configuredPolicy(kit)
+            : bufferPolicy(kit, Number(name.slice(7)));
+          const model: Model = { ...DEFAULT_MODEL, deletionOrder, drainTimeoutSeconds, gpusPerNode, maxNodes: 6, queueMax: 20, giveUp: parseDistribution('exp:120') };
+          const r = simulate({ arrivals, horizonSeconds: 7200, policy, model, seed });
+          checkInvariants(r, model);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('known answers', () => {
+  it('steady arrivals well below capacity with buffer 1: nobody waits after warm-up', () => {
+    // One player every 10 minutes for 5 minutes: at most one stream at a time, so one free pod always covers
+    // the next arrival once the second pod is up (its start-up takes minutes, the warm-up is one hour).
+    const arrivals = Array.from({ length: 60 }, (_, i) => ({ at: 600 + i * 600, session: 300 }));
+    const r = simulate({ arrivals, horizonSeconds: 11 * 3600, policy: bufferPolicy(kit, 1), model: crisp, seed: 7 });
+    checkInvariants(r, crisp);
+    for (let i = 0; i < r.players; i++) {
+      if (arrivals[i]!.at < 3600) continue;
+      expect(r.waits[i], `player ${i}`).toBe(0);
+    }
+    // ... and it does so with two pods, not more: demand is 1 stream + 1 buffer.
+    expect(Math.max(...r.series.replicas)).toBe(2);
+  });
+
+  it("the original kit's ratio policy queues groups of players that buffer-3 serves at once", () => {
+    // Three players arrive together every 20 minutes and stream for 10.
+    const arrivals = Array.from({ length: 3 * 36 }, (_, i) => ({ at: 1200 * (1 + Math.floor(i / 3)), session: 600 }));
+    const run = (p: ReturnType<typeof bufferPolicy>) => simulate({ arrivals, horizonSeconds: 13 * 3600, policy: p, model: crisp, seed: 3 });
+    const original = summarize(run(originalPolicy(kit)));
+    const buffered = run(bufferPolicy(kit, 3));
+    const b = summarize(buffered);
+    // The original scales down to one pod between groups (30 s window), so two of every three players wait
+    // for metrics, an HPA sync and a pod start on a node that is still warm (~half a minute).
+    expect(original.over5s).toBeGreaterThan(0.6);
+    expect(original.waitP95).toBeGreaterThan(20);
+    // buffer-3 keeps three free streams: after its first group every player streams at once.
+    for (let i = 3; i < buffered.players; i++) expect(buffered.waits[i]).toBe(0);
+    expect(b.over5s).toBeLessThan(0.05);
+    // ... and pays for it in GPU time.
+    expect(b.gpuHours).toBeGreaterThan(original.gpuHours);
+  });
+
+  it('deletion by pod-deletion-cost never drains a live session; arbitrary order can', () => {
+    const arrivals = generateArrivals({ pattern: 'smse', ratePerHour: 30, hours: 12, session: parseDistribution('lognormal:600,1800'), seed: 11 });
+    const base = { arrivals, horizonSeconds: 12 * 3600, policy: bufferPolicy(kit, 2), seed: 11 };
+    const withCost = simulate({ ...base, model: { ...crisp, drainTimeoutSeconds: 0, maxNodes: 30 } });
+    const arbitrary = simulate({ ...base, model: { ...crisp, drainTimeoutSeconds: 0, maxNodes: 30, deletionOrder: 'arbitrary' } });
+    expect(withCost.sessionsCut).toBe(0);
+    expect(arbitrary.sessionsCut).toBeGreaterThan(0);
+  });
+});
+
+describe('determinism', () => {
+  const arrivals = generateArrivals({ pattern: 'diurnal', ratePerHour: 25, hours: 24, session: parseDistribution('lognormal:600,2400'), seed: 5 });
+  const once = (seed: number) =>
+    simulate({ arrivals, horizonSeconds: 24 * 3600, policy: adaptivePolicy(kit), model: { ...DEFAULT_MODEL, maxNodes: 30 }, seed });
+  it('the same seed gives the same run, bit for bit', () => {
+    const a = once(42);
+    const b = once(42);
+    expect(summarize(a)).toEqual(summarize(b));
+    expect(Array.from(a.waits)).toEqual(Array.from(b.waits));
+    expect(a.series).toEqual(b.series);
+  });
+  it('another seed gives another run (pod start-up times differ)', () => {
+    expect(summarize(once(43))).not.toEqual(summarize(once(42)));
+  });
+  it('generators replay the same trace for a seed, and another for another seed', () => {
+    const gen = (seed: number) => generateArrivals({ pattern: 'flash', ratePerHour: 50, hours: 6, session: parseDistribution('exp:600'), seed });
+    expect(gen(9)).toEqual(gen(9));
+    expect(gen(9)).not.toEqual(gen(10));
+  });
+});
