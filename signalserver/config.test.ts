@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../common/index.js';
+import { loadSidecarConfig } from './config.js';
+
+describe('loadSidecarConfig', () => {
+  it('has the documented defaults', () => {
+    const c = loadSidecarConfig({});
+    expect(c).toMatchObject({
+      playerPort: 8080,
+      playerHost: '0.0.0.0',
+      streamerPort: 8888,
+      streamerHost: '127.0.0.1',
+      sfuPort: 8889,
+      metricsPort: 9000,
+      maxPlayersPerStreamer: 1,
+      streamerToken: undefined,
+      turn: undefined,
+      iceTransportPolicy: 'all',
+      drainTimeoutSeconds: 3600,
+      routerToken: undefined,
+      reservationTtlSeconds: 15,
+      resumeGraceSeconds: 60,
+      logLevel: 'info',
+      maxMessageBytes: 262_144,
+    });
+    expect(c.playerPageDir).toMatch(/player[/\\]build$/);
+  });
+
+  it('parses TURN settings', () => {
+    const c = loadSidecarConfig({ TURN_SECRET: 'x', TURN_URLS: 'turn:a:3478?transport=udp, turn:a:3478?transport=tcp', TURN_TTL_SECONDS: '600', ICE_TRANSPORT_POLICY: 'relay' });
+    expect(c.turn).toEqual({ secret: 'x', urls: ['turn:a:3478?transport=udp', 'turn:a:3478?transport=tcp'], ttlSeconds: 600 });
+    expect(c.iceTransportPolicy).toBe('relay');
+  });
+
+  it('lists every field problem at once', () => {
+    try {
+      loadSidecarConfig({ PLAYER_PORT: '99999', DRAIN_TIMEOUT_SECONDS: '-1', EVENTS_SINK_URL: 'ftp://x', ICE_TRANSPORT_POLICY: 'p2p' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of ['PLAYER_PORT', 'DRAIN_TIMEOUT_SECONDS', 'EVENTS_SINK_URL', 'ICE_TRANSPORT_POLICY']) expect(problems).toContain(name);
+    }
+  });
+
+  it('lists every cross-field problem at once', () => {
+    try {
+      loadSidecarConfig({ TURN_URLS: 'http://nope', ICE_TRANSPORT_POLICY: 'relay', PLAYER_PORT: '9000', STREAMER_TOKEN: 'short', STUN_URLS: 'turn:x' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems;
+      expect(problems).toEqual([
+        'TURN_URLS is set but TURN_SECRET is empty',
+        'TURN_URLS item "http://nope" must start with turn: or turns:',
+        'STUN_URLS item "turn:x" must start with stun: or stuns:',
+        'PLAYER_PORT and METRICS_PORT are both 9000',
+        'STREAMER_TOKEN must be at least 16 characters',
+      ]);
+    }
+  });
+});
