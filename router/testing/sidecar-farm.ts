@@ -2,7 +2,9 @@
 // streamer stand-in registered under a unique id, so a player can tell from `streamerList` which pod it
 // reached. Logs one JSON line per sidecar status change, which tests use to check that no pod ever holds
 // two players or two reservations. Env: FARM_SIZE, FARM_FIRST (first index), ROUTER_TOKEN,
-// RESERVATION_TTL_SECONDS, RESUME_GRACE_SECONDS, FARM_QUIET=1 (no status lines; benchmarks).
+// RESERVATION_TTL_SECONDS, RESUME_GRACE_SECONDS, FARM_QUIET=1 (no status lines; benchmarks), and
+// FARM_PLAYER_PORT: every sidecar on that one port, each on its own loopback address 127.0.1.<index+1>, the
+// way pods share a port on different IPs (Kubernetes discovery tests).
 import { createLogger } from '../../common/index.js';
 import { loadSidecarConfig, startSidecar, type Sidecar } from '../../signalserver/index.js';
 import { StreamerStandIn } from '../../test/support/streamer-stand-in.js';
@@ -17,9 +19,11 @@ const standIns: StreamerStandIn[] = [];
 const list: Array<{ index: number; url: string; streamerId: string }> = [];
 
 for (let i = first; i < first + size; i++) {
+  const sharedPort = process.env.FARM_PLAYER_PORT;
+  const host = sharedPort ? `127.0.1.${i + 1}` : '127.0.0.1';
   const config = loadSidecarConfig({
-    PLAYER_PORT: '0',
-    PLAYER_HOST: '127.0.0.1',
+    PLAYER_PORT: sharedPort ?? '0',
+    PLAYER_HOST: host,
     STREAMER_PORT: '0',
     SFU_PORT: '0',
     METRICS_PORT: '0',
@@ -41,7 +45,7 @@ for (let i = first; i < first + size; i++) {
   }
   sidecars.push(sidecar);
   standIns.push(standIn);
-  list.push({ index: i, url: `http://127.0.0.1:${sidecar.ports.player}`, streamerId });
+  list.push({ index: i, url: `http://${host}:${sidecar.ports.player}`, streamerId });
 }
 out({ msg: 'farm ready', sidecars: list });
 

@@ -1,0 +1,156 @@
+// Kubernetes discovery against a thin fake API server (the one boundary that cannot run here): it asserts
+// the exact list and watch requests, then drives the router process through pod events — a pod becoming
+// ready wakes the queue at once, a pod leaving discovery is logged and can no longer be resumed onto.
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startNode, type RunningProcess } from '../test/support/processes.js';
+import { Arrival } from './testing/arrival.js';
+import { TOKEN, startFarms, until, type Farm } from './testing/stack.js';
+
+const NS = 'px';
+const SELECTOR = 'app.kubernetes.io/component=streamer';
+const API_TOKEN = 'fake-service-account-token';
+
+interface Seen {
+  method: string;
+  url: string;
+  auth: string | undefined;
+  accept: string | undefined;
+}
+
+function pod(name: string, ip: string, ready: boolean, allocated = false) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: NS,
+      uid: `uid-${name}`,
+      resourceVersion: String(Date.now()),
+      labels: { 'app.kubernetes.io/component': 'streamer', 'pixelstream.io/allocated': String(allocated) },
+    },
+    status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  };
+}
+
+describe('kubernetes discovery', () => {
+  let farm: Farm;
+  let api: http.Server;
+  let router: RunningProcess;
+  let routerUrl = '';
+  let dir = '';
+  const seen: Seen[] = [];
+  let watchStream: http.ServerResponse | undefined;
+  const open: Arrival[] = [];
+
+  beforeAll(async () => {
+    const sidecarPort = await freePort();
+    [farm] = (await startFarms([2], { FARM_PLAYER_PORT: String(sidecarPort) })) as [Farm];
+    api = http.createServer((req, res) => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, accept: req.headers.accept });
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (req.method !== 'GET' || url.pathname !== `/api/v1/namespaces/${NS}/pods`) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"kind":"Status","code":404}');
+        return;
+      }
+      if (url.searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        res.flushHeaders();
+        watchStream = res;
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '100' }, items: [pod('streamer-a', '127.0.1.1', true), pod('streamer-b', '127.0.1.2', false)] }));
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'router-kube-'));
+    const kubeconfig = path.join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${(api.address() as AddressInfo).port}`, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'router', user: { token: API_TOKEN } }],
+        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'router', namespace: NS } }],
+        'current-context': 'fake',
+      }),
+    );
+    router = startNode('router/main.ts', {
+      ROUTER_PORT: '0',
+      METRICS_PORT: '0',
+      ROUTER_HOST: '127.0.0.1',
+      ROUTER_TOKEN: TOKEN,
+      DISCOVERY: 'kubernetes',
+      POD_NAMESPACE: NS,
+      SIDECAR_PLAYER_PORT: String(sidecarPort),
+      KUBECONFIG: kubeconfig,
+      // Long on purpose: waiting players below must be woken by the watch event, not by polling.
+      QUEUE_POLL_MS: '60000',
+      PLAYER_PAGE_DIR: '/nonexistent-player-page',
+    });
+    const l = await router.waitFor((x) => x.msg === 'listening');
+    routerUrl = `ws://127.0.0.1:${l.port as number}/`;
+    const readyz = `http://127.0.0.1:${l.port as number}/readyz`;
+    await until(() => watchStream !== undefined, 15_000, 'the router opens its watch');
+    const deadline = Date.now() + 5000;
+    let status = (await fetch(readyz)).status;
+    while (status !== 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await fetch(readyz)).status;
+    }
+    expect(status).toBe(200);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const a of open) a.ws.terminate();
+    watchStream?.end();
+    await Promise.all([router?.stop(), farm?.proc.stop()]);
+    api?.closeAllConnections();
+    await new Promise<void>((r) => (api ? api.close(() => r()) : r()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists, then watches from the list resourceVersion, by label selector, with the service-account token', () => {
+    const sel = encodeURIComponent(SELECTOR);
+    expect(seen[0]).toEqual({ method: 'GET', url: `/api/v1/namespaces/${NS}/pods?labelSelector=${sel}`, auth: `Bearer ${API_TOKEN}`, accept: expect.stringMatching(/^application\/json\b/) as string });
+    const watch = seen[1]!;
+    expect(watch.method).toBe('GET');
+    expect(watch.auth).toBe(`Bearer ${API_TOKEN}`);
+    const u = new URL(watch.url, 'http://x');
+    expect(u.pathname).toBe(`/api/v1/namespaces/${NS}/pods`);
+    expect(Object.fromEntries(u.searchParams)).toEqual({ watch: 'true', resourceVersion: '100', labelSelector: SELECTOR });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('sends players only to ready pods, and a pod turning ready wakes the queue at once', async () => {
+    const first = new Arrival(routerUrl);
+    open.push(first);
+    await first.waitFor('config');
+    expect(await first.streamer()).toBe('s0');
+    const second = new Arrival(routerUrl);
+    open.push(second);
+    await second.waitFor('queuePosition');
+    const t0 = Date.now();
+    watchStream!.write(`${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true) })}\n`);
+    await second.waitFor('config', 5000);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await second.streamer()).toBe('s1');
+    await router.waitFor((l) => l.msg === 'pod discovered' && l.pod === `${NS}/streamer-b`);
+
+    // streamer-a vanishes from discovery: logged; its dropped player cannot resume onto it any more.
+    watchStream!.write(`${JSON.stringify({ type: 'DELETED', object: pod('streamer-a', '127.0.1.1', true, true) })}\n`);
+    await router.waitFor((l) => l.msg === 'pod left discovery' && l.pod === `${NS}/streamer-a`);
+    first.ws.terminate();
+    await first.closed;
+    const back = new Arrival(routerUrl, first.cookie);
+    open.push(back);
+    await back.waitFor('queuePosition');
+    await router.waitFor((l) => l.code === 'resume_pod_gone');
+    expect(back.has('config')).toBe(false);
+  });
+});
