@@ -100,11 +100,11 @@ export const KIT_CONFIG_SHAPE = {
   // --- node pools ---
   /** Label (key=value) that selects GPU nodes. */
   GPU_POOL_LABEL: text('app.pixel/gpu=true'),
-  /** Taint (key[=value]:Effect) GPU nodes carry; streamer pods tolerate it. Empty = none. */
+  /** Taint (key[=value]:Effect) GPU nodes carry; streamer pods tolerate it. `none` = untainted pool. */
   GPU_POOL_TAINT: text('nvidia.com/gpu:NoSchedule'),
   /** Label (key=value) that selects TURN nodes (public IPs). */
   TURN_POOL_LABEL: text('app.pixel/turn=true'),
-  /** Taint TURN nodes carry; the TURN DaemonSet tolerates it. Empty = none. */
+  /** Taint TURN nodes carry; the TURN DaemonSet tolerates it. `none` = untainted pool. */
   TURN_POOL_TAINT: text('app.pixel/turn=true:NoSchedule'),
   /** GPUs requested by each streamer pod (the nvidia.com/gpu limit). */
   GPUS_PER_POD: envInt(1, 1, 16),
@@ -261,7 +261,7 @@ function crossChecks(c: Parsed): string[] {
   for (const key of ['GPU_POOL_LABEL', 'TURN_POOL_LABEL'] as const)
     if (parseNodeLabel(c[key]) === undefined) problems.push(`${key}=${show(c[key])}: must be key=value`);
   for (const key of ['GPU_POOL_TAINT', 'TURN_POOL_TAINT'] as const)
-    if (c[key] !== '' && parseNodeTaint(c[key]) === undefined)
+    if (c[key] !== 'none' && parseNodeTaint(c[key]) === undefined)
       problems.push(`${key}=${show(c[key])}: must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute`);
   if (c.HPA_MIN_REPLICAS > c.HPA_MAX_REPLICAS)
     problems.push(`HPA_MIN_REPLICAS=${c.HPA_MIN_REPLICAS}: must be ≤ HPA_MAX_REPLICAS=${c.HPA_MAX_REPLICAS}`);

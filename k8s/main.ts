@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/env-config.js';
-import { kitEnv, loadKitConfig } from '../common/kit-config.js';
+import { KIT_CONFIG_KEYS, kitEnv, loadKitConfig, readDotEnv, type KitConfig } from '../common/kit-config.js';
+import { manifestProblems } from './manifest-problems.js';
 import { readManifests, summaryLines, synthesize, writeOverlay } from './synth.js';
 
 const { values } = parseArgs({
@@ -22,7 +23,7 @@ try {
     if (values['require-env-file']) throw new ConfigError([`${values['env-file']}: not found (copy .env.example to .env and edit it)`]);
     process.stderr.write(`synth: ${values['env-file']} not found; using defaults and the environment\n`);
   }
-  const config = loadKitConfig(kitEnv(envFile));
+  const config = checkedConfig(envFile);
   const file = synthesize(config, outdir);
   const objects = readManifests(file);
   writeOverlay(config, outdir, objects);
@@ -34,4 +35,32 @@ try {
     process.exit(2);
   }
   throw err;
+}
+
+/**
+ * The kit config, with misspelt keys in the .env file and values a cluster must not get (manifestProblems)
+ * reported alongside every other problem.
+ */
+function checkedConfig(path: string): KitConfig {
+  const known = new Set<string>(KIT_CONFIG_KEYS);
+  const unknown = existsSync(path) ? Object.keys(readDotEnv(path)).filter((k) => !known.has(k)) : [];
+  const problems = unknown.map((k) => `${k}: not a kit setting (misspelt? see .env.example)`);
+  const env = kitEnv(path);
+  let config: KitConfig | undefined;
+  try {
+    config = loadKitConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.unshift(...err.problems);
+    // The keys that passed still get the cluster-level checks below.
+    const bad = new Set(err.problems.map((p) => p.split(/[=: ]/, 1)[0]));
+    try {
+      config = loadKitConfig(Object.fromEntries(Object.entries(env).filter(([k]) => !bad.has(k))));
+    } catch {
+      config = undefined;
+    }
+  }
+  if (config !== undefined) problems.push(...manifestProblems(config));
+  if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
+  return config;
 }

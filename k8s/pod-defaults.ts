@@ -10,9 +10,9 @@ export function poolSelector(label: string): Record<string, string> {
   return { [parsed.key]: parsed.value };
 }
 
-/** Toleration for a `key[=value]:Effect` pool taint; none when the taint is empty. */
+/** Toleration for a `key[=value]:Effect` pool taint; none for an untainted pool (`none`). */
 export function poolTolerations(taint: string): k8s.Toleration[] {
-  if (taint === '') return [];
+  if (taint === 'none') return [];
   const parsed = parseNodeTaint(taint);
   if (parsed === undefined) throw new Error(`invalid node taint ${JSON.stringify(taint)}`);
   return [

@@ -1,0 +1,418 @@
+// Synthesizes the kit with the defaults and with a non-trivial .env, reads the YAML written to disk (not
+// the in-memory chart), validates every object against the official schemas, then asserts explicitly what
+// must never regress.
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
+   the objects are parsed YAML: `validate()` checks them against the schemas, the assertions read fields directly */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as monitoringV1 from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import * as appsV1 from 'kubernetes-models/apps/v1';
+import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
+import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
+import * as policyV1 from 'kubernetes-models/policy/v1';
+import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import * as coreV1 from 'kubernetes-models/v1';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kitEnv, loadKitConfig, type KitConfig } from '../common/kit-config.js';
+import { ADAPTER, SIDECAR } from '../common/metric-names.js';
+import { ALLOCATED_LABEL, COMPONENT_LABEL, SIDECAR_RBAC_RULES } from '../common/pod-marks.js';
+import { adapterRules } from '../support/index.js';
+import { requirements } from '../test/support/tools.js';
+import { monitoringOptions } from './monitoring.js';
+import { ROUTER_RBAC_RULES } from './router.js';
+import { TERMINATION_MARGIN_SECONDS } from './streamer-pool.js';
+import { readManifests, synthesize, writeOverlay, type ManifestObject } from './synth.js';
+import { TURN_RBAC_RULES } from './turn.js';
+
+const work = mkdtempSync(join(tmpdir(), 'k8s-manifests-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const MODELS: Record<string, Record<string, unknown>> = {
+  'v1': coreV1,
+  'apps/v1': appsV1,
+  'autoscaling/v2': autoscalingV2,
+  'networking.k8s.io/v1': networkingV1,
+  'policy/v1': policyV1,
+  'rbac.authorization.k8s.io/v1': rbacV1,
+  'monitoring.coreos.com/v1': monitoringV1,
+};
+
+/** Schema-validates one object with the model class of its apiVersion/kind; throws on any violation. */
+function validate(o: ManifestObject): void {
+  const Model = MODELS[o.apiVersion]?.[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
+  if (Model === undefined) throw new Error(`no schema for ${o.apiVersion} ${o.kind}`);
+  new Model(o).validate();
+}
+
+// A non-trivial .env: private registry, other pools and taints, 2 GPUs, no TLS, ratio HPA, router off.
+const CUSTOM_ENV = `
+# custom deployment
+NAMESPACE=games
+IMAGE_REGISTRY=registry.example.com:5000/studio
+STREAMER_IMAGE=my-unreal-app
+STREAMER_TAG=5.5.1
+IMAGE_PULL_SECRET=regcred
+INGRESS_HOST=play.example.org
+INGRESS_CLASS=traefik
+TLS_ISSUER=none
+GPU_POOL_LABEL=pool=a10
+GPU_POOL_TAINT=dedicated=gpu:NoExecute
+TURN_POOL_LABEL=pool=edge
+TURN_POOL_TAINT=none
+TURN_LISTEN_PORT=443
+TURN_MIN_PORT=40000
+TURN_MAX_PORT=40999
+TURN_ALLOWED_PEER_CIDRS=10.42.0.0/16,fd00:42::/56
+TURN_URLS=turn:turn.example.org:443?transport=udp,turn:turn.example.org:443?transport=tcp
+GPUS_PER_POD=2
+ROUTER_ENABLED=false
+HPA_METRIC=ratio
+HPA_MIN_REPLICAS=2
+HPA_MAX_REPLICAS=40
+HPA_SCALE_UP_PODS=8
+HPA_SCALE_DOWN_STABILIZATION_SECONDS=600
+DRAIN_TIMEOUT_SECONDS=900
+STREAM_BUFFER=3
+`;
+
+interface Synth {
+  config: KitConfig;
+  objects: ManifestObject[];
+  dir: string;
+  text: string;
+}
+
+function synth(name: string, envText: string | undefined): Synth {
+  const dir = join(work, name);
+  let env: Record<string, string | undefined> = {};
+  if (envText !== undefined) {
+    const envFile = join(work, `${name}.env`);
+    writeFileSync(envFile, envText);
+    env = kitEnv(envFile, {});
+  }
+  const config = loadKitConfig(env);
+  const file = synthesize(config, dir);
+  const objects = readManifests(file);
+  writeOverlay(config, dir, objects);
+  return { config, objects, dir, text: readFileSync(file, 'utf8') };
+}
+
+const defaults = synth('default', undefined);
+const custom = synth('custom', CUSTOM_ENV);
+
+type Obj = ManifestObject & { spec?: any; data?: Record<string, string>; rules?: any[]; subjects?: any[]; roleRef?: any; automountServiceAccountToken?: boolean };
+
+function find(s: Synth, kind: string, name: string): Obj {
+  const o = s.objects.find((x) => x.kind === kind && x.metadata.name === name);
+  if (o === undefined) throw new Error(`${kind}/${name} missing`);
+  return o;
+}
+function container(pod: Obj, name: string): any {
+  const c = (pod.spec.template.spec.containers as any[]).find((x) => x.name === name);
+  if (c === undefined) throw new Error(`container ${name} missing`);
+  return c;
+}
+function envOf(c: any): Record<string, any> {
+  return Object.fromEntries((c.env as any[]).map((e) => [e.name, e.value ?? e.valueFrom]));
+}
+
+describe.each([
+  ['default', defaults],
+  ['custom .env', custom],
+])('manifests (%s)', (_label, s) => {
+  const c = s.config;
+
+  it('every object in the YAML on disk is valid against the official schemas', () => {
+    expect(s.objects.length).toBeGreaterThan(15);
+    for (const o of s.objects) expect(() => validate(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
+    for (const o of s.objects) if (o.kind !== 'ClusterRole' && o.kind !== 'ClusterRoleBinding') expect(o.metadata.namespace).toBe(c.NAMESPACE);
+  });
+
+  it('streamer pods: GPU limit is a real quantity, GPU pool only, drain-safe, HPA-owned', () => {
+    const d = find(s, 'Deployment', 'streamer');
+    expect(d.spec.replicas).toBeUndefined();
+    const pod = d.spec.template.spec;
+    const app = container(d, 'streamer');
+    const gpu: unknown = app.resources.limits['nvidia.com/gpu'];
+    expect(gpu).not.toBeNull();
+    expect(String(gpu)).toBe(String(c.GPUS_PER_POD));
+    expect(s.text).toMatch(new RegExp(`nvidia\\.com/gpu: "?${c.GPUS_PER_POD}"?\\n`));
+    const [labelKey, labelValue] = c.GPU_POOL_LABEL.split('=');
+    expect(pod.nodeSelector).toEqual({ [labelKey ?? '']: labelValue });
+    expect(pod.terminationGracePeriodSeconds).toBe(c.DRAIN_TIMEOUT_SECONDS + TERMINATION_MARGIN_SECONDS);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(c.DRAIN_TIMEOUT_SECONDS);
+    expect(app.lifecycle.preStop.exec.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(d.spec.template.metadata.labels[ALLOCATED_LABEL]).toBe('false');
+    expect(d.spec.template.metadata.labels[COMPONENT_LABEL]).toBe('streamer');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const k of pod.containers) expect(k.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    if (c.IMAGE_PULL_SECRET !== '') expect(pod.imagePullSecrets).toEqual([{ name: c.IMAGE_PULL_SECRET }]);
+  });
+
+  it('signalling sidecar: ports, probes on /healthz and /readyz, env from the contract, secrets by reference', () => {
+    const d = find(s, 'Deployment', 'streamer');
+    const side = container(d, 'signalserver');
+    expect(side.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'player' });
+    expect(side.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'player' });
+    expect(side.ports).toEqual([
+      { name: 'player', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9000, protocol: 'TCP' },
+    ]);
+    const env = envOf(side);
+    expect(env).toMatchObject({ PLAYER_PORT: '8080', STREAMER_PORT: '8888', STREAMER_HOST: '127.0.0.1', METRICS_PORT: '9000' });
+    expect(env.DRAIN_TIMEOUT_SECONDS).toBe(String(c.DRAIN_TIMEOUT_SECONDS));
+    expect(env.TURN_SECRET).toEqual({ secretKeyRef: { name: c.TURN_SECRET_NAME, key: 'secret', optional: false } });
+    expect(env.POD_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } });
+    expect(env.POD_NAMESPACE).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } });
+    expect(env.ROUTER_TOKEN === undefined).toBe(!c.ROUTER_ENABLED);
+    expect(env.TURN_URLS).toBe(c.TURN_URLS.length > 0 ? c.TURN_URLS.join(',') : undefined);
+    // The API token reaches the sidecar only; the GPU application gets none.
+    const pod = d.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(side.volumeMounts).toContainEqual({ name: 'api-token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
+    expect(container(d, 'streamer').volumeMounts).toBeUndefined();
+  });
+
+  it('GPU pool toleration matches the configured taint', () => {
+    const tolerations = find(s, 'Deployment', 'streamer').spec.template.spec.tolerations;
+    if (c === defaults.config) expect(tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    else expect(tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoExecute' }]);
+  });
+
+  it('headless streamer Service with player and metrics ports', () => {
+    const svc = find(s, 'Service', 'streamer');
+    expect(svc.spec.clusterIP).toBe('None');
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port])).toEqual([
+      ['player', 8080],
+      ['metrics', 9000],
+    ]);
+    expect(svc.spec.selector[COMPONENT_LABEL]).toBe('streamer');
+  });
+
+  it('TURN DaemonSet: host network with cluster DNS, TURN pool only, UDP+TCP listener, secret and node name injected', () => {
+    const ds = find(s, 'DaemonSet', 'turn');
+    const pod = ds.spec.template.spec;
+    expect(pod.hostNetwork).toBe(true);
+    expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
+    const [labelKey, labelValue] = c.TURN_POOL_LABEL.split('=');
+    expect(pod.nodeSelector).toEqual({ [labelKey ?? '']: labelValue });
+    if (c === defaults.config) expect(pod.tolerations).toEqual([{ key: 'app.pixel/turn', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    else expect(pod.tolerations).toEqual([]);
+    const coturn = pod.containers[0];
+    expect(coturn.ports).toEqual([
+      { name: 'turn-udp', containerPort: c.TURN_LISTEN_PORT, hostPort: c.TURN_LISTEN_PORT, protocol: 'UDP' },
+      { name: 'turn-tcp', containerPort: c.TURN_LISTEN_PORT, hostPort: c.TURN_LISTEN_PORT, protocol: 'TCP' },
+    ]);
+    const env = envOf(coturn);
+    expect(env).toMatchObject({ TURN_MIN_PORT: String(c.TURN_MIN_PORT), TURN_MAX_PORT: String(c.TURN_MAX_PORT), TURN_LISTEN_PORT: String(c.TURN_LISTEN_PORT) });
+    expect(env.TURN_ALLOWED_PEER_CIDRS).toBe(c.TURN_ALLOWED_PEER_CIDRS.join(','));
+    expect(env.NODE_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } });
+    expect(env.TURN_SECRET).toEqual({ secretKeyRef: { name: c.TURN_SECRET_NAME, key: 'secret', optional: false } });
+    expect(coturn.securityContext.capabilities.add ?? []).toEqual(c.TURN_LISTEN_PORT < 1024 ? ['NET_BIND_SERVICE'] : []);
+  });
+
+  it('RBAC: each ServiceAccount has exactly what its workload calls, in its namespace', () => {
+    const rulesOf = (o: Obj) => o.rules?.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));
+    const plain = (rules: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[]) =>
+      rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
+    // The pod patcher's only call is PATCH on its own pod (asserted in signalserver/pod-patcher.test.ts).
+    expect(rulesOf(find(s, 'Role', 'streamer'))).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['patch'] }]);
+    expect(rulesOf(find(s, 'Role', 'streamer'))).toEqual(plain(SIDECAR_RBAC_RULES));
+    expect(find(s, 'RoleBinding', 'streamer').subjects).toEqual([{ kind: 'ServiceAccount', name: 'streamer', namespace: c.NAMESPACE }]);
+    const turnRole = find(s, 'ClusterRole', `pixelstream-turn-${c.NAMESPACE}`);
+    expect(rulesOf(turnRole)).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]);
+    expect(rulesOf(turnRole)).toEqual(plain(TURN_RBAC_RULES));
+    expect(s.objects.filter((o) => o.kind === 'ClusterRole')).toHaveLength(1);
+    if (c.ROUTER_ENABLED) expect(rulesOf(find(s, 'Role', 'router'))).toEqual(plain(ROUTER_RBAC_RULES));
+    else expect(s.objects.some((o) => o.metadata.name === 'router')).toBe(false);
+    // Tokens are mounted only where the API is used.
+    expect(find(s, 'ServiceAccount', 'streamer').automountServiceAccountToken).toBe(false);
+    expect(find(s, 'ServiceAccount', 'turn').automountServiceAccountToken).toBe(true);
+  });
+
+  it('HPA: Object metric on Service streamer, name imported from the adapter contract, behaviour from config', () => {
+    const hpa = find(s, 'HorizontalPodAutoscaler', 'streamer');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'streamer' });
+    expect(hpa.spec.minReplicas).toBe(c.HPA_MIN_REPLICAS);
+    expect(hpa.spec.maxReplicas).toBe(c.HPA_MAX_REPLICAS);
+    const [metric] = hpa.spec.metrics;
+    expect(metric.type).toBe('Object');
+    expect(metric.object.describedObject).toEqual({ apiVersion: 'v1', kind: 'Service', name: 'streamer' });
+    const published = adapterRules(monitoringOptions(c)).custom.map((r) => r.name.as);
+    expect(published).toContain(metric.object.metric.name);
+    if (c.HPA_METRIC === 'demand') {
+      expect(metric.object.metric.name).toBe(ADAPTER.demand);
+      expect(metric.object.target).toEqual({ type: 'AverageValue', averageValue: 1 });
+    } else {
+      expect(metric.object.metric.name).toBe(ADAPTER.poolRatio);
+      expect(metric.object.target).toEqual({ type: 'Value', value: '900m' });
+    }
+    expect(hpa.spec.behavior.scaleUp).toEqual({
+      stabilizationWindowSeconds: c.HPA_SCALE_UP_STABILIZATION_SECONDS,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: c.HPA_SCALE_UP_PODS, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
+        { type: 'Percent', value: c.HPA_SCALE_UP_PERCENT, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
+      ],
+    });
+    expect(hpa.spec.behavior.scaleDown).toEqual({
+      stabilizationWindowSeconds: c.HPA_SCALE_DOWN_STABILIZATION_SECONDS,
+      selectPolicy: 'Min',
+      policies: [{ type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS }],
+    });
+  });
+
+  it('Ingress: class, WebSocket timeouts, TLS issuer, backend = router or streamer Service', () => {
+    const ing = find(s, 'Ingress', 'pixelstream');
+    expect(ing.spec.ingressClassName).toBe(c.INGRESS_CLASS);
+    const ann = ing.metadata.annotations ?? {};
+    expect(Number(ann['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(3600);
+    expect(Number(ann['nginx.ingress.kubernetes.io/proxy-send-timeout'])).toBeGreaterThanOrEqual(3600);
+    const rule = ing.spec.rules[0];
+    expect(rule.host).toBe(c.INGRESS_HOST);
+    const backend = rule.http.paths[0].backend.service;
+    if (c.ROUTER_ENABLED) {
+      expect(backend).toEqual({ name: 'router', port: { name: 'http' } });
+      const svc = find(s, 'Service', 'router');
+      expect(svc.spec.ports.find((p: any) => p.name === 'http')).toMatchObject({ port: 80, targetPort: 'http' });
+    } else expect(backend).toEqual({ name: 'streamer', port: { name: 'player' } });
+    if (c.TLS_ISSUER === 'none') {
+      expect(ing.spec.tls).toBeUndefined();
+      expect(ann['cert-manager.io/cluster-issuer']).toBeUndefined();
+    } else {
+      expect(ann['cert-manager.io/cluster-issuer']).toBe(c.TLS_ISSUER);
+      expect(ing.spec.tls).toEqual([{ hosts: [c.INGRESS_HOST], secretName: c.TLS_SECRET_NAME }]);
+    }
+  });
+
+  it('NetworkPolicy: streamer port never opened, player port only from router/ingress, metrics only from monitoring', () => {
+    const np = find(s, 'NetworkPolicy', 'streamer');
+    expect(np.spec.policyTypes).toEqual(['Ingress']);
+    const rules = np.spec.ingress as any[];
+    const ports = rules.flatMap((r) => r.ports.map((p: any) => p.port)).filter((p) => p !== undefined);
+    expect(ports).not.toContain(8888);
+    expect(ports).not.toContain('streamer');
+    const player = rules.find((r) => r.ports.some((p: any) => p.port === 'player'));
+    expect(player.from).toEqual(
+      c.ROUTER_ENABLED
+        ? [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'pixelstream', [COMPONENT_LABEL]: 'router' } } }]
+        : [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.INGRESS_NAMESPACE } } }],
+    );
+    const metrics = rules.find((r) => r.ports.some((p: any) => p.port === 'metrics'));
+    expect(metrics.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.MONITORING_NAMESPACE } } }]);
+    // WebRTC media: UDP on any port (no port = all), the only rule open to every source.
+    const media = rules.find((r) => r.ports.some((p: any) => p.protocol === 'UDP'));
+    expect(media.ports).toEqual([{ protocol: 'UDP' }]);
+    expect(rules).toHaveLength(3);
+  });
+
+  it('PDB protects exactly the allocated streamer pods', () => {
+    const pdb = find(s, 'PodDisruptionBudget', 'streamer-allocated');
+    expect(pdb.spec.maxUnavailable).toBe(0);
+    expect(pdb.spec.selector.matchLabels[ALLOCATED_LABEL]).toBe('true');
+  });
+
+  it('monitoring: ServiceMonitors on the metrics ports, PrometheusRule and labelled dashboards from support/', () => {
+    const sm = find(s, 'ServiceMonitor', 'streamer');
+    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', scheme: 'http' }]);
+    expect(sm.spec.selector.matchLabels[COMPONENT_LABEL]).toBe('streamer');
+    const rule = find(s, 'PrometheusRule', 'pixelstream');
+    expect(rule.spec.groups.length).toBeGreaterThan(0);
+    expect(JSON.stringify(rule.spec.groups)).toContain(SIDECAR.available);
+    const boards = s.objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1') as Obj[];
+    expect(boards.length).toBeGreaterThanOrEqual(2);
+    for (const b of boards) for (const json of Object.values(b.data ?? {})) expect(() => JSON.parse(json) as unknown).not.toThrow();
+  });
+
+  it('no Secret objects, no secret values in ConfigMaps, no static TURN password anywhere', () => {
+    expect(s.objects.filter((o) => o.kind === 'Secret')).toHaveLength(0);
+    const configMaps = JSON.stringify(s.objects.filter((o) => o.kind === 'ConfigMap')).toLowerCase();
+    for (const word of ['turn_secret', 'password', 'static-auth-secret', 'router_token', 'streamer_token'])
+      expect(configMaps, word).not.toContain(word);
+    expect(s.text).not.toMatch(/TURN_(USER|PASS|PASSWORD)\b/);
+    expect(s.text).not.toMatch(/static-auth-secret|lt-cred-mech|--user[= ]/);
+    // Every env var that carries a secret comes from a secretKeyRef.
+    for (const o of s.objects as Obj[]) {
+      for (const k of o.spec?.template?.spec?.containers ?? [])
+        for (const e of k.env ?? []) if (/SECRET|TOKEN|PASS/.test(e.name)) expect(e.valueFrom?.secretKeyRef, `${o.metadata.name}/${e.name}`).toBeDefined();
+    }
+  });
+});
+
+describe('custom .env specifics', () => {
+  it('puts images under the registry with their tags and the pull secret on every pod', () => {
+    const images = JSON.stringify(custom.objects).match(/"image":"[^"]+"/g);
+    expect(new Set(images)).toEqual(
+      new Set([
+        '"image":"registry.example.com:5000/studio/my-unreal-app:5.5.1"',
+        '"image":"registry.example.com:5000/studio/pixelstream-signalserver:latest"',
+        '"image":"registry.example.com:5000/studio/pixelstream-turn:latest"',
+      ]),
+    );
+  });
+});
+
+const kubectlOk = requirements(['kubectl']);
+describe.skipIf(!kubectlOk)('kustomize overlay', () => {
+  it.each([
+    ['default', defaults],
+    ['custom', custom],
+  ])('kubectl kustomize renders the %s overlay with namespace and labels', (_n, s) => {
+    const r = spawnSync('kubectl', ['kustomize', s.dir], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/dev/null' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const docs = r.stdout.split(/^---$/m).map((d) => parse(d) as ManifestObject);
+    expect(docs).toHaveLength(s.objects.length);
+    for (const d of docs) {
+      validate(d);
+      expect(d.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('kustom.sh');
+      if (!d.kind.startsWith('Cluster')) expect(d.metadata.namespace).toBe(s.config.NAMESPACE);
+    }
+    // Labels are added to objects, never to selectors (that would orphan running pods on upgrade).
+    const deploy = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'streamer') as Obj;
+    expect(deploy.spec.selector.matchLabels['app.kubernetes.io/managed-by']).toBeUndefined();
+  });
+});
+
+describe.skipIf(!kubectlOk)('kustom.sh', () => {
+  const run = (envFile: string, out: string) =>
+    spawnSync('./kustom.sh', [], { encoding: 'utf8', env: { ...process.env, KIT_ENV_FILE: envFile, KIT_OUT_DIR: out, KUBECONFIG: '/dev/null' } });
+
+  it('prints the final manifests for a good .env (stdout carries only YAML)', () => {
+    const envFile = join(work, 'good.env');
+    writeFileSync(envFile, CUSTOM_ENV);
+    const r = run(envFile, join(work, 'kustom-good'));
+    expect(r.status).toBe(0);
+    const docs = r.stdout.split(/^---$/m).map((d) => parse(d) as ManifestObject);
+    expect(docs.length).toBe(custom.objects.length);
+    expect(r.stderr).toContain('Deployment');
+  });
+
+  it('fails with exit 2 listing every problem of a broken .env', () => {
+    const envFile = join(work, 'broken.env');
+    writeFileSync(envFile, 'NAMESPACE=Not_Valid\nGPUS_PER_POD=none\nHPA_MIN_REPLICAS=9\nHPA_MAX_REPLICAS=3\nTURN_POOL_LABEL=oops\nHPA_METRIC=available\nNAMSPACE=typo\n');
+    const r = run(envFile, join(work, 'kustom-broken'));
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    for (const key of ['NAMESPACE=', 'GPUS_PER_POD=', 'HPA_MIN_REPLICAS=', 'TURN_POOL_LABEL=', 'HPA_METRIC=', 'NAMSPACE:'])
+      expect(r.stderr, key).toContain(`- ${key}`);
+  });
+
+  it('fails clearly when .env is missing', () => {
+    const r = run(join(work, 'absent.env'), join(work, 'kustom-absent'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/absent\.env not found.*\.env\.example/);
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every key and its values are the defaults', () => {
+    const env = kitEnv(join(import.meta.dirname, '..', '.env.example'), {});
+    const { KIT_CONFIG_KEYS } = { KIT_CONFIG_KEYS: Object.keys(loadKitConfig({})) };
+    for (const key of KIT_CONFIG_KEYS) expect(Object.keys(env), key).toContain(key);
+    expect(loadKitConfig(env)).toEqual(loadKitConfig({}));
+  });
+});
