@@ -1,0 +1,82 @@
+// Silent and slow clients on an in-process router (no pods, so every player waits): a socket that stops
+// answering WebSocket pings is dropped with a log line; a live one stays.
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createLogger } from '../common/index.js';
+import { loadRouterConfig } from './config.js';
+import { startRouter, type Router } from './router.js';
+import { StaticDiscovery } from './static-discovery.js';
+
+const lines: Array<Record<string, unknown>> = [];
+const sink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+    done();
+  },
+});
+
+let router: Router;
+
+beforeAll(async () => {
+  const config = loadRouterConfig({
+    ROUTER_PORT: '0',
+    METRICS_PORT: '0',
+    ROUTER_HOST: '127.0.0.1',
+    ROUTER_TOKEN: 'liveness-test-token-0123456789',
+    SIDECAR_URLS: 'http://127.0.0.1:9',
+    PLAYER_PAGE_DIR: '/nonexistent-player-page',
+  });
+  router = await startRouter(config, createLogger('router', 'info', sink), {
+    clientPingMs: 150,
+    holdMs: 50,
+    discovery: new StaticDiscovery([]),
+    processMetrics: false,
+  });
+});
+
+afterAll(async () => {
+  await router.close();
+});
+
+async function until(pred: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('liveness', () => {
+  it('drops a player that completed the handshake but never answers pings; keeps one that does', async () => {
+    const live = new WebSocket(`ws://127.0.0.1:${router.port}/`);
+    await new Promise((r) => live.once('open', r));
+    const silent = net.connect(router.port, '127.0.0.1');
+    silent.write(
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    let head = '';
+    silent.setEncoding('latin1');
+    silent.on('data', (d: string) => (head += d));
+    const gone = new Promise<void>((r) => silent.once('close', () => r()));
+    silent.on('error', () => {});
+    await until(() => head.startsWith('HTTP/1.1 101'), 3000);
+    await gone;
+    await until(() => lines.some((l) => l.code === 'player_silent'), 3000);
+    expect(live.readyState).toBe(WebSocket.OPEN);
+    await until(() => router.waiting() === 1, 3000);
+    live.close(1000);
+    await until(() => router.waiting() === 0, 3000);
+  });
+
+  it('counts waiting players in the queue gauge and readiness reflects discovery', async () => {
+    const text = await router.metrics.registry.getSingleMetricAsString('pixelstream_router_queue_length');
+    expect(text).toMatch(/pixelstream_router_queue_length 0/);
+    const res = await fetch(`http://127.0.0.1:${router.port}/readyz`);
+    expect(res.status).toBe(200);
+    const health = await fetch(`http://127.0.0.1:${router.port}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+  });
+});
