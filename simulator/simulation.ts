@@ -143,6 +143,9 @@ export function simulate(input: SimulationInput): SimulationResult {
   let live: Pod[] = [];
   const podGpu: [number, number][] = [];
   const nodes: Node[] = [];
+  /** nodes not yet removed (the full list keeps every node ever created, indexed by id) */
+  let alive: Node[] = [];
+  let pendingPods = 0;
   let specReplicas = 0;
   let scaleUps = 0;
   let scaleDowns = 0;
@@ -171,12 +174,15 @@ export function simulate(input: SimulationInput): SimulationResult {
   const q = new EventQueue<Ev>();
   const at = (t: number, k: Kind, a = 0) => q.push(t, { k, a });
   const hpa = new HpaController(policy.hpa, flags);
+  /** per-pod gauges are only kept when a Pods metric reads them */
+  const needPerPod = policy.hpa.metrics.some((m) => m.source === 'Pods');
   const metrics = new MetricsPath(model.adapterDelaySeconds, model.adapterRelistSeconds, model.rateWindowSeconds);
 
   // ---- nodes ----
   const addNode = (ready: boolean) => {
     const node: Node = { id: nodes.length, ready, gone: false, free: model.gpusPerNode, pods: 0, emptySince: now, hasImage: ready };
     nodes.push(node);
+    alive.push(node);
     liveNodes++;
     if (!ready) at(now + sample(model.nodeStartup, rNodes), Kind.NodeReady, node.id);
     return node;
@@ -187,10 +193,12 @@ export function simulate(input: SimulationInput): SimulationResult {
     const pod: Pod = { id: pods.length, state: 'pending', terminating: false, node: -1, createdAt: now, boundAt: NaN, readyAt: NaN, player: -1 };
     pods.push(pod);
     live.push(pod);
+    pendingPods++;
     podGpu.push([NaN, NaN]);
     return pod;
   };
   const bind = (pod: Pod, node: Node) => {
+    pendingPods--;
     node.free -= model.gpusPerPod;
     node.pods++;
     pod.node = node.id;
@@ -200,9 +208,10 @@ export function simulate(input: SimulationInput): SimulationResult {
     gpuPods++;
   };
   const schedulePending = () => {
+    if (pendingPods === 0) return;
     for (const pod of live) {
       if (pod.state !== 'pending' || pod.terminating) continue;
-      const node = nodes.find((nd) => nd.ready && !nd.gone && nd.free >= model.gpusPerPod);
+      const node = alive.find((nd) => nd.ready && nd.free >= model.gpusPerPod);
       if (node === undefined) return;
       bind(pod, node);
       at(now + sample(model.scheduling, rPods), Kind.PodBound, pod.id);
@@ -210,6 +219,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   };
   const exitPod = (pod: Pod) => {
     if (pod.state === 'gone') return;
+    if (pod.state === 'pending') pendingPods--;
     if (pod.node >= 0) {
       const node = nodes[pod.node]!;
       node.free += model.gpusPerPod;
@@ -310,7 +320,7 @@ export function simulate(input: SimulationInput): SimulationResult {
         connected: p.state === 'ready' ? 1 : 0,
         draining: p.terminating ? 1 : 0,
       };
-      perPod.set(p.id, g);
+      if (needPerPod) perPod.set(p.id, g);
       if (p.terminating) {
         draining++;
         continue;
@@ -351,21 +361,24 @@ export function simulate(input: SimulationInput): SimulationResult {
   };
 
   const caScan = () => {
-    const unschedulable = live.filter((p) => p.state === 'pending' && !p.terminating).length;
+    const unschedulable = pendingPods;
     const perNode = Math.floor(model.gpusPerNode / model.gpusPerPod);
-    const booting = nodes.filter((nd) => !nd.ready && !nd.gone).length;
+    const booting = alive.filter((nd) => !nd.ready).length;
     const need = Math.ceil(Math.max(0, unschedulable - booting * perNode) / Math.max(perNode, 1));
-    const total = nodes.filter((nd) => !nd.gone).length;
+    const total = alive.length;
     for (let i = 0; i < Math.min(need, model.maxNodes - total); i++) addNode(false);
-    let remaining = total + Math.max(0, Math.min(need, model.maxNodes - total));
-    for (const nd of nodes) {
+    let remaining = alive.length;
+    let removed = false;
+    for (const nd of alive) {
       if (remaining <= model.minNodes) break;
-      if (nd.ready && !nd.gone && nd.pods === 0 && now - nd.emptySince >= model.nodeUnneededSeconds) {
+      if (nd.ready && nd.pods === 0 && now - nd.emptySince >= model.nodeUnneededSeconds) {
         nd.gone = true;
         liveNodes--;
         remaining--;
+        removed = true;
       }
     }
+    if (removed) alive = alive.filter((nd) => !nd.gone);
   };
 
   // ---- series ----
