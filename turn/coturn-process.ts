@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../common/logger.js';
+import { classifyCoturnLine } from './coturn-log.js';
 
 /** True when this coturn build has the Prometheus exporter (upstream images do; Debian's 4.6.1 does not). */
 export function coturnSupportsPrometheus(bin: string): boolean {
@@ -24,14 +25,13 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIG
 export function startCoturn(bin: string, confPath: string, logger: Logger): CoturnChild {
   const child = spawn(bin, ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = logger.child({ source: 'coturn' });
+  const limiter = new WarningLimiter();
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
-      // Drop coturn's own "<uptime>: (<pid>): " prefix; our logger stamps time and pid.
-      const text = line.replace(/^\d+:\s*(?:\(\d+\):\s*)?:?\s*/, '').trim();
-      if (!text) return;
-      // coturn marks its own severities in the text; keep errors visible at their level.
-      if (/ERROR|cannot|Cannot/.test(text)) log.error({ coturn: text }, 'coturn');
-      else log.info({ coturn: text }, 'coturn');
+      const e = classifyCoturnLine(line);
+      if (!e || !log.isLevelEnabled(e.level)) return;
+      if (e.code && !limiter.allow(`${e.code}|${e.fields.user ?? e.fields.peer ?? ''}`)) return;
+      log[e.level]({ ...e.fields, ...(e.code ? { code: e.code } : {}), coturn: e.text }, e.code ? e.code.toLowerCase().replace(/_/g, ' ') : 'coturn');
     });
   }
   const forward = (signal: NodeJS.Signals) => {
@@ -50,4 +50,20 @@ export function startCoturn(bin: string, confPath: string, logger: Logger): Cotu
     });
   });
   return { pid: child.pid ?? -1, exited, stop: (signal = 'SIGTERM') => void child.kill(signal) };
+}
+
+/** A client retrying a bad credential, or probing many refused peers, must not flood the log. */
+const WARN_INTERVAL_MS = 10_000;
+const WARN_KEYS_MAX = 10_000;
+
+/** At most one coded warning per key (code + user or peer) every WARN_INTERVAL_MS. */
+class WarningLimiter {
+  private readonly last = new Map<string, number>();
+  allow(key: string, now = Date.now()): boolean {
+    const prev = this.last.get(key);
+    if (prev !== undefined && now - prev < WARN_INTERVAL_MS) return false;
+    if (this.last.size >= WARN_KEYS_MAX) this.last.clear();
+    this.last.set(key, now);
+    return true;
+  }
 }

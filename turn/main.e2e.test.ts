@@ -83,9 +83,9 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     });
 
     it.each([
-      ['a credential made with another secret', () => turnCredential('not-the-secret-0123', 'player-102', 60)],
-      ['an expired credential', () => turnCredential(SECRET, 'player-103', 60, Date.now() - 120_000)],
-    ])('refuses %s with 401 within seconds', async (_name, make) => {
+      ['a credential made with another secret', () => turnCredential('not-the-secret-0123', 'player-102', 60), /does not match TURN_SECRET/],
+      ['an expired credential', () => turnCredential(SECRET, 'player-103', 60, Date.now() - 120_000), /credential expired/],
+    ])('refuses %s with 401 within seconds, and says why in its log', async (_name, make, reason) => {
       const cred = make();
       const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential, timeoutMs: 3_000 });
       try {
@@ -94,9 +94,16 @@ describe.skipIf(!ok)('turn/main.ts', () => {
         expect(err).toBeInstanceOf(TurnError);
         expect(err).toMatchObject({ code: 401, method: 'Allocate' });
         expect(Date.now() - t0).toBeLessThan(10_000);
+        const warning = await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && l.user === cred.username, 5_000);
+        expect(warning).toMatchObject({ level: 'warn', reason: expect.stringMatching(reason) as string });
       } finally {
         await client.close();
       }
+    });
+
+    it('keeps routine session lines out of the info log', () => {
+      // The successful allocation above produced coturn session lines; at LOG_LEVEL=info none may appear.
+      expect(turn.lines.some((l) => typeof l.coturn === 'string' && l.coturn.includes('ALLOCATE processed, success'))).toBe(false);
     });
 
     it('answers the health probe (a STUN Binding to the local listener)', async () => {

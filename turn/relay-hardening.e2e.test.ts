@@ -109,6 +109,12 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
     expect(err).toMatchObject({ code: 403, method: 'CreatePermission' });
   });
 
+  it('logs each refusal as a coded warning naming the peer and the rule', async () => {
+    const line = await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === METADATA_IP, 5_000);
+    expect(line).toMatchObject({ level: 'warn', range: '169.254.0.0-169.254.255.255' });
+    expect(await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === SERVICE_IP, 5_000)).toMatchObject({ range: '10.96.0.0-10.111.255.255' });
+  });
+
   it('delivers nothing to a refused address that is listening', async () => {
     const client = await allocated();
     const victim = createSocket('udp4');

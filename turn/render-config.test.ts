@@ -115,12 +115,13 @@ describe('renderTurnserverConf', () => {
         'total-quota=500',
         'prometheus',
         'prometheus-port=9641',
-        'verbose',
       ]),
     );
+    expect(render({ LOG_LEVEL: 'trace' })).toContain('Verbose');
     expect(base).not.toContain('prometheus');
     expect(base.some((l) => l.startsWith('user-quota'))).toBe(false);
-    expect(base).not.toContain('verbose');
+    // Always verbose: refusals are only logged that way (the entrypoint levels them).
+    expect(base).toContain('verbose');
   });
 
   it('lists every allowed range before the deny rules and keeps one setting per line', () => {

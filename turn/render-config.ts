@@ -21,11 +21,13 @@ const STALE_NONCE_SECONDS = 600;
 /** Upper bound on an allocation's lifetime without refresh; browsers refresh every few minutes. */
 const MAX_ALLOCATE_LIFETIME_SECONDS = 3600;
 
-/** coturn's verbosity from our log level: debug logs allocations and permissions, trace everything. */
+/**
+ * coturn reports refused credentials and peers only in verbose mode, so it always runs verbose and the
+ * entrypoint turns those lines into coded warnings (routine session lines become debug); trace adds
+ * coturn's per-packet logging.
+ */
 function verbosity(level: TurnConfig['logLevel']): string[] {
-  if (level === 'trace') return ['Verbose'];
-  if (level === 'debug') return ['verbose'];
-  return [];
+  return [level === 'trace' ? 'Verbose' : 'verbose'];
 }
 
 export function renderTurnserverConf(config: TurnConfig, addresses: RelayAddresses, paths: RuntimePaths): string {
