@@ -377,7 +377,8 @@ describe.skipIf(!kubectlOk)('kustomize overlay', () => {
   });
 });
 
-describe.skipIf(!kubectlOk)('kustom.sh', () => {
+// kustom.sh starts node + tsx and kubectl: seconds on a loaded two-core machine, hence the wider limit.
+describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
   const run = (envFile: string, out: string) =>
     spawnSync('./kustom.sh', [], { encoding: 'utf8', env: { ...process.env, KIT_ENV_FILE: envFile, KIT_OUT_DIR: out, KUBECONFIG: '/dev/null' } });
 
