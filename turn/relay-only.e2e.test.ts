@@ -1,0 +1,125 @@
+// Relay-only end to end: Epic's frontend on our player page in real Chromium and the reference streamer,
+// both forced to iceTransportPolicy 'relay' by the sidecar's `config` (TURN_SECRET, TURN_URLS,
+// ICE_TRANSPORT_POLICY=relay), with credentials minted per peer by the sidecar — through our entrypoint's
+// production-rendered coturn. Video must decode and input must arrive; with a secret that does not match
+// coturn's, the failure must be visible (coded warnings naming the refused credentials) within seconds.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, framesDecoded, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { freePort } from '../test/support/processes.js';
+import { requirements } from '../test/support/tools.js';
+import { startPair, type Pair } from '../streamer/testing/stack.js';
+import { startTurnMain } from './test-helpers.js';
+
+const SECRET = 'relay-only-secret-0123456789';
+// The namespace's non-loopback address (scripts/test.mjs): Chromium gathers no candidates on loopback, and
+// it is outside every range the production config refuses, so nothing is added to the config for testing.
+const NODE_IP = '192.0.2.1';
+const ok = requirements(['chromium', 'ffmpeg', 'turnserver'], { netns: true });
+
+/** The candidate types of the page's selected ICE pair, from Epic's own stats event. */
+function selectedPair(page: Page): Promise<{ local?: string; remote?: string; localAddress?: string }> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        type Cand = { id: string; candidateType: string; address: string };
+        type Stats = { getActiveCandidatePair(): { localCandidateId: string; remoteCandidateId: string } | null; localCandidates: Cand[]; remoteCandidates: Cand[] };
+        const stream = (window as unknown as { pixelstream: { stream: { addEventListener(t: string, f: (e: { data: { aggregatedStats: Stats } }) => void): void } } }).pixelstream.stream;
+        stream.addEventListener('statsReceived', (e) => {
+          const s = e.data.aggregatedStats;
+          const pair = s.getActiveCandidatePair();
+          if (!pair) return;
+          const local = s.localCandidates.find((c) => c.id === pair.localCandidateId);
+          const remote = s.remoteCandidates.find((c) => c.id === pair.remoteCandidateId);
+          if (local && remote) resolve({ local: local.candidateType, remote: remote.candidateType, localAddress: local.address });
+        });
+      }),
+  );
+}
+
+describe.skipIf(!ok)('relay-only end to end through coturn', () => {
+  let browser: Browser;
+  let turn: ReturnType<typeof startTurnMain>;
+  let turnPort: number;
+
+  beforeAll(async () => {
+    turnPort = await freePort();
+    turn = startTurnMain({
+      TURN_SECRET: SECRET,
+      TURN_EXTERNAL_IP: NODE_IP,
+      TURN_PRIVATE_IP: NODE_IP,
+      TURN_LISTEN_PORT: String(turnPort),
+      TURN_MIN_PORT: '49700',
+      TURN_MAX_PORT: '49760',
+      TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16',
+      TURN_SERVICE_CIDR: '10.96.0.0/12',
+      LOG_LEVEL: 'debug',
+    });
+    await turn.waitFor((l) => l.msg === 'ready', 15_000);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await turn?.stop();
+  });
+
+  const sidecarEnv = (secret: string) => ({
+    TURN_SECRET: secret,
+    TURN_URLS: `turn:${NODE_IP}:${turnPort}?transport=udp`,
+    TURN_TTL_SECONDS: '600',
+    ICE_TRANSPORT_POLICY: 'relay',
+  });
+
+  it('decodes video and delivers input with only relay candidates on both sides', async () => {
+    const pair: Pair = await startPair({ STREAM_CODEC: 'vp8', HW_ENCODER: 'cpu' }, sidecarEnv(SECRET));
+    try {
+      const { page, console } = await newPage(browser);
+      await page.goto(`${pair.url}?ForceTURN=true`);
+      await waitForFirstFrame(page, 30_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${console.slice(-20).join('\n')}`);
+      });
+      const before = await framesDecoded(page);
+      await page.waitForTimeout(1_000);
+      expect(await framesDecoded(page)).toBeGreaterThan(before);
+
+      // Both ends of the selected pair are relay candidates on this coturn.
+      expect(await selectedPair(page)).toEqual({ local: 'relay', remote: 'relay', localAddress: NODE_IP });
+
+      // coturn allocated for the player and for the streamer, with the sidecar's per-peer credentials.
+      const allocations = turn.lines.filter((l) => l.request === 'ALLOCATE' && typeof l.user === 'string');
+      expect(new Set(allocations.map((l) => l.user)).size).toBeGreaterThanOrEqual(2);
+
+      // Input over the data channel, through the same relays.
+      const video = page.locator('video');
+      await video.click({ position: { x: 100, y: 80 } });
+      await page.keyboard.press('KeyA');
+      await pair.streamer!.waitFor((l) => l.msg === 'input' && l.inputType === 'MouseDown', 10_000);
+      await pair.streamer!.waitFor((l) => l.msg === 'input' && l.inputType === 'KeyDown', 10_000);
+      await page.context().close();
+    } finally {
+      await pair.stop();
+    }
+  });
+
+  it('with a secret coturn does not share: no media, and coded warnings name both refused peers within seconds', async () => {
+    const pair: Pair = await startPair({ STREAM_CODEC: 'vp8', HW_ENCODER: 'cpu' }, sidecarEnv('some-other-secret-0123456789'));
+    try {
+      const { page } = await newPage(browser);
+      const t0 = Date.now();
+      await page.goto(`${pair.url}?ForceTURN=true`);
+      const first = await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && l.time !== undefined && Date.parse(String(l.time)) >= t0, 15_000);
+      expect(first).toMatchObject({ level: 'warn', reason: expect.stringMatching(/does not match TURN_SECRET/) as string });
+      // The streamer's werift peer allocates too once the player subscribed; both are refused.
+      await turn.waitFor(
+        (l) => l.code === 'TURN_AUTH_REJECTED' && Date.parse(String(l.time)) >= t0 && l.user !== first.user,
+        15_000,
+      );
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      expect(await framesDecoded(page)).toBe(0);
+      await page.context().close();
+    } finally {
+      await pair.stop();
+    }
+  });
+});
