@@ -32,6 +32,7 @@ const shape = {
   RECONNECT_MIN_MS: envInt(250, 10, 60_000),
   RECONNECT_MAX_MS: envInt(10_000, 100, 600_000),
   MAX_PEERS: envInt(16, 1, 1000),
+  STATS_INTERVAL_SECONDS: envInt(10, 1, 3600),
   LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
 };
 
@@ -57,6 +58,7 @@ export interface StreamerConfig {
   reconnectMinMs: number;
   reconnectMaxMs: number;
   maxPeers: number;
+  statsIntervalSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -96,6 +98,7 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     reconnectMinMs: raw.RECONNECT_MIN_MS,
     reconnectMaxMs: raw.RECONNECT_MAX_MS,
     maxPeers: raw.MAX_PEERS,
+    statsIntervalSeconds: raw.STATS_INTERVAL_SECONDS,
     logLevel: raw.LOG_LEVEL,
   };
 }

@@ -20,6 +20,8 @@ const CRASH_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
 export interface MediaSourceStats {
   packets: number;
+  /** RTP packets with the marker bit: one per video frame. */
+  frames: number;
   bytes: number;
   encoderStarts: number;
   keyframeRequests: number;
@@ -46,10 +48,11 @@ interface Encoder {
 /** Starts the source described by `plan`; resolves once it is running (not necessarily sending yet). */
 export async function startMediaSource(plan: MediaPlan, config: StreamerConfig, drawtext: boolean, log: Logger): Promise<MediaSource> {
   const track = new MediaStreamTrack({ kind: 'video' });
-  const stats: MediaSourceStats = { packets: 0, bytes: 0, encoderStarts: 0, keyframeRequests: 0 };
+  const stats: MediaSourceStats = { packets: 0, frames: 0, bytes: 0, encoderStarts: 0, keyframeRequests: 0 };
   const feed = (packet: Buffer) => {
     stats.packets++;
     stats.bytes += packet.length;
+    if (packet.length > 1 && (packet[1]! & 0x80) !== 0) stats.frames++;
     // Buffers, not parsed packets: each sender parses its own copy and rewrites SSRC/sequence numbers in it.
     track.writeRtp(packet);
   };

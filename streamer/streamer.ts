@@ -118,12 +118,26 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   });
   signalling.start();
 
+  // A periodic health line: source frame rate, throughput and players, so a stalled encoder is visible in logs.
+  let last = source.stats();
+  let lastAt = Date.now();
+  const statsTimer = setInterval(() => {
+    const now = source.stats();
+    const secs = (Date.now() - lastAt) / 1000;
+    log.info({ msg: 'stats', fps: Math.round(((now.frames - last.frames) / secs) * 10) / 10, kbps: Math.round(((now.bytes - last.bytes) * 8) / secs / 1000),
+      players: peers.size, encoderStarts: now.encoderStarts, keyframeRequests: now.keyframeRequests, signalling: signalling.connected });
+    last = now;
+    lastAt = Date.now();
+  }, config.statsIntervalSeconds * 1000);
+  statsTimer.unref();
+
   return {
     plan,
     source,
     players: () => [...peers.keys()],
     inputCounts: () => ({ ...counts }),
     async close() {
+      clearInterval(statsTimer);
       injector?.close();
       await signalling.close();
       await Promise.all([...peers.values()].map((p) => p.close('streamer stopping')));

@@ -1,0 +1,40 @@
+// Epic's frontend on our player page, in real Chromium, against the real sidecar and streamer processes:
+// connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, launchBrowser, measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { requirements } from '../test/support/tools.js';
+import { startPair } from './testing/stack.js';
+
+const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
+
+describe.skipIf(!ok)('streaming to Epic\'s frontend', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(closeAllBrowsers);
+
+  it.each(['vp8', 'h264'])('%s: first frame, then ≥ 25 fps for 5 s', async (codec) => {
+    const pair = await startPair({ STREAM_CODEC: codec, HW_ENCODER: 'auto' });
+    try {
+      const plan = await pair.streamer!.waitFor((l) => l.msg === 'media plan');
+      expect(plan.encoder).toBe(codec === 'vp8' ? 'libvpx' : 'libx264'); // no GPU on the test machines
+      const { page, console } = await newPage(browser);
+      await page.goto(pair.url);
+      await waitForFirstFrame(page).catch((err: Error) => {
+        throw new Error(`${err.message}\n${console.slice(-20).join('\n')}`);
+      });
+      const size = await page.evaluate(() => [document.querySelector('video')!.videoWidth, document.querySelector('video')!.videoHeight]);
+      expect(size).toEqual([640, 360]);
+      // The first second after connecting carries the jitter buffer's start-up; measure the steady state.
+      await page.waitForTimeout(1_000);
+      const { fps, frames } = await measureFps(page, 5_000);
+      expect(frames).toBeGreaterThan(0);
+      expect(fps).toBeGreaterThanOrEqual(25);
+      await page.context().close();
+    } finally {
+      await pair.stop();
+    }
+  });
+});

@@ -1,0 +1,52 @@
+// A real sidecar + reference streamer pair as child processes, for end-to-end tests and the benchmark.
+import { startNode, type RunningProcess } from '../../test/support/processes.js';
+
+export interface Pair {
+  sidecar: RunningProcess;
+  streamer: RunningProcess | undefined;
+  playerPort: number;
+  streamerPort: number;
+  metricsPort: number;
+  /** The player page URL on this pair's sidecar. */
+  url: string;
+  startStreamer(env?: Record<string, string>): Promise<RunningProcess>;
+  stop(): Promise<void>;
+}
+
+/** The sidecar on ephemeral ports; then the streamer unless `streamerEnv` is null. */
+export async function startPair(streamerEnv: Record<string, string> | null = {}, sidecarEnv: Record<string, string> = {}, host = '127.0.0.1'): Promise<Pair> {
+  const sidecar = startNode('signalserver/main.ts', {
+    PLAYER_PORT: '0', PLAYER_HOST: host, STREAMER_PORT: '0', SFU_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...sidecarEnv,
+  });
+  const listening = await sidecar.waitFor((l) => l.msg === 'listening', 20_000);
+  const pair: Pair = {
+    sidecar,
+    streamer: undefined,
+    playerPort: Number(listening.playerPort),
+    streamerPort: Number(listening.streamerPort),
+    metricsPort: Number(listening.metricsPort),
+    url: `http://${host}:${Number(listening.playerPort)}/`,
+    async startStreamer(env = {}) {
+      const s = startNode('streamer/main.ts', {
+        STREAMER_URL: `ws://127.0.0.1:${pair.streamerPort}`, STREAM_WIDTH: '640', STREAM_HEIGHT: '360', LOG_LEVEL: 'info',
+        ...(sidecarEnv.STREAMER_TOKEN ? { STREAMER_TOKEN: sidecarEnv.STREAMER_TOKEN } : {}), ...env,
+      });
+      pair.streamer = s;
+      await s.waitFor((l) => l.msg === 'registered', 30_000);
+      return s;
+    },
+    async stop() {
+      await pair.streamer?.stop();
+      await sidecar.stop();
+    },
+  };
+  if (streamerEnv !== null) await pair.startStreamer(streamerEnv);
+  return pair;
+}
+
+/** Reads one sample from the sidecar's Prometheus text (first series of `name`). */
+export async function metric(pair: Pair, name: string): Promise<number | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${pair.metricsPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
