@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, framesDecoded, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
-import { freePort } from '../test/support/processes.js';
+import { freePort, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { startPair, type Pair } from '../streamer/testing/stack.js';
 import { startTurnMain } from './test-helpers.js';
@@ -108,11 +108,12 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       const { page } = await newPage(browser);
       const t0 = Date.now();
       await page.goto(`${pair.url}?ForceTURN=true`);
-      const first = await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && l.time !== undefined && Date.parse(String(l.time)) >= t0, 15_000);
+      const after = (l: LogLine) => typeof l.time === 'string' && Date.parse(l.time) >= t0;
+      const first = await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && after(l), 15_000);
       expect(first).toMatchObject({ level: 'warn', reason: expect.stringMatching(/does not match TURN_SECRET/) as string });
       // The streamer's werift peer allocates too once the player subscribed; both are refused.
       await turn.waitFor(
-        (l) => l.code === 'TURN_AUTH_REJECTED' && Date.parse(String(l.time)) >= t0 && l.user !== first.user,
+        (l) => l.code === 'TURN_AUTH_REJECTED' && after(l) && l.user !== first.user,
         15_000,
       );
       expect(Date.now() - t0).toBeLessThan(20_000);
