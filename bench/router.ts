@@ -1,0 +1,143 @@
+// Benchmark: allocation throughput and latency of one router process in front of 500 real sidecars (five
+// farm processes of 100, each sidecar with a streamer stand-in). Each run opens every player socket at once
+// ("as fast as possible") and measures, per player, socket creation → first message from its pod (`config`):
+// reservation, pipe and sidecar hand-shake included. Between runs every player leaves (1000) and the router
+// releases the pods. Prints one row per run and the medians. Reference: Agones allocates 300–400/s.
+import WebSocket from 'ws';
+import { sample, scrape, startFarms, startRouterProc, type Farm, type RouterProc } from '../router/testing/stack.js';
+
+const SIDECARS = Number(process.env.BENCH_SIDECARS ?? '500');
+const PER_PROCESS = Number(process.env.BENCH_SIDECARS_PER_PROCESS ?? '100');
+const RUNS = Number(process.env.BENCH_RUNS ?? '3');
+
+import { readFileSync } from 'node:fs';
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface RunResult {
+  players: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  routerP50: number;
+  /** CPU ms per allocation: router, all sidecar farms. */
+  routerCpuMs: number;
+  farmCpuMs: number;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+function median(xs: number[]): number {
+  return quantile([...xs].sort((a, b) => a - b), 0.5);
+}
+
+/** Median of the router's own wait histogram for this run, from bucket deltas (arrival → assigned). */
+function histogramMedian(before: string, after: string): number {
+  const bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+  const key = (le: number) => `pixelstream_router_wait_seconds_bucket{le="${le}"}`;
+  const total = (sample(after, 'pixelstream_router_wait_seconds_count') ?? 0) - (sample(before, 'pixelstream_router_wait_seconds_count') ?? 0);
+  for (const le of bounds) {
+    if ((sample(after, key(le)) ?? 0) - (sample(before, key(le)) ?? 0) >= total / 2) return le * 1000;
+  }
+  return Infinity;
+}
+
+async function run(router: RouterProc, farms: Farm[]): Promise<RunResult> {
+  const before = await scrape(router.metricsPort);
+  const farmCpu = () => farms.reduce((n, f) => n + cpuSeconds(f.proc.pid), 0);
+  const cpu0 = { router: cpuSeconds(router.proc.pid), farms: farmCpu() };
+  const latencies: number[] = [];
+  const sockets: WebSocket[] = [];
+  let queued = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    for (let i = 0; i < SIDECARS; i++) {
+      const start = performance.now();
+      const ws = new WebSocket(router.url, { perMessageDeflate: false });
+      sockets.push(ws);
+      let first = true;
+      ws.on('message', (data) => {
+        if (!first) return;
+        const type = (JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type;
+        if (type === 'queuePosition') {
+          queued++;
+          return;
+        }
+        first = false;
+        if (type !== 'config') reject(new Error(`unexpected first message ${type}`));
+        latencies.push(performance.now() - start);
+        if (latencies.length === SIDECARS) resolve();
+      });
+      ws.on('error', reject);
+    }
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = { router: cpuSeconds(router.proc.pid), farms: farmCpu() };
+  const after = await scrape(router.metricsPort);
+  if (queued > 0) throw new Error(`${queued} players were queued although a pod was free for each`);
+  await Promise.all(sockets.map((ws) => new Promise((r) => (ws.once('close', r), ws.close(1000)))));
+  // Let the router release every reservation (DELETE after each normal close): the next run needs all pods.
+  await new Promise((r) => setTimeout(r, 2000));
+  latencies.sort((a, b) => a - b);
+  return {
+    players: SIDECARS,
+    seconds,
+    perSecond: SIDECARS / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    max: latencies.at(-1) ?? NaN,
+    routerP50: histogramMedian(before, after),
+    routerCpuMs: ((cpu1.router - cpu0.router) * 1000) / SIDECARS,
+    farmCpuMs: ((cpu1.farms - cpu0.farms) * 1000) / SIDECARS,
+  };
+}
+
+const farms: Farm[] = [];
+let router: RouterProc | undefined;
+try {
+  const sizes = Array.from({ length: Math.ceil(SIDECARS / PER_PROCESS) }, (_, i) => Math.min(PER_PROCESS, SIDECARS - i * PER_PROCESS));
+  process.stderr.write(`starting ${SIDECARS} sidecars in ${sizes.length} processes…\n`);
+  farms.push(...(await startFarms(sizes, { FARM_QUIET: '1', RESUME_GRACE_SECONDS: '60' })));
+  router = await startRouterProc(
+    farms.flatMap((f) => f.sidecars.map((s) => s.url)),
+    { QUEUE_MAX: String(SIDECARS) },
+  );
+  const results: RunResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await run(router, farms);
+    results.push(r);
+    process.stderr.write(`run ${i + 1}: ${r.perSecond.toFixed(0)} allocations/s\n`);
+  }
+  const row = (name: string, r: Omit<RunResult, 'players'> & { players: number | string }) =>
+    `| ${name.padEnd(8)} | ${String(r.players).padStart(7)} | ${r.seconds.toFixed(2).padStart(6)} | ${r.perSecond.toFixed(0).padStart(13)} | ${r.p50.toFixed(0).padStart(7)} | ${r.p99.toFixed(0).padStart(7)} | ${r.max.toFixed(0).padStart(7)} | ${String(r.routerP50).padStart(15)} | ${r.routerCpuMs.toFixed(2).padStart(14)} | ${r.farmCpuMs.toFixed(2).padStart(15)} |`;
+  const lines = [
+    `router allocation benchmark: ${SIDECARS} sidecars (${sizes.length} processes), 1 router process, all players at once`,
+    '| run      | players |  secs  | allocations/s | p50 ms  | p99 ms  | max ms  | router p50 ≤ ms | router CPU ms/a | sidecar CPU ms/a |',
+    '|----------|---------|--------|---------------|---------|---------|---------|-----------------|----------------|-----------------|',
+    ...results.map((r, i) => row(`${i + 1}`, r)),
+    row('median', {
+      players: SIDECARS,
+      seconds: median(results.map((r) => r.seconds)),
+      perSecond: median(results.map((r) => r.perSecond)),
+      p50: median(results.map((r) => r.p50)),
+      p99: median(results.map((r) => r.p99)),
+      max: median(results.map((r) => r.max)),
+      routerP50: median(results.map((r) => r.routerP50)),
+      routerCpuMs: median(results.map((r) => r.routerCpuMs)),
+      farmCpuMs: median(results.map((r) => r.farmCpuMs)),
+    }),
+    'reference: Agones allocator 300–400 allocations/s',
+  ];
+  console.log(lines.join('\n'));
+} finally {
+  await Promise.all([router?.proc.stop(), ...farms.map((f) => f.proc.stop())]);
+}
