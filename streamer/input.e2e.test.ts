@@ -1,0 +1,65 @@
+// Mouse and keyboard from Epic's frontend in real Chromium reach the real streamer process, decoded with the
+// values the page sent; the Unreal-style handshake (Protocol → RequestInitialSettings) happens too.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import type { LogLine } from '../test/support/processes.js';
+import { requirements } from '../test/support/tools.js';
+import { startPair, type Pair } from './testing/stack.js';
+
+const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
+
+describe.skipIf(!ok)('input from the page', () => {
+  let browser: Browser;
+  let pair: Pair;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    pair = await startPair({});
+  });
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await pair?.stop();
+  });
+
+  it('arrives at the streamer decoded with the right values', async () => {
+    const { page } = await newPage(browser);
+    await page.goto(pair.url);
+    await waitForFirstFrame(page);
+    const streamer = pair.streamer!;
+    const input = (type: string, pred: (l: LogLine) => boolean = () => true) =>
+      streamer.waitFor((l) => l.msg === 'input' && l.inputType === type && pred(l), 10_000);
+
+    // The frontend answers our Protocol message the way it answers Unreal's.
+    await input('RequestInitialSettings');
+
+    // The 1280x720 viewport shows the 640x360 video edge to edge, so a point's normalised position is its
+    // share of the viewport in 1/65536 steps.
+    const norm = (px: number, size: number) => Math.min(65535, Math.round((px / size) * 65536));
+    const near = (a: unknown, b: number) => typeof a === 'number' && Math.abs(a - b) <= 2;
+    await page.mouse.move(320, 180);
+    await page.mouse.move(640, 360, { steps: 2 });
+    await input('MouseMove', (l) => near(l.x, norm(640, 1280)) && near(l.y, norm(360, 720)));
+    await page.mouse.down({ button: 'right' });
+    const down = await input('MouseDown');
+    expect(down.button).toBe(2);
+    expect(near(down.x, norm(640, 1280)) && near(down.y, norm(360, 720))).toBe(true);
+    await page.mouse.up({ button: 'right' });
+    expect((await input('MouseUp')).button).toBe(2);
+    await page.mouse.move(960, 540);
+    await page.mouse.down();
+    await page.mouse.up();
+    const up = await input('MouseUp', (l) => l.button === 0);
+    expect(near(up.x, norm(960, 1280)) && near(up.y, norm(540, 720))).toBe(true);
+    await page.mouse.wheel(0, 100);
+    const wheel = await input('MouseWheel');
+    expect(Number(wheel.delta)).toBeLessThan(0); // scrolling down is a negative wheel delta for Unreal
+
+    await page.keyboard.press('KeyA');
+    expect((await input('KeyDown', (l) => l.keyCode === 65)).isRepeat).toBe(0);
+    await input('KeyPress', (l) => l.charCode === 97);
+    await input('KeyUp', (l) => l.keyCode === 65);
+    await page.keyboard.press('Enter');
+    await input('KeyUp', (l) => l.keyCode === 13);
+    await page.context().close();
+  });
+});

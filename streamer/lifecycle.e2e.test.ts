@@ -1,0 +1,77 @@
+// Two sidecar+streamer pairs with a real browser each: streams are independent, a leaving player frees its
+// stream, a killed streamer flips the metrics and closes its player (and takes its encoder with it), and a
+// restarted streamer is available again.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIDECAR } from '../common/index.js';
+import { closeAllBrowsers, framesDecoded, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { requirements } from '../test/support/tools.js';
+import { metric, startPair, type Pair } from './testing/stack.js';
+
+const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
+  let browser: Browser;
+  const pairs: Pair[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    pairs.push(await startPair({ STREAMER_ID: 'alpha' }), await startPair({ STREAMER_ID: 'beta' }));
+  });
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await Promise.all(pairs.map((p) => p.stop()));
+  });
+
+  it('streams to two players at once and frees, loses and regains streams', async () => {
+    const [a, b] = pairs as [Pair, Pair];
+    const pa = await newPage(browser);
+    const pb = await newPage(browser);
+    await Promise.all([pa.page.goto(a.url), pb.page.goto(b.url)]);
+    await Promise.all([waitForFirstFrame(pa.page), waitForFirstFrame(pb.page)]);
+    for (const p of pairs) await until('allocated on both', async () => (await metric(p, SIDECAR.allocated)) === 1);
+    expect(await metric(a, SIDECAR.available)).toBe(0);
+
+    // A's player leaves: A is free again, B keeps streaming.
+    await pa.page.context().close();
+    await until('A available again', async () => (await metric(a, SIDECAR.available)) === 1 && (await metric(a, SIDECAR.allocated)) === 0);
+    await a.streamer!.waitFor((l) => l.msg === 'player left');
+    const before = await framesDecoded(pb.page);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await framesDecoded(pb.page)).toBeGreaterThan(before);
+
+    // B's streamer is killed hard: metrics flip, the player is closed, the encoder does not survive it.
+    const encoder = Number((await b.streamer!.waitFor((l) => l.msg === 'encoder started')).pid);
+    expect(alive(encoder)).toBe(true);
+    b.streamer!.child.kill('SIGKILL');
+    await until('B streamer gone in metrics', async () => (await metric(b, SIDECAR.streamerConnected)) === 0);
+    expect(await metric(b, SIDECAR.available)).toBe(0);
+    await pb.page.waitForFunction(() => document.getElementById('overlay')?.textContent?.includes('Disconnected'), undefined, { timeout: 15_000 });
+    await until('encoder of the killed streamer gone', () => Promise.resolve(!alive(encoder)), 10_000);
+
+    // Restarted, it registers again and serves a new player.
+    await b.startStreamer({ STREAMER_ID: 'beta' });
+    await until('B available again', async () => (await metric(b, SIDECAR.available)) === 1 && (await metric(b, SIDECAR.streamerConnected)) === 1);
+    const pc = await newPage(browser);
+    await pc.page.goto(b.url);
+    await waitForFirstFrame(pc.page);
+    await until('B allocated to the new player', async () => (await metric(b, SIDECAR.allocated)) === 1);
+  });
+});
