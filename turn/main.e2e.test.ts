@@ -2,7 +2,8 @@
 // documented exit codes; a good config runs the real coturn, which accepts the credentials the sidecar
 // issues and refuses wrong or expired ones with 401 — quickly and visibly, never a silent hang.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
 import { freePort, repoRoot, startNode, track, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { startTurnMain } from './test-helpers.js';
+import { bindingRequest, decodeStun, mappedAddress, newTransactionId } from './stun-message.js';
 import { TurnClient, TurnError } from './turn-client.js';
 
 const SECRET = 'e2e-secret-0123456789';
@@ -148,6 +150,43 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
       rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves turns: on the TLS port with the mounted certificate', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'turn-tls-'));
+    const gen = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=turn.test',
+        '-addext', `subjectAltName=IP:${NODE_IP}`, '-keyout', `${dir}/tls.key`, '-out', `${dir}/tls.crt`],
+      { encoding: 'utf8' },
+    );
+    expect(gen.status, gen.stderr).toBe(0);
+    chmodSync(`${dir}/tls.key`, 0o600);
+    const [port, tlsPort] = [await freePort(), await freePort()];
+    const turn = startTurnMain({
+      TURN_SECRET: SECRET, TURN_EXTERNAL_IP: NODE_IP, TURN_PRIVATE_IP: NODE_IP, TURN_LISTEN_PORT: String(port), TURN_TLS_PORT: String(tlsPort),
+      TURN_TLS_CERT_FILE: `${dir}/tls.crt`, TURN_TLS_KEY_FILE: `${dir}/tls.key`, TURN_MIN_PORT: '49570', TURN_MAX_PORT: '49580',
+    });
+    try {
+      await turn.waitFor((l) => l.msg === 'ready', 15_000);
+      // A STUN Binding over TLS, verified against the certificate: the listener is real TLS with our cert.
+      const mapped = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: NODE_IP, port: tlsPort, ca: readFileSync(`${dir}/tls.crt`) }, () => {
+          socket.write(bindingRequest(newTransactionId()));
+        });
+        socket.once('data', (buf: Buffer) => {
+          const m = mappedAddress(decodeStun(buf.subarray(0, 20 + buf.readUInt16BE(2))));
+          socket.end();
+          resolve(m?.address ?? 'none');
+        });
+        socket.once('error', reject);
+        setTimeout(() => reject(new Error('no TLS STUN answer within 10 s')), 10_000).unref();
+      });
+      expect(mapped).toBe(NODE_IP);
+    } finally {
+      await turn.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
