@@ -1,0 +1,67 @@
+// Epic's frontend on our player page in real Chromium, served by the router and piped through it to a real
+// sidecar and reference streamer: video decodes; a reload resumes the same pod through the HttpOnly cookie
+// the router set on the WebSocket handshake; a second browser waits, sees its place, and gets the pod when
+// the first one leaves.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPair, type Pair } from '../streamer/testing/stack.js';
+import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { requirements } from '../test/support/tools.js';
+import { TOKEN, sample, scrape, startRouterProc, type RouterProc } from './testing/stack.js';
+
+const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
+
+describe.skipIf(!ok)("Epic's frontend through the router", () => {
+  let browser: Browser;
+  let pair: Pair;
+  let router: RouterProc;
+
+  beforeAll(async () => {
+    pair = await startPair({}, { ROUTER_TOKEN: TOKEN });
+    router = await startRouterProc([`http://127.0.0.1:${pair.playerPort}`], {
+      // The page's own directory (built by `pretest`), served by the router on the player's origin.
+      PLAYER_PAGE_DIR: '',
+      RESUME_GRACE_SECONDS: '3',
+    });
+    browser = await launchBrowser();
+  }, 90_000);
+
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await Promise.all([router?.proc.stop(), pair?.stop()]);
+  });
+
+  it('decodes video, resumes the same pod on reload, and hands the pod to the next browser in line', async () => {
+    const pageUrl = `http://127.0.0.1:${router.port}/`;
+    const first = await newPage(browser);
+    await first.page.goto(pageUrl);
+    await waitForFirstFrame(first.page).catch((err: Error) => {
+      throw new Error(`${err.message}\n${first.console.slice(-20).join('\n')}`);
+    });
+    await router.proc.waitFor((l) => l.msg === 'player assigned a pod');
+    const cookies = await first.page.context().cookies();
+    const session = cookies.find((c) => c.name === 'pxs_session');
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Lax');
+
+    // A reload drops the signalling socket (1001); the cookie brings the page back to the same pod.
+    await first.page.reload();
+    await waitForFirstFrame(first.page);
+    await router.proc.waitFor((l) => l.msg === 'player resumed on its pod');
+    expect(sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="resumed"}')).toBe(1);
+
+    // A second browser finds the only pod taken: it waits and is shown its place.
+    const second = await newPage(browser);
+    await second.page.goto(pageUrl);
+    await second.page.waitForFunction(() => document.getElementById('overlay')?.textContent?.includes('number 1 of 1'), undefined, { timeout: 15_000 });
+    expect(sample(await scrape(router.metricsPort), 'pixelstream_router_queue_length')).toBe(1);
+
+    // The first leaves (tab closed): after the resume grace the pod is free and the second one streams.
+    await first.page.context().close();
+    await waitForFirstFrame(second.page, 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${second.console.slice(-20).join('\n')}`);
+    });
+    expect(sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="assigned"}')).toBe(2);
+    await second.page.context().close();
+  });
+});
