@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/index.js';
+import { startNode } from '../test/support/processes.js';
 import { loadRouterConfig } from './config.js';
 
 const token = 'x'.repeat(32);
@@ -32,7 +33,7 @@ describe('loadRouterConfig', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.join('\n');
-    for (const name of ['QUEUE_MAX', 'ROUTER_PORT', 'LOG_LEVEL']) expect(problems).toContain(name);
+    for (const name of ['QUEUE_MAX', 'ROUTER_PORT', 'LOG_LEVEL', 'ROUTER_TOKEN', 'SIDECAR_URLS']) expect(problems).toContain(name);
   });
 
   it('checks cross-field rules: token, static URLs, kubernetes namespace, port clash', () => {
@@ -50,5 +51,16 @@ describe('loadRouterConfig', () => {
     expect(problems({ ROUTER_TOKEN: token, DISCOVERY: 'kubernetes' })).toMatch(/POD_NAMESPACE/);
     expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1', METRICS_PORT: '8080' })).toMatch(/METRICS_PORT/);
     expect(problems({ ROUTER_TOKEN: token, DISCOVERY: 'kubernetes', POD_NAMESPACE: 'px' })).toBe('');
+  });
+});
+
+describe('router main', () => {
+  it('exits 2 listing every problem when the environment is bad', async () => {
+    const proc = startNode('router/main.ts', { ROUTER_TOKEN: 'short', ROUTER_PORT: 'abc', DISCOVERY: 'kubernetes', POD_NAMESPACE: '', SIDECAR_URLS: '' });
+    expect(await proc.exited).toBe(2);
+    const text = proc.lines.map((l) => l.msg).join('\n');
+    expect(text).toContain('ROUTER_PORT="abc"');
+    expect(text).toContain('ROUTER_TOKEN');
+    expect(text).toContain('POD_NAMESPACE');
   });
 });

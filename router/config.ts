@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  ConfigError,
   LOG_LEVELS,
   envEnum,
   envInt,
@@ -75,25 +76,41 @@ function isHttpUrl(v: string): boolean {
   }
 }
 
+/**
+ * Cross-field rules, checked on the raw environment so they are reported together with per-variable
+ * problems (a bad ROUTER_PORT must not hide a missing ROUTER_TOKEN).
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const value = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);
+  const problems: string[] = [];
+  const token = value('ROUTER_TOKEN');
+  if (!token) problems.push('ROUTER_TOKEN=(unset): required (the same secret the sidecars hold)');
+  else if (token.length < MIN_TOKEN_LENGTH) problems.push(`ROUTER_TOKEN=(hidden): must be at least ${MIN_TOKEN_LENGTH} characters`);
+  const discovery = value('DISCOVERY') ?? 'static';
+  if (discovery === 'static') {
+    const urls = (value('SIDECAR_URLS') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+    if (urls.length === 0)
+      problems.push('SIDECAR_URLS=(unset): DISCOVERY=static needs a comma list of http://host:port sidecar URLs');
+    for (const u of urls) if (!isHttpUrl(u)) problems.push(`SIDECAR_URLS: ${JSON.stringify(u)} is not an http(s)://host:port URL`);
+  } else if (discovery === 'kubernetes' && !value('POD_NAMESPACE')) {
+    problems.push('POD_NAMESPACE=(unset): DISCOVERY=kubernetes needs the namespace to watch (downward API)');
+  }
+  const routerPort = value('ROUTER_PORT') ?? '8080';
+  const metricsPort = value('METRICS_PORT') ?? '9000';
+  if (metricsPort !== '0' && metricsPort === routerPort) problems.push(`METRICS_PORT=${metricsPort}: must differ from ROUTER_PORT`);
+  return problems;
+}
+
 /** Parses the router's environment; throws ConfigError listing every problem. */
 export function loadRouterConfig(env: Record<string, string | undefined>): RouterConfig {
-  const raw = parseEnv(shape, env, (c) => {
-    const problems: string[] = [];
-    if (!c.ROUTER_TOKEN) problems.push('ROUTER_TOKEN=(unset): required (the same secret the sidecars hold)');
-    else if (c.ROUTER_TOKEN.length < MIN_TOKEN_LENGTH)
-      problems.push(`ROUTER_TOKEN=(hidden): must be at least ${MIN_TOKEN_LENGTH} characters`);
-    if (c.DISCOVERY === 'static') {
-      if (c.SIDECAR_URLS.length === 0)
-        problems.push('SIDECAR_URLS=(unset): DISCOVERY=static needs a comma list of http://host:port sidecar URLs');
-      for (const u of c.SIDECAR_URLS)
-        if (!isHttpUrl(u)) problems.push(`SIDECAR_URLS: ${JSON.stringify(u)} is not an http(s)://host:port URL`);
-    } else if (!c.POD_NAMESPACE) {
-      problems.push('POD_NAMESPACE=(unset): DISCOVERY=kubernetes needs the namespace to watch (downward API)');
-    }
-    if (c.METRICS_PORT !== 0 && c.METRICS_PORT === c.ROUTER_PORT)
-      problems.push(`METRICS_PORT=${c.METRICS_PORT}: must differ from ROUTER_PORT`);
-    return problems;
-  });
+  const cross = crossFieldProblems(env);
+  let raw: ReturnType<typeof parseEnv<typeof shape>>;
+  try {
+    raw = parseEnv(shape, env, () => cross);
+  } catch (err) {
+    if (err instanceof ConfigError && !cross.every((p) => err.problems.includes(p))) throw new ConfigError([...err.problems, ...cross]);
+    throw err;
+  }
   return {
     port: raw.ROUTER_PORT,
     host: raw.ROUTER_HOST ?? '0.0.0.0',
