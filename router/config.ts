@@ -81,7 +81,7 @@ function isHttpUrl(v: string): boolean {
  * problems (a bad ROUTER_PORT must not hide a missing ROUTER_TOKEN).
  */
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {
-  const value = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);
+  const value = (k: string) => (env[k]?.trim() ? env[k].trim() : undefined);
   const problems: string[] = [];
   const token = value('ROUTER_TOKEN');
   if (!token) problems.push('ROUTER_TOKEN=(unset): required (the same secret the sidecars hold)');
