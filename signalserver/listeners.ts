@@ -94,8 +94,13 @@ export function streamerServer(kind: 'streamer' | 'sfu', opts: ListenOptions, ro
   return { server, wss };
 }
 
-/** Closes a server and every socket it accepted. */
-export function closeServer(server: Server, wss?: WebSocketServer): Promise<void> {
+// Peers get this long to answer our close frames before their sockets are cut.
+const CLOSE_GRACE_MS = 1000;
+
+/** Closes a server and every socket it accepted, giving close handshakes a moment to finish. */
+export async function closeServer(server: Server, wss?: WebSocketServer): Promise<void> {
+  const deadline = Date.now() + CLOSE_GRACE_MS;
+  while (wss && wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   for (const ws of wss?.clients ?? []) ws.terminate();
   wss?.close();
   server.closeAllConnections();

@@ -5,7 +5,9 @@ import { loadSidecarConfig, startSidecar } from './index.js';
 const config = configOrExit(() => loadSidecarConfig(process.env), 'signalserver');
 const log = createLogger('signalserver', config.logLevel);
 const sidecar = await startSidecar(config, log);
-log.info(
+// Supervisors and tests wait for this line, so it is written even when LOG_LEVEL hides info lines.
+const announce = config.logLevel === 'silent' ? log : log.child({}, { level: 'info' });
+announce.info(
   { playerPort: sidecar.ports.player, streamerPort: sidecar.ports.streamer, sfuPort: sidecar.ports.sfu, metricsPort: sidecar.ports.metrics },
   'listening',
 );

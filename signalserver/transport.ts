@@ -48,13 +48,28 @@ export function attachTransport(ws: WebSocket, remote: string, options: Transpor
   const bucket = tokenBucket(options.rate.perSecond, options.rate.burst, Date.now());
   let open = true;
   let alive = true;
+  // Coalesce every frame sent to this socket in one event-loop turn into one write: the streamer socket
+  // gets a burst per player event, and one syscall per frame dominated the profile. `ws` keeps the TCP
+  // socket private; without it, frames are simply written one by one.
+  const raw = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    raw?.uncork();
+  };
   const conn: Connection = {
     remote,
     get isOpen() {
       return open && ws.readyState === ws.OPEN;
     },
     send(message) {
-      if (ws.readyState === ws.OPEN) ws.send(encode(message));
+      if (ws.readyState !== ws.OPEN) return;
+      if (raw && !corked) {
+        corked = true;
+        raw.cork();
+        setImmediate(uncork);
+      }
+      ws.send(encode(message));
     },
     close(code, reason) {
       if (!open) return;
@@ -84,15 +99,15 @@ export function attachTransport(ws: WebSocket, remote: string, options: Transpor
       : undefined;
   timer?.unref();
   ws.on('pong', () => (alive = true));
-  ws.on('message', (data, isBinary) => {
+  // Text and binary frames alike are UTF-8 JSON (browsers may send either).
+  ws.on('message', (data) => {
     if (!open) return;
     if (!bucket.take(Date.now())) {
       handlers.onReject('rate_limited', 'message rate over the per-connection limit');
       conn.close(CLOSE.rateLimited, 'rate limited');
       return;
     }
-    const text = isBinary || typeof data !== 'string' ? (data as Buffer | ArrayBuffer | Buffer[]) : data;
-    const parsed = parseMessage(text, options.maxBytes);
+    const parsed = parseMessage(data, options.maxBytes);
     if (!parsed.ok) {
       handlers.onReject(parsed.code, parsed.reason);
       return;
