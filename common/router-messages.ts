@@ -16,8 +16,22 @@ export interface NoCapacityMessage {
   message: string;
 }
 
-export type RouterMessage = QueuePositionMessage | NoCapacityMessage;
 
 export function queuePosition(position: number, queueLength: number): QueuePositionMessage {
   return { type: 'queuePosition', position, queueLength };
 }
+
+/**
+ * Sent once to a player whose pod was assigned after its WebSocket opened (it waited in the queue), just
+ * before the pod's first message. The handshake could not carry the resume cookie then; the page POSTs the
+ * ticket to SESSION_PATH on its own origin and the router answers with the HttpOnly cookie.
+ */
+export interface SessionTicketMessage {
+  type: 'sessionTicket';
+  ticket: string;
+}
+
+/** `POST {"ticket": "..."}` here (same origin, JSON) → 204 with the resume cookie; 400 for a bad ticket. */
+export const SESSION_PATH = '/session';
+
+export type RouterMessage = QueuePositionMessage | NoCapacityMessage | SessionTicketMessage;

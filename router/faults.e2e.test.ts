@@ -110,6 +110,35 @@ describe('one sidecar behind a router with small bounds', () => {
     await q.close(1000);
   });
 
+  it('a player placed after waiting trades its in-band ticket for the cookie and can resume with it', async () => {
+    const p1 = arrive(router.url);
+    await p1.waitFor('config');
+    const p2 = arrive(router.url);
+    await p2.waitFor('queuePosition');
+    await p1.close(1000);
+    await p2.waitFor('config', 5000);
+    const types = p2.messages.map((m) => m.type);
+    expect(types.indexOf('sessionTicket')).toBe(types.indexOf('config') - 1);
+    const ticket = (await p2.waitFor('sessionTicket')).ticket as string;
+    const base = `http://127.0.0.1:${router.port}`;
+    const post = (body: string, origin = base) =>
+      fetch(`${base}/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body });
+    const res = await post(JSON.stringify({ ticket }));
+    expect(res.status).toBe(204);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    expect(res.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Lax/);
+    expect((await post(JSON.stringify({ ticket: `${ticket.slice(0, -2)}xx` }))).status).toBe(400);
+    expect((await post(JSON.stringify({ ticket }), 'http://evil.example')).status).toBe(403);
+    const pod = await p2.streamer();
+    p2.ws.terminate();
+    const back = arrive(router.url, cookie);
+    await back.waitFor('config');
+    expect(await back.streamer()).toBe(pod);
+    expect(back.has('sessionTicket')).toBe(false);
+    await router.proc.waitFor((l) => l.msg === 'player resumed on its pod');
+    await back.close(1000);
+  });
+
   it('ignores a tampered cookie and allocates normally', async () => {
     const p = arrive(router.url);
     await p.waitFor('config');
@@ -119,7 +148,7 @@ describe('one sidecar behind a router with small bounds', () => {
     await q.waitFor('config');
     await router.proc.waitFor((l) => l.code === 'bad_session_cookie');
     const text = await scrape(router.metricsPort);
-    expect(sample(text, 'pixelstream_router_allocations_total{result="resumed"}')).toBe(0);
+    expect(sample(text, 'pixelstream_router_allocations_total{result="resumed"}')).toBe(1);
     await q.close(1000);
   });
 });

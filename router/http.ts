@@ -4,11 +4,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
-import { errorBody } from '../common/index.js';
+import { errorBody, type Logger } from '../common/index.js';
+import { SESSION_PATH } from '../common/router-messages.js';
+import type { SessionCookies } from './session-cookie.js';
 
 export interface HttpOptions {
   playerPageDir: string;
   ready(): boolean;
+  cookies: SessionCookies;
+  log: Logger;
 }
 
 const PLACEHOLDER = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Pixel streaming router</title>
@@ -41,6 +45,27 @@ export function createApp(options: HttpOptions): express.Express {
     if (options.ready()) res.json({ status: 'ready' });
     else res.status(503).json(errorBody('not_ready', 'discovery has not synced yet, or the router is shutting down'));
   });
+  app.post(SESSION_PATH, express.json({ limit: '4kb', type: 'application/json' }), (req, res) => {
+    // Same-origin only: a JSON POST from another site needs a CORS preflight we never grant, and a browser
+    // always sends Origin on POST; a mismatch is refused outright.
+    const origin = req.headers.origin;
+    if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
+      options.log.warn({ code: 'cross_origin', origin }, 'session ticket from another origin refused');
+      res.status(403).json(errorBody('cross_origin', 'the session ticket must come from the page this router served'));
+      return;
+    }
+    const raw = (req.body as { ticket?: unknown } | undefined)?.ticket;
+    const ticket = typeof raw === 'string' ? options.cookies.decode(raw) : undefined;
+    if (!ticket) {
+      options.log.info({ code: 'bad_session_ticket' }, 'invalid session ticket');
+      res.status(400).json(errorBody('bad_session_ticket', 'the ticket is missing, malformed or not signed by this deployment'));
+      return;
+    }
+    const proto = req.headers['x-forwarded-proto'];
+    const secure = typeof proto === 'string' && proto.split(',')[0]?.trim() === 'https';
+    res.setHeader('set-cookie', options.cookies.header(ticket, secure || req.secure));
+    res.status(204).end();
+  });
   const dir = path.resolve(options.playerPageDir);
   if (existsSync(path.join(dir, 'index.html'))) {
     app.use(express.static(dir, { index: 'index.html', fallthrough: true }));
@@ -58,4 +83,12 @@ export function createApp(options: HttpOptions): express.Express {
 /** True when the page directory holds a built page (logged at start-up). */
 export function hasPlayerPage(dir: string): boolean {
   return existsSync(path.join(path.resolve(dir), 'index.html'));
+}
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, type RawData, type WebSocketServer } from 'ws';
 import { CLOSE, RESERVATION_QUERY_PARAM, build, encode, parseMessage, type Logger } from '../common/index.js';
-import type { NoCapacityMessage } from '../common/router-messages.js';
+import type { NoCapacityMessage, SessionTicketMessage } from '../common/router-messages.js';
 import { queuePosition } from '../common/router-messages.js';
 import type { Allocator, Grant, RejectCode, Waiter } from './allocator.js';
 import type { Discovery } from './endpoints.js';
@@ -59,6 +59,8 @@ export class PlayerSession implements Waiter {
   private upstream?: WebSocket;
   private grant?: Grant;
   private resuming = false;
+  /** Reservation id the handshake's Set-Cookie named, if any. */
+  private cookieReservation?: string;
   private pending: Array<{ data: RawData; isBinary: boolean }> = [];
   private pendingBytes = 0;
   private holdTimer?: NodeJS.Timeout;
@@ -176,6 +178,7 @@ export class PlayerSession implements Waiter {
     this.socket.off('close', this.onRawClose);
     this.state = 'waiting';
     if (grant) {
+      this.cookieReservation = grant.reservation.id;
       this.ctx.upgradeCookies.set(
         this.req,
         this.ctx.cookies.header({ sidecarUrl: grant.endpoint.url, reservationId: grant.reservation.id }, this.secure),
@@ -259,6 +262,14 @@ export class PlayerSession implements Waiter {
         return;
       }
       ws.off('message', this.onEarlyMessage);
+      if (this.cookieReservation !== grant.reservation.id) {
+        // The handshake went out before this pod was known: hand the page a ticket it can trade for the cookie.
+        const ticket: SessionTicketMessage = {
+          type: 'sessionTicket',
+          ticket: this.ctx.cookies.encode({ sidecarUrl: grant.endpoint.url, reservationId: grant.reservation.id }),
+        };
+        ws.send(JSON.stringify(ticket));
+      }
       const pending = this.pending;
       this.pending = [];
       this.state = 'piped';

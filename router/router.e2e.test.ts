@@ -79,6 +79,10 @@ describe('two routers, twenty sidecars', () => {
       expect(order).toEqual([...order].sort((x, y) => x - y));
     }
     expect(maxPlayersEverPerSidecar()).toBe(1);
+    // Waiters got their resume ticket in-band (their handshake went out before a pod was known); players
+    // placed on arrival had the cookie on the handshake instead.
+    expect(served.every((a) => a.has('sessionTicket') && !a.cookie)).toBe(true);
+    expect(arrivals.filter((a) => !served.includes(a)).every((a) => !a.has('sessionTicket') && a.cookie)).toBe(true);
     const m = await Promise.all(routers.map((r) => scrape(r.metricsPort)));
     expect(m.reduce((n, t) => n + sample(t, 'pixelstream_router_queue_length')!, 0)).toBe(0);
     expect(m.reduce((n, t) => n + sample(t, 'pixelstream_router_allocations_total{result="assigned"}')!, 0)).toBe(60);

@@ -115,7 +115,7 @@ export async function startRouter(config: RouterConfig, logger?: Logger, tuning:
 
   if (!hasPlayerPage(config.playerPageDir))
     log.warn({ dir: config.playerPageDir }, 'player page not built; serving a placeholder at /');
-  const app = createApp({ playerPageDir: config.playerPageDir, ready: () => discovery.synced && !closing });
+  const app = createApp({ playerPageDir: config.playerPageDir, ready: () => discovery.synced && !closing, cookies: ctx.cookies, log });
   const server = http.createServer(app);
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = 30_000;
