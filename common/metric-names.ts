@@ -58,3 +58,20 @@ export const KUBE_STATE = {
   daemonsetDesired: 'kube_daemonset_status_desired_number_scheduled',
   daemonsetReady: 'kube_daemonset_status_number_ready',
 } as const;
+
+/**
+ * Counters the TURN entrypoint derives from coturn's own log lines, so they exist on every coturn build
+ * (Debian's has no exporter); served on TURN_EXPORTER_PORT. See turn/README.md.
+ */
+export const TURN_RELAY = {
+  /** Successful Allocate requests (one per relay candidate a peer gathers). */
+  allocationsTotal: 'pixelstream_turn_allocations_total',
+  /** Credentials coturn refused; label `reason`: expired | mismatch. */
+  authRejectionsTotal: 'pixelstream_turn_auth_rejections_total',
+  /** Permissions refused by the relay hardening (peer in a denied range). */
+  peerRefusalsTotal: 'pixelstream_turn_peer_refusals_total',
+  /** TURN sessions coturn closed (allocation released or timed out). */
+  sessionsClosedTotal: 'pixelstream_turn_sessions_closed_total',
+  /** 1 while coturn runs and answers STUN on its listener. */
+  up: 'pixelstream_turn_up',
+} as const;

@@ -29,6 +29,8 @@ const shape = {
   TURN_STUN_SERVER: envString(),
   TURN_METRICS: envBool(false),
   TURN_METRICS_PORT: envPort(9641, false),
+  TURN_EXPORTER_PORT: envPort(9642),
+  TURN_EXPORTER_HOST: envString('0.0.0.0'),
   TURN_USER_QUOTA: envInt(0, 0, 100_000),
   TURN_TOTAL_QUOTA: envInt(0, 0, 10_000_000),
   TURN_RUN_DIR: envString('/tmp/turn'),
@@ -55,6 +57,8 @@ export interface TurnConfig {
   nodeName: string | undefined;
   stunServer: { host: string; port: number } | undefined;
   metrics: { port: number } | undefined;
+  /** Our own log-derived counters (every coturn build); undefined when TURN_EXPORTER_PORT=0. */
+  exporter: { host: string; port: number } | undefined;
   userQuota: number;
   totalQuota: number;
   runDir: string;
@@ -157,6 +161,11 @@ export function loadTurnConfig(env: Env, readFile: (path: string) => string = (p
   if (raw.NODE_NAME && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(raw.NODE_NAME)) {
     problems.push(`NODE_NAME=${JSON.stringify(raw.NODE_NAME)}: not a Kubernetes node name`);
   }
+  if (raw.TURN_EXPORTER_HOST && !ipFamily(raw.TURN_EXPORTER_HOST)) problems.push(`TURN_EXPORTER_HOST=${JSON.stringify(raw.TURN_EXPORTER_HOST)}: must be an IP address`);
+  if (raw.TURN_METRICS && raw.TURN_EXPORTER_PORT === raw.TURN_METRICS_PORT) problems.push(`TURN_EXPORTER_PORT=${raw.TURN_EXPORTER_PORT}: must differ from TURN_METRICS_PORT`);
+  for (const [name, p] of [['TURN_EXPORTER_PORT', raw.TURN_EXPORTER_PORT], ['TURN_METRICS_PORT', raw.TURN_METRICS ? raw.TURN_METRICS_PORT : 0]] as const) {
+    if (p !== 0 && (p === raw.TURN_LISTEN_PORT || relayRange(p))) problems.push(`${name}=${p}: collides with the TURN listener or relay range`);
+  }
   if (!raw.TURN_RUN_DIR?.startsWith('/')) problems.push(`TURN_RUN_DIR=${JSON.stringify(raw.TURN_RUN_DIR)}: must be an absolute path`);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -176,6 +185,7 @@ export function loadTurnConfig(env: Env, readFile: (path: string) => string = (p
     nodeName: raw.NODE_NAME,
     stunServer,
     metrics: raw.TURN_METRICS ? { port: raw.TURN_METRICS_PORT } : undefined,
+    exporter: raw.TURN_EXPORTER_PORT === 0 ? undefined : { host: raw.TURN_EXPORTER_HOST ?? '0.0.0.0', port: raw.TURN_EXPORTER_PORT },
     userQuota: raw.TURN_USER_QUOTA,
     totalQuota: raw.TURN_TOTAL_QUOTA,
     runDir: raw.TURN_RUN_DIR ?? '/tmp/turn',

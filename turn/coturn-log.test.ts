@@ -25,7 +25,8 @@ describe('classifyCoturnLine', () => {
 
   it('says whether a rejected credential expired or does not match the secret', () => {
     const line = (user: string) => `session 1: realm <r> user <${user}>: incoming packet message processed, error 401: Unauthorized`;
-    expect(classifyCoturnLine(line('1799999000:p'), NOW)?.fields).toMatchObject({ user: '1799999000:p', reason: 'credential expired' });
+    expect(classifyCoturnLine(line('1799999000:p'), NOW)?.fields).toMatchObject({ user: '1799999000:p', reason: 'credential expired', cause: 'expired' });
+    expect(classifyCoturnLine(line('1800000100:p'), NOW)?.fields.cause).toBe('mismatch');
     expect(classifyCoturnLine(line('1800000100:p'), NOW)?.fields.reason).toMatch(/does not match TURN_SECRET/);
     expect(classifyCoturnLine(line('alice'), NOW)?.fields.reason).toMatch(/does not match TURN_SECRET/);
   });

@@ -24,10 +24,10 @@ export function stripPrefix(line: string): string {
 }
 
 /** Why a REST-API username was refused: its expiry has passed, or the HMAC did not match. */
-function authReason(user: string, nowSeconds: number): string {
+function authReason(user: string, nowSeconds: number): { cause: 'expired' | 'mismatch'; reason: string } {
   const expiry = Number(user.split(':', 1)[0]);
-  if (Number.isFinite(expiry) && expiry > 0 && expiry <= nowSeconds) return 'credential expired';
-  return 'credential does not match TURN_SECRET (or is malformed)';
+  if (Number.isFinite(expiry) && expiry > 0 && expiry <= nowSeconds) return { cause: 'expired', reason: 'credential expired' };
+  return { cause: 'mismatch', reason: 'credential does not match TURN_SECRET (or is malformed)' };
 }
 
 export function classifyCoturnLine(raw: string, nowSeconds = Math.floor(Date.now() / 1000)): CoturnEvent | undefined {
@@ -42,7 +42,7 @@ export function classifyCoturnLine(raw: string, nowSeconds = Math.floor(Date.now
     // (438): both are the protocol working, not failures.
     if ((code === 401 && user === '') || code === 438) return { level: 'debug', fields: { session, request, status: code }, text };
     if (code === 401) {
-      return { level: 'warn', code: 'TURN_AUTH_REJECTED', fields: { session, realm, user, request, reason: authReason(user, nowSeconds) }, text };
+      return { level: 'warn', code: 'TURN_AUTH_REJECTED', fields: { session, realm, user, request, ...authReason(user, nowSeconds) }, text };
     }
     // The 403 itself is logged by the DENIED line just before it, with the peer and the matching range.
     if (code === 403 && /Forbidden IP/i.test(reason)) return { level: 'debug', fields: { session, user, request, status: code }, text };

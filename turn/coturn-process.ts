@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../common/logger.js';
-import { classifyCoturnLine } from './coturn-log.js';
+import { classifyCoturnLine, type CoturnEvent } from './coturn-log.js';
 
 /** True when this coturn build has the Prometheus exporter (upstream images do; Debian's 4.6.1 does not). */
 export function coturnSupportsPrometheus(bin: string): boolean {
@@ -22,14 +22,16 @@ export interface CoturnChild {
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 
-export function startCoturn(bin: string, confPath: string, logger: Logger): CoturnChild {
+export function startCoturn(bin: string, confPath: string, logger: Logger, onEvent?: (e: CoturnEvent) => void): CoturnChild {
   const child = spawn(bin, ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = logger.child({ source: 'coturn' });
   const limiter = new WarningLimiter();
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       const e = classifyCoturnLine(line);
-      if (!e || !log.isLevelEnabled(e.level)) return;
+      if (!e) return;
+      onEvent?.(e);
+      if (!log.isLevelEnabled(e.level)) return;
       if (e.code && !limiter.allow(`${e.code}|${e.fields.user ?? e.fields.peer ?? ''}`)) return;
       log[e.level]({ ...e.fields, ...(e.code ? { code: e.code } : {}), coturn: e.text }, e.code ? e.code.toLowerCase().replace(/_/g, ' ') : 'coturn');
     });

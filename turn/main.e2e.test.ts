@@ -7,6 +7,7 @@ import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TURN_RELAY } from '../common/metric-names.js';
 import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
 import { freePort, repoRoot, startNode, track, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
@@ -44,10 +45,12 @@ describe.skipIf(!ok)('turn/main.ts', () => {
   describe('running coturn', () => {
     let turn: ReturnType<typeof startTurnMain>;
     let port: number;
+    let metricsPort: number;
     let started: LogLine;
 
     beforeAll(async () => {
       port = await freePort();
+      metricsPort = await freePort();
       turn = startTurnMain({
         TURN_SECRET: SECRET,
         TURN_EXTERNAL_IP: NODE_IP,
@@ -56,6 +59,8 @@ describe.skipIf(!ok)('turn/main.ts', () => {
         TURN_MIN_PORT: '49500',
         TURN_MAX_PORT: '49540',
         TURN_REALM: 'e2e.test',
+        TURN_EXPORTER_PORT: String(metricsPort),
+        TURN_EXPORTER_HOST: '127.0.0.1',
       });
       started = await turn.waitFor((l) => l.msg === 'coturn started', 15_000);
       await turn.waitFor((l) => l.msg === 'ready', 15_000);
@@ -101,6 +106,16 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       } finally {
         await client.close();
       }
+    });
+
+    it('counts allocations and refused credentials by reason on /metrics', async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+      expect(value(TURN_RELAY.allocationsTotal)).toBeGreaterThanOrEqual(1);
+      expect(value(`${TURN_RELAY.authRejectionsTotal}{reason="expired"}`)).toBeGreaterThanOrEqual(1);
+      expect(value(`${TURN_RELAY.authRejectionsTotal}{reason="mismatch"}`)).toBeGreaterThanOrEqual(1);
+      expect(value(TURN_RELAY.up)).toBe(1);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/other`)).status).toBe(404);
     });
 
     it('keeps routine session lines out of the info log', () => {

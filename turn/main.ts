@@ -5,6 +5,7 @@ import path from 'node:path';
 import { configOrExit } from '../common/env-config.js';
 import { createLogger } from '../common/logger.js';
 import { loadTurnConfig } from './config.js';
+import { createTurnMetrics, serveMetrics } from './metrics.js';
 import { coturnSupportsPrometheus, startCoturn } from './coturn-process.js';
 import { discoverAddresses, ExternalIpError } from './external-ip.js';
 import { waitUntilAnswering } from './probe.js';
@@ -38,14 +39,29 @@ const confPath = path.join(config.runDir, 'turnserver.conf');
 // The file holds the shared secret: readable by this user only.
 writeFileSync(confPath, renderTurnserverConf(config, addresses, { runDir: config.runDir }), { mode: 0o600 });
 
-const coturn = startCoturn(config.turnserverBin, confPath, logger);
+const metrics = createTurnMetrics();
+if (config.exporter) {
+  try {
+    const { port } = await serveMetrics(metrics, config.exporter.host, config.exporter.port);
+    logger.info({ metricsPort: port }, 'metrics listening');
+  } catch (err) {
+    logger.fatal({ code: 'EXPORTER_LISTEN_FAILED', err: (err as Error).message }, `cannot listen on ${config.exporter.host}:${config.exporter.port} for metrics`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.exit(2);
+  }
+}
+const coturn = startCoturn(config.turnserverBin, confPath, logger, (e) => metrics.observe(e));
 process.off('SIGTERM', exitEarly).off('SIGINT', exitEarly);
 logger.info({ pid: coturn.pid, listenPort: config.listenPort, relayPorts: `${config.minPort}-${config.maxPort}` }, 'coturn started');
 void waitUntilAnswering(config.listenPort).then(
-  (ms) => logger.info({ listenPort: config.listenPort, readyMs: ms }, 'ready'),
+  (ms) => {
+    metrics.setUp(true);
+    logger.info({ listenPort: config.listenPort, readyMs: ms }, 'ready');
+  },
   (err: Error) => logger.error({ code: 'COTURN_NOT_ANSWERING', err: err.message }, 'coturn does not answer STUN'),
 );
 const code = await coturn.exited;
+metrics.setUp(false);
 logger.info({ code }, 'coturn exited');
 await new Promise((resolve) => setTimeout(resolve, 100));
 process.exit(code);

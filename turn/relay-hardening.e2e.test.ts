@@ -5,6 +5,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TURN_RELAY } from '../common/metric-names.js';
 import { turnCredential } from '../common/turn-credentials.js';
 import { freePort } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
@@ -24,13 +25,17 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
   let removeAddresses: () => void = () => undefined;
   let turn: ReturnType<typeof startTurnMain>;
   let port: number;
+  let metricsPort: number;
   const clients: TurnClient[] = [];
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
     removeAddresses = addLocalAddresses('pxturn0', [NODE_IP, POD_IP, SERVICE_IP, OTHER_PRIVATE_IP, METADATA_IP, PUBLIC_IP]);
     port = await freePort();
+    metricsPort = await freePort();
     turn = startTurnMain({
+      TURN_EXPORTER_PORT: String(metricsPort),
+      TURN_EXPORTER_HOST: '127.0.0.1',
       TURN_SECRET: SECRET,
       TURN_EXTERNAL_IP: NODE_IP,
       TURN_PRIVATE_IP: NODE_IP,
@@ -113,6 +118,14 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
     const line = await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === METADATA_IP, 5_000);
     expect(line).toMatchObject({ level: 'warn', range: '169.254.0.0-169.254.255.255' });
     expect(await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === SERVICE_IP, 5_000)).toMatchObject({ range: '10.96.0.0-10.111.255.255' });
+  });
+
+  it('counts refusals on /metrics', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${TURN_RELAY.peerRefusalsTotal} `));
+    // Service network, other private network, metadata and CGNAT hit the deny list (loopback, multicast and
+    // broadcast are refused by coturn's own checks before it, so they are not counted here).
+    expect(Number(line?.split(' ')[1])).toBeGreaterThanOrEqual(4);
   });
 
   it('delivers nothing to a refused address that is listening', async () => {

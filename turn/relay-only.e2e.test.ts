@@ -76,8 +76,13 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
     try {
       const { page, console } = await newPage(browser);
       await page.goto(`${pair.url}?ForceTURN=true`);
-      await waitForFirstFrame(page, 30_000).catch((err: Error) => {
-        throw new Error(`${err.message}\n${console.slice(-20).join('\n')}`);
+      // Generous: the machine is shared, and relay-only ICE adds two allocations before the first packet.
+      await waitForFirstFrame(page, 60_000).catch((err: Error) => {
+        const streamerLines = pair.streamer?.lines.filter((l) => l.msg === 'peer state' || l.level === 'warn' || l.level === 'error') ?? [];
+        const turnLines = turn.lines.filter((l) => l.level === 'warn' || l.level === 'error').slice(-10);
+        throw new Error(
+          [err.message, 'page console:', ...console.slice(-20), 'streamer:', ...streamerLines.map((l) => JSON.stringify(l)), 'turn:', ...turnLines.map((l) => JSON.stringify(l))].join('\n'),
+        );
       });
       const before = await framesDecoded(page);
       await page.waitForTimeout(1_000);

@@ -56,6 +56,8 @@ export function startTurnMain(env: Record<string, string>): RunningProcess & { r
     // Keep the parent's in-cluster variables (if any) out of the child: each test sets what it needs.
     KUBERNETES_SERVICE_HOST: '',
     NODE_NAME: '',
+    // Tests run many instances side by side: no fixed metrics port unless a test asks for one.
+    TURN_EXPORTER_PORT: '0',
     ...env,
   });
   void proc.exited.then(() => rmSync(runDir, { recursive: true, force: true }));
