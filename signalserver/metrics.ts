@@ -19,7 +19,7 @@ export class SidecarMetrics {
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14_400],
     registers: [this.registry],
   });
-  readonly messages = new Counter({
+  private readonly messages = new Counter({
     name: SIDECAR.messagesTotal,
     help: 'signalling messages received, by sender role and type',
     labelNames: ['role', 'type'],
@@ -49,8 +49,22 @@ export class SidecarMetrics {
     registers: [this.registry],
   });
 
+  // Label lookups hash the label set on every call; messages are counted per frame, so keep the children.
+  private readonly messageChildren = new Map<string, { inc(): void }>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts one received message; `type` must come from a bounded set (unknown types as "unknown"). */
+  message(role: string, type: string): void {
+    const key = `${role}\0${type}`;
+    let child = this.messageChildren.get(key);
+    if (!child) {
+      child = this.messages.labels(role, type);
+      this.messageChildren.set(key, child);
+    }
+    child.inc();
   }
 
   update(s: SidecarStatus): void {

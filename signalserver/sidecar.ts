@@ -44,7 +44,7 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger): Prom
   let last = '';
 
   const observer: HubObserver = {
-    message: (role, type) => metrics.messages.inc({ role, type }),
+    message: (role, type) => metrics.message(role, type),
     rejection: (reason, role, detail, l) => {
       metrics.rejections.inc({ reason });
       l.warn({ reason, role, detail }, 'refused');

@@ -58,6 +58,7 @@ const MAX_ID_LENGTH = 128;
 export class SignallingHub {
   readonly streamers = new StreamerRegistry();
   readonly players = new PlayerRegistry();
+  private subscribedPlayers = 0;
 
   constructor(
     private readonly options: HubOptions,
@@ -112,11 +113,9 @@ export class SignallingHub {
     };
   }
 
-  /** Number of subscribed browser players (SFUs excluded). */
+  /** Number of subscribed browser players (SFUs excluded); kept as a count because status is read per change. */
   playerCount(): number {
-    let n = 0;
-    for (const p of this.players.all()) if (p.kind === 'player' && p.subscribedTo) n++;
-    return n;
+    return this.subscribedPlayers;
   }
 
   /** Closes every socket (shutdown). */
@@ -383,6 +382,7 @@ export class SignallingHub {
     }
     target.subscribers.set(p.playerId, p);
     p.subscribedTo = target;
+    if (p.kind === 'player') this.subscribedPlayers++;
     const sessionId = randomUUID();
     p.session = { id: sessionId, startedAt: Date.now(), log: p.log.child({ sessionId, streamerId: target.id }) };
     p.session.log.info('session started');
@@ -403,6 +403,7 @@ export class SignallingHub {
     if (!s) return;
     s.subscribers.delete(p.playerId);
     p.subscribedTo = undefined;
+    if (p.kind === 'player') this.subscribedPlayers--;
     if (notify) this.sendToStreamer(s, build.playerDisconnected(p.playerId));
     const session = p.session;
     p.session = undefined;
