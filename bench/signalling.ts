@@ -46,6 +46,7 @@ async function startSidecar(): Promise<Sidecar> {
     STREAMER_MESSAGES_PER_SECOND: '0',
     LOG_LEVEL: 'warn',
     KEEPALIVE_SECONDS: '0',
+    MAX_PLAYER_SOCKETS: '100000',
   };
   const proc = track(
     spawn(process.execPath, [...prof, '--import', 'tsx', 'signalserver/main.ts'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),

@@ -126,6 +126,25 @@ describe('allocation, endpoints and metrics', () => {
     expect(changes[0]).toMatchObject({ streamerConnected: true, available: true });
   });
 
+  it('frees the stream on unsubscribe and tells the streamer', async () => {
+    t = await startTestSidecar();
+    const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'u', candidates: 0 });
+    open.push(streamer);
+    await streamer.registered();
+    const player = await PlayerClient.connect(t.playerUrl);
+    open.push(player);
+    await player.subscribeAndWaitOffer('u');
+    const { playerId } = await streamer.nextOf('playerConnected');
+    expect(t.sidecar.status().allocated).toBe(true);
+    player.send({ type: 'unsubscribe' });
+    expect(await streamer.next('playerDisconnected')).toEqual({ type: 'playerDisconnected', playerId });
+    expect(t.sidecar.status()).toMatchObject({ allocated: false, available: true, players: 0 });
+    // Relaying after unsubscribing is refused, and the socket stays usable.
+    player.answer('late');
+    await streamer.expectSilence(200);
+    await player.subscribeAndWaitOffer('u');
+  });
+
   it('serves a placeholder page when the player page is missing, with security headers', async () => {
     t = await startTestSidecar();
     const res = await fetch(`${t.httpUrl}/`);

@@ -99,6 +99,22 @@ describe('bad input', () => {
     await stillWorks(s, 3);
   });
 
+  it('refuses player sockets over MAX_PLAYER_SOCKETS at the upgrade with a coded 503', async () => {
+    t = await startTestSidecar({ MAX_PLAYER_SOCKETS: '3' });
+    const s = await legitSession(t);
+    const more = await Promise.all([PlayerClient.connect(t.playerUrl), PlayerClient.connect(t.playerUrl)]);
+    open.push(...more);
+    await expect(PlayerClient.connect(t.playerUrl)).rejects.toThrow(/HTTP 503/);
+    expect(await rejections(t, 'too_many_sockets')).toBe(1);
+    await stillWorks(s, 4);
+    await more[0]!.close();
+    await expect.poll(async () => {
+      const p = await PlayerClient.connect(t!.playerUrl).catch(() => undefined);
+      if (p) open.push(p);
+      return p !== undefined;
+    }).toBe(true);
+  });
+
   it('refuses a streamer without the token (4401) and accepts one with it', async () => {
     const token = 'streamer-token-0123456789';
     t = await startTestSidecar({ STREAMER_TOKEN: token });

@@ -42,6 +42,8 @@ const shape = {
   EVENTS_SINK_URL: envUrl(['http', 'https']),
   // SDP offers are a few KB; 256 KiB leaves room for huge candidate lists and stops memory abuse.
   MAX_MESSAGE_BYTES: envInt(262_144, 1024, 16 * 1024 * 1024),
+  // A pod serves one to a few players; thousands of idle sockets can only be abuse (or a benchmark).
+  MAX_PLAYER_SOCKETS: envInt(2000, 1, 1_000_000),
   // A browser sends a few dozen messages per session set-up and one ping per 30 s; 20/s sustained is ample.
   PLAYER_MESSAGES_PER_SECOND: envInt(20, 0, 1_000_000),
   PLAYER_MESSAGE_BURST: envInt(100, 1, 1_000_000),
@@ -77,6 +79,7 @@ export interface SidecarConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   eventsSinkUrl: string | undefined;
   maxMessageBytes: number;
+  maxPlayerSockets: number;
   playerRate: { perSecond: number; burst: number };
   streamerRate: { perSecond: number; burst: number };
   legacyStreamerIdMs: number;
@@ -133,6 +136,7 @@ export function loadSidecarConfig(env: Record<string, string | undefined> = proc
     logLevel: e.LOG_LEVEL,
     eventsSinkUrl: e.EVENTS_SINK_URL,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    maxPlayerSockets: e.MAX_PLAYER_SOCKETS,
     playerRate: { perSecond: e.PLAYER_MESSAGES_PER_SECOND, burst: e.PLAYER_MESSAGE_BURST },
     streamerRate: { perSecond: e.STREAMER_MESSAGES_PER_SECOND, burst: e.STREAMER_MESSAGE_BURST },
     legacyStreamerIdMs: e.LEGACY_STREAMER_ID_MS,

@@ -105,6 +105,21 @@ describe('UE 5.0/5.1-like streamer (endpointId without protocolVersion, integer 
     expect(streamer.killedBy).toBeUndefined();
   });
 
+  it('tells subscribed players when their streamer renames itself', async () => {
+    t = await startTestSidecar();
+    const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'before', candidates: 0 });
+    open.push(streamer);
+    await streamer.registered();
+    const player = await PlayerClient.connect(t.playerUrl);
+    open.push(player);
+    await player.subscribeAndWaitOffer('before');
+    streamer.send({ type: 'endpointId', id: 'after', protocolVersion: '1.1.0' });
+    expect(await player.next('streamerIdChanged')).toEqual({ type: 'streamerIdChanged', newID: 'after' });
+    expect(await streamer.nextOf('endpointIdConfirm')).toEqual({ type: 'endpointIdConfirm', committedId: 'after' });
+    expect(await player.listStreamers()).toEqual(['after']);
+    expect(t.sidecar.status()).toMatchObject({ streamerId: 'after', players: 1 });
+  });
+
   it('keeps streamers with clashing ids apart with a numeric suffix', async () => {
     t = await startTestSidecar({ MAX_PLAYERS_PER_STREAMER: '1' });
     const a = await StreamerStandIn.start(t.streamerUrl, { id: 'same' });

@@ -12,11 +12,13 @@ import type { SocketHandlers } from './signalling.js';
 export interface SocketRoutes {
   player(conn: Connection, reservationId: string | undefined): SocketHandlers;
   streamer(conn: Connection, kind: 'streamer' | 'sfu'): SocketHandlers;
-  refused(reason: RejectionReason, role: 'streamer' | 'sfu', remote: string): void;
+  refused(reason: RejectionReason | 'too_many_sockets', role: 'player' | 'streamer' | 'sfu', remote: string): void;
 }
 
 export interface ListenOptions {
   maxBytes: number;
+  /** Open player sockets beyond this are refused at the upgrade (HTTP 503). */
+  maxPlayerSockets: number;
   keepaliveSeconds: number;
   playerRate: TransportOptions['rate'];
   streamerRate: TransportOptions['rate'];
@@ -60,6 +62,12 @@ export function playerServer(app: RequestListener, opts: ListenOptions, routes: 
   const transport = { maxBytes: opts.maxBytes, rate: opts.playerRate, keepaliveSeconds: opts.keepaliveSeconds };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (wss.clients.size >= opts.maxPlayerSockets) {
+      routes.refused('too_many_sockets', 'player', remoteOf(req));
+      const body = '{"code":"too_many_sockets","message":"this sidecar has too many open player sockets"}';
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const url = new URL(req.url ?? '/', 'http://x');
       const reservation = url.searchParams.get(RESERVATION_QUERY_PARAM) ?? undefined;

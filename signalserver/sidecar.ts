@@ -98,6 +98,7 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger): Prom
 
   const listenOpts: ListenOptions = {
     maxBytes: config.maxMessageBytes,
+    maxPlayerSockets: config.maxPlayerSockets,
     keepaliveSeconds: config.keepaliveSeconds,
     playerRate: config.playerRate,
     streamerRate: config.streamerRate,

@@ -30,7 +30,8 @@ export type RejectionReason =
   | 'reserved'
   | 'full'
   | 'no_streamer'
-  | 'bad_frame';
+  | 'bad_frame'
+  | 'too_many_sockets';
 
 export interface TransportHandlers {
   onMessage(message: Message | UnknownMessage): void;
