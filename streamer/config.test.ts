@@ -24,7 +24,7 @@ describe('loadStreamerConfig', () => {
   it('has working defaults', () => {
     const c = loadStreamerConfig({});
     expect(c).toMatchObject({ url: 'ws://127.0.0.1:8888', streamerId: 'DefaultStreamer', source: { kind: 'testsrc' }, codec: 'vp8', fps: 30,
-      keyframeStrategy: 'gop', hwEncoder: 'auto', iceExtraHosts: ['127.0.0.1'], icePortRange: undefined });
+      keyframeStrategy: 'gop-cache', hwEncoder: 'auto', iceExtraHosts: ['127.0.0.1'], icePortRange: undefined });
   });
 
   it('lists every problem at once', () => {

@@ -5,7 +5,12 @@ import { parseSourceSpec, type SourceSpec } from './source-spec.js';
 
 export const CODECS = ['vp8', 'h264'] as const;
 export type Codec = (typeof CODECS)[number];
-export const KEYFRAME_STRATEGIES = ['gop', 'restart'] as const;
+/**
+ * How a new player gets its first keyframe: 'gop-cache' sends it the current group of pictures at once;
+ * 'gop' waits for the next keyframe; 'restart' starts a fresh encoder (make-before-break). README has the
+ * measurements behind the default.
+ */
+export const KEYFRAME_STRATEGIES = ['gop-cache', 'gop', 'restart'] as const;
 export type KeyframeStrategy = (typeof KEYFRAME_STRATEGIES)[number];
 
 const shape = {
@@ -20,7 +25,7 @@ const shape = {
   STREAM_BITRATE_KBPS: envInt(2500, 50, 100_000),
   // Seconds between keyframes; a new player waits at most this long for its first picture.
   KEYFRAME_INTERVAL_SECONDS: envNumber(1, 0.1, 60),
-  KEYFRAME_STRATEGY: envEnum(KEYFRAME_STRATEGIES, 'gop'),
+  KEYFRAME_STRATEGY: envEnum(KEYFRAME_STRATEGIES, 'gop-cache'),
   HW_ENCODER: envEnum(['auto', 'nvenc', 'cpu'] as const, 'auto'),
   FFMPEG_PATH: envString('ffmpeg'),
   FALLBACK_CLIP: envString(),

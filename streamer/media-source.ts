@@ -1,6 +1,9 @@
 // The stream's one encode. Whatever produces the video — an ffmpeg child, an external RTP encoder, or
-// werift replaying a WebM clip — writes RTP into a single werift track; every player's sender subscribes to
-// that track, so N players cost N packet copies and SRTP, never N encodes.
+// werift replaying a WebM clip — hands its RTP packets to `fanOut`, which copies them into every attached
+// player's track, so N players cost N packet copies and SRTP, never N encodes. Each player has its own track
+// because werift's senders rewrite the packet object they are given: a shared track would let one player's
+// sequence/timestamp offsets leak into another's. A player that joins between keyframes first gets the
+// current group of pictures (keyframe and the frames since), so it can decode at once.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MediaStreamTrack, RTCRtpCodecParameters } from 'werift';
@@ -9,6 +12,7 @@ import type { Codec, StreamerConfig } from './config.js';
 import type { MediaPlan } from './encoder-select.js';
 import { ffmpegArgs } from './ffmpeg-args.js';
 import { spawnGuarded, type GuardedChild } from './guarded-child.js';
+import { GopCache } from './keyframe.js';
 import { openRtpSocket, type RtpSocket } from './rtp-socket.js';
 
 export const BUNDLED_CLIP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets', 'fallback-vp8.webm');
@@ -28,8 +32,11 @@ export interface MediaSourceStats {
 }
 
 export interface MediaSource {
-  /** The shared video track: add it to every peer connection. */
-  readonly track: MediaStreamTrack;
+  /**
+   * Starts feeding `track` (a player's own track, once its connection is up). With `withGop`, the cached
+   * group of pictures goes first. Returns the detach function.
+   */
+  attach(track: MediaStreamTrack, withGop: boolean): () => void;
   /** The codec the RTP on `track` carries. */
   readonly codec: Codec;
   readonly description: string;
@@ -46,40 +53,73 @@ interface Encoder {
 }
 
 /** Starts the source described by `plan`; resolves once it is running (not necessarily sending yet). */
-export async function startMediaSource(plan: MediaPlan, config: StreamerConfig, drawtext: boolean, log: Logger): Promise<MediaSource> {
-  const track = new MediaStreamTrack({ kind: 'video' });
-  const stats: MediaSourceStats = { packets: 0, frames: 0, bytes: 0, encoderStarts: 0, keyframeRequests: 0 };
-  const feed = (packet: Buffer) => {
+/** Copies every packet to the attached tracks and keeps the current GOP. */
+class FanOut {
+  private readonly tracks = new Set<MediaStreamTrack>();
+  private readonly gop: GopCache;
+  readonly stats: MediaSourceStats = { packets: 0, frames: 0, bytes: 0, encoderStarts: 0, keyframeRequests: 0 };
+
+  constructor(
+    codec: Codec,
+    private readonly frameTicks: number,
+  ) {
+    this.gop = new GopCache(codec);
+  }
+
+  feed(packet: Buffer): void {
+    const { stats } = this;
     stats.packets++;
     stats.bytes += packet.length;
-    if (packet.length > 1 && (packet[1]! & 0x80) !== 0) stats.frames++;
-    // Buffers, not parsed packets: each sender parses its own copy and rewrites SSRC/sequence numbers in it.
-    track.writeRtp(packet);
-  };
-  switch (plan.kind) {
-    case 'rtp-in':
-      return startRtpIn(track, config, feed, stats, log);
-    case 'replay':
-      return startReplay(track, plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path, feed, stats, log);
-    case 'ffmpeg':
-      return startEncoder(track, plan.encoder, config, drawtext, feed, stats, log);
+    if ((packet[1]! & 0x80) !== 0) stats.frames++;
+    this.gop.push(packet);
+    // Buffers, not parsed packets: each track parses its own copy for its sender to rewrite.
+    for (const t of this.tracks) t.writeRtp(packet);
+  }
+
+  /** The encoder behind the stream changed (restart, loop): keep each player's numbering continuous. */
+  sourceChanged(first: Buffer): void {
+    this.gop.reset();
+    // werift maps the new first packet onto the *last* sent sequence number and timestamp; step back one
+    // packet and one frame so it lands after them instead of duplicating the last packet.
+    const header = { sequenceNumber: (first.readUInt16BE(2) - 1) & 0xffff, timestamp: (first.readUInt32BE(4) - this.frameTicks) >>> 0 };
+    for (const t of this.tracks) t.onSourceChanged.execute(header);
+  }
+
+  attach(track: MediaStreamTrack, withGop: boolean): () => void {
+    if (withGop) for (const p of this.gop.snapshot()) track.writeRtp(p);
+    this.tracks.add(track);
+    return () => void this.tracks.delete(track);
   }
 }
 
-async function startRtpIn(track: MediaStreamTrack, config: StreamerConfig, feed: (p: Buffer) => void, stats: MediaSourceStats, log: Logger): Promise<MediaSource> {
+export async function startMediaSource(plan: MediaPlan, config: StreamerConfig, drawtext: boolean, log: Logger): Promise<MediaSource> {
+  const codec: Codec = plan.kind === 'replay' ? 'vp8' : config.codec;
+  const fan = new FanOut(codec, Math.round(90_000 / config.fps));
+  switch (plan.kind) {
+    case 'rtp-in':
+      return startRtpIn(fan, config, log);
+    case 'replay':
+      return startReplay(fan, plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path, log);
+    case 'ffmpeg':
+      return startEncoder(fan, plan.encoder, config, drawtext, log);
+  }
+}
+
+async function startRtpIn(fan: FanOut, config: StreamerConfig, log: Logger): Promise<MediaSource> {
+  const stats = fan.stats;
   if (config.source.kind !== 'rtp') throw new Error('rtp-in plan without an rtp source');
   const socket = await openRtpSocket(config.rtpHost, config.source.port);
   let ssrc: number | undefined;
   socket.onPacket((p) => {
     const s = p.readUInt32BE(8);
     // An external encoder restarted: tell the senders, so they keep timestamps and sequence numbers continuous.
-    if (ssrc !== undefined && s !== ssrc) track.onSourceChanged.execute({ sequenceNumber: p.readUInt16BE(2), timestamp: p.readUInt32BE(4) });
+    if (ssrc !== undefined && s !== ssrc) fan.sourceChanged(p);
     ssrc = s;
-    feed(p);
+    fan.feed(p);
   });
   log.info({ msg: 'source ready', source: 'rtp', host: config.rtpHost, port: socket.port, codec: config.codec });
   return {
-    track,
+    attach: (t, g) => fan.attach(t, g),
     codec: config.codec,
     description: `RTP in on ${config.rtpHost}:${socket.port}`,
     requestKeyframe: (reason) => {
@@ -91,7 +131,8 @@ async function startRtpIn(track: MediaStreamTrack, config: StreamerConfig, feed:
   };
 }
 
-async function startReplay(track: MediaStreamTrack, clip: string, feed: (p: Buffer) => void, stats: MediaSourceStats, log: Logger): Promise<MediaSource> {
+async function startReplay(fan: FanOut, clip: string, log: Logger): Promise<MediaSource> {
+  const stats = fan.stats;
   const { getUserMedia } = await import('werift/nonstandard');
   const player = await getUserMedia({ path: clip, loop: true });
   const video = player.video;
@@ -99,14 +140,22 @@ async function startReplay(track: MediaStreamTrack, clip: string, feed: (p: Buff
   // The replayer packetises for the negotiated codec of the track; our fan-out track is the one attached to
   // senders, so declare VP8 here ourselves (payload type is rewritten per sender anyway).
   video.codec = new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, payloadType: 96 });
-  video.onReceiveRtp.subscribe((rtp) => feed(rtp.serialize()));
-  video.onSourceChanged.subscribe((header) => track.onSourceChanged.execute(header));
+  let loopStart = false;
+  video.onSourceChanged.subscribe(() => (loopStart = true));
+  video.onReceiveRtp.subscribe((rtp) => {
+    const packet = rtp.serialize();
+    if (loopStart) {
+      loopStart = false;
+      fan.sourceChanged(packet);
+    }
+    fan.feed(packet);
+  });
   player.onError.subscribe((err) => log.error({ msg: 'clip replay failed', code: 'REPLAY_FAILED', err: err.message }));
   await player.start();
   stats.encoderStarts++;
   log.info({ msg: 'source ready', source: 'replay', clip: path.basename(clip), codec: 'vp8' });
   return {
-    track,
+    attach: (t, g) => fan.attach(t, g),
     codec: 'vp8',
     description: `replaying ${path.basename(clip)}`,
     requestKeyframe: () => void stats.keyframeRequests++,
@@ -116,14 +165,13 @@ async function startReplay(track: MediaStreamTrack, clip: string, feed: (p: Buff
 }
 
 async function startEncoder(
-  track: MediaStreamTrack,
+  fan: FanOut,
   encoder: Extract<MediaPlan, { kind: 'ffmpeg' }>['encoder'],
   config: StreamerConfig,
   drawtext: boolean,
-  feed: (p: Buffer) => void,
-  stats: MediaSourceStats,
   log: Logger,
 ): Promise<MediaSource> {
+  const stats = fan.stats;
   const source = config.source;
   if (source.kind === 'rtp') throw new Error('ffmpeg plan with an rtp source');
   let active: Encoder | undefined;
@@ -149,14 +197,15 @@ async function startEncoder(
         active = enc;
         pending = undefined;
         if (old) void retire(old);
-        track.onSourceChanged.execute({ sequenceNumber: p.readUInt16BE(2), timestamp: p.readUInt32BE(4) });
       }
       if (enc !== active) return;
       if (enc.ssrc === undefined) {
         enc.ssrc = p.readUInt32BE(8);
         crashes = 0;
+        // A replacement (keyframe restart or crash recovery) continues the numbering players already have.
+        if (stats.packets > 0) fan.sourceChanged(p);
       }
-      feed(p);
+      fan.feed(p);
     });
     void child.exited.then((code) => {
       void socket.close();
@@ -181,7 +230,7 @@ async function startEncoder(
   active = await launch();
   log.info({ msg: 'source ready', source: source.kind, encoder, codec: config.codec, strategy: config.keyframeStrategy });
   return {
-    track,
+    attach: (t, g) => fan.attach(t, g),
     codec: config.codec,
     description: `${source.kind} via ffmpeg ${encoder}`,
     requestKeyframe(reason) {

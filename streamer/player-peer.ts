@@ -1,13 +1,14 @@
 // One player's WebRTC session: a werift peer connection sending the shared video track, the `datachannel`
 // data channel, the offer and trickle ICE. It knows nothing about sockets or encoders: signalling goes out
 // through `send`, decoded input and keyframe needs come back through callbacks.
-import { RTCPeerConnection, RTCRtpCodecParameters, type MediaStreamTrack, type RTCDataChannel } from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCDataChannel } from 'werift';
 import { build, type IceCandidateInit, type Logger, type Message, type PeerConnectionOptions } from '../common/index.js';
 import type { Codec } from './config.js';
 
 export interface PlayerPeerOptions {
   playerId: string;
-  track: MediaStreamTrack;
+  /** Connects this player's track to the stream once the connection is up; returns the detach function. */
+  attach(track: MediaStreamTrack): () => void;
   codec: Codec;
   peerConnectionOptions: PeerConnectionOptions;
   iceExtraHosts: string[];
@@ -42,6 +43,8 @@ export class PlayerPeer {
   private channel: RTCDataChannel | undefined;
   private closed = false;
   private disconnectTimer: NodeJS.Timeout | undefined;
+  private detach: (() => void) | undefined;
+  private readonly track = new MediaStreamTrack({ kind: 'video' });
   readonly startedAt = Date.now();
 
   constructor(private readonly o: PlayerPeerOptions) {
@@ -62,7 +65,7 @@ export class PlayerPeer {
   /** Creates the offer and sends it; trickles our candidates as they are found. */
   async start(): Promise<void> {
     const { pc, o } = this;
-    const transceiver = pc.addTransceiver(o.track, { direction: 'sendonly' });
+    const transceiver = pc.addTransceiver(this.track, { direction: 'sendonly' });
     transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
     const channel = pc.createDataChannel('datachannel', { ordered: true });
     this.channel = channel;
@@ -79,7 +82,10 @@ export class PlayerPeer {
     pc.connectionStateChange.subscribe((state) => {
       o.log.info({ msg: 'peer state', playerId: this.playerId, state });
       clearTimeout(this.disconnectTimer);
-      if (state === 'connected') o.onKeyframeNeeded('player connected');
+      if (state === 'connected') {
+        this.detach ??= o.attach(this.track);
+        o.onKeyframeNeeded('player connected');
+      }
       if (state === 'failed' || state === 'closed') void this.close(`peer ${state}`);
       if (state === 'disconnected') this.disconnectTimer = setTimeout(() => void this.close('peer disconnected'), DISCONNECTED_GRACE_MS);
     });
@@ -118,6 +124,7 @@ export class PlayerPeer {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.disconnectTimer);
+    this.detach?.();
     this.o.onClosed(this, reason);
     await this.pc.close().catch(() => undefined);
   }

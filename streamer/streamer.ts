@@ -79,7 +79,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     }
     const peer = new PlayerPeer({
       playerId,
-      track: source.track,
+      attach: (track) => source.attach(track, config.keyframeStrategy === 'gop-cache'),
       codec: source.codec,
       peerConnectionOptions: signalling.peerConnectionOptions,
       iceExtraHosts: config.iceExtraHosts,
@@ -100,7 +100,6 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     });
     peers.set(playerId, peer);
     log.info({ msg: 'player joined', playerId, players: peers.size });
-    source.requestKeyframe('new player');
     peer.start().catch((err: Error) => {
       log.error({ msg: 'offer failed', code: 'OFFER_FAILED', playerId, err: err.message });
       void peer.close('offer failed');

@@ -1,0 +1,144 @@
+// `npm run bench:stream`: what a viewer of the reference streamer experiences, measured with real Chromium
+// against real sidecar + streamer processes on loopback:
+//   1. page load → first decoded frame, p50/p95 over ≥ 20 sessions, for each keyframe strategy;
+//   2. decoded frames per second for one player;
+//   3. streamer (fan-out) and encoder CPU with 1, 4 and 8 players on one stream.
+// As root it runs itself inside a private network namespace, like the test suite. BENCH_SESSIONS,
+// BENCH_WIDTH/BENCH_HEIGHT and BENCH_CODEC adjust the run.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SIDECAR } from '../common/index.js';
+import { closeAllBrowsers, launchBrowser, measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { metric, startPair, type Pair } from '../streamer/testing/stack.js';
+
+const self = fileURLToPath(import.meta.url);
+if (process.env.PIXEL_TEST_NETNS !== '1' && process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0) {
+  const setup = 'ip link set lo up && ip link add pxtest0 type veth peer name pxtest1 && ip addr add 192.0.2.1/24 dev pxtest0 && ip link set pxtest0 up && ip link set pxtest1 up';
+  const r = spawnSync('unshare', ['-n', '--', 'sh', '-c', `${setup} && exec "$0" --import tsx "$1"`, process.execPath, self], {
+    stdio: 'inherit',
+    env: { ...process.env, PIXEL_TEST_NETNS: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
+const WIDTH = process.env.BENCH_WIDTH ?? '640';
+const HEIGHT = process.env.BENCH_HEIGHT ?? '360';
+const CODEC = process.env.BENCH_CODEC ?? 'vp8';
+const CLK_TCK = 100; // Linux USER_HZ: /proc/*/stat CPU times are in 1/100 s
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+}
+
+/** CPU seconds used so far by `pid` (user + system). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out');
+}
+
+async function firstFrames(strategy: { name: string; env: Record<string, string> }): Promise<{ name: string; p50: number; p95: number; fps: number }> {
+  const pair = await startPair({ STREAM_WIDTH: WIDTH, STREAM_HEIGHT: HEIGHT, STREAM_CODEC: CODEC, ...strategy.env });
+  const browser = await launchBrowser();
+  const times: number[] = [];
+  let fps = NaN;
+  try {
+    for (let i = 0; i < SESSIONS; i++) {
+      const { page } = await newPage(browser);
+      await page.goto(pair.url);
+      times.push(await waitForFirstFrame(page));
+      if (i === 0) {
+        await page.waitForTimeout(1_000);
+        fps = (await measureFps(page, 5_000)).fps;
+      }
+      await page.context().close();
+      await until(async () => (await metric(pair, SIDECAR.available)) === 1);
+    }
+  } finally {
+    await browser.close();
+    await pair.stop();
+  }
+  return { name: strategy.name, p50: pct(times, 50), p95: pct(times, 95), fps };
+}
+
+async function cpuPerPlayer(counts: number[]): Promise<{ players: number; streamerCpu: number; encoderCpu: number; fps: number }[]> {
+  const max = Math.max(...counts);
+  const pair: Pair = await startPair({ STREAM_WIDTH: WIDTH, STREAM_HEIGHT: HEIGHT, STREAM_CODEC: CODEC }, { MAX_PLAYERS_PER_STREAMER: String(max) });
+  const browser = await launchBrowser();
+  const rows: { players: number; streamerCpu: number; encoderCpu: number; fps: number }[] = [];
+  try {
+    const sh = Number((await pair.streamer!.waitFor((l) => l.msg === 'encoder started')).pid);
+    const encoderPids = () => [sh, ...childPids(sh)];
+    const streamerPid = pair.streamer!.pid;
+    const pages = [];
+    for (const n of counts) {
+      while (pages.length < n) {
+        const { page } = await newPage(browser);
+        await page.goto(pair.url);
+        await waitForFirstFrame(page);
+        pages.push(page);
+      }
+      await new Promise((r) => setTimeout(r, 2_000));
+      const window = 5_000;
+      const s0 = cpuSeconds(streamerPid);
+      const e0 = encoderPids().reduce((a, p) => a + cpuSeconds(p), 0);
+      const fpsAll = await Promise.all(pages.map((p) => measureFps(p, window)));
+      const s1 = cpuSeconds(streamerPid);
+      const e1 = encoderPids().reduce((a, p) => a + cpuSeconds(p), 0);
+      rows.push({
+        players: n,
+        streamerCpu: ((s1 - s0) / (window / 1000)) * 100,
+        encoderCpu: ((e1 - e0) / (window / 1000)) * 100,
+        fps: fpsAll.reduce((a, f) => a + f.fps, 0) / fpsAll.length,
+      });
+    }
+  } finally {
+    await browser.close();
+    await pair.stop();
+  }
+  return rows;
+}
+
+const strategies: { name: string; env: Record<string, string> }[] = [
+  { name: 'gop-cache, GOP 1 s (default)', env: { KEYFRAME_STRATEGY: 'gop-cache', KEYFRAME_INTERVAL_SECONDS: '1' } },
+  { name: 'gop (wait for next keyframe), GOP 1 s', env: { KEYFRAME_STRATEGY: 'gop', KEYFRAME_INTERVAL_SECONDS: '1' } },
+  { name: 'gop, GOP 0.5 s', env: { KEYFRAME_STRATEGY: 'gop', KEYFRAME_INTERVAL_SECONDS: '0.5' } },
+  { name: 'restart encoder per player, GOP 2 s', env: { KEYFRAME_STRATEGY: 'restart', KEYFRAME_INTERVAL_SECONDS: '2' } },
+];
+process.stdout.write(`bench:stream — ${CODEC} ${WIDTH}x${HEIGHT}@30, ${SESSIONS} sessions per strategy, loopback in a network namespace\n\n`);
+process.stdout.write('| keyframe strategy | first frame p50 (ms) | p95 (ms) | decoded fps (1 player) |\n|---|---|---|---|\n');
+try {
+  for (const s of strategies) {
+    const r = await firstFrames(s);
+    process.stdout.write(`| ${r.name} | ${Math.round(r.p50)} | ${Math.round(r.p95)} | ${r.fps.toFixed(1)} |\n`);
+  }
+  process.stdout.write('\n| players on one stream | streamer CPU % (fan-out, SRTP) | per player % | encoder CPU % | mean decoded fps |\n|---|---|---|---|---|\n');
+  for (const r of await cpuPerPlayer([1, 4, 8])) {
+    process.stdout.write(`| ${r.players} | ${r.streamerCpu.toFixed(1)} | ${(r.streamerCpu / r.players).toFixed(1)} | ${r.encoderCpu.toFixed(1)} | ${r.fps.toFixed(1)} |\n`);
+  }
+} finally {
+  await closeAllBrowsers();
+}
+process.stdout.write(`\n(first frame = navigation start → first decoded frame in the page; CPU % of one core; ${path.basename(self)})\n`);
+process.exit(0);
