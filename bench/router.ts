@@ -109,7 +109,7 @@ try {
   farms.push(...(await startFarms(sizes, { FARM_QUIET: '1', RESUME_GRACE_SECONDS: '60' })));
   router = await startRouterProc(
     farms.flatMap((f) => f.sidecars.map((s) => s.url)),
-    { QUEUE_MAX: String(SIDECARS) },
+    { QUEUE_MAX: String(SIDECARS), ...(process.env.RESERVE_CONCURRENCY ? { RESERVE_CONCURRENCY: process.env.RESERVE_CONCURRENCY } : {}) },
   );
   const results: RunResult[] = [];
   for (let i = 0; i < RUNS; i++) {

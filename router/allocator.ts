@@ -50,6 +50,8 @@ export class Allocator {
   private readonly beliefs = new Map<string, Belief>();
   private readonly inFlight = new Set<string>();
   private pumping = false;
+  /** Adds workers to the running round (set while one runs). */
+  private topUp: (() => void) | undefined;
   private again = false;
   /** The last round asked every pod and some players still wait: new arrivals over the bound go at once. */
   private exhausted = false;
@@ -156,6 +158,7 @@ export class Allocator {
     if (this.stopped) return;
     if (this.pumping) {
       this.again = true;
+      this.topUp?.();
       return;
     }
     this.pumping = true;
@@ -177,16 +180,34 @@ export class Allocator {
     if (this.queue.length === 0) return;
     const candidates = orderCandidates(this.discovery.endpoints(), this.beliefs, this.inFlight, Date.now());
     let next = 0;
+    let active = 0;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
     // Never ask for more pods than players waiting: surplus grants would only be released again.
     const wanted = () => this.queue.length - this.inFlight.size;
     const worker = async () => {
-      while (next < candidates.length && wanted() > 0) {
-        const ep = candidates[next++] as Endpoint;
-        await this.tryOne(ep);
+      active++;
+      try {
+        while (next < candidates.length && wanted() > 0) await this.tryOne(candidates[next++] as Endpoint);
+      } finally {
+        if (--active === 0) {
+          this.topUp = undefined;
+          finish();
+        }
       }
     };
-    const workers = Math.min(this.options.concurrency, Math.max(1, wanted()));
-    await Promise.all(Array.from({ length: workers }, worker));
+    // Players arriving during a round add workers to it (up to the concurrency bound) instead of waiting
+    // for the next round: a crowd arriving one socket at a time still gets parallel reservations.
+    const topUp = () => {
+      while (active < this.options.concurrency && wanted() > 0 && next < candidates.length) void worker();
+    };
+    this.topUp = topUp;
+    topUp();
+    if (active === 0) {
+      this.topUp = undefined;
+      finish();
+    }
+    await done;
     this.exhausted = next >= candidates.length && this.queue.length > 0;
     if (this.exhausted) this.settleUnserved();
   }
