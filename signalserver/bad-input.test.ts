@@ -107,7 +107,7 @@ describe('bad input', () => {
     await expect(PlayerClient.connect(t.playerUrl)).rejects.toThrow(/HTTP 503/);
     expect(await rejections(t, 'too_many_sockets')).toBe(1);
     await stillWorks(s, 4);
-    await more[0]!.close();
+    await more[0].close();
     await expect.poll(async () => {
       const p = await PlayerClient.connect(t!.playerUrl).catch(() => undefined);
       if (p) open.push(p);
