@@ -37,11 +37,11 @@ const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 const removeAddresses = addLocalAddresses('pxbench0', [NODE_IP, POD_IP]);
 const rows: [string, string, string][] = [];
+let turn: ReturnType<typeof startTurnMain> | undefined;
 try {
   // 1. Entrypoint start → coturn answering STUN (config, discovery via env, render, spawn).
   const starts: number[] = [];
   let port = 0;
-  let turn: ReturnType<typeof startTurnMain> | undefined;
   for (let i = 0; i < RUNS; i++) {
     port = await freePort(NODE_IP);
     const t0 = process.hrtime.bigint();
@@ -52,16 +52,19 @@ try {
   }
   rows.push(['entrypoint start → STUN answered', `${quantile(starts, 0.5).toFixed(0)} ms`, `${RUNS} starts`]);
 
-  // 2. Allocate with long-term auth (challenge + authenticated request) and release.
+  // 2. Allocate with long-term auth (challenge + authenticated request). The clients stay open until the
+  // end: a closed client's port may be reused at once, and coturn still holds that 5-tuple briefly (437).
   const allocs: number[] = [];
+  const open: TurnClient[] = [];
   for (let i = 0; i < 200; i++) {
     const cred = turnCredential(SECRET, `bench-${i}`, 600);
     const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential });
+    open.push(client);
     const t0 = process.hrtime.bigint();
     await client.allocate();
     allocs.push(ms(t0));
-    await client.close();
   }
+  await Promise.all(open.map((c) => c.close()));
   rows.push(['Allocate incl. 401 challenge', `${quantile(allocs, 0.5).toFixed(2)} ms`, `p95 ${quantile(allocs, 0.95).toFixed(2)} ms, n=200`]);
 
   // 3. Relay round trip: client → Send → pod echo → Data → client.
@@ -115,8 +118,8 @@ try {
 
   echo.close();
   await client.close();
-  await turn?.stop();
 } finally {
+  await turn?.stop();
   removeAddresses();
 }
 

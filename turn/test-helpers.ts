@@ -48,7 +48,10 @@ export async function startBareCoturn(port: number, secret: string, relayPorts: 
   };
 }
 
-/** The entrypoint (`turn/main.ts`) with `env`; its run dir is a fresh temporary directory. */
+/**
+ * The entrypoint (`turn/main.ts`) with `env`; its run dir is a fresh temporary directory. stop() also
+ * kills coturn by the PID the entrypoint logged, in case the entrypoint itself died without forwarding.
+ */
 export function startTurnMain(env: Record<string, string>): RunningProcess & { runDir: string } {
   const runDir = mkdtempSync(path.join(tmpdir(), 'turn-run-'));
   const proc = startNode('turn/main.ts', {
@@ -60,8 +63,29 @@ export function startTurnMain(env: Record<string, string>): RunningProcess & { r
     TURN_EXPORTER_PORT: '0',
     ...env,
   });
-  void proc.exited.then(() => rmSync(runDir, { recursive: true, force: true }));
-  return Object.assign(proc, { runDir });
+  const killCoturn = () => {
+    const pid = Number(proc.lines.find((l) => l.msg === 'coturn started')?.pid);
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone: the normal case.
+      }
+    }
+  };
+  void proc.exited.then(() => {
+    killCoturn();
+    rmSync(runDir, { recursive: true, force: true });
+  });
+  const stop = proc.stop.bind(proc);
+  return Object.assign(proc, {
+    runDir,
+    async stop(signal?: NodeJS.Signals, graceMs?: number) {
+      const code = await stop(signal, graceMs);
+      killCoturn();
+      return code;
+    },
+  });
 }
 
 function ip(args: string[]): void {
