@@ -13,7 +13,7 @@ export interface Grant {
   reservation: Reservation;
 }
 
-export type RejectCode = 'queue_full' | 'queue_timeout';
+export type RejectCode = 'queue_full' | 'queue_timeout' | 'shutting_down';
 
 /** A player waiting for a pod, as the allocator sees it. */
 export interface Waiter {
@@ -87,7 +87,7 @@ export class Allocator {
   }
 
   enqueue(waiter: Waiter): void {
-    if (this.stopped) return waiter.onReject('queue_full');
+    if (this.stopped) return waiter.onReject('shutting_down');
     if (this.exhausted && this.queue.length >= this.options.queueMax) {
       this.metrics.count('rejected');
       return waiter.onReject('queue_full');
@@ -105,7 +105,7 @@ export class Allocator {
 
   /** Puts a waiter whose pod failed after the grant back at the head; it keeps its original deadline. */
   requeue(waiter: Waiter, deadline: number): void {
-    if (this.stopped) return waiter.onReject('queue_full');
+    if (this.stopped) return waiter.onReject('shutting_down');
     const entry: Entry = {
       waiter,
       queued: true,
@@ -149,7 +149,7 @@ export class Allocator {
     clearInterval(this.poll);
     for (const entry of [...this.queue.toArray()]) {
       this.drop(entry);
-      entry.waiter.onReject('queue_full');
+      entry.waiter.onReject('shutting_down');
     }
   }
 

@@ -149,7 +149,7 @@ export class PlayerSession implements Waiter {
     }
   }
 
-  onReject(code: RejectCode | 'shutting_down'): void {
+  onReject(code: RejectCode): void {
     const text: Record<typeof code, string> = {
       queue_full: 'Every stream is busy and the wait queue is full. Please try again later.',
       queue_timeout: `No stream became free within ${Math.round(this.ctx.options.queueTimeoutMs / 1000)} s. Please try again later.`,

@@ -178,14 +178,17 @@ export async function startRouter(config: RouterConfig, logger?: Logger, tuning:
       if (closing) return;
       closing = true;
       clearInterval(ping);
-      allocator.stop();
       for (const s of [...ctx.sessions]) s.shutdown();
+      allocator.stop();
       await discovery.stop();
-      await Promise.all([
+      const closed = Promise.all([
         new Promise<void>((r) => server.close(() => r())),
         new Promise<void>((r) => metricsServer.close(() => r())),
       ]);
+      // Keep-alive page and scrape connections would otherwise hold the listeners open.
       server.closeAllConnections();
+      metricsServer.closeAllConnections();
+      await closed;
       client.close();
     },
   };
