@@ -30,6 +30,7 @@ export const Attr = {
   MessageIntegrity: 0x0008,
   ErrorCode: 0x0009,
   Lifetime: 0x000d,
+  RequestedAddressFamily: 0x0017,
   XorPeerAddress: 0x0012,
   Data: 0x0013,
   Realm: 0x0014,

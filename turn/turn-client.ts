@@ -2,6 +2,7 @@
 // credential mechanism). It lets tests, the benchmark and operators check a coturn deployment — "does this
 // credential allocate? is this peer refused?" — without a WebRTC stack in between.
 import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import { EventEmitter } from 'node:events';
 import {
   Attr,
@@ -60,7 +61,7 @@ export class TurnClient extends EventEmitter<{ data: [peer: TransportAddress, da
 
   private constructor(private readonly opts: TurnClientOptions) {
     super();
-    this.socket = createSocket('udp4');
+    this.socket = createSocket(isIPv6(opts.server.host) ? 'udp6' : 'udp4');
     this.socket.on('message', (buf) => this.onMessage(buf));
     this.socket.on('error', () => undefined); // ICMP errors show up as timeouts of the pending request
   }
@@ -69,18 +70,19 @@ export class TurnClient extends EventEmitter<{ data: [peer: TransportAddress, da
     const client = new TurnClient(opts);
     await new Promise<void>((resolve, reject) => {
       client.socket.once('error', reject);
-      client.socket.bind(0, opts.localAddress ?? '0.0.0.0', () => resolve());
+      client.socket.bind(0, opts.localAddress ?? (isIPv6(opts.server.host) ? '::' : '0.0.0.0'), () => resolve());
     });
     return client;
   }
 
-  /** Allocates a UDP relay; resolves with the relayed transport address coturn advertises. */
-  async allocate(lifetimeSeconds = 600): Promise<TransportAddress> {
+  /** Allocates a UDP relay (IPv4 unless `family` 6, RFC 6156); resolves with the advertised relay address. */
+  async allocate(lifetimeSeconds = 600, family: 4 | 6 = 4): Promise<TransportAddress> {
     const lifetime = Buffer.alloc(4);
     lifetime.writeUInt32BE(lifetimeSeconds, 0);
     const res = await this.authed(Method.Allocate, [
       { type: Attr.RequestedTransport, value: Buffer.from([UDP, 0, 0, 0]) },
       { type: Attr.Lifetime, value: lifetime },
+      ...(family === 6 ? [{ type: Attr.RequestedAddressFamily, value: Buffer.from([0x02, 0, 0, 0]) }] : []),
     ]);
     const relayed = getAttr(res, Attr.XorRelayedAddress);
     if (!relayed) throw new Error('Allocate success without XOR-RELAYED-ADDRESS');
