@@ -7,6 +7,17 @@ import { SIDECAR } from '../common/index.js';
 import { closeAllBrowsers, framesDecoded, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
 import { requirements } from '../test/support/tools.js';
 import { metric, startPair, type Pair } from './testing/stack.js';
+import type { Page } from 'playwright-core';
+
+/** First frame, or a failure that carries the page's console and the streamer's last log lines. */
+async function firstFrame(p: { page: Page; console: string[] }, pair: Pair): Promise<void> {
+  try {
+    await waitForFirstFrame(p.page);
+  } catch (err) {
+    const logs = pair.streamer?.lines.slice(-15).map((l) => JSON.stringify(l)) ?? [];
+    throw new Error(`${(err as Error).message}\n--- page console\n${p.console.slice(-15).join('\n')}\n--- streamer\n${logs.join('\n')}`, { cause: err });
+  }
+}
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
@@ -45,7 +56,7 @@ describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
     const pa = await newPage(browser);
     const pb = await newPage(browser);
     await Promise.all([pa.page.goto(a.url), pb.page.goto(b.url)]);
-    await Promise.all([waitForFirstFrame(pa.page), waitForFirstFrame(pb.page)]);
+    await Promise.all([firstFrame(pa, a), firstFrame(pb, b)]);
     for (const p of pairs) await until('allocated on both', async () => (await metric(p, SIDECAR.allocated)) === 1);
     expect(await metric(a, SIDECAR.available)).toBe(0);
 
@@ -71,7 +82,7 @@ describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
     await until('B available again', async () => (await metric(b, SIDECAR.available)) === 1 && (await metric(b, SIDECAR.streamerConnected)) === 1);
     const pc = await newPage(browser);
     await pc.page.goto(b.url);
-    await waitForFirstFrame(pc.page);
+    await firstFrame(pc, b);
     await until('B allocated to the new player', async () => (await metric(b, SIDECAR.allocated)) === 1);
   });
 });
