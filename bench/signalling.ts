@@ -3,6 +3,7 @@
 // does not share its event loop. Prints a table per run and the medians.
 //   npm run bench:signalling [-- --runs 3 --sessions 6000 --concurrency 64 --players 1000]
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { spawn } from 'node:child_process';
@@ -231,6 +232,7 @@ rows.push({
 });
 
 console.log(`\nsignalling benchmark: ${SESSIONS} sessions at concurrency ${CONCURRENCY}; latency with ${PLAYERS} subscribed players, ${ROUNDS} paced rounds`);
+console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (sidecar LOG_LEVEL=warn)`);
 console.log('session = connect → config → subscribe → playerConnected → offer → answer → 2 candidates each way → close → playerDisconnected\n');
 const header = ['run', 'set-ups/s (wall)', 'set-ups per sidecar CPU-s', 'S→P p50 ms', 'S→P p99 ms', 'P→S p50 ms', 'P→S p99 ms', `RSS @${PLAYERS} MB`];
 const table = rows.map((r) => [r.run, r.setups.toFixed(0), r.perCpu.toFixed(0), r.s2p50.toFixed(2), r.s2p99.toFixed(2), r.p2s50.toFixed(2), r.p2s99.toFixed(2), r.rss.toFixed(0)]);
