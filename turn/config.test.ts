@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/env-config.js';
-import { loadTurnConfig } from './config.js';
+import { loadTurnConfig, type ConfigIo } from './config.js';
 
 const SECRET = 's3cret-s3cret-s3cret';
 
-function problems(env: Record<string, string>, readFile?: (p: string) => string): string[] {
+function problems(env: Record<string, string>, io: Partial<ConfigIo> = { readable: () => true }): string[] {
   try {
-    loadTurnConfig(env, readFile);
+    loadTurnConfig(env, io);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -32,7 +32,7 @@ describe('loadTurnConfig', () => {
   });
 
   it('reads the secret from a mounted file, dropping the trailing newline', () => {
-    const c = loadTurnConfig({ TURN_SECRET_FILE: '/secret/turn' }, (p) => (p === '/secret/turn' ? `${SECRET}\n` : ''));
+    const c = loadTurnConfig({ TURN_SECRET_FILE: '/secret/turn' }, { readFile: (p) => (p === '/secret/turn' ? `${SECRET}\n` : '') });
     expect(c.secret).toBe(SECRET);
   });
 
@@ -87,10 +87,17 @@ describe('loadTurnConfig', () => {
   });
 
   it('refuses an unreadable secret file with its errno', () => {
-    const list = problems({ TURN_SECRET_FILE: '/nope' }, () => {
-      throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+    const list = problems({ TURN_SECRET_FILE: '/nope' }, {
+      readFile: () => {
+        throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+      },
     });
     expect(list).toEqual(['TURN_SECRET_FILE="/nope": cannot be read (ENOENT)']);
+  });
+
+  it('refuses TLS files that cannot be read (coturn would silently run without TLS)', () => {
+    const list = problems({ TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/tls/tls.crt', TURN_TLS_KEY_FILE: '/tls/tls.key' }, { readable: (p) => p === '/tls/tls.crt' });
+    expect(list).toEqual(['TURN_TLS_KEY_FILE="/tls/tls.key": not a readable file (mount the TLS Secret)']);
   });
 
   it('enables Kubernetes discovery only with both the API host and NODE_NAME', () => {

@@ -1,7 +1,7 @@
 // The TURN entrypoint's configuration: every variable, its default and its rules in one place, checked
 // once at start-up. A bad environment stops the process listing every problem (exit 2) — coturn never
 // starts half-configured, and never with a relay policy that would open the cluster network.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, envBool, envEnum, envInt, envList, envPort, envString, parseEnv } from '../common/env-config.js';
 import { LOG_LEVELS } from '../common/logger.js';
@@ -89,11 +89,27 @@ function cidrList(name: string, values: string[], problems: string[]): Cidr[] {
   return out;
 }
 
-/**
- * Builds the config from `env`; throws ConfigError listing every problem. `readFile` reads the secret
- * file (injectable so the rules can be table-tested without a filesystem).
- */
-export function loadTurnConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): TurnConfig {
+/** The two file checks config loading does (injectable so the rules can be table-tested without files). */
+export interface ConfigIo {
+  readFile(path: string): string;
+  readable(path: string): boolean;
+}
+
+const realIo: ConfigIo = {
+  readFile: (p) => readFileSync(p, 'utf8'),
+  readable: (p) => {
+    try {
+      accessSync(p, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** Builds the config from `env`; throws ConfigError listing every problem. */
+export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig {
+  const { readFile, readable } = { ...realIo, ...io };
   const raw = parseEnv(shape, env);
   const problems: string[] = [];
 
@@ -127,6 +143,11 @@ export function loadTurnConfig(env: Env, readFile: (path: string) => string = (p
     problems.push('TURN_TLS_CERT_FILE and TURN_TLS_KEY_FILE: set both (TLS listener) or neither');
   } else if (raw.TURN_TLS_CERT_FILE && raw.TURN_TLS_KEY_FILE) {
     tls = { port: raw.TURN_TLS_PORT, certFile: raw.TURN_TLS_CERT_FILE, keyFile: raw.TURN_TLS_KEY_FILE };
+    // coturn only warns about a missing certificate and then runs without TLS: turns: URLs would fail
+    // silently, so refuse to start instead.
+    for (const [name, file] of [['TURN_TLS_CERT_FILE', tls.certFile], ['TURN_TLS_KEY_FILE', tls.keyFile]] as const) {
+      if (!readable(file)) problems.push(`${name}=${JSON.stringify(file)}: not a readable file (mount the TLS Secret)`);
+    }
     if (raw.TURN_TLS_PORT === raw.TURN_LISTEN_PORT) problems.push(`TURN_TLS_PORT=${raw.TURN_TLS_PORT}: must differ from TURN_LISTEN_PORT`);
     if (relayRange(raw.TURN_TLS_PORT)) problems.push(`TURN_TLS_PORT=${raw.TURN_TLS_PORT}: lies inside the relay port range`);
   }

@@ -6,7 +6,7 @@ const SECRET = 's3cret-s3cret-s3cret';
 const paths = { runDir: '/run/turn' };
 
 function render(env: Record<string, string>, addresses: { publicIp: string; privateIp?: string } = { publicIp: '203.0.113.10' }): string[] {
-  return renderTurnserverConf(loadTurnConfig({ TURN_SECRET: SECRET, ...env }), addresses, paths)
+  return renderTurnserverConf(loadTurnConfig({ TURN_SECRET: SECRET, ...env }, { readable: () => true }), addresses, paths)
     .split('\n')
     .filter((l) => l && !l.startsWith('#'));
 }
