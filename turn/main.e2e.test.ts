@@ -3,6 +3,8 @@
 // issues and refuses wrong or expired ones with 401 — quickly and visibly, never a silent hang.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -202,6 +204,36 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     } finally {
       await turn.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('behind 1:1 NAT advertises the public address and relays from the private one', async () => {
+    const port = await freePort();
+    const turn = startTurnMain({
+      TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '203.0.113.10', TURN_PRIVATE_IP: NODE_IP, TURN_LISTEN_PORT: String(port),
+      TURN_MIN_PORT: '49590', TURN_MAX_PORT: '49599',
+    });
+    const peer = createSocket('udp4');
+    try {
+      await turn.waitFor((l) => l.msg === 'ready', 15_000);
+      const cred = turnCredential(SECRET, 'player-nat', 60);
+      const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential });
+      try {
+        const relayed = await client.allocate();
+        expect(relayed.address).toBe('203.0.113.10'); // what the player puts in its relay candidate
+        peer.bind(0, NODE_IP);
+        await once(peer, 'listening');
+        await client.createPermission(NODE_IP);
+        const arrived = once(peer, 'message') as Promise<[Buffer, { address: string; port: number }]>;
+        client.send({ address: NODE_IP, port: peer.address().port }, Buffer.from('nat'));
+        const [, from] = await arrived;
+        expect(from).toMatchObject({ address: NODE_IP, port: relayed.port }); // the socket is bound privately
+      } finally {
+        await client.close();
+      }
+    } finally {
+      peer.close();
+      await turn.stop();
     }
   });
 });
