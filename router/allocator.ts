@@ -53,8 +53,8 @@ export class Allocator {
   /** Adds workers to the running round (set while one runs). */
   private topUp: (() => void) | undefined;
   private again = false;
-  /** The last round asked every pod and some players still wait: new arrivals over the bound go at once. */
-  private exhausted = false;
+  /** When the last round asked every pod and some players still waited (0: capacity may be there). */
+  private exhaustedAt = 0;
   private positionsScheduled = false;
   private readonly poll: NodeJS.Timeout;
   private stopped = false;
@@ -77,7 +77,7 @@ export class Allocator {
       }
       for (const ep of added) this.log.info({ pod: ep.key, url: ep.url, allocatedHint: ep.allocatedHint }, 'pod discovered');
       // Any change may be capacity (a new pod, a label flipping to allocated=false).
-      this.exhausted = false;
+      this.exhaustedAt = 0;
       if (this.queue.length > 0) this.pump();
     });
   }
@@ -88,19 +88,30 @@ export class Allocator {
 
   enqueue(waiter: Waiter): void {
     if (this.stopped) return waiter.onReject('shutting_down');
-    if (this.exhausted && this.queue.length >= this.options.queueMax) {
+    // Every pod said no a moment ago: a newcomer goes straight to the back of the line (or away, over the
+    // bound) instead of asking every pod again — an overload must not turn each arrival into N requests.
+    const full = this.recentlyExhausted();
+    if (full && this.queue.length >= this.options.queueMax) {
       this.metrics.count('rejected');
       return waiter.onReject('queue_full');
     }
     const entry: Entry = {
       waiter,
-      queued: false,
+      queued: full,
       timer: setTimeout(() => this.expire(entry), this.options.queueTimeoutMs),
     };
     this.entries.set(waiter, entry);
     this.queue.push(entry);
     this.metrics.queueLength.set(this.queue.length);
-    this.pump();
+    if (full) {
+      waiter.onQueued();
+      this.schedulePositions();
+    } else this.pump();
+  }
+
+  /** Fresh for one poll interval: after that a poll (or the next arrival) asks the pods again. */
+  private recentlyExhausted(): boolean {
+    return this.exhaustedAt !== 0 && Date.now() - this.exhaustedAt < this.options.pollMs;
   }
 
   /** Puts a waiter whose pod failed after the grant back at the head; it keeps its original deadline. */
@@ -133,7 +144,7 @@ export class Allocator {
   /** This replica released a reservation: the pod is probably free right now. */
   released(endpoint: Endpoint): void {
     this.beliefs.delete(endpoint.url);
-    this.exhausted = false;
+    this.exhaustedAt = 0;
     if (this.queue.length > 0) this.pump();
   }
 
@@ -208,8 +219,9 @@ export class Allocator {
       finish();
     }
     await done;
-    this.exhausted = next >= candidates.length && this.queue.length > 0;
-    if (this.exhausted) this.settleUnserved();
+    const exhausted = next >= candidates.length && this.queue.length > 0;
+    this.exhaustedAt = exhausted ? Date.now() : 0;
+    if (exhausted) this.settleUnserved();
   }
 
   private async tryOne(ep: Endpoint): Promise<void> {
