@@ -58,4 +58,17 @@ describe('loadSidecarConfig', () => {
       ]);
     }
   });
+
+  it('reports field and cross-field problems together', () => {
+    try {
+      loadSidecarConfig({ PLAYER_PORT: 'x', TURN_SECRET: 'only-a-secret', ROUTER_TOKEN: 'short' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([
+        expect.stringMatching(/^PLAYER_PORT="x"/) as string,
+        'TURN_SECRET is set but TURN_URLS is empty',
+        'ROUTER_TOKEN must be at least 16 characters',
+      ]);
+    }
+  });
 });

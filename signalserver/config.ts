@@ -2,7 +2,9 @@
 // start-up. A bad environment is refused with every problem listed (see common/env-config.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
 import {
+  ConfigError,
   LOG_LEVELS,
   envEnum,
   envInt,
@@ -86,34 +88,53 @@ export interface SidecarConfig {
   keepaliveSeconds: number;
 }
 
+type Parsed = z.infer<z.ZodObject<typeof shape>>;
+
+/** Rules between variables; tolerant of fields that failed to parse (undefined), see loadSidecarConfig. */
+function crossFieldProblems(c: Partial<Parsed>): string[] {
+  const problems: string[] = [];
+  if (c.TURN_SECRET && (c.TURN_URLS ?? []).length === 0) problems.push('TURN_SECRET is set but TURN_URLS is empty');
+  if ((c.TURN_URLS ?? []).length > 0 && !c.TURN_SECRET) problems.push('TURN_URLS is set but TURN_SECRET is empty');
+  for (const u of c.TURN_URLS ?? []) if (!/^turns?:/.test(u)) problems.push(`TURN_URLS item "${u}" must start with turn: or turns:`);
+  for (const u of c.STUN_URLS ?? []) if (!/^stuns?:/.test(u)) problems.push(`STUN_URLS item "${u}" must start with stun: or stuns:`);
+  if (c.ICE_TRANSPORT_POLICY === 'relay' && (c.TURN_URLS ?? []).length === 0) {
+    problems.push('ICE_TRANSPORT_POLICY=relay needs TURN_URLS and TURN_SECRET');
+  }
+  const ports: [string, number | undefined][] = [
+    ['PLAYER_PORT', c.PLAYER_PORT],
+    ['STREAMER_PORT', c.STREAMER_PORT],
+    ['SFU_PORT', c.SFU_PORT],
+    ['METRICS_PORT', c.METRICS_PORT],
+  ];
+  for (let i = 0; i < ports.length; i++) {
+    for (let j = i + 1; j < ports.length; j++) {
+      const [a, pa] = ports[i]!;
+      const [b, pb] = ports[j]!;
+      if (pa !== undefined && pa !== 0 && pa === pb) problems.push(`${a} and ${b} are both ${pa}`);
+    }
+  }
+  if (c.STREAMER_TOKEN !== undefined && c.STREAMER_TOKEN.length < 16) problems.push('STREAMER_TOKEN must be at least 16 characters');
+  if (c.ROUTER_TOKEN !== undefined && c.ROUTER_TOKEN.length < 16) problems.push('ROUTER_TOKEN must be at least 16 characters');
+  return problems;
+}
+
 /** Parses the sidecar's environment; throws ConfigError listing every problem. */
 export function loadSidecarConfig(env: Record<string, string | undefined> = process.env): SidecarConfig {
-  const e = parseEnv(shape, env, (c) => {
-    const problems: string[] = [];
-    if (c.TURN_SECRET && c.TURN_URLS.length === 0) problems.push('TURN_SECRET is set but TURN_URLS is empty');
-    if (c.TURN_URLS.length > 0 && !c.TURN_SECRET) problems.push('TURN_URLS is set but TURN_SECRET is empty');
-    for (const u of c.TURN_URLS) if (!/^turns?:/.test(u)) problems.push(`TURN_URLS item "${u}" must start with turn: or turns:`);
-    for (const u of c.STUN_URLS) if (!/^stuns?:/.test(u)) problems.push(`STUN_URLS item "${u}" must start with stun: or stuns:`);
-    if (c.ICE_TRANSPORT_POLICY === 'relay' && c.TURN_URLS.length === 0) {
-      problems.push('ICE_TRANSPORT_POLICY=relay needs TURN_URLS and TURN_SECRET');
+  let e: Parsed;
+  try {
+    e = parseEnv(shape, env, crossFieldProblems);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // A bad field stops parseEnv before the cross-field rules; run them on the fields that did parse so one
+    // start-up reports everything.
+    const parsed: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(shape)) {
+      const r = schema.safeParse(env[key]);
+      if (r.success) parsed[key] = r.data;
     }
-    const ports: [string, number][] = [
-      ['PLAYER_PORT', c.PLAYER_PORT],
-      ['STREAMER_PORT', c.STREAMER_PORT],
-      ['SFU_PORT', c.SFU_PORT],
-      ['METRICS_PORT', c.METRICS_PORT],
-    ];
-    for (let i = 0; i < ports.length; i++) {
-      for (let j = i + 1; j < ports.length; j++) {
-        const [a, pa] = ports[i]!;
-        const [b, pb] = ports[j]!;
-        if (pa !== 0 && pa === pb) problems.push(`${a} and ${b} are both ${pa}`);
-      }
-    }
-    if (c.STREAMER_TOKEN !== undefined && c.STREAMER_TOKEN.length < 16) problems.push('STREAMER_TOKEN must be at least 16 characters');
-    if (c.ROUTER_TOKEN !== undefined && c.ROUTER_TOKEN.length < 16) problems.push('ROUTER_TOKEN must be at least 16 characters');
-    return problems;
-  });
+    const more = crossFieldProblems(parsed as Partial<Parsed>).filter((p) => !err.problems.includes(p));
+    throw more.length > 0 ? new ConfigError([...err.problems, ...more]) : err;
+  }
   return {
     playerPort: e.PLAYER_PORT,
     playerHost: e.PLAYER_HOST ?? '0.0.0.0',
