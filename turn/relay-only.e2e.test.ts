@@ -123,6 +123,7 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       );
       expect(Date.now() - t0).toBeLessThan(20_000);
       expect(await framesDecoded(page)).toBe(0);
+      expect(pair.streamer!.lines.some((l) => l.msg === 'peer state' && l.state === 'connected')).toBe(false);
       await page.context().close();
     } finally {
       await pair.stop();
