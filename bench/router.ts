@@ -2,13 +2,15 @@
 // farm processes of 100, each sidecar with a streamer stand-in). Each run opens every player socket at once
 // ("as fast as possible") and measures, per player, socket creation → first message from its pod (`config`):
 // reservation, pipe and sidecar hand-shake included. Between runs every player leaves (1000) and the router
-// releases the pods. Prints one row per run and the medians. Reference: Agones allocates 300–400/s.
+// releases the pods. Prints one row per run and the medians, then the latency of players arriving one at a
+// time (no queueing in the router). Reference: Agones allocates 300–400/s.
 import WebSocket from 'ws';
 import { sample, scrape, startFarms, startRouterProc, type Farm, type RouterProc } from '../router/testing/stack.js';
 
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? '500');
 const PER_PROCESS = Number(process.env.BENCH_SIDECARS_PER_PROCESS ?? '100');
 const RUNS = Number(process.env.BENCH_RUNS ?? '3');
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? '200');
 
 import { readFileSync } from 'node:fs';
 
@@ -101,6 +103,26 @@ async function run(router: RouterProc, farms: Farm[]): Promise<RunResult> {
   };
 }
 
+/** One player at a time, each waiting for its pod before the next arrives: allocation latency without a queue. */
+async function sequential(router: RouterProc, n: number): Promise<{ p50: number; p99: number }> {
+  const latencies: number[] = [];
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    const ws = new WebSocket(router.url, { perMessageDeflate: false });
+    sockets.push(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('message', () => resolve());
+      ws.once('error', reject);
+    });
+    latencies.push(performance.now() - start);
+  }
+  await Promise.all(sockets.map((ws) => new Promise((r) => (ws.once('close', r), ws.close(1000)))));
+  await new Promise((r) => setTimeout(r, 2000));
+  latencies.sort((a, b) => a - b);
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
 const farms: Farm[] = [];
 let router: RouterProc | undefined;
 try {
@@ -111,6 +133,8 @@ try {
     farms.flatMap((f) => f.sidecars.map((s) => s.url)),
     { QUEUE_MAX: String(SIDECARS), ...(process.env.RESERVE_CONCURRENCY ? { RESERVE_CONCURRENCY: process.env.RESERVE_CONCURRENCY } : {}) },
   );
+  // One uncounted run first: JIT warm-up and the router's first (keep-alive) connection to each sidecar.
+  await run(router, farms);
   const results: RunResult[] = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await run(router, farms);
@@ -120,7 +144,7 @@ try {
   const row = (name: string, r: Omit<RunResult, 'players'> & { players: number | string }) =>
     `| ${name.padEnd(8)} | ${String(r.players).padStart(7)} | ${r.seconds.toFixed(2).padStart(6)} | ${r.perSecond.toFixed(0).padStart(13)} | ${r.p50.toFixed(0).padStart(7)} | ${r.p99.toFixed(0).padStart(7)} | ${r.max.toFixed(0).padStart(7)} | ${String(r.routerP50).padStart(15)} | ${r.routerCpuMs.toFixed(2).padStart(14)} | ${r.farmCpuMs.toFixed(2).padStart(15)} |`;
   const lines = [
-    `router allocation benchmark: ${SIDECARS} sidecars (${sizes.length} processes), 1 router process, all players at once`,
+    `router allocation benchmark: ${SIDECARS} sidecars (${sizes.length} processes), 1 router process, all players at once, after one warm-up run`,
     '| run      | players |  secs  | allocations/s | p50 ms  | p99 ms  | max ms  | router p50 ≤ ms | router CPU ms/a | sidecar CPU ms/a |',
     '|----------|---------|--------|---------------|---------|---------|---------|-----------------|----------------|-----------------|',
     ...results.map((r, i) => row(`${i + 1}`, r)),
@@ -137,6 +161,11 @@ try {
     }),
     'reference: Agones allocator 300–400 allocations/s',
   ];
+  const solo: Array<{ p50: number; p99: number }> = [];
+  for (let i = 0; i < RUNS; i++) solo.push(await sequential(router, SEQUENTIAL));
+  lines.push(
+    `one player at a time (${SEQUENTIAL} per run, ${RUNS} runs): latency p50 ${median(solo.map((x) => x.p50)).toFixed(1)} ms, p99 ${median(solo.map((x) => x.p99)).toFixed(1)} ms (medians)`,
+  );
   console.log(lines.join('\n'));
 } finally {
   await Promise.all([router?.proc.stop(), ...farms.map((f) => f.proc.stop())]);
