@@ -8,7 +8,7 @@ import { probeFfmpeg } from './ffmpeg-probe.js';
 import { decodeInput, protocolMessage } from './input-protocol.js';
 import { actionFor, qualityOwnership } from './input-replies.js';
 import { startMediaSource, type MediaSource } from './media-source.js';
-import { PlayerPeer } from './player-peer.js';
+import { PlayerPeer, warmUpPeerConnections } from './player-peer.js';
 import { SignallingClient } from './signalling-client.js';
 import { createX11Injector, type X11Injector } from './x11-input.js';
 
@@ -39,6 +39,9 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   log.info({ msg: 'media plan', ...plan, nvenc: facts.nvenc, ffmpeg: facts.ffmpeg });
   if ('note' in plan && plan.note) log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
   const source = await startMediaSource(plan, config, facts.drawtext, log);
+  const warmStart = Date.now();
+  await warmUpPeerConnections(source.codec).catch((err: Error) => log.warn({ msg: 'peer warm-up failed', err: err.message }));
+  log.debug({ msg: 'peer connections warmed up', ms: Date.now() - warmStart });
 
   const peers = new Map<string, PlayerPeer>();
   const counts: Record<string, number> = {};

@@ -1,0 +1,60 @@
+// An X display as the source: the streamer captures a real Xvfb, a real browser watches it, and mouse
+// input from the page moves the X pointer (xdotool/XTEST) to the matching pixel.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { requirements } from '../test/support/tools.js';
+import { startPair, type Pair } from './testing/stack.js';
+
+const ok = requirements(['chromium', 'ffmpeg', 'Xvfb', 'xdotool'], { netns: true });
+
+function pointer(display: string): { x: number; y: number } {
+  const out = spawnSync('xdotool', ['getmouselocation', '--shell'], { env: { ...process.env, DISPLAY: display }, encoding: 'utf8' }).stdout;
+  return { x: Number(/X=(\d+)/.exec(out)?.[1]), y: Number(/Y=(\d+)/.exec(out)?.[1]) };
+}
+
+describe.skipIf(!ok)('x11: source', () => {
+  let browser: Browser;
+  let xvfb: ChildProcess | undefined;
+  let pair: Pair | undefined;
+  // A display number no desktop uses; the test namespace has its own abstract sockets, /tmp is shared.
+  const n = 90 + Math.floor(Math.random() * 400);
+  const display = `:${n}`;
+
+  beforeAll(async () => {
+    xvfb = spawn('Xvfb', [display, '-screen', '0', '640x360x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+    for (let i = 0; i < 50 && !existsSync(`/tmp/.X11-unix/X${n}`); i++) await new Promise((r) => setTimeout(r, 100));
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await pair?.stop();
+    xvfb?.kill('SIGTERM');
+  });
+
+  it('streams the display and injects the mouse', async () => {
+    pair = await startPair({ STREAM_SOURCE: `x11:${display}`, STREAM_WIDTH: '640', STREAM_HEIGHT: '360' });
+    const { page } = await newPage(browser);
+    await page.goto(pair.url);
+    await waitForFirstFrame(page);
+    // The viewport centre is the video centre is the display centre.
+    await page.mouse.move(100, 100);
+    await page.mouse.move(640, 360, { steps: 3 });
+    await pair.streamer!.waitFor((l) => l.msg === 'input' && l.inputType === 'MouseMove' && Math.abs(Number(l.x) - 32768) <= 2);
+    let at = pointer(display);
+    for (let i = 0; i < 30 && (Math.abs(at.x - 320) > 1 || Math.abs(at.y - 180) > 1); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      at = pointer(display);
+    }
+    expect(Math.abs(at.x - 320)).toBeLessThanOrEqual(1);
+    expect(Math.abs(at.y - 180)).toBeLessThanOrEqual(1);
+    // A corner maps to the display's last pixel.
+    await page.mouse.move(1279, 719, { steps: 2 });
+    await new Promise((r) => setTimeout(r, 500));
+    at = pointer(display);
+    expect(at.x).toBeGreaterThanOrEqual(637);
+    expect(at.y).toBeGreaterThanOrEqual(357);
+  });
+});
