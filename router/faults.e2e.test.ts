@@ -242,3 +242,37 @@ describe('a router stopped with SIGTERM (rolling update)', () => {
     await back.close(1000);
   });
 });
+
+describe('a sidecar dying between reservation and player socket', () => {
+  let farms: Farm[];
+  let router: RouterProc;
+
+  beforeAll(async () => {
+    const [dying] = await startFarms([1], { FARM_DIE_AFTER_GRANT: '1' });
+    const [healthy] = await startFarms([1], {});
+    farms = [dying!, healthy!];
+    router = await startRouterProc(farms.flatMap((f) => f.sidecars.map((s) => s.url)), { SUSPECT_SECONDS: '30' });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const a of open) a.ws.terminate();
+    await Promise.all([router?.proc.stop(), ...(farms ?? []).map((f) => f.proc.stop())]);
+  });
+
+  it('releases the dead grant, marks the pod suspect and places the player elsewhere or in the queue', async () => {
+    const [dying, healthy] = farms as [Farm, Farm];
+    const a = arrive(router.url);
+    await a.waitFor('config');
+    // Whichever pod the first player tried first, the second arrival finds at most the dying one left.
+    const b = arrive(router.url);
+    await dying.proc.exited;
+    await router.proc.waitFor((l) => l.code === 'sidecar_socket_failed');
+    await until(() => [a, b].some((x) => x.has('config')) && [a, b].every((x) => x.has('config') || x.has('queuePosition')), 5000, 'both players placed or waiting');
+    const placed = [a, b].filter((x) => x.has('config') && x.ws.readyState === x.ws.OPEN);
+    expect(placed).toHaveLength(1);
+    expect(await placed[0]!.streamer()).toBe(healthy.sidecars[0]!.streamerId);
+    const text = await scrape(router.metricsPort);
+    expect(sample(text, 'pixelstream_router_allocations_total{result="failed"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'pixelstream_router_allocations_total{result="assigned"}')).toBe(1);
+  });
+});

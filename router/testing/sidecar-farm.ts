@@ -4,7 +4,9 @@
 // two players or two reservations. Env: FARM_SIZE, FARM_FIRST (first index), ROUTER_TOKEN,
 // RESERVATION_TTL_SECONDS, RESUME_GRACE_SECONDS, FARM_QUIET=1 (no status lines; benchmarks), and
 // FARM_PLAYER_PORT: every sidecar on that one port, each on its own loopback address 127.0.1.<index+1>, the
-// way pods share a port on different IPs (Kubernetes discovery tests).
+// way pods share a port on different IPs (Kubernetes discovery tests). FARM_DIE_AFTER_GRANT=1: the whole
+// process kills itself (SIGKILL) right after its first reservation grant is answered — a pod dying between
+// reservation and player socket.
 import { createLogger } from '../../common/index.js';
 import { loadSidecarConfig, startSidecar, type Sidecar } from '../../signalserver/index.js';
 import { StreamerStandIn } from '../../test/support/streamer-stand-in.js';
@@ -40,6 +42,12 @@ for (let i = first; i < first + size; i++) {
   const streamerId = `s${i}`;
   const standIn = await StreamerStandIn.start(`ws://127.0.0.1:${sidecar.ports.streamer}/`, { id: streamerId, candidates: 1 });
   await standIn.registered();
+  if (process.env.FARM_DIE_AFTER_GRANT === '1') {
+    sidecar.on('change', (s) => {
+      // setImmediate: the 201 is written in the same tick as the grant; die right after it left.
+      if (s.reserved && s.players === 0) setImmediate(() => process.kill(process.pid, 'SIGKILL'));
+    });
+  }
   if (!quiet) {
     sidecar.on('change', (s) => out({ msg: 'sidecar status', index: i, players: s.players, reserved: s.reserved, allocated: s.allocated }));
   }
