@@ -34,6 +34,8 @@ const shape = {
   ICE_PORT_MIN: envInt(0, 0, 65535),
   ICE_PORT_MAX: envInt(0, 0, 65535),
   INPUT_INJECT: envBool(true),
+  // One log line per decoded input message; mouse moves arrive at display rate, so fleets may turn it off.
+  LOG_INPUT: envBool(true),
   RECONNECT_MIN_MS: envInt(250, 10, 60_000),
   RECONNECT_MAX_MS: envInt(10_000, 100, 600_000),
   MAX_PEERS: envInt(16, 1, 1000),
@@ -60,6 +62,7 @@ export interface StreamerConfig {
   iceExtraHosts: string[];
   icePortRange: [number, number] | undefined;
   inputInject: boolean;
+  logInput: boolean;
   reconnectMinMs: number;
   reconnectMaxMs: number;
   maxPeers: number;
@@ -100,6 +103,7 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     iceExtraHosts: raw.ICE_EXTRA_HOSTS,
     icePortRange: raw.ICE_PORT_MIN > 0 ? [raw.ICE_PORT_MIN, raw.ICE_PORT_MAX] : undefined,
     inputInject: raw.INPUT_INJECT,
+    logInput: raw.LOG_INPUT,
     reconnectMinMs: raw.RECONNECT_MIN_MS,
     reconnectMaxMs: raw.RECONNECT_MAX_MS,
     maxPeers: raw.MAX_PEERS,

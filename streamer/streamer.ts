@@ -65,7 +65,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     }
     const e = decoded.event;
     counts[e.type] = (counts[e.type] ?? 0) + 1;
-    log.info({ ...e, msg: 'input', playerId: peer.playerId, inputType: e.type });
+    if (config.logInput) log.info({ ...e, msg: 'input', playerId: peer.playerId, inputType: e.type });
     injector?.inject(e);
     const action = actionFor(e, { receivedAtMs, fps: config.fps, bitrateKbps: config.bitrateKbps });
     if (action.kind === 'reply') peer.sendData(action.data);
