@@ -25,7 +25,7 @@ import { monitoringOptions } from './monitoring.js';
 import { ROUTER_RBAC_RULES } from './router.js';
 import { TERMINATION_MARGIN_SECONDS } from './streamer-pool.js';
 import { readManifests, synthesize, writeOverlay, type ManifestObject } from './synth.js';
-import { TURN_RBAC_RULES } from './turn.js';
+import { TURN_EXPORTER_PORT, TURN_PROBE_COMMAND, TURN_RBAC_RULES } from './turn.js';
 
 const work = mkdtempSync(join(tmpdir(), 'k8s-manifests-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -205,6 +205,7 @@ describe.each([
     expect(coturn.ports).toEqual([
       { name: 'turn-udp', containerPort: c.TURN_LISTEN_PORT, hostPort: c.TURN_LISTEN_PORT, protocol: 'UDP' },
       { name: 'turn-tcp', containerPort: c.TURN_LISTEN_PORT, hostPort: c.TURN_LISTEN_PORT, protocol: 'TCP' },
+      { name: 'metrics', containerPort: TURN_EXPORTER_PORT, hostPort: TURN_EXPORTER_PORT, protocol: 'TCP' },
     ]);
     const env = envOf(coturn);
     expect(env).toMatchObject({ TURN_MIN_PORT: String(c.TURN_MIN_PORT), TURN_MAX_PORT: String(c.TURN_MAX_PORT), TURN_LISTEN_PORT: String(c.TURN_LISTEN_PORT) });
@@ -212,6 +213,11 @@ describe.each([
     expect(env.NODE_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } });
     expect(env.TURN_SECRET).toEqual({ secretKeyRef: { name: c.TURN_SECRET_NAME, key: 'secret', optional: false } });
     expect(coturn.securityContext.capabilities.add ?? []).toEqual(c.TURN_LISTEN_PORT < 1024 ? ['NET_BIND_SERVICE'] : []);
+    expect(coturn.livenessProbe.exec.command).toEqual([...TURN_PROBE_COMMAND]);
+    expect(coturn.readinessProbe.exec.command).toEqual([...TURN_PROBE_COMMAND]);
+    const podMonitor = find(s, 'PodMonitor', 'turn');
+    expect(podMonitor.spec.selector.matchLabels).toEqual(ds.spec.selector.matchLabels);
+    expect(podMonitor.spec.podMetricsEndpoints[0].port).toBe('metrics');
   });
 
   it('RBAC: each ServiceAccount has exactly what its workload calls, in its namespace', () => {

@@ -5,7 +5,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { KitConfig } from '../common/kit-config.js';
-import { ROUTER_COMPONENT, STREAMER_COMPONENT } from '../common/pod-marks.js';
+import { ROUTER_COMPONENT, STREAMER_COMPONENT, TURN_COMPONENT } from '../common/pod-marks.js';
 import { dashboards, prometheusRuleGroups, type MonitoringOptions } from '../support/index.js';
 import { APP_NAME, NAMES, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
 
@@ -42,6 +42,18 @@ export class Monitoring extends Construct {
         },
       });
     }
+
+    // coturn runs with host networking and no Service: a PodMonitor scrapes its exporter port directly.
+    new ApiObject(this, 'podmonitor-turn', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: NAMES.turn, namespace, labels: { ...commonLabels(TURN_COMPONENT), ...release } },
+      spec: {
+        selector: { matchLabels: selectorLabels(TURN_COMPONENT) },
+        namespaceSelector: { matchNames: [namespace] },
+        podMetricsEndpoints: [{ port: PORT_NAMES.metrics, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' }],
+      },
+    });
 
     new ApiObject(this, 'rules', {
       apiVersion: 'monitoring.coreos.com/v1',

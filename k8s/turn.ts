@@ -14,6 +14,11 @@ export interface TurnProps {
 /** RBAC rules coturn's entrypoint needs: read its own Node for the ExternalIP (turn/kube-node.ts). */
 export const TURN_RBAC_RULES = [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }] as const;
 
+/** The image's health probe (turn/Dockerfile copies the bundle to /app). */
+export const TURN_PROBE_COMMAND = ['node', '/app/probe.mjs'] as const;
+/** turn/ serves its log-derived counters here on every coturn build (TURN_EXPORTER_PORT). */
+export const TURN_EXPORTER_PORT = 9642;
+
 export class Turn extends Construct {
   readonly daemonSet: k8s.KubeDaemonSet;
 
@@ -41,7 +46,9 @@ export class Turn extends Construct {
     });
 
     const listen = c.TURN_LISTEN_PORT;
-    const probe = { tcpSocket: { port: k8s.IntOrString.fromNumber(listen) }, periodSeconds: 10, timeoutSeconds: 3 };
+    // A STUN Binding over UDP to the local listener (turn/probe.ts): it tests the path players use, which a
+    // tcpSocket probe on the same port would not.
+    const probe = { exec: { command: [...TURN_PROBE_COMMAND] }, periodSeconds: 10, timeoutSeconds: 3 };
     this.daemonSet = new k8s.KubeDaemonSet(this, 'daemonset', {
       metadata: { name: NAMES.turn, namespace, labels },
       spec: {
@@ -71,6 +78,8 @@ export class Turn extends Construct {
                   // opened on the node directly; thousands of port entries would not fit a pod spec.
                   { name: 'turn-udp', containerPort: listen, hostPort: listen, protocol: 'UDP' },
                   { name: 'turn-tcp', containerPort: listen, hostPort: listen, protocol: 'TCP' },
+                  // Keep it closed in the node firewall: only Prometheus (inside the cluster) scrapes it.
+                  { name: 'metrics', containerPort: TURN_EXPORTER_PORT, hostPort: TURN_EXPORTER_PORT, protocol: 'TCP' },
                 ],
                 env: [
                   ...plainEnv({
@@ -82,6 +91,7 @@ export class Turn extends Construct {
                     TURN_SERVICE_CIDR: c.TURN_SERVICE_CIDR,
                     TURN_STUN_SERVER: c.TURN_STUN_SERVER,
                     TURN_RUN_DIR: '/tmp/turn',
+                    TURN_EXPORTER_PORT: TURN_EXPORTER_PORT,
                     LOG_LEVEL: c.LOG_LEVEL,
                   }),
                   secretEnv('TURN_SECRET', c.TURN_SECRET_NAME, 'secret'),

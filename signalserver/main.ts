@@ -4,7 +4,7 @@ import { loadSidecarConfig, startSidecar } from './index.js';
 
 const config = configOrExit(() => loadSidecarConfig(process.env), 'signalserver');
 const log = createLogger('signalserver', config.logLevel);
-const sidecar = await startSidecar(config, log);
+const sidecar = await startSidecar(config, log, { podPatcher: { env: process.env } });
 // Supervisors and tests wait for this line, so it is written even when LOG_LEVEL hides info lines.
 const announce = config.logLevel === 'silent' ? log : log.child({}, { level: 'info' });
 announce.info(

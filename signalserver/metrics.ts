@@ -43,6 +43,12 @@ export class SidecarMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  readonly podPatches = new Counter({
+    name: SIDECAR.podPatchesTotal,
+    help: 'patches of this pod\'s allocation label, deletion cost and safe-to-evict marks, by result',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   readonly eventsDropped = new Counter({
     name: SIDECAR.eventsDroppedTotal,
     help: 'lifecycle CloudEvents dropped (sink slow, down or refusing)',

@@ -127,13 +127,19 @@ async function outcomes(results: string[], n: number): Promise<string[]> {
 const dir = mkdtempSync(join(tmpdir(), 'pod-patcher-'));
 const tokenFile = join(dir, 'token');
 const POD_PATH = '/api/v1/namespaces/pixel/pods/streamer-abc-123';
-const clusterEnv = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '1', POD_NAME: 'streamer-abc-123', POD_NAMESPACE: 'pixel' };
+const clusterEnv = {
+  KUBERNETES_SERVICE_HOST: '127.0.0.1',
+  KUBERNETES_SERVICE_PORT: '1',
+  POD_NAME: 'streamer-abc-123',
+  POD_NAMESPACE: 'pixel',
+};
 
 function captureLogger() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -152,7 +158,9 @@ afterEach(async () => {
   await api.close();
 });
 
-async function start(opts: { debounceMs?: number; retryInitialMs?: number; plan?: number[]; requestTimeoutMs?: number } = {}) {
+async function start(
+  opts: { debounceMs?: number; retryInitialMs?: number; plan?: number[]; requestTimeoutMs?: number } = {},
+) {
   api = new FakeApiServer();
   api.plan = opts.plan ?? [];
   apiUrl = await api.listen();
@@ -190,7 +198,12 @@ describe('pod patcher', () => {
 
     source.set(true);
     const seen = await api.requests(2);
-    expect(seen[1]).toMatchObject({ method: 'PATCH', url: POD_PATH, contentType: 'application/merge-patch+json', body: marks(true) });
+    expect(seen[1]).toMatchObject({
+      method: 'PATCH',
+      url: POD_PATH,
+      contentType: 'application/merge-patch+json',
+      body: marks(true),
+    });
     expect(marks(true).metadata.annotations[SAFE_TO_EVICT_ANNOTATION]).toBe('false');
     expect(Number(marks(true).metadata.annotations[DELETION_COST_ANNOTATION])).toBeGreaterThan(
       Number(marks(false).metadata.annotations[DELETION_COST_ANNOTATION]),
@@ -279,7 +292,9 @@ describe('pod patcher', () => {
     source.set(true);
     source.set(false);
     await sleep(300);
-    const notes = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('not in a Kubernetes cluster'));
+    const notes = lines.filter(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('not in a Kubernetes cluster'),
+    );
     expect(notes).toHaveLength(1);
     expect(notes[0]?.missing).toEqual(['POD_NAMESPACE', 'KUBERNETES_SERVICE_HOST']);
     expect(api.seen).toHaveLength(0);
@@ -294,5 +309,49 @@ describe('pod patcher', () => {
     const granted = SIDECAR_RBAC_RULES.flatMap((r) => r.verbs as readonly string[]);
     expect([...verbs]).toEqual(granted);
     expect(api.seen.every((s) => s.url.startsWith('/api/v1/namespaces/pixel/pods/'))).toBe(true);
+  });
+});
+
+describe('pod patcher inside a real sidecar', () => {
+  it('patches the pod when a real player subscribes and leaves, and counts the patches', async () => {
+    const { startSidecar } = await import('./sidecar.js');
+    const { loadSidecarConfig } = await import('./config.js');
+    const { StreamerStandIn } = await import('../test/support/streamer-stand-in.js');
+    const { PlayerClient } = await import('../test/support/player-client.js');
+    api = new FakeApiServer();
+    apiUrl = await api.listen();
+    const config = loadSidecarConfig({
+      PLAYER_PORT: '0',
+      PLAYER_HOST: '127.0.0.1',
+      STREAMER_PORT: '0',
+      SFU_PORT: '0',
+      METRICS_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
+    });
+    const sidecar = await startSidecar(config, createLogger('signalserver', 'silent'), {
+      podPatcher: { env: clusterEnv, apiUrl, tokenFile, debounceMs: 50 },
+    });
+    try {
+      const streamer = await StreamerStandIn.start(`ws://127.0.0.1:${sidecar.ports.streamer}/`);
+      const id = await streamer.registered();
+      await api.requests(1); // the start-up mark: idle
+      const player = await PlayerClient.connect(`ws://127.0.0.1:${sidecar.ports.player}/`);
+      await player.subscribeAndWaitOffer(id);
+      const seen = await api.requests(2);
+      expect(seen[1]).toMatchObject({
+        method: 'PATCH',
+        url: POD_PATH,
+        contentType: POD_PATCH_CONTENT_TYPE,
+        body: marks(true),
+      });
+      player.ws.close();
+      const after = await api.requests(3);
+      expect(after[2]).toMatchObject({ method: 'PATCH', url: POD_PATH, body: marks(false) });
+      const text = await (await fetch(`http://127.0.0.1:${sidecar.ports.metrics}/metrics`)).text();
+      expect(text).toMatch(/^pixelstream_pod_patches_total\{result="ok"\} 3$/m);
+      streamer.ws.close();
+    } finally {
+      await sidecar.close();
+    }
   });
 });

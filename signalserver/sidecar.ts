@@ -11,6 +11,7 @@ import { createHttpApp } from './http.js';
 import { peerConnectionOptions } from './ice-config.js';
 import { closeServer, listen, playerServer, streamerServer, type ListenOptions } from './listeners.js';
 import { SidecarMetrics } from './metrics.js';
+import { startPodPatcher, type PodPatcherOptions } from './pod-patcher.js';
 import { Reservations } from './reservations.js';
 import { SignallingHub, type HubObserver } from './signalling.js';
 import type { WebSocketServer } from 'ws';
@@ -34,7 +35,15 @@ export interface Sidecar {
   close(): Promise<void>;
 }
 
-export async function startSidecar(config: SidecarConfig, logger?: Logger): Promise<Sidecar> {
+export interface SidecarOptions {
+  /**
+   * Keep the pod's allocation label, deletion cost and safe-to-evict marks in step with the status
+   * (pod-patcher.ts). Inert outside a cluster. @default off (tests and embedded sidecars)
+   */
+  podPatcher?: PodPatcherOptions;
+}
+
+export async function startSidecar(config: SidecarConfig, logger?: Logger, options: SidecarOptions = {}): Promise<Sidecar> {
   const log = logger ?? createLogger('signalserver', config.logLevel);
   const emitter = new EventEmitter<{ change: [SidecarStatus] }>();
   const metrics = new SidecarMetrics();
@@ -150,6 +159,14 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger): Prom
 
     let draining$: Promise<void> | undefined;
     let closed$: Promise<void> | undefined;
+    const source = {
+      status,
+      on: (e: 'change', l: (s: SidecarStatus) => void) => emitter.on(e, l),
+      off: (e: 'change', l: (s: SidecarStatus) => void) => emitter.off(e, l),
+    };
+    const podPatcher = options.podPatcher
+      ? startPodPatcher(source, { ...options.podPatcher, onPatch: (r) => metrics.podPatches.inc({ result: r }) }, log)
+      : undefined;
     const sidecar: Sidecar = {
       ports,
       status,
@@ -178,6 +195,7 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger): Prom
         closed$ ??= (async () => {
           hub.closeAll(CLOSE.goingAway, draining ? 'server drained' : 'server shutting down');
           reservations.close();
+          await podPatcher?.stop();
           await Promise.all(servers.map(([s, w]) => closeServer(s, w)));
           await events.flush();
         })();
