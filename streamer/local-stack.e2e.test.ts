@@ -1,0 +1,54 @@
+// `npm start`'s script end to end: it prints a URL that shows video in a real browser, and one SIGINT
+// (Ctrl-C) stops the sidecar, the streamer and the encoder.
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { startNode, type RunningProcess } from '../test/support/processes.js';
+import { requirements } from '../test/support/tools.js';
+
+const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const children = (pid: number) =>
+  readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+
+describe.skipIf(!ok)('local stack', () => {
+  let browser: Browser;
+  let stack: RunningProcess | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await stack?.stop('SIGKILL');
+  });
+
+  it('shows video at the printed URL and stops everything on SIGINT', async () => {
+    stack = startNode('scripts/local-stack.ts', { PLAYER_PORT: '0', STREAM_WIDTH: '640', STREAM_HEIGHT: '360' });
+    const line = await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('[local-stack] open http'), 30_000);
+    const url = /(http:\/\/\S+)/.exec(String(line.msg))?.[1];
+    expect(url).toBeDefined();
+    const encoderLine = await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('streamer: encoder started'));
+    const encoder = Number(/"pid":(\d+)/.exec(String(encoderLine.msg))?.[1]);
+    const kids = children(stack.pid);
+    expect(kids).toHaveLength(2); // sidecar and streamer
+    const ffmpeg = children(encoder); // the encoder's watchdog shell runs ffmpeg and its pipe reader
+    expect(ffmpeg.length).toBeGreaterThan(0);
+
+    const { page } = await newPage(browser);
+    await page.goto(url!);
+    await waitForFirstFrame(page);
+    await page.context().close();
+
+    expect(await stack.stop('SIGINT', 15_000)).toBe(0);
+    for (const pid of [...kids, encoder, ...ffmpeg]) expect(alive(pid), `pid ${pid} still running`).toBe(false);
+  });
+});
