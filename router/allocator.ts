@@ -70,7 +70,9 @@ export class Allocator {
       if (this.queue.length > 0) this.pump();
     }, options.pollMs);
     this.poll.unref();
-    discovery.on('change', ({ added, removed }) => {
+    discovery.on('change', ({ added, removed, updated = [] }) => {
+      // The sidecar flipped its pod's label to free: fresher than any 409 this replica remembers.
+      for (const ep of updated) if (ep.allocatedHint === false) this.beliefs.delete(ep.url);
       for (const ep of removed) {
         this.beliefs.delete(ep.url);
         this.log.info({ pod: ep.key, url: ep.url }, 'pod left discovery');

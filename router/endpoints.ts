@@ -10,13 +10,20 @@ export interface Endpoint {
   readonly allocatedHint?: boolean;
 }
 
+export interface EndpointChange {
+  added: Endpoint[];
+  removed: Endpoint[];
+  /** Same URL, new hint (the allocated label flipped). */
+  updated?: Endpoint[];
+}
+
 export interface Discovery {
   /** Current endpoints (ready pods only). */
   endpoints(): readonly Endpoint[];
   /** True once the first full list arrived (readiness). */
   readonly synced: boolean;
-  /** `change` fires after every add/update/remove with the endpoints that appeared and vanished. */
-  on(event: 'change', listener: (change: { added: Endpoint[]; removed: Endpoint[] }) => void): unknown;
+  /** `change` fires after every add/update/remove with the endpoints that appeared, vanished or changed. */
+  on(event: 'change', listener: (change: EndpointChange) => void): unknown;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

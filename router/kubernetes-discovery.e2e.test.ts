@@ -47,8 +47,10 @@ describe('kubernetes discovery', () => {
   let watchStream: http.ServerResponse | undefined;
   const open: Arrival[] = [];
 
+  let sidecarPort = 0;
+
   beforeAll(async () => {
-    const sidecarPort = await freePort();
+    sidecarPort = await freePort();
     [farm] = (await startFarms([2], { FARM_PLAYER_PORT: String(sidecarPort) })) as [Farm];
     api = http.createServer((req, res) => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, accept: req.headers.accept });
@@ -141,6 +143,8 @@ describe('kubernetes discovery', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(await second.streamer()).toBe('s1');
     await router.waitFor((l) => l.msg === 'pod discovered' && l.pod === `${NS}/streamer-b`);
+    // What the sidecar's pod patcher does next.
+    watchStream!.write(`${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true, true) })}\n`);
 
     // streamer-a vanishes from discovery: logged; its dropped player cannot resume onto it any more.
     watchStream!.write(`${JSON.stringify({ type: 'DELETED', object: pod('streamer-a', '127.0.1.1', true, true) })}\n`);
@@ -152,5 +156,23 @@ describe('kubernetes discovery', () => {
     await back.waitFor('queuePosition');
     await router.waitFor((l) => l.code === 'resume_pod_gone');
     expect(back.has('config')).toBe(false);
+
+    // streamer-b's player drops; another replica (here: the test) releases that reservation and the sidecar
+    // flips its label to allocated=false. The label event, not polling, hands the pod to the waiting player.
+    second.ws.terminate();
+    await second.closed;
+    // It waited, so its ticket came in-band; the payload names the reservation.
+    const ticket = (await second.waitFor('sessionTicket')).ticket as string;
+    const { r: reservationId } = JSON.parse(Buffer.from(ticket.split('.')[0]!, 'base64url').toString('utf8')) as { r: string };
+    const released = await fetch(`http://127.0.1.2:${sidecarPort}/reservations/${reservationId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(released.status).toBe(204);
+    const t1 = Date.now();
+    watchStream!.write(`${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true, false) })}\n`);
+    await back.waitFor('config', 5000);
+    expect(Date.now() - t1).toBeLessThan(5000);
+    expect(await back.streamer()).toBe('s1');
   });
 });

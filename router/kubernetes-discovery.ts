@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../common/index.js';
-import type { Discovery, Endpoint } from './endpoints.js';
+import type { Discovery, Endpoint, EndpointChange } from './endpoints.js';
 import { podKey, podToEndpoint } from './pod-endpoint.js';
 
 export interface KubernetesDiscoveryOptions {
@@ -93,9 +93,11 @@ export class KubernetesDiscovery extends EventEmitter implements Discovery {
     const ep = podToEndpoint(pod, this.options.port);
     if (!ep) return this.remove(key, 'not ready');
     const before = this.byKey.get(key);
-    if (before && before.url === ep.url && before.allocatedHint === ep.allocatedHint) return;
+    // Every update is published, unchanged hint or not: any patch of a streamer pod (its allocated label,
+    // its deletion cost) is a moment when capacity may have appeared, and waiting players deserve a look.
     this.byKey.set(key, ep);
-    this.publish(before && before.url === ep.url ? [] : [ep], before && before.url !== ep.url ? [before] : []);
+    if (before && before.url === ep.url) this.publish([], [], [ep]);
+    else this.publish([ep], before ? [before] : []);
   }
 
   private remove(key: string, why: string): void {
@@ -106,9 +108,10 @@ export class KubernetesDiscovery extends EventEmitter implements Discovery {
     this.publish([], [before]);
   }
 
-  private publish(added: Endpoint[], removed: Endpoint[]): void {
+  private publish(added: Endpoint[], removed: Endpoint[], updated: Endpoint[] = []): void {
     this.snapshot = [...this.byKey.values()];
-    this.emit('change', { added, removed });
+    const change: EndpointChange = { added, removed, updated };
+    this.emit('change', change);
   }
 }
 
