@@ -10,16 +10,31 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SIDECAR } from '../common/index.js';
-import { closeAllBrowsers, launchBrowser, measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import {
+  closeAllBrowsers,
+  launchBrowser,
+  measureFps,
+  newPage,
+  waitForFirstFrame,
+} from '../test/support/browser.js';
 import { metric, startPair, type Pair } from '../streamer/testing/stack.js';
 
 const self = fileURLToPath(import.meta.url);
-if (process.env.PIXEL_TEST_NETNS !== '1' && process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0) {
-  const setup = 'ip link set lo up && ip link add pxtest0 type veth peer name pxtest1 && ip addr add 192.0.2.1/24 dev pxtest0 && ip link set pxtest0 up && ip link set pxtest1 up';
-  const r = spawnSync('unshare', ['-n', '--', 'sh', '-c', `${setup} && exec "$0" --import tsx "$1"`, process.execPath, self], {
-    stdio: 'inherit',
-    env: { ...process.env, PIXEL_TEST_NETNS: '1' },
-  });
+if (
+  process.env.PIXEL_TEST_NETNS !== '1' &&
+  process.getuid?.() === 0 &&
+  spawnSync('unshare', ['-n', 'true']).status === 0
+) {
+  const setup =
+    'ip link set lo up && ip link add pxtest0 type veth peer name pxtest1 && ip addr add 192.0.2.1/24 dev pxtest0 && ip link set pxtest0 up && ip link set pxtest1 up';
+  const r = spawnSync(
+    'unshare',
+    ['-n', '--', 'sh', '-c', `${setup} && exec "$0" --import tsx "$1"`, process.execPath, self],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, PIXEL_TEST_NETNS: '1' },
+    },
+  );
   process.exit(r.status ?? 1);
 }
 
@@ -43,7 +58,11 @@ function cpuSeconds(pid: number): number {
 
 function childPids(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -58,8 +77,16 @@ async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise
   throw new Error('timed out');
 }
 
-async function firstFrames(strategy: { name: string; env: Record<string, string> }): Promise<{ name: string; p50: number; p95: number; fps: number }> {
-  const pair = await startPair({ STREAM_WIDTH: WIDTH, STREAM_HEIGHT: HEIGHT, STREAM_CODEC: CODEC, ...strategy.env });
+async function firstFrames(strategy: {
+  name: string;
+  env: Record<string, string>;
+}): Promise<{ name: string; p50: number; p95: number; fps: number }> {
+  const pair = await startPair({
+    STREAM_WIDTH: WIDTH,
+    STREAM_HEIGHT: HEIGHT,
+    STREAM_CODEC: CODEC,
+    ...strategy.env,
+  });
   const browser = await launchBrowser();
   const times: number[] = [];
   let fps = NaN;
@@ -82,9 +109,14 @@ async function firstFrames(strategy: { name: string; env: Record<string, string>
   return { name: strategy.name, p50: pct(times, 50), p95: pct(times, 95), fps };
 }
 
-async function cpuPerPlayer(counts: number[]): Promise<{ players: number; streamerCpu: number; encoderCpu: number; fps: number }[]> {
+async function cpuPerPlayer(
+  counts: number[],
+): Promise<{ players: number; streamerCpu: number; encoderCpu: number; fps: number }[]> {
   const max = Math.max(...counts);
-  const pair: Pair = await startPair({ STREAM_WIDTH: WIDTH, STREAM_HEIGHT: HEIGHT, STREAM_CODEC: CODEC }, { MAX_PLAYERS_PER_STREAMER: String(max) });
+  const pair: Pair = await startPair(
+    { STREAM_WIDTH: WIDTH, STREAM_HEIGHT: HEIGHT, STREAM_CODEC: CODEC },
+    { MAX_PLAYERS_PER_STREAMER: String(max) },
+  );
   const browser = await launchBrowser();
   const rows: { players: number; streamerCpu: number; encoderCpu: number; fps: number }[] = [];
   try {
@@ -121,24 +153,50 @@ async function cpuPerPlayer(counts: number[]): Promise<{ players: number; stream
 }
 
 const strategies: { name: string; env: Record<string, string> }[] = [
-  { name: 'gop-cache, GOP 1 s (default)', env: { KEYFRAME_STRATEGY: 'gop-cache', KEYFRAME_INTERVAL_SECONDS: '1' } },
-  { name: 'gop (wait for next keyframe), GOP 1 s', env: { KEYFRAME_STRATEGY: 'gop', KEYFRAME_INTERVAL_SECONDS: '1' } },
+  {
+    name: 'gop-cache, GOP 1 s (default)',
+    env: { KEYFRAME_STRATEGY: 'gop-cache', KEYFRAME_INTERVAL_SECONDS: '1' },
+  },
+  { name: 'gop-cache, GOP 0.5 s', env: { KEYFRAME_STRATEGY: 'gop-cache', KEYFRAME_INTERVAL_SECONDS: '0.5' } },
+  {
+    name: 'gop (wait for next keyframe), GOP 1 s',
+    env: { KEYFRAME_STRATEGY: 'gop', KEYFRAME_INTERVAL_SECONDS: '1' },
+  },
   { name: 'gop, GOP 0.5 s', env: { KEYFRAME_STRATEGY: 'gop', KEYFRAME_INTERVAL_SECONDS: '0.5' } },
-  { name: 'restart encoder per player, GOP 2 s', env: { KEYFRAME_STRATEGY: 'restart', KEYFRAME_INTERVAL_SECONDS: '2' } },
+  {
+    name: 'restart encoder per player, GOP 2 s',
+    env: { KEYFRAME_STRATEGY: 'restart', KEYFRAME_INTERVAL_SECONDS: '2' },
+  },
 ];
-process.stdout.write(`bench:stream — ${CODEC} ${WIDTH}x${HEIGHT}@30, ${SESSIONS} sessions per strategy, loopback in a network namespace\n\n`);
-process.stdout.write('| keyframe strategy | first frame p50 (ms) | p95 (ms) | decoded fps (1 player) |\n|---|---|---|---|\n');
+process.stdout.write(
+  `bench:stream — ${CODEC} ${WIDTH}x${HEIGHT}@30, ${SESSIONS} sessions per strategy, loopback in a network namespace\n\n`,
+);
+process.stdout.write(
+  '| keyframe strategy | first frame p50 (ms) | p95 (ms) | decoded fps (1 player) |\n|---|---|---|---|\n',
+);
+// BENCH_ONLY=cache runs the strategies whose name contains "cache"; BENCH_CPU=0 skips the CPU table.
+const only = process.env.BENCH_ONLY;
 try {
-  for (const s of strategies) {
+  for (const s of strategies.filter((x) => !only || x.name.includes(only))) {
     const r = await firstFrames(s);
-    process.stdout.write(`| ${r.name} | ${Math.round(r.p50)} | ${Math.round(r.p95)} | ${r.fps.toFixed(1)} |\n`);
+    process.stdout.write(
+      `| ${r.name} | ${Math.round(r.p50)} | ${Math.round(r.p95)} | ${r.fps.toFixed(1)} |\n`,
+    );
   }
-  process.stdout.write('\n| players on one stream | streamer CPU % (fan-out, SRTP) | per player % | encoder CPU % | mean decoded fps |\n|---|---|---|---|---|\n');
-  for (const r of await cpuPerPlayer([1, 4, 8])) {
-    process.stdout.write(`| ${r.players} | ${r.streamerCpu.toFixed(1)} | ${(r.streamerCpu / r.players).toFixed(1)} | ${r.encoderCpu.toFixed(1)} | ${r.fps.toFixed(1)} |\n`);
+  if (process.env.BENCH_CPU !== '0') {
+    process.stdout.write(
+      '\n| players on one stream | streamer CPU % (fan-out, SRTP) | per player % | encoder CPU % | mean decoded fps |\n|---|---|---|---|---|\n',
+    );
+    for (const r of await cpuPerPlayer([1, 4, 8])) {
+      process.stdout.write(
+        `| ${r.players} | ${r.streamerCpu.toFixed(1)} | ${(r.streamerCpu / r.players).toFixed(1)} | ${r.encoderCpu.toFixed(1)} | ${r.fps.toFixed(1)} |\n`,
+      );
+    }
   }
 } finally {
   await closeAllBrowsers();
 }
-process.stdout.write(`\n(first frame = navigation start → first decoded frame in the page; CPU % of one core; ${path.basename(self)})\n`);
+process.stdout.write(
+  `\n(first frame = navigation start → first decoded frame in the page; CPU % of one core; ${path.basename(self)})\n`,
+);
 process.exit(0);

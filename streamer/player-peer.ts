@@ -73,11 +73,16 @@ export class PlayerPeer {
       if (state === 'open') o.onDataChannelOpen(this);
     });
     channel.onMessage.subscribe((data) => o.onData(this, typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+    // werift gathers inside setLocalDescription, i.e. before the offer is sent: hold candidates until the
+    // offer is out, because a browser cannot add a candidate before it has the remote description.
+    let offerSent = false;
+    const held: IceCandidateInit[] = [];
     pc.onIceCandidate.subscribe((c) => {
       if (!c || this.closed) return;
       const j = c.toJSON();
       const candidate: IceCandidateInit = { candidate: j.candidate, sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null };
-      o.send(build.iceCandidate(candidate, this.playerId));
+      if (offerSent) o.send(build.iceCandidate(candidate, this.playerId));
+      else held.push(candidate);
     });
     pc.connectionStateChange.subscribe((state) => {
       o.log.info({ msg: 'peer state', playerId: this.playerId, state });
@@ -92,7 +97,11 @@ export class PlayerPeer {
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     if (this.closed) return;
-    o.send(build.offer(pc.localDescription?.sdp ?? offer.sdp, this.playerId));
+    const sdp = pc.localDescription?.sdp ?? offer.sdp;
+    o.send(build.offer(sdp, this.playerId));
+    offerSent = true;
+    // Candidates already inside the offer's SDP need no trickling.
+    for (const c of held) if (!sdp.includes(c.candidate)) o.send(build.iceCandidate(c, this.playerId));
   }
 
   async setAnswer(sdp: string): Promise<void> {
