@@ -39,13 +39,15 @@ export interface ProbeResult extends EncoderFacts {
 
 /** Probes `ffmpegPath`; the NVENC test encode runs only when it could change the plan. */
 export async function probeFfmpeg(ffmpegPath: string, source: SourceSpec, codec: Codec, hw: 'auto' | 'nvenc' | 'cpu'): Promise<ProbeResult> {
-  const [enc, filters] = await Promise.all([
+  // drawtext is tried on one frame rather than looked up in `-filters`: it is listed even when no font is
+  // installed, and then every encode that uses it fails.
+  const [enc, text] = await Promise.all([
     run(ffmpegPath, ['-hide_banner', '-encoders'], 10_000),
-    run(ffmpegPath, ['-hide_banner', '-filters'], 10_000),
+    run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'lavfi', '-i', 'color=c=black:s=64x64', '-frames:v', '1', '-vf', 'drawtext=text=0', '-f', 'null', '-'], 10_000),
   ]);
   if (enc.spawnError !== undefined || enc.code !== 0) return { ffmpeg: false, encoders: new Set(), drawtext: false };
   const encoders = parseEncoderList(enc.stdout);
-  const drawtext = /\bdrawtext\b/.test(filters.stdout);
+  const drawtext = text.code === 0;
   if (!needsNvencProbe(source, codec, hw, encoders)) return { ffmpeg: true, encoders, drawtext };
   const probe = await run(ffmpegPath, NVENC_PROBE_ARGS, 15_000);
   return { ffmpeg: true, encoders, drawtext, nvenc: interpretNvencProbe(probe.code, probe.stderr) };

@@ -36,7 +36,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   const planned = planMedia(config.source, config.codec, config.hwEncoder, facts);
   if (!planned.ok) throw new StreamerError(planned.code, planned.reason);
   const plan = planned.plan;
-  log.info({ msg: 'media plan', ...plan, nvenc: facts.nvenc, ffmpeg: facts.ffmpeg });
+  log.info({ msg: 'media plan', ...plan, nvenc: facts.nvenc, ffmpeg: facts.ffmpeg, clock: facts.drawtext });
   if ('note' in plan && plan.note) log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
   const source = await startMediaSource(plan, config, facts.drawtext, log);
   const warmStart = Date.now();
