@@ -53,7 +53,22 @@ function histogramMedian(before: string, after: string): number {
   return Infinity;
 }
 
+/** Waits until every sidecar reports itself available again (the router released each reservation after its
+ * player closed normally): every run must start with all pods free. */
+async function allFree(farms: Farm[], timeoutMs = 60_000): Promise<void> {
+  const urls = farms.flatMap((f) => f.sidecars.map((s) => `${s.url}/status`));
+  const deadline = Date.now() + timeoutMs;
+  let busy = urls;
+  while (busy.length > 0) {
+    if (Date.now() > deadline) throw new Error(`${busy.length} sidecars still not available after ${timeoutMs} ms`);
+    const states = await Promise.all(busy.map(async (u) => ((await (await fetch(u)).json()) as { available: boolean }).available));
+    busy = busy.filter((_, i) => !states[i]);
+    if (busy.length > 0) await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function run(router: RouterProc, farms: Farm[]): Promise<RunResult> {
+  await allFree(farms);
   const before = await scrape(router.metricsPort);
   const farmCpu = () => farms.reduce((n, f) => n + cpuSeconds(f.proc.pid), 0);
   const cpu0 = { router: cpuSeconds(router.proc.pid), farms: farmCpu() };
@@ -69,13 +84,19 @@ async function run(router: RouterProc, farms: Farm[]): Promise<RunResult> {
       let first = true;
       ws.on('message', (data) => {
         if (!first) return;
-        const type = (JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type;
+        let type: string;
+        try {
+          type = (JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type;
+        } catch {
+          reject(new Error(`player ${i}: a message that is not JSON: ${(data as Buffer).toString('utf8').slice(0, 200)}`));
+          return;
+        }
         if (type === 'queuePosition') {
           queued++;
           return;
         }
         first = false;
-        if (type !== 'config') reject(new Error(`unexpected first message ${type}`));
+        if (type !== 'config') reject(new Error(`player ${i}: unexpected first message ${type}`));
         latencies.push(performance.now() - start);
         if (latencies.length === SIDECARS) resolve();
       });
@@ -87,8 +108,7 @@ async function run(router: RouterProc, farms: Farm[]): Promise<RunResult> {
   const after = await scrape(router.metricsPort);
   if (queued > 0) throw new Error(`${queued} players were queued although a pod was free for each`);
   await Promise.all(sockets.map((ws) => new Promise((r) => (ws.once('close', r), ws.close(1000)))));
-  // Let the router release every reservation (DELETE after each normal close): the next run needs all pods.
-  await new Promise((r) => setTimeout(r, 2000));
+  await allFree(farms);
   latencies.sort((a, b) => a - b);
   return {
     players: SIDECARS,
@@ -104,7 +124,7 @@ async function run(router: RouterProc, farms: Farm[]): Promise<RunResult> {
 }
 
 /** One player at a time, each waiting for its pod before the next arrives: allocation latency without a queue. */
-async function sequential(router: RouterProc, n: number): Promise<{ p50: number; p99: number }> {
+async function sequential(router: RouterProc, farms: Farm[], n: number): Promise<{ p50: number; p99: number }> {
   const latencies: number[] = [];
   const sockets: WebSocket[] = [];
   for (let i = 0; i < n; i++) {
@@ -113,12 +133,13 @@ async function sequential(router: RouterProc, n: number): Promise<{ p50: number;
     sockets.push(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('message', () => resolve());
-      ws.once('error', reject);
+      // Stays attached: an error after the first message must not become an uncaught exception.
+      ws.on('error', reject);
     });
     latencies.push(performance.now() - start);
   }
   await Promise.all(sockets.map((ws) => new Promise((r) => (ws.once('close', r), ws.close(1000)))));
-  await new Promise((r) => setTimeout(r, 2000));
+  await allFree(farms);
   latencies.sort((a, b) => a - b);
   return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
@@ -162,7 +183,7 @@ try {
     'reference: Agones allocator 300–400 allocations/s',
   ];
   const solo: Array<{ p50: number; p99: number }> = [];
-  for (let i = 0; i < RUNS; i++) solo.push(await sequential(router, SEQUENTIAL));
+  for (let i = 0; i < RUNS; i++) solo.push(await sequential(router, farms, SEQUENTIAL));
   lines.push(
     `one player at a time (${SEQUENTIAL} per run, ${RUNS} runs): latency p50 ${median(solo.map((x) => x.p50)).toFixed(1)} ms, p99 ${median(solo.map((x) => x.p99)).toFixed(1)} ms (medians)`,
   );
