@@ -14,7 +14,13 @@ announce.info(
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
+  if (stopping) {
+    // A second signal means "now": an operator at a terminal should not wait out DRAIN_TIMEOUT_SECONDS.
+    log.warn({ signal }, 'second signal during drain: closing live sessions now');
+    await sidecar.close();
+    log.flush();
+    process.exit(0);
+  }
   stopping = true;
   log.info({ signal }, 'shutting down');
   await sidecar.drain();
