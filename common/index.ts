@@ -6,3 +6,4 @@ export * from './env-config.js';
 export * from './logger.js';
 export * from './http-errors.js';
 export * from './reservation-api.js';
+export * from './router-messages.js';

@@ -10,7 +10,9 @@
 // the browser never sees it). While a reservation is live, only players carrying its id may subscribe.
 // A reservation that no player claims within `ttlSeconds` expires. After its player disconnects, the
 // reservation stays for `resumeSeconds` so the same player (same reservation id) can come back to the same
-// streamer; then the stream is free again. Resuming an existing reservation: POST with `resumeId`.
+// streamer; then the stream is free again. Resuming an existing reservation: POST with `resumeId`. When the
+// old socket of that reservation is still open (a half-dead connection the sidecar has not noticed yet),
+// the newest connection wins: the resumed player replaces it.
 
 export const RESERVATIONS_PATH = '/reservations';
 export const RESERVATION_QUERY_PARAM = 'reservation';

@@ -1,7 +1,7 @@
 // Builds the player page into player/build/ with esbuild: one minified ES module (Epic's frontend bundled
 // in), the HTML and the CSS. Skips the work when the output is newer than every input, so `prestart` and
 // `pretest` cost nothing after the first run. `--force` rebuilds anyway.
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,8 @@ const bundle = path.join(out, 'player.js');
 
 function newestInput(): number {
   const files = readdirSync(src).map((f) => path.join(src, f));
-  files.push(fileURLToPath(import.meta.url), path.join(here, '..', 'package-lock.json'));
+  // The page also bundles the router's message contract from common/.
+  files.push(fileURLToPath(import.meta.url), path.join(here, '..', 'package-lock.json'), path.join(here, '..', 'common', 'router-messages.ts'));
   return Math.max(...files.filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs));
 }
 
@@ -32,6 +33,9 @@ export async function buildPlayer(force = false): Promise<boolean> {
     legalComments: 'linked',
     logLevel: 'warning',
   });
+  // esbuild keeps a service child process alive after a build; a long-running caller (npm start) must not
+  // carry it around.
+  await stop();
   for (const f of ['index.html', 'player.css']) copyFileSync(path.join(src, f), path.join(out, f));
   return true;
 }

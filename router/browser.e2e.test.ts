@@ -1,7 +1,8 @@
 // Epic's frontend on our player page in real Chromium, served by the router and piped through it to a real
 // sidecar and reference streamer: video decodes; a reload resumes the same pod through the HttpOnly cookie
 // the router set on the WebSocket handshake; a second browser waits, sees its place, and gets the pod when
-// the first one leaves.
+// the first one leaves — and, placed after its handshake, resumes on reload through the in-band ticket the
+// page traded for the same cookie.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPair, type Pair } from '../streamer/testing/stack.js';
@@ -62,6 +63,15 @@ describe.skipIf(!ok)("Epic's frontend through the router", () => {
       throw new Error(`${err.message}\n${second.console.slice(-20).join('\n')}`);
     });
     expect(sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="assigned"}')).toBe(2);
+
+    // It was placed after its handshake, so its resume cookie came as an in-band ticket the page traded at
+    // /session: a reload now resumes it on the same pod too.
+    const hasCookie = async () => (await second.page.context().cookies()).find((c) => c.name === 'pxs_session');
+    for (let i = 0; i < 50 && !(await hasCookie()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await hasCookie())?.httpOnly).toBe(true);
+    await second.page.reload();
+    await waitForFirstFrame(second.page);
+    expect(sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="resumed"}')).toBe(2);
     await second.page.context().close();
   });
 });

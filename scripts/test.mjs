@@ -52,7 +52,7 @@ let skipped = 0;
 try {
   const report = JSON.parse(readFileSync(out, 'utf8'));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  failed = report.numFailedTests ?? 0;
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 } catch {
   failed = Math.max(1, failed);
@@ -62,6 +62,14 @@ if (process.env.CI === 'true' && skipped > 0) {
   console.error(`CI=true: ${skipped} test(s) skipped; every test must run in CI`);
   status = 1;
 }
-if (status !== 0 && failed === 0) failed = 1;
+// A suite that failed to load (syntax error, a hook that threw) has no failed test of its own: count it.
+if (status !== 0 && failed === 0) failed = Math.max(1, failedSuites());
+function failedSuites() {
+  try {
+    return JSON.parse(readFileSync(out, 'utf8')).numFailedTestSuites ?? 1;
+  } catch {
+    return 1;
+  }
+}
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(status);

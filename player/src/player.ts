@@ -2,19 +2,24 @@
 // page (a sidecar or the session router), input on, a small stats line, and the router's queue position.
 // `?StreamerId=<id>` picks a streamer on a multi-streamer server; `?stats=0` hides the stats line.
 import { Config, Logger, PixelStreaming, type AggregatedStats } from '@epicgames-ps/lib-pixelstreamingfrontend-ue5.7';
-
-interface QueuePosition {
-  type: 'queuePosition';
-  position: number;
-  queueLength: number;
-}
+import {
+  SESSION_PATH,
+  type NoCapacityMessage,
+  type QueuePositionMessage,
+  type SessionTicketMessage,
+} from '../../common/router-messages.js';
 
 const overlay = document.getElementById('overlay') as HTMLDivElement;
 const statsBox = document.getElementById('stats') as HTMLPreElement;
 const playButton = document.getElementById('play') as HTMLButtonElement;
 const params = new URLSearchParams(location.search);
 
-function show(text: string | null): void {
+// Once the router said why there is no stream, later "disconnected" notices must not hide the reason.
+let finalNotice = false;
+
+function show(text: string | null, final = false): void {
+  if (finalNotice) return;
+  finalNotice = final;
   overlay.hidden = text === null;
   if (text !== null) overlay.textContent = text;
 }
@@ -86,8 +91,27 @@ stream.addEventListener('statsReceived', (e) => showStats(e.data.aggregatedStats
 
 // The session router speaks on the same socket before a stream is assigned; Epic's library ignores types it
 // does not know, so listen for ours on its protocol emitter.
-stream.signallingProtocol.addListener('queuePosition', (msg: QueuePosition) => {
+stream.signallingProtocol.addListener('queuePosition', (msg: QueuePositionMessage) => {
   show(`You are number ${msg.position} of ${msg.queueLength} in the queue…`);
+});
+stream.signallingProtocol.addListener('noCapacity', (msg: NoCapacityMessage) => {
+  show(`No stream available: ${msg.message}`, true);
+});
+// A player placed after waiting gets its resume ticket in-band (the WebSocket handshake was long over); the
+// router trades it for an HttpOnly cookie, so a reload or network blip brings this page back to its pod.
+const sessionUrl = `${location.pathname.replace(/[^/]*$/, '')}${SESSION_PATH.replace(/^\//, '')}`;
+stream.signallingProtocol.addListener('sessionTicket', (msg: SessionTicketMessage) => {
+  fetch(sessionUrl, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ticket: msg.ticket }),
+  }).then(
+    (res) => {
+      if (!res.ok) console.warn(`session ticket refused (${res.status}): this session cannot be resumed`);
+    },
+    (err: unknown) => console.warn('session ticket not delivered: this session cannot be resumed', err),
+  );
 });
 
 function showStats(s: AggregatedStats): void {
