@@ -3,6 +3,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { HpaMetric, KitConfig } from '../common/kit-config.js';
+import { kitHpaBehavior } from '../common/hpa-behavior.js';
 import { ADAPTER } from '../common/metric-names.js';
 import { STREAMER_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, commonLabels } from './names.js';
@@ -35,6 +36,7 @@ export class Autoscaling extends Construct {
     if (c.HPA_METRIC === 'available') throw new Error('HPA_METRIC=available cannot drive an HPA (checked by kitManifestProblems)');
     const source = HPA_METRIC_SOURCES[c.HPA_METRIC];
     const quantity = targetQuantity(c.HPA_TARGET);
+    const behavior = kitHpaBehavior(c);
     this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
       metadata: { name: NAMES.streamer, namespace: c.NAMESPACE, labels: commonLabels(STREAMER_COMPONENT) },
       spec: {
@@ -52,21 +54,8 @@ export class Autoscaling extends Construct {
           },
         ],
         behavior: {
-          // Up fast: players are waiting. Whichever policy allows more pods wins.
-          scaleUp: {
-            stabilizationWindowSeconds: c.HPA_SCALE_UP_STABILIZATION_SECONDS,
-            selectPolicy: 'Max',
-            policies: [
-              { type: 'Pods', value: c.HPA_SCALE_UP_PODS, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
-              { type: 'Percent', value: c.HPA_SCALE_UP_PERCENT, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
-            ],
-          },
-          // Down slowly: a GPU pod takes minutes to come back, and idle pods go first (pod-deletion-cost).
-          scaleDown: {
-            stabilizationWindowSeconds: c.HPA_SCALE_DOWN_STABILIZATION_SECONDS,
-            selectPolicy: 'Min',
-            policies: [{ type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS }],
-          },
+          scaleUp: { ...behavior.scaleUp, policies: [...behavior.scaleUp.policies] },
+          scaleDown: { ...behavior.scaleDown, policies: [...behavior.scaleDown.policies] },
         },
       },
     });

@@ -314,28 +314,20 @@ describe('pod patcher', () => {
 
 describe('pod patcher inside a real sidecar', () => {
   it('patches the pod when a real player subscribes and leaves, and counts the patches', async () => {
-    const { startSidecar } = await import('./sidecar.js');
-    const { loadSidecarConfig } = await import('./config.js');
+    const { startTestSidecar } = await import('./test-sidecar.js');
     const { StreamerStandIn } = await import('../test/support/streamer-stand-in.js');
     const { PlayerClient } = await import('../test/support/player-client.js');
     api = new FakeApiServer();
     apiUrl = await api.listen();
-    const config = loadSidecarConfig({
-      PLAYER_PORT: '0',
-      PLAYER_HOST: '127.0.0.1',
-      STREAMER_PORT: '0',
-      SFU_PORT: '0',
-      METRICS_PORT: '0',
-      METRICS_HOST: '127.0.0.1',
-    });
-    const sidecar = await startSidecar(config, createLogger('signalserver', 'silent'), {
-      podPatcher: { env: clusterEnv, apiUrl, tokenFile, debounceMs: 50 },
-    });
+    const { sidecar, streamerUrl, playerUrl, metricsUrl } = await startTestSidecar(
+      {},
+      { podPatcher: { env: clusterEnv, apiUrl, tokenFile, debounceMs: 50 } },
+    );
     try {
-      const streamer = await StreamerStandIn.start(`ws://127.0.0.1:${sidecar.ports.streamer}/`);
+      const streamer = await StreamerStandIn.start(streamerUrl);
       const id = await streamer.registered();
       await api.requests(1); // the start-up mark: idle
-      const player = await PlayerClient.connect(`ws://127.0.0.1:${sidecar.ports.player}/`);
+      const player = await PlayerClient.connect(playerUrl);
       await player.subscribeAndWaitOffer(id);
       const seen = await api.requests(2);
       expect(seen[1]).toMatchObject({
@@ -347,7 +339,7 @@ describe('pod patcher inside a real sidecar', () => {
       player.ws.close();
       const after = await api.requests(3);
       expect(after[2]).toMatchObject({ method: 'PATCH', url: POD_PATH, body: marks(false) });
-      const text = await (await fetch(`http://127.0.0.1:${sidecar.ports.metrics}/metrics`)).text();
+      const text = await (await fetch(metricsUrl)).text();
       expect(text).toMatch(/^pixelstream_pod_patches_total\{result="ok"\} 3$/m);
       streamer.ws.close();
     } finally {

@@ -1,7 +1,7 @@
 // Test helper: an in-process sidecar on ephemeral ports with a silent logger, plus the URLs tests need.
 import { createLogger } from '../common/index.js';
 import { loadSidecarConfig, type SidecarConfig } from './config.js';
-import { startSidecar, type Sidecar } from './sidecar.js';
+import { startSidecar, type Sidecar, type SidecarOptions } from './sidecar.js';
 
 export interface TestSidecar {
   sidecar: Sidecar;
@@ -12,7 +12,7 @@ export interface TestSidecar {
   metricsUrl: string;
 }
 
-export async function startTestSidecar(env: Record<string, string> = {}): Promise<TestSidecar> {
+export async function startTestSidecar(env: Record<string, string> = {}, options: SidecarOptions = {}): Promise<TestSidecar> {
   const config = loadSidecarConfig({
     PLAYER_PORT: '0',
     PLAYER_HOST: '127.0.0.1',
@@ -23,7 +23,7 @@ export async function startTestSidecar(env: Record<string, string> = {}): Promis
     PLAYER_PAGE_DIR: '/nonexistent-player-page',
     ...env,
   });
-  const sidecar = await startSidecar(config, createLogger('signalserver', process.env.TEST_SIDECAR_LOGS === '1' ? 'debug' : 'silent'));
+  const sidecar = await startSidecar(config, createLogger('signalserver', process.env.TEST_SIDECAR_LOGS === '1' ? 'debug' : 'silent'), options);
   return {
     sidecar,
     config,

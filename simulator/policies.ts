@@ -1,6 +1,7 @@
 // The policies compared side by side: the kit as configured in .env, the original OKE kit's, buffer-N on
 // pixelstream_demand, an adaptive buffer (recent arrival rate × pod start-up, the SMSE idea of sizing warm
 // capacity from observed demand), and user-described ones (see policy-file.ts).
+import { kitHpaBehavior } from '../common/hpa-behavior.js';
 import { ADAPTER } from '../common/metric-names.js';
 import type { KitConfig } from '../common/kit-config.js';
 import { SIM_ERRORS, SimError } from './errors.js';
@@ -28,24 +29,9 @@ export type KitHpaSettings = Pick<
 /** Adaptive buffer's own metric: not published by the adapter (yet), so it cannot be applied as is. */
 export const ADAPTIVE_METRIC = 'pixelstream_demand_adaptive';
 
-/** The behavior the kit's manifests render from .env. */
+/** The behavior the kit's manifests render from .env (common/hpa-behavior.ts, shared with k8s/). */
 export function kitBehavior(c: KitHpaSettings): Behavior {
-  return {
-    scaleUp: {
-      stabilizationWindowSeconds: c.HPA_SCALE_UP_STABILIZATION_SECONDS,
-      selectPolicy: 'Max',
-      policies: [
-        { type: 'Pods', value: c.HPA_SCALE_UP_PODS, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
-        { type: 'Percent', value: c.HPA_SCALE_UP_PERCENT, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
-      ],
-    },
-    scaleDown: {
-      stabilizationWindowSeconds: c.HPA_SCALE_DOWN_STABILIZATION_SECONDS,
-      // as k8s/autoscaling.ts renders it (with one policy Min and Max select the same limit)
-      selectPolicy: 'Min',
-      policies: [{ type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS }],
-    },
-  };
+  return kitHpaBehavior(c);
 }
 
 /** The behavior of the original OKE kit's stream HPA (deploy/base/streaming/stream-hpa.yaml). */

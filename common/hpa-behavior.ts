@@ -1,0 +1,52 @@
+// The HPA scaling behavior the kit deploys, derived from the kit config. The manifests render it and the
+// simulator replays it, so what was tuned is what gets deployed: one definition for both.
+import type { KitConfig } from './kit-config.js';
+
+export interface HpaScalingPolicy {
+  readonly type: 'Pods' | 'Percent';
+  readonly value: number;
+  readonly periodSeconds: number;
+}
+
+export interface HpaScalingRules {
+  readonly stabilizationWindowSeconds: number;
+  readonly selectPolicy: 'Max' | 'Min';
+  readonly policies: readonly HpaScalingPolicy[];
+}
+
+export interface HpaBehavior {
+  readonly scaleUp: HpaScalingRules;
+  readonly scaleDown: HpaScalingRules;
+}
+
+/** The kit settings the behavior reads. */
+export type HpaBehaviorSettings = Pick<
+  KitConfig,
+  | 'HPA_SCALE_UP_STABILIZATION_SECONDS'
+  | 'HPA_SCALE_UP_PODS'
+  | 'HPA_SCALE_UP_PERCENT'
+  | 'HPA_SCALE_UP_PERIOD_SECONDS'
+  | 'HPA_SCALE_DOWN_STABILIZATION_SECONDS'
+  | 'HPA_SCALE_DOWN_PODS'
+  | 'HPA_SCALE_DOWN_PERIOD_SECONDS'
+>;
+
+export function kitHpaBehavior(c: HpaBehaviorSettings): HpaBehavior {
+  return {
+    // Up fast: players are waiting. Whichever policy allows more pods wins.
+    scaleUp: {
+      stabilizationWindowSeconds: c.HPA_SCALE_UP_STABILIZATION_SECONDS,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: c.HPA_SCALE_UP_PODS, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
+        { type: 'Percent', value: c.HPA_SCALE_UP_PERCENT, periodSeconds: c.HPA_SCALE_UP_PERIOD_SECONDS },
+      ],
+    },
+    // Down slowly: a GPU pod takes minutes to come back, and idle pods go first (pod-deletion-cost).
+    scaleDown: {
+      stabilizationWindowSeconds: c.HPA_SCALE_DOWN_STABILIZATION_SECONDS,
+      selectPolicy: 'Min',
+      policies: [{ type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS }],
+    },
+  };
+}
