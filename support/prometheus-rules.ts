@@ -3,7 +3,7 @@
 // alerts cover the failures a player notices first: no free stream, long queue waits, a sidecar whose
 // streamer never came up, TURN gone, and a GPU running out of memory or overheating.
 // Annotations use only $labels (never $value) so their text is deterministic and unit-testable.
-import { DCGM, KUBE_STATE, ROUTER, SIDECAR } from '../common/metric-names.js';
+import { DCGM, KUBE_STATE, ROUTER, SIDECAR, TURN_RELAY } from '../common/metric-names.js';
 import { resolveOptions, type MonitoringOptions } from './options.js';
 
 export interface RecordingRule {
@@ -41,6 +41,7 @@ export const ALERTS = {
   sidecarWithoutStreamer: 'PixelStreamSidecarWithoutStreamer',
   turnDown: 'PixelStreamTurnDown',
   turnDegraded: 'PixelStreamTurnDegraded',
+  turnSecretMismatch: 'PixelStreamTurnSecretMismatch',
   gpuMemoryHigh: 'PixelStreamGpuMemoryHigh',
   gpuTemperatureHigh: 'PixelStreamGpuTemperatureHigh',
 } as const;
@@ -115,6 +116,18 @@ function alertingRules(o: MonitoringOptions): AlertingRule[] {
       annotations: {
         summary: 'Some TURN servers are not ready in {{ $labels.namespace }}',
         description: 'DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} has fewer ready TURN pods than scheduled: players sent to the missing ones fail to relay.',
+      },
+    },
+    {
+      // Expired credentials happen (a tab left open for TURN_TTL_SECONDS); credentials that never matched
+      // mean the sidecars and coturn hold different secrets, and every relayed player fails.
+      alert: ALERTS.turnSecretMismatch,
+      expr: `sum by (namespace) (increase(${TURN_RELAY.authRejectionsTotal}{reason="mismatch"}[5m])) > 0`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'TURN refuses credentials in {{ $labels.namespace }}',
+        description: 'coturn in {{ $labels.namespace }} has been refusing credentials that do not match its secret for 5 minutes: the sidecars and the TURN DaemonSet read different TURN secrets, so relayed players cannot connect.',
       },
     },
     {

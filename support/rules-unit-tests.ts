@@ -1,7 +1,7 @@
 // The promtool unit tests (`promtool test rules`) for every recording and alerting rule, generated from the
 // same names as the rules so a renamed metric cannot leave a test checking the old one. Each alert has a
 // firing case, a not-yet (inside `for`) case and a look-alike that must stay silent.
-import { DCGM, KUBE_STATE, ROUTER, SIDECAR } from '../common/metric-names.js';
+import { DCGM, KUBE_STATE, ROUTER, SIDECAR, TURN_RELAY } from '../common/metric-names.js';
 import { ALERTS, RECORDED, prometheusRuleGroups, type AlertingRule } from './prometheus-rules.js';
 import { resolveOptions, type MonitoringOptions } from './options.js';
 
@@ -180,6 +180,20 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
               expect(ALERTS.turnDegraded, { namespace: 'half', daemonset: o.turnDaemonSet }),
             ],
           },
+        ],
+      },
+      {
+        name: 'TURN secret mismatch fires on refused-as-mismatch credentials, not on expired ones',
+        interval: '1m',
+        input_series: [
+          { series: sel(TURN_RELAY.authRejectionsTotal, { namespace: 'bad', pod: 'turn-a', reason: 'mismatch' }), values: '0+3x30' },
+          // Expired credentials (an old tab) are normal and must stay silent.
+          { series: sel(TURN_RELAY.authRejectionsTotal, { namespace: 'ok', pod: 'turn-b', reason: 'expired' }), values: '0+3x30' },
+          { series: sel(TURN_RELAY.authRejectionsTotal, { namespace: 'ok', pod: 'turn-b', reason: 'mismatch' }), values: '0x30' },
+        ],
+        alert_rule_test: [
+          { alertname: ALERTS.turnSecretMismatch, eval_time: mins(3), exp_alerts: [] },
+          { alertname: ALERTS.turnSecretMismatch, eval_time: mins(12), exp_alerts: [expect(ALERTS.turnSecretMismatch, { namespace: 'bad' })] },
         ],
       },
       {
