@@ -7,3 +7,4 @@ export * from './logger.js';
 export * from './http-errors.js';
 export * from './reservation-api.js';
 export * from './router-messages.js';
+export * from './parent-watch.js';

@@ -20,8 +20,9 @@ function say(text: string): void {
 function start(name: string, script: string, extraEnv: Record<string, string>, ready: (line: Record<string, unknown>) => boolean) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script)], {
     cwd: root,
-    env: { ...env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The stdin pipe is the children's lifeline: it closes when this script dies, however it dies.
+    env: { ...env, EXIT_WITH_PARENT: '1', ...extraEnv },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.push(child);
   let resolveReady: (line: Record<string, unknown>) => void = () => undefined;
@@ -79,7 +80,8 @@ async function stop(code: number): Promise<void> {
 
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
-// Children never outlive this script, even when it is killed hard: they watch their stdio pipes close.
+// Children never outlive this script, even when it is killed hard: they watch their stdin pipe close
+// (common/parent-watch.ts).
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
@@ -88,7 +90,7 @@ const built = await buildPlayer();
 if (built) say('player page built');
 
 const playerPort = env.PLAYER_PORT ?? '8080';
-const listening = await start('sidecar', 'signalserver/main.ts', { PLAYER_PORT: playerPort, STREAMER_PORT: env.STREAMER_PORT ?? '0', SFU_PORT: env.SFU_PORT ?? '0', METRICS_PORT: env.METRICS_PORT ?? '0' },
+const listening = await start('sidecar', 'signalserver/main.ts', { DRAIN_TIMEOUT_SECONDS: env.DRAIN_TIMEOUT_SECONDS ?? '5', PLAYER_PORT: playerPort, STREAMER_PORT: env.STREAMER_PORT ?? '0', SFU_PORT: env.SFU_PORT ?? '0', METRICS_PORT: env.METRICS_PORT ?? '0' },
   (l) => l.msg === 'listening');
 await start('streamer', 'streamer/main.ts', { STREAMER_URL: `ws://127.0.0.1:${String(listening.streamerPort)}` }, (l) => l.msg === 'registered');
 const host = env.PLAYER_HOST && env.PLAYER_HOST !== '0.0.0.0' ? env.PLAYER_HOST : 'localhost';

@@ -51,4 +51,23 @@ describe.skipIf(!ok)('local stack', () => {
     expect(await stack.stop('SIGINT', 15_000)).toBe(0);
     for (const pid of [...kids, encoder, ...ffmpeg]) expect(alive(pid), `pid ${pid} still running`).toBe(false);
   });
+
+  it('leaves nothing behind when it is killed hard (SIGKILL): the children watch their stdin pipe', async () => {
+    stack = startNode('scripts/local-stack.ts', { PLAYER_PORT: '0', STREAM_WIDTH: '320', STREAM_HEIGHT: '180' });
+    await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('[local-stack] open http'), 30_000);
+    const encoderLine = await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('streamer: encoder started'));
+    const encoder = Number(/"pid":(\d+)/.exec(String(encoderLine.msg))?.[1]);
+    const kids = children(stack.pid);
+    expect(kids).toHaveLength(2);
+    const ffmpeg = children(encoder);
+
+    await stack.stop('SIGKILL');
+    const everyone = [...kids, encoder, ...ffmpeg];
+    try {
+      for (let i = 0; i < 100 && everyone.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const pid of everyone) expect(alive(pid), `pid ${pid} outlived the stack`).toBe(false);
+    } finally {
+      for (const pid of everyone.filter(alive)) process.kill(pid, 'SIGKILL'); // never leave them to the next test
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // Entry point of the reference streamer: env → config → start; stops cleanly (encoder included) on
 // SIGTERM/SIGINT and never leaves an encoder behind on a crash.
-import { configOrExit, createLogger } from '../common/index.js';
+import { configOrExit, createLogger, exitWithParent } from '../common/index.js';
 import { loadStreamerConfig } from './config.js';
 import { startStreamer, StreamerError } from './streamer.js';
 
@@ -28,6 +28,7 @@ try {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  exitWithParent();
 } catch (err) {
   const code = err instanceof StreamerError ? err.code : 'START_FAILED';
   log.fatal({ msg: 'streamer failed to start', code, err: err instanceof Error ? err.message : String(err) });
