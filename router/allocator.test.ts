@@ -2,7 +2,8 @@
 // routers in front of in-process sidecars (each with a streamer stand-in), on real loopback sockets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/index.js';
-import { loadSidecarConfig, startSidecar, type Sidecar } from '../signalserver/index.js';
+import type { Sidecar } from '../signalserver/index.js';
+import { startTestSidecar } from '../signalserver/test-sidecar.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
 import { loadRouterConfig } from './config.js';
 import { startRouter, type Router } from './router.js';
@@ -40,17 +41,7 @@ const arrive = (r: Router, cookie?: string) => {
 };
 
 beforeAll(async () => {
-  const config = loadSidecarConfig({
-    PLAYER_PORT: '0',
-    PLAYER_HOST: '127.0.0.1',
-    STREAMER_PORT: '0',
-    SFU_PORT: '0',
-    METRICS_PORT: '0',
-    METRICS_HOST: '127.0.0.1',
-    PLAYER_PAGE_DIR: '/nonexistent-player-page',
-    ROUTER_TOKEN: TOKEN,
-  });
-  const sidecar = await startSidecar(config, createLogger('signalserver', 'silent'));
+  const { sidecar } = await startTestSidecar({ ROUTER_TOKEN: TOKEN });
   sidecars.push(sidecar);
   const standIn = await StreamerStandIn.start(`ws://127.0.0.1:${sidecar.ports.streamer}/`, { id: 'only' });
   await standIn.registered();

@@ -1,7 +1,7 @@
 // The policies compared side by side: the kit as configured in .env, the original OKE kit's, buffer-N on
 // pixelstream_demand, an adaptive buffer (recent arrival rate × pod start-up, the SMSE idea of sizing warm
 // capacity from observed demand), and user-described ones (see policy-file.ts).
-import { kitHpaBehavior } from '../common/hpa-behavior.js';
+import { kitHpaBehavior, type HpaBehaviorSettings } from '../common/hpa-behavior.js';
 import { ADAPTER } from '../common/metric-names.js';
 import type { KitConfig } from '../common/kit-config.js';
 import { SIM_ERRORS, SimError } from './errors.js';
@@ -9,30 +9,12 @@ import type { Behavior, HpaMetric, HpaSpec } from './hpa-types.js';
 import { adapterMetric } from './metrics-path.js';
 import type { ObjectContext, Policy } from './policy.js';
 
-/** The kit settings the built-in policies read (a subset of KitConfig). */
-export type KitHpaSettings = Pick<
-  KitConfig,
-  | 'HPA_MIN_REPLICAS'
-  | 'HPA_MAX_REPLICAS'
-  | 'HPA_METRIC'
-  | 'HPA_TARGET'
-  | 'STREAM_BUFFER'
-  | 'HPA_SCALE_UP_STABILIZATION_SECONDS'
-  | 'HPA_SCALE_UP_PODS'
-  | 'HPA_SCALE_UP_PERCENT'
-  | 'HPA_SCALE_UP_PERIOD_SECONDS'
-  | 'HPA_SCALE_DOWN_STABILIZATION_SECONDS'
-  | 'HPA_SCALE_DOWN_PODS'
-  | 'HPA_SCALE_DOWN_PERIOD_SECONDS'
->;
+/** The kit settings the built-in policies read: the deployed behavior's plus the metric and its bounds. */
+export type KitHpaSettings = HpaBehaviorSettings &
+  Pick<KitConfig, 'HPA_MIN_REPLICAS' | 'HPA_MAX_REPLICAS' | 'HPA_METRIC' | 'HPA_TARGET' | 'STREAM_BUFFER'>;
 
 /** Adaptive buffer's own metric: not published by the adapter (yet), so it cannot be applied as is. */
 export const ADAPTIVE_METRIC = 'pixelstream_demand_adaptive';
-
-/** The behavior the kit's manifests render from .env (common/hpa-behavior.ts, shared with k8s/). */
-export function kitBehavior(c: KitHpaSettings): Behavior {
-  return kitHpaBehavior(c);
-}
 
 /** The behavior of the original OKE kit's stream HPA (deploy/base/streaming/stream-hpa.yaml). */
 export const ORIGINAL_BEHAVIOR: Behavior = {
@@ -69,7 +51,7 @@ export function configuredPolicy(c: KitHpaSettings): Policy {
     name: METRIC_OF[c.HPA_METRIC],
     target: { type: TARGET_TYPE[c.HPA_METRIC], value: c.HPA_TARGET },
   };
-  const hpa: HpaSpec = { minReplicas: c.HPA_MIN_REPLICAS, maxReplicas: c.HPA_MAX_REPLICAS, metrics: [metric], behavior: kitBehavior(c) };
+  const hpa: HpaSpec = { minReplicas: c.HPA_MIN_REPLICAS, maxReplicas: c.HPA_MAX_REPLICAS, metrics: [metric], behavior: kitHpaBehavior(c) };
   return adapterPolicy('configured', `.env: ${c.HPA_METRIC} target ${c.HPA_TARGET}, buffer ${c.STREAM_BUFFER}`, hpa, c.STREAM_BUFFER, {
     values: {},
   });
@@ -95,7 +77,7 @@ export function bufferPolicy(c: KitHpaSettings, buffer: number): Policy {
     minReplicas: c.HPA_MIN_REPLICAS,
     maxReplicas: c.HPA_MAX_REPLICAS,
     metrics: [{ source: 'Object', name: ADAPTER.demand, target: { type: 'AverageValue', value: 1 } }],
-    behavior: kitBehavior(c),
+    behavior: kitHpaBehavior(c),
   };
   return adapterPolicy(`buffer-${buffer}`, `${ADAPTER.demand} AverageValue 1 with ${buffer} free stream(s)`, hpa, buffer, {
     values: { HPA_METRIC: 'demand', HPA_TARGET: 1, STREAM_BUFFER: buffer },
@@ -107,7 +89,7 @@ export function adaptivePolicy(c: KitHpaSettings): Policy {
     minReplicas: c.HPA_MIN_REPLICAS,
     maxReplicas: c.HPA_MAX_REPLICAS,
     metrics: [{ source: 'Object', name: ADAPTIVE_METRIC, target: { type: 'AverageValue', value: 1 } }],
-    behavior: kitBehavior(c),
+    behavior: kitHpaBehavior(c),
   };
   return {
     name: 'adaptive',

@@ -1,17 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startNode } from '../test/support/processes.js';
+import { startNode, isAlive, childPids } from '../test/support/processes.js';
 import { spawnGuarded } from './guarded-child.js';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const childrenOf = (pid: number) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 const settle = async (pred: () => boolean, ms = 5_000) => {
   const end = Date.now() + ms;
   while (Date.now() < end && !pred()) await new Promise((r) => setTimeout(r, 50));
@@ -21,10 +11,10 @@ const settle = async (pred: () => boolean, ms = 5_000) => {
 describe('spawnGuarded', () => {
   it('stop() ends the command and its watchdog', async () => {
     const c = spawnGuarded('sleep', ['300']);
-    await settle(() => childrenOf(c.pid).length >= 2);
-    const kids = childrenOf(c.pid);
+    await settle(() => childPids(c.pid).length >= 2);
+    const kids = childPids(c.pid);
     expect(await c.stop(1_000)).toBeGreaterThan(0);
-    expect(await settle(() => ![c.pid, ...kids].some(alive))).toBe(true);
+    expect(await settle(() => ![c.pid, ...kids].some(isAlive))).toBe(true);
   });
 
   it('reports the exit code of a command that ends by itself', async () => {
@@ -36,10 +26,10 @@ describe('spawnGuarded', () => {
     const host = startNode('streamer/testing/guard-host.ts');
     const line = await host.waitFor((l) => l.msg === 'guarded');
     const watchdog = Number(line.pid);
-    await settle(() => childrenOf(watchdog).length >= 2);
-    const kids = childrenOf(watchdog);
-    expect(kids.every(alive)).toBe(true);
+    await settle(() => childPids(watchdog).length >= 2);
+    const kids = childPids(watchdog);
+    expect(kids.every(isAlive)).toBe(true);
     await host.stop('SIGKILL');
-    expect(await settle(() => ![watchdog, ...kids].some(alive))).toBe(true);
+    expect(await settle(() => ![watchdog, ...kids].some(isAlive))).toBe(true);
   });
 });

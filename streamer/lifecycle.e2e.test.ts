@@ -1,11 +1,11 @@
 // Two sidecar+streamer pairs with a real browser each: streams are independent, a leaving player frees its
 // stream, a killed streamer flips the metrics and closes its player (and takes its encoder with it), and a
 // restarted streamer is available again.
-import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIDECAR } from '../common/index.js';
 import { closeAllBrowsers, framesDecoded, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { childPids, isAlive } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { metric, startPair, type Pair } from './testing/stack.js';
 import type { Page } from 'playwright-core';
@@ -31,14 +31,6 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15
   throw new Error(`timed out waiting for: ${what}`);
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
   let browser: Browser;
@@ -71,15 +63,15 @@ describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
 
     // B's streamer is killed hard: metrics flip, the player is closed, the encoder does not survive it.
     const encoder = Number((await b.streamer!.waitFor((l) => l.msg === 'encoder started')).pid);
-    expect(alive(encoder)).toBe(true);
+    expect(isAlive(encoder)).toBe(true);
     // The watchdog shell's children: ffmpeg itself and the pipe reader.
-    const ffmpeg = readFileSync(`/proc/${encoder}/task/${encoder}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    const ffmpeg = childPids(encoder);
     expect(ffmpeg.length).toBeGreaterThan(0);
     b.streamer!.child.kill('SIGKILL');
     await until('B streamer gone in metrics', async () => (await metric(b, SIDECAR.streamerConnected)) === 0);
     expect(await metric(b, SIDECAR.available)).toBe(0);
     await pb.page.waitForFunction(() => document.getElementById('overlay')?.textContent?.includes('Disconnected'), undefined, { timeout: 15_000 });
-    await until('encoder of the killed streamer gone', () => Promise.resolve(![encoder, ...ffmpeg].some(alive)), 10_000);
+    await until('encoder of the killed streamer gone', () => Promise.resolve(![encoder, ...ffmpeg].some(isAlive)), 10_000);
 
     // Restarted, it registers again and serves a new player.
     await b.startStreamer({ STREAMER_ID: 'beta' });

@@ -1,24 +1,13 @@
 // `npm start`'s script end to end: it prints a URL that shows video in a real browser, and one SIGINT
 // (Ctrl-C) stops the sidecar, the streamer and the encoder.
-import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
-import { startNode, type RunningProcess } from '../test/support/processes.js';
+import { startNode, type RunningProcess, isAlive, childPids } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const children = (pid: number) =>
-  readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 
 describe.skipIf(!ok)('local stack', () => {
   let browser: Browser;
@@ -38,9 +27,9 @@ describe.skipIf(!ok)('local stack', () => {
     expect(url).toBeDefined();
     const encoderLine = await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('streamer: encoder started'));
     const encoder = Number(/"pid":(\d+)/.exec(String(encoderLine.msg))?.[1]);
-    const kids = children(stack.pid);
+    const kids = childPids(stack.pid);
     expect(kids).toHaveLength(2); // sidecar and streamer
-    const ffmpeg = children(encoder); // the encoder's watchdog shell runs ffmpeg and its pipe reader
+    const ffmpeg = childPids(encoder); // the encoder's watchdog shell runs ffmpeg and its pipe reader
     expect(ffmpeg.length).toBeGreaterThan(0);
 
     const { page } = await newPage(browser);
@@ -49,7 +38,7 @@ describe.skipIf(!ok)('local stack', () => {
     await page.context().close();
 
     expect(await stack.stop('SIGINT', 15_000)).toBe(0);
-    for (const pid of [...kids, encoder, ...ffmpeg]) expect(alive(pid), `pid ${pid} still running`).toBe(false);
+    for (const pid of [...kids, encoder, ...ffmpeg]) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
   });
 
   it('leaves nothing behind when it is killed hard (SIGKILL): the children watch their stdin pipe', async () => {
@@ -57,17 +46,17 @@ describe.skipIf(!ok)('local stack', () => {
     await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('[local-stack] open http'), 30_000);
     const encoderLine = await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('streamer: encoder started'));
     const encoder = Number(/"pid":(\d+)/.exec(String(encoderLine.msg))?.[1]);
-    const kids = children(stack.pid);
+    const kids = childPids(stack.pid);
     expect(kids).toHaveLength(2);
-    const ffmpeg = children(encoder);
+    const ffmpeg = childPids(encoder);
 
     await stack.stop('SIGKILL');
     const everyone = [...kids, encoder, ...ffmpeg];
     try {
-      for (let i = 0; i < 100 && everyone.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-      for (const pid of everyone) expect(alive(pid), `pid ${pid} outlived the stack`).toBe(false);
+      for (let i = 0; i < 100 && everyone.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const pid of everyone) expect(isAlive(pid), `pid ${pid} outlived the stack`).toBe(false);
     } finally {
-      for (const pid of everyone.filter(alive)) process.kill(pid, 'SIGKILL'); // never leave them to the next test
+      for (const pid of everyone.filter(isAlive)) process.kill(pid, 'SIGKILL'); // never leave them to the next test
     }
   });
 });
