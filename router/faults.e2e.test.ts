@@ -3,7 +3,7 @@
 // and during a session. Each case checks what the player is told and the log line an operator would see.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE } from '../common/index.js';
+import { CLOSE, type SidecarStatus } from '../common/index.js';
 import { Arrival } from './testing/arrival.js';
 import { TOKEN, sample, scrape, startFarms, startRouterProc, until, type Farm, type RouterProc } from './testing/stack.js';
 
@@ -24,6 +24,17 @@ function rawExchange(port: number, request: string | Buffer): Promise<string> {
     s.on('error', reject);
     setTimeout(() => (s.destroy(), resolve(text)), 3000);
   });
+}
+
+/** Waits (bounded) until the sidecar at `url` reports its stream available again. */
+async function untilFree(url: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await (await fetch(`${url}/status`)).json()) as SidecarStatus;
+    if (status.available) return;
+    if (Date.now() > deadline) throw new Error(`sidecar ${url} still not free after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 describe('one sidecar behind a router with small bounds', () => {
@@ -80,6 +91,8 @@ describe('one sidecar behind a router with small bounds', () => {
   });
 
   it('an unclaimed reservation (a router that died after reserving) lapses and the pod goes to the next player', async () => {
+    // The previous test's player closed normally; the router releases its pod asynchronously.
+    await untilFree(farm.sidecars[0]!.url);
     const res = await fetch(`${farm.sidecars[0]!.url}/reservations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
