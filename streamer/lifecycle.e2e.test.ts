@@ -72,6 +72,9 @@ describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
     expect(await metric(b, SIDECAR.available)).toBe(0);
     await pb.page.waitForFunction(() => document.getElementById('overlay')?.textContent?.includes('Disconnected'), undefined, { timeout: 15_000 });
     await until('encoder of the killed streamer gone', () => Promise.resolve(![encoder, ...ffmpeg].some(isAlive)), 10_000);
+    // Epic's frontend retries a lost connection on its own; left open, this page could take the restarted
+    // stream before the new player below does (one player per stream).
+    await pb.page.context().close();
 
     // Restarted, it registers again and serves a new player.
     await b.startStreamer({ STREAMER_ID: 'beta' });

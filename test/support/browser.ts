@@ -38,6 +38,7 @@ export async function closeAllBrowsers(): Promise<void> {
 /** A page with console lines recorded (handy when a test fails). */
 export async function newPage(browser: Browser): Promise<{ page: Page; console: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await context.addInitScript(recordPeerConnections);
   const page = await context.newPage();
   const console: string[] = [];
   page.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));
@@ -53,16 +54,59 @@ export function framesDecoded(page: Page): Promise<number> {
   });
 }
 
+/**
+ * Runs in the page before its own scripts: keeps every RTCPeerConnection the page makes on a window
+ * property, so a failing test can say what WebRTC saw (see `peerStats`).
+ */
+function recordPeerConnections(): void {
+  const Native = window.RTCPeerConnection;
+  const seen: RTCPeerConnection[] = [];
+  Object.defineProperty(window, '__testPeerConnections', { value: seen });
+  window.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      seen.push(this);
+    }
+  };
+}
+
+/** What the page's peer connections report: states and the inbound video counters, one line each. */
+export async function peerStats(page: Page): Promise<string[]> {
+  return page
+    .evaluate(async () => {
+      const pcs = ((window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ?? []);
+      const keys = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'pliCount', 'nackCount', 'firCount', 'frameWidth'];
+      const lines: string[] = [];
+      for (const [i, pc] of pcs.entries()) {
+        lines.push(`pc${String(i)}: signaling=${pc.signalingState} ice=${pc.iceConnectionState} connection=${pc.connectionState}`);
+        const stats = await pc.getStats();
+        stats.forEach((r: Record<string, unknown>) => {
+          if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+          lines.push(`pc${String(i)} inbound video ${keys.map((k) => `${k}=${String(r[k])}`).join(' ')}`);
+        });
+      }
+      const v = document.querySelector('video');
+      lines.push(v ? `video: readyState=${String(v.readyState)} paused=${String(v.paused)} size=${String(v.videoWidth)}x${String(v.videoHeight)} srcObject=${String(v.srcObject !== null)}` : 'no <video>');
+      return lines;
+    })
+    .catch((err: unknown) => [`(no stats: ${err instanceof Error ? err.message : String(err)})`]);
+}
+
 /** Waits until the page's <video> has decoded a frame; resolves with the page-relative time of that frame (ms). */
 export async function waitForFirstFrame(page: Page, timeoutMs = 20_000): Promise<number> {
-  await page.waitForFunction(
-    () => {
-      const v = document.querySelector('video');
-      return v !== null && v.getVideoPlaybackQuality().totalVideoFrames > 0 && v.videoWidth > 0;
-    },
-    undefined,
-    { timeout: timeoutMs, polling: 50 },
-  );
+  try {
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector('video');
+        return v !== null && v.getVideoPlaybackQuality().totalVideoFrames > 0 && v.videoWidth > 0;
+      },
+      undefined,
+      { timeout: timeoutMs, polling: 50 },
+    );
+  } catch (err) {
+    const stats = await peerStats(page);
+    throw new Error(`no video frame within ${String(timeoutMs)} ms\n--- WebRTC\n${stats.join('\n')}`, { cause: err });
+  }
   // The player page records the first requestVideoFrameCallback time; other pages fall back to "now".
   return page.evaluate(() => Number(document.body.dataset.firstFrameMs ?? performance.now()));
 }

@@ -130,13 +130,23 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** True while a process with this PID exists. */
+/**
+ * True while a process with this PID still runs. A zombie (exited, not yet reaped) counts as gone: when
+ * its parent was killed it is reparented to PID 1, and where PID 1 is not an init that reaps orphans
+ * (many CI containers) it stays a zombie for good, although none of its code runs any more.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false; // gone between the two looks
   }
 }
 
