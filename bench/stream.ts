@@ -18,6 +18,7 @@ import {
   waitForFirstFrame,
 } from '../test/support/browser.js';
 import { metric, startPair, type Pair } from '../streamer/testing/stack.js';
+import { childPids } from '../test/support/processes.js';
 
 const self = fileURLToPath(import.meta.url);
 if (
@@ -54,18 +55,6 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {

@@ -1,18 +1,13 @@
 // Allocation as other parts of the kit see it: /status, /readyz and the Prometheus gauges, scraped over
 // real HTTP while real sockets come and go.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SIDECAR, type SidecarStatus } from '../common/index.js';
 import { PlayerClient } from '../test/support/player-client.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { sample, startTestSidecar, type TestSidecar } from './test-sidecar.js';
+import { sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
 
 let t: TestSidecar | undefined;
-const open: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()));
-  await t?.sidecar.close();
-  t = undefined;
-});
+const { open, start: startTestSidecar } = sidecarPerTest();
 
 async function scrape(t: TestSidecar) {
   const res = await fetch(t.metricsUrl);

@@ -2,19 +2,14 @@
 // affected, and a legitimate session on the same sidecar keeps working — including under a property-based
 // fuzz of hostile messages from both a player and a streamer socket.
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSE, SIDECAR } from '../common/index.js';
 import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { sample, startTestSidecar, type TestSidecar } from './test-sidecar.js';
+import { sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
 
 let t: TestSidecar | undefined;
-const open: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()));
-  await t?.sidecar.close();
-  t = undefined;
-});
+const { open, start: startTestSidecar } = sidecarPerTest();
 
 async function rejections(t: TestSidecar, reason: string): Promise<number> {
   const text = await (await fetch(t.metricsUrl)).text();

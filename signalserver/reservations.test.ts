@@ -1,19 +1,14 @@
 // The sidecar side of the router contract (common/reservation-api.ts), over real HTTP and real sockets:
 // atomic grant, conflict, racing routers, expiry, the holder-only rule, resume after a drop, and auth.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RESERVATION_QUERY_PARAM, SIDECAR, type Reservation } from '../common/index.js';
 import { PlayerClient } from '../test/support/player-client.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { sample, startTestSidecar, type TestSidecar } from './test-sidecar.js';
+import { sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
 
 const TOKEN = 'router-token-abcdefghijklmnop';
 let t: TestSidecar | undefined;
-const open: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()));
-  await t?.sidecar.close();
-  t = undefined;
-});
+const { open, start: startTestSidecar } = sidecarPerTest();
 
 function reserve(t: TestSidecar, body: object = {}, token = TOKEN) {
   return fetch(`${t.httpUrl}/reservations`, {

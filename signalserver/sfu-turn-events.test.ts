@@ -7,15 +7,10 @@ import { SIDECAR, verifyTurnCredential } from '../common/index.js';
 import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
 import { freePort } from '../test/support/processes.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { sample, startTestSidecar, type TestSidecar } from './test-sidecar.js';
+import { sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
 
 let t: TestSidecar | undefined;
-const open: { close(): Promise<unknown> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()));
-  await t?.sidecar.close();
-  t = undefined;
-});
+const { open, start: startTestSidecar } = sidecarPerTest();
 
 describe('SFU', () => {
   it('subscribes to the streamer like a player, then serves players once it streams', async () => {

@@ -1,4 +1,5 @@
 // Test helper: an in-process sidecar on ephemeral ports with a silent logger, plus the URLs tests need.
+import { afterEach } from 'vitest';
 import { createLogger } from '../common/index.js';
 import { loadSidecarConfig, type SidecarConfig } from './config.js';
 import { startSidecar, type Sidecar, type SidecarOptions } from './sidecar.js';
@@ -31,6 +32,32 @@ export async function startTestSidecar(env: Record<string, string> = {}, options
     streamerUrl: `ws://127.0.0.1:${sidecar.ports.streamer}/`,
     httpUrl: `http://127.0.0.1:${sidecar.ports.player}`,
     metricsUrl: `http://127.0.0.1:${sidecar.ports.metrics}/metrics`,
+  };
+}
+
+/** Anything a test opened that must be closed before the next test (sockets, clients). */
+export interface Closable {
+  close(): Promise<unknown>;
+}
+
+/**
+ * For a test file: sidecars started through `start` and everything pushed on `open` are closed after each
+ * test, sockets first.
+ */
+export function sidecarPerTest(): { open: Closable[]; start: typeof startTestSidecar } {
+  const open: Closable[] = [];
+  const started: Sidecar[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    await Promise.all(started.splice(0).map((s) => s.close()));
+  });
+  return {
+    open,
+    async start(env, options) {
+      const t = await startTestSidecar(env, options);
+      started.push(t.sidecar);
+      return t;
+    },
   };
 }
 
