@@ -1,6 +1,7 @@
 // The reference streamer's configuration: every variable, its default and its rule in one place, read from
 // the environment once at start-up. A bad environment stops the streamer with every problem listed.
 import { envBool, envEnum, envInt, envList, envNumber, envString, envUrl, LOG_LEVELS, parseEnv } from '../common/index.js';
+import { AUDIO_MODES, type AudioMode } from './audio-plan.js';
 import { parseSourceSpec, type SourceSpec } from './source-spec.js';
 
 export const CODECS = ['vp8', 'h264'] as const;
@@ -27,6 +28,10 @@ const shape = {
   KEYFRAME_INTERVAL_SECONDS: envNumber(1, 0.1, 60),
   KEYFRAME_STRATEGY: envEnum(KEYFRAME_STRATEGIES, 'gop-cache'),
   HW_ENCODER: envEnum(['auto', 'nvenc', 'cpu'] as const, 'auto'),
+  // auto: the source's own audio when it has some; tone: also a test tone when it has none; off: video only.
+  STREAM_AUDIO: envEnum(AUDIO_MODES, 'auto'),
+  // rtp: sources only: Opus RTP from the external encoder on this UDP port (0 = no audio).
+  RTP_AUDIO_PORT: envInt(0, 0, 65535),
   FFMPEG_PATH: envString('ffmpeg'),
   FALLBACK_CLIP: envString(),
   RTP_HOST: envString('127.0.0.1'),
@@ -56,6 +61,8 @@ export interface StreamerConfig {
   keyframeIntervalSeconds: number;
   keyframeStrategy: KeyframeStrategy;
   hwEncoder: 'auto' | 'nvenc' | 'cpu';
+  audio: AudioMode;
+  rtpAudioPort: number;
   ffmpegPath: string;
   fallbackClip: string | undefined;
   rtpHost: string;
@@ -81,6 +88,9 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     if ((c.ICE_PORT_MIN === 0) !== (c.ICE_PORT_MAX === 0)) problems.push('ICE_PORT_MIN/ICE_PORT_MAX: set both or neither');
     else if (c.ICE_PORT_MIN > c.ICE_PORT_MAX) problems.push(`ICE_PORT_MIN=${c.ICE_PORT_MIN}: must be ≤ ICE_PORT_MAX=${c.ICE_PORT_MAX}`);
     if (c.RECONNECT_MIN_MS > c.RECONNECT_MAX_MS) problems.push(`RECONNECT_MIN_MS=${c.RECONNECT_MIN_MS}: must be ≤ RECONNECT_MAX_MS`);
+    if (c.RTP_AUDIO_PORT > 0 && parsed.ok && parsed.spec.kind === 'rtp' && parsed.spec.port === c.RTP_AUDIO_PORT) {
+      problems.push(`RTP_AUDIO_PORT=${c.RTP_AUDIO_PORT}: must differ from the video port of STREAM_SOURCE`);
+    }
     if (c.STREAM_WIDTH % 2 !== 0 || c.STREAM_HEIGHT % 2 !== 0) problems.push('STREAM_WIDTH/STREAM_HEIGHT: must be even (4:2:0 video)');
     return problems;
   });
@@ -97,6 +107,8 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     keyframeIntervalSeconds: raw.KEYFRAME_INTERVAL_SECONDS,
     keyframeStrategy: raw.KEYFRAME_STRATEGY,
     hwEncoder: raw.HW_ENCODER,
+    audio: raw.STREAM_AUDIO,
+    rtpAudioPort: raw.RTP_AUDIO_PORT,
     ffmpegPath: raw.FFMPEG_PATH ?? 'ffmpeg',
     fallbackClip: raw.FALLBACK_CLIP,
     rtpHost: raw.RTP_HOST ?? '127.0.0.1',

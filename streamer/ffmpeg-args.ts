@@ -17,10 +17,14 @@ export interface EncodeSettings {
   drawtext: boolean;
   rtpHost: string;
   rtpPort: number;
+  /** Opus audio as a second RTP output: the input's own audio stream, or a generated tone. */
+  audio?: { from: 'source' | 'tone'; port: number };
 }
 
 /** RTP payload type ffmpeg stamps; werift rewrites it to the one each browser negotiated. */
 export const RTP_PAYLOAD_TYPE = 96;
+/** RTP payload type of the Opus output (also rewritten per sender). */
+export const RTP_AUDIO_PAYLOAD_TYPE = 111;
 /** Keeps every RTP packet (plus SRTP and UDP/IP headers) under a 1280-byte path MTU. */
 export const RTP_PACKET_BYTES = 1200;
 
@@ -78,13 +82,27 @@ function encoderArgs(s: EncodeSettings): string[] {
   }
 }
 
+// rtcpport = the RTP port: the sender reports land on our socket and are dropped there, instead of probing a
+// neighbouring port that someone else may own.
+function rtpUrl(host: string, port: number): string {
+  return `rtp://${host}:${port}?pkt_size=${RTP_PACKET_BYTES}&rtcpport=${port}`;
+}
+
+/** The Opus output: low-delay mode, 20 ms frames, 48 kHz stereo (what browsers and Unreal use). */
+function audioOutputArgs(s: EncodeSettings, audio: NonNullable<EncodeSettings['audio']>): string[] {
+  return ['-map', audio.from === 'tone' ? '1:a:0' : '0:a:0', '-vn', '-c:a', 'libopus', '-application', 'lowdelay', '-frame_duration', '20',
+    '-b:a', '64k', '-ar', '48000', '-ac', '2', '-f', 'rtp', '-payload_type', String(RTP_AUDIO_PAYLOAD_TYPE), rtpUrl(s.rtpHost, audio.port)];
+}
+
 /** The full argument list (without the ffmpeg binary itself). */
 export function ffmpegArgs(s: EncodeSettings): string[] {
-  // rtcpport = the RTP port: the sender reports land on our socket and are dropped there, instead of
-  // probing a neighbouring port that someone else may own.
-  const url = `rtp://${s.rtpHost}:${s.rtpPort}?pkt_size=${RTP_PACKET_BYTES}&rtcpport=${s.rtpPort}`;
-  return ['-hide_banner', '-nostats', '-loglevel', 'warning', '-nostdin', ...inputArgs(s), ...filterArgs(s), ...encoderArgs(s),
-    '-an', '-f', 'rtp', '-payload_type', String(RTP_PAYLOAD_TYPE), url];
+  const audio = s.audio;
+  // A generated tone is a second input, paced like the picture; at -20 dB it is audible without being loud.
+  const tone = audio?.from === 'tone' ? ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000,volume=-20dB'] : [];
+  // With audio there are two outputs, so each one names its stream; without, -an keeps a file's audio out.
+  const video = [...(audio ? ['-map', '0:v:0'] : []), ...filterArgs(s), ...encoderArgs(s), '-an', '-f', 'rtp', '-payload_type', String(RTP_PAYLOAD_TYPE),
+    rtpUrl(s.rtpHost, s.rtpPort)];
+  return ['-hide_banner', '-nostats', '-loglevel', 'warning', '-nostdin', ...inputArgs(s), ...tone, ...video, ...(audio ? audioOutputArgs(s, audio) : [])];
 }
 
 /** ffmpeg probe command for the NVENC test encode (one black frame, discarded). */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MediaStreamTrack, RTCRtpCodecParameters } from 'werift';
 import type { Logger } from '../common/index.js';
+import type { AudioPlan } from './audio-plan.js';
 import type { Codec, StreamerConfig } from './config.js';
 import type { MediaPlan } from './encoder-select.js';
 import { ffmpegArgs } from './ffmpeg-args.js';
@@ -19,6 +20,8 @@ export const BUNDLED_CLIP = path.join(path.dirname(fileURLToPath(import.meta.url
 
 /** Restart-for-keyframe requests closer together than this share one restart (PLI storms, player bursts). */
 const MIN_RESTART_GAP_MS = 1_000;
+/** RTP timestamp ticks of one 20 ms Opus frame at 48 kHz. */
+const OPUS_FRAME_TICKS = 960;
 /** Back-off before restarting an encoder that died on its own. */
 const CRASH_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
@@ -37,6 +40,9 @@ export interface MediaSource {
    * group of pictures goes first. Returns the detach function.
    */
   attach(track: MediaStreamTrack, withGop: boolean): () => void;
+  /** Whether the stream has audio (Opus); `attachAudio` feeds a player's audio track. */
+  readonly audio: boolean;
+  attachAudio(track: MediaStreamTrack): () => void;
   /** The codec the RTP on `track` carries. */
   readonly codec: Codec;
   readonly description: string;
@@ -50,35 +56,33 @@ interface Encoder {
   child: GuardedChild;
   socket: RtpSocket;
   ssrc: number | undefined;
+  audioSocket: RtpSocket | undefined;
+  audioSsrc: number | undefined;
 }
 
-/** Starts the source described by `plan`; resolves once it is running (not necessarily sending yet). */
-/** Copies every packet to the attached tracks and keeps the current GOP. */
+/** Copies every packet to the attached tracks and, for video, keeps the current GOP. */
 class FanOut {
   private readonly tracks = new Set<MediaStreamTrack>();
-  private readonly gop: GopCache;
   readonly stats: MediaSourceStats = { packets: 0, frames: 0, bytes: 0, encoderStarts: 0, keyframeRequests: 0 };
 
   constructor(
-    codec: Codec,
+    private readonly gop: GopCache | undefined,
     private readonly frameTicks: number,
-  ) {
-    this.gop = new GopCache(codec);
-  }
+  ) {}
 
   feed(packet: Buffer): void {
     const { stats } = this;
     stats.packets++;
     stats.bytes += packet.length;
     if ((packet[1]! & 0x80) !== 0) stats.frames++;
-    this.gop.push(packet);
+    this.gop?.push(packet);
     // Buffers, not parsed packets: each track parses its own copy for its sender to rewrite.
     for (const t of this.tracks) t.writeRtp(packet);
   }
 
   /** The encoder behind the stream changed (restart, loop): keep each player's numbering continuous. */
   sourceChanged(first: Buffer): void {
-    this.gop.reset();
+    this.gop?.reset();
     // werift maps the new first packet onto the *last* sent sequence number and timestamp; step back one
     // packet and one frame so it lands after them instead of duplicating the last packet.
     const header = { sequenceNumber: (first.readUInt16BE(2) - 1) & 0xffff, timestamp: (first.readUInt32BE(4) - this.frameTicks) >>> 0 };
@@ -86,40 +90,53 @@ class FanOut {
   }
 
   attach(track: MediaStreamTrack, withGop: boolean): () => void {
-    if (withGop) for (const p of this.gop.snapshot()) track.writeRtp(p);
+    if (withGop && this.gop) for (const p of this.gop.snapshot()) track.writeRtp(p);
     this.tracks.add(track);
     return () => void this.tracks.delete(track);
   }
 }
 
-export async function startMediaSource(plan: MediaPlan, config: StreamerConfig, drawtext: boolean, log: Logger): Promise<MediaSource> {
+/** Starts the source described by `plan` (and `audio`); resolves once it is running (not necessarily sending yet). */
+export async function startMediaSource(plan: MediaPlan, audio: AudioPlan, config: StreamerConfig, drawtext: boolean, log: Logger): Promise<MediaSource> {
   const codec: Codec = plan.kind === 'replay' ? 'vp8' : config.codec;
-  const fan = new FanOut(codec, Math.round(90_000 / config.fps));
+  const fan = new FanOut(new GopCache(codec), Math.round(90_000 / config.fps));
+  const audioFan = new FanOut(undefined, OPUS_FRAME_TICKS);
   switch (plan.kind) {
     case 'rtp-in':
-      return startRtpIn(fan, config, log);
+      return startRtpIn(fan, audio.kind === 'rtp' ? audioFan : undefined, audio, config, log);
     case 'replay':
-      return startReplay(fan, plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path, log);
+      return startReplay(fan, config.audio === 'off' ? undefined : audioFan, plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path, log);
     case 'ffmpeg':
-      return startEncoder(fan, plan.encoder, config, drawtext, log);
+      return startEncoder(fan, audio.kind === 'source' || audio.kind === 'tone' ? { fan: audioFan, from: audio.kind } : undefined, plan.encoder, config, drawtext, log);
   }
 }
 
-async function startRtpIn(fan: FanOut, config: StreamerConfig, log: Logger): Promise<MediaSource> {
-  const stats = fan.stats;
-  if (config.source.kind !== 'rtp') throw new Error('rtp-in plan without an rtp source');
-  const socket = await openRtpSocket(config.rtpHost, config.source.port);
+/** Feeds RTP arriving on `socket` into `fan`; a new SSRC (the external encoder restarted) keeps each player's numbering continuous. */
+function feedExternal(socket: RtpSocket, fan: FanOut): void {
   let ssrc: number | undefined;
   socket.onPacket((p) => {
     const s = p.readUInt32BE(8);
-    // An external encoder restarted: tell the senders, so they keep timestamps and sequence numbers continuous.
     if (ssrc !== undefined && s !== ssrc) fan.sourceChanged(p);
     ssrc = s;
     fan.feed(p);
   });
-  log.info({ msg: 'source ready', source: 'rtp', host: config.rtpHost, port: socket.port, codec: config.codec });
+}
+
+/** A player's audio track gets nothing when the stream has no audio. */
+const noAudio = () => () => undefined;
+
+async function startRtpIn(fan: FanOut, audioFan: FanOut | undefined, audio: AudioPlan, config: StreamerConfig, log: Logger): Promise<MediaSource> {
+  const stats = fan.stats;
+  if (config.source.kind !== 'rtp') throw new Error('rtp-in plan without an rtp source');
+  const socket = await openRtpSocket(config.rtpHost, config.source.port);
+  feedExternal(socket, fan);
+  const audioSocket = audioFan && audio.kind === 'rtp' ? await openRtpSocket(config.rtpHost, audio.port) : undefined;
+  if (audioSocket && audioFan) feedExternal(audioSocket, audioFan);
+  log.info({ msg: 'source ready', source: 'rtp', host: config.rtpHost, port: socket.port, codec: config.codec, audioPort: audioSocket?.port });
   return {
     attach: (t, g) => fan.attach(t, g),
+    audio: audioSocket !== undefined,
+    attachAudio: audioFan && audioSocket ? (t) => audioFan.attach(t, false) : noAudio,
     codec: config.codec,
     description: `RTP in on ${config.rtpHost}:${socket.port}`,
     requestKeyframe: (reason) => {
@@ -127,11 +144,13 @@ async function startRtpIn(fan: FanOut, config: StreamerConfig, log: Logger): Pro
       log.debug({ msg: 'keyframe request not forwardable to an external encoder', reason });
     },
     stats: () => ({ ...stats }),
-    close: () => socket.close(),
+    close: async () => {
+      await Promise.all([socket.close(), audioSocket?.close()]);
+    },
   };
 }
 
-async function startReplay(fan: FanOut, clip: string, log: Logger): Promise<MediaSource> {
+async function startReplay(fan: FanOut, audioFan: FanOut | undefined, clip: string, log: Logger): Promise<MediaSource> {
   const stats = fan.stats;
   const { getUserMedia } = await import('werift/nonstandard');
   const player = await getUserMedia({ path: clip, loop: true });
@@ -150,12 +169,29 @@ async function startReplay(fan: FanOut, clip: string, log: Logger): Promise<Medi
     }
     fan.feed(packet);
   });
+  // A clip with an Opus track is replayed with its sound (unless STREAM_AUDIO=off).
+  const sound = audioFan ? player.audio : undefined;
+  if (sound && audioFan) {
+    sound.codec = new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: 111 });
+    let audioLoopStart = false;
+    sound.onSourceChanged.subscribe(() => (audioLoopStart = true));
+    sound.onReceiveRtp.subscribe((rtp) => {
+      const packet = rtp.serialize();
+      if (audioLoopStart) {
+        audioLoopStart = false;
+        audioFan.sourceChanged(packet);
+      }
+      audioFan.feed(packet);
+    });
+  }
   player.onError.subscribe((err) => log.error({ msg: 'clip replay failed', code: 'REPLAY_FAILED', err: err.message }));
   await player.start();
   stats.encoderStarts++;
-  log.info({ msg: 'source ready', source: 'replay', clip: path.basename(clip), codec: 'vp8' });
+  log.info({ msg: 'source ready', source: 'replay', clip: path.basename(clip), codec: 'vp8', audio: sound !== undefined });
   return {
     attach: (t, g) => fan.attach(t, g),
+    audio: sound !== undefined,
+    attachAudio: sound && audioFan ? (t) => audioFan.attach(t, false) : noAudio,
     codec: 'vp8',
     description: `replaying ${path.basename(clip)}`,
     requestKeyframe: () => void stats.keyframeRequests++,
@@ -166,6 +202,7 @@ async function startReplay(fan: FanOut, clip: string, log: Logger): Promise<Medi
 
 async function startEncoder(
   fan: FanOut,
+  audio: { fan: FanOut; from: 'source' | 'tone' } | undefined,
   encoder: Extract<MediaPlan, { kind: 'ffmpeg' }>['encoder'],
   config: StreamerConfig,
   drawtext: boolean,
@@ -183,11 +220,21 @@ async function startEncoder(
 
   const launch = async (): Promise<Encoder> => {
     const socket = await openRtpSocket('127.0.0.1', 0);
+    const audioSocket = audio ? await openRtpSocket('127.0.0.1', 0) : undefined;
     const args = ffmpegArgs({ source, codec: config.codec, encoder, width: config.width, height: config.height, fps: config.fps,
-      bitrateKbps: config.bitrateKbps, keyframeIntervalSeconds: config.keyframeIntervalSeconds, drawtext, rtpHost: '127.0.0.1', rtpPort: socket.port });
+      bitrateKbps: config.bitrateKbps, keyframeIntervalSeconds: config.keyframeIntervalSeconds, drawtext, rtpHost: '127.0.0.1', rtpPort: socket.port,
+      ...(audio && audioSocket ? { audio: { from: audio.from, port: audioSocket.port } } : {}) });
     const child = spawnGuarded(config.ffmpegPath, args);
     stats.encoderStarts++;
-    const enc: Encoder = { child, socket, ssrc: undefined };
+    const enc: Encoder = { child, socket, ssrc: undefined, audioSocket, audioSsrc: undefined };
+    // Audio follows the video: only the active encoder's sound reaches players, with continuous numbering.
+    audioSocket?.onPacket((p) => {
+      if (enc !== active || !audio) return;
+      const s = p.readUInt32BE(8);
+      if (enc.audioSsrc === undefined && audio.fan.stats.packets > 0) audio.fan.sourceChanged(p);
+      enc.audioSsrc = s;
+      audio.fan.feed(p);
+    });
     child.onStderrLine((line) => log.warn({ msg: 'encoder says', pid: child.pid, line: line.slice(0, 500) }));
     socket.onPacket((p) => {
       if (enc === pending) {
@@ -209,6 +256,7 @@ async function startEncoder(
     });
     void child.exited.then((code) => {
       void socket.close();
+      void audioSocket?.close();
       if (closed || (enc !== active && enc !== pending)) return;
       if (enc === pending) pending = undefined;
       log.error({ msg: 'encoder exited', code: 'ENCODER_EXITED', exitCode: code, pid: child.pid });
@@ -219,18 +267,21 @@ async function startEncoder(
         retryTimer = setTimeout(() => void launch().then((e) => (active = e)), delay);
       }
     });
-    log.info({ msg: 'encoder started', pid: child.pid, encoder, rtpPort: socket.port });
+    log.info({ msg: 'encoder started', pid: child.pid, encoder, rtpPort: socket.port, audioRtpPort: audioSocket?.port });
     return enc;
   };
   const retire = async (enc: Encoder) => {
     await enc.child.stop();
     await enc.socket.close().catch(() => undefined);
+    await enc.audioSocket?.close().catch(() => undefined);
   };
 
   active = await launch();
-  log.info({ msg: 'source ready', source: source.kind, encoder, codec: config.codec, strategy: config.keyframeStrategy });
+  log.info({ msg: 'source ready', source: source.kind, encoder, codec: config.codec, strategy: config.keyframeStrategy, audio: audio?.from ?? 'none' });
   return {
     attach: (t, g) => fan.attach(t, g),
+    audio: audio !== undefined,
+    attachAudio: audio ? (t) => audio.fan.attach(t, false) : noAudio,
     codec: config.codec,
     description: `${source.kind} via ffmpeg ${encoder}`,
     requestKeyframe(reason) {

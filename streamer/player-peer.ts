@@ -9,6 +9,8 @@ export interface PlayerPeerOptions {
   playerId: string;
   /** Connects this player's track to the stream once the connection is up; returns the detach function. */
   attach(track: MediaStreamTrack): () => void;
+  /** Present when the stream has audio: connects this player's Opus track, returns the detach function. */
+  attachAudio: ((track: MediaStreamTrack) => () => void) | undefined;
   codec: Codec;
   peerConnectionOptions: PeerConnectionOptions;
   iceExtraHosts: string[];
@@ -19,6 +21,11 @@ export interface PlayerPeerOptions {
   onDataChannelOpen(peer: PlayerPeer): void;
   onKeyframeNeeded(reason: string): void;
   onClosed(peer: PlayerPeer, reason: string): void;
+}
+
+/** The audio codec we offer when the stream has sound: Opus, 48 kHz stereo, with in-band FEC. */
+export function opusParameters(): RTCRtpCodecParameters {
+  return new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, parameters: 'minptime=10;useinbandfec=1' });
 }
 
 /** How long a peer may stay 'disconnected' (ICE consent lost) before we give up on it. */
@@ -44,7 +51,9 @@ export class PlayerPeer {
   private closed = false;
   private disconnectTimer: NodeJS.Timeout | undefined;
   private detach: (() => void) | undefined;
+  private detachAudio: (() => void) | undefined;
   private readonly track = new MediaStreamTrack({ kind: 'video' });
+  private readonly audioTrack = new MediaStreamTrack({ kind: 'audio' });
   readonly startedAt = Date.now();
 
   constructor(private readonly o: PlayerPeerOptions) {
@@ -58,7 +67,7 @@ export class PlayerPeer {
       iceTransportPolicy: o.peerConnectionOptions.iceTransportPolicy === 'relay' ? 'relay' : 'all',
       iceAdditionalHostAddresses: o.iceExtraHosts,
       icePortRange: o.icePortRange,
-      codecs: { video: [codecParameters(o.codec)], audio: [] },
+      codecs: { video: [codecParameters(o.codec)], audio: o.attachAudio ? [opusParameters()] : [] },
     });
   }
 
@@ -67,6 +76,7 @@ export class PlayerPeer {
     const { pc, o } = this;
     const transceiver = pc.addTransceiver(this.track, { direction: 'sendonly' });
     transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
+    if (o.attachAudio) pc.addTransceiver(this.audioTrack, { direction: 'sendonly' });
     const channel = pc.createDataChannel('datachannel', { ordered: true });
     this.channel = channel;
     channel.stateChanged.subscribe((state) => {
@@ -89,6 +99,7 @@ export class PlayerPeer {
       clearTimeout(this.disconnectTimer);
       if (state === 'connected') {
         this.detach ??= o.attach(this.track);
+        this.detachAudio ??= o.attachAudio?.(this.audioTrack);
         o.onKeyframeNeeded('player connected');
       }
       if (state === 'failed' || state === 'closed') void this.close(`peer ${state}`);
@@ -134,6 +145,7 @@ export class PlayerPeer {
     this.closed = true;
     clearTimeout(this.disconnectTimer);
     this.detach?.();
+    this.detachAudio?.();
     this.o.onClosed(this, reason);
     await this.pc.close().catch(() => undefined);
   }
@@ -143,10 +155,11 @@ export class PlayerPeer {
  * Builds and discards one offer so the first real player does not pay werift's one-time costs (DTLS
  * certificate, code warm-up): measured ~500 ms for the first offer against 30–50 ms afterwards.
  */
-export async function warmUpPeerConnections(codec: Codec): Promise<void> {
-  const pc = new RTCPeerConnection({ codecs: { video: [codecParameters(codec)], audio: [] } });
+export async function warmUpPeerConnections(codec: Codec, audio = false): Promise<void> {
+  const pc = new RTCPeerConnection({ codecs: { video: [codecParameters(codec)], audio: audio ? [opusParameters()] : [] } });
   try {
     pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
+    if (audio) pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly' });
     pc.createDataChannel('datachannel');
     await pc.setLocalDescription(await pc.createOffer());
   } finally {

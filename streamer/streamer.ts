@@ -3,6 +3,7 @@
 // answered like Unreal does, and injected into X for x11: sources.
 import type { Logger } from '../common/index.js';
 import type { StreamerConfig } from './config.js';
+import { planAudio } from './audio-plan.js';
 import { planMedia, type MediaPlan } from './encoder-select.js';
 import { probeFfmpeg } from './ffmpeg-probe.js';
 import { decodeInput, protocolMessage } from './input-protocol.js';
@@ -32,15 +33,17 @@ export interface Streamer {
 }
 
 export async function startStreamer(config: StreamerConfig, log: Logger): Promise<Streamer> {
-  const facts = await probeFfmpeg(config.ffmpegPath, config.source, config.codec, config.hwEncoder);
+  const facts = await probeFfmpeg(config.ffmpegPath, config.source, config.codec, config.hwEncoder, config.audio);
   const planned = planMedia(config.source, config.codec, config.hwEncoder, facts);
   if (!planned.ok) throw new StreamerError(planned.code, planned.reason);
   const plan = planned.plan;
-  log.info({ msg: 'media plan', ...plan, nvenc: facts.nvenc, ffmpeg: facts.ffmpeg, clock: facts.drawtext });
+  const audio = planAudio(config.source, config.audio, config.rtpAudioPort, { ffmpeg: facts.ffmpeg, opus: facts.encoders.has('libopus'), fileHasAudio: facts.fileHasAudio });
+  log.info({ msg: 'media plan', ...plan, audio: audio.kind, nvenc: facts.nvenc, ffmpeg: facts.ffmpeg, clock: facts.drawtext });
   if ('note' in plan && plan.note) log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
-  const source = await startMediaSource(plan, config, facts.drawtext, log);
+  if (audio.kind === 'none' && audio.note) log.warn({ msg: audio.note, code: 'AUDIO_UNAVAILABLE' });
+  const source = await startMediaSource(plan, audio, config, facts.drawtext, log);
   const warmStart = Date.now();
-  await warmUpPeerConnections(source.codec).catch((err: Error) => log.warn({ msg: 'peer warm-up failed', err: err.message }));
+  await warmUpPeerConnections(source.codec, source.audio).catch((err: Error) => log.warn({ msg: 'peer warm-up failed', err: err.message }));
   log.debug({ msg: 'peer connections warmed up', ms: Date.now() - warmStart });
 
   const peers = new Map<string, PlayerPeer>();
@@ -83,6 +86,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     const peer = new PlayerPeer({
       playerId,
       attach: (track) => source.attach(track, config.keyframeStrategy === 'gop-cache'),
+      attachAudio: source.audio ? (track) => source.attachAudio(track) : undefined,
       codec: source.codec,
       peerConnectionOptions: signalling.peerConnectionOptions,
       iceExtraHosts: config.iceExtraHosts,

@@ -70,26 +70,38 @@ function recordPeerConnections(): void {
   };
 }
 
+/** The inbound RTP counters of one kind summed over the page's peer connections (empty when there are none). */
+export async function inboundRtp(page: Page, kind: 'audio' | 'video'): Promise<Record<string, number>> {
+  return page.evaluate(async (k) => {
+    const pcs = (window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ?? [];
+    const sum: Record<string, number> = {};
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+        if (r.type !== 'inbound-rtp' || r.kind !== k) return;
+        for (const [key, value] of Object.entries(r)) if (typeof value === 'number') sum[key] = (sum[key] ?? 0) + value;
+      });
+    }
+    return sum;
+  }, kind);
+}
+
 /** What the page's peer connections report: states and the inbound video counters, one line each. */
 export async function peerStats(page: Page): Promise<string[]> {
-  return page
-    .evaluate(async () => {
-      const pcs = ((window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ?? []);
-      const keys = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'pliCount', 'nackCount', 'firCount', 'frameWidth'];
-      const lines: string[] = [];
-      for (const [i, pc] of pcs.entries()) {
-        lines.push(`pc${String(i)}: signaling=${pc.signalingState} ice=${pc.iceConnectionState} connection=${pc.connectionState}`);
-        const stats = await pc.getStats();
-        stats.forEach((r: Record<string, unknown>) => {
-          if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
-          lines.push(`pc${String(i)} inbound video ${keys.map((k) => `${k}=${String(r[k])}`).join(' ')}`);
-        });
-      }
+  const keys = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'pliCount', 'nackCount', 'firCount', 'frameWidth'];
+  try {
+    const states = await page.evaluate(() => {
+      const pcs = (window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ?? [];
+      const lines = pcs.map((pc, i) => `pc${String(i)}: signaling=${pc.signalingState} ice=${pc.iceConnectionState} connection=${pc.connectionState}`);
       const v = document.querySelector('video');
       lines.push(v ? `video: readyState=${String(v.readyState)} paused=${String(v.paused)} size=${String(v.videoWidth)}x${String(v.videoHeight)} srcObject=${String(v.srcObject !== null)}` : 'no <video>');
       return lines;
-    })
-    .catch((err: unknown) => [`(no stats: ${err instanceof Error ? err.message : String(err)})`]);
+    });
+    const video = await inboundRtp(page, 'video');
+    return [...states, `inbound video (open connections): ${keys.map((k) => `${k}=${String(video[k])}`).join(' ')}`];
+  } catch (err) {
+    return [`(no stats: ${err instanceof Error ? err.message : String(err)})`];
+  }
 }
 
 /** Waits until the page's <video> has decoded a frame; resolves with the page-relative time of that frame (ms). */

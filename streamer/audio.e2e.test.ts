@@ -1,0 +1,117 @@
+// Sound where the source has it: a file with an audio stream, and the test tone, reach Epic's frontend in
+// real Chromium as Opus next to the video; so do an external encoder's RTP video and Opus (rtp: source with
+// RTP_AUDIO_PORT); a silent source offers no audio at all.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, inboundRtp, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { freePort } from '../test/support/processes.js';
+import { requirements } from '../test/support/tools.js';
+import { ffmpegArgs } from './ffmpeg-args.js';
+import { startPair, type Pair } from './testing/stack.js';
+
+const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
+
+/** Loudness (RMS) of the page's received audio track over half a second, measured through Web Audio. */
+function loudness(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections;
+    const track = pcs.flatMap((pc) => pc.getReceivers()).find((r) => r.track.kind === 'audio' && r.track.readyState === 'live')?.track;
+    if (!track) return -1;
+    const ctx = new AudioContext();
+    const analyser = ctx.createAnalyser();
+    ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+    await new Promise((r) => setTimeout(r, 500));
+    const samples = new Float32Array(analyser.fftSize);
+    analyser.getFloatTimeDomainData(samples);
+    await ctx.close();
+    return Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+  });
+}
+
+/** Waits until the page has received `packets` Opus packets and decoded them into something louder than silence. */
+async function hearsSound(page: Page, packets = 50): Promise<Record<string, number>> {
+  const end = Date.now() + 15_000;
+  let audio: Record<string, number> = {};
+  let rms = 0;
+  while (Date.now() < end) {
+    audio = await inboundRtp(page, 'audio');
+    if ((audio.packetsReceived ?? 0) >= packets && (rms = await loudness(page)) > 0.001) return audio;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no sound: loudness ${String(rms)}, inbound audio ${JSON.stringify(audio)}`);
+}
+
+describe.skipIf(!ok)('audio', () => {
+  let browser: Browser;
+  let dir: string;
+  let pair: Pair | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    dir = mkdtempSync(path.join(tmpdir(), 'streamer-audio-'));
+  });
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await pair?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function watch(env: Record<string, string>): Promise<{ page: Page; plan: Record<string, unknown> }> {
+    await pair?.stop();
+    pair = await startPair(env);
+    const plan = await pair.streamer!.waitFor((l) => l.msg === 'media plan');
+    const { page } = await newPage(browser);
+    await page.goto(pair.url);
+    await waitForFirstFrame(page);
+    return { page, plan };
+  }
+
+  it('streams a file\'s own audio track with its video', async () => {
+    const file = path.join(dir, 'with-sound.webm');
+    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i',
+      'sine=frequency=660:sample_rate=48000', '-t', '3', '-c:v', 'libvpx', '-c:a', 'libopus', '-shortest', file]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const { page, plan } = await watch({ STREAM_SOURCE: `file:${file}` });
+    expect(plan.audio).toBe('source');
+    const audio = await hearsSound(page);
+    expect(audio.totalSamplesReceived).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
+  it('adds the test tone to the test pattern with STREAM_AUDIO=tone, and no audio without it', async () => {
+    const toned = await watch({ STREAM_AUDIO: 'tone' });
+    expect(toned.plan.audio).toBe('tone');
+    await hearsSound(toned.page);
+    await toned.page.context().close();
+
+    const silent = await watch({});
+    expect(silent.plan.audio).toBe('none');
+    await silent.page.waitForTimeout(1_000);
+    expect(await inboundRtp(silent.page, 'audio')).toEqual({});
+    const sdp = await silent.page.evaluate(() =>
+      ((window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections.at(-1)?.remoteDescription?.sdp ?? ''));
+    expect(sdp).toContain('m=video');
+    expect(sdp).not.toContain('m=audio');
+    await silent.page.context().close();
+  });
+
+  it('passes an external encoder\'s RTP video and Opus audio through (rtp: source, RTP_AUDIO_PORT)', async () => {
+    const [videoPort, audioPort] = [await freePort(), await freePort()];
+    // The external encoder: ffmpeg with the command line our own encoder uses, pointed at the streamer's ports.
+    const args = ffmpegArgs({ source: { kind: 'testsrc' }, codec: 'vp8', encoder: 'libvpx', width: 320, height: 180, fps: 30, bitrateKbps: 500,
+      keyframeIntervalSeconds: 1, drawtext: false, rtpHost: '127.0.0.1', rtpPort: videoPort, audio: { from: 'tone', port: audioPort } });
+    const encoder = spawn('ffmpeg', args, { stdio: 'ignore' });
+    try {
+      const { page, plan } = await watch({ STREAM_SOURCE: `rtp:${String(videoPort)}`, RTP_AUDIO_PORT: String(audioPort) });
+      expect(plan.kind).toBe('rtp-in');
+      expect(plan.audio).toBe('rtp');
+      await hearsSound(page);
+      await page.context().close();
+    } finally {
+      encoder.kill('SIGKILL');
+    }
+  });
+});
