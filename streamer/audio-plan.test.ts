@@ -34,7 +34,8 @@ describe('planAudio', () => {
     ['the test pattern, auto', TESTSRC, 'auto', full, { kind: 'none' }],
     ['the test pattern, tone', TESTSRC, 'tone', full, { kind: 'tone' }],
     ['an X display, auto', X11, 'auto', full, { kind: 'none' }],
-    ['no ffmpeg', TESTSRC, 'tone', { ffmpeg: false, opus: false }, { kind: 'none' }],
+    ['no ffmpeg: whatever the replayed clip has', TESTSRC, 'tone', { ffmpeg: false, opus: false }, { kind: 'clip' }],
+    ['no ffmpeg, off', FILE, 'off', { ffmpeg: false, opus: false }, { kind: 'none' }],
   ] as const)('%s', (_name, source, mode, facts, plan) => {
     expect(planAudio(source, mode, 0, facts)).toEqual(plan);
   });

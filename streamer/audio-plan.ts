@@ -20,7 +20,9 @@ export type AudioPlan =
   /** A generated tone mixed in as a second ffmpeg input. */
   | { kind: 'tone' }
   /** Opus RTP from an external encoder on this UDP port. */
-  | { kind: 'rtp'; port: number };
+  | { kind: 'rtp'; port: number }
+  /** No ffmpeg: the replayed WebM clip's Opus track, if it has one (known once the clip is open). */
+  | { kind: 'clip' };
 
 export interface AudioFacts {
   /** ffmpeg is on PATH. */
@@ -41,17 +43,14 @@ export function needsAudioProbe(source: SourceSpec, mode: AudioMode): boolean {
   return source.kind === 'file' && mode !== 'off';
 }
 
-/**
- * Plans the audio of an ffmpeg or RTP-in stream (a replayed clip decides at run time from its own tracks).
- * `rtpAudioPort` is RTP_AUDIO_PORT (0 = none).
- */
+/** Plans the stream's audio. `rtpAudioPort` is RTP_AUDIO_PORT (0 = none). */
 export function planAudio(source: SourceSpec, mode: AudioMode, rtpAudioPort: number, facts: AudioFacts): AudioPlan {
   if (mode === 'off') return { kind: 'none' };
   if (source.kind === 'rtp') {
     if (rtpAudioPort > 0) return { kind: 'rtp', port: rtpAudioPort };
     return mode === 'tone' ? { kind: 'none', note: 'STREAM_AUDIO=tone needs ffmpeg; an rtp: source sends audio only through RTP_AUDIO_PORT' } : { kind: 'none' };
   }
-  if (!facts.ffmpeg) return { kind: 'none' };
+  if (!facts.ffmpeg) return { kind: 'clip' };
   const own = source.kind === 'file' && facts.fileHasAudio === true;
   if (!own && mode === 'auto') return { kind: 'none' };
   if (!facts.opus) return { kind: 'none', note: 'audio not sent: ffmpeg has no libopus encoder' };

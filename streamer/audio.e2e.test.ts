@@ -1,8 +1,8 @@
 // Sound where the source has it: a file with an audio stream, and the test tone, reach Epic's frontend in
 // real Chromium as Opus next to the video; so do an external encoder's RTP video and Opus (rtp: source with
-// RTP_AUDIO_PORT); a silent source offers no audio at all.
+// RTP_AUDIO_PORT), and a replayed clip's Opus track when there is no ffmpeg; a silent source offers no audio.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -113,5 +113,19 @@ describe.skipIf(!ok)('audio', () => {
     } finally {
       encoder.kill('SIGKILL');
     }
+  });
+
+  it('replays a clip\'s Opus track with its video when ffmpeg is missing', async () => {
+    const clip = path.join(dir, 'clip-with-sound.webm');
+    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i',
+      'sine=frequency=550:sample_rate=48000', '-t', '3', '-c:v', 'libvpx', '-c:a', 'libopus', '-shortest', clip]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const emptyPath = path.join(dir, 'no-ffmpeg');
+    mkdirSync(emptyPath);
+    const { page, plan } = await watch({ PATH: emptyPath, STREAM_SOURCE: `file:${clip}` });
+    expect(plan).toMatchObject({ kind: 'replay', audio: 'clip' });
+    expect((await pair!.streamer!.waitFor((l) => l.msg === 'source ready')).audio).toBe(true);
+    await hearsSound(page);
+    await page.context().close();
   });
 });

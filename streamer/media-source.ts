@@ -105,7 +105,7 @@ export async function startMediaSource(plan: MediaPlan, audio: AudioPlan, config
     case 'rtp-in':
       return startRtpIn(fan, audio.kind === 'rtp' ? audioFan : undefined, audio, config, log);
     case 'replay':
-      return startReplay(fan, config.audio === 'off' ? undefined : audioFan, plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path, log);
+      return startReplay(fan, audio.kind === 'clip' ? audioFan : undefined, plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path, log);
     case 'ffmpeg':
       return startEncoder(fan, audio.kind === 'source' || audio.kind === 'tone' ? { fan: audioFan, from: audio.kind } : undefined, plan.encoder, config, drawtext, log);
   }
@@ -150,6 +150,20 @@ async function startRtpIn(fan: FanOut, audioFan: FanOut | undefined, audio: Audi
   };
 }
 
+/** Feeds a replayed track into `fan`; each loop of the clip restarts its numbering, which the senders smooth over. */
+function replayInto(track: MediaStreamTrack, fan: FanOut): void {
+  let loopStart = false;
+  track.onSourceChanged.subscribe(() => (loopStart = true));
+  track.onReceiveRtp.subscribe((rtp) => {
+    const packet = rtp.serialize();
+    if (loopStart) {
+      loopStart = false;
+      fan.sourceChanged(packet);
+    }
+    fan.feed(packet);
+  });
+}
+
 async function startReplay(fan: FanOut, audioFan: FanOut | undefined, clip: string, log: Logger): Promise<MediaSource> {
   const stats = fan.stats;
   const { getUserMedia } = await import('werift/nonstandard');
@@ -159,30 +173,14 @@ async function startReplay(fan: FanOut, audioFan: FanOut | undefined, clip: stri
   // The replayer packetises for the negotiated codec of the track; our fan-out track is the one attached to
   // senders, so declare VP8 here ourselves (payload type is rewritten per sender anyway).
   video.codec = new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, payloadType: 96 });
-  let loopStart = false;
-  video.onSourceChanged.subscribe(() => (loopStart = true));
-  video.onReceiveRtp.subscribe((rtp) => {
-    const packet = rtp.serialize();
-    if (loopStart) {
-      loopStart = false;
-      fan.sourceChanged(packet);
-    }
-    fan.feed(packet);
-  });
+  replayInto(video, fan);
   // A clip with an Opus track is replayed with its sound (unless STREAM_AUDIO=off).
   const sound = audioFan ? player.audio : undefined;
   if (sound && audioFan) {
-    sound.codec = new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: 111 });
-    let audioLoopStart = false;
-    sound.onSourceChanged.subscribe(() => (audioLoopStart = true));
-    sound.onReceiveRtp.subscribe((rtp) => {
-      const packet = rtp.serialize();
-      if (audioLoopStart) {
-        audioLoopStart = false;
-        audioFan.sourceChanged(packet);
-      }
-      audioFan.feed(packet);
-    });
+    // No channel count: werift then accepts mono and stereo clips alike (Opus RTP is declared 2-channel
+    // in SDP either way, and decoders handle a mono stream under it).
+    sound.codec = new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, payloadType: 111 });
+    replayInto(sound, audioFan);
   }
   player.onError.subscribe((err) => log.error({ msg: 'clip replay failed', code: 'REPLAY_FAILED', err: err.message }));
   await player.start();
