@@ -44,6 +44,8 @@ const shape = {
   RECONNECT_MIN_MS: envInt(250, 10, 60_000),
   RECONNECT_MAX_MS: envInt(10_000, 100, 600_000),
   MAX_PEERS: envInt(16, 1, 1000),
+  // A player whose WebRTC connection is not up this long after it joined is told why and disconnected.
+  PEER_CONNECT_TIMEOUT_SECONDS: envInt(30, 2, 600),
   STATS_INTERVAL_SECONDS: envInt(10, 1, 3600),
   LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
 };
@@ -73,6 +75,7 @@ export interface StreamerConfig {
   reconnectMinMs: number;
   reconnectMaxMs: number;
   maxPeers: number;
+  peerConnectTimeoutSeconds: number;
   statsIntervalSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -119,6 +122,7 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     reconnectMinMs: raw.RECONNECT_MIN_MS,
     reconnectMaxMs: raw.RECONNECT_MAX_MS,
     maxPeers: raw.MAX_PEERS,
+    peerConnectTimeoutSeconds: raw.PEER_CONNECT_TIMEOUT_SECONDS,
     statsIntervalSeconds: raw.STATS_INTERVAL_SECONDS,
     logLevel: raw.LOG_LEVEL,
   };

@@ -4,6 +4,7 @@
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCDataChannel } from 'werift';
 import { build, type IceCandidateInit, type Logger, type Message, type PeerConnectionOptions } from '../common/index.js';
 import type { Codec } from './config.js';
+import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
 
 export interface PlayerPeerOptions {
   playerId: string;
@@ -20,7 +21,11 @@ export interface PlayerPeerOptions {
   onData(peer: PlayerPeer, data: Buffer): void;
   onDataChannelOpen(peer: PlayerPeer): void;
   onKeyframeNeeded(reason: string): void;
+  /** ICE failed, or the connection was not up within `connectTimeoutMs`; `hint` says the likely cause. */
+  onFailed(peer: PlayerPeer, hint: string): void;
   onClosed(peer: PlayerPeer, reason: string): void;
+  /** werift never reports 'failed' when no candidate pair exists at all, so a deadline stands in for it. */
+  connectTimeoutMs: number;
 }
 
 /** The audio codec we offer when the stream has sound: Opus, 48 kHz stereo, with in-band FEC. */
@@ -50,10 +55,13 @@ export class PlayerPeer {
   private channel: RTCDataChannel | undefined;
   private closed = false;
   private disconnectTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
   private detach: (() => void) | undefined;
   private detachAudio: (() => void) | undefined;
   private readonly track = new MediaStreamTrack({ kind: 'video' });
   private readonly audioTrack = new MediaStreamTrack({ kind: 'audio' });
+  /** What ICE did, for the log line that explains a failed connection. */
+  private readonly ice: IceSeen;
   readonly startedAt = Date.now();
 
   constructor(private readonly o: PlayerPeerOptions) {
@@ -62,6 +70,12 @@ export class PlayerPeer {
     const iceServers = (o.peerConnectionOptions.iceServers ?? []).flatMap((s) =>
       (Array.isArray(s.urls) ? s.urls : [s.urls]).map((urls) => ({ urls, username: s.username, credential: s.credential })),
     );
+    this.ice = {
+      turnConfigured: iceServers.some((s) => /^turns?:/.test(s.urls)),
+      relayOnly: o.peerConnectionOptions.iceTransportPolicy === 'relay',
+      local: {},
+      remote: 0,
+    };
     this.pc = new RTCPeerConnection({
       iceServers,
       iceTransportPolicy: o.peerConnectionOptions.iceTransportPolicy === 'relay' ? 'relay' : 'all',
@@ -74,6 +88,7 @@ export class PlayerPeer {
   /** Creates the offer and sends it; trickles our candidates as they are found. */
   async start(): Promise<void> {
     const { pc, o } = this;
+    this.connectTimer = setTimeout(() => this.fail('not connected in time'), o.connectTimeoutMs);
     const transceiver = pc.addTransceiver(this.track, { direction: 'sendonly' });
     transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
     if (o.attachAudio) pc.addTransceiver(this.audioTrack, { direction: 'sendonly' });
@@ -91,6 +106,8 @@ export class PlayerPeer {
       if (!c || this.closed) return;
       const j = c.toJSON();
       const candidate: IceCandidateInit = { candidate: j.candidate, sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null };
+      const type = candidateType(j.candidate);
+      if (type) this.ice.local[type] = (this.ice.local[type] ?? 0) + 1;
       if (offerSent) o.send(build.iceCandidate(candidate, this.playerId));
       else held.push(candidate);
     });
@@ -98,11 +115,13 @@ export class PlayerPeer {
       o.log.info({ msg: 'peer state', playerId: this.playerId, state });
       clearTimeout(this.disconnectTimer);
       if (state === 'connected') {
+        clearTimeout(this.connectTimer);
         this.detach ??= o.attach(this.track);
         this.detachAudio ??= o.attachAudio?.(this.audioTrack);
         o.onKeyframeNeeded('player connected');
       }
-      if (state === 'failed' || state === 'closed') void this.close(`peer ${state}`);
+      if (state === 'failed') this.fail('ICE failed');
+      if (state === 'closed') void this.close('peer closed');
       if (state === 'disconnected') this.disconnectTimer = setTimeout(() => void this.close('peer disconnected'), DISCONNECTED_GRACE_MS);
     });
     const offer = await pc.createOffer();
@@ -122,6 +141,7 @@ export class PlayerPeer {
 
   async addCandidate(candidate: IceCandidateInit): Promise<void> {
     if (this.closed || !candidate.candidate) return;
+    this.ice.remote++;
     await this.pc.addIceCandidate({
       candidate: candidate.candidate,
       sdpMid: candidate.sdpMid ?? undefined,
@@ -140,10 +160,19 @@ export class PlayerPeer {
     return this.closed;
   }
 
+  private fail(what: string): void {
+    if (this.closed) return;
+    const hint = iceFailureHint(this.ice);
+    this.o.log.warn({ msg: 'player connection failed', code: 'PEER_FAILED', playerId: this.playerId, what, hint, ...this.ice });
+    this.o.onFailed(this, hint);
+    void this.close(`peer failed: ${what}`);
+  }
+
   async close(reason: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.disconnectTimer);
+    clearTimeout(this.connectTimer);
     this.detach?.();
     this.detachAudio?.();
     this.o.onClosed(this, reason);

@@ -99,6 +99,9 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
         p.sendData(qualityOwnership(qualityOwner === undefined || qualityOwner === p.playerId));
       },
       onKeyframeNeeded: (reason) => source.requestKeyframe(reason),
+      connectTimeoutMs: config.peerConnectTimeoutSeconds * 1000,
+      // The player would otherwise sit on a black page holding the stream: end its session with the reason.
+      onFailed: (p, hint) => signalling.send({ type: 'disconnectPlayer', playerId: p.playerId, reason: `connection failed: ${hint}` }),
       onClosed: (p, reason) => {
         if (peers.get(p.playerId) === p) peers.delete(p.playerId);
         if (qualityOwner === p.playerId) qualityOwner = undefined;

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, framesDecoded, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
 import { freePort, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
-import { startPair, type Pair } from '../streamer/testing/stack.js';
+import { SIDECAR } from '../common/index.js';
+import { metric, startPair, type Pair } from '../streamer/testing/stack.js';
 import { startTurnMain } from './test-helpers.js';
 
 const SECRET = 'relay-only-secret-0123456789';
@@ -107,8 +108,8 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
     }
   });
 
-  it('with a secret coturn does not share: no media, and coded warnings name both refused peers within seconds', async () => {
-    const pair: Pair = await startPair({ STREAM_CODEC: 'vp8', HW_ENCODER: 'cpu' }, sidecarEnv('some-other-secret-0123456789'));
+  it('with a secret coturn does not share: no media, coded warnings name both refused peers, and the streamer says why and frees the stream', async () => {
+    const pair: Pair = await startPair({ STREAM_CODEC: 'vp8', HW_ENCODER: 'cpu', PEER_CONNECT_TIMEOUT_SECONDS: '15' }, sidecarEnv('some-other-secret-0123456789'));
     try {
       const { page } = await newPage(browser);
       const t0 = Date.now();
@@ -124,6 +125,15 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       expect(Date.now() - t0).toBeLessThan(20_000);
       expect(await framesDecoded(page)).toBe(0);
       expect(pair.streamer!.lines.some((l) => l.msg === 'peer state' && l.state === 'connected')).toBe(false);
+      // The streamer says why too when the connection is not up in time (it got no relay candidate), and the
+      // player is told and let go, which frees the stream.
+      const failed = await pair.streamer!.waitFor((l) => l.code === 'PEER_FAILED', 30_000);
+      expect(failed).toMatchObject({ level: 'warn', turnConfigured: true, what: 'not connected in time' });
+      expect(failed.local).not.toHaveProperty('relay');
+      expect(failed.hint).toMatch(/TURN_SECRET/);
+      await page.waitForFunction(() => /connection failed/.test(document.body.innerText), undefined, { timeout: 10_000 });
+      for (let i = 0; i < 50 && (await metric(pair, SIDECAR.available)) !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await metric(pair, SIDECAR.available)).toBe(1);
       await page.context().close();
     } finally {
       await pair.stop();
