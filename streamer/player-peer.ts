@@ -38,7 +38,8 @@ const DISCONNECTED_GRACE_MS = 10_000;
 
 /** The one codec we offer: exactly what the shared encoder produces. */
 export function codecParameters(codec: Codec): RTCRtpCodecParameters {
-  const rtcpFeedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }, { type: 'goog-remb' }];
+  // No `ccm fir`: werift reports PLI only, and browsers fall back to PLI when FIR is not offered.
+  const rtcpFeedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }];
   return codec === 'vp8'
     ? new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, rtcpFeedback })
     : new RTCRtpCodecParameters({

@@ -127,14 +127,16 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   });
   signalling.start();
 
-  // A periodic health line: source frame rate, throughput and players, so a stalled encoder is visible in logs.
+  // A periodic health line: source frame rate, throughput, players and the decoded input messages per type
+  // since start (bad ones under their INPUT_* code), so a stalled encoder or a deaf input path shows in logs.
   let last = source.stats();
   let lastAt = Date.now();
   const statsTimer = setInterval(() => {
     const now = source.stats();
     const secs = (Date.now() - lastAt) / 1000;
     log.info({ msg: 'stats', fps: Math.round(((now.frames - last.frames) / secs) * 10) / 10, kbps: Math.round(((now.bytes - last.bytes) * 8) / secs / 1000),
-      players: peers.size, encoderStarts: now.encoderStarts, keyframeRequests: now.keyframeRequests, signalling: signalling.connected });
+      players: peers.size, encoderStarts: now.encoderStarts, keyframeRequests: now.keyframeRequests, signalling: signalling.connected,
+      input: { ...counts } });
     last = now;
     lastAt = Date.now();
   }, config.statsIntervalSeconds * 1000);
