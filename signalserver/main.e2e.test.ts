@@ -1,9 +1,10 @@
-// The sidecar as a real child process: the "listening" line, SIGTERM drain (not ready, no new sessions,
-// live sessions continue, exit 0 when they end or at the timeout) and a bad environment exiting 2.
+// The sidecar as a real child process: the "listening" line (and silence at LOG_LEVEL=silent), SIGTERM drain
+// (not ready, no new sessions, live sessions continue, exit 0 when they end or at the timeout), the fields of
+// the session and refusal log lines, and a bad environment exiting 2.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE, SIDECAR } from '../common/index.js';
-import { PlayerClient } from '../test/support/player-client.js';
-import { startNode, type RunningProcess } from '../test/support/processes.js';
+import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
+import { freePort, startNode, type RunningProcess } from '../test/support/processes.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
 import { sample } from './test-sidecar.js';
 
@@ -21,7 +22,8 @@ async function start(env: Record<string, string>) {
   const line = await proc.waitFor((l) => l.msg === 'listening');
   const ports = line as unknown as { playerPort: number; streamerPort: number; sfuPort: number; metricsPort: number };
   const http = `http://127.0.0.1:${ports.playerPort}`;
-  const streamer = await StreamerStandIn.start(`ws://127.0.0.1:${ports.streamerPort}/`, { id: 'drainee', candidates: 0 });
+  const token = env.STREAMER_TOKEN === undefined ? '' : `?token=${env.STREAMER_TOKEN}`;
+  const streamer = await StreamerStandIn.start(`ws://127.0.0.1:${ports.streamerPort}/${token}`, { id: 'drainee', candidates: 0 });
   open.push(streamer);
   await streamer.registered();
   const player = await PlayerClient.connect(`ws://127.0.0.1:${ports.playerPort}/`);
@@ -67,13 +69,61 @@ describe('signalserver/main.ts', () => {
     expect(s.proc.lines.some((l) => l.msg === 'drain finished' && l.result === 'timeout')).toBe(true);
   });
 
-  it('logs sessions with player, streamer and session ids', async () => {
+  it('logs sessions with player, streamer and session ids, through to the player socket closing', async () => {
     const s = await start({});
+    const connected = await s.proc.waitFor((l) => l.msg === 'player connected');
+    expect(connected).toMatchObject({ level: 'info', playerId: '101' });
     const started = await s.proc.waitFor((l) => l.msg === 'session started');
     expect(started).toMatchObject({ playerId: '101', streamerId: 'drainee', sessionId: expect.any(String) as string });
-    await s.player.close();
+    await s.player.close(1000, 'bye');
     const ended = await s.proc.waitFor((l) => l.msg === 'session ended');
     expect(ended).toMatchObject({ playerId: '101', streamerId: 'drainee', sessionId: started.sessionId, reason: 'player_left' });
+    const left = await s.proc.waitFor((l) => l.msg === 'player disconnected');
+    expect(left).toMatchObject({ playerId: '101', streamerId: 'drainee', sessionId: started.sessionId, code: 1000, reason: 'bye' });
+
+    // A session ended by its streamer: the player's close still names that session.
+    const next = await PlayerClient.connect(`ws://127.0.0.1:${s.ports.playerPort}/`);
+    open.push(next);
+    await next.subscribeAndWaitOffer('drainee');
+    const second = await s.proc.waitFor((l) => l.msg === 'session started' && l.playerId === '102');
+    expect(second.sessionId).not.toBe(started.sessionId);
+    await s.streamer.close();
+    expect((await next.closed).code).toBe(CLOSE.streamerGone);
+    const gone = await s.proc.waitFor((l) => l.msg === 'player disconnected' && l.playerId === '102');
+    expect(gone).toMatchObject({ streamerId: 'drainee', sessionId: second.sessionId, code: CLOSE.streamerGone });
+    expect(s.proc.lines.find((l) => l.msg === 'session ended' && l.playerId === '102')).toMatchObject({
+      sessionId: second.sessionId,
+      reason: 'streamer_gone',
+    });
+  });
+
+  it('logs refusals as warn lines with their reason, role and where they came from', async () => {
+    const token = 'streamer-token-0123456789';
+    const s = await start({ STREAMER_TOKEN: token });
+    const intruder = await SignallingClient.open(`ws://127.0.0.1:${s.ports.streamerPort}/?token=streamer-token-0123456780`);
+    expect((await intruder.closed).code).toBe(CLOSE.unauthorized);
+    const unauthorized = await s.proc.waitFor((l) => l.msg === 'refused' && l.reason === 'unauthorized');
+    expect(unauthorized).toMatchObject({ level: 'warn', role: 'streamer', remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/) as string });
+
+    // MAX_PLAYERS_PER_STREAMER defaults to 1 and player 101 holds the stream.
+    const late = await PlayerClient.connect(`ws://127.0.0.1:${s.ports.playerPort}/`);
+    open.push(late);
+    late.subscribe('drainee');
+    const failed = await late.next('subscribeFailed');
+    const full = await s.proc.waitFor((l) => l.msg === 'refused' && l.reason === 'full');
+    expect(full).toMatchObject({ level: 'warn', role: 'player', playerId: '102', detail: failed.message });
+    expect(failed.message).toBe('Streamer has reached its maximum number of players');
+    expect(full.sessionId).toBeUndefined();
+  });
+
+  it('prints nothing at LOG_LEVEL=silent, not even the listening line', async () => {
+    const playerPort = await freePort();
+    proc = startNode('signalserver/main.ts', { ...EPHEMERAL, PLAYER_PORT: String(playerPort), LOG_LEVEL: 'silent' });
+    await expect.poll(() => fetch(`http://127.0.0.1:${playerPort}/healthz`).then((r) => r.status, () => 0), { timeout: 10_000 }).toBe(200);
+    const player = await PlayerClient.connect(`ws://127.0.0.1:${playerPort}/`);
+    await player.close();
+    expect(await proc.stop('SIGTERM')).toBe(0);
+    expect(proc.lines).toEqual([]);
   });
 
   it('exits 2 listing every problem of a bad environment', async () => {

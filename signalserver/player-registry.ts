@@ -18,6 +18,8 @@ export interface PlayerEntry {
   readonly kind: 'player' | 'sfu';
   subscribedTo?: StreamerEntry;
   session?: Session;
+  /** The latest session, kept after it ends (streamer gone, unsubscribe) for the disconnect line. */
+  lastSession?: Session;
   /** Reservation id from the upgrade URL (set by the router), if any. */
   readonly reservationId: string | undefined;
   /** Joined by sending an offer without subscribing (UE 4.26/4.27 frontends): refused with a close code. */

@@ -132,7 +132,9 @@ describe('lifecycle CloudEvents', () => {
       'io.pixelstream.streamer.disconnected',
     ]);
     expect(events[0]).toMatchObject({ contentType: 'application/cloudevents+json', specversion: '1.0', data: { streamerId: 'ev' } });
-    expect(events[2]).toMatchObject({ data: { playerId: '101', streamerId: 'ev', reason: 'player_left' } });
+    const started = events[1] as { data: { sessionId: string } };
+    expect(started).toMatchObject({ data: { sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, playerId: '101', streamerId: 'ev' } });
+    expect(events[2]).toMatchObject({ data: { sessionId: started.data.sessionId, playerId: '101', streamerId: 'ev', reason: 'player_left' } });
   });
 
   it('never blocks signalling when the sink hangs, and counts what it drops', async () => {

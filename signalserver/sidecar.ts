@@ -62,9 +62,9 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger, optio
       metrics.sessions.inc();
       if (p.session) events.emit('session.started', { sessionId: p.session.id, playerId: p.playerId, streamerId: s.id });
     },
-    sessionEnded: (p, streamerId, reason, seconds) => {
+    sessionEnded: (p, session, streamerId, reason, seconds) => {
       metrics.sessionDuration.observe(seconds);
-      events.emit('session.ended', { playerId: p.playerId, streamerId, reason, durationSeconds: seconds });
+      events.emit('session.ended', { sessionId: session.id, playerId: p.playerId, streamerId, reason, durationSeconds: seconds });
     },
     answered: (seconds) => metrics.subscribeToAnswer.observe(seconds),
     streamerRegistered: (id) => events.emit('streamer.connected', { streamerId: id }),

@@ -16,7 +16,7 @@ import {
   type UnknownMessage,
 } from '../common/index.js';
 import { decideSubscribe } from './allocation.js';
-import { PlayerRegistry, type PlayerEntry } from './player-registry.js';
+import { PlayerRegistry, type PlayerEntry, type Session } from './player-registry.js';
 import type { Reservations } from './reservations.js';
 import { streamerAccepts } from './streamer-generations.js';
 import { StreamerRegistry, generation, type StreamerEntry } from './streamer-registry.js';
@@ -29,7 +29,7 @@ export interface HubObserver {
   message(role: Role, type: string): void;
   rejection(reason: RejectionReason, role: Role, detail: string, log: Logger): void;
   sessionStarted(player: PlayerEntry, streamer: StreamerEntry): void;
-  sessionEnded(player: PlayerEntry, streamerId: string, reason: string, durationSeconds: number): void;
+  sessionEnded(player: PlayerEntry, session: Session, streamerId: string, reason: string, durationSeconds: number): void;
   answered(seconds: number): void;
   streamerRegistered(id: string): void;
   streamerGone(id: string): void;
@@ -179,7 +179,7 @@ export class SignallingHub {
           this.observer.rejection('not_subscriber', role, `disconnectPlayer for ${id}, not a subscriber of this streamer`, s.log);
           return;
         }
-        player.log.info({ reason: m.reason }, 'player disconnected by streamer');
+        (player.session?.log ?? player.log).info({ reason: m.reason }, 'player disconnected by streamer');
         player.conn.close(CLOSE.disconnectedByStreamer, typeof m.reason === 'string' ? m.reason : 'disconnected by streamer');
         return;
       }
@@ -384,7 +384,7 @@ export class SignallingHub {
     p.subscribedTo = target;
     if (p.kind === 'player') this.subscribedPlayers++;
     const sessionId = randomUUID();
-    p.session = { id: sessionId, startedAt: Date.now(), log: p.log.child({ sessionId, streamerId: target.id }) };
+    p.session = p.lastSession = { id: sessionId, startedAt: Date.now(), log: p.log.child({ sessionId, streamerId: target.id }) };
     p.session.log.info('session started');
     this.observer.sessionStarted(p, target);
     this.sendToStreamer(target, build.playerConnected(p.playerId, p.kind === 'sfu'));
@@ -410,7 +410,7 @@ export class SignallingHub {
     if (session) {
       const seconds = (Date.now() - session.startedAt) / 1000;
       session.log.info({ reason, durationSeconds: seconds }, 'session ended');
-      this.observer.sessionEnded(p, s.id ?? '', reason, seconds);
+      this.observer.sessionEnded(p, session, s.id ?? '', reason, seconds);
     }
     this.observer.change();
   }
@@ -419,7 +419,8 @@ export class SignallingHub {
     this.unsubscribe(p, 'player_left', true);
     this.players.remove(p);
     if (p.reservationId !== undefined) this.options.reservations.drop(p.reservationId);
-    if (p.kind === 'player') p.log.info({ code, reason }, 'player disconnected');
+    // Under its latest session's ids, so the session can be followed to the socket's end.
+    if (p.kind === 'player') (p.lastSession?.log ?? p.log).info({ code, reason }, 'player disconnected');
     this.observer.change();
   }
 
