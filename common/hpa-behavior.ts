@@ -1,6 +1,13 @@
-// The HPA scaling behavior the kit deploys, derived from the kit config. The manifests render it and the
-// simulator replays it, so what was tuned is what gets deployed: one definition for both.
+// The HPA scaling behavior the kit deploys, derived from the kit config, and the metrics-path timing it
+// depends on. The manifests and support/ render them and the simulator replays them, so what was tuned is
+// what gets deployed: one definition for both.
 import type { KitConfig } from './kit-config.js';
+
+/**
+ * prometheus-adapter's `--metrics-relist-interval` (Helm `metricsRelistInterval`): a new pod's series is
+ * served only after the next relist. 30 s keeps a fresh pod's metrics within two 15 s scrapes.
+ */
+export const ADAPTER_RELIST_SECONDS = 30;
 
 export interface HpaScalingPolicy {
   readonly type: 'Pods' | 'Percent';

@@ -108,6 +108,8 @@ export interface HpaObservation {
 }
 
 export interface PodSample {
+  /** Phase Pending (unscheduled, binding, pulling the image): left out, or counted as 0 on a scale-up. */
   readonly pending: boolean;
+  /** The pod's value; undefined = Running without a sample yet (0 on a scale-up, the target on a scale-down). */
   readonly value: number | undefined;
 }

@@ -67,7 +67,7 @@ describe('replica calculation (documented formula: ceil(current × metric / targ
     ];
     // Two pods report 2 (ratio 2); the two silent ones count as 0 → ratio 1 → inside tolerance → keep 4.
     expect(new HpaController(pods).sync(0, obs({ spec: 4, pods: samples })).desiredReplicas).toBe(4);
-    // Without missing pods: ceil(2 × 2) = 4 of the pods with samples; pending pods are ignored.
+    // A pending pod counts as 0 on this scale-up: (3 + 3 + 0) / 3 = 2 → ceil(2 × 3) = 6 (pods-metric.test.ts has the rest).
     const withPending: PodSample[] = [{ pending: false, value: 3 }, { pending: false, value: 3 }, { pending: true, value: undefined }];
     expect(new HpaController(pods).sync(0, obs({ spec: 3, pods: withPending })).desiredReplicas).toBe(6);
   });

@@ -12,6 +12,8 @@ import {
   type ResolvedBehavior,
   type ResolvedRules,
 } from './hpa-types.js';
+import { podsMetricReplicas, withinTolerance, type Tolerances } from './pods-metric.js';
+import { adapterMilli, milli } from './quantities.js';
 
 export interface SyncResult {
   readonly desiredReplicas: number;
@@ -105,9 +107,11 @@ export class HpaController {
   }
 
   private proposalFor(metric: HpaMetric, obs: HpaObservation): number | string {
-    const up = this.behavior?.scaleUp.tolerance ?? this.flags.tolerance;
-    const down = this.behavior?.scaleDown.tolerance ?? this.flags.tolerance;
-    const within = (ratio: number) => 1 - down <= ratio && ratio <= 1 + up;
+    const tolerances: Tolerances = {
+      up: this.behavior?.scaleUp.tolerance ?? this.flags.tolerance,
+      down: this.behavior?.scaleDown.tolerance ?? this.flags.tolerance,
+    };
+    const within = (ratio: number) => withinTolerance(tolerances, ratio);
     const targetMilli = milli(metric.target.value);
     if (metric.source === 'Object') {
       const raw = obs.objectMetric(metric.name);
@@ -124,7 +128,9 @@ export class HpaController {
       if (within(ratio)) return obs.statusReplicas;
       return Math.ceil(usage / targetMilli);
     }
-    return podsProposal(metric, obs, targetMilli, within);
+    const samples = obs.podMetric(metric.name);
+    if (samples === undefined) return `FailedGetPodsMetric:${metric.name}`;
+    return podsMetricReplicas(samples, targetMilli, obs.specReplicas, tolerances, metric.name);
   }
 
   /** Without behavior: scale-down stabilisation over the controller-wide window, then the 2×/+4 cap. */
@@ -237,41 +243,3 @@ function scaleDownLimit(now: number, current: number, ups: ScaleEvent[], downs: 
   }
   return result;
 }
-
-/** Pods metric: average over pods with samples, with the controller's treatment of missing pods. */
-function podsProposal(
-  metric: HpaMetric,
-  obs: HpaObservation,
-  targetMilli: number,
-  within: (ratio: number) => boolean,
-): number | string {
-  const samples = obs.podMetric(metric.name);
-  if (samples === undefined || samples.length === 0) return `FailedGetPodsMetric:${metric.name}`;
-  const values: number[] = [];
-  let missing = 0;
-  for (const s of samples) {
-    if (s.pending) continue; // Pending pods are ignored
-    if (s.value === undefined) missing++;
-    else values.push(adapterMilli(s.value));
-  }
-  if (values.length === 0) return `FailedGetPodsMetric:${metric.name}:no samples`;
-  const current = obs.specReplicas;
-  const ratioOf = (vs: number[]) => vs.reduce((a, v) => a + v, 0) / vs.length / targetMilli;
-  const ratio = ratioOf(values);
-  if (missing === 0) {
-    if (within(ratio)) return current;
-    return Math.ceil(ratio * values.length);
-  }
-  // Missing pods count as using exactly the target on a scale-down and nothing on a scale-up.
-  const filled = values.concat(new Array<number>(missing).fill(ratio < 1 ? targetMilli : 0));
-  const newRatio = ratioOf(filled);
-  if (within(newRatio) || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) return current;
-  const proposal = Math.ceil(newRatio * filled.length);
-  if ((newRatio < 1 && proposal > current) || (newRatio > 1 && proposal < current)) return current;
-  return proposal;
-}
-
-/** Targets are quantities; `MilliValue()` rounds up. */
-const milli = (v: number) => Math.ceil(Math.round(v * 1e6) / 1e3);
-/** prometheus-adapter turns its float sample into a milli-quantity by truncation. */
-const adapterMilli = (v: number) => Math.trunc(v * 1000);

@@ -1,6 +1,7 @@
 // Everything about the simulated cluster that is not the autoscaling policy: pod start-up, GPU nodes and the
 // cluster autoscaler, the metrics path and the router. Defaults are typical of a GPU pool in a public cloud
 // with a multi-gigabyte Unreal image; every value can be overridden from the CLI or a policy file's `model:`.
+import { ADAPTER_RELIST_SECONDS } from '../common/hpa-behavior.js';
 import { parseDistribution, type Distribution } from './distribution.js';
 
 export type DeletionOrder = 'cost' | 'arbitrary';
@@ -67,7 +68,7 @@ export const DEFAULT_MODEL: Model = {
   nodeUnneededSeconds: 600,
   scrapeIntervalSeconds: 15,
   adapterDelaySeconds: 0,
-  adapterRelistSeconds: 60,
+  adapterRelistSeconds: ADAPTER_RELIST_SECONDS,
   rateWindowSeconds: 300,
   queueMax: 200,
   queueTimeoutSeconds: 300,

@@ -1,6 +1,7 @@
 // The files `npm run support:generate` writes, as a pure map of path (relative to support/) → content, so
 // the drift test can compare the committed files with what the code produces now.
 import { stringify } from 'yaml';
+import { ADAPTER_RELIST_SECONDS } from '../common/hpa-behavior.js';
 import { adapterRules } from './adapter-rules.js';
 import { dashboards } from './dashboards/index.js';
 import { resolveOptions, type MonitoringOptions } from './options.js';
@@ -18,7 +19,7 @@ export function adapterValues(opts: Partial<MonitoringOptions> = {}): Record<str
   return {
     prometheus: { url: PROMETHEUS_URL, port: 9090 },
     // How often the adapter re-discovers series; a new streamer pod's metrics appear within this time.
-    metricsRelistInterval: '30s',
+    metricsRelistInterval: `${ADAPTER_RELIST_SECONDS}s`,
     rules: adapterRules(opts),
   };
 }
