@@ -2,13 +2,14 @@
 // `--env FILE` prints prometheus-adapter values for that deployment's STREAM_BUFFER to stdout:
 //   npm run support:generate
 //   npm run -s support:generate -- --env .env > adapter.values.yaml
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseEnv as parseDotEnv } from 'node:util';
 import { stringify } from 'yaml';
-import { configOrExit, envInt, parseEnv } from '../common/env-config.js';
+import { configOrExit } from '../common/env-config.js';
+import { kitEnv, loadKitConfig } from '../common/kit-config.js';
 import { adapterValues, generatedFiles } from './generated-files.js';
+import { monitoringOptionsFromKit } from './options.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -20,9 +21,13 @@ if (envAt >= 0) {
     console.error('usage: generate.ts [--env FILE]');
     process.exit(2);
   }
-  const env = { ...parseDotEnv(readFileSync(file, 'utf8')), ...pick(process.env, 'STREAM_BUFFER') };
-  const cfg = configOrExit(() => parseEnv({ STREAM_BUFFER: envInt(1, 0, 1000) }, env), 'support');
-  process.stdout.write(stringify(adapterValues({ buffer: cfg.STREAM_BUFFER }), { lineWidth: 0 }));
+  if (!existsSync(file)) {
+    console.error(`support: no such .env file: ${file}`);
+    process.exit(2);
+  }
+  // The kit config: the .env file with the environment on top, checked as a whole like k8s/ and simulator/.
+  const kit = configOrExit(() => loadKitConfig(kitEnv(file)), 'support');
+  process.stdout.write(stringify(adapterValues(monitoringOptionsFromKit(kit)), { lineWidth: 0 }));
 } else {
   for (const [rel, content] of Object.entries(generatedFiles())) {
     const file = path.join(here, rel);
@@ -30,9 +35,4 @@ if (envAt >= 0) {
     writeFileSync(file, content);
     console.log(`wrote support/${rel}`);
   }
-}
-
-function pick(env: NodeJS.ProcessEnv, key: string): Record<string, string> {
-  const v = env[key];
-  return v === undefined ? {} : { [key]: v };
 }

@@ -1,5 +1,6 @@
 // The few deployment facts the monitoring rules depend on, with their defaults in one place. They match the
 // Kubernetes manifests (Service names, HPA name, TURN DaemonSet name) and the kit config (STREAM_BUFFER).
+import type { KitConfig } from '../common/kit-config.js';
 
 export interface MonitoringOptions {
   /** Free streams the `pixelstream_demand` metric keeps in reserve (STREAM_BUFFER). @default 1 */
@@ -33,6 +34,11 @@ export const DEFAULT_MONITORING_OPTIONS: Readonly<MonitoringOptions> = Object.fr
   gpuMemoryFraction: 0.9,
   gpuTemperatureCelsius: 85,
 });
+
+/** The options a deployment's kit config decides; the rest keep their defaults (the k8s app's names). */
+export function monitoringOptionsFromKit(kit: Pick<KitConfig, 'STREAM_BUFFER'>): Partial<MonitoringOptions> {
+  return { buffer: kit.STREAM_BUFFER };
+}
 
 /** Fills defaults and rejects values no rule could use, listing every problem at once. */
 export function resolveOptions(opts: Partial<MonitoringOptions> = {}): MonitoringOptions {

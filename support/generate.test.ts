@@ -1,0 +1,54 @@
+// `support:generate --env FILE` reads the deployment's kit config (the .env file, the environment on top)
+// and its STREAM_BUFFER reaches the adapter's demand rule; a bad config stops it listing the problem.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { ADAPTER } from '../common/metric-names.js';
+import { repoRoot } from '../test/support/processes.js';
+import { adapterRuleFor, type AdapterRules } from './adapter-rules.js';
+import { adapterValues } from './generated-files.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'pixelstream-generate-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function generate(dotEnv: string, env: Record<string, string> = {}) {
+  const file = path.join(tmp, `${Math.random().toString(36).slice(2)}.env`);
+  writeFileSync(file, dotEnv);
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'STREAM_BUFFER'));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'support/generate.ts', '--env', file], {
+    cwd: repoRoot,
+    env: { ...base, ...env },
+    encoding: 'utf8',
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const demandQuery = (stdout: string) =>
+  adapterRuleFor((parse(stdout) as { rules: AdapterRules }).rules, ADAPTER.demand).metricsQuery;
+
+describe('support:generate --env', () => {
+  it("puts the .env file's STREAM_BUFFER into the demand rule", () => {
+    const r = generate('# a deployment\nSTREAM_BUFFER=3\nNAMESPACE=games\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(stringify(adapterValues({ buffer: 3 }), { lineWidth: 0 }));
+    expect(demandQuery(r.stdout)).toMatch(/\) \+ 3$/);
+  });
+
+  it('lets the environment override the file, as every reader of the kit config does', () => {
+    const r = generate('STREAM_BUFFER=3\n', { STREAM_BUFFER: '7' });
+    expect(r.status).toBe(0);
+    expect(demandQuery(r.stdout)).toMatch(/\) \+ 7$/);
+  });
+
+  it('checks the whole kit config: a bad STREAM_BUFFER and a bad neighbour are both listed, exit 2', () => {
+    const r = generate('STREAM_BUFFER=-1\nHPA_MIN_REPLICAS=many\n');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('STREAM_BUFFER');
+    expect(r.stderr).toContain('HPA_MIN_REPLICAS');
+  });
+});
