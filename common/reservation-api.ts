@@ -15,6 +15,10 @@
 // the newest connection wins: the resumed player replaces it.
 
 export const RESERVATIONS_PATH = '/reservations';
+/** Longest wait for the reserving player a sidecar grants (asked-for TTLs are clamped to it). */
+export const MAX_RESERVATION_TTL_SECONDS = 600;
+/** Longest resume grace a sidecar grants after the player disconnects. */
+export const MAX_RESUME_GRACE_SECONDS = 3600;
 export const RESERVATION_QUERY_PARAM = 'reservation';
 
 export interface ReservationRequest {

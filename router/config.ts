@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
+  MAX_RESERVATION_TTL_SECONDS,
+  MAX_RESUME_GRACE_SECONDS,
   LOG_LEVELS,
   envEnum,
   envInt,
@@ -28,8 +30,8 @@ const shape = {
   SIDECAR_PLAYER_PORT: envPort(8080, false),
   QUEUE_MAX: envInt(200, 0, 100_000),
   QUEUE_TIMEOUT_SECONDS: envInt(300, 1, 86_400),
-  RESERVATION_TTL_SECONDS: envInt(15, 1, 3600),
-  RESUME_GRACE_SECONDS: envInt(60, 0, 86_400),
+  RESERVATION_TTL_SECONDS: envInt(15, 1, MAX_RESERVATION_TTL_SECONDS),
+  RESUME_GRACE_SECONDS: envInt(60, 0, MAX_RESUME_GRACE_SECONDS),
   PLAYER_PAGE_DIR: envString(path.join(repoRoot, 'player', 'build')),
   LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
   /** How often queued players are retried when nothing else (a release, a discovery event) wakes the queue. */

@@ -43,6 +43,18 @@ describe('loadSidecarConfig', () => {
     }
   });
 
+  it('refuses reservation limits a sidecar would never grant', () => {
+    expect(() => loadSidecarConfig({ RESERVATION_TTL_SECONDS: '600', RESUME_GRACE_SECONDS: '3600' })).not.toThrow();
+    try {
+      loadSidecarConfig({ RESERVATION_TTL_SECONDS: '601', RESUME_GRACE_SECONDS: '3601' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toContain('RESERVATION_TTL_SECONDS');
+      expect(problems).toContain('RESUME_GRACE_SECONDS');
+    }
+  });
+
   it('lists every cross-field problem at once', () => {
     try {
       loadSidecarConfig({ TURN_URLS: 'http://nope', ICE_TRANSPORT_POLICY: 'relay', PLAYER_PORT: '9000', STREAMER_TOKEN: 'short', STUN_URLS: 'turn:x' });

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import {
   ConfigError,
+  MAX_RESERVATION_TTL_SECONDS,
+  MAX_RESUME_GRACE_SECONDS,
   LOG_LEVELS,
   envEnum,
   envInt,
@@ -37,8 +39,8 @@ const shape = {
   ICE_TRANSPORT_POLICY: envEnum(['all', 'relay'] as const, 'all'),
   DRAIN_TIMEOUT_SECONDS: envInt(3600, 0, 7 * 86_400),
   ROUTER_TOKEN: envString(),
-  RESERVATION_TTL_SECONDS: envInt(15, 1, 3600),
-  RESUME_GRACE_SECONDS: envInt(60, 0, 86_400),
+  RESERVATION_TTL_SECONDS: envInt(15, 1, MAX_RESERVATION_TTL_SECONDS),
+  RESUME_GRACE_SECONDS: envInt(60, 0, MAX_RESUME_GRACE_SECONDS),
   PLAYER_PAGE_DIR: envString(path.join(repoRoot, 'player', 'build')),
   LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
   EVENTS_SINK_URL: envUrl(['http', 'https']),

@@ -3,11 +3,8 @@
 // Lifecycle: waiting (TTL) → claimed (a player socket carries the id) → resumable (grace) → gone.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Reservation, ReservationRequest } from '../common/index.js';
+import { MAX_RESERVATION_TTL_SECONDS, MAX_RESUME_GRACE_SECONDS, type Reservation, type ReservationRequest } from '../common/index.js';
 
-// The router asks for its own TTL/grace; clamp them so a buggy client cannot pin a pod for days.
-const MAX_TTL_SECONDS = 600;
-const MAX_RESUME_SECONDS = 3600;
 
 export type GrantOutcome =
   | { ok: true; reservation: Reservation; resumed: boolean }
@@ -51,8 +48,9 @@ export class Reservations extends EventEmitter<{ change: []; expired: [string] }
    */
   grant(req: ReservationRequest, available: boolean, draining: boolean, streamerId: string | null, nowMs = Date.now()): GrantOutcome {
     if (draining) return { ok: false, status: 503, code: 'draining', message: 'this pod is draining' };
-    const ttl = clamp(req.ttlSeconds, this.options.ttlSeconds, 1, MAX_TTL_SECONDS);
-    const resumeSeconds = clamp(req.resumeSeconds, this.options.resumeSeconds, 0, MAX_RESUME_SECONDS);
+    // The router asks for its own TTL/grace; clamp them so a buggy client cannot pin a pod for days.
+    const ttl = clamp(req.ttlSeconds, this.options.ttlSeconds, 1, MAX_RESERVATION_TTL_SECONDS);
+    const resumeSeconds = clamp(req.resumeSeconds, this.options.resumeSeconds, 0, MAX_RESUME_GRACE_SECONDS);
     if (req.resumeId !== undefined) {
       const r = this.live;
       if (!r || r.id !== req.resumeId) return { ok: false, status: 404, code: 'not_found', message: 'no such reservation' };
