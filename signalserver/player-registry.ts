@@ -8,6 +8,8 @@ import type { StreamerEntry } from './streamer-registry.js';
 export interface Session {
   readonly id: string;
   readonly startedAt: number;
+  /** The streamer's id when the session started; its logs and events keep it even if the streamer is renamed. */
+  readonly streamerId: string;
   answeredAt?: number;
   log: Logger;
 }

@@ -384,7 +384,7 @@ export class SignallingHub {
     p.subscribedTo = target;
     if (p.kind === 'player') this.subscribedPlayers++;
     const sessionId = randomUUID();
-    p.session = p.lastSession = { id: sessionId, startedAt: Date.now(), log: p.log.child({ sessionId, streamerId: target.id }) };
+    p.session = p.lastSession = { id: sessionId, startedAt: Date.now(), streamerId: target.id ?? '', log: p.log.child({ sessionId, streamerId: target.id }) };
     p.session.log.info('session started');
     this.observer.sessionStarted(p, target);
     this.sendToStreamer(target, build.playerConnected(p.playerId, p.kind === 'sfu'));
@@ -410,7 +410,7 @@ export class SignallingHub {
     if (session) {
       const seconds = (Date.now() - session.startedAt) / 1000;
       session.log.info({ reason, durationSeconds: seconds }, 'session ended');
-      this.observer.sessionEnded(p, session, s.id ?? '', reason, seconds);
+      this.observer.sessionEnded(p, session, session.streamerId, reason, seconds);
     }
     this.observer.change();
   }
