@@ -1,21 +1,14 @@
 // Silent and slow clients on an in-process router (no pods, so every player waits): a socket that stops
 // answering WebSocket pings is dropped with a log line; a live one stays.
 import net from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createLogger } from '../common/index.js';
 import { loadRouterConfig } from './config.js';
 import { startRouter, type Router } from './router.js';
 import { StaticDiscovery } from './static-discovery.js';
+import { captureLog } from './testing/log-capture.js';
 
-const lines: Array<Record<string, unknown>> = [];
-const sink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-    done();
-  },
-});
+const { logger, lines } = captureLog();
 
 let router: Router;
 
@@ -28,7 +21,7 @@ beforeAll(async () => {
     SIDECAR_URLS: 'http://127.0.0.1:9',
     PLAYER_PAGE_DIR: '/nonexistent-player-page',
   });
-  router = await startRouter(config, createLogger('router', 'info', sink), {
+  router = await startRouter(config, logger, {
     clientPingMs: 150,
     holdMs: 50,
     discovery: new StaticDiscovery([]),

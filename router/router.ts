@@ -39,6 +39,10 @@ export interface RouterTuning {
   discovery?: Discovery;
   /** Collect process metrics (off when many routers share a process). */
   processMetrics?: boolean;
+  /** A client must send its request headers in full within this (silent and slowloris clients). */
+  headersTimeoutMs?: number;
+  /** …and its whole request (a `POST /session` body) within this. */
+  requestTimeoutMs?: number;
 }
 
 const DEFAULTS = {
@@ -47,10 +51,14 @@ const DEFAULTS = {
   maxPayload: 256 * 1024,
   holdMs: 3_000,
   upstreamOpenMs: 5_000,
+  // A browser sends its upgrade headers in one packet; 10 s is generous even on a bad mobile link.
+  headersTimeoutMs: 10_000,
+  // A `POST /session` body is a few hundred bytes: 30 s covers the slowest link.
+  requestTimeoutMs: 30_000,
 };
 
-/** Slow or silent HTTP clients lose their connection after this (headers must arrive in full). */
-const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node looks for connections past those deadlines; its default (30 s) would quadruple the wait. */
+const TIMEOUT_CHECK_MS = 1_000;
 
 export async function createDiscovery(config: RouterConfig, log: Logger): Promise<Discovery> {
   if (config.discovery === 'static') return new StaticDiscovery(config.sidecarUrls);
@@ -116,13 +124,17 @@ export async function startRouter(config: RouterConfig, logger?: Logger, tuning:
   if (!hasPlayerPage(config.playerPageDir))
     log.warn({ dir: config.playerPageDir }, 'player page not built; serving a placeholder at /');
   const app = createApp({ playerPageDir: config.playerPageDir, ready: () => discovery.synced && !closing, cookies: ctx.cookies, log });
-  const server = http.createServer(app);
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = 30_000;
+  const server = http.createServer(
+    { headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    app,
+  );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     log.warn({ code: 'bad_request', err: err.code ?? err.message }, 'malformed or slow HTTP request dropped');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+    if (!socket.writable) return void socket.destroy();
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    // Destroy once written: the server is half-open by default, and a client that never closes its side
+    // would otherwise keep the socket forever.
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`, () => socket.destroy());
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
