@@ -6,9 +6,9 @@ import { WebSocket } from 'ws';
 import { loadRouterConfig } from './config.js';
 import { startRouter, type Router } from './router.js';
 import { StaticDiscovery } from './static-discovery.js';
-import { captureLog } from './testing/log-capture.js';
+import { captureLog } from '../test/support/log-capture.js';
 
-const { logger, lines } = captureLog();
+const { logger, lines } = captureLog('router');
 
 let router: Router;
 

@@ -11,7 +11,7 @@ import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
 import { loadRouterConfig } from './config.js';
 import { startRouter, type Router } from './router.js';
 import { Arrival } from './testing/arrival.js';
-import { captureLog } from './testing/log-capture.js';
+import { captureLog } from '../test/support/log-capture.js';
 import { TOKEN } from './testing/stack.js';
 
 const HEADERS_TIMEOUT_MS = 1_000;
@@ -19,7 +19,7 @@ const REQUEST_TIMEOUT_MS = 2_000;
 // The router checks deadlines every second; allow one more second for a loaded machine.
 const LATEST_MS = 1_000 + 1_000;
 
-const { logger, lines } = captureLog();
+const { logger, lines } = captureLog('router');
 
 let sidecar: Sidecar;
 let standIn: StreamerStandIn;

@@ -6,9 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../common/logger.js';
+import { captureLog } from '../test/support/log-capture.js';
 import {
   ALLOCATED_DELETION_COST,
   ALLOCATED_LABEL,
@@ -134,18 +133,6 @@ const clusterEnv = {
   POD_NAMESPACE: 'pixel',
 };
 
-function captureLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('sidecar', 'debug', sink), lines };
-}
-
 let api: FakeApiServer;
 let apiUrl: string;
 let patcher: PodPatcher | undefined;
@@ -165,7 +152,7 @@ async function start(
   api.plan = opts.plan ?? [];
   apiUrl = await api.listen();
   const source = new Allocation();
-  const { logger, lines } = captureLogger();
+  const { logger, lines } = captureLog('sidecar', 'debug');
   const results: string[] = [];
   patcher = startPodPatcher(
     source,
@@ -286,7 +273,7 @@ describe('pod patcher', () => {
   it('outside a cluster does nothing and says so once', async () => {
     api = new FakeApiServer();
     await api.listen();
-    const { logger, lines } = captureLogger();
+    const { logger, lines } = captureLog('sidecar', 'debug');
     const source = new Allocation();
     patcher = startPodPatcher(source, { env: { POD_NAME: 'x' } }, logger);
     source.set(true);

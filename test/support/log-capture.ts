@@ -1,9 +1,12 @@
-// A logger for in-process routers in tests whose JSON lines are kept for assertions.
+// A logger for in-process components in tests whose JSON lines are kept for assertions.
 import { Writable } from 'node:stream';
 import type { LevelWithSilent } from 'pino';
 import { createLogger, type Logger } from '../../common/index.js';
 
-export function captureLog(level: LevelWithSilent = 'info'): { logger: Logger; lines: Array<Record<string, unknown>> } {
+export function captureLog(
+  component: string,
+  level: LevelWithSilent = 'info',
+): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -11,5 +14,5 @@ export function captureLog(level: LevelWithSilent = 'info'): { logger: Logger; l
       done();
     },
   });
-  return { logger: createLogger('router', level, sink), lines };
+  return { logger: createLogger(component, level, sink), lines };
 }
