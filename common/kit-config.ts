@@ -2,10 +2,11 @@
 // documented and defaulted here, every problem listed at once. The manifests (k8s/), kustom.sh and the
 // autoscaling simulator all read it, so a value means the same thing everywhere.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { parseEnv as parseDotEnvText } from 'node:util';
 import { z } from 'zod';
+import { parseCidr, type Cidr } from './cidr.js';
 import { ConfigError, envBool, envEnum, envInt, envList, envPort, parseEnv } from './env-config.js';
+import { allowedPeerClashes } from './peer-policy.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -83,9 +84,11 @@ export const KIT_CONFIG_SHAPE = {
   TURN_SERVICE_CIDR: text('10.96.0.0/12'),
   /** TURN listening port (UDP and TCP) on each TURN node. */
   TURN_LISTEN_PORT: envPort(3478, false),
-  /** Relay port range on each TURN node (UDP). */
+  /** Relay port range on each TURN node (UDP); at least 1024, so relays never take a privileged port. */
   TURN_MIN_PORT: envPort(49152, false),
   TURN_MAX_PORT: envPort(65535, false),
+  /** Port of the TURN pods' log-derived metrics (/metrics, bound to the node's IP; keep it closed in the node firewall). */
+  TURN_EXPORTER_PORT: envPort(9642, false),
   /** TURN realm. */
   TURN_REALM: text('pixelstream'),
   /** Lifetime of the credentials the sidecar issues. */
@@ -117,6 +120,11 @@ export const KIT_CONFIG_SHAPE = {
   ROUTER_TOKEN_SECRET_NAME: text('router-token'),
   /** Secret with key `token`: what the GPU app presents on the sidecar's streamer port. */
   STREAMER_TOKEN_SECRET_NAME: text('streamer-token'),
+  /**
+   * Whether the sidecar demands that token. `false` for Unreal Engine 4.27 apps, which cannot send one (the
+   * streamer port then relies on listening on the pod's loopback only).
+   */
+  STREAMER_TOKEN_REQUIRED: envBool(true),
   /** Longest wait in the router's queue. */
   QUEUE_TIMEOUT_SECONDS: envInt(300, 1, 3600),
 
@@ -204,14 +212,54 @@ export function parseNodeTaint(text: string): NodeTaint | undefined {
   return { key, value, effect };
 }
 
+/** The CIDR (IPv4 or IPv6, prefix length required, e.g. 10.244.0.0/16 or fd00::/8), or undefined. */
+function kitCidr(text: string): Cidr | undefined {
+  const parsed = text.includes('/') ? parseCidr(text) : undefined;
+  return typeof parsed === 'object' ? parsed : undefined;
+}
+
 /** True for an IPv4 or IPv6 CIDR such as 10.244.0.0/16 or fd00::/8. */
 export function isCidr(text: string): boolean {
-  const slash = text.indexOf('/');
-  if (slash < 0) return false;
-  const family = isIP(text.slice(0, slash));
-  const bits = text.slice(slash + 1);
-  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
+  return kitCidr(text) !== undefined;
+}
+
+/** Lowest relay port: below it ports are privileged and belong to system services. */
+const MIN_RELAY_PORT = 1024;
+
+/** TURN ports that must not meet: the listener, the metrics exporter and the relay range. */
+function turnPortProblems(c: Parsed): string[] {
+  const problems: string[] = [];
+  const range = `${c.TURN_MIN_PORT}-${c.TURN_MAX_PORT}`;
+  const inRange = (port: number) => port >= c.TURN_MIN_PORT && port <= c.TURN_MAX_PORT;
+  if (c.TURN_MIN_PORT < MIN_RELAY_PORT)
+    problems.push(`TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≥ ${MIN_RELAY_PORT} (relays never take privileged ports)`);
+  if (c.TURN_MIN_PORT > c.TURN_MAX_PORT)
+    problems.push(`TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≤ TURN_MAX_PORT=${c.TURN_MAX_PORT}`);
+  if (inRange(c.TURN_LISTEN_PORT))
+    problems.push(`TURN_LISTEN_PORT=${c.TURN_LISTEN_PORT}: must lie outside the relay range ${range}`);
+  if (c.TURN_EXPORTER_PORT === c.TURN_LISTEN_PORT)
+    problems.push(`TURN_EXPORTER_PORT=${c.TURN_EXPORTER_PORT}: must differ from TURN_LISTEN_PORT`);
+  else if (inRange(c.TURN_EXPORTER_PORT))
+    problems.push(`TURN_EXPORTER_PORT=${c.TURN_EXPORTER_PORT}: must lie outside the relay range ${range}`);
+  return problems;
+}
+
+/** Bad CIDRs, and allowed ranges that would reopen what coturn must always refuse (common/peer-policy.ts). */
+function turnPeerProblems(c: Parsed): string[] {
+  const problems: string[] = [];
+  const show = (v: string) => JSON.stringify(v);
+  if (c.TURN_ALLOWED_PEER_CIDRS.length === 0) problems.push('TURN_ALLOWED_PEER_CIDRS=(empty): list the pod CIDR(s) of the streamers');
+  const allowed: Cidr[] = [];
+  for (const text of c.TURN_ALLOWED_PEER_CIDRS) {
+    const parsed = kitCidr(text);
+    if (parsed === undefined) problems.push(`TURN_ALLOWED_PEER_CIDRS: ${show(text)} is not a CIDR`);
+    else allowed.push(parsed);
+  }
+  const service = kitCidr(c.TURN_SERVICE_CIDR);
+  if (service === undefined) problems.push(`TURN_SERVICE_CIDR=${show(c.TURN_SERVICE_CIDR)}: must be a CIDR`);
+  for (const clash of allowedPeerClashes(allowed, service === undefined ? [] : [service]))
+    problems.push(`TURN_ALLOWED_PEER_CIDRS: ${clash}`);
+  return problems;
 }
 
 function crossChecks(c: Parsed): string[] {
@@ -244,14 +292,7 @@ function crossChecks(c: Parsed): string[] {
   if (c.PROMETHEUS_RELEASE !== '' && !LABEL_VALUE.test(c.PROMETHEUS_RELEASE))
     problems.push(`PROMETHEUS_RELEASE=${show(c.PROMETHEUS_RELEASE)}: must be a label value`);
   if (!DNS_SUBDOMAIN.test(c.INGRESS_HOST)) problems.push(`INGRESS_HOST=${show(c.INGRESS_HOST)}: must be a lowercase DNS name`);
-  if (c.TURN_ALLOWED_PEER_CIDRS.length === 0) problems.push('TURN_ALLOWED_PEER_CIDRS=(empty): list the pod CIDR(s) of the streamers');
-  for (const cidr of c.TURN_ALLOWED_PEER_CIDRS)
-    if (!isCidr(cidr)) problems.push(`TURN_ALLOWED_PEER_CIDRS: ${show(cidr)} is not a CIDR`);
-  if (!isCidr(c.TURN_SERVICE_CIDR)) problems.push(`TURN_SERVICE_CIDR=${show(c.TURN_SERVICE_CIDR)}: must be a CIDR`);
-  if (c.TURN_MIN_PORT > c.TURN_MAX_PORT)
-    problems.push(`TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≤ TURN_MAX_PORT=${c.TURN_MAX_PORT}`);
-  if (c.TURN_LISTEN_PORT >= c.TURN_MIN_PORT && c.TURN_LISTEN_PORT <= c.TURN_MAX_PORT)
-    problems.push(`TURN_LISTEN_PORT=${c.TURN_LISTEN_PORT}: must lie outside the relay range ${c.TURN_MIN_PORT}-${c.TURN_MAX_PORT}`);
+  problems.push(...turnPeerProblems(c), ...turnPortProblems(c));
   if (c.TURN_REALM.trim() === '') problems.push('TURN_REALM=(empty): must not be empty');
   for (const url of c.TURN_URLS)
     if (!/^turns?:[^\s,]+$/.test(url)) problems.push(`TURN_URLS: ${show(url)} must be a turn: or turns: URL`);

@@ -2,8 +2,9 @@
 // these lists anyone holding a credential could reach the node's loopback services, the cloud metadata
 // endpoint, the cluster's Services and every private network the node can route to. We refuse all of
 // those and re-open only the pod networks where streamers live (coturn treats allowed-peer-ip as an
-// exception to denied-peer-ip).
-import { cidr, type Cidr } from './cidr.js';
+// exception to denied-peer-ip). Shared by the TURN entrypoint (turn/) and the kit configuration, which
+// both refuse an allowed range that would reopen one of these.
+import { cidr, overlaps, type Cidr } from './cidr.js';
 
 export interface DeniedRange {
   readonly range: Cidr;
@@ -60,4 +61,16 @@ export function peerPolicy(opts: { allowedPeers: Cidr[]; deniedPeers: Cidr[]; se
     ],
     allowed: opts.allowedPeers,
   };
+}
+
+/**
+ * Why each allowed range is unacceptable: it overlaps an always-refused range or the Service network.
+ * coturn lets allowed-peer-ip win over denied-peer-ip, so such a range would silently reopen it.
+ */
+export function allowedPeerClashes(allowed: readonly Cidr[], serviceCidrs: readonly Cidr[]): string[] {
+  const refused: DeniedRange[] = [...ALWAYS_DENIED, ...serviceCidrs.map((range) => ({ range, reason: 'the Service network' }))];
+  return allowed.flatMap((a) => {
+    const clash = refused.find((d) => overlaps(a, d.range));
+    return clash === undefined ? [] : [`${a.text} overlaps ${clash.range.text}, which must stay refused: ${clash.reason}`];
+  });
 }

@@ -86,6 +86,30 @@ describe('loadTurnConfig', () => {
     expect(problems(env).join('\n')).toMatch(message);
   });
 
+  const TLS = { TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/c', TURN_TLS_KEY_FILE: '/k' };
+  it.each([
+    [{ TURN_SECRET: SECRET, TURN_EXPORTER_PORT: '3478' }, ['TURN_EXPORTER_PORT=3478: collides with the TURN listener, TLS listener or relay range']],
+    [{ ...TLS, TURN_EXPORTER_PORT: '5349' }, ['TURN_EXPORTER_PORT=5349: collides with the TURN listener, TLS listener or relay range']],
+    [{ ...TLS, TURN_TLS_PORT: '443', TURN_EXPORTER_PORT: '443' }, ['TURN_EXPORTER_PORT=443: collides with the TURN listener, TLS listener or relay range']],
+    [{ TURN_SECRET: SECRET, TURN_EXPORTER_PORT: '50000' }, ['TURN_EXPORTER_PORT=50000: collides with the TURN listener, TLS listener or relay range']],
+    [{ ...TLS, TURN_METRICS: 'true', TURN_METRICS_PORT: '5349' }, ['TURN_METRICS_PORT=5349: collides with the TURN listener, TLS listener or relay range']],
+    [{ TURN_SECRET: SECRET, TURN_EXPORTER_PORT: '5349' }, []], // no TLS listener: 5349 is free
+    [{ ...TLS, TURN_EXPORTER_PORT: '0' }, []], // exporter off
+  ])('exporter ports %o → %j', (env, expected) => {
+    expect(problems(env)).toEqual(expected);
+  });
+
+  it('binds both exporters to TURN_EXPORTER_HOST (every interface by default)', () => {
+    expect(loadTurnConfig({ TURN_SECRET: SECRET, TURN_METRICS: 'true' })).toMatchObject({
+      metrics: { host: '0.0.0.0', port: 9641 },
+      exporter: { host: '0.0.0.0', port: 9642 },
+    });
+    expect(loadTurnConfig({ TURN_SECRET: SECRET, TURN_METRICS: 'true', TURN_EXPORTER_HOST: '10.0.0.7' })).toMatchObject({
+      metrics: { host: '10.0.0.7' },
+      exporter: { host: '10.0.0.7' },
+    });
+  });
+
   it('refuses an unreadable secret file with its errno', () => {
     const list = problems({ TURN_SECRET_FILE: '/nope' }, {
       readFile: () => {

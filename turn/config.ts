@@ -5,10 +5,12 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, envBool, envEnum, envInt, envList, envPort, envString, parseEnv } from '../common/env-config.js';
 import { LOG_LEVELS } from '../common/logger.js';
-import { ipFamily, overlaps, parseCidr, type Cidr } from './cidr.js';
-import { ALWAYS_DENIED } from './peer-policy.js';
+import { ipFamily, overlaps, parseCidr, type Cidr } from '../common/cidr.js';
+import { allowedPeerClashes } from '../common/peer-policy.js';
 
 export const DEFAULT_SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** Metrics listen on every interface unless TURN_EXPORTER_HOST names one (the DaemonSet gives the node's IP). */
+export const WILDCARD_HOST = '0.0.0.0';
 
 const shape = {
   TURN_SECRET: envString(),
@@ -30,7 +32,7 @@ const shape = {
   TURN_METRICS: envBool(false),
   TURN_METRICS_PORT: envPort(9641, false),
   TURN_EXPORTER_PORT: envPort(9642),
-  TURN_EXPORTER_HOST: envString('0.0.0.0'),
+  TURN_EXPORTER_HOST: envString(WILDCARD_HOST),
   TURN_USER_QUOTA: envInt(0, 0, 100_000),
   TURN_TOTAL_QUOTA: envInt(0, 0, 10_000_000),
   TURN_RUN_DIR: envString('/tmp/turn'),
@@ -56,7 +58,8 @@ export interface TurnConfig {
   privateIp: string | undefined;
   nodeName: string | undefined;
   stunServer: { host: string; port: number } | undefined;
-  metrics: { port: number } | undefined;
+  /** coturn's own exporter; `host` is TURN_EXPORTER_HOST, shared with ours (one address for both). */
+  metrics: { host: string; port: number } | undefined;
   /** Our own log-derived counters (every coturn build); undefined when TURN_EXPORTER_PORT=0. */
   exporter: { host: string; port: number } | undefined;
   userQuota: number;
@@ -157,10 +160,7 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
   const serviceCidrs = cidrList('TURN_SERVICE_CIDR', raw.TURN_SERVICE_CIDR, problems);
   // Allowed ranges win over denied ones in coturn, so an allowed range that touches loopback, link-local,
   // metadata or the Service network would silently reopen it: refuse such a config outright.
-  for (const a of allowedPeers) {
-    const clash = [...ALWAYS_DENIED.map((d) => d.range), ...serviceCidrs].find((d) => overlaps(a, d));
-    if (clash) problems.push(`TURN_ALLOWED_PEER_CIDRS: ${a.text} overlaps ${clash.text}, which must stay refused`);
-  }
+  for (const clash of allowedPeerClashes(allowedPeers, serviceCidrs)) problems.push(`TURN_ALLOWED_PEER_CIDRS: ${clash}`);
 
   for (const denied of deniedPeers) {
     const winner = allowedPeers.find((a) => overlaps(a, denied));
@@ -185,11 +185,12 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
   if (raw.TURN_EXPORTER_HOST && !ipFamily(raw.TURN_EXPORTER_HOST)) problems.push(`TURN_EXPORTER_HOST=${JSON.stringify(raw.TURN_EXPORTER_HOST)}: must be an IP address`);
   if (raw.TURN_METRICS && raw.TURN_EXPORTER_PORT === raw.TURN_METRICS_PORT) problems.push(`TURN_EXPORTER_PORT=${raw.TURN_EXPORTER_PORT}: must differ from TURN_METRICS_PORT`);
   for (const [name, p] of [['TURN_EXPORTER_PORT', raw.TURN_EXPORTER_PORT], ['TURN_METRICS_PORT', raw.TURN_METRICS ? raw.TURN_METRICS_PORT : 0]] as const) {
-    if (p !== 0 && (p === raw.TURN_LISTEN_PORT || relayRange(p))) problems.push(`${name}=${p}: collides with the TURN listener or relay range`);
+    if (p !== 0 && (p === raw.TURN_LISTEN_PORT || p === tls?.port || relayRange(p))) problems.push(`${name}=${p}: collides with the TURN listener, TLS listener or relay range`);
   }
   if (!raw.TURN_RUN_DIR?.startsWith('/')) problems.push(`TURN_RUN_DIR=${JSON.stringify(raw.TURN_RUN_DIR)}: must be an absolute path`);
 
   if (problems.length > 0) throw new ConfigError(problems);
+  const metricsHost = raw.TURN_EXPORTER_HOST ?? WILDCARD_HOST;
 
   return {
     secret: secret ?? '',
@@ -205,8 +206,8 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
     privateIp: raw.TURN_PRIVATE_IP,
     nodeName: raw.NODE_NAME,
     stunServer,
-    metrics: raw.TURN_METRICS ? { port: raw.TURN_METRICS_PORT } : undefined,
-    exporter: raw.TURN_EXPORTER_PORT === 0 ? undefined : { host: raw.TURN_EXPORTER_HOST ?? '0.0.0.0', port: raw.TURN_EXPORTER_PORT },
+    metrics: raw.TURN_METRICS ? { host: metricsHost, port: raw.TURN_METRICS_PORT } : undefined,
+    exporter: raw.TURN_EXPORTER_PORT === 0 ? undefined : { host: metricsHost, port: raw.TURN_EXPORTER_PORT },
     userQuota: raw.TURN_USER_QUOTA,
     totalQuota: raw.TURN_TOTAL_QUOTA,
     runDir: raw.TURN_RUN_DIR ?? '/tmp/turn',

@@ -6,10 +6,14 @@ import { createInterface } from 'node:readline';
 import type { Logger } from '../common/logger.js';
 import { classifyCoturnLine, type CoturnEvent } from './coturn-log.js';
 
-/** True when this coturn build has the Prometheus exporter (upstream images do; Debian's 4.6.1 does not). */
-export function coturnSupportsPrometheus(bin: string): boolean {
+/**
+ * Which Prometheus options this coturn build lists in `-h`: the exporter itself (upstream images have it;
+ * Debian's 4.6.1 does not) and `--prometheus-address` (newer builds; older ones bind every interface).
+ */
+export function coturnPrometheusOptions(bin: string): { exporter: boolean; address: boolean } {
   const help = spawnSync(bin, ['-h'], { encoding: 'utf8', timeout: 5_000 });
-  return `${help.stdout ?? ''}${help.stderr ?? ''}`.includes('--prometheus');
+  const text = `${help.stdout ?? ''}${help.stderr ?? ''}`;
+  return { exporter: text.includes('--prometheus'), address: text.includes('--prometheus-address') };
 }
 
 export interface CoturnChild {

@@ -3,7 +3,7 @@
 // stop with the list of what was tried: advertising a wrong relay address only shows up later as players
 // "stuck at connecting", which is far harder to diagnose than a pod that will not start.
 import type { TurnConfig } from './config.js';
-import { ipFamily } from './cidr.js';
+import { ipFamily } from '../common/cidr.js';
 import { fetchNodeAddresses, type NodeAddresses } from './kube-node.js';
 import type { RelayAddresses } from './render-config.js';
 import { stunBinding, type StunResult } from './stun-client.js';

@@ -6,10 +6,10 @@ import { configOrExit } from '../common/env-config.js';
 import { createLogger } from '../common/logger.js';
 import { loadTurnConfig } from './config.js';
 import { createTurnMetrics, serveMetrics } from './metrics.js';
-import { coturnSupportsPrometheus, startCoturn } from './coturn-process.js';
+import { coturnPrometheusOptions, startCoturn } from './coturn-process.js';
 import { discoverAddresses, ExternalIpError } from './external-ip.js';
 import { waitUntilAnswering } from './probe.js';
-import { renderTurnserverConf } from './render-config.js';
+import { isWildcard, renderTurnserverConf } from './render-config.js';
 
 // As PID 1 in a container a signal without a handler is ignored: honour SIGTERM during discovery too.
 const exitEarly = (signal: NodeJS.Signals) => process.exit(signal === 'SIGINT' ? 130 : 143);
@@ -18,9 +18,17 @@ process.on('SIGTERM', exitEarly).on('SIGINT', exitEarly);
 const config = configOrExit(() => loadTurnConfig(process.env), 'turn');
 const logger = createLogger('turn', config.logLevel);
 
-if (config.metrics && !coturnSupportsPrometheus(config.turnserverBin)) {
-  logger.fatal({ code: 'METRICS_UNSUPPORTED' }, `TURN_METRICS=true but ${config.turnserverBin} was built without the Prometheus exporter`);
-  process.exit(2);
+if (config.metrics) {
+  const options = coturnPrometheusOptions(config.turnserverBin);
+  const unsupported = !options.exporter
+    ? 'was built without the Prometheus exporter'
+    : !options.address && !isWildcard(config.metrics.host)
+      ? `cannot bind its exporter to TURN_EXPORTER_HOST=${config.metrics.host} (no --prometheus-address; it would listen on every interface)`
+      : undefined;
+  if (unsupported !== undefined) {
+    logger.fatal({ code: 'METRICS_UNSUPPORTED' }, `TURN_METRICS=true but ${config.turnserverBin} ${unsupported}`);
+    process.exit(2);
+  }
 }
 
 let addresses;

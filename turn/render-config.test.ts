@@ -117,11 +117,22 @@ describe('renderTurnserverConf', () => {
         'prometheus-port=9641',
       ]),
     );
+    expect(lines.some((l) => l.startsWith('prometheus-address'))).toBe(false);
     expect(render({ LOG_LEVEL: 'trace' })).toContain('Verbose');
     expect(base).not.toContain('prometheus');
     expect(base.some((l) => l.startsWith('user-quota'))).toBe(false);
     // Always verbose: refusals are only logged that way (the entrypoint levels them).
     expect(base).toContain('verbose');
+  });
+
+  it.each([
+    ['10.0.0.7', ['prometheus', 'prometheus-port=9641', 'prometheus-address=10.0.0.7']],
+    ['fd00:42::7', ['prometheus', 'prometheus-port=9641', 'prometheus-address=fd00:42::7']],
+    ['0.0.0.0', ['prometheus', 'prometheus-port=9641']],
+    ['::', ['prometheus', 'prometheus-port=9641']],
+  ])("binds coturn's exporter to TURN_EXPORTER_HOST=%s (the node's IP in the DaemonSet)", (host, expected) => {
+    const lines = render({ TURN_METRICS: 'true', TURN_EXPORTER_HOST: host });
+    expect(lines.filter((l) => l.startsWith('prometheus'))).toEqual(expected);
   });
 
   it('lists every allowed range before the deny rules and keeps one setting per line', () => {

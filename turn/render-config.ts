@@ -1,8 +1,8 @@
 // Renders coturn's turnserver.conf from the checked config and the discovered addresses. Pure: the same
 // inputs always give the same text, so the tests read exactly what production runs.
-import { toCoturnRange } from './cidr.js';
+import { toCoturnRange } from '../common/cidr.js';
 import type { TurnConfig } from './config.js';
-import { peerPolicy } from './peer-policy.js';
+import { peerPolicy } from '../common/peer-policy.js';
 
 export interface RelayAddresses {
   /** The address clients reach (advertised in XOR-RELAYED-ADDRESS). */
@@ -28,6 +28,21 @@ const MAX_ALLOCATE_LIFETIME_SECONDS = 3600;
  */
 function verbosity(level: TurnConfig['logLevel']): string[] {
   return [level === 'trace' ? 'Verbose' : 'verbose'];
+}
+
+/**
+ * coturn's exporter listens on every interface unless told an address. With hostNetwork that is every
+ * address of the node, so a configured host is passed on (coturn's `prometheus-address`; main.ts refuses a
+ * build without it rather than bind everywhere).
+ */
+function prometheusLines(metrics: NonNullable<TurnConfig['metrics']>): string[] {
+  const address = isWildcard(metrics.host) ? [] : [`prometheus-address=${metrics.host}`];
+  return ['prometheus', `prometheus-port=${metrics.port}`, ...address];
+}
+
+/** True for the any-address of either family: nothing to tell coturn. */
+export function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
 }
 
 export function renderTurnserverConf(config: TurnConfig, addresses: RelayAddresses, paths: RuntimePaths): string {
@@ -78,7 +93,7 @@ export function renderTurnserverConf(config: TurnConfig, addresses: RelayAddress
     ...verbosity(config.logLevel),
     `pidfile=${paths.runDir}/turnserver.pid`,
     `userdb=${paths.runDir}/turndb`,
-    ...(config.metrics ? ['prometheus', `prometheus-port=${config.metrics.port}`] : []),
+    ...(config.metrics ? prometheusLines(config.metrics) : []),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { crc32 } from 'node:zlib';
-import { ipv6FromBytes, ipv6ToBytes } from './cidr.js';
+import { ipv6FromBytes, ipv6ToBytes } from '../common/cidr.js';
 
 export const MAGIC_COOKIE = 0x2112a442;
 const HEADER_BYTES = 20;
