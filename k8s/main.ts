@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/env-config.js';
 import { KIT_CONFIG_KEYS, kitEnv, loadKitConfig, readDotEnv, type KitConfig } from '../common/kit-config.js';
-import { manifestProblems } from './manifest-problems.js';
+import { manifestProblems, manifestWarnings } from './manifest-problems.js';
 import { readManifests, summaryLines, synthesize, writeOverlay } from './synth.js';
 
 const { values } = parseArgs({
@@ -24,6 +24,7 @@ try {
     process.stderr.write(`synth: ${values['env-file']} not found; using defaults and the environment\n`);
   }
   const config = checkedConfig(envFile);
+  for (const warning of manifestWarnings(config)) process.stderr.write(`synth: warning: ${warning}\n`);
   const file = synthesize(config, outdir);
   const objects = readManifests(file);
   writeOverlay(config, outdir, objects);

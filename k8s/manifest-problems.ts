@@ -1,4 +1,5 @@
-// Config values the kit config accepts (the simulator may explore them) but a cluster must not get.
+// Config values the kit config accepts (the simulator may explore them) but a cluster must not get, and
+// values a cluster may get but whose cost the operator should see at every synthesis.
 import type { KitConfig } from '../common/kit-config.js';
 
 export function manifestProblems(c: KitConfig): string[] {
@@ -10,4 +11,14 @@ export function manifestProblems(c: KitConfig): string[] {
   if (c.TURN_URLS.length === 0 && c.ICE_TRANSPORT_POLICY === 'relay')
     problems.push('ICE_TRANSPORT_POLICY="relay" needs TURN_URLS: without a relay no player could connect');
   return problems;
+}
+
+/** Accepted, but printed by `npm run synth` / kustom.sh on every run. */
+export function manifestWarnings(c: KitConfig): string[] {
+  const warnings: string[] = [];
+  if (!c.STREAMER_TOKEN_REQUIRED)
+    warnings.push(
+      'STREAMER_TOKEN_REQUIRED=false: the sidecar accepts any process in the pod as its streamer, without a token (for Unreal Engine 4.27, which cannot send one; the streamer port listens on the pod loopback only)',
+    );
+  return warnings;
 }

@@ -21,11 +21,12 @@ import { ADAPTER, SIDECAR } from '../common/metric-names.js';
 import { ALLOCATED_LABEL, COMPONENT_LABEL, SIDECAR_RBAC_RULES } from '../common/pod-marks.js';
 import { adapterRules } from '../support/index.js';
 import { requirements } from '../test/support/tools.js';
+import { manifestWarnings } from './manifest-problems.js';
 import { monitoringOptions } from './monitoring.js';
 import { ROUTER_RBAC_RULES } from './router.js';
 import { TERMINATION_MARGIN_SECONDS } from './streamer-pool.js';
 import { readManifests, synthesize, writeOverlay, type ManifestObject } from './synth.js';
-import { TURN_EXPORTER_PORT, TURN_PROBE_COMMAND, TURN_RBAC_RULES } from './turn.js';
+import { TURN_PROBE_COMMAND, TURN_RBAC_RULES } from './turn.js';
 
 const work = mkdtempSync(join(tmpdir(), 'k8s-manifests-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -65,6 +66,8 @@ TURN_POOL_TAINT=none
 TURN_LISTEN_PORT=443
 TURN_MIN_PORT=40000
 TURN_MAX_PORT=40999
+TURN_EXPORTER_PORT=9650
+STREAMER_TOKEN_REQUIRED=false
 TURN_ALLOWED_PEER_CIDRS=10.42.0.0/16,fd00:42::/56
 TURN_URLS=turn:turn.example.org:443?transport=udp,turn:turn.example.org:443?transport=tcp
 GPUS_PER_POD=2
@@ -168,6 +171,10 @@ describe.each([
     expect(env.POD_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } });
     expect(env.POD_NAMESPACE).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } });
     expect(env.ROUTER_TOKEN === undefined).toBe(!c.ROUTER_ENABLED);
+    // STREAMER_TOKEN_REQUIRED=false (UE 4.27): neither container gets the token, so the sidecar asks for none.
+    const token = { secretKeyRef: { name: c.STREAMER_TOKEN_SECRET_NAME, key: 'token', optional: false } };
+    expect(env.STREAMER_TOKEN).toEqual(c.STREAMER_TOKEN_REQUIRED ? token : undefined);
+    expect(envOf(container(d, 'streamer')).STREAMER_TOKEN).toEqual(c.STREAMER_TOKEN_REQUIRED ? token : undefined);
     expect(env.TURN_URLS).toBe(c.TURN_URLS.length > 0 ? c.TURN_URLS.join(',') : undefined);
     // The API token reaches the sidecar only; the GPU application gets none.
     const pod = d.spec.template.spec;
@@ -205,14 +212,25 @@ describe.each([
     expect(coturn.ports).toEqual([
       { name: 'turn-udp', containerPort: c.TURN_LISTEN_PORT, hostPort: c.TURN_LISTEN_PORT, protocol: 'UDP' },
       { name: 'turn-tcp', containerPort: c.TURN_LISTEN_PORT, hostPort: c.TURN_LISTEN_PORT, protocol: 'TCP' },
-      { name: 'metrics', containerPort: TURN_EXPORTER_PORT, hostPort: TURN_EXPORTER_PORT, protocol: 'TCP' },
+      { name: 'metrics', containerPort: c.TURN_EXPORTER_PORT, hostPort: c.TURN_EXPORTER_PORT, protocol: 'TCP' },
     ]);
     const env = envOf(coturn);
     expect(env).toMatchObject({ TURN_MIN_PORT: String(c.TURN_MIN_PORT), TURN_MAX_PORT: String(c.TURN_MAX_PORT), TURN_LISTEN_PORT: String(c.TURN_LISTEN_PORT) });
+    // hostNetwork: the exporter binds the node's own IP (the pod IP the PodMonitor scrapes), not 0.0.0.0.
+    expect(env.TURN_EXPORTER_PORT).toBe(String(c.TURN_EXPORTER_PORT));
+    expect(env.TURN_EXPORTER_HOST).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'status.hostIP' } });
     expect(env.TURN_ALLOWED_PEER_CIDRS).toBe(c.TURN_ALLOWED_PEER_CIDRS.join(','));
     expect(env.NODE_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } });
     expect(env.TURN_SECRET).toEqual({ secretKeyRef: { name: c.TURN_SECRET_NAME, key: 'secret', optional: false } });
-    expect(coturn.securityContext.capabilities.add ?? []).toEqual(c.TURN_LISTEN_PORT < 1024 ? ['NET_BIND_SERVICE'] : []);
+    // The image's turnserver has a file capability: always in the bounding set (or exec fails), and
+    // no_new_privs off only where a port below 1024 needs it (turn/low-port.e2e.test.ts).
+    expect(coturn.securityContext).toMatchObject({
+      capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
+      allowPrivilegeEscalation: c.TURN_LISTEN_PORT < 1024,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+    });
     expect(coturn.livenessProbe.exec.command).toEqual([...TURN_PROBE_COMMAND]);
     expect(coturn.readinessProbe.exec.command).toEqual([...TURN_PROBE_COMMAND]);
     const podMonitor = find(s, 'PodMonitor', 'turn');
@@ -396,6 +414,9 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
     const docs = r.stdout.split(/^---$/m).map((d) => parse(d) as ManifestObject);
     expect(docs.length).toBe(custom.objects.length);
     expect(r.stderr).toContain('Deployment');
+    // That .env turns the streamer token off: said on every run, once.
+    expect(r.stderr.match(/^synth: warning: STREAMER_TOKEN_REQUIRED=false: .*Unreal Engine 4\.27.*$/gm)).toHaveLength(1);
+    expect(manifestWarnings(defaults.config)).toEqual([]);
   });
 
   it('fails with exit 2 listing every problem of a broken .env', () => {

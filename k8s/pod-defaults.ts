@@ -35,10 +35,14 @@ export function podSecurity(): k8s.PodSecurityContext {
   };
 }
 
-/** Locked-down container: no privilege escalation, no capabilities (except those named), read-only root. */
-export function containerSecurity(opts: { readOnlyRoot?: boolean; addCapabilities?: string[] } = {}): k8s.SecurityContext {
+/**
+ * Locked-down container: no privilege escalation, no capabilities (except those named), read-only root.
+ * `fileCapabilities` lets a binary's file capability take effect (it turns off no_new_privs): only the
+ * capabilities named here can be gained that way.
+ */
+export function containerSecurity(opts: { readOnlyRoot?: boolean; addCapabilities?: string[]; fileCapabilities?: boolean } = {}): k8s.SecurityContext {
   return {
-    allowPrivilegeEscalation: false,
+    allowPrivilegeEscalation: opts.fileCapabilities ?? false,
     privileged: false,
     readOnlyRootFilesystem: opts.readOnlyRoot ?? true,
     runAsNonRoot: true,

@@ -60,6 +60,8 @@ export class StreamerPool extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: NAMES.streamer, namespace }],
     });
 
+    // Both containers get the token, or neither (STREAMER_TOKEN_REQUIRED=false: UE 4.27 cannot send one).
+    const streamerToken = c.STREAMER_TOKEN_REQUIRED ? [secretEnv('STREAMER_TOKEN', c.STREAMER_TOKEN_SECRET_NAME, 'token')] : [];
     const sidecar: k8s.Container = {
       name: 'signalserver',
       image: imageRef(c, 'SIDECAR'),
@@ -85,7 +87,7 @@ export class StreamerPool extends Construct {
           LOG_LEVEL: c.LOG_LEVEL,
         }),
         secretEnv('TURN_SECRET', c.TURN_SECRET_NAME, 'secret'),
-        secretEnv('STREAMER_TOKEN', c.STREAMER_TOKEN_SECRET_NAME, 'token'),
+        ...streamerToken,
         ...(c.ROUTER_ENABLED ? [secretEnv('ROUTER_TOKEN', c.ROUTER_TOKEN_SECRET_NAME, 'token')] : []),
         fieldEnv('POD_NAME', 'metadata.name'),
         fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
@@ -124,7 +126,7 @@ export class StreamerPool extends Construct {
           NVIDIA_DRIVER_CAPABILITIES: 'all',
           LOG_LEVEL: c.LOG_LEVEL,
         }),
-        secretEnv('STREAMER_TOKEN', c.STREAMER_TOKEN_SECRET_NAME, 'token'),
+        ...streamerToken,
       ],
       resources: {
         // Extended resources: the limit is the request. A Quantity, never a bare number (it would serialize as null).

@@ -16,8 +16,15 @@ export const TURN_RBAC_RULES = [{ apiGroups: [''], resources: ['nodes'], verbs: 
 
 /** The image's health probe (turn/Dockerfile copies the bundle to /app). */
 export const TURN_PROBE_COMMAND = ['node', '/app/probe.mjs'] as const;
-/** turn/ serves its log-derived counters here on every coturn build (TURN_EXPORTER_PORT). */
-export const TURN_EXPORTER_PORT = 9642;
+/**
+ * The image's turnserver carries the file capability cap_net_bind_service (turn/Dockerfile). The kernel
+ * refuses to run such a binary when the capability is outside the bounding set, so it is always added;
+ * it is only *used* below port 1024, where no_new_privs must be off for the file capability to apply
+ * (both shown with the real coturn in turn/low-port.e2e.test.ts).
+ */
+export function turnContainerSecurity(listenPort: number): k8s.SecurityContext {
+  return containerSecurity({ addCapabilities: ['NET_BIND_SERVICE'], fileCapabilities: listenPort < 1024 });
+}
 
 export class Turn extends Construct {
   readonly daemonSet: k8s.KubeDaemonSet;
@@ -79,7 +86,7 @@ export class Turn extends Construct {
                   { name: 'turn-udp', containerPort: listen, hostPort: listen, protocol: 'UDP' },
                   { name: 'turn-tcp', containerPort: listen, hostPort: listen, protocol: 'TCP' },
                   // Keep it closed in the node firewall: only Prometheus (inside the cluster) scrapes it.
-                  { name: 'metrics', containerPort: TURN_EXPORTER_PORT, hostPort: TURN_EXPORTER_PORT, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: c.TURN_EXPORTER_PORT, hostPort: c.TURN_EXPORTER_PORT, protocol: 'TCP' },
                 ],
                 env: [
                   ...plainEnv({
@@ -91,9 +98,12 @@ export class Turn extends Construct {
                     TURN_SERVICE_CIDR: c.TURN_SERVICE_CIDR,
                     TURN_STUN_SERVER: c.TURN_STUN_SERVER,
                     TURN_RUN_DIR: '/tmp/turn',
-                    TURN_EXPORTER_PORT: TURN_EXPORTER_PORT,
+                    TURN_EXPORTER_PORT: c.TURN_EXPORTER_PORT,
                     LOG_LEVEL: c.LOG_LEVEL,
                   }),
+                  // hostNetwork: 0.0.0.0 would be every address of the node, public ones included; the node's
+                  // own IP is the pod IP Prometheus scrapes.
+                  fieldEnv('TURN_EXPORTER_HOST', 'status.hostIP'),
                   secretEnv('TURN_SECRET', c.TURN_SECRET_NAME, 'secret'),
                   fieldEnv('NODE_NAME', 'spec.nodeName'),
                 ],
@@ -103,8 +113,8 @@ export class Turn extends Construct {
                   requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('128Mi') },
                   limits: { memory: k8s.Quantity.fromString('1Gi') },
                 },
-                // Ports below 1024 need the one capability that binds them; nothing else is granted.
-                securityContext: containerSecurity({ addCapabilities: listen < 1024 ? ['NET_BIND_SERVICE'] : [] }),
+                // The one capability that binds ports below 1024; nothing else is granted.
+                securityContext: turnContainerSecurity(listen),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
