@@ -33,7 +33,7 @@ case "$version" in
   *) generation=""; problem "UE_VERSION=${version}: must be 4.26, 4.27 or 5.0 to 5.x" ;;
 esac
 if [ "$generation" = 4 ] && [ -n "$token" ]; then
-  problem "UE_VERSION=${version}: UE 4 connects with -PixelStreamingIP/-PixelStreamingPort and cannot present STREAMER_TOKEN; run its pool without a streamer token (the streamer port listens on the pod's loopback only)"
+  problem "UE_VERSION=${version}: UE 4 connects with -PixelStreamingIP/-PixelStreamingPort and cannot present STREAMER_TOKEN; run its pool without a streamer token (STREAMER_TOKEN_REQUIRED=false in the kit's .env; the streamer port listens on the pod's loopback only)"
 fi
 case "${RES_X:-1920}x${RES_Y:-1080}" in
   *[!0-9x]*|x*|*x) problem "RES_X/RES_Y=${RES_X:-}x${RES_Y:-}: must be whole numbers" ;;
