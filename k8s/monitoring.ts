@@ -6,7 +6,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { KitConfig } from '../common/kit-config.js';
 import { ROUTER_COMPONENT, STREAMER_COMPONENT, TURN_COMPONENT } from '../common/pod-marks.js';
-import { dashboards, prometheusRuleGroups, type MonitoringOptions } from '../support/index.js';
+import { dashboards, monitoringOptionsFromKit, prometheusRuleGroups, type MonitoringOptions } from '../support/index.js';
 import { APP_NAME, NAMES, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
 
 export interface MonitoringProps {
@@ -19,7 +19,7 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 export const SCRAPE_INTERVAL = '15s';
 
 export function monitoringOptions(c: KitConfig): Partial<MonitoringOptions> {
-  return { buffer: c.STREAM_BUFFER, streamerService: NAMES.streamer, routerService: NAMES.router, turnDaemonSet: NAMES.turn };
+  return { ...monitoringOptionsFromKit(c), streamerService: NAMES.streamer, routerService: NAMES.router, turnDaemonSet: NAMES.turn };
 }
 
 export class Monitoring extends Construct {
