@@ -5,7 +5,14 @@
 // releases the pods. Prints one row per run and the medians, then the latency of players arriving one at a
 // time (no queueing in the router). Reference: Agones allocates 300–400/s.
 import WebSocket from 'ws';
-import { sample, scrape, startFarms, startRouterProc, type Farm, type RouterProc } from '../router/testing/stack.js';
+import {
+  sample,
+  scrape,
+  startFarms,
+  startRouterProc,
+  type Farm,
+  type RouterProc,
+} from '../router/testing/stack.js';
 
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? '500');
 const PER_PROCESS = Number(process.env.BENCH_SIDECARS_PER_PROCESS ?? '100');
@@ -39,14 +46,19 @@ function quantile(sorted: number[], q: number): number {
 }
 
 function median(xs: number[]): number {
-  return quantile([...xs].sort((a, b) => a - b), 0.5);
+  return quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** Median of the router's own wait histogram for this run, from bucket deltas (arrival → assigned). */
 function histogramMedian(before: string, after: string): number {
   const bounds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
   const key = (le: number) => `pixelstream_router_wait_seconds_bucket{le="${le}"}`;
-  const total = (sample(after, 'pixelstream_router_wait_seconds_count') ?? 0) - (sample(before, 'pixelstream_router_wait_seconds_count') ?? 0);
+  const total =
+    (sample(after, 'pixelstream_router_wait_seconds_count') ?? 0) -
+    (sample(before, 'pixelstream_router_wait_seconds_count') ?? 0);
   for (const le of bounds) {
     if ((sample(after, key(le)) ?? 0) - (sample(before, key(le)) ?? 0) >= total / 2) return le * 1000;
   }
@@ -60,8 +72,11 @@ async function allFree(farms: Farm[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let busy = urls;
   while (busy.length > 0) {
-    if (Date.now() > deadline) throw new Error(`${busy.length} sidecars still not available after ${timeoutMs} ms`);
-    const states = await Promise.all(busy.map(async (u) => ((await (await fetch(u)).json()) as { available: boolean }).available));
+    if (Date.now() > deadline)
+      throw new Error(`${busy.length} sidecars still not available after ${timeoutMs} ms`);
+    const states = await Promise.all(
+      busy.map(async (u) => ((await (await fetch(u)).json()) as { available: boolean }).available),
+    );
     busy = busy.filter((_, i) => !states[i]);
     if (busy.length > 0) await new Promise((r) => setTimeout(r, 200));
   }
@@ -88,7 +103,11 @@ async function run(router: RouterProc, farms: Farm[]): Promise<RunResult> {
         try {
           type = (JSON.parse((data as Buffer).toString('utf8')) as { type: string }).type;
         } catch {
-          reject(new Error(`player ${i}: a message that is not JSON: ${(data as Buffer).toString('utf8').slice(0, 200)}`));
+          reject(
+            new Error(
+              `player ${i}: a message that is not JSON: ${(data as Buffer).toString('utf8').slice(0, 200)}`,
+            ),
+          );
           return;
         }
         if (type === 'queuePosition') {
@@ -124,7 +143,11 @@ async function run(router: RouterProc, farms: Farm[]): Promise<RunResult> {
 }
 
 /** One player at a time, each waiting for its pod before the next arrives: allocation latency without a queue. */
-async function sequential(router: RouterProc, farms: Farm[], n: number): Promise<{ p50: number; p99: number }> {
+async function sequential(
+  router: RouterProc,
+  farms: Farm[],
+  n: number,
+): Promise<{ p50: number; p99: number }> {
   const latencies: number[] = [];
   const sockets: WebSocket[] = [];
   for (let i = 0; i < n; i++) {
@@ -147,12 +170,17 @@ async function sequential(router: RouterProc, farms: Farm[], n: number): Promise
 const farms: Farm[] = [];
 let router: RouterProc | undefined;
 try {
-  const sizes = Array.from({ length: Math.ceil(SIDECARS / PER_PROCESS) }, (_, i) => Math.min(PER_PROCESS, SIDECARS - i * PER_PROCESS));
+  const sizes = Array.from({ length: Math.ceil(SIDECARS / PER_PROCESS) }, (_, i) =>
+    Math.min(PER_PROCESS, SIDECARS - i * PER_PROCESS),
+  );
   process.stderr.write(`starting ${SIDECARS} sidecars in ${sizes.length} processes…\n`);
   farms.push(...(await startFarms(sizes, { FARM_QUIET: '1', RESUME_GRACE_SECONDS: '60' })));
   router = await startRouterProc(
     farms.flatMap((f) => f.sidecars.map((s) => s.url)),
-    { QUEUE_MAX: String(SIDECARS), ...(process.env.RESERVE_CONCURRENCY ? { RESERVE_CONCURRENCY: process.env.RESERVE_CONCURRENCY } : {}) },
+    {
+      QUEUE_MAX: String(SIDECARS),
+      ...(process.env.RESERVE_CONCURRENCY ? { RESERVE_CONCURRENCY: process.env.RESERVE_CONCURRENCY } : {}),
+    },
   );
   // One uncounted run first: JIT warm-up and the router's first (keep-alive) connection to each sidecar.
   await run(router, farms);

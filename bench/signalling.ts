@@ -25,7 +25,11 @@ const PLAYERS = Number(args.players);
 const ROUNDS = Number(args.rounds);
 
 const SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n${'a=x-filler:0123456789abcdef\r\n'.repeat(60)}`;
-const cand = (n: number, t = 0) => ({ candidate: `candidate:${n} 1 udp 2122260223 192.0.2.1 ${50000 + n} typ host t${t}`, sdpMid: '0', sdpMLineIndex: 0 });
+const cand = (n: number, t = 0) => ({
+  candidate: `candidate:${n} 1 udp 2122260223 192.0.2.1 ${50000 + n} typ host t${t}`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+});
 
 interface Sidecar {
   proc: RunningProcess;
@@ -35,7 +39,9 @@ interface Sidecar {
 
 async function startSidecar(): Promise<Sidecar> {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the sidecar there (open it in Chrome DevTools).
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const prof = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
   const env = {
     PLAYER_PORT: '0',
     PLAYER_HOST: '127.0.0.1',
@@ -50,10 +56,21 @@ async function startSidecar(): Promise<Sidecar> {
     MAX_PLAYER_SOCKETS: '100000',
   };
   const proc = track(
-    spawn(process.execPath, [...prof, '--import', 'tsx', 'signalserver/main.ts'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [...prof, '--import', 'tsx', 'signalserver/main.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   );
-  const line = (await proc.waitFor((l) => l.msg === 'listening')) as unknown as { playerPort: number; streamerPort: number };
-  return { proc, playerUrl: `ws://127.0.0.1:${line.playerPort}/`, streamerUrl: `ws://127.0.0.1:${line.streamerPort}/` };
+  const line = (await proc.waitFor((l) => l.msg === 'listening')) as unknown as {
+    playerPort: number;
+    streamerPort: number;
+  };
+  return {
+    proc,
+    playerUrl: `ws://127.0.0.1:${line.playerPort}/`,
+    streamerUrl: `ws://127.0.0.1:${line.streamerPort}/`,
+  };
 }
 
 type Msg = { type: string; playerId?: string; candidate?: { candidate: string }; [k: string]: unknown };
@@ -65,7 +82,8 @@ function connectStreamer(url: string, id: string, onMessage: (m: Msg) => void): 
     ws.on('error', reject);
     ws.on('message', (data: Buffer) => {
       const m = JSON.parse(data.toString()) as Msg;
-      if (m.type === 'identify') ws.send(JSON.stringify({ type: 'endpointId', id, protocolVersion: '1.1.0' }));
+      if (m.type === 'identify')
+        ws.send(JSON.stringify({ type: 'endpointId', id, protocolVersion: '1.1.0' }));
       else if (m.type === 'endpointIdConfirm') resolve(ws);
       else if (m.type === 'playerConnected') {
         ws.send(JSON.stringify({ type: 'offer', sdp: SDP, playerId: m.playerId }));
@@ -155,21 +173,23 @@ async function relayLatency(sc: Sidecar): Promise<{ s2p: number[]; p2s: number[]
   const players: { ws: WebSocket; id: string }[] = [];
   for (let i = 0; i < PLAYERS; i += 100) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(100, PLAYERS - i) }, () =>
-        new Promise<{ ws: WebSocket; id: string }>((resolve, reject) => {
-          const ws = new WebSocket(sc.playerUrl, { perMessageDeflate: false });
-          ws.on('error', reject);
-          ws.on('message', (data: Buffer) => {
-            const m = JSON.parse(data.toString()) as Msg;
-            if (m.type === 'config') ws.send('{"type":"subscribe","streamerId":"relay"}');
-            else if (m.type === 'subscribeFailed') reject(new Error(String(m.message)));
-            else if (m.type === 'offer') resolve({ ws, id: m.playerId! });
-            else if (m.type === 'iceCandidate' && m.candidate?.candidate.includes(' r')) {
-              const t = sentAt.get(m.candidate.candidate);
-              if (t !== undefined) s2p.push(performance.now() - t);
-            }
-          });
-        }),
+      Array.from(
+        { length: Math.min(100, PLAYERS - i) },
+        () =>
+          new Promise<{ ws: WebSocket; id: string }>((resolve, reject) => {
+            const ws = new WebSocket(sc.playerUrl, { perMessageDeflate: false });
+            ws.on('error', reject);
+            ws.on('message', (data: Buffer) => {
+              const m = JSON.parse(data.toString()) as Msg;
+              if (m.type === 'config') ws.send('{"type":"subscribe","streamerId":"relay"}');
+              else if (m.type === 'subscribeFailed') reject(new Error(String(m.message)));
+              else if (m.type === 'offer') resolve({ ws, id: m.playerId! });
+              else if (m.type === 'iceCandidate' && m.candidate?.candidate.includes(' r')) {
+                const t = sentAt.get(m.candidate.candidate);
+                if (t !== undefined) s2p.push(performance.now() - t);
+              }
+            });
+          }),
       ),
     );
     players.push(...batch);
@@ -183,16 +203,26 @@ async function relayLatency(sc: Sidecar): Promise<{ s2p: number[]; p2s: number[]
       const p = players[i]!;
       const down = `candidate:9 1 udp 1 192.0.2.1 1 typ host r${r}p${p.id}`;
       sentAt.set(down, performance.now());
-      streamer.send(JSON.stringify({ type: 'iceCandidate', candidate: { candidate: down, sdpMid: '0', sdpMLineIndex: 0 }, playerId: p.id }));
+      streamer.send(
+        JSON.stringify({
+          type: 'iceCandidate',
+          candidate: { candidate: down, sdpMid: '0', sdpMLineIndex: 0 },
+          playerId: p.id,
+        }),
+      );
       const up = `candidate:8 1 udp 1 192.0.2.1 1 typ host u${r}p${p.id}`;
       sentAt.set(up, performance.now());
-      p.ws.send(JSON.stringify({ type: 'iceCandidate', candidate: { candidate: up, sdpMid: '0', sdpMLineIndex: 0 } }));
+      p.ws.send(
+        JSON.stringify({ type: 'iceCandidate', candidate: { candidate: up, sdpMid: '0', sdpMLineIndex: 0 } }),
+      );
       if (i % 50 === 49) await new Promise((res) => setTimeout(res, 25));
     }
   }
   const expected = ROUNDS * players.length;
-  for (let i = 0; i < 200 && (s2p.length < expected || p2s.length < expected); i++) await new Promise((res) => setTimeout(res, 25));
-  if (s2p.length < expected || p2s.length < expected) throw new Error(`lost messages: ${s2p.length}/${expected} down, ${p2s.length}/${expected} up`);
+  for (let i = 0; i < 200 && (s2p.length < expected || p2s.length < expected); i++)
+    await new Promise((res) => setTimeout(res, 25));
+  if (s2p.length < expected || p2s.length < expected)
+    throw new Error(`lost messages: ${s2p.length}/${expected} down, ${p2s.length}/${expected} up`);
   for (const p of players) p.ws.close();
   streamer.close();
   return { s2p: s2p.sort((a, b) => a - b), p2s: p2s.sort((a, b) => a - b), rssMb };
@@ -200,7 +230,16 @@ async function relayLatency(sc: Sidecar): Promise<{ s2p: number[]; p2s: number[]
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const rows: { run: string; setups: number; perCpu: number; s2p50: number; s2p99: number; p2s50: number; p2s99: number; rss: number }[] = [];
+const rows: {
+  run: string;
+  setups: number;
+  perCpu: number;
+  s2p50: number;
+  s2p99: number;
+  p2s50: number;
+  p2s99: number;
+  rss: number;
+}[] = [];
 for (let run = 1; run <= RUNS; run++) {
   const sc = await startSidecar();
   try {
@@ -231,11 +270,37 @@ rows.push({
   rss: median(rows.map((r) => r.rss)),
 });
 
-console.log(`\nsignalling benchmark: ${SESSIONS} sessions at concurrency ${CONCURRENCY}; latency with ${PLAYERS} subscribed players, ${ROUNDS} paced rounds`);
-console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (sidecar LOG_LEVEL=warn)`);
-console.log('session = connect → config → subscribe → playerConnected → offer → answer → 2 candidates each way → close → playerDisconnected\n');
-const header = ['run', 'set-ups/s (wall)', 'set-ups per sidecar CPU-s', 'S→P p50 ms', 'S→P p99 ms', 'P→S p50 ms', 'P→S p99 ms', `RSS @${PLAYERS} MB`];
-const table = rows.map((r) => [r.run, r.setups.toFixed(0), r.perCpu.toFixed(0), r.s2p50.toFixed(2), r.s2p99.toFixed(2), r.p2s50.toFixed(2), r.p2s99.toFixed(2), r.rss.toFixed(0)]);
+console.log(
+  `\nsignalling benchmark: ${SESSIONS} sessions at concurrency ${CONCURRENCY}; latency with ${PLAYERS} subscribed players, ${ROUNDS} paced rounds`,
+);
+console.log(
+  `machine: ${availableParallelism()} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (sidecar LOG_LEVEL=warn)`,
+);
+console.log(
+  'session = connect → config → subscribe → playerConnected → offer → answer → 2 candidates each way → close → playerDisconnected\n',
+);
+const header = [
+  'run',
+  'set-ups/s (wall)',
+  'set-ups per sidecar CPU-s',
+  'S→P p50 ms',
+  'S→P p99 ms',
+  'P→S p50 ms',
+  'P→S p99 ms',
+  `RSS @${PLAYERS} MB`,
+];
+const table = rows.map((r) => [
+  r.run,
+  r.setups.toFixed(0),
+  r.perCpu.toFixed(0),
+  r.s2p50.toFixed(2),
+  r.s2p99.toFixed(2),
+  r.p2s50.toFixed(2),
+  r.p2s99.toFixed(2),
+  r.rss.toFixed(0),
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
 console.log(line(header));

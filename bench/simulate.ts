@@ -17,10 +17,20 @@ const kit = loadKitConfig({ HPA_MAX_REPLICAS: '400' });
 const model = { ...DEFAULT_MODEL, maxNodes: 500 };
 const session = parseDistribution('lognormal:600,2400');
 // Rate tuned so the diurnal generator yields about SESSIONS arrivals.
-const arrivals = generateArrivals({ pattern: 'diurnal', ratePerHour: SESSIONS / HOURS, hours: HOURS, session, seed: 1 });
+const arrivals = generateArrivals({
+  pattern: 'diurnal',
+  ratePerHour: SESSIONS / HOURS,
+  hours: HOURS,
+  session,
+  seed: 1,
+});
 
 const rows: string[][] = [];
-for (const policy of resolvePolicies(['original', 'buffer-1', 'buffer-5', 'adaptive', 'configured'], kit, [])) {
+for (const policy of resolvePolicies(
+  ['original', 'buffer-1', 'buffer-5', 'adaptive', 'configured'],
+  kit,
+  [],
+)) {
   const times: number[] = [];
   let events = 0;
   for (let i = 0; i <= RUNS; i++) {
@@ -32,7 +42,13 @@ for (const policy of resolvePolicies(['original', 'buffer-1', 'buffer-5', 'adapt
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
-  rows.push([policy.name, String(arrivals.length), (median * 1000).toFixed(1), (HOURS / median).toFixed(0), String(events)]);
+  rows.push([
+    policy.name,
+    String(arrivals.length),
+    (median * 1000).toFixed(1),
+    (HOURS / median).toFixed(0),
+    String(events),
+  ]);
 }
 process.stdout.write(
   `${formatTable(['policy', 'sessions', 'ms per simulated day (median of 5)', 'simulated h / wall s', 'scale events'], rows)}\n`,

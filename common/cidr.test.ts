@@ -15,9 +15,12 @@ describe('parseCidr / toCoturnRange', () => {
     expect(toCoturnRange(cidr(input))).toBe(range);
   });
 
-  it.each(['10.0.0.0/33', '10.0.0/8', 'fe80::/129', 'example.com', '1.2.3.4/', '1.2.3.4/-1', 'fe80::1%eth0'])('rejects %s', (input) => {
-    expect(typeof parseCidr(input)).toBe('string');
-  });
+  it.each(['10.0.0.0/33', '10.0.0/8', 'fe80::/129', 'example.com', '1.2.3.4/', '1.2.3.4/-1', 'fe80::1%eth0'])(
+    'rejects %s',
+    (input) => {
+      expect(typeof parseCidr(input)).toBe('string');
+    },
+  );
 
   it('normalises the text to the network address', () => {
     expect(cidr('10.244.3.7/16').text).toBe('10.244.0.0/16');

@@ -28,7 +28,8 @@ function v6ToBig(ip: string): bigint {
   const headParts = head ? head.split(':') : [];
   const tailParts = tail ? tail.split(':') : [];
   const missing = 8 - headParts.length - tailParts.length;
-  const groups = tail === undefined ? headParts : [...headParts, ...Array<string>(missing).fill('0'), ...tailParts];
+  const groups =
+    tail === undefined ? headParts : [...headParts, ...Array<string>(missing).fill('0'), ...tailParts];
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }
 
@@ -42,7 +43,7 @@ function bigToV6(n: bigint): string {
   // Compress the longest run of zero groups, as RFC 5952 recommends.
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -75,7 +76,8 @@ export function parseCidr(input: string): Cidr | string {
   if (!family) return `"${input}" is not an IPv4/IPv6 address or CIDR`;
   const bits = family === 4 ? 32 : 128;
   const prefixText = slash < 0 ? String(bits) : text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) return `"${input}" has an invalid prefix length`;
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits)
+    return `"${input}" has an invalid prefix length`;
   const prefix = BigInt(prefixText);
   const value = family === 4 ? v4ToBig(addr) : v6ToBig(addr);
   const hostBits = BigInt(bits) - prefix;

@@ -15,7 +15,9 @@ describe('parseEnv', () => {
   });
 
   it('parses values', () => {
-    expect(parseEnv(shape, { PORT: '0', COUNT: '10', FLAG: 'yes', LIST: ' b, ,c ', URL: 'wss://h/p' })).toEqual({
+    expect(
+      parseEnv(shape, { PORT: '0', COUNT: '10', FLAG: 'yes', LIST: ' b, ,c ', URL: 'wss://h/p' }),
+    ).toEqual({
       PORT: 0,
       COUNT: 10,
       FLAG: true,
@@ -26,7 +28,7 @@ describe('parseEnv', () => {
 
   it('lists every problem at once, with name and value', () => {
     try {
-      parseEnv(shape, { PORT: '70000', COUNT: 'x', FLAG: 'maybe', URL: 'http://h' }, () => ['cross-field'] );
+      parseEnv(shape, { PORT: '70000', COUNT: 'x', FLAG: 'maybe', URL: 'http://h' }, () => ['cross-field']);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);

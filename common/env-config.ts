@@ -54,7 +54,13 @@ export const envBool = (def: boolean) =>
   );
 
 export const envString = (def?: string) =>
-  z.preprocess(unset, z.string().optional().transform((v) => v ?? def));
+  z.preprocess(
+    unset,
+    z
+      .string()
+      .optional()
+      .transform((v) => v ?? def),
+  );
 
 export const envEnum = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
   z.preprocess(
@@ -72,7 +78,14 @@ export const envList = (def: string[] = []) =>
     z
       .string()
       .optional()
-      .transform((v) => (v === undefined ? def : v.split(',').map((s) => s.trim()).filter(Boolean))),
+      .transform((v) =>
+        v === undefined
+          ? def
+          : v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+      ),
   );
 
 /** Absolute URL with one of the given protocols. */
@@ -81,13 +94,16 @@ export const envUrl = (protocols: string[], def?: string) =>
     unset,
     z
       .string()
-      .refine((v) => {
-        try {
-          return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
-        } catch {
-          return false;
-        }
-      }, `must be a ${protocols.join('/')} URL`)
+      .refine(
+        (v) => {
+          try {
+            return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
+          } catch {
+            return false;
+          }
+        },
+        `must be a ${protocols.join('/')} URL`,
+      )
       .optional()
       .transform((v) => v ?? def),
   );

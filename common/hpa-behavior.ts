@@ -53,7 +53,9 @@ export function kitHpaBehavior(c: HpaBehaviorSettings): HpaBehavior {
     scaleDown: {
       stabilizationWindowSeconds: c.HPA_SCALE_DOWN_STABILIZATION_SECONDS,
       selectPolicy: 'Min',
-      policies: [{ type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS }],
+      policies: [
+        { type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS },
+      ],
     },
   };
 }

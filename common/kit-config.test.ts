@@ -89,16 +89,40 @@ describe('loadKitConfig', () => {
       'TURN_URLS',
       'ROUTER_ENABLED',
     ];
-    for (const key of keys) expect(problems.some((p) => p.startsWith(key)), key).toBe(true);
+    for (const key of keys)
+      expect(
+        problems.some((p) => p.startsWith(key)),
+        key,
+      ).toBe(true);
     expect(problems).toHaveLength(keys.length);
   });
 
   it.each([
-    ['the Service CIDR', { TURN_ALLOWED_PEER_CIDRS: '10.0.0.0/8' }, /^TURN_ALLOWED_PEER_CIDRS: 10\.0\.0\.0\/8 overlaps 10\.96\.0\.0\/12, which must stay refused: the Service network$/],
-    ['a custom Service CIDR', { TURN_ALLOWED_PEER_CIDRS: '172.20.0.0/16', TURN_SERVICE_CIDR: '172.20.128.0/20' }, /172\.20\.0\.0\/16 overlaps 172\.20\.128\.0\/20/],
-    ['loopback', { TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16,127.0.0.0/16' }, /127\.0\.0\.0\/16 overlaps 127\.0\.0\.0\/8, which must stay refused: loopback/],
-    ['the metadata address', { TURN_ALLOWED_PEER_CIDRS: '169.254.169.254/32' }, /169\.254\.169\.254\/32 overlaps 169\.254\.0\.0\/16.*metadata/],
-    ['IPv6 metadata inside a ULA pod range', { TURN_ALLOWED_PEER_CIDRS: 'fd00::/8' }, /fd00::\/8 overlaps fd00:ec2::254\/128/],
+    [
+      'the Service CIDR',
+      { TURN_ALLOWED_PEER_CIDRS: '10.0.0.0/8' },
+      /^TURN_ALLOWED_PEER_CIDRS: 10\.0\.0\.0\/8 overlaps 10\.96\.0\.0\/12, which must stay refused: the Service network$/,
+    ],
+    [
+      'a custom Service CIDR',
+      { TURN_ALLOWED_PEER_CIDRS: '172.20.0.0/16', TURN_SERVICE_CIDR: '172.20.128.0/20' },
+      /172\.20\.0\.0\/16 overlaps 172\.20\.128\.0\/20/,
+    ],
+    [
+      'loopback',
+      { TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16,127.0.0.0/16' },
+      /127\.0\.0\.0\/16 overlaps 127\.0\.0\.0\/8, which must stay refused: loopback/,
+    ],
+    [
+      'the metadata address',
+      { TURN_ALLOWED_PEER_CIDRS: '169.254.169.254/32' },
+      /169\.254\.169\.254\/32 overlaps 169\.254\.0\.0\/16.*metadata/,
+    ],
+    [
+      'IPv6 metadata inside a ULA pod range',
+      { TURN_ALLOWED_PEER_CIDRS: 'fd00::/8' },
+      /fd00::\/8 overlaps fd00:ec2::254\/128/,
+    ],
     ['everything', { TURN_ALLOWED_PEER_CIDRS: '0.0.0.0/0' }, /0\.0\.0\.0\/0 overlaps 0\.0\.0\.0\/8/],
   ])('refuses an allowed peer range overlapping %s', (_what, env, problem) => {
     const problems = problemsOf(env);
@@ -111,18 +135,42 @@ describe('loadKitConfig', () => {
     ['10.42.0.0/16', '10.43.0.0/16'],
     ['100.64.0.0/16', 'fd00:96::/112'],
   ])('accepts pod CIDRs %s beside Service CIDR %s', (allowed, service) => {
-    expect(loadKitConfig({ TURN_ALLOWED_PEER_CIDRS: allowed, TURN_SERVICE_CIDR: service }).TURN_ALLOWED_PEER_CIDRS).toEqual(allowed.split(','));
+    expect(
+      loadKitConfig({ TURN_ALLOWED_PEER_CIDRS: allowed, TURN_SERVICE_CIDR: service }).TURN_ALLOWED_PEER_CIDRS,
+    ).toEqual(allowed.split(','));
   });
 
   it.each([
-    [{ TURN_MIN_PORT: '1023', TURN_MAX_PORT: '2000' }, ['TURN_MIN_PORT=1023: must be ≥ 1024 (relays never take privileged ports)']],
-    [{ TURN_MIN_PORT: '80' }, ['TURN_MIN_PORT=80: must be ≥ 1024 (relays never take privileged ports)', 'TURN_LISTEN_PORT=3478: must lie outside the relay range 80-65535', 'TURN_EXPORTER_PORT=9642: must lie outside the relay range 80-65535']],
-    [{ TURN_MIN_PORT: '60000', TURN_MAX_PORT: '50000' }, ['TURN_MIN_PORT=60000: must be ≤ TURN_MAX_PORT=50000']],
+    [
+      { TURN_MIN_PORT: '1023', TURN_MAX_PORT: '2000' },
+      ['TURN_MIN_PORT=1023: must be ≥ 1024 (relays never take privileged ports)'],
+    ],
+    [
+      { TURN_MIN_PORT: '80' },
+      [
+        'TURN_MIN_PORT=80: must be ≥ 1024 (relays never take privileged ports)',
+        'TURN_LISTEN_PORT=3478: must lie outside the relay range 80-65535',
+        'TURN_EXPORTER_PORT=9642: must lie outside the relay range 80-65535',
+      ],
+    ],
+    [
+      { TURN_MIN_PORT: '60000', TURN_MAX_PORT: '50000' },
+      ['TURN_MIN_PORT=60000: must be ≤ TURN_MAX_PORT=50000'],
+    ],
     [{ TURN_LISTEN_PORT: '50000' }, ['TURN_LISTEN_PORT=50000: must lie outside the relay range 49152-65535']],
     [{ TURN_EXPORTER_PORT: '3478' }, ['TURN_EXPORTER_PORT=3478: must differ from TURN_LISTEN_PORT']],
-    [{ TURN_LISTEN_PORT: '443', TURN_EXPORTER_PORT: '443' }, ['TURN_EXPORTER_PORT=443: must differ from TURN_LISTEN_PORT']],
-    [{ TURN_EXPORTER_PORT: '49152' }, ['TURN_EXPORTER_PORT=49152: must lie outside the relay range 49152-65535']],
-    [{ TURN_MIN_PORT: '9000', TURN_MAX_PORT: '9999' }, ['TURN_EXPORTER_PORT=9642: must lie outside the relay range 9000-9999']],
+    [
+      { TURN_LISTEN_PORT: '443', TURN_EXPORTER_PORT: '443' },
+      ['TURN_EXPORTER_PORT=443: must differ from TURN_LISTEN_PORT'],
+    ],
+    [
+      { TURN_EXPORTER_PORT: '49152' },
+      ['TURN_EXPORTER_PORT=49152: must lie outside the relay range 49152-65535'],
+    ],
+    [
+      { TURN_MIN_PORT: '9000', TURN_MAX_PORT: '9999' },
+      ['TURN_EXPORTER_PORT=9642: must lie outside the relay range 9000-9999'],
+    ],
   ])('TURN ports %j → %j', (env, expected) => {
     expect(problemsOf(env)).toEqual(expected);
   });
@@ -170,7 +218,10 @@ describe('labels, taints, CIDRs', () => {
 describe('.env files', () => {
   it('reads, merges with the environment (environment wins) and rewrites values in place', () => {
     const path = join(dir, 'a.env');
-    writeFileSync(path, '# the namespace\nNAMESPACE=pixel\n\n# buffer\nSTREAM_BUFFER=2 # inline\nOTHER=keep\n');
+    writeFileSync(
+      path,
+      '# the namespace\nNAMESPACE=pixel\n\n# buffer\nSTREAM_BUFFER=2 # inline\nOTHER=keep\n',
+    );
     expect(readDotEnv(path)).toEqual({ NAMESPACE: 'pixel', STREAM_BUFFER: '2', OTHER: 'keep' });
     const merged = kitEnv(path, { NAMESPACE: 'fromenv', PATH: '/bin' });
     expect(merged.NAMESPACE).toBe('fromenv');
@@ -181,7 +232,13 @@ describe('.env files', () => {
     expect(readFileSync(path, 'utf8')).toBe(
       "# the namespace\nNAMESPACE=pixel\n\n# buffer\nSTREAM_BUFFER=3\nOTHER=keep\nHPA_TARGET=0.5\nINGRESS_HOST='a b'\n",
     );
-    expect(readDotEnv(path)).toEqual({ NAMESPACE: 'pixel', STREAM_BUFFER: '3', OTHER: 'keep', HPA_TARGET: '0.5', INGRESS_HOST: 'a b' });
+    expect(readDotEnv(path)).toEqual({
+      NAMESPACE: 'pixel',
+      STREAM_BUFFER: '3',
+      OTHER: 'keep',
+      HPA_TARGET: '0.5',
+      INGRESS_HOST: 'a b',
+    });
   });
 
   it('creates a missing file and refuses bad keys and values', () => {

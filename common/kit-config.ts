@@ -21,7 +21,10 @@ export const DEFAULT_HPA_TARGET: Record<HpaMetric, number> = { demand: 1, ratio:
 const text = (def: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
-    z.string().optional().transform((v) => v ?? def),
+    z
+      .string()
+      .optional()
+      .transform((v) => v ?? def),
   );
 
 const optionalNumber = z.preprocess(
@@ -232,7 +235,9 @@ function turnPortProblems(c: Parsed): string[] {
   const range = `${c.TURN_MIN_PORT}-${c.TURN_MAX_PORT}`;
   const inRange = (port: number) => port >= c.TURN_MIN_PORT && port <= c.TURN_MAX_PORT;
   if (c.TURN_MIN_PORT < MIN_RELAY_PORT)
-    problems.push(`TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≥ ${MIN_RELAY_PORT} (relays never take privileged ports)`);
+    problems.push(
+      `TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≥ ${MIN_RELAY_PORT} (relays never take privileged ports)`,
+    );
   if (c.TURN_MIN_PORT > c.TURN_MAX_PORT)
     problems.push(`TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≤ TURN_MAX_PORT=${c.TURN_MAX_PORT}`);
   if (inRange(c.TURN_LISTEN_PORT))
@@ -248,7 +253,8 @@ function turnPortProblems(c: Parsed): string[] {
 function turnPeerProblems(c: Parsed): string[] {
   const problems: string[] = [];
   const show = (v: string) => JSON.stringify(v);
-  if (c.TURN_ALLOWED_PEER_CIDRS.length === 0) problems.push('TURN_ALLOWED_PEER_CIDRS=(empty): list the pod CIDR(s) of the streamers');
+  if (c.TURN_ALLOWED_PEER_CIDRS.length === 0)
+    problems.push('TURN_ALLOWED_PEER_CIDRS=(empty): list the pod CIDR(s) of the streamers');
   const allowed: Cidr[] = [];
   for (const text of c.TURN_ALLOWED_PEER_CIDRS) {
     const parsed = kitCidr(text);
@@ -267,7 +273,9 @@ function crossChecks(c: Parsed): string[] {
   const show = (v: string) => JSON.stringify(v);
   if (!DNS_LABEL.test(c.NAMESPACE)) problems.push(`NAMESPACE=${show(c.NAMESPACE)}: must be a DNS-1123 label`);
   if (c.IMAGE_REGISTRY !== '' && !REGISTRY.test(c.IMAGE_REGISTRY))
-    problems.push(`IMAGE_REGISTRY=${show(c.IMAGE_REGISTRY)}: must be host[:port][/path] without a trailing slash`);
+    problems.push(
+      `IMAGE_REGISTRY=${show(c.IMAGE_REGISTRY)}: must be host[:port][/path] without a trailing slash`,
+    );
   for (const key of ['SIDECAR_IMAGE', 'STREAMER_IMAGE', 'TURN_IMAGE', 'ROUTER_IMAGE'] as const)
     if (!IMAGE_REF.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a lowercase image name`);
   for (const key of ['SIDECAR_TAG', 'STREAMER_TAG', 'TURN_TAG', 'ROUTER_TAG'] as const)
@@ -291,12 +299,14 @@ function crossChecks(c: Parsed): string[] {
     if (!DNS_LABEL.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a DNS-1123 label`);
   if (c.PROMETHEUS_RELEASE !== '' && !LABEL_VALUE.test(c.PROMETHEUS_RELEASE))
     problems.push(`PROMETHEUS_RELEASE=${show(c.PROMETHEUS_RELEASE)}: must be a label value`);
-  if (!DNS_SUBDOMAIN.test(c.INGRESS_HOST)) problems.push(`INGRESS_HOST=${show(c.INGRESS_HOST)}: must be a lowercase DNS name`);
+  if (!DNS_SUBDOMAIN.test(c.INGRESS_HOST))
+    problems.push(`INGRESS_HOST=${show(c.INGRESS_HOST)}: must be a lowercase DNS name`);
   problems.push(...turnPeerProblems(c), ...turnPortProblems(c));
   if (c.TURN_REALM.trim() === '') problems.push('TURN_REALM=(empty): must not be empty');
   for (const url of c.TURN_URLS)
     if (!/^turns?:[^\s,]+$/.test(url)) problems.push(`TURN_URLS: ${show(url)} must be a turn: or turns: URL`);
-  for (const url of c.STUN_URLS) if (!/^stuns?:[^\s,]+$/.test(url)) problems.push(`STUN_URLS: ${show(url)} must be a stun: URL`);
+  for (const url of c.STUN_URLS)
+    if (!/^stuns?:[^\s,]+$/.test(url)) problems.push(`STUN_URLS: ${show(url)} must be a stun: URL`);
   if (c.TURN_STUN_SERVER !== '' && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(c.TURN_STUN_SERVER))
     problems.push(`TURN_STUN_SERVER=${show(c.TURN_STUN_SERVER)}: must be host[:port]`);
   for (const key of ['GPU_POOL_LABEL', 'TURN_POOL_LABEL'] as const)
@@ -351,7 +361,8 @@ export function kitEnv(dotEnvPath: string | undefined, env: Env = process.env): 
 
 function quoteDotEnv(value: string): string {
   if (/^[A-Za-z0-9_./:,@+-]*$/.test(value)) return value;
-  if (/[\r\n]/.test(value)) throw new ConfigError([`a .env value cannot hold a line break: ${JSON.stringify(value)}`]);
+  if (/[\r\n]/.test(value))
+    throw new ConfigError([`a .env value cannot hold a line break: ${JSON.stringify(value)}`]);
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
   throw new ConfigError([`a .env value cannot hold both quote kinds: ${JSON.stringify(value)}`]);
@@ -366,7 +377,8 @@ export function writeDotEnvValues(path: string, values: Record<string, string | 
   const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
   const pending = new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
   for (const key of pending.keys())
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new ConfigError([`${JSON.stringify(key)} is not a .env key`]);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      throw new ConfigError([`${JSON.stringify(key)} is not a .env key`]);
   const out = lines.map((line) => {
     const match = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*=)/.exec(line);
     const key = match?.[2];

@@ -6,7 +6,11 @@ export type { Logger };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export function createLogger(component: string, level: LevelWithSilent = 'info', destination?: NodeJS.WritableStream): Logger {
+export function createLogger(
+  component: string,
+  level: LevelWithSilent = 'info',
+  destination?: NodeJS.WritableStream,
+): Logger {
   return pino(
     {
       level,

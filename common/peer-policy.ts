@@ -20,7 +20,7 @@ const d = (text: string, reason: string): DeniedRange => ({ range: cidr(text), r
  */
 export const ALWAYS_DENIED: readonly DeniedRange[] = [
   d('0.0.0.0/8', '"this network"; 0.0.0.0 reaches the node itself'),
-  d('127.0.0.0/8', 'loopback: the node\'s own services (kubelet, node exporters)'),
+  d('127.0.0.0/8', "loopback: the node's own services (kubelet, node exporters)"),
   d('169.254.0.0/16', 'link-local, including the cloud metadata service 169.254.169.254'),
   d('100.100.100.200/32', 'cloud metadata service on the CGNAT range (Alibaba Cloud)'),
   d('192.0.0.0/24', 'IETF protocol assignments'),
@@ -51,12 +51,19 @@ export interface PeerPolicy {
 }
 
 /** The full deny list (built-in, the Service CIDRs, the operator's extras) and the allowed pod CIDRs. */
-export function peerPolicy(opts: { allowedPeers: Cidr[]; deniedPeers: Cidr[]; serviceCidrs: Cidr[] }): PeerPolicy {
+export function peerPolicy(opts: {
+  allowedPeers: Cidr[];
+  deniedPeers: Cidr[];
+  serviceCidrs: Cidr[];
+}): PeerPolicy {
   return {
     denied: [
       ...ALWAYS_DENIED,
       ...PRIVATE_DENIED,
-      ...opts.serviceCidrs.map((range) => ({ range, reason: 'Kubernetes Service network (TURN_SERVICE_CIDR)' })),
+      ...opts.serviceCidrs.map((range) => ({
+        range,
+        reason: 'Kubernetes Service network (TURN_SERVICE_CIDR)',
+      })),
       ...opts.deniedPeers.map((range) => ({ range, reason: 'operator denied (TURN_DENIED_PEER_CIDRS)' })),
     ],
     allowed: opts.allowedPeers,
@@ -68,9 +75,14 @@ export function peerPolicy(opts: { allowedPeers: Cidr[]; deniedPeers: Cidr[]; se
  * coturn lets allowed-peer-ip win over denied-peer-ip, so such a range would silently reopen it.
  */
 export function allowedPeerClashes(allowed: readonly Cidr[], serviceCidrs: readonly Cidr[]): string[] {
-  const refused: DeniedRange[] = [...ALWAYS_DENIED, ...serviceCidrs.map((range) => ({ range, reason: 'the Service network' }))];
+  const refused: DeniedRange[] = [
+    ...ALWAYS_DENIED,
+    ...serviceCidrs.map((range) => ({ range, reason: 'the Service network' })),
+  ];
   return allowed.flatMap((a) => {
     const clash = refused.find((d) => overlaps(a, d.range));
-    return clash === undefined ? [] : [`${a.text} overlaps ${clash.range.text}, which must stay refused: ${clash.reason}`];
+    return clash === undefined
+      ? []
+      : [`${a.text} overlaps ${clash.range.text}, which must stay refused: ${clash.reason}`];
   });
 }

@@ -25,7 +25,10 @@ describe('parseMessage', () => {
 
   it('returns unknown types as such', () => {
     const r = parseMessage('{"type":"somethingNew","a":1}');
-    expect(r).toEqual({ ok: true, message: { type: 'somethingNew', unknown: true, raw: { type: 'somethingNew', a: 1 } } });
+    expect(r).toEqual({
+      ok: true,
+      message: { type: 'somethingNew', unknown: true, raw: { type: 'somethingNew', a: 1 } },
+    });
   });
 
   it('enforces a size cap', () => {
@@ -47,8 +50,17 @@ describe('build', () => {
       peerConnectionOptions: { iceServers: [] },
       protocolVersion: '1.3.0',
     });
-    expect(build.playerConnected('101')).toEqual({ type: 'playerConnected', playerId: '101', dataChannel: true, sfu: false });
+    expect(build.playerConnected('101')).toEqual({
+      type: 'playerConnected',
+      playerId: '101',
+      dataChannel: true,
+      sfu: false,
+    });
     expect(build.offer('sdp')).toEqual({ type: 'offer', sdp: 'sdp' });
-    expect(Object.keys(build.iceCandidate({ candidate: 'c' }, '101'))).toEqual(['type', 'candidate', 'playerId']);
+    expect(Object.keys(build.iceCandidate({ candidate: 'c' }, '101'))).toEqual([
+      'type',
+      'candidate',
+      'playerId',
+    ]);
   });
 });

@@ -96,17 +96,41 @@ const REQUIRED: Partial<Record<MessageType, Record<string, FieldRule>>> = {
 };
 
 const KNOWN = new Set<string>([
-  'identify', 'config', 'endpointId', 'endpointIdConfirm', 'listStreamers', 'streamerList', 'subscribe',
-  'subscribeFailed', 'unsubscribe', 'playerConnected', 'playerDisconnected', 'offer', 'answer',
-  'iceCandidate', 'ping', 'pong', 'disconnectPlayer', 'layerPreference', 'dataChannelRequest',
-  'peerDataChannelsReady', 'peerDataChannels', 'streamerDataChannels', 'startStreaming', 'stopStreaming',
-  'streamerDisconnected', 'streamerIdChanged',
+  'identify',
+  'config',
+  'endpointId',
+  'endpointIdConfirm',
+  'listStreamers',
+  'streamerList',
+  'subscribe',
+  'subscribeFailed',
+  'unsubscribe',
+  'playerConnected',
+  'playerDisconnected',
+  'offer',
+  'answer',
+  'iceCandidate',
+  'ping',
+  'pong',
+  'disconnectPlayer',
+  'layerPreference',
+  'dataChannelRequest',
+  'peerDataChannelsReady',
+  'peerDataChannels',
+  'streamerDataChannels',
+  'startStreaming',
+  'stopStreaming',
+  'streamerDisconnected',
+  'streamerIdChanged',
 ]);
 
 function fits(value: unknown, rule: FieldRule): boolean {
   switch (rule) {
     case 'id':
-      return (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value));
+      return (
+        (typeof value === 'string' && value.length > 0) ||
+        (typeof value === 'number' && Number.isFinite(value))
+      );
     case 'object':
       return typeof value === 'object' && value !== null;
     case 'number':
@@ -128,13 +152,17 @@ export function normalisePlayerId(id: unknown): string | undefined {
  * Lenient: extra fields are kept, unknown types come back as `UnknownMessage`; only the fields the server
  * relies on are checked.
  */
-export function parseMessage(data: string | Buffer | ArrayBuffer | Buffer[], maxBytes = Infinity): ParseResult {
+export function parseMessage(
+  data: string | Buffer | ArrayBuffer | Buffer[],
+  maxBytes = Infinity,
+): ParseResult {
   let text: string;
   if (typeof data === 'string') text = data;
   else if (Array.isArray(data)) text = Buffer.concat(data).toString('utf8');
   else if (data instanceof ArrayBuffer) text = Buffer.from(data).toString('utf8');
   else text = data.toString('utf8');
-  if (Buffer.byteLength(text) > maxBytes) return { ok: false, code: 'too_large', reason: `frame over ${maxBytes} bytes` };
+  if (Buffer.byteLength(text) > maxBytes)
+    return { ok: false, code: 'too_large', reason: `frame over ${maxBytes} bytes` };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -153,11 +181,18 @@ export function parseMessage(data: string | Buffer | ArrayBuffer | Buffer[], max
   if (rules) {
     for (const [field, rule] of Object.entries(rules)) {
       if (!fits(obj[field], rule)) {
-        return { ok: false, code: 'bad_field', reason: `${obj.type}.${field} must be ${rule === 'id' ? 'a string or number' : `a ${rule}`}` };
+        return {
+          ok: false,
+          code: 'bad_field',
+          reason: `${obj.type}.${field} must be ${rule === 'id' ? 'a string or number' : `a ${rule}`}`,
+        };
       }
     }
   }
-  if (obj.type === 'streamerList' && !(Array.isArray(obj.ids) && obj.ids.every((i) => typeof i === 'string'))) {
+  if (
+    obj.type === 'streamerList' &&
+    !(Array.isArray(obj.ids) && obj.ids.every((i) => typeof i === 'string'))
+  ) {
     return { ok: false, code: 'bad_field', reason: 'streamerList.ids must be an array of strings' };
   }
   return { ok: true, message: obj as unknown as Message };
@@ -183,7 +218,10 @@ export const build = {
     id,
     protocolVersion,
   }),
-  endpointIdConfirm: (committedId: string): MessageOf<'endpointIdConfirm'> => ({ type: 'endpointIdConfirm', committedId }),
+  endpointIdConfirm: (committedId: string): MessageOf<'endpointIdConfirm'> => ({
+    type: 'endpointIdConfirm',
+    committedId,
+  }),
   listStreamers: (): MessageOf<'listStreamers'> => ({ type: 'listStreamers' }),
   streamerList: (ids: string[]): MessageOf<'streamerList'> => ({ type: 'streamerList', ids }),
   subscribe: (streamerId: string): MessageOf<'subscribe'> => ({ type: 'subscribe', streamerId }),
@@ -195,23 +233,37 @@ export const build = {
     dataChannel: true,
     sfu,
   }),
-  playerDisconnected: (playerId: string): MessageOf<'playerDisconnected'> => ({ type: 'playerDisconnected', playerId }),
+  playerDisconnected: (playerId: string): MessageOf<'playerDisconnected'> => ({
+    type: 'playerDisconnected',
+    playerId,
+  }),
   offer: (sdp: string, playerId?: string): MessageOf<'offer'> =>
     playerId === undefined ? { type: 'offer', sdp } : { type: 'offer', sdp, playerId },
   answer: (sdp: string, playerId?: string): MessageOf<'answer'> =>
     playerId === undefined ? { type: 'answer', sdp } : { type: 'answer', sdp, playerId },
   iceCandidate: (candidate: IceCandidateInit, playerId?: string): MessageOf<'iceCandidate'> =>
-    playerId === undefined ? { type: 'iceCandidate', candidate } : { type: 'iceCandidate', candidate, playerId },
+    playerId === undefined
+      ? { type: 'iceCandidate', candidate }
+      : { type: 'iceCandidate', candidate, playerId },
   ping: (time: number): MessageOf<'ping'> => ({ type: 'ping', time }),
   pong: (time: number): MessageOf<'pong'> => ({ type: 'pong', time }),
   disconnectPlayer: (playerId: string, reason?: string): MessageOf<'disconnectPlayer'> =>
-    reason === undefined ? { type: 'disconnectPlayer', playerId } : { type: 'disconnectPlayer', playerId, reason },
-  layerPreference: (spatialLayer: number, temporalLayer: number, playerId?: string): MessageOf<'layerPreference'> =>
+    reason === undefined
+      ? { type: 'disconnectPlayer', playerId }
+      : { type: 'disconnectPlayer', playerId, reason },
+  layerPreference: (
+    spatialLayer: number,
+    temporalLayer: number,
+    playerId?: string,
+  ): MessageOf<'layerPreference'> =>
     playerId === undefined
       ? { type: 'layerPreference', spatialLayer, temporalLayer }
       : { type: 'layerPreference', spatialLayer, temporalLayer, playerId },
   streamerDisconnected: (): MessageOf<'streamerDisconnected'> => ({ type: 'streamerDisconnected' }),
-  streamerIdChanged: (newID: string): MessageOf<'streamerIdChanged'> => ({ type: 'streamerIdChanged', newID }),
+  streamerIdChanged: (newID: string): MessageOf<'streamerIdChanged'> => ({
+    type: 'streamerIdChanged',
+    newID,
+  }),
 };
 
 /** Serialises a message for the wire. */

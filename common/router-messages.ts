@@ -16,7 +16,6 @@ export interface NoCapacityMessage {
   message: string;
 }
 
-
 export function queuePosition(position: number, queueLength: number): QueuePositionMessage {
   return { type: 'queuePosition', position, queueLength };
 }

@@ -20,7 +20,13 @@ describe('turn credentials', () => {
   });
 
   it('builds one ICE server entry sharing the credential across URLs, none without URLs', () => {
-    const servers = turnIceServers(['turn:t:3478?transport=udp', 'turn:t:3478?transport=tcp'], 's', 'p', 10, 0);
+    const servers = turnIceServers(
+      ['turn:t:3478?transport=udp', 'turn:t:3478?transport=tcp'],
+      's',
+      'p',
+      10,
+      0,
+    );
     expect(servers).toHaveLength(1);
     expect(servers[0]?.urls).toHaveLength(2);
     expect(turnIceServers([], 's', 'p', 10, 0)).toEqual([]);

@@ -12,7 +12,12 @@ export interface TurnCredential {
 }
 
 /** Computes the credential for `peerId`, valid `ttlSeconds` from `nowMs`. */
-export function turnCredential(secret: string, peerId: string, ttlSeconds: number, nowMs = Date.now()): TurnCredential {
+export function turnCredential(
+  secret: string,
+  peerId: string,
+  ttlSeconds: number,
+  nowMs = Date.now(),
+): TurnCredential {
   if (!secret) throw new Error('TURN secret must not be empty');
   if (!(ttlSeconds > 0)) throw new Error('TURN credential TTL must be positive');
   // coturn splits the username at the first ':'; a ':' in the id would still work, but keep it readable.
@@ -24,14 +29,25 @@ export function turnCredential(secret: string, peerId: string, ttlSeconds: numbe
 }
 
 /** True when `credential` is what the secret gives for `username` and it has not expired at `nowMs`. */
-export function verifyTurnCredential(secret: string, username: string, credential: string, nowMs = Date.now()): boolean {
+export function verifyTurnCredential(
+  secret: string,
+  username: string,
+  credential: string,
+  nowMs = Date.now(),
+): boolean {
   const expiry = Number(username.split(':', 1)[0]);
   if (!Number.isFinite(expiry) || expiry * 1000 <= nowMs) return false;
   return createHmac('sha1', secret).update(username).digest('base64') === credential;
 }
 
 /** ICE server entries for a peer: STUN/TURN URLs sharing one credential. */
-export function turnIceServers(urls: string[], secret: string, peerId: string, ttlSeconds: number, nowMs = Date.now()): IceServer[] {
+export function turnIceServers(
+  urls: string[],
+  secret: string,
+  peerId: string,
+  ttlSeconds: number,
+  nowMs = Date.now(),
+): IceServer[] {
   if (urls.length === 0) return [];
   const { username, credential } = turnCredential(secret, peerId, ttlSeconds, nowMs);
   return [{ urls, username, credential }];

@@ -17,14 +17,19 @@ export interface AutoscalingProps {
  * AverageValue keeps exactly STREAM_BUFFER streams free; `ratio` is the original kit's players-per-stream
  * Value. `available` is absent on purpose: more free streams would ask for more pods (see k8s/README.md).
  */
-export const HPA_METRIC_SOURCES: Record<Exclude<HpaMetric, 'available'>, { metric: string; target: 'AverageValue' | 'Value' }> = {
+export const HPA_METRIC_SOURCES: Record<
+  Exclude<HpaMetric, 'available'>,
+  { metric: string; target: 'AverageValue' | 'Value' }
+> = {
   demand: { metric: ADAPTER.demand, target: 'AverageValue' },
   ratio: { metric: ADAPTER.poolRatio, target: 'Value' },
 };
 
 /** Decimal targets as milli-quantities (0.9 → "900m"), which is how the API server stores them. */
 export function targetQuantity(value: number): k8s.Quantity {
-  return Number.isInteger(value) ? k8s.Quantity.fromNumber(value) : k8s.Quantity.fromString(`${Math.round(value * 1000)}m`);
+  return Number.isInteger(value)
+    ? k8s.Quantity.fromNumber(value)
+    : k8s.Quantity.fromString(`${Math.round(value * 1000)}m`);
 }
 
 export class Autoscaling extends Construct {
@@ -33,7 +38,8 @@ export class Autoscaling extends Construct {
   constructor(scope: Construct, id: string, props: AutoscalingProps) {
     super(scope, id);
     const c = props.config;
-    if (c.HPA_METRIC === 'available') throw new Error('HPA_METRIC=available cannot drive an HPA (checked by kitManifestProblems)');
+    if (c.HPA_METRIC === 'available')
+      throw new Error('HPA_METRIC=available cannot drive an HPA (checked by kitManifestProblems)');
     const source = HPA_METRIC_SOURCES[c.HPA_METRIC];
     const quantity = targetQuantity(c.HPA_TARGET);
     const behavior = kitHpaBehavior(c);
@@ -49,7 +55,10 @@ export class Autoscaling extends Construct {
             object: {
               describedObject: { apiVersion: 'v1', kind: 'Service', name: NAMES.streamer },
               metric: { name: source.metric },
-              target: source.target === 'AverageValue' ? { type: 'AverageValue', averageValue: quantity } : { type: 'Value', value: quantity },
+              target:
+                source.target === 'AverageValue'
+                  ? { type: 'AverageValue', averageValue: quantity }
+                  : { type: 'Value', value: quantity },
             },
           },
         ],

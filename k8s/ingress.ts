@@ -26,7 +26,12 @@ export class PlayerIngress extends Construct {
       'nginx.ingress.kubernetes.io/proxy-read-timeout': String(WEBSOCKET_TIMEOUT_SECONDS),
       'nginx.ingress.kubernetes.io/proxy-send-timeout': String(WEBSOCKET_TIMEOUT_SECONDS),
       'nginx.ingress.kubernetes.io/proxy-body-size': '1m',
-      ...(tls ? { 'cert-manager.io/cluster-issuer': c.TLS_ISSUER, 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' } : {}),
+      ...(tls
+        ? {
+            'cert-manager.io/cluster-issuer': c.TLS_ISSUER,
+            'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+          }
+        : {}),
     };
     this.ingress = new k8s.KubeIngress(this, 'ingress', {
       metadata: { name: NAMES.ingress, namespace: c.NAMESPACE, labels: commonLabels('ingress'), annotations },

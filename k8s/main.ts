@@ -20,7 +20,8 @@ const outdir = resolve(values.out);
 
 try {
   if (!existsSync(envFile)) {
-    if (values['require-env-file']) throw new ConfigError([`${values['env-file']}: not found (copy .env.example to .env and edit it)`]);
+    if (values['require-env-file'])
+      throw new ConfigError([`${values['env-file']}: not found (copy .env.example to .env and edit it)`]);
     process.stderr.write(`synth: ${values['env-file']} not found; using defaults and the environment\n`);
   }
   const config = checkedConfig(envFile);
@@ -29,7 +30,9 @@ try {
   const objects = readManifests(file);
   writeOverlay(config, outdir, objects);
   for (const line of summaryLines(objects)) process.stdout.write(`${line}\n`);
-  process.stdout.write(`wrote ${objects.length} objects to ${values.out}/ (kubectl kustomize ${values.out})\n`);
+  process.stdout.write(
+    `wrote ${objects.length} objects to ${values.out}/ (kubectl kustomize ${values.out})\n`,
+  );
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`synth: ${err.message}\n`);

@@ -5,9 +5,13 @@ import type { KitConfig } from '../common/kit-config.js';
 export function manifestProblems(c: KitConfig): string[] {
   const problems: string[] = [];
   if (c.HPA_METRIC === 'available')
-    problems.push('HPA_METRIC="available": a free-stream count scales the wrong way as an HPA input (more free streams → more pods); use demand');
+    problems.push(
+      'HPA_METRIC="available": a free-stream count scales the wrong way as an HPA input (more free streams → more pods); use demand',
+    );
   if (c.HPA_MIN_REPLICAS === 0)
-    problems.push('HPA_MIN_REPLICAS=0: scaling to zero needs the alpha HPAScaleToZero feature gate; use 1 or more');
+    problems.push(
+      'HPA_MIN_REPLICAS=0: scaling to zero needs the alpha HPAScaleToZero feature gate; use 1 or more',
+    );
   if (c.TURN_URLS.length === 0 && c.ICE_TRANSPORT_POLICY === 'relay')
     problems.push('ICE_TRANSPORT_POLICY="relay" needs TURN_URLS: without a relay no player could connect');
   return problems;

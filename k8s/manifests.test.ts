@@ -32,7 +32,7 @@ const work = mkdtempSync(join(tmpdir(), 'k8s-manifests-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const MODELS: Record<string, Record<string, unknown>> = {
-  'v1': coreV1,
+  v1: coreV1,
   'apps/v1': appsV1,
   'autoscaling/v2': autoscalingV2,
   'networking.k8s.io/v1': networkingV1,
@@ -106,7 +106,14 @@ function synth(name: string, envText: string | undefined): Synth {
 const defaults = synth('default', undefined);
 const custom = synth('custom', CUSTOM_ENV);
 
-type Obj = ManifestObject & { spec?: any; data?: Record<string, string>; rules?: any[]; subjects?: any[]; roleRef?: any; automountServiceAccountToken?: boolean };
+type Obj = ManifestObject & {
+  spec?: any;
+  data?: Record<string, string>;
+  rules?: any[];
+  subjects?: any[];
+  roleRef?: any;
+  automountServiceAccountToken?: boolean;
+};
 
 function find(s: Synth, kind: string, name: string): Obj {
   const o = s.objects.find((x) => x.kind === kind && x.metadata.name === name);
@@ -131,7 +138,9 @@ describe.each([
   it('every object in the YAML on disk is valid against the official schemas', () => {
     expect(s.objects.length).toBeGreaterThan(15);
     for (const o of s.objects) expect(() => validate(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
-    for (const o of s.objects) if (o.kind !== 'ClusterRole' && o.kind !== 'ClusterRoleBinding') expect(o.metadata.namespace).toBe(c.NAMESPACE);
+    for (const o of s.objects)
+      if (o.kind !== 'ClusterRole' && o.kind !== 'ClusterRoleBinding')
+        expect(o.metadata.namespace).toBe(c.NAMESPACE);
   });
 
   it('streamer pods: GPU limit is a real quantity, GPU pool only, drain-safe, HPA-owned', () => {
@@ -150,8 +159,15 @@ describe.each([
     expect(app.lifecycle.preStop.exec.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(d.spec.template.metadata.labels[ALLOCATED_LABEL]).toBe('false');
     expect(d.spec.template.metadata.labels[COMPONENT_LABEL]).toBe('streamer');
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    for (const k of pod.containers) expect(k.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    for (const k of pod.containers)
+      expect(k.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
     if (c.IMAGE_PULL_SECRET !== '') expect(pod.imagePullSecrets).toEqual([{ name: c.IMAGE_PULL_SECRET }]);
   });
 
@@ -165,28 +181,45 @@ describe.each([
       { name: 'metrics', containerPort: 9000, protocol: 'TCP' },
     ]);
     const env = envOf(side);
-    expect(env).toMatchObject({ PLAYER_PORT: '8080', STREAMER_PORT: '8888', STREAMER_HOST: '127.0.0.1', METRICS_PORT: '9000' });
+    expect(env).toMatchObject({
+      PLAYER_PORT: '8080',
+      STREAMER_PORT: '8888',
+      STREAMER_HOST: '127.0.0.1',
+      METRICS_PORT: '9000',
+    });
     expect(env.DRAIN_TIMEOUT_SECONDS).toBe(String(c.DRAIN_TIMEOUT_SECONDS));
-    expect(env.TURN_SECRET).toEqual({ secretKeyRef: { name: c.TURN_SECRET_NAME, key: 'secret', optional: false } });
+    expect(env.TURN_SECRET).toEqual({
+      secretKeyRef: { name: c.TURN_SECRET_NAME, key: 'secret', optional: false },
+    });
     expect(env.POD_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } });
     expect(env.POD_NAMESPACE).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } });
     expect(env.ROUTER_TOKEN === undefined).toBe(!c.ROUTER_ENABLED);
     // STREAMER_TOKEN_REQUIRED=false (UE 4.27): neither container gets the token, so the sidecar asks for none.
     const token = { secretKeyRef: { name: c.STREAMER_TOKEN_SECRET_NAME, key: 'token', optional: false } };
     expect(env.STREAMER_TOKEN).toEqual(c.STREAMER_TOKEN_REQUIRED ? token : undefined);
-    expect(envOf(container(d, 'streamer')).STREAMER_TOKEN).toEqual(c.STREAMER_TOKEN_REQUIRED ? token : undefined);
+    expect(envOf(container(d, 'streamer')).STREAMER_TOKEN).toEqual(
+      c.STREAMER_TOKEN_REQUIRED ? token : undefined,
+    );
     expect(env.TURN_URLS).toBe(c.TURN_URLS.length > 0 ? c.TURN_URLS.join(',') : undefined);
     // The API token reaches the sidecar only; the GPU application gets none.
     const pod = d.spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(side.volumeMounts).toContainEqual({ name: 'api-token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
+    expect(side.volumeMounts).toContainEqual({
+      name: 'api-token',
+      mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+      readOnly: true,
+    });
     expect(container(d, 'streamer').volumeMounts).toBeUndefined();
   });
 
   it('GPU pool toleration matches the configured taint', () => {
     const tolerations = find(s, 'Deployment', 'streamer').spec.template.spec.tolerations;
-    if (c === defaults.config) expect(tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
-    else expect(tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoExecute' }]);
+    if (c === defaults.config)
+      expect(tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    else
+      expect(tolerations).toEqual([
+        { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoExecute' },
+      ]);
   });
 
   it('headless streamer Service with player and metrics ports', () => {
@@ -206,22 +239,36 @@ describe.each([
     expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
     const [labelKey, labelValue] = c.TURN_POOL_LABEL.split('=');
     expect(pod.nodeSelector).toEqual({ [labelKey ?? '']: labelValue });
-    if (c === defaults.config) expect(pod.tolerations).toEqual([{ key: 'app.pixel/turn', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    if (c === defaults.config)
+      expect(pod.tolerations).toEqual([
+        { key: 'app.pixel/turn', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+      ]);
     else expect(pod.tolerations).toEqual([]);
     const coturn = pod.containers[0];
     expect(coturn.ports).toEqual([
       { name: 'turn-udp', containerPort: c.TURN_LISTEN_PORT, hostPort: c.TURN_LISTEN_PORT, protocol: 'UDP' },
       { name: 'turn-tcp', containerPort: c.TURN_LISTEN_PORT, hostPort: c.TURN_LISTEN_PORT, protocol: 'TCP' },
-      { name: 'metrics', containerPort: c.TURN_EXPORTER_PORT, hostPort: c.TURN_EXPORTER_PORT, protocol: 'TCP' },
+      {
+        name: 'metrics',
+        containerPort: c.TURN_EXPORTER_PORT,
+        hostPort: c.TURN_EXPORTER_PORT,
+        protocol: 'TCP',
+      },
     ]);
     const env = envOf(coturn);
-    expect(env).toMatchObject({ TURN_MIN_PORT: String(c.TURN_MIN_PORT), TURN_MAX_PORT: String(c.TURN_MAX_PORT), TURN_LISTEN_PORT: String(c.TURN_LISTEN_PORT) });
+    expect(env).toMatchObject({
+      TURN_MIN_PORT: String(c.TURN_MIN_PORT),
+      TURN_MAX_PORT: String(c.TURN_MAX_PORT),
+      TURN_LISTEN_PORT: String(c.TURN_LISTEN_PORT),
+    });
     // hostNetwork: the exporter binds the node's own IP (the pod IP the PodMonitor scrapes), not 0.0.0.0.
     expect(env.TURN_EXPORTER_PORT).toBe(String(c.TURN_EXPORTER_PORT));
     expect(env.TURN_EXPORTER_HOST).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'status.hostIP' } });
     expect(env.TURN_ALLOWED_PEER_CIDRS).toBe(c.TURN_ALLOWED_PEER_CIDRS.join(','));
     expect(env.NODE_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } });
-    expect(env.TURN_SECRET).toEqual({ secretKeyRef: { name: c.TURN_SECRET_NAME, key: 'secret', optional: false } });
+    expect(env.TURN_SECRET).toEqual({
+      secretKeyRef: { name: c.TURN_SECRET_NAME, key: 'secret', optional: false },
+    });
     // The image's turnserver has a file capability: always in the bounding set (or exec fails), and
     // no_new_privs off only where a port below 1024 needs it (turn/low-port.e2e.test.ts).
     expect(coturn.securityContext).toMatchObject({
@@ -239,13 +286,24 @@ describe.each([
   });
 
   it('RBAC: each ServiceAccount has exactly what its workload calls, in its namespace', () => {
-    const rulesOf = (o: Obj) => o.rules?.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));
-    const plain = (rules: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[]) =>
+    const rulesOf = (o: Obj) =>
+      o.rules?.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));
+    const plain = (
+      rules: readonly {
+        apiGroups: readonly string[];
+        resources: readonly string[];
+        verbs: readonly string[];
+      }[],
+    ) =>
       rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
     // The pod patcher's only call is PATCH on its own pod (asserted in signalserver/pod-patcher.test.ts).
-    expect(rulesOf(find(s, 'Role', 'streamer'))).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['patch'] }]);
+    expect(rulesOf(find(s, 'Role', 'streamer'))).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['patch'] },
+    ]);
     expect(rulesOf(find(s, 'Role', 'streamer'))).toEqual(plain(SIDECAR_RBAC_RULES));
-    expect(find(s, 'RoleBinding', 'streamer').subjects).toEqual([{ kind: 'ServiceAccount', name: 'streamer', namespace: c.NAMESPACE }]);
+    expect(find(s, 'RoleBinding', 'streamer').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'streamer', namespace: c.NAMESPACE },
+    ]);
     const turnRole = find(s, 'ClusterRole', `pixelstream-turn-${c.NAMESPACE}`);
     expect(rulesOf(turnRole)).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]);
     expect(rulesOf(turnRole)).toEqual(plain(TURN_RBAC_RULES));
@@ -285,7 +343,9 @@ describe.each([
     expect(hpa.spec.behavior.scaleDown).toEqual({
       stabilizationWindowSeconds: c.HPA_SCALE_DOWN_STABILIZATION_SECONDS,
       selectPolicy: 'Min',
-      policies: [{ type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS }],
+      policies: [
+        { type: 'Pods', value: c.HPA_SCALE_DOWN_PODS, periodSeconds: c.HPA_SCALE_DOWN_PERIOD_SECONDS },
+      ],
     });
   });
 
@@ -301,7 +361,10 @@ describe.each([
     if (c.ROUTER_ENABLED) {
       expect(backend).toEqual({ name: 'router', port: { name: 'http' } });
       const svc = find(s, 'Service', 'router');
-      expect(svc.spec.ports.find((p: any) => p.name === 'http')).toMatchObject({ port: 80, targetPort: 'http' });
+      expect(svc.spec.ports.find((p: any) => p.name === 'http')).toMatchObject({
+        port: 80,
+        targetPort: 'http',
+      });
     } else expect(backend).toEqual({ name: 'streamer', port: { name: 'player' } });
     if (c.TLS_ISSUER === 'none') {
       expect(ing.spec.tls).toBeUndefined();
@@ -322,11 +385,19 @@ describe.each([
     const player = rules.find((r) => r.ports.some((p: any) => p.port === 'player'));
     expect(player.from).toEqual(
       c.ROUTER_ENABLED
-        ? [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'pixelstream', [COMPONENT_LABEL]: 'router' } } }]
+        ? [
+            {
+              podSelector: {
+                matchLabels: { 'app.kubernetes.io/name': 'pixelstream', [COMPONENT_LABEL]: 'router' },
+              },
+            },
+          ]
         : [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.INGRESS_NAMESPACE } } }],
     );
     const metrics = rules.find((r) => r.ports.some((p: any) => p.port === 'metrics'));
-    expect(metrics.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.MONITORING_NAMESPACE } } }]);
+    expect(metrics.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.MONITORING_NAMESPACE } } },
+    ]);
     // WebRTC media: UDP on any port (no port = all), the only rule open to every source.
     const media = rules.find((r) => r.ports.some((p: any) => p.protocol === 'UDP'));
     expect(media.ports).toEqual([{ protocol: 'UDP' }]);
@@ -341,14 +412,19 @@ describe.each([
 
   it('monitoring: ServiceMonitors on the metrics ports, PrometheusRule and labelled dashboards from support/', () => {
     const sm = find(s, 'ServiceMonitor', 'streamer');
-    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', scheme: 'http' }]);
+    expect(sm.spec.endpoints).toEqual([
+      { port: 'metrics', path: '/metrics', interval: '15s', scheme: 'http' },
+    ]);
     expect(sm.spec.selector.matchLabels[COMPONENT_LABEL]).toBe('streamer');
     const rule = find(s, 'PrometheusRule', 'pixelstream');
     expect(rule.spec.groups.length).toBeGreaterThan(0);
     expect(JSON.stringify(rule.spec.groups)).toContain(SIDECAR.available);
-    const boards = s.objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1') as Obj[];
+    const boards = s.objects.filter(
+      (o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1',
+    ) as Obj[];
     expect(boards.length).toBeGreaterThanOrEqual(2);
-    for (const b of boards) for (const json of Object.values(b.data ?? {})) expect(() => JSON.parse(json) as unknown).not.toThrow();
+    for (const b of boards)
+      for (const json of Object.values(b.data ?? {})) expect(() => JSON.parse(json) as unknown).not.toThrow();
   });
 
   it('no Secret objects, no secret values in ConfigMaps, no static TURN password anywhere', () => {
@@ -361,7 +437,9 @@ describe.each([
     // Every env var that carries a secret comes from a secretKeyRef.
     for (const o of s.objects as Obj[]) {
       for (const k of o.spec?.template?.spec?.containers ?? [])
-        for (const e of k.env ?? []) if (/SECRET|TOKEN|PASS/.test(e.name)) expect(e.valueFrom?.secretKeyRef, `${o.metadata.name}/${e.name}`).toBeDefined();
+        for (const e of k.env ?? [])
+          if (/SECRET|TOKEN|PASS/.test(e.name))
+            expect(e.valueFrom?.secretKeyRef, `${o.metadata.name}/${e.name}`).toBeDefined();
     }
   });
 });
@@ -385,7 +463,10 @@ describe.skipIf(!kubectlOk)('kustomize overlay', () => {
     ['default', defaults],
     ['custom', custom],
   ])('kubectl kustomize renders the %s overlay with namespace and labels', (_n, s) => {
-    const r = spawnSync('kubectl', ['kustomize', s.dir], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/dev/null' } });
+    const r = spawnSync('kubectl', ['kustomize', s.dir], {
+      encoding: 'utf8',
+      env: { ...process.env, KUBECONFIG: '/dev/null' },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const docs = r.stdout.split(/^---$/m).map((d) => parse(d) as ManifestObject);
@@ -404,7 +485,10 @@ describe.skipIf(!kubectlOk)('kustomize overlay', () => {
 // kustom.sh starts node + tsx and kubectl: seconds on a loaded two-core machine, hence the wider limit.
 describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
   const run = (envFile: string, out: string) =>
-    spawnSync('./kustom.sh', [], { encoding: 'utf8', env: { ...process.env, KIT_ENV_FILE: envFile, KIT_OUT_DIR: out, KUBECONFIG: '/dev/null' } });
+    spawnSync('./kustom.sh', [], {
+      encoding: 'utf8',
+      env: { ...process.env, KIT_ENV_FILE: envFile, KIT_OUT_DIR: out, KUBECONFIG: '/dev/null' },
+    });
 
   it('prints the final manifests for a good .env (stdout carries only YAML)', () => {
     const envFile = join(work, 'good.env');
@@ -415,17 +499,29 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
     expect(docs.length).toBe(custom.objects.length);
     expect(r.stderr).toContain('Deployment');
     // That .env turns the streamer token off: said on every run, once.
-    expect(r.stderr.match(/^synth: warning: STREAMER_TOKEN_REQUIRED=false: .*Unreal Engine 4\.27.*$/gm)).toHaveLength(1);
+    expect(
+      r.stderr.match(/^synth: warning: STREAMER_TOKEN_REQUIRED=false: .*Unreal Engine 4\.27.*$/gm),
+    ).toHaveLength(1);
     expect(manifestWarnings(defaults.config)).toEqual([]);
   });
 
   it('fails with exit 2 listing every problem of a broken .env', () => {
     const envFile = join(work, 'broken.env');
-    writeFileSync(envFile, 'NAMESPACE=Not_Valid\nGPUS_PER_POD=none\nHPA_MIN_REPLICAS=9\nHPA_MAX_REPLICAS=3\nTURN_POOL_LABEL=oops\nHPA_METRIC=available\nNAMSPACE=typo\n');
+    writeFileSync(
+      envFile,
+      'NAMESPACE=Not_Valid\nGPUS_PER_POD=none\nHPA_MIN_REPLICAS=9\nHPA_MAX_REPLICAS=3\nTURN_POOL_LABEL=oops\nHPA_METRIC=available\nNAMSPACE=typo\n',
+    );
     const r = run(envFile, join(work, 'kustom-broken'));
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    for (const key of ['NAMESPACE=', 'GPUS_PER_POD=', 'HPA_MIN_REPLICAS=', 'TURN_POOL_LABEL=', 'HPA_METRIC=', 'NAMSPACE:'])
+    for (const key of [
+      'NAMESPACE=',
+      'GPUS_PER_POD=',
+      'HPA_MIN_REPLICAS=',
+      'TURN_POOL_LABEL=',
+      'HPA_METRIC=',
+      'NAMSPACE:',
+    ])
       expect(r.stderr, key).toContain(`- ${key}`);
   });
 

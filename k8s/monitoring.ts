@@ -6,7 +6,12 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { KitConfig } from '../common/kit-config.js';
 import { ROUTER_COMPONENT, STREAMER_COMPONENT, TURN_COMPONENT } from '../common/pod-marks.js';
-import { dashboards, monitoringOptionsFromKit, prometheusRuleGroups, type MonitoringOptions } from '../support/index.js';
+import {
+  dashboards,
+  monitoringOptionsFromKit,
+  prometheusRuleGroups,
+  type MonitoringOptions,
+} from '../support/index.js';
 import { APP_NAME, NAMES, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
 
 export interface MonitoringProps {
@@ -19,7 +24,12 @@ export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 export const SCRAPE_INTERVAL = '15s';
 
 export function monitoringOptions(c: KitConfig): Partial<MonitoringOptions> {
-  return { ...monitoringOptionsFromKit(c), streamerService: NAMES.streamer, routerService: NAMES.router, turnDaemonSet: NAMES.turn };
+  return {
+    ...monitoringOptionsFromKit(c),
+    streamerService: NAMES.streamer,
+    routerService: NAMES.router,
+    turnDaemonSet: NAMES.turn,
+  };
 }
 
 export class Monitoring extends Construct {
@@ -27,7 +37,8 @@ export class Monitoring extends Construct {
     super(scope, id);
     const c = props.config;
     const namespace = c.NAMESPACE;
-    const release: Record<string, string> = c.PROMETHEUS_RELEASE === '' ? {} : { release: c.PROMETHEUS_RELEASE };
+    const release: Record<string, string> =
+      c.PROMETHEUS_RELEASE === '' ? {} : { release: c.PROMETHEUS_RELEASE };
 
     const monitored = [STREAMER_COMPONENT, ...(c.ROUTER_ENABLED ? [ROUTER_COMPONENT] : [])];
     for (const component of monitored) {
@@ -38,7 +49,9 @@ export class Monitoring extends Construct {
         spec: {
           selector: { matchLabels: selectorLabels(component) },
           namespaceSelector: { matchNames: [namespace] },
-          endpoints: [{ port: PORT_NAMES.metrics, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' }],
+          endpoints: [
+            { port: PORT_NAMES.metrics, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' },
+          ],
         },
       });
     }
@@ -51,7 +64,9 @@ export class Monitoring extends Construct {
       spec: {
         selector: { matchLabels: selectorLabels(TURN_COMPONENT) },
         namespaceSelector: { matchNames: [namespace] },
-        podMetricsEndpoints: [{ port: PORT_NAMES.metrics, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' }],
+        podMetricsEndpoints: [
+          { port: PORT_NAMES.metrics, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' },
+        ],
       },
     });
 
@@ -65,7 +80,11 @@ export class Monitoring extends Construct {
     for (const [file, dashboard] of Object.entries(dashboards(monitoringOptions(c)))) {
       const name = `dashboard-${file.replace(/\.json$/, '')}`;
       new k8s.KubeConfigMap(this, name, {
-        metadata: { name, namespace, labels: { ...commonLabels('monitoring'), [GRAFANA_DASHBOARD_LABEL]: '1' } },
+        metadata: {
+          name,
+          namespace,
+          labels: { ...commonLabels('monitoring'), [GRAFANA_DASHBOARD_LABEL]: '1' },
+        },
         data: { [file]: JSON.stringify(dashboard, null, 2) },
       });
     }

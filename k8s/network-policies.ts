@@ -26,8 +26,13 @@ export class NetworkPolicies extends Construct {
     super(scope, id);
     const c = props.config;
     const namespace = c.NAMESPACE;
-    const metrics: k8s.NetworkPolicyIngressRule = { from: [fromNamespace(c.MONITORING_NAMESPACE)], ports: [tcp(PORT_NAMES.metrics)] };
-    const playerFrom = c.ROUTER_ENABLED ? [{ podSelector: { matchLabels: selectorLabels(ROUTER_COMPONENT) } }] : [fromNamespace(c.INGRESS_NAMESPACE)];
+    const metrics: k8s.NetworkPolicyIngressRule = {
+      from: [fromNamespace(c.MONITORING_NAMESPACE)],
+      ports: [tcp(PORT_NAMES.metrics)],
+    };
+    const playerFrom = c.ROUTER_ENABLED
+      ? [{ podSelector: { matchLabels: selectorLabels(ROUTER_COMPONENT) } }]
+      : [fromNamespace(c.INGRESS_NAMESPACE)];
 
     new k8s.KubeNetworkPolicy(this, 'streamer', {
       metadata: { name: 'streamer', namespace, labels: commonLabels(STREAMER_COMPONENT) },
@@ -37,7 +42,10 @@ export class NetworkPolicies extends Construct {
         ingress: [
           { from: playerFrom, ports: [tcp(PORT_NAMES.player)] },
           metrics,
-          { from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [{ protocol: 'UDP' }] },
+          {
+            from: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }],
+            ports: [{ protocol: 'UDP' }],
+          },
         ],
       },
     });

@@ -40,7 +40,9 @@ export function podSecurity(): k8s.PodSecurityContext {
  * `fileCapabilities` lets a binary's file capability take effect (it turns off no_new_privs): only the
  * capabilities named here can be gained that way.
  */
-export function containerSecurity(opts: { readOnlyRoot?: boolean; addCapabilities?: string[]; fileCapabilities?: boolean } = {}): k8s.SecurityContext {
+export function containerSecurity(
+  opts: { readOnlyRoot?: boolean; addCapabilities?: string[]; fileCapabilities?: boolean } = {},
+): k8s.SecurityContext {
   return {
     allowPrivilegeEscalation: opts.fileCapabilities ?? false,
     privileged: false,

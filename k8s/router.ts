@@ -5,14 +5,23 @@ import { Construct } from 'constructs';
 import { imageRef, type KitConfig } from '../common/kit-config.js';
 import { ROUTER_COMPONENT, STREAMER_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels, selectorString } from './names.js';
-import { containerSecurity, fieldEnv, plainEnv, podSecurity, pullSecrets, secretEnv } from './pod-defaults.js';
+import {
+  containerSecurity,
+  fieldEnv,
+  plainEnv,
+  podSecurity,
+  pullSecrets,
+  secretEnv,
+} from './pod-defaults.js';
 
 export interface RouterProps {
   readonly config: KitConfig;
 }
 
 /** RBAC the router's Kubernetes discovery needs: an informer on pods (list + watch, get on resync). */
-export const ROUTER_RBAC_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] as const;
+export const ROUTER_RBAC_RULES = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+] as const;
 
 export class Router extends Construct {
   readonly deployment: k8s.KubeDeployment;
@@ -25,10 +34,17 @@ export class Router extends Construct {
     const labels = commonLabels(ROUTER_COMPONENT);
     const selector = selectorLabels(ROUTER_COMPONENT);
 
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: { name: NAMES.router, namespace, labels }, automountServiceAccountToken: true });
+    new k8s.KubeServiceAccount(this, 'sa', {
+      metadata: { name: NAMES.router, namespace, labels },
+      automountServiceAccountToken: true,
+    });
     new k8s.KubeRole(this, 'role', {
       metadata: { name: NAMES.router, namespace, labels },
-      rules: ROUTER_RBAC_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      rules: ROUTER_RBAC_RULES.map((r) => ({
+        apiGroups: [...r.apiGroups],
+        resources: [...r.resources],
+        verbs: [...r.verbs],
+      })),
     });
     new k8s.KubeRoleBinding(this, 'binding', {
       metadata: { name: NAMES.router, namespace, labels },
@@ -36,13 +52,23 @@ export class Router extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: NAMES.router, namespace }],
     });
 
-    const probe = (path: string) => ({ httpGet: { path, port: k8s.IntOrString.fromString(PORT_NAMES.http) }, periodSeconds: 5, timeoutSeconds: 2 });
+    const probe = (path: string) => ({
+      httpGet: { path, port: k8s.IntOrString.fromString(PORT_NAMES.http) },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+    });
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: NAMES.router, namespace, labels },
       spec: {
         replicas: c.ROUTER_REPLICAS,
         selector: { matchLabels: selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxSurge: k8s.IntOrString.fromNumber(1),
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+          },
+        },
         template: {
           metadata: { labels },
           spec: {
@@ -54,7 +80,12 @@ export class Router extends Construct {
             terminationGracePeriodSeconds: 30,
             // Replicas on different nodes, so one node going away leaves the entry point up.
             topologySpreadConstraints: [
-              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: selector },
+              },
             ],
             containers: [
               {
@@ -82,7 +113,10 @@ export class Router extends Construct {
                 livenessProbe: { ...probe('/healthz'), failureThreshold: 3 },
                 readinessProbe: { ...probe('/readyz'), failureThreshold: 2 },
                 resources: {
-                  requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+                  requests: {
+                    cpu: k8s.Quantity.fromString('100m'),
+                    memory: k8s.Quantity.fromString('128Mi'),
+                  },
                   limits: { memory: k8s.Quantity.fromString('512Mi') },
                 },
                 securityContext: containerSecurity(),
@@ -101,8 +135,18 @@ export class Router extends Construct {
         type: 'ClusterIP',
         selector,
         ports: [
-          { name: PORT_NAMES.http, port: PORTS.routerService, targetPort: k8s.IntOrString.fromString(PORT_NAMES.http), protocol: 'TCP' },
-          { name: PORT_NAMES.metrics, port: PORTS.metrics, targetPort: k8s.IntOrString.fromString(PORT_NAMES.metrics), protocol: 'TCP' },
+          {
+            name: PORT_NAMES.http,
+            port: PORTS.routerService,
+            targetPort: k8s.IntOrString.fromString(PORT_NAMES.http),
+            protocol: 'TCP',
+          },
+          {
+            name: PORT_NAMES.metrics,
+            port: PORTS.metrics,
+            targetPort: k8s.IntOrString.fromString(PORT_NAMES.metrics),
+            protocol: 'TCP',
+          },
         ],
       },
     });

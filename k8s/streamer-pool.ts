@@ -6,7 +6,16 @@ import { Construct } from 'constructs';
 import { imageRef, type KitConfig } from '../common/kit-config.js';
 import { ALLOCATED_LABEL, SIDECAR_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
-import { containerSecurity, fieldEnv, plainEnv, podSecurity, poolSelector, poolTolerations, pullSecrets, secretEnv } from './pod-defaults.js';
+import {
+  containerSecurity,
+  fieldEnv,
+  plainEnv,
+  podSecurity,
+  poolSelector,
+  poolTolerations,
+  pullSecrets,
+  secretEnv,
+} from './pod-defaults.js';
 
 export interface StreamerPoolProps {
   readonly config: KitConfig;
@@ -52,7 +61,11 @@ export class StreamerPool extends Construct {
     });
     new k8s.KubeRole(this, 'role', {
       metadata: { name: NAMES.streamer, namespace, labels },
-      rules: SIDECAR_RBAC_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      rules: SIDECAR_RBAC_RULES.map((r) => ({
+        apiGroups: [...r.apiGroups],
+        resources: [...r.resources],
+        verbs: [...r.verbs],
+      })),
     });
     new k8s.KubeRoleBinding(this, 'binding', {
       metadata: { name: NAMES.streamer, namespace, labels },
@@ -61,7 +74,9 @@ export class StreamerPool extends Construct {
     });
 
     // Both containers get the token, or neither (STREAMER_TOKEN_REQUIRED=false: UE 4.27 cannot send one).
-    const streamerToken = c.STREAMER_TOKEN_REQUIRED ? [secretEnv('STREAMER_TOKEN', c.STREAMER_TOKEN_SECRET_NAME, 'token')] : [];
+    const streamerToken = c.STREAMER_TOKEN_REQUIRED
+      ? [secretEnv('STREAMER_TOKEN', c.STREAMER_TOKEN_SECRET_NAME, 'token')]
+      : [];
     const sidecar: k8s.Container = {
       name: 'signalserver',
       image: imageRef(c, 'SIDECAR'),
@@ -132,7 +147,9 @@ export class StreamerPool extends Construct {
         // Extended resources: the limit is the request. A Quantity, never a bare number (it would serialize as null).
         limits: { 'nvidia.com/gpu': k8s.Quantity.fromNumber(c.GPUS_PER_POD) },
       },
-      lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', drainWaitScript(c.DRAIN_TIMEOUT_SECONDS)] } } },
+      lifecycle: {
+        preStop: { exec: { command: ['/bin/sh', '-c', drainWaitScript(c.DRAIN_TIMEOUT_SECONDS)] } },
+      },
       // Game engines write logs, caches and shader files next to themselves: the root file system stays writable.
       securityContext: containerSecurity({ readOnlyRoot: false }),
     };
@@ -142,7 +159,13 @@ export class StreamerPool extends Construct {
       spec: {
         // No `replicas`: the HorizontalPodAutoscaler owns the count, and kubectl apply must not reset it.
         selector: { matchLabels: selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxSurge: k8s.IntOrString.fromNumber(1),
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+          },
+        },
         template: {
           metadata: { labels: { ...labels, [ALLOCATED_LABEL]: 'false' } },
           spec: {
@@ -165,7 +188,16 @@ export class StreamerPool extends Construct {
                   sources: [
                     { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
                     { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-                    { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+                    {
+                      downwardApi: {
+                        items: [
+                          {
+                            path: 'namespace',
+                            fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' },
+                          },
+                        ],
+                      },
+                    },
                   ],
                 },
               },
@@ -181,8 +213,18 @@ export class StreamerPool extends Construct {
         clusterIp: 'None', // headless: one DNS record per ready pod, no load-balancing of sessions
         selector,
         ports: [
-          { name: PORT_NAMES.player, port: PORTS.player, targetPort: k8s.IntOrString.fromString(PORT_NAMES.player), protocol: 'TCP' },
-          { name: PORT_NAMES.metrics, port: PORTS.metrics, targetPort: k8s.IntOrString.fromString(PORT_NAMES.metrics), protocol: 'TCP' },
+          {
+            name: PORT_NAMES.player,
+            port: PORTS.player,
+            targetPort: k8s.IntOrString.fromString(PORT_NAMES.player),
+            protocol: 'TCP',
+          },
+          {
+            name: PORT_NAMES.metrics,
+            port: PORTS.metrics,
+            targetPort: k8s.IntOrString.fromString(PORT_NAMES.metrics),
+            protocol: 'TCP',
+          },
         ],
       },
     });

@@ -17,7 +17,12 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 export interface ManifestObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [field: string]: unknown;
 }
 
@@ -27,7 +32,11 @@ export function synthesize(config: KitConfig, outdir: string): string {
   if (problems.length > 0) throw new ConfigError(problems);
   mkdirSync(outdir, { recursive: true });
   rmSync(join(outdir, MANIFEST_FILE), { force: true });
-  const app = new App({ outdir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const app = new App({
+    outdir,
+    outputFileExtension: '.k8s.yaml',
+    yamlOutputType: YamlOutputType.FILE_PER_CHART,
+  });
   new KitChart(app, config);
   app.synth();
   return join(outdir, MANIFEST_FILE);
@@ -50,7 +59,10 @@ export function summaryLines(objects: ManifestObject[]): string[] {
   const width = Math.max(...[...byKind.keys()].map((k) => k.length));
   return [...byKind.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([kind, names]) => `${kind.padEnd(width)}  ${String(names.length).padStart(2)}  ${names.sort().join(', ')}`);
+    .map(
+      ([kind, names]) =>
+        `${kind.padEnd(width)}  ${String(names.length).padStart(2)}  ${names.sort().join(', ')}`,
+    );
 }
 
 /** The image references in the manifests, split into name and tag for kustomize's `images:`. */
@@ -68,7 +80,9 @@ function imagesOf(objects: ManifestObject[]): { name: string; newTag: string }[]
   return [...refs].sort().map((ref) => {
     const at = ref.lastIndexOf(':');
     const slash = ref.lastIndexOf('/');
-    return at > slash ? { name: ref.slice(0, at), newTag: ref.slice(at + 1) } : { name: ref, newTag: 'latest' };
+    return at > slash
+      ? { name: ref.slice(0, at), newTag: ref.slice(at + 1) }
+      : { name: ref, newTag: 'latest' };
   });
 }
 
@@ -85,7 +99,11 @@ export function writeOverlay(config: KitConfig, outdir: string, objects: Manifes
     images: imagesOf(objects),
     labels: [
       {
-        pairs: { [PART_OF_LABEL]: APP_NAME, 'app.kubernetes.io/instance': config.NAMESPACE, 'app.kubernetes.io/managed-by': 'kustom.sh' },
+        pairs: {
+          [PART_OF_LABEL]: APP_NAME,
+          'app.kubernetes.io/instance': config.NAMESPACE,
+          'app.kubernetes.io/managed-by': 'kustom.sh',
+        },
         includeSelectors: false,
       },
     ],

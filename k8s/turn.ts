@@ -5,7 +5,16 @@ import { Construct } from 'constructs';
 import { imageRef, type KitConfig } from '../common/kit-config.js';
 import { TURN_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, commonLabels, selectorLabels } from './names.js';
-import { containerSecurity, fieldEnv, plainEnv, podSecurity, poolSelector, poolTolerations, pullSecrets, secretEnv } from './pod-defaults.js';
+import {
+  containerSecurity,
+  fieldEnv,
+  plainEnv,
+  podSecurity,
+  poolSelector,
+  poolTolerations,
+  pullSecrets,
+  secretEnv,
+} from './pod-defaults.js';
 
 export interface TurnProps {
   readonly config: KitConfig;
@@ -44,7 +53,11 @@ export class Turn extends Construct {
     });
     new k8s.KubeClusterRole(this, 'role', {
       metadata: { name: clusterName, labels },
-      rules: TURN_RBAC_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })),
+      rules: TURN_RBAC_RULES.map((r) => ({
+        apiGroups: [...r.apiGroups],
+        resources: [...r.resources],
+        verbs: [...r.verbs],
+      })),
     });
     new k8s.KubeClusterRoleBinding(this, 'binding', {
       metadata: { name: clusterName, labels },
@@ -60,7 +73,10 @@ export class Turn extends Construct {
       metadata: { name: NAMES.turn, namespace, labels },
       spec: {
         selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+        updateStrategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) },
+        },
         template: {
           metadata: { labels },
           spec: {
@@ -86,7 +102,12 @@ export class Turn extends Construct {
                   { name: 'turn-udp', containerPort: listen, hostPort: listen, protocol: 'UDP' },
                   { name: 'turn-tcp', containerPort: listen, hostPort: listen, protocol: 'TCP' },
                   // Keep it closed in the node firewall: only Prometheus (inside the cluster) scrapes it.
-                  { name: 'metrics', containerPort: c.TURN_EXPORTER_PORT, hostPort: c.TURN_EXPORTER_PORT, protocol: 'TCP' },
+                  {
+                    name: 'metrics',
+                    containerPort: c.TURN_EXPORTER_PORT,
+                    hostPort: c.TURN_EXPORTER_PORT,
+                    protocol: 'TCP',
+                  },
                 ],
                 env: [
                   ...plainEnv({
@@ -110,7 +131,10 @@ export class Turn extends Construct {
                 livenessProbe: { ...probe, failureThreshold: 3 },
                 readinessProbe: { ...probe, failureThreshold: 1 },
                 resources: {
-                  requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('128Mi') },
+                  requests: {
+                    cpu: k8s.Quantity.fromString('250m'),
+                    memory: k8s.Quantity.fromString('128Mi'),
+                  },
                   limits: { memory: k8s.Quantity.fromString('1Gi') },
                 },
                 // The one capability that binds ports below 1024; nothing else is granted.

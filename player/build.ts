@@ -14,13 +14,22 @@ const bundle = path.join(out, 'player.js');
 function newestInput(): number {
   const files = readdirSync(src).map((f) => path.join(src, f));
   // The page also bundles the router's message contract from common/.
-  files.push(fileURLToPath(import.meta.url), path.join(here, '..', 'package-lock.json'), path.join(here, '..', 'common', 'router-messages.ts'));
+  files.push(
+    fileURLToPath(import.meta.url),
+    path.join(here, '..', 'package-lock.json'),
+    path.join(here, '..', 'common', 'router-messages.ts'),
+  );
   return Math.max(...files.filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs));
 }
 
 export async function buildPlayer(force = false): Promise<boolean> {
   const outputs = ['player.js', 'index.html', 'player.css'].map((f) => path.join(out, f));
-  if (!force && outputs.every((f) => existsSync(f)) && Math.min(...outputs.map((f) => statSync(f).mtimeMs)) >= newestInput()) return false;
+  if (
+    !force &&
+    outputs.every((f) => existsSync(f)) &&
+    Math.min(...outputs.map((f) => statSync(f).mtimeMs)) >= newestInput()
+  )
+    return false;
   mkdirSync(out, { recursive: true });
   await build({
     entryPoints: [path.join(src, 'player.ts')],
@@ -43,5 +52,9 @@ export async function buildPlayer(force = false): Promise<boolean> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const built = await buildPlayer(process.argv.includes('--force'));
-  process.stdout.write(built ? `player page built into ${path.relative(process.cwd(), out)}/ in ${Date.now() - started} ms\n` : 'player page up to date\n');
+  process.stdout.write(
+    built
+      ? `player page built into ${path.relative(process.cwd(), out)}/ in ${Date.now() - started} ms\n`
+      : 'player page up to date\n',
+  );
 }

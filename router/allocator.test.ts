@@ -68,7 +68,9 @@ describe('allocator', () => {
     const next = arrive(b);
     await next.waitFor('config');
     expect(next.has('noCapacity')).toBe(false);
-    expect(sample(await b.metrics.registry.metrics(), 'pixelstream_router_allocations_total{result="rejected"}')).toBe(1);
+    expect(
+      sample(await b.metrics.registry.metrics(), 'pixelstream_router_allocations_total{result="rejected"}'),
+    ).toBe(1);
     await next.close(1000);
   });
 
@@ -77,7 +79,10 @@ describe('allocator', () => {
     const holder = arrive(r);
     await holder.waitFor('config');
     const conflicts = async () =>
-      sample(await (await fetch(`http://127.0.0.1:${sidecars[0]!.ports.metrics}/metrics`)).text(), 'pixelstream_reservations_total{result="conflict"}') ?? 0;
+      sample(
+        await (await fetch(`http://127.0.0.1:${sidecars[0]!.ports.metrics}/metrics`)).text(),
+        'pixelstream_reservations_total{result="conflict"}',
+      ) ?? 0;
     const before = await conflicts();
     const first = arrive(r);
     await first.waitFor('queuePosition');

@@ -77,7 +77,8 @@ export class Allocator {
         this.beliefs.delete(ep.url);
         this.log.info({ pod: ep.key, url: ep.url }, 'pod left discovery');
       }
-      for (const ep of added) this.log.info({ pod: ep.key, url: ep.url, allocatedHint: ep.allocatedHint }, 'pod discovered');
+      for (const ep of added)
+        this.log.info({ pod: ep.key, url: ep.url, allocatedHint: ep.allocatedHint }, 'pod discovered');
       // Any change may be capacity (a new pod, a label flipping to allocated=false).
       this.exhaustedAt = 0;
       if (this.queue.length > 0) this.pump();
@@ -246,7 +247,10 @@ export class Allocator {
       case 'gone':
         this.beliefs.set(ep.url, { suspectUntil: now + this.options.suspectMs });
         this.metrics.count('failed');
-        this.log.warn({ pod: ep.key, url: ep.url }, 'sidecar has no reservation API (404); is ROUTER_TOKEN set there?');
+        this.log.warn(
+          { pod: ep.key, url: ep.url },
+          'sidecar has no reservation API (404); is ROUTER_TOKEN set there?',
+        );
         return;
       case 'failed':
         this.beliefs.set(ep.url, { suspectUntil: now + this.options.suspectMs });

@@ -49,12 +49,18 @@ describe.skipIf(!ok)("Epic's frontend through the router", () => {
     await first.page.reload();
     await waitForFirstFrame(first.page);
     await router.proc.waitFor((l) => l.msg === 'player resumed on its pod');
-    expect(sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="resumed"}')).toBe(1);
+    expect(
+      sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="resumed"}'),
+    ).toBe(1);
 
     // A second browser finds the only pod taken: it waits and is shown its place.
     const second = await newPage(browser);
     await second.page.goto(pageUrl);
-    await second.page.waitForFunction(() => document.getElementById('overlay')?.textContent?.includes('number 1 of 1'), undefined, { timeout: 15_000 });
+    await second.page.waitForFunction(
+      () => document.getElementById('overlay')?.textContent?.includes('number 1 of 1'),
+      undefined,
+      { timeout: 15_000 },
+    );
     expect(sample(await scrape(router.metricsPort), 'pixelstream_router_queue_length')).toBe(1);
 
     // The first leaves (tab closed): after the resume grace the pod is free and the second one streams.
@@ -62,16 +68,21 @@ describe.skipIf(!ok)("Epic's frontend through the router", () => {
     await waitForFirstFrame(second.page, 30_000).catch((err: Error) => {
       throw new Error(`${err.message}\n${second.console.slice(-20).join('\n')}`);
     });
-    expect(sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="assigned"}')).toBe(2);
+    expect(
+      sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="assigned"}'),
+    ).toBe(2);
 
     // It was placed after its handshake, so its resume cookie came as an in-band ticket the page traded at
     // /session: a reload now resumes it on the same pod too.
-    const hasCookie = async () => (await second.page.context().cookies()).find((c) => c.name === 'pxs_session');
+    const hasCookie = async () =>
+      (await second.page.context().cookies()).find((c) => c.name === 'pxs_session');
     for (let i = 0; i < 50 && !(await hasCookie()); i++) await new Promise((r) => setTimeout(r, 100));
     expect((await hasCookie())?.httpOnly).toBe(true);
     await second.page.reload();
     await waitForFirstFrame(second.page);
-    expect(sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="resumed"}')).toBe(2);
+    expect(
+      sample(await scrape(router.metricsPort), 'pixelstream_router_allocations_total{result="resumed"}'),
+    ).toBe(2);
     await second.page.context().close();
   });
 });

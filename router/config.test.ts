@@ -27,13 +27,20 @@ describe('loadRouterConfig', () => {
   it('lists every problem at once', () => {
     let err: unknown;
     try {
-      loadRouterConfig({ ROUTER_TOKEN: 'short', QUEUE_MAX: '-1', ROUTER_PORT: 'http', SIDECAR_URLS: 'ftp://x', LOG_LEVEL: 'loud' });
+      loadRouterConfig({
+        ROUTER_TOKEN: 'short',
+        QUEUE_MAX: '-1',
+        ROUTER_PORT: 'http',
+        SIDECAR_URLS: 'ftp://x',
+        LOG_LEVEL: 'loud',
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.join('\n');
-    for (const name of ['QUEUE_MAX', 'ROUTER_PORT', 'LOG_LEVEL', 'ROUTER_TOKEN', 'SIDECAR_URLS']) expect(problems).toContain(name);
+    for (const name of ['QUEUE_MAX', 'ROUTER_PORT', 'LOG_LEVEL', 'ROUTER_TOKEN', 'SIDECAR_URLS'])
+      expect(problems).toContain(name);
   });
 
   it('checks cross-field rules: token, static URLs, kubernetes namespace, port clash', () => {
@@ -47,16 +54,26 @@ describe('loadRouterConfig', () => {
     };
     expect(problems({})).toMatch(/ROUTER_TOKEN.*required[\s\S]*SIDECAR_URLS/);
     expect(problems({ ROUTER_TOKEN: 'short', SIDECAR_URLS: 'http://a:1' })).toMatch(/at least 16/);
-    expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'ftp://x,http://u:p@h:1' })).toMatch(/ftp[\s\S]*u:p@h/);
+    expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'ftp://x,http://u:p@h:1' })).toMatch(
+      /ftp[\s\S]*u:p@h/,
+    );
     expect(problems({ ROUTER_TOKEN: token, DISCOVERY: 'kubernetes' })).toMatch(/POD_NAMESPACE/);
-    expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1', METRICS_PORT: '8080' })).toMatch(/METRICS_PORT/);
+    expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1', METRICS_PORT: '8080' })).toMatch(
+      /METRICS_PORT/,
+    );
     expect(problems({ ROUTER_TOKEN: token, DISCOVERY: 'kubernetes', POD_NAMESPACE: 'px' })).toBe('');
   });
 });
 
 describe('router main', () => {
   it('exits 2 listing every problem when the environment is bad', async () => {
-    const proc = startNode('router/main.ts', { ROUTER_TOKEN: 'short', ROUTER_PORT: 'abc', DISCOVERY: 'kubernetes', POD_NAMESPACE: '', SIDECAR_URLS: '' });
+    const proc = startNode('router/main.ts', {
+      ROUTER_TOKEN: 'short',
+      ROUTER_PORT: 'abc',
+      DISCOVERY: 'kubernetes',
+      POD_NAMESPACE: '',
+      SIDECAR_URLS: '',
+    });
     expect(await proc.exited).toBe(2);
     const text = proc.lines.map((l) => l.msg).join('\n');
     expect(text).toContain('ROUTER_PORT="abc"');

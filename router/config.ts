@@ -87,19 +87,28 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   const token = value('ROUTER_TOKEN');
   if (!token) problems.push('ROUTER_TOKEN=(unset): required (the same secret the sidecars hold)');
-  else if (token.length < MIN_TOKEN_LENGTH) problems.push(`ROUTER_TOKEN=(hidden): must be at least ${MIN_TOKEN_LENGTH} characters`);
+  else if (token.length < MIN_TOKEN_LENGTH)
+    problems.push(`ROUTER_TOKEN=(hidden): must be at least ${MIN_TOKEN_LENGTH} characters`);
   const discovery = value('DISCOVERY') ?? 'static';
   if (discovery === 'static') {
-    const urls = (value('SIDECAR_URLS') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+    const urls = (value('SIDECAR_URLS') ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
     if (urls.length === 0)
-      problems.push('SIDECAR_URLS=(unset): DISCOVERY=static needs a comma list of http://host:port sidecar URLs');
-    for (const u of urls) if (!isHttpUrl(u)) problems.push(`SIDECAR_URLS: ${JSON.stringify(u)} is not an http(s)://host:port URL`);
+      problems.push(
+        'SIDECAR_URLS=(unset): DISCOVERY=static needs a comma list of http://host:port sidecar URLs',
+      );
+    for (const u of urls)
+      if (!isHttpUrl(u))
+        problems.push(`SIDECAR_URLS: ${JSON.stringify(u)} is not an http(s)://host:port URL`);
   } else if (discovery === 'kubernetes' && !value('POD_NAMESPACE')) {
     problems.push('POD_NAMESPACE=(unset): DISCOVERY=kubernetes needs the namespace to watch (downward API)');
   }
   const routerPort = value('ROUTER_PORT') ?? '8080';
   const metricsPort = value('METRICS_PORT') ?? '9000';
-  if (metricsPort !== '0' && metricsPort === routerPort) problems.push(`METRICS_PORT=${metricsPort}: must differ from ROUTER_PORT`);
+  if (metricsPort !== '0' && metricsPort === routerPort)
+    problems.push(`METRICS_PORT=${metricsPort}: must differ from ROUTER_PORT`);
   return problems;
 }
 
@@ -110,7 +119,8 @@ export function loadRouterConfig(env: Record<string, string | undefined>): Route
   try {
     raw = parseEnv(shape, env, () => cross);
   } catch (err) {
-    if (err instanceof ConfigError && !cross.every((p) => err.problems.includes(p))) throw new ConfigError([...err.problems, ...cross]);
+    if (err instanceof ConfigError && !cross.every((p) => err.problems.includes(p)))
+      throw new ConfigError([...err.problems, ...cross]);
     throw err;
   }
   return {

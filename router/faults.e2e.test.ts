@@ -5,7 +5,16 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE, type SidecarStatus } from '../common/index.js';
 import { Arrival } from './testing/arrival.js';
-import { TOKEN, sample, scrape, startFarms, startRouterProc, until, type Farm, type RouterProc } from './testing/stack.js';
+import {
+  TOKEN,
+  sample,
+  scrape,
+  startFarms,
+  startRouterProc,
+  until,
+  type Farm,
+  type RouterProc,
+} from './testing/stack.js';
 
 const open: Arrival[] = [];
 const arrive = (url: string, cookie?: string) => {
@@ -32,7 +41,8 @@ async function untilFree(url: string, timeoutMs = 5000): Promise<void> {
   for (;;) {
     const status = (await (await fetch(`${url}/status`)).json()) as SidecarStatus;
     if (status.available) return;
-    if (Date.now() > deadline) throw new Error(`sidecar ${url} still not free after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+    if (Date.now() > deadline)
+      throw new Error(`sidecar ${url} still not free after ${timeoutMs} ms: ${JSON.stringify(status)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -43,12 +53,15 @@ describe('one sidecar behind a router with small bounds', () => {
 
   beforeAll(async () => {
     [farm] = (await startFarms([1])) as [Farm];
-    router = await startRouterProc(farm.sidecars.map((s) => s.url), {
-      QUEUE_MAX: '1',
-      QUEUE_TIMEOUT_SECONDS: '4',
-      RESERVATION_TTL_SECONDS: '2',
-      RESUME_GRACE_SECONDS: '2',
-    });
+    router = await startRouterProc(
+      farm.sidecars.map((s) => s.url),
+      {
+        QUEUE_MAX: '1',
+        QUEUE_TIMEOUT_SECONDS: '4',
+        RESERVATION_TTL_SECONDS: '2',
+        RESUME_GRACE_SECONDS: '2',
+      },
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -57,10 +70,16 @@ describe('one sidecar behind a router with small bounds', () => {
   });
 
   it('refuses malformed upgrades with a coded 400 and keeps serving', async () => {
-    const noKey = await rawExchange(router.port, 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    const noKey = await rawExchange(
+      router.port,
+      'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
     expect(noKey).toMatch(/^HTTP\/1\.1 400/);
     expect(noKey).toContain('"code":"bad_upgrade"');
-    const garbage = await rawExchange(router.port, Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x01, 0x0d, 0x0a, 0x0d, 0x0a]));
+    const garbage = await rawExchange(
+      router.port,
+      Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x01, 0x0d, 0x0a, 0x0d, 0x0a]),
+    );
     expect(garbage).toMatch(/^HTTP\/1\.1 400/);
     await router.proc.waitFor((l) => l.msg === 'WebSocket upgrade refused' && l.code === 'bad_upgrade');
     await router.proc.waitFor((l) => l.msg === 'malformed or slow HTTP request dropped');
@@ -118,7 +137,9 @@ describe('one sidecar behind a router with small bounds', () => {
     await q.waitFor('config', 6000);
     const back = arrive(router.url, cookie);
     await back.waitFor('queuePosition');
-    await router.proc.waitFor((l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'resume_gone');
+    await router.proc.waitFor(
+      (l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'resume_gone',
+    );
     await back.close(1000);
     await q.close(1000);
   });
@@ -135,7 +156,11 @@ describe('one sidecar behind a router with small bounds', () => {
     const ticket = (await p2.waitFor('sessionTicket')).ticket as string;
     const base = `http://127.0.0.1:${router.port}`;
     const post = (body: string, origin = base) =>
-      fetch(`${base}/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body });
+      fetch(`${base}/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body,
+      });
     const res = await post(JSON.stringify({ ticket }));
     expect(res.status).toBe(204);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
@@ -172,10 +197,13 @@ describe('sidecars that hang or die', () => {
 
   beforeAll(async () => {
     farms = await startFarms([1, 1]);
-    router = await startRouterProc(farms.flatMap((f) => f.sidecars.map((s) => s.url)), {
-      RESERVE_TIMEOUT_MS: '500',
-      SUSPECT_SECONDS: '30',
-    });
+    router = await startRouterProc(
+      farms.flatMap((f) => f.sidecars.map((s) => s.url)),
+      {
+        RESERVE_TIMEOUT_MS: '500',
+        SUSPECT_SECONDS: '30',
+      },
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -194,7 +222,9 @@ describe('sidecars that hang or die', () => {
     const other = placed === a ? b : a;
     expect(await placed.streamer()).toBe(healthy.sidecars[0]!.streamerId);
     await other.waitFor('queuePosition', 5000);
-    await router.proc.waitFor((l) => l.code === 'reserve_timeout' && l.msg === 'reservation request failed; trying the next pod');
+    await router.proc.waitFor(
+      (l) => l.code === 'reserve_timeout' && l.msg === 'reservation request failed; trying the next pod',
+    );
     const text = await scrape(router.metricsPort);
     expect(sample(text, 'pixelstream_router_allocations_total{result="failed"}')).toBeGreaterThanOrEqual(1);
 
@@ -218,7 +248,9 @@ describe('sidecars that hang or die', () => {
     await router.proc.waitFor((l) => l.msg === 'session ended' && l.first === 'sidecar' && l.code === 1006);
     const back = arrive(router.url, p.cookie);
     await back.waitFor('queuePosition', 5000);
-    await router.proc.waitFor((l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'resume_unreachable');
+    await router.proc.waitFor(
+      (l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'resume_unreachable',
+    );
     await back.close(1000);
   });
 });
@@ -264,7 +296,10 @@ describe('a sidecar dying between reservation and player socket', () => {
     const [dying] = await startFarms([1], { FARM_DIE_AFTER_GRANT: '1' });
     const [healthy] = await startFarms([1], {});
     farms = [dying!, healthy!];
-    router = await startRouterProc(farms.flatMap((f) => f.sidecars.map((s) => s.url)), { SUSPECT_SECONDS: '30' });
+    router = await startRouterProc(
+      farms.flatMap((f) => f.sidecars.map((s) => s.url)),
+      { SUSPECT_SECONDS: '30' },
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -280,7 +315,12 @@ describe('a sidecar dying between reservation and player socket', () => {
     const b = arrive(router.url);
     await dying.proc.exited;
     await router.proc.waitFor((l) => l.code === 'sidecar_socket_failed');
-    await until(() => [a, b].some((x) => x.has('config')) && [a, b].every((x) => x.has('config') || x.has('queuePosition')), 5000, 'both players placed or waiting');
+    await until(
+      () =>
+        [a, b].some((x) => x.has('config')) && [a, b].every((x) => x.has('config') || x.has('queuePosition')),
+      5000,
+      'both players placed or waiting',
+    );
     const placed = [a, b].filter((x) => x.has('config') && x.ws.readyState === x.ws.OPEN);
     expect(placed).toHaveLength(1);
     expect(await placed[0]!.streamer()).toBe(healthy.sidecars[0]!.streamerId);

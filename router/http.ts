@@ -43,7 +43,10 @@ export function createApp(options: HttpOptions): express.Express {
   });
   app.get('/readyz', (_req, res) => {
     if (options.ready()) res.json({ status: 'ready' });
-    else res.status(503).json(errorBody('not_ready', 'discovery has not synced yet, or the router is shutting down'));
+    else
+      res
+        .status(503)
+        .json(errorBody('not_ready', 'discovery has not synced yet, or the router is shutting down'));
   });
   app.post(SESSION_PATH, express.json({ limit: '4kb', type: 'application/json' }), (req, res) => {
     // Same-origin only: a JSON POST from another site needs a CORS preflight we never grant, and a browser
@@ -51,14 +54,23 @@ export function createApp(options: HttpOptions): express.Express {
     const origin = req.headers.origin;
     if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
       options.log.warn({ code: 'cross_origin', origin }, 'session ticket from another origin refused');
-      res.status(403).json(errorBody('cross_origin', 'the session ticket must come from the page this router served'));
+      res
+        .status(403)
+        .json(errorBody('cross_origin', 'the session ticket must come from the page this router served'));
       return;
     }
     const raw = (req.body as { ticket?: unknown } | undefined)?.ticket;
     const ticket = typeof raw === 'string' ? options.cookies.decode(raw) : undefined;
     if (!ticket) {
       options.log.info({ code: 'bad_session_ticket' }, 'invalid session ticket');
-      res.status(400).json(errorBody('bad_session_ticket', 'the ticket is missing, malformed or not signed by this deployment'));
+      res
+        .status(400)
+        .json(
+          errorBody(
+            'bad_session_ticket',
+            'the ticket is missing, malformed or not signed by this deployment',
+          ),
+        );
       return;
     }
     const proto = req.headers['x-forwarded-proto'];

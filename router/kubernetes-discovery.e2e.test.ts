@@ -33,7 +33,11 @@ function pod(name: string, ip: string, ready: boolean, allocated = false) {
       resourceVersion: String(Date.now()),
       labels: { 'app.kubernetes.io/component': 'streamer', 'pixelstream.io/allocated': String(allocated) },
     },
-    status: { phase: 'Running', podIP: ip, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+    status: {
+      phase: 'Running',
+      podIP: ip,
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    },
   };
 }
 
@@ -53,7 +57,12 @@ describe('kubernetes discovery', () => {
     sidecarPort = await freePort();
     [farm] = (await startFarms([2], { FARM_PLAYER_PORT: String(sidecarPort) })) as [Farm];
     api = http.createServer((req, res) => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization, accept: req.headers.accept });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        auth: req.headers.authorization,
+        accept: req.headers.accept,
+      });
       const url = new URL(req.url ?? '/', 'http://x');
       if (req.method !== 'GET' || url.pathname !== `/api/v1/namespaces/${NS}/pods`) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"kind":"Status","code":404}');
@@ -66,7 +75,14 @@ describe('kubernetes discovery', () => {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '100' }, items: [pod('streamer-a', '127.0.1.1', true), pod('streamer-b', '127.0.1.2', false)] }));
+      res.end(
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'PodList',
+          metadata: { resourceVersion: '100' },
+          items: [pod('streamer-a', '127.0.1.1', true), pod('streamer-b', '127.0.1.2', false)],
+        }),
+      );
     });
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
     dir = mkdtempSync(path.join(os.tmpdir(), 'router-kube-'));
@@ -76,7 +92,15 @@ describe('kubernetes discovery', () => {
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'fake', cluster: { server: `http://127.0.0.1:${(api.address() as AddressInfo).port}`, 'insecure-skip-tls-verify': true } }],
+        clusters: [
+          {
+            name: 'fake',
+            cluster: {
+              server: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+              'insecure-skip-tls-verify': true,
+            },
+          },
+        ],
         users: [{ name: 'router', user: { token: API_TOKEN } }],
         contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'router', namespace: NS } }],
         'current-context': 'fake',
@@ -119,13 +143,22 @@ describe('kubernetes discovery', () => {
 
   it('lists, then watches from the list resourceVersion, by label selector, with the service-account token', () => {
     const sel = encodeURIComponent(SELECTOR);
-    expect(seen[0]).toEqual({ method: 'GET', url: `/api/v1/namespaces/${NS}/pods?labelSelector=${sel}`, auth: `Bearer ${API_TOKEN}`, accept: expect.stringMatching(/^application\/json\b/) as string });
+    expect(seen[0]).toEqual({
+      method: 'GET',
+      url: `/api/v1/namespaces/${NS}/pods?labelSelector=${sel}`,
+      auth: `Bearer ${API_TOKEN}`,
+      accept: expect.stringMatching(/^application\/json\b/) as string,
+    });
     const watch = seen[1]!;
     expect(watch.method).toBe('GET');
     expect(watch.auth).toBe(`Bearer ${API_TOKEN}`);
     const u = new URL(watch.url, 'http://x');
     expect(u.pathname).toBe(`/api/v1/namespaces/${NS}/pods`);
-    expect(Object.fromEntries(u.searchParams)).toEqual({ watch: 'true', resourceVersion: '100', labelSelector: SELECTOR });
+    expect(Object.fromEntries(u.searchParams)).toEqual({
+      watch: 'true',
+      resourceVersion: '100',
+      labelSelector: SELECTOR,
+    });
     expect(seen).toHaveLength(2);
   });
 
@@ -138,16 +171,22 @@ describe('kubernetes discovery', () => {
     open.push(second);
     await second.waitFor('queuePosition');
     const t0 = Date.now();
-    watchStream!.write(`${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true) })}\n`);
+    watchStream!.write(
+      `${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true) })}\n`,
+    );
     await second.waitFor('config', 5000);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(await second.streamer()).toBe('s1');
     await router.waitFor((l) => l.msg === 'pod discovered' && l.pod === `${NS}/streamer-b`);
     // What the sidecar's pod patcher does next.
-    watchStream!.write(`${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true, true) })}\n`);
+    watchStream!.write(
+      `${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true, true) })}\n`,
+    );
 
     // streamer-a vanishes from discovery: logged; its dropped player cannot resume onto it any more.
-    watchStream!.write(`${JSON.stringify({ type: 'DELETED', object: pod('streamer-a', '127.0.1.1', true, true) })}\n`);
+    watchStream!.write(
+      `${JSON.stringify({ type: 'DELETED', object: pod('streamer-a', '127.0.1.1', true, true) })}\n`,
+    );
     await router.waitFor((l) => l.msg === 'pod left discovery' && l.pod === `${NS}/streamer-a`);
     first.ws.terminate();
     await first.closed;
@@ -163,14 +202,18 @@ describe('kubernetes discovery', () => {
     await second.closed;
     // It waited, so its ticket came in-band; the payload names the reservation.
     const ticket = (await second.waitFor('sessionTicket')).ticket as string;
-    const { r: reservationId } = JSON.parse(Buffer.from(ticket.split('.')[0]!, 'base64url').toString('utf8')) as { r: string };
+    const { r: reservationId } = JSON.parse(
+      Buffer.from(ticket.split('.')[0]!, 'base64url').toString('utf8'),
+    ) as { r: string };
     const released = await fetch(`http://127.0.1.2:${sidecarPort}/reservations/${reservationId}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(released.status).toBe(204);
     const t1 = Date.now();
-    watchStream!.write(`${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true, false) })}\n`);
+    watchStream!.write(
+      `${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true, false) })}\n`,
+    );
     await back.waitFor('config', 5000);
     expect(Date.now() - t1).toBeLessThan(5000);
     expect(await back.streamer()).toBe('s1');

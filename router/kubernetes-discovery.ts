@@ -78,7 +78,10 @@ export class KubernetesDiscovery extends EventEmitter implements Discovery {
     }
     if (!this.failedSinceStart && !this.synced) {
       this.synced = true;
-      this.log.info({ pods: this.snapshot.length, namespace: this.options.namespace, selector: this.options.selector }, 'pod discovery synced');
+      this.log.info(
+        { pods: this.snapshot.length, namespace: this.options.namespace, selector: this.options.selector },
+        'pod discovery synced',
+      );
     }
   }
 

@@ -6,7 +6,11 @@ import { ROUTER, ROUTER_ALLOCATION_RESULTS, type RouterAllocationResult } from '
 
 export class RouterMetrics {
   readonly registry = new Registry();
-  readonly queueLength = new Gauge({ name: ROUTER.queueLength, help: 'Players waiting for a pod on this replica', registers: [this.registry] });
+  readonly queueLength = new Gauge({
+    name: ROUTER.queueLength,
+    help: 'Players waiting for a pod on this replica',
+    registers: [this.registry],
+  });
   readonly waitSeconds = new Histogram({
     name: ROUTER.waitSeconds,
     help: 'Time from a player arriving to a pod being assigned (new sessions, not resumes)',
@@ -47,7 +51,9 @@ export function startMetricsServer(metrics: RouterMetrics, port: number, host: s
       );
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":"not_found","message":"try /metrics"}');
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end('{"code":"not_found","message":"try /metrics"}');
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

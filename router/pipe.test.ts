@@ -13,7 +13,9 @@ async function pair(): Promise<{ client: WebSocket; server: WebSocket }> {
   servers.push(wss);
   await new Promise((r) => wss.once('listening', r));
   const server = new Promise<WebSocket>((r) => wss.once('connection', r));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { maxPayload: 64 * 1024 * 1024 });
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, {
+    maxPayload: 64 * 1024 * 1024,
+  });
   await new Promise((r) => client.once('open', r));
   const s = await server;
   sockets.push(client, s);
@@ -35,7 +37,10 @@ function collect(ws: WebSocket) {
   return got;
 }
 
-const closedWith = (ws: WebSocket) => new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: reason.toString() })));
+const closedWith = (ws: WebSocket) =>
+  new Promise<{ code: number; reason: string }>((r) =>
+    ws.once('close', (code, reason) => r({ code, reason: reason.toString() })),
+  );
 
 async function until(pred: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

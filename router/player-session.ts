@@ -82,7 +82,9 @@ export class PlayerSession implements Waiter {
 
   get secure(): boolean {
     const proto = this.req.headers['x-forwarded-proto'];
-    return (typeof proto === 'string' && proto.split(',')[0]?.trim() === 'https') || 'encrypted' in this.req.socket;
+    return (
+      (typeof proto === 'string' && proto.split(',')[0]?.trim() === 'https') || 'encrypted' in this.req.socket
+    );
   }
 
   async start(): Promise<void> {
@@ -90,19 +92,24 @@ export class PlayerSession implements Waiter {
     this.socket.on('error', () => this.socket.destroy());
     const raw = readCookie(this.req.headers.cookie, SESSION_COOKIE);
     const ticket = this.ctx.cookies.decode(raw);
-    if (raw !== undefined && !ticket) this.log.info({ code: 'bad_session_cookie' }, 'ignoring an invalid session cookie');
+    if (raw !== undefined && !ticket)
+      this.log.info({ code: 'bad_session_cookie' }, 'ignoring an invalid session cookie');
     if (ticket && (await this.tryResume(ticket.sidecarUrl, ticket.reservationId))) return;
     if (this.state === 'closed') return;
     this.ctx.allocator.enqueue(this);
     // Open the socket anyway if the first round takes long (slow sidecars): the player then sees its place.
-    if (this.state === 'arriving') this.holdTimer = setTimeout(() => this.onQueued(), this.ctx.options.holdMs);
+    if (this.state === 'arriving')
+      this.holdTimer = setTimeout(() => this.onQueued(), this.ctx.options.holdMs);
   }
 
   private async tryResume(sidecarUrl: string, reservationId: string): Promise<boolean> {
     const endpoint = this.ctx.discovery.endpoints().find((e) => e.url === sidecarUrl);
     if (!endpoint) {
       // Only pods discovery vouches for: a signed cookie is still never a way to reach an arbitrary host.
-      this.log.info({ url: sidecarUrl, code: 'resume_pod_gone' }, 'resume impossible: pod no longer discovered');
+      this.log.info(
+        { url: sidecarUrl, code: 'resume_pod_gone' },
+        'resume impossible: pod no longer discovered',
+      );
       return false;
     }
     const outcome = await this.ctx.client.reserve(endpoint.url, {
@@ -116,7 +123,11 @@ export class PlayerSession implements Waiter {
     }
     if (outcome.kind !== 'granted') {
       this.log.info(
-        { pod: endpoint.key, reservation: reservationId, code: `resume_${outcome.kind === 'failed' ? outcome.code : outcome.kind}` },
+        {
+          pod: endpoint.key,
+          reservation: reservationId,
+          code: `resume_${outcome.kind === 'failed' ? outcome.code : outcome.kind}`,
+        },
         'resume refused; allocating a new pod',
       );
       return false;
@@ -181,7 +192,10 @@ export class PlayerSession implements Waiter {
       this.cookieReservation = grant.reservation.id;
       this.ctx.upgradeCookies.set(
         this.req,
-        this.ctx.cookies.header({ sidecarUrl: grant.endpoint.url, reservationId: grant.reservation.id }, this.secure),
+        this.ctx.cookies.header(
+          { sidecarUrl: grant.endpoint.url, reservationId: grant.reservation.id },
+          this.secure,
+        ),
       );
     }
     this.ctx.wss.handleUpgrade(this.req, this.socket, this.head, (ws) => {
@@ -196,15 +210,23 @@ export class PlayerSession implements Waiter {
 
   private readonly onEarlyMessage = (data: RawData, isBinary: boolean) => {
     const parsed = parseMessage(data, this.ctx.options.maxPayload);
-    if (parsed.ok && parsed.message.type === 'ping' && 'time' in parsed.message && typeof parsed.message.time === 'number') {
+    if (
+      parsed.ok &&
+      parsed.message.type === 'ping' &&
+      'time' in parsed.message &&
+      typeof parsed.message.time === 'number'
+    ) {
       this.ws?.send(encode(build.pong(parsed.message.time)));
       return;
     }
-    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data).byteLength;
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
     this.pendingBytes += size;
     this.pending.push({ data, isBinary });
     if (this.pending.length > MAX_PENDING_MESSAGES || this.pendingBytes > MAX_PENDING_BYTES) {
-      this.log.warn({ code: 'early_overflow', messages: this.pending.length, bytes: this.pendingBytes }, 'player sent too much before its pod was ready; closing');
+      this.log.warn(
+        { code: 'early_overflow', messages: this.pending.length, bytes: this.pendingBytes },
+        'player sent too much before its pod was ready; closing',
+      );
       this.ws?.close(CLOSE.policyViolation, 'too many messages before a stream was assigned');
     }
   };
@@ -246,7 +268,9 @@ export class PlayerSession implements Waiter {
     const base = new URL(grant.endpoint.url);
     base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     const target = upstreamTarget(this.req.url ?? '/', RESERVATION_QUERY_PARAM, grant.reservation.id);
-    const forwardedFor = [this.req.headers['x-forwarded-for'], this.req.socket.remoteAddress].filter(Boolean).join(', ');
+    const forwardedFor = [this.req.headers['x-forwarded-for'], this.req.socket.remoteAddress]
+      .filter(Boolean)
+      .join(', ');
     const upstream = new WebSocket(new URL(target, base), {
       maxPayload: this.ctx.options.maxPayload,
       handshakeTimeout: this.ctx.options.upstreamOpenMs,
@@ -266,7 +290,10 @@ export class PlayerSession implements Waiter {
         // The handshake went out before this pod was known: hand the page a ticket it can trade for the cookie.
         const ticket: SessionTicketMessage = {
           type: 'sessionTicket',
-          ticket: this.ctx.cookies.encode({ sidecarUrl: grant.endpoint.url, reservationId: grant.reservation.id }),
+          ticket: this.ctx.cookies.encode({
+            sidecarUrl: grant.endpoint.url,
+            reservationId: grant.reservation.id,
+          }),
         };
         ws.send(JSON.stringify(ticket));
       }
@@ -288,7 +315,14 @@ export class PlayerSession implements Waiter {
         this.state = 'closed';
         this.ctx.sessions.delete(this);
         this.log.info(
-          { pod: grant.endpoint.key, reservation: grant.reservation.id, first, code, reason, durationMs: Date.now() - pipedAt },
+          {
+            pod: grant.endpoint.key,
+            reservation: grant.reservation.id,
+            first,
+            code,
+            reason,
+            durationMs: Date.now() - pipedAt,
+          },
           'session ended',
         );
         // A player that closes normally has finished: free the pod now instead of after the resume grace.
@@ -300,7 +334,10 @@ export class PlayerSession implements Waiter {
       this.ctx.metrics.count('failed');
       this.ctx.allocator.suspect(grant.endpoint, why);
       this.release(grant);
-      this.log.warn({ pod: grant.endpoint.key, reservation: grant.reservation.id, code: 'sidecar_socket_failed', why }, 'sidecar player socket failed after reservation; finding another pod');
+      this.log.warn(
+        { pod: grant.endpoint.key, reservation: grant.reservation.id, code: 'sidecar_socket_failed', why },
+        'sidecar player socket failed after reservation; finding another pod',
+      );
       this.state = 'waiting';
       this.grant = undefined;
       if (this.resuming) {
@@ -320,7 +357,10 @@ export class PlayerSession implements Waiter {
 
   private release(grant: Grant): void {
     void this.ctx.client.release(grant.endpoint.url, grant.reservation.id).then((r) => {
-      this.log.debug({ pod: grant.endpoint.key, reservation: grant.reservation.id, result: r }, 'reservation released');
+      this.log.debug(
+        { pod: grant.endpoint.key, reservation: grant.reservation.id, result: r },
+        'reservation released',
+      );
       this.ctx.allocator.released(grant.endpoint);
     });
   }

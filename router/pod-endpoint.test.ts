@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { podToEndpoint, type PodLike } from './pod-endpoint.js';
 
-const pod = (patch: { labels?: Record<string, string>; ready?: string; phase?: string; ip?: string; deleting?: boolean } = {}): PodLike => ({
+const pod = (
+  patch: {
+    labels?: Record<string, string>;
+    ready?: string;
+    phase?: string;
+    ip?: string;
+    deleting?: boolean;
+  } = {},
+): PodLike => ({
   metadata: {
     name: 'streamer-abc',
     namespace: 'px',
@@ -21,8 +29,12 @@ describe('podToEndpoint', () => {
   });
 
   it('carries the allocated label as a hint', () => {
-    expect(podToEndpoint(pod({ labels: { 'pixelstream.io/allocated': 'true' } }), 8080)?.allocatedHint).toBe(true);
-    expect(podToEndpoint(pod({ labels: { 'pixelstream.io/allocated': 'false' } }), 8080)?.allocatedHint).toBe(false);
+    expect(podToEndpoint(pod({ labels: { 'pixelstream.io/allocated': 'true' } }), 8080)?.allocatedHint).toBe(
+      true,
+    );
+    expect(podToEndpoint(pod({ labels: { 'pixelstream.io/allocated': 'false' } }), 8080)?.allocatedHint).toBe(
+      false,
+    );
   });
 
   it('brackets IPv6 addresses', () => {

@@ -7,7 +7,12 @@ export const ALLOCATED_LABEL = 'pixelstream.io/allocated';
 
 /** The parts of a V1Pod we read. */
 export interface PodLike {
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; deletionTimestamp?: unknown };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    deletionTimestamp?: unknown;
+  };
   status?: { phase?: string; podIP?: string; conditions?: Array<{ type?: string; status?: string }> };
 }
 

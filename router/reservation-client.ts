@@ -2,11 +2,7 @@
 // timeout per request, and every outcome mapped to a small union so the allocator never sees an exception.
 import http from 'node:http';
 import https from 'node:https';
-import {
-  RESERVATIONS_PATH,
-  type Reservation,
-  type ReservationRequest,
-} from '../common/index.js';
+import { RESERVATIONS_PATH, type Reservation, type ReservationRequest } from '../common/index.js';
 
 export type ReserveOutcome =
   | { kind: 'granted'; reservation: Reservation }
@@ -52,7 +48,11 @@ export class ReservationClient {
         const reservation = parseReservation(res.body);
         return reservation
           ? { kind: 'granted', reservation }
-          : { kind: 'failed', code: 'bad_response', detail: `unparseable reservation: ${res.body.slice(0, 200)}` };
+          : {
+              kind: 'failed',
+              code: 'bad_response',
+              detail: `unparseable reservation: ${res.body.slice(0, 200)}`,
+            };
       }
       case 409:
         return { kind: 'conflict' };
@@ -62,9 +62,17 @@ export class ReservationClient {
         return { kind: 'draining' };
       case 401:
       case 403:
-        return { kind: 'failed', code: 'unauthorized', detail: `HTTP ${res.status}: ROUTER_TOKEN differs from the sidecar's` };
+        return {
+          kind: 'failed',
+          code: 'unauthorized',
+          detail: `HTTP ${res.status}: ROUTER_TOKEN differs from the sidecar's`,
+        };
       default:
-        return { kind: 'failed', code: 'bad_response', detail: `HTTP ${res.status}: ${res.body.slice(0, 200)}` };
+        return {
+          kind: 'failed',
+          code: 'bad_response',
+          detail: `HTTP ${res.status}: ${res.body.slice(0, 200)}`,
+        };
     }
   }
 
@@ -88,7 +96,10 @@ export class ReservationClient {
   private send(method: string, base: string, path: string, body?: string): Promise<RawResponse> {
     const url = new URL(path, base);
     const isHttps = url.protocol === 'https:';
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.token}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
@@ -102,16 +113,22 @@ export class ReservationClient {
           let size = 0;
           res.on('data', (c: Buffer) => {
             size += c.length;
-            if (size > MAX_RESPONSE_BYTES) req.destroy(Object.assign(new Error('response too large'), { code: 'ETOOBIG' }));
+            if (size > MAX_RESPONSE_BYTES)
+              req.destroy(Object.assign(new Error('response too large'), { code: 'ETOOBIG' }));
             else chunks.push(c);
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
           res.on('error', reject);
         },
       );
       // One deadline for the whole exchange, not just socket idleness: a sidecar that trickles bytes is as
       // useless to a waiting player as a silent one.
-      const deadline = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), this.timeoutMs);
+      const deadline = setTimeout(
+        () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
+        this.timeoutMs,
+      );
       req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       req.on('error', (err) => {
         clearTimeout(deadline);

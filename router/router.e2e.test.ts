@@ -3,7 +3,16 @@
 // router dying while its players resume on their own pods through the other one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Arrival } from './testing/arrival.js';
-import { sample, scrape, startFarms, startRouterProc, statusLines, until, type Farm, type RouterProc } from './testing/stack.js';
+import {
+  sample,
+  scrape,
+  startFarms,
+  startRouterProc,
+  statusLines,
+  until,
+  type Farm,
+  type RouterProc,
+} from './testing/stack.js';
 
 let farms: Farm[] = [];
 let routers: RouterProc[] = [];
@@ -35,25 +44,38 @@ describe('two routers, twenty sidecars', () => {
       routerOf.set(a, r);
       arrivals.push(a);
     }
-    await until(() => arrivals.filter((a) => a.has('config')).length === 20 && arrivals.filter((a) => a.has('queuePosition')).length === 40, 30_000, '20 assigned and 40 queued');
+    await until(
+      () =>
+        arrivals.filter((a) => a.has('config')).length === 20 &&
+        arrivals.filter((a) => a.has('queuePosition')).length === 40,
+      30_000,
+      '20 assigned and 40 queued',
+    );
     const assigned = arrivals.filter((a) => a.has('config'));
     // Nobody got both: a queued player never saw a pod, an assigned one never saw a queue message.
     expect(assigned.filter((a) => a.has('queuePosition'))).toHaveLength(0);
     const ids = await Promise.all(assigned.map((a) => a.streamer()));
     expect(new Set(ids).size).toBe(20);
-    await Promise.all(assigned.map(async (a, i) => {
-      streamerOf.set(a, ids[i]!);
-      expect((await a.subscribe(ids[i]!)).type).toBe('offer');
-    }));
+    await Promise.all(
+      assigned.map(async (a, i) => {
+        streamerOf.set(a, ids[i]!);
+        expect((await a.subscribe(ids[i]!)).type).toBe('offer');
+      }),
+    );
     // Each router numbered its own waiters 1..n.
     for (const r of [0, 1]) {
-      const positions = arrivals.filter((a) => routerOf.get(a) === r && a.has('queuePosition')).map((a) => a.firstPosition).sort((x, y) => x - y);
+      const positions = arrivals
+        .filter((a) => routerOf.get(a) === r && a.has('queuePosition'))
+        .map((a) => a.firstPosition)
+        .sort((x, y) => x - y);
       expect(positions).toEqual(positions.map((_, i) => i + 1));
     }
     expect(maxPlayersEverPerSidecar()).toBe(1);
     const m = await Promise.all(routers.map((r) => scrape(r.metricsPort)));
     expect(m.reduce((n, t) => n + sample(t, 'pixelstream_router_queue_length')!, 0)).toBe(40);
-    expect(m.reduce((n, t) => n + sample(t, 'pixelstream_router_allocations_total{result="assigned"}')!, 0)).toBe(20);
+    expect(
+      m.reduce((n, t) => n + sample(t, 'pixelstream_router_allocations_total{result="assigned"}')!, 0),
+    ).toBe(20);
   });
 
   it('as sessions end, each router hands the freed pod to its longest-waiting player', async () => {
@@ -64,8 +86,14 @@ describe('two routers, twenty sidecars', () => {
       const pod = streamerOf.get(leaving)!;
       const before = arrivals.filter((a) => a.has('config')).length;
       await leaving.close(1000);
-      await until(() => arrivals.filter((a) => a.has('config')).length === before + 1, 10_000, `a waiting player gets pod ${pod}`);
-      const next = arrivals.find((a) => a.has('config') && !active.includes(a) && !served.includes(a) && a.ws.readyState === a.ws.OPEN)!;
+      await until(
+        () => arrivals.filter((a) => a.has('config')).length === before + 1,
+        10_000,
+        `a waiting player gets pod ${pod}`,
+      );
+      const next = arrivals.find(
+        (a) => a.has('config') && !active.includes(a) && !served.includes(a) && a.ws.readyState === a.ws.OPEN,
+      )!;
       served.push(next);
       active.push(next);
       // The only free pod is the one just left: the newcomer must be there, alone.
@@ -82,21 +110,29 @@ describe('two routers, twenty sidecars', () => {
     // Waiters got their resume ticket in-band (their handshake went out before a pod was known); players
     // placed on arrival had the cookie on the handshake instead.
     expect(served.every((a) => a.has('sessionTicket') && !a.cookie)).toBe(true);
-    expect(arrivals.filter((a) => !served.includes(a)).every((a) => !a.has('sessionTicket') && a.cookie)).toBe(true);
+    expect(
+      arrivals.filter((a) => !served.includes(a)).every((a) => !a.has('sessionTicket') && a.cookie),
+    ).toBe(true);
     const m = await Promise.all(routers.map((r) => scrape(r.metricsPort)));
     expect(m.reduce((n, t) => n + sample(t, 'pixelstream_router_queue_length')!, 0)).toBe(0);
-    expect(m.reduce((n, t) => n + sample(t, 'pixelstream_router_allocations_total{result="assigned"}')!, 0)).toBe(60);
+    expect(
+      m.reduce((n, t) => n + sample(t, 'pixelstream_router_allocations_total{result="assigned"}')!, 0),
+    ).toBe(60);
     expect(m.reduce((n, t) => n + sample(t, 'pixelstream_router_wait_seconds_count')!, 0)).toBe(60);
     await Promise.all(active.map((a) => a.close(1000)));
   });
 
   it('a router dies: its players come back through the other one and resume on their own pods', async () => {
     // All 20 pods free again once every session above released its reservation.
-    await until(() => {
-      const last = new Map<number, { players: number; reserved: boolean }>();
-      for (const l of statusLines(farms)) last.set(l.index as number, l as never);
-      return [...last.values()].every((s) => s.players === 0 && !s.reserved);
-    }, 10_000, 'every sidecar idle');
+    await until(
+      () => {
+        const last = new Map<number, { players: number; reserved: boolean }>();
+        for (const l of statusLines(farms)) last.set(l.index as number, l as never);
+        return [...last.values()].every((s) => s.players === 0 && !s.reserved);
+      },
+      10_000,
+      'every sidecar idle',
+    );
     const fresh: Arrival[] = [];
     for (let i = 0; i < 20; i++) {
       const a = new Arrival(routers[i % 2]!.url);

@@ -69,7 +69,11 @@ export async function createDiscovery(config: RouterConfig, log: Logger): Promis
   );
 }
 
-export async function startRouter(config: RouterConfig, logger?: Logger, tuning: RouterTuning = {}): Promise<Router> {
+export async function startRouter(
+  config: RouterConfig,
+  logger?: Logger,
+  tuning: RouterTuning = {},
+): Promise<Router> {
   const log = logger ?? createLogger('router', config.logLevel);
   const t = { ...DEFAULTS, ...tuning };
   const metrics = new RouterMetrics(tuning.processMetrics ?? true);
@@ -91,7 +95,12 @@ export async function startRouter(config: RouterConfig, logger?: Logger, tuning:
     log,
   );
   let closing = false;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: t.maxPayload, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: t.maxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   const upgradeCookies = new WeakMap<IncomingMessage, string>();
   wss.on('headers', (headers, req) => {
     const cookie = upgradeCookies.get(req);
@@ -123,9 +132,18 @@ export async function startRouter(config: RouterConfig, logger?: Logger, tuning:
 
   if (!hasPlayerPage(config.playerPageDir))
     log.warn({ dir: config.playerPageDir }, 'player page not built; serving a placeholder at /');
-  const app = createApp({ playerPageDir: config.playerPageDir, ready: () => discovery.synced && !closing, cookies: ctx.cookies, log });
+  const app = createApp({
+    playerPageDir: config.playerPageDir,
+    ready: () => discovery.synced && !closing,
+    cookies: ctx.cookies,
+    log,
+  });
   const server = http.createServer(
-    { headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    {
+      headersTimeout: t.headersTimeoutMs,
+      requestTimeout: t.requestTimeoutMs,
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    },
     app,
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -142,7 +160,15 @@ export async function startRouter(config: RouterConfig, logger?: Logger, tuning:
       ? { code: 'shutting_down', status: 503, message: 'router is shutting down' }
       : checkUpgrade(req);
     if (problem) {
-      log.warn({ code: problem.code, reason: problem.message, remote: req.socket.remoteAddress, url: req.url?.slice(0, 200) }, 'WebSocket upgrade refused');
+      log.warn(
+        {
+          code: problem.code,
+          reason: problem.message,
+          remote: req.socket.remoteAddress,
+          url: req.url?.slice(0, 200),
+        },
+        'WebSocket upgrade refused',
+      );
       const body = JSON.stringify({ code: problem.code, message: problem.message });
       socket.end(
         `HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status] ?? ''}\r\nContent-Type: application/json\r\n` +
@@ -161,7 +187,10 @@ export async function startRouter(config: RouterConfig, logger?: Logger, tuning:
       const ws = s.socketForPing;
       if (!ws || ws.readyState !== ws.OPEN) continue;
       if (!s.alive) {
-        log.warn({ session: s.id, code: 'player_silent' }, 'player stopped answering pings; dropping its socket');
+        log.warn(
+          { session: s.id, code: 'player_silent' },
+          'player stopped answering pings; dropping its socket',
+        );
         ws.terminate();
         continue;
       }
@@ -179,7 +208,10 @@ export async function startRouter(config: RouterConfig, logger?: Logger, tuning:
   const metricsServer = await startMetricsServer(metrics, config.metricsPort, config.host);
   const port = (server.address() as AddressInfo).port;
   const metricsPort = (metricsServer.address() as AddressInfo).port;
-  log.info({ port, metricsPort, discovery: config.discovery, sidecars: discovery.endpoints().length }, 'listening');
+  log.info(
+    { port, metricsPort, discovery: config.discovery, sidecars: discovery.endpoints().length },
+    'listening',
+  );
 
   return {
     port,

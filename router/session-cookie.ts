@@ -24,7 +24,9 @@ export class SessionCookies {
   }
 
   encode(ticket: SessionTicket): string {
-    const payload = Buffer.from(JSON.stringify({ u: ticket.sidecarUrl, r: ticket.reservationId })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ u: ticket.sidecarUrl, r: ticket.reservationId })).toString(
+      'base64url',
+    );
     return `${payload}.${this.sign(payload)}`;
   }
 
@@ -38,7 +40,10 @@ export class SessionCookies {
     const expected = Buffer.from(this.sign(payload), 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
-      const v = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { u?: unknown; r?: unknown };
+      const v = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+        u?: unknown;
+        r?: unknown;
+      };
       if (typeof v.u !== 'string' || typeof v.r !== 'string' || !v.r) return undefined;
       return { sidecarUrl: v.u, reservationId: v.r };
     } catch {

@@ -92,7 +92,9 @@ async function stall(send: string, halfOpen = false): Promise<Stalled> {
 describe('stalled HTTP clients', () => {
   it('do not hold up a player, and are answered 408 and closed within the header timeout', async () => {
     const silent = await Promise.all(Array.from({ length: 10 }, () => stall('')));
-    const partial = await Promise.all(Array.from({ length: 10 }, () => stall('GET / HTTP/1.1\r\nHost: router\r\nUpgrade: websock')));
+    const partial = await Promise.all(
+      Array.from({ length: 10 }, () => stall('GET / HTTP/1.1\r\nHost: router\r\nUpgrade: websock')),
+    );
     const halfOpen = await stall('GET /healthz HTTP/1.1\r\n', true);
     const all = [...silent, ...partial, halfOpen];
 
@@ -108,7 +110,9 @@ describe('stalled HTTP clients', () => {
       expect(ms, `connection ${i}`).toBeLessThanOrEqual(HEADERS_TIMEOUT_MS + LATEST_MS);
     }
     for (const s of all) expect(s.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
-    expect(lines.filter((l) => l.code === 'bad_request' && l.err === 'ERR_HTTP_REQUEST_TIMEOUT')).toHaveLength(all.length);
+    expect(
+      lines.filter((l) => l.code === 'bad_request' && l.err === 'ERR_HTTP_REQUEST_TIMEOUT'),
+    ).toHaveLength(all.length);
 
     // The router and the player's session carry on.
     expect(player.ws.readyState).toBe(WebSocket.OPEN);
@@ -118,7 +122,9 @@ describe('stalled HTTP clients', () => {
   });
 
   it('closes a request whose body never finishes within the request timeout', async () => {
-    const body = await stall('POST /session HTTP/1.1\r\nHost: router\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"tic');
+    const body = await stall(
+      'POST /session HTTP/1.1\r\nHost: router\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"tic',
+    );
     const ms = await body.closedAfter;
     expect(ms).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
     expect(ms).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + LATEST_MS);

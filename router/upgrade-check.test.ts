@@ -4,7 +4,11 @@ import { checkUpgrade, upstreamTarget } from './upgrade-check.js';
 const good = {
   method: 'GET',
   url: '/?StreamerId=x',
-  headers: { upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' },
+  headers: {
+    upgrade: 'websocket',
+    'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    'sec-websocket-version': '13',
+  },
 };
 
 describe('checkUpgrade', () => {
@@ -29,7 +33,9 @@ describe('checkUpgrade', () => {
 
 describe('upstreamTarget', () => {
   it('keeps the player path and query and adds the reservation', () => {
-    expect(upstreamTarget('/play?StreamerId=a', 'reservation', 'r1')).toBe('/play?StreamerId=a&reservation=r1');
+    expect(upstreamTarget('/play?StreamerId=a', 'reservation', 'r1')).toBe(
+      '/play?StreamerId=a&reservation=r1',
+    );
   });
 
   it('drops a reservation the player tried to pass itself', () => {

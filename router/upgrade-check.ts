@@ -8,11 +8,16 @@ export type UpgradeProblem = { code: 'bad_upgrade'; status: 400 | 405 | 414; mes
 const MAX_URL_CHARS = 2048;
 const KEY_RE = /^[+/0-9A-Za-z]{22}==$/;
 
-export function checkUpgrade(req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>): UpgradeProblem | undefined {
-  if (req.method !== 'GET') return { code: 'bad_upgrade', status: 405, message: 'WebSocket upgrades use GET' };
+export function checkUpgrade(
+  req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>,
+): UpgradeProblem | undefined {
+  if (req.method !== 'GET')
+    return { code: 'bad_upgrade', status: 405, message: 'WebSocket upgrades use GET' };
   const url = req.url ?? '';
-  if (url.length > MAX_URL_CHARS) return { code: 'bad_upgrade', status: 414, message: 'request target too long' };
-  if (!url.startsWith('/')) return { code: 'bad_upgrade', status: 400, message: 'request target must be a path' };
+  if (url.length > MAX_URL_CHARS)
+    return { code: 'bad_upgrade', status: 414, message: 'request target too long' };
+  if (!url.startsWith('/'))
+    return { code: 'bad_upgrade', status: 400, message: 'request target must be a path' };
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
     return { code: 'bad_upgrade', status: 400, message: 'Upgrade header must be websocket' };
   const key = req.headers['sec-websocket-key'];

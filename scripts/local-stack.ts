@@ -17,7 +17,12 @@ function say(text: string): void {
 }
 
 /** Starts a node child; its JSON lines are shown compactly, and the first matching one resolves `ready`. */
-function start(name: string, script: string, extraEnv: Record<string, string>, ready: (line: Record<string, unknown>) => boolean) {
+function start(
+  name: string,
+  script: string,
+  extraEnv: Record<string, string>,
+  ready: (line: Record<string, unknown>) => boolean,
+) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script)], {
     cwd: root,
     // The stdin pipe is the children's lifeline: it closes when this script dies, however it dies.
@@ -49,7 +54,9 @@ function start(name: string, script: string, extraEnv: Record<string, string>, r
         delete rest.time;
         delete rest.component;
         const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
-        process.stdout.write(`${name}: ${level === 'info' ? '' : `${String(level)}: `}${String(msg)}${extra}\n`);
+        process.stdout.write(
+          `${name}: ${level === 'info' ? '' : `${String(level)}: `}${String(msg)}${extra}\n`,
+        );
       }
     }
   };
@@ -90,11 +97,28 @@ const built = await buildPlayer();
 if (built) say('player page built');
 
 const playerPort = env.PLAYER_PORT ?? '8080';
-const listening = await start('sidecar', 'signalserver/main.ts', { DRAIN_TIMEOUT_SECONDS: env.DRAIN_TIMEOUT_SECONDS ?? '5', PLAYER_PORT: playerPort, STREAMER_PORT: env.STREAMER_PORT ?? '0', SFU_PORT: env.SFU_PORT ?? '0', METRICS_PORT: env.METRICS_PORT ?? '0' },
-  (l) => l.msg === 'listening');
-await start('streamer', 'streamer/main.ts', { STREAMER_URL: `ws://127.0.0.1:${String(listening.streamerPort)}` }, (l) => l.msg === 'registered');
+const listening = await start(
+  'sidecar',
+  'signalserver/main.ts',
+  {
+    DRAIN_TIMEOUT_SECONDS: env.DRAIN_TIMEOUT_SECONDS ?? '5',
+    PLAYER_PORT: playerPort,
+    STREAMER_PORT: env.STREAMER_PORT ?? '0',
+    SFU_PORT: env.SFU_PORT ?? '0',
+    METRICS_PORT: env.METRICS_PORT ?? '0',
+  },
+  (l) => l.msg === 'listening',
+);
+await start(
+  'streamer',
+  'streamer/main.ts',
+  { STREAMER_URL: `ws://127.0.0.1:${String(listening.streamerPort)}` },
+  (l) => l.msg === 'registered',
+);
 const host = env.PLAYER_HOST && env.PLAYER_HOST !== '0.0.0.0' ? env.PLAYER_HOST : 'localhost';
 say('');
-say(`open http://${host}:${String(listening.playerPort)}/   (metrics: http://localhost:${String(listening.metricsPort)}/metrics)`);
+say(
+  `open http://${host}:${String(listening.playerPort)}/   (metrics: http://localhost:${String(listening.metricsPort)}/metrics)`,
+);
 say('Ctrl-C stops everything');
 say('');

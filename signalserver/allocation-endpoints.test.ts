@@ -54,10 +54,20 @@ describe('allocation, endpoints and metrics', () => {
     const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'pod-a' });
     open.push(streamer);
     await streamer.registered();
-    expect(await getStatus(t)).toMatchObject({ streamerConnected: true, available: true, allocated: false, streamerId: 'pod-a' });
+    expect(await getStatus(t)).toMatchObject({
+      streamerConnected: true,
+      available: true,
+      allocated: false,
+      streamerId: 'pod-a',
+    });
     expect((await fetch(`${t.httpUrl}/readyz`)).status).toBe(200);
     m = await scrape(t);
-    expect([m(SIDECAR.streamerConnected), m(SIDECAR.available), m(SIDECAR.allocated), m(SIDECAR.players)]).toEqual([1, 1, 0, 0]);
+    expect([
+      m(SIDECAR.streamerConnected),
+      m(SIDECAR.available),
+      m(SIDECAR.allocated),
+      m(SIDECAR.players),
+    ]).toEqual([1, 1, 0, 0]);
 
     const player = await PlayerClient.connect(t.playerUrl);
     open.push(player);
@@ -68,7 +78,12 @@ describe('allocation, endpoints and metrics', () => {
     // Allocated pods stay Ready so disruption budgets and rollouts count them.
     expect((await fetch(`${t.httpUrl}/readyz`)).status).toBe(200);
     m = await scrape(t);
-    expect([m(SIDECAR.allocated), m(SIDECAR.available), m(SIDECAR.players), m(SIDECAR.sessionsTotal)]).toEqual([1, 0, 1, 1]);
+    expect([
+      m(SIDECAR.allocated),
+      m(SIDECAR.available),
+      m(SIDECAR.players),
+      m(SIDECAR.sessionsTotal),
+    ]).toEqual([1, 0, 1, 1]);
     expect(m(`${SIDECAR.subscribeToAnswerSeconds}_count`)).toBe(1);
     expect(m(SIDECAR.messagesTotal, '{role="player",type="subscribe"}')).toBe(1);
 
@@ -76,7 +91,10 @@ describe('allocation, endpoints and metrics', () => {
     const second = await PlayerClient.connect(t.playerUrl);
     open.push(second);
     second.subscribe('pod-a');
-    expect(await second.next('subscribeFailed')).toEqual({ type: 'subscribeFailed', message: expect.any(String) as string });
+    expect(await second.next('subscribeFailed')).toEqual({
+      type: 'subscribeFailed',
+      message: expect.any(String) as string,
+    });
     m = await scrape(t);
     expect(m(SIDECAR.rejectionsTotal, '{reason="full"}')).toBe(1);
 
@@ -94,7 +112,12 @@ describe('allocation, endpoints and metrics', () => {
     await until(t, (s) => !s.streamerConnected);
     expect((await fetch(`${t.httpUrl}/readyz`)).status).toBe(503);
     m = await scrape(t);
-    expect([m(SIDECAR.streamerConnected), m(SIDECAR.allocated), m(SIDECAR.available), m(SIDECAR.players)]).toEqual([0, 0, 0, 0]);
+    expect([
+      m(SIDECAR.streamerConnected),
+      m(SIDECAR.allocated),
+      m(SIDECAR.available),
+      m(SIDECAR.players),
+    ]).toEqual([0, 0, 0, 0]);
 
     // A streamer that comes back (a new process) makes the pod available again.
     const again = await StreamerStandIn.start(t.streamerUrl, { id: 'pod-a' });

@@ -45,16 +45,19 @@ export interface SubscribeFacts {
 }
 
 export type SubscribeRefusal = 'unknown_streamer' | 'draining' | 'reserved' | 'full';
-export type SubscribeDecision = { ok: true; evictStaleHolder: boolean } | { ok: false; reason: SubscribeRefusal; message: string };
+export type SubscribeDecision =
+  { ok: true; evictStaleHolder: boolean } | { ok: false; reason: SubscribeRefusal; message: string };
 
 export function decideSubscribe(f: SubscribeFacts): SubscribeDecision {
   if (!f.streamerExists) return { ok: false, reason: 'unknown_streamer', message: 'Streamer does not exist' };
   if (f.draining) return { ok: false, reason: 'draining', message: 'This stream is shutting down' };
   const holder = f.reservationId !== undefined && f.playerReservationId === f.reservationId;
-  if (f.reservationId !== undefined && !holder) return { ok: false, reason: 'reserved', message: 'This stream is reserved for another player' };
+  if (f.reservationId !== undefined && !holder)
+    return { ok: false, reason: 'reserved', message: 'This stream is reserved for another player' };
   if (f.isStreamer && f.subscribers >= f.maxPlayers) {
     // A resumed player may replace the dropped-but-not-yet-closed socket that held its own reservation.
-    if (holder && f.staleHolder && f.subscribers - 1 < f.maxPlayers) return { ok: true, evictStaleHolder: true };
+    if (holder && f.staleHolder && f.subscribers - 1 < f.maxPlayers)
+      return { ok: true, evictStaleHolder: true };
     return { ok: false, reason: 'full', message: 'Streamer has reached its maximum number of players' };
   }
   return { ok: true, evictStaleHolder: false };

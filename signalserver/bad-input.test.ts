@@ -32,7 +32,9 @@ async function stillWorks(s: Awaited<ReturnType<typeof legitSession>>, n: number
   s.player.send({ type: 'ping', time: n });
   expect(await s.player.nextOf('pong')).toEqual({ type: 'pong', time: n });
   s.player.candidate(`candidate:${n} 1 udp 1 192.0.2.1 ${n} typ host`);
-  expect((await s.streamer.nextOf('iceCandidate')).candidate).toMatchObject({ candidate: `candidate:${n} 1 udp 1 192.0.2.1 ${n} typ host` });
+  expect((await s.streamer.nextOf('iceCandidate')).candidate).toMatchObject({
+    candidate: `candidate:${n} 1 udp 1 192.0.2.1 ${n} typ host`,
+  });
   s.streamer.trickle(s.playerId, 1);
   expect(await s.player.nextOf('iceCandidate')).toMatchObject({ playerId: s.playerId });
 }
@@ -103,11 +105,13 @@ describe('bad input', () => {
     expect(await rejections(t, 'too_many_sockets')).toBe(1);
     await stillWorks(s, 4);
     await more[0].close();
-    await expect.poll(async () => {
-      const p = await PlayerClient.connect(t!.playerUrl).catch(() => undefined);
-      if (p) open.push(p);
-      return p !== undefined;
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const p = await PlayerClient.connect(t!.playerUrl).catch(() => undefined);
+        if (p) open.push(p);
+        return p !== undefined;
+      })
+      .toBe(true);
   });
 
   it('refuses a streamer without the token (4401) and accepts one with it', async () => {
@@ -132,16 +136,69 @@ describe('bad input', () => {
     let hostileStreamer = await SignallingClient.open(t.streamerUrl);
     open.push({ close: () => hostilePlayer.close() }, { close: () => hostileStreamer.close() });
 
-    const types = ['subscribe', 'unsubscribe', 'offer', 'answer', 'iceCandidate', 'ping', 'pong', 'listStreamers', 'endpointId',
-      'disconnectPlayer', 'layerPreference', 'playerConnected', 'playerDisconnected', 'dataChannelRequest', 'peerDataChannels',
-      'streamerDataChannels', 'startStreaming', 'stopStreaming', 'config', 'identify', '__proto__', 'constructor', 'x'];
-    const value = fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
-      fc.constant(s.playerId), fc.constant('legit'), fc.array(fc.integer(), { maxLength: 3 }),
-      fc.dictionary(fc.constantFrom('candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment', 'x'), fc.oneof(fc.string(), fc.integer(), fc.constant(null))));
+    const types = [
+      'subscribe',
+      'unsubscribe',
+      'offer',
+      'answer',
+      'iceCandidate',
+      'ping',
+      'pong',
+      'listStreamers',
+      'endpointId',
+      'disconnectPlayer',
+      'layerPreference',
+      'playerConnected',
+      'playerDisconnected',
+      'dataChannelRequest',
+      'peerDataChannels',
+      'streamerDataChannels',
+      'startStreaming',
+      'stopStreaming',
+      'config',
+      'identify',
+      '__proto__',
+      'constructor',
+      'x',
+    ];
+    const value = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(s.playerId),
+      fc.constant('legit'),
+      fc.array(fc.integer(), { maxLength: 3 }),
+      fc.dictionary(
+        fc.constantFrom('candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment', 'x'),
+        fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+      ),
+    );
     const message = fc.oneof(
-      fc.record({ type: fc.constantFrom(...types) }).chain((m) =>
-        fc.dictionary(fc.constantFrom('streamerId', 'playerId', 'sdp', 'candidate', 'time', 'id', 'spatialLayer', 'temporalLayer', 'reason', 'protocolVersion', '__proto__'), value, { maxKeys: 4 })
-          .map((fields) => JSON.stringify({ ...fields, type: m.type }))),
+      fc
+        .record({ type: fc.constantFrom(...types) })
+        .chain((m) =>
+          fc
+            .dictionary(
+              fc.constantFrom(
+                'streamerId',
+                'playerId',
+                'sdp',
+                'candidate',
+                'time',
+                'id',
+                'spatialLayer',
+                'temporalLayer',
+                'reason',
+                'protocolVersion',
+                '__proto__',
+              ),
+              value,
+              { maxKeys: 4 },
+            )
+            .map((fields) => JSON.stringify({ ...fields, type: m.type })),
+        ),
       fc.string({ maxLength: 100 }),
       fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
       fc.json({ maxDepth: 3 }),
@@ -149,14 +206,18 @@ describe('bad input', () => {
 
     let round = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 15 }), fc.array(message, { minLength: 1, maxLength: 15 }), async (fromPlayer, fromStreamer) => {
-        if (!hostilePlayer.isOpen) hostilePlayer = await PlayerClient.connect(t!.playerUrl);
-        if (!hostileStreamer.isOpen) hostileStreamer = await SignallingClient.open(t!.streamerUrl);
-        for (const m of fromPlayer) hostilePlayer.sendRaw(m);
-        for (const m of fromStreamer) hostileStreamer.sendRaw(m);
-        await stillWorks(s, ++round);
-        expect(t!.sidecar.status()).toMatchObject({ players: 1, streamerId: 'legit', allocated: true });
-      }),
+      fc.asyncProperty(
+        fc.array(message, { minLength: 1, maxLength: 15 }),
+        fc.array(message, { minLength: 1, maxLength: 15 }),
+        async (fromPlayer, fromStreamer) => {
+          if (!hostilePlayer.isOpen) hostilePlayer = await PlayerClient.connect(t!.playerUrl);
+          if (!hostileStreamer.isOpen) hostileStreamer = await SignallingClient.open(t!.streamerUrl);
+          for (const m of fromPlayer) hostilePlayer.sendRaw(m);
+          for (const m of fromStreamer) hostileStreamer.sendRaw(m);
+          await stillWorks(s, ++round);
+          expect(t!.sidecar.status()).toMatchObject({ players: 1, streamerId: 'legit', allocated: true });
+        },
+      ),
       { numRuns: 60 },
     );
     expect(s.player.isOpen && s.streamer.isOpen).toBe(true);

@@ -27,24 +27,41 @@ describe('loadSidecarConfig', () => {
   });
 
   it('parses TURN settings', () => {
-    const c = loadSidecarConfig({ TURN_SECRET: 'x', TURN_URLS: 'turn:a:3478?transport=udp, turn:a:3478?transport=tcp', TURN_TTL_SECONDS: '600', ICE_TRANSPORT_POLICY: 'relay' });
-    expect(c.turn).toEqual({ secret: 'x', urls: ['turn:a:3478?transport=udp', 'turn:a:3478?transport=tcp'], ttlSeconds: 600 });
+    const c = loadSidecarConfig({
+      TURN_SECRET: 'x',
+      TURN_URLS: 'turn:a:3478?transport=udp, turn:a:3478?transport=tcp',
+      TURN_TTL_SECONDS: '600',
+      ICE_TRANSPORT_POLICY: 'relay',
+    });
+    expect(c.turn).toEqual({
+      secret: 'x',
+      urls: ['turn:a:3478?transport=udp', 'turn:a:3478?transport=tcp'],
+      ttlSeconds: 600,
+    });
     expect(c.iceTransportPolicy).toBe('relay');
   });
 
   it('lists every field problem at once', () => {
     try {
-      loadSidecarConfig({ PLAYER_PORT: '99999', DRAIN_TIMEOUT_SECONDS: '-1', EVENTS_SINK_URL: 'ftp://x', ICE_TRANSPORT_POLICY: 'p2p' });
+      loadSidecarConfig({
+        PLAYER_PORT: '99999',
+        DRAIN_TIMEOUT_SECONDS: '-1',
+        EVENTS_SINK_URL: 'ftp://x',
+        ICE_TRANSPORT_POLICY: 'p2p',
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      for (const name of ['PLAYER_PORT', 'DRAIN_TIMEOUT_SECONDS', 'EVENTS_SINK_URL', 'ICE_TRANSPORT_POLICY']) expect(problems).toContain(name);
+      for (const name of ['PLAYER_PORT', 'DRAIN_TIMEOUT_SECONDS', 'EVENTS_SINK_URL', 'ICE_TRANSPORT_POLICY'])
+        expect(problems).toContain(name);
     }
   });
 
   it('refuses reservation limits a sidecar would never grant', () => {
-    expect(() => loadSidecarConfig({ RESERVATION_TTL_SECONDS: '600', RESUME_GRACE_SECONDS: '3600' })).not.toThrow();
+    expect(() =>
+      loadSidecarConfig({ RESERVATION_TTL_SECONDS: '600', RESUME_GRACE_SECONDS: '3600' }),
+    ).not.toThrow();
     try {
       loadSidecarConfig({ RESERVATION_TTL_SECONDS: '601', RESUME_GRACE_SECONDS: '3601' });
       expect.unreachable();
@@ -57,7 +74,13 @@ describe('loadSidecarConfig', () => {
 
   it('lists every cross-field problem at once', () => {
     try {
-      loadSidecarConfig({ TURN_URLS: 'http://nope', ICE_TRANSPORT_POLICY: 'relay', PLAYER_PORT: '9000', STREAMER_TOKEN: 'short', STUN_URLS: 'turn:x' });
+      loadSidecarConfig({
+        TURN_URLS: 'http://nope',
+        ICE_TRANSPORT_POLICY: 'relay',
+        PLAYER_PORT: '9000',
+        STREAMER_TOKEN: 'short',
+        STUN_URLS: 'turn:x',
+      });
       expect.unreachable();
     } catch (err) {
       const problems = (err as ConfigError).problems;

@@ -95,10 +95,14 @@ type Parsed = z.infer<z.ZodObject<typeof shape>>;
 /** Rules between variables; tolerant of fields that failed to parse (undefined), see loadSidecarConfig. */
 function crossFieldProblems(c: Partial<Parsed>): string[] {
   const problems: string[] = [];
-  if (c.TURN_SECRET && (c.TURN_URLS ?? []).length === 0) problems.push('TURN_SECRET is set but TURN_URLS is empty');
-  if ((c.TURN_URLS ?? []).length > 0 && !c.TURN_SECRET) problems.push('TURN_URLS is set but TURN_SECRET is empty');
-  for (const u of c.TURN_URLS ?? []) if (!/^turns?:/.test(u)) problems.push(`TURN_URLS item "${u}" must start with turn: or turns:`);
-  for (const u of c.STUN_URLS ?? []) if (!/^stuns?:/.test(u)) problems.push(`STUN_URLS item "${u}" must start with stun: or stuns:`);
+  if (c.TURN_SECRET && (c.TURN_URLS ?? []).length === 0)
+    problems.push('TURN_SECRET is set but TURN_URLS is empty');
+  if ((c.TURN_URLS ?? []).length > 0 && !c.TURN_SECRET)
+    problems.push('TURN_URLS is set but TURN_SECRET is empty');
+  for (const u of c.TURN_URLS ?? [])
+    if (!/^turns?:/.test(u)) problems.push(`TURN_URLS item "${u}" must start with turn: or turns:`);
+  for (const u of c.STUN_URLS ?? [])
+    if (!/^stuns?:/.test(u)) problems.push(`STUN_URLS item "${u}" must start with stun: or stuns:`);
   if (c.ICE_TRANSPORT_POLICY === 'relay' && (c.TURN_URLS ?? []).length === 0) {
     problems.push('ICE_TRANSPORT_POLICY=relay needs TURN_URLS and TURN_SECRET');
   }
@@ -115,8 +119,10 @@ function crossFieldProblems(c: Partial<Parsed>): string[] {
       if (pa !== undefined && pa !== 0 && pa === pb) problems.push(`${a} and ${b} are both ${pa}`);
     }
   }
-  if (c.STREAMER_TOKEN !== undefined && c.STREAMER_TOKEN.length < 16) problems.push('STREAMER_TOKEN must be at least 16 characters');
-  if (c.ROUTER_TOKEN !== undefined && c.ROUTER_TOKEN.length < 16) problems.push('ROUTER_TOKEN must be at least 16 characters');
+  if (c.STREAMER_TOKEN !== undefined && c.STREAMER_TOKEN.length < 16)
+    problems.push('STREAMER_TOKEN must be at least 16 characters');
+  if (c.ROUTER_TOKEN !== undefined && c.ROUTER_TOKEN.length < 16)
+    problems.push('ROUTER_TOKEN must be at least 16 characters');
   return problems;
 }
 
@@ -148,7 +154,9 @@ export function loadSidecarConfig(env: Record<string, string | undefined> = proc
     metricsHost: e.METRICS_HOST ?? '0.0.0.0',
     maxPlayersPerStreamer: e.MAX_PLAYERS_PER_STREAMER,
     streamerToken: e.STREAMER_TOKEN,
-    turn: e.TURN_SECRET ? { secret: e.TURN_SECRET, urls: e.TURN_URLS, ttlSeconds: e.TURN_TTL_SECONDS } : undefined,
+    turn: e.TURN_SECRET
+      ? { secret: e.TURN_SECRET, urls: e.TURN_URLS, ttlSeconds: e.TURN_TTL_SECONDS }
+      : undefined,
     stunUrls: e.STUN_URLS,
     iceTransportPolicy: e.ICE_TRANSPORT_POLICY,
     drainTimeoutSeconds: e.DRAIN_TIMEOUT_SECONDS,

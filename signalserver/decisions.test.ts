@@ -9,12 +9,36 @@ import { generationOf, streamerAccepts } from './streamer-generations.js';
 
 describe('podStatus and readiness', () => {
   it.each([
-    [{ streamerIds: [], players: 0, draining: false, reserved: false }, { streamerConnected: false, allocated: false, available: false }, false],
-    [{ streamerIds: ['a'], players: 0, draining: false, reserved: false }, { streamerConnected: true, allocated: false, available: true }, true],
-    [{ streamerIds: ['a'], players: 1, draining: false, reserved: false }, { streamerConnected: true, allocated: true, available: false }, true],
-    [{ streamerIds: ['a'], players: 0, draining: false, reserved: true }, { streamerConnected: true, allocated: true, available: false }, true],
-    [{ streamerIds: ['a'], players: 0, draining: true, reserved: false }, { streamerConnected: true, allocated: false, available: false }, false],
-    [{ streamerIds: [], players: 0, draining: false, reserved: true }, { streamerConnected: false, allocated: true, available: false }, false],
+    [
+      { streamerIds: [], players: 0, draining: false, reserved: false },
+      { streamerConnected: false, allocated: false, available: false },
+      false,
+    ],
+    [
+      { streamerIds: ['a'], players: 0, draining: false, reserved: false },
+      { streamerConnected: true, allocated: false, available: true },
+      true,
+    ],
+    [
+      { streamerIds: ['a'], players: 1, draining: false, reserved: false },
+      { streamerConnected: true, allocated: true, available: false },
+      true,
+    ],
+    [
+      { streamerIds: ['a'], players: 0, draining: false, reserved: true },
+      { streamerConnected: true, allocated: true, available: false },
+      true,
+    ],
+    [
+      { streamerIds: ['a'], players: 0, draining: true, reserved: false },
+      { streamerConnected: true, allocated: false, available: false },
+      false,
+    ],
+    [
+      { streamerIds: [], players: 0, draining: false, reserved: true },
+      { streamerConnected: false, allocated: true, available: false },
+      false,
+    ],
   ])('%j → %j, ready=%s', (facts, expected, ready) => {
     const s = podStatus(facts);
     expect(s).toMatchObject(expected);
@@ -95,12 +119,18 @@ describe('tokenBucket', () => {
 
 describe('peerConnectionOptions', () => {
   it('is empty without STUN/TURN', () => {
-    expect(peerConnectionOptions({ turn: undefined, stunUrls: [], iceTransportPolicy: 'all' }, '101')).toEqual({});
+    expect(
+      peerConnectionOptions({ turn: undefined, stunUrls: [], iceTransportPolicy: 'all' }, '101'),
+    ).toEqual({});
   });
   it('carries STUN, per-peer TURN credentials and the relay policy', () => {
     const now = 1_700_000_000_000;
     const o = peerConnectionOptions(
-      { turn: { secret: 's3cret', urls: ['turn:turn.example:3478'], ttlSeconds: 600 }, stunUrls: ['stun:stun.example:3478'], iceTransportPolicy: 'relay' },
+      {
+        turn: { secret: 's3cret', urls: ['turn:turn.example:3478'], ttlSeconds: 600 },
+        stunUrls: ['stun:stun.example:3478'],
+        iceTransportPolicy: 'relay',
+      },
       '101',
       now,
     );

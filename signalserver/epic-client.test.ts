@@ -67,15 +67,25 @@ describe("Epic's lib-pixelstreamingcommon against the sidecar", () => {
   it('runs a full streamer and player session with only valid messages', async () => {
     const sdpOffer = 'v=0\r\no=- 10 2 IN IP4 127.0.0.1\r\ns=-\r\n';
     const sdpAnswer = 'v=0\r\no=- 20 2 IN IP4 127.0.0.1\r\ns=-\r\n';
-    const cand = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 40000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const cand = {
+      candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 40000 typ host',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    };
 
     const streamer = endpoint(t.streamerUrl);
     streamer.protocol.on('identify', () => {
-      streamer.protocol.sendMessage(MessageHelpers.createMessage(Messages.endpointId, { id: 'EpicStreamer', protocolVersion: '1.0.0' }));
+      streamer.protocol.sendMessage(
+        MessageHelpers.createMessage(Messages.endpointId, { id: 'EpicStreamer', protocolVersion: '1.0.0' }),
+      );
     });
     streamer.protocol.on('playerConnected', (m: { playerId: string }) => {
-      streamer.protocol.sendMessage(MessageHelpers.createMessage(Messages.offer, { sdp: sdpOffer, playerId: m.playerId }));
-      streamer.protocol.sendMessage(MessageHelpers.createMessage(Messages.iceCandidate, { candidate: cand, playerId: m.playerId }));
+      streamer.protocol.sendMessage(
+        MessageHelpers.createMessage(Messages.offer, { sdp: sdpOffer, playerId: m.playerId }),
+      );
+      streamer.protocol.sendMessage(
+        MessageHelpers.createMessage(Messages.iceCandidate, { candidate: cand, playerId: m.playerId }),
+      );
     });
     streamer.protocol.on('ping', (m: { time: number }) => {
       streamer.protocol.sendMessage(MessageHelpers.createMessage(Messages.pong, { time: m.time }));
@@ -86,14 +96,18 @@ describe("Epic's lib-pixelstreamingcommon against the sidecar", () => {
     await until('pong', () => types(streamer).includes('pong'));
 
     const player = endpoint(t.playerUrl);
-    player.protocol.on('config', () => player.protocol.sendMessage(MessageHelpers.createMessage(Messages.listStreamers)));
+    player.protocol.on('config', () =>
+      player.protocol.sendMessage(MessageHelpers.createMessage(Messages.listStreamers)),
+    );
     player.protocol.on('streamerList', (m: { ids: string[] }) => {
       player.protocol.sendMessage(MessageHelpers.createMessage(Messages.subscribe, { streamerId: m.ids[0] }));
     });
     player.protocol.on('offer', () => {
       player.protocol.sendMessage(MessageHelpers.createMessage(Messages.answer, { sdp: sdpAnswer }));
       player.protocol.sendMessage(MessageHelpers.createMessage(Messages.iceCandidate, { candidate: cand }));
-      player.protocol.sendMessage(MessageHelpers.createMessage(Messages.layerPreference, { spatialLayer: 0, temporalLayer: 1 }));
+      player.protocol.sendMessage(
+        MessageHelpers.createMessage(Messages.layerPreference, { spatialLayer: 0, temporalLayer: 1 }),
+      );
     });
 
     await until('streamer candidate and layer preference', () => types(streamer).includes('layerPreference'));
@@ -101,7 +115,16 @@ describe("Epic's lib-pixelstreamingcommon against the sidecar", () => {
     expect(types(player)).toEqual(['config', 'streamerList', 'offer', 'iceCandidate']);
     expect(player.received[1]).toMatchObject({ ids: ['EpicStreamer'] });
     expect(player.received[2]).toMatchObject({ sdp: sdpOffer });
-    expect(types(streamer)).toEqual(['config', 'identify', 'endpointIdConfirm', 'pong', 'playerConnected', 'answer', 'iceCandidate', 'layerPreference']);
+    expect(types(streamer)).toEqual([
+      'config',
+      'identify',
+      'endpointIdConfirm',
+      'pong',
+      'playerConnected',
+      'answer',
+      'iceCandidate',
+      'layerPreference',
+    ]);
     const playerId = (streamer.received[4] as unknown as { playerId: string }).playerId;
     expect(streamer.received[5]).toMatchObject({ sdp: sdpAnswer, playerId });
     expect(streamer.received[6]).toMatchObject({ candidate: cand, playerId });

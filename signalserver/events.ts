@@ -27,7 +27,12 @@ export function createEventSink(url: string | undefined, log: Logger, onDrop: ()
         onDrop();
         return;
       }
-      const ce = new CloudEvent({ type: `io.pixelstream.${type}`, source, datacontenttype: 'application/json', data });
+      const ce = new CloudEvent({
+        type: `io.pixelstream.${type}`,
+        source,
+        datacontenttype: 'application/json',
+        data,
+      });
       const post = fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/cloudevents+json' },

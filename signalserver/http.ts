@@ -4,7 +4,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import { RESERVATIONS_PATH, errorBody, type Logger, type ReservationRequest, type SidecarStatus } from '../common/index.js';
+import {
+  RESERVATIONS_PATH,
+  errorBody,
+  type Logger,
+  type ReservationRequest,
+  type SidecarStatus,
+} from '../common/index.js';
 import { isReady } from './allocation.js';
 import type { Reservations } from './reservations.js';
 
@@ -42,7 +48,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const reservations = express.Router();
   reservations.use((req, res, next) => {
     if (!deps.routerToken) {
-      res.status(404).json(errorBody('reservations_disabled', 'the reservation API is off (ROUTER_TOKEN is not set)'));
+      res
+        .status(404)
+        .json(errorBody('reservations_disabled', 'the reservation API is off (ROUTER_TOKEN is not set)'));
       return;
     }
     if (!bearerMatches(req.get('authorization'), deps.routerToken)) {
@@ -58,13 +66,19 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const body: unknown = req.body;
     const request = parseRequest(body);
     if (!request) {
-      res.status(400).json(errorBody('bad_request', 'body must be a JSON object: {ttlSeconds?, resumeSeconds?, resumeId?}'));
+      res
+        .status(400)
+        .json(
+          errorBody('bad_request', 'body must be a JSON object: {ttlSeconds?, resumeSeconds?, resumeId?}'),
+        );
       return;
     }
     const s = deps.status();
     const outcome = deps.reservations.grant(request, s.available, s.draining, s.streamerId);
     if (!outcome.ok) {
-      deps.onReservation(outcome.code === 'not_found' ? 'not_found' : outcome.code === 'draining' ? 'draining' : 'conflict');
+      deps.onReservation(
+        outcome.code === 'not_found' ? 'not_found' : outcome.code === 'draining' ? 'draining' : 'conflict',
+      );
       res.status(outcome.status).json(errorBody(outcome.code, outcome.message));
       return;
     }
@@ -97,11 +111,20 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use((_req, res) => {
     res.status(404).json(errorBody('not_found', 'no such path'));
   });
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) deps.log.error({ err }, 'http handler failed');
-    res.status(status).json(errorBody(status === 500 ? 'internal' : 'bad_request', status === 500 ? 'internal error' : err.message));
-  });
+  app.use(
+    (err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) deps.log.error({ err }, 'http handler failed');
+      res
+        .status(status)
+        .json(
+          errorBody(
+            status === 500 ? 'internal' : 'bad_request',
+            status === 500 ? 'internal error' : err.message,
+          ),
+        );
+    },
+  );
   return app;
 }
 

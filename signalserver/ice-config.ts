@@ -10,7 +10,10 @@ export function peerConnectionOptions(
 ): PeerConnectionOptions {
   const iceServers: IceServer[] = [];
   if (config.stunUrls.length > 0) iceServers.push({ urls: config.stunUrls });
-  if (config.turn) iceServers.push(...turnIceServers(config.turn.urls, config.turn.secret, peerId, config.turn.ttlSeconds, nowMs));
+  if (config.turn)
+    iceServers.push(
+      ...turnIceServers(config.turn.urls, config.turn.secret, peerId, config.turn.ttlSeconds, nowMs),
+    );
   const options: PeerConnectionOptions = {};
   if (iceServers.length > 0) options.iceServers = iceServers;
   if (config.iceTransportPolicy === 'relay') options.iceTransportPolicy = 'relay';

@@ -6,7 +6,17 @@ import { STAND_IN_SDP, StreamerStandIn } from '../test/support/streamer-stand-in
 import { startTestSidecar, type TestSidecar } from './test-sidecar.js';
 
 const UE427_KNOWN = ['config', 'identify', 'playerDisconnected', 'offer', 'answer', 'iceCandidate', 'pong'];
-const UE50_KNOWN = ['config', 'identify', 'playerConnected', 'playerDisconnected', 'offer', 'answer', 'iceCandidate', 'ping', 'pong'];
+const UE50_KNOWN = [
+  'config',
+  'identify',
+  'playerConnected',
+  'playerDisconnected',
+  'offer',
+  'answer',
+  'iceCandidate',
+  'ping',
+  'pong',
+];
 
 let t: TestSidecar | undefined;
 const open: { close(): Promise<unknown> }[] = [];
@@ -18,7 +28,11 @@ afterEach(async () => {
 describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
   it('relays a browser offer with a numeric-string player id and never sends a newer type', async () => {
     t = await startTestSidecar({ LEGACY_STREAMER_ID_MS: '5000' });
-    const streamer = await StreamerStandIn.start(t.streamerUrl, { id: null, numericPlayerIds: true, closeOnUnknown: { code: 4001, known: UE427_KNOWN } });
+    const streamer = await StreamerStandIn.start(t.streamerUrl, {
+      id: null,
+      numericPlayerIds: true,
+      closeOnUnknown: { code: 4001, known: UE427_KNOWN },
+    });
     open.push(streamer);
     await streamer.next('config');
     await streamer.next('identify');
@@ -26,7 +40,13 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
     // The browser offers right after config, without listing or subscribing.
     const player = await PlayerClient.connect(t.playerUrl);
     open.push(player);
-    player.send({ type: 'offer', sdp: 'browser-offer', minBitrateBps: 100000, maxBitrateBps: 2000000, extra: 'dropped' });
+    player.send({
+      type: 'offer',
+      sdp: 'browser-offer',
+      minBitrateBps: 100000,
+      maxBitrateBps: 2000000,
+      extra: 'dropped',
+    });
     expect(await streamer.next('offer')).toEqual({
       type: 'offer',
       sdp: 'browser-offer',
@@ -38,7 +58,11 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
     expect(await player.next('answer')).toEqual({ type: 'answer', sdp: STAND_IN_SDP, playerId: '101' });
     expect(await player.next('iceCandidate')).toMatchObject({ playerId: '101' });
     expect(await player.next('iceCandidate')).toMatchObject({ playerId: '101' });
-    expect(t.sidecar.status()).toMatchObject({ streamerConnected: true, streamerId: 'DefaultStreamer', players: 1 });
+    expect(t.sidecar.status()).toMatchObject({
+      streamerConnected: true,
+      streamerId: 'DefaultStreamer',
+      players: 1,
+    });
 
     // A second browser finds the stream taken: legacy players cannot read subscribeFailed, so 1013.
     const late = await PlayerClient.connect(t.playerUrl);
@@ -47,7 +71,10 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
     expect((await late.closed).code).toBe(1013);
 
     await player.close();
-    expect(await streamer.next('playerDisconnected')).toEqual({ type: 'playerDisconnected', playerId: '101' });
+    expect(await streamer.next('playerDisconnected')).toEqual({
+      type: 'playerDisconnected',
+      playerId: '101',
+    });
     await streamer.expectSilence(300);
     expect(streamer.killedBy).toBeUndefined();
     expect(streamer.isOpen).toBe(true);
@@ -55,12 +82,19 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
 
   it('is registered under the default id after the grace time and listed to players', async () => {
     t = await startTestSidecar({ LEGACY_STREAMER_ID_MS: '200' });
-    const streamer = await StreamerStandIn.start(t.streamerUrl, { id: null, closeOnUnknown: { code: 4001, known: UE427_KNOWN } });
+    const streamer = await StreamerStandIn.start(t.streamerUrl, {
+      id: null,
+      closeOnUnknown: { code: 4001, known: UE427_KNOWN },
+    });
     open.push(streamer);
     await streamer.next('config');
     await streamer.next('identify');
     await new Promise((r) => setTimeout(r, 400));
-    expect(t.sidecar.status()).toMatchObject({ streamerConnected: true, streamerId: 'DefaultStreamer', available: true });
+    expect(t.sidecar.status()).toMatchObject({
+      streamerConnected: true,
+      streamerId: 'DefaultStreamer',
+      available: true,
+    });
     const player = await PlayerClient.connect(t.playerUrl);
     open.push(player);
     expect(await player.listStreamers()).toEqual(['DefaultStreamer']);
@@ -90,7 +124,12 @@ describe('UE 5.0/5.1-like streamer (endpointId without protocolVersion, integer 
     await expect.poll(() => t!.sidecar.status().streamerId).toBe('ue50');
     expect(await player.listStreamers()).toEqual(['ue50']);
     player.subscribe('ue50');
-    expect(await streamer.next('playerConnected')).toEqual({ type: 'playerConnected', playerId: '101', dataChannel: true, sfu: false });
+    expect(await streamer.next('playerConnected')).toEqual({
+      type: 'playerConnected',
+      playerId: '101',
+      dataChannel: true,
+      sfu: false,
+    });
     expect(await player.next('offer')).toEqual({ type: 'offer', sdp: STAND_IN_SDP, playerId: '101' });
     player.send({ type: 'layerPreference', spatialLayer: 1, temporalLayer: 1 });
     player.answer('a');
@@ -100,7 +139,10 @@ describe('UE 5.0/5.1-like streamer (endpointId without protocolVersion, integer 
 
     streamer.disconnectPlayer('101');
     expect((await player.closed).code).toBe(1011);
-    expect(await streamer.next('playerDisconnected')).toEqual({ type: 'playerDisconnected', playerId: '101' });
+    expect(await streamer.next('playerDisconnected')).toEqual({
+      type: 'playerDisconnected',
+      playerId: '101',
+    });
     await streamer.expectSilence(300);
     expect(streamer.killedBy).toBeUndefined();
   });
@@ -115,7 +157,10 @@ describe('UE 5.0/5.1-like streamer (endpointId without protocolVersion, integer 
     await player.subscribeAndWaitOffer('before');
     streamer.send({ type: 'endpointId', id: 'after', protocolVersion: '1.1.0' });
     expect(await player.next('streamerIdChanged')).toEqual({ type: 'streamerIdChanged', newID: 'after' });
-    expect(await streamer.nextOf('endpointIdConfirm')).toEqual({ type: 'endpointIdConfirm', committedId: 'after' });
+    expect(await streamer.nextOf('endpointIdConfirm')).toEqual({
+      type: 'endpointIdConfirm',
+      committedId: 'after',
+    });
     expect(await player.listStreamers()).toEqual(['after']);
     expect(t.sidecar.status()).toMatchObject({ streamerId: 'after', players: 1 });
   });

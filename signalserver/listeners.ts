@@ -6,13 +6,22 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, RESERVATION_QUERY_PARAM } from '../common/index.js';
 import { secretMatches } from './http.js';
-import { attachTransport, type Connection, type RejectionReason, type TransportOptions } from './transport.js';
+import {
+  attachTransport,
+  type Connection,
+  type RejectionReason,
+  type TransportOptions,
+} from './transport.js';
 import type { SocketHandlers } from './signalling.js';
 
 export interface SocketRoutes {
   player(conn: Connection, reservationId: string | undefined): SocketHandlers;
   streamer(conn: Connection, kind: 'streamer' | 'sfu'): SocketHandlers;
-  refused(reason: RejectionReason | 'too_many_sockets', role: 'player' | 'streamer' | 'sfu', remote: string): void;
+  refused(
+    reason: RejectionReason | 'too_many_sockets',
+    role: 'player' | 'streamer' | 'sfu',
+    remote: string,
+  ): void;
 }
 
 export interface ListenOptions {
@@ -41,10 +50,20 @@ function remoteOf(req: IncomingMessage): string {
 
 function wsServer(maxBytes: number): WebSocketServer {
   // perMessageDeflate off: compression of small JSON costs more CPU than it saves, and it is a memory-abuse vector.
-  return new WebSocketServer({ noServer: true, maxPayload: maxBytes, perMessageDeflate: false, clientTracking: true });
+  return new WebSocketServer({
+    noServer: true,
+    maxPayload: maxBytes,
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
 }
 
-function bind(ws: WebSocket, remote: string, opts: TransportOptions, make: (conn: Connection) => SocketHandlers): void {
+function bind(
+  ws: WebSocket,
+  remote: string,
+  opts: TransportOptions,
+  make: (conn: Connection) => SocketHandlers,
+): void {
   // The transport needs handlers and the handlers need the connection: bind them through a holder.
   const ref: { handlers?: SocketHandlers } = {};
   const conn = attachTransport(ws, remote, opts, {
@@ -56,16 +75,26 @@ function bind(ws: WebSocket, remote: string, opts: TransportOptions, make: (conn
 }
 
 /** Player HTTP server: the express app plus the player WebSocket on any path. */
-export function playerServer(app: RequestListener, opts: ListenOptions, routes: SocketRoutes): { server: Server; wss: WebSocketServer } {
+export function playerServer(
+  app: RequestListener,
+  opts: ListenOptions,
+  routes: SocketRoutes,
+): { server: Server; wss: WebSocketServer } {
   const server = createServer(app);
   const wss = wsServer(opts.maxBytes);
-  const transport = { maxBytes: opts.maxBytes, rate: opts.playerRate, keepaliveSeconds: opts.keepaliveSeconds };
+  const transport = {
+    maxBytes: opts.maxBytes,
+    rate: opts.playerRate,
+    keepaliveSeconds: opts.keepaliveSeconds,
+  };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (wss.clients.size >= opts.maxPlayerSockets) {
       routes.refused('too_many_sockets', 'player', remoteOf(req));
       const body = '{"code":"too_many_sockets","message":"this sidecar has too many open player sockets"}';
-      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -78,12 +107,22 @@ export function playerServer(app: RequestListener, opts: ListenOptions, routes: 
 }
 
 /** Streamer or SFU WebSocket server; with a token set, a streamer without `?token=<it>` is closed 4401. */
-export function streamerServer(kind: 'streamer' | 'sfu', opts: ListenOptions, routes: SocketRoutes): { server: Server; wss: WebSocketServer } {
+export function streamerServer(
+  kind: 'streamer' | 'sfu',
+  opts: ListenOptions,
+  routes: SocketRoutes,
+): { server: Server; wss: WebSocketServer } {
   const server = createServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'application/json' }).end('{"code":"upgrade_required","message":"WebSocket only"}');
+    res
+      .writeHead(426, { 'content-type': 'application/json' })
+      .end('{"code":"upgrade_required","message":"WebSocket only"}');
   });
   const wss = wsServer(opts.maxBytes);
-  const transport = { maxBytes: opts.maxBytes, rate: opts.streamerRate, keepaliveSeconds: opts.keepaliveSeconds };
+  const transport = {
+    maxBytes: opts.maxBytes,
+    rate: opts.streamerRate,
+    keepaliveSeconds: opts.keepaliveSeconds,
+  };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -8,7 +8,14 @@ import { freePort, startNode, type RunningProcess } from '../test/support/proces
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
 import { sample } from './test-sidecar.js';
 
-const EPHEMERAL = { PLAYER_PORT: '0', PLAYER_HOST: '127.0.0.1', STREAMER_PORT: '0', SFU_PORT: '0', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' };
+const EPHEMERAL = {
+  PLAYER_PORT: '0',
+  PLAYER_HOST: '127.0.0.1',
+  STREAMER_PORT: '0',
+  SFU_PORT: '0',
+  METRICS_PORT: '0',
+  METRICS_HOST: '127.0.0.1',
+};
 let proc: RunningProcess | undefined;
 const open: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {
@@ -20,10 +27,18 @@ afterEach(async () => {
 async function start(env: Record<string, string>) {
   proc = startNode('signalserver/main.ts', { ...EPHEMERAL, ...env });
   const line = await proc.waitFor((l) => l.msg === 'listening');
-  const ports = line as unknown as { playerPort: number; streamerPort: number; sfuPort: number; metricsPort: number };
+  const ports = line as unknown as {
+    playerPort: number;
+    streamerPort: number;
+    sfuPort: number;
+    metricsPort: number;
+  };
   const http = `http://127.0.0.1:${ports.playerPort}`;
   const token = env.STREAMER_TOKEN === undefined ? '' : `?token=${env.STREAMER_TOKEN}`;
-  const streamer = await StreamerStandIn.start(`ws://127.0.0.1:${ports.streamerPort}/${token}`, { id: 'drainee', candidates: 0 });
+  const streamer = await StreamerStandIn.start(`ws://127.0.0.1:${ports.streamerPort}/${token}`, {
+    id: 'drainee',
+    candidates: 0,
+  });
   open.push(streamer);
   await streamer.registered();
   const player = await PlayerClient.connect(`ws://127.0.0.1:${ports.playerPort}/`);
@@ -40,13 +55,20 @@ describe('signalserver/main.ts', () => {
     s.proc.child.kill('SIGTERM');
     await s.proc.waitFor((l) => l.msg === 'draining');
     expect((await fetch(`${s.http}/readyz`)).status).toBe(503);
-    expect(await (await fetch(`${s.http}/status`)).json()).toMatchObject({ draining: true, allocated: true, available: false, players: 1 });
+    expect(await (await fetch(`${s.http}/status`)).json()).toMatchObject({
+      draining: true,
+      allocated: true,
+      available: false,
+      players: 1,
+    });
     expect(sample(await (await fetch(s.metrics)).text(), SIDECAR.draining)).toBe(1);
 
     const late = await PlayerClient.connect(`ws://127.0.0.1:${s.ports.playerPort}/`);
     open.push(late);
     late.subscribe('drainee');
-    expect(await late.next('subscribeFailed')).toMatchObject({ message: expect.stringMatching(/shutting down/) as string });
+    expect(await late.next('subscribeFailed')).toMatchObject({
+      message: expect.stringMatching(/shutting down/) as string,
+    });
 
     // The live session still relays.
     s.player.answer('still-here');
@@ -74,12 +96,27 @@ describe('signalserver/main.ts', () => {
     const connected = await s.proc.waitFor((l) => l.msg === 'player connected');
     expect(connected).toMatchObject({ level: 'info', playerId: '101' });
     const started = await s.proc.waitFor((l) => l.msg === 'session started');
-    expect(started).toMatchObject({ playerId: '101', streamerId: 'drainee', sessionId: expect.any(String) as string });
+    expect(started).toMatchObject({
+      playerId: '101',
+      streamerId: 'drainee',
+      sessionId: expect.any(String) as string,
+    });
     await s.player.close(1000, 'bye');
     const ended = await s.proc.waitFor((l) => l.msg === 'session ended');
-    expect(ended).toMatchObject({ playerId: '101', streamerId: 'drainee', sessionId: started.sessionId, reason: 'player_left' });
+    expect(ended).toMatchObject({
+      playerId: '101',
+      streamerId: 'drainee',
+      sessionId: started.sessionId,
+      reason: 'player_left',
+    });
     const left = await s.proc.waitFor((l) => l.msg === 'player disconnected');
-    expect(left).toMatchObject({ playerId: '101', streamerId: 'drainee', sessionId: started.sessionId, code: 1000, reason: 'bye' });
+    expect(left).toMatchObject({
+      playerId: '101',
+      streamerId: 'drainee',
+      sessionId: started.sessionId,
+      code: 1000,
+      reason: 'bye',
+    });
 
     // A session ended by its streamer: the player's close still names that session.
     const next = await PlayerClient.connect(`ws://127.0.0.1:${s.ports.playerPort}/`);
@@ -90,7 +127,11 @@ describe('signalserver/main.ts', () => {
     await s.streamer.close();
     expect((await next.closed).code).toBe(CLOSE.streamerGone);
     const gone = await s.proc.waitFor((l) => l.msg === 'player disconnected' && l.playerId === '102');
-    expect(gone).toMatchObject({ streamerId: 'drainee', sessionId: second.sessionId, code: CLOSE.streamerGone });
+    expect(gone).toMatchObject({
+      streamerId: 'drainee',
+      sessionId: second.sessionId,
+      code: CLOSE.streamerGone,
+    });
     expect(s.proc.lines.find((l) => l.msg === 'session ended' && l.playerId === '102')).toMatchObject({
       sessionId: second.sessionId,
       reason: 'streamer_gone',
@@ -100,10 +141,16 @@ describe('signalserver/main.ts', () => {
   it('logs refusals as warn lines with their reason, role and where they came from', async () => {
     const token = 'streamer-token-0123456789';
     const s = await start({ STREAMER_TOKEN: token });
-    const intruder = await SignallingClient.open(`ws://127.0.0.1:${s.ports.streamerPort}/?token=streamer-token-0123456780`);
+    const intruder = await SignallingClient.open(
+      `ws://127.0.0.1:${s.ports.streamerPort}/?token=streamer-token-0123456780`,
+    );
     expect((await intruder.closed).code).toBe(CLOSE.unauthorized);
     const unauthorized = await s.proc.waitFor((l) => l.msg === 'refused' && l.reason === 'unauthorized');
-    expect(unauthorized).toMatchObject({ level: 'warn', role: 'streamer', remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/) as string });
+    expect(unauthorized).toMatchObject({
+      level: 'warn',
+      role: 'streamer',
+      remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/) as string,
+    });
 
     // MAX_PLAYERS_PER_STREAMER defaults to 1 and player 101 holds the stream.
     const late = await PlayerClient.connect(`ws://127.0.0.1:${s.ports.playerPort}/`);
@@ -118,8 +165,21 @@ describe('signalserver/main.ts', () => {
 
   it('prints nothing at LOG_LEVEL=silent, not even the listening line', async () => {
     const playerPort = await freePort();
-    proc = startNode('signalserver/main.ts', { ...EPHEMERAL, PLAYER_PORT: String(playerPort), LOG_LEVEL: 'silent' });
-    await expect.poll(() => fetch(`http://127.0.0.1:${playerPort}/healthz`).then((r) => r.status, () => 0), { timeout: 10_000 }).toBe(200);
+    proc = startNode('signalserver/main.ts', {
+      ...EPHEMERAL,
+      PLAYER_PORT: String(playerPort),
+      LOG_LEVEL: 'silent',
+    });
+    await expect
+      .poll(
+        () =>
+          fetch(`http://127.0.0.1:${playerPort}/healthz`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(200);
     const player = await PlayerClient.connect(`ws://127.0.0.1:${playerPort}/`);
     await player.close();
     expect(await proc.stop('SIGTERM')).toBe(0);
@@ -127,10 +187,20 @@ describe('signalserver/main.ts', () => {
   });
 
   it('exits 2 listing every problem of a bad environment', async () => {
-    proc = startNode('signalserver/main.ts', { PLAYER_PORT: 'eighty', MAX_PLAYERS_PER_STREAMER: '0', ICE_TRANSPORT_POLICY: 'sometimes', LOG_LEVEL: 'loud' });
+    proc = startNode('signalserver/main.ts', {
+      PLAYER_PORT: 'eighty',
+      MAX_PLAYERS_PER_STREAMER: '0',
+      ICE_TRANSPORT_POLICY: 'sometimes',
+      LOG_LEVEL: 'loud',
+    });
     expect(await proc.exited).toBe(2);
     const text = proc.lines.map((l) => l.msg).join('\n');
-    for (const name of ['PLAYER_PORT="eighty"', 'MAX_PLAYERS_PER_STREAMER="0"', 'ICE_TRANSPORT_POLICY="sometimes"', 'LOG_LEVEL="loud"']) {
+    for (const name of [
+      'PLAYER_PORT="eighty"',
+      'MAX_PLAYERS_PER_STREAMER="0"',
+      'ICE_TRANSPORT_POLICY="sometimes"',
+      'LOG_LEVEL="loud"',
+    ]) {
       expect(text).toContain(name);
     }
   });

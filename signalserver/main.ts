@@ -8,7 +8,12 @@ const sidecar = await startSidecar(config, log, { podPatcher: { env: process.env
 // Supervisors and tests wait for this line, so it is written even when LOG_LEVEL hides info lines.
 const announce = config.logLevel === 'silent' ? log : log.child({}, { level: 'info' });
 announce.info(
-  { playerPort: sidecar.ports.player, streamerPort: sidecar.ports.streamer, sfuPort: sidecar.ports.sfu, metricsPort: sidecar.ports.metrics },
+  {
+    playerPort: sidecar.ports.player,
+    streamerPort: sidecar.ports.streamer,
+    sfuPort: sidecar.ports.sfu,
+    metricsPort: sidecar.ports.metrics,
+  },
   'listening',
 );
 

@@ -5,13 +5,26 @@ import { SIDECAR, type SidecarStatus } from '../common/index.js';
 
 export class SidecarMetrics {
   readonly registry = new Registry();
-  private readonly streamerConnected = this.gauge(SIDECAR.streamerConnected, '1 while a streamer is registered');
-  private readonly allocated = this.gauge(SIDECAR.allocated, '1 while a player is subscribed or the stream is reserved');
-  private readonly available = this.gauge(SIDECAR.available, '1 while a streamer is connected, unallocated and not draining');
+  private readonly streamerConnected = this.gauge(
+    SIDECAR.streamerConnected,
+    '1 while a streamer is registered',
+  );
+  private readonly allocated = this.gauge(
+    SIDECAR.allocated,
+    '1 while a player is subscribed or the stream is reserved',
+  );
+  private readonly available = this.gauge(
+    SIDECAR.available,
+    '1 while a streamer is connected, unallocated and not draining',
+  );
   private readonly draining = this.gauge(SIDECAR.draining, '1 after SIGTERM');
   private readonly reserved = this.gauge(SIDECAR.reserved, '1 while a router reservation is live');
   private readonly players = this.gauge(SIDECAR.players, 'subscribed players');
-  readonly sessions = new Counter({ name: SIDECAR.sessionsTotal, help: 'sessions started (successful subscribes)', registers: [this.registry] });
+  readonly sessions = new Counter({
+    name: SIDECAR.sessionsTotal,
+    help: 'sessions started (successful subscribes)',
+    registers: [this.registry],
+  });
   readonly sessionDuration = new Histogram({
     name: SIDECAR.sessionDurationSeconds,
     help: 'subscribe to session end',
@@ -45,7 +58,7 @@ export class SidecarMetrics {
   });
   readonly podPatches = new Counter({
     name: SIDECAR.podPatchesTotal,
-    help: 'patches of this pod\'s allocation label, deletion cost and safe-to-evict marks, by result',
+    help: "patches of this pod's allocation label, deletion cost and safe-to-evict marks, by result",
     labelNames: ['result'],
     registers: [this.registry],
   });

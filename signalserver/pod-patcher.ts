@@ -75,10 +75,15 @@ function resolveTarget(options: PodPatcherOptions): Target | { missing: string[]
   const missing = required.filter((k) => (env[k] ?? '').trim() === '');
   if (missing.length > 0) return { missing };
   const host = env.KUBERNETES_SERVICE_HOST ?? '';
-  const base = options.apiUrl ?? `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
+  const base =
+    options.apiUrl ??
+    `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
   const namespace = env.POD_NAMESPACE ?? '';
   const podName = env.POD_NAME ?? '';
-  const url = new URL(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}`, base);
+  const url = new URL(
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}`,
+    base,
+  );
   return { url, namespace, podName };
 }
 
@@ -87,7 +92,11 @@ function resolveTarget(options: PodPatcherOptions): Target | { missing: string[]
  * idle. Outside a cluster (no KUBERNETES_SERVICE_HOST, POD_NAME or POD_NAMESPACE) it logs once and does
  * nothing. Never throws after start; failures are logged with a code and retried.
  */
-export function startPodPatcher(source: AllocationSource, options: PodPatcherOptions, logger: Logger): PodPatcher {
+export function startPodPatcher(
+  source: AllocationSource,
+  options: PodPatcherOptions,
+  logger: Logger,
+): PodPatcher {
   const target = resolveTarget(options);
   if ('missing' in target) {
     logger.info({ missing: target.missing }, 'not in a Kubernetes cluster: pod allocation marks disabled');
@@ -135,7 +144,11 @@ export function startPodPatcher(source: AllocationSource, options: PodPatcherOpt
       (err: unknown) => {
         options.onPatch?.('error');
         const e = err instanceof PatchError ? err : new PatchError(POD_PATCH_ERRORS.network, String(err));
-        if (!stopped) log.warn({ code: e.code, status: e.status, err: e.message, retryInMs: retryDelay }, 'pod patch failed; retrying');
+        if (!stopped)
+          log.warn(
+            { code: e.code, status: e.status, err: e.message, retryInMs: retryDelay },
+            'pod patch failed; retrying',
+          );
         const delay = retryDelay;
         retryDelay = Math.min(retryDelay * 2, retryMaxMs);
         finish(delay, true);
@@ -178,12 +191,21 @@ function isAllocated(s: SidecarStatus): boolean {
   return s.allocated || s.reserved;
 }
 
-function sendPatch(target: Target, allocated: boolean, tokenFile: string, caFile: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+function sendPatch(
+  target: Target,
+  allocated: boolean,
+  tokenFile: string,
+  caFile: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   let token: string;
   try {
     token = readFileSync(tokenFile, 'utf8').trim();
   } catch (err) {
-    return Promise.reject(new PatchError(POD_PATCH_ERRORS.token, `cannot read ${tokenFile}: ${(err as Error).message}`));
+    return Promise.reject(
+      new PatchError(POD_PATCH_ERRORS.token, `cannot read ${tokenFile}: ${(err as Error).message}`),
+    );
   }
   const body = JSON.stringify(podMarksPatch(allocated));
   const https = target.url.protocol === 'https:';
@@ -220,13 +242,24 @@ function sendPatch(target: Target, allocated: boolean, tokenFile: string, caFile
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve();
-          else reject(new PatchError(POD_PATCH_ERRORS.http, `${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`, status));
+          else
+            reject(
+              new PatchError(
+                POD_PATCH_ERRORS.http,
+                `${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`,
+                status,
+              ),
+            );
         });
         res.on('error', (err) => reject(new PatchError(POD_PATCH_ERRORS.network, err.message)));
       },
     );
-    req.on('timeout', () => req.destroy(new PatchError(POD_PATCH_ERRORS.timeout, `no answer within ${timeoutMs} ms`)));
-    req.on('error', (err) => reject(err instanceof PatchError ? err : new PatchError(POD_PATCH_ERRORS.network, err.message)));
+    req.on('timeout', () =>
+      req.destroy(new PatchError(POD_PATCH_ERRORS.timeout, `no answer within ${timeoutMs} ms`)),
+    );
+    req.on('error', (err) =>
+      reject(err instanceof PatchError ? err : new PatchError(POD_PATCH_ERRORS.network, err.message)),
+    );
     req.end(body);
   });
 }

@@ -25,15 +25,26 @@ describe('Epic protocol checker phases', () => {
   });
 
   it('phase 1: streamer gets config and identify, endpointId is confirmed; player gets config only', async () => {
-    streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'checker', protocolVersion: '1.0.0', autoOffer: false });
+    streamer = await StreamerStandIn.start(t.streamerUrl, {
+      id: 'checker',
+      protocolVersion: '1.0.0',
+      autoOffer: false,
+    });
     const config = await streamer.next('config');
     expect(config).toEqual({ type: 'config', peerConnectionOptions: {}, protocolVersion: '1.3.0' });
     expect(await streamer.next('identify')).toEqual({ type: 'identify' });
-    expect(await streamer.next('endpointIdConfirm')).toEqual({ type: 'endpointIdConfirm', committedId: 'checker' });
+    expect(await streamer.next('endpointIdConfirm')).toEqual({
+      type: 'endpointIdConfirm',
+      committedId: 'checker',
+    });
     await streamer.expectSilence(QUIET_MS);
 
     player = await PlayerClient.connect(t.playerUrl);
-    expect(player.received[0]).toEqual({ type: 'config', peerConnectionOptions: {}, protocolVersion: '1.3.0' });
+    expect(player.received[0]).toEqual({
+      type: 'config',
+      peerConnectionOptions: {},
+      protocolVersion: '1.3.0',
+    });
     await player.expectSilence(QUIET_MS);
   });
 
@@ -47,7 +58,12 @@ describe('Epic protocol checker phases', () => {
     expect(await player.listStreamers()).toEqual(['checker']);
     player.subscribe('checker');
     const connected = await streamer.next('playerConnected');
-    expect(connected).toEqual({ type: 'playerConnected', playerId: connected.playerId, dataChannel: true, sfu: false });
+    expect(connected).toEqual({
+      type: 'playerConnected',
+      playerId: connected.playerId,
+      dataChannel: true,
+      sfu: false,
+    });
     playerId = connected.playerId as string;
     expect(playerId).toBe('101');
 
@@ -57,7 +73,12 @@ describe('Epic protocol checker phases', () => {
     player.send({ type: 'answer', sdp: 'answer-sdp' });
     expect(await streamer.next('answer')).toEqual({ type: 'answer', sdp: 'answer-sdp', playerId });
 
-    const candidate = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' };
+    const candidate = {
+      candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+      usernameFragment: 'abcd',
+    };
     streamer.send({ type: 'iceCandidate', playerId, candidate });
     const got = await player.next('iceCandidate');
     expect(got).toEqual({ type: 'iceCandidate', candidate, playerId });
@@ -69,7 +90,12 @@ describe('Epic protocol checker phases', () => {
 
   it('phase 4: layerPreference reaches the streamer with the player id', async () => {
     player.send({ type: 'layerPreference', spatialLayer: 1, temporalLayer: 2 });
-    expect(await streamer.next('layerPreference')).toEqual({ type: 'layerPreference', spatialLayer: 1, temporalLayer: 2, playerId });
+    expect(await streamer.next('layerPreference')).toEqual({
+      type: 'layerPreference',
+      spatialLayer: 1,
+      temporalLayer: 2,
+      playerId,
+    });
     await Promise.all([streamer.expectSilence(QUIET_MS), player.expectSilence(0)]);
   });
 
@@ -89,7 +115,10 @@ describe('Epic protocol checker phases', () => {
     streamer.send({ type: 'offer', sdp: STAND_IN_SDP, playerId: '102' });
     expect(await p2.next('offer')).toEqual({ type: 'offer', sdp: STAND_IN_SDP, playerId: '102' });
     await p2.close();
-    expect(await streamer.next('playerDisconnected')).toEqual({ type: 'playerDisconnected', playerId: '102' });
+    expect(await streamer.next('playerDisconnected')).toEqual({
+      type: 'playerDisconnected',
+      playerId: '102',
+    });
     await streamer.expectSilence(QUIET_MS);
   });
 });

@@ -17,7 +17,8 @@ function reserve(t: TestSidecar, body: object = {}, token = TOKEN) {
     body: JSON.stringify(body),
   });
 }
-const get = (t: TestSidecar, id: string) => fetch(`${t.httpUrl}/reservations/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+const get = (t: TestSidecar, id: string) =>
+  fetch(`${t.httpUrl}/reservations/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
 
 async function withStreamer(env: Record<string, string> = {}): Promise<TestSidecar> {
   t = await startTestSidecar({ ROUTER_TOKEN: TOKEN, ...env });
@@ -37,9 +38,19 @@ describe('reservations', () => {
     const res = await reserve(t);
     expect(res.status).toBe(201);
     const r = (await res.json()) as Reservation;
-    expect(r).toEqual({ id: expect.any(String) as string, expiresAt: expect.any(Number) as number, state: 'waiting', streamerId: 'pod' });
+    expect(r).toEqual({
+      id: expect.any(String) as string,
+      expiresAt: expect.any(Number) as number,
+      state: 'waiting',
+      streamerId: 'pod',
+    });
     expect(r.expiresAt).toBeGreaterThan(Date.now() + 10_000);
-    expect(t.sidecar.status()).toMatchObject({ reserved: true, allocated: true, available: false, players: 0 });
+    expect(t.sidecar.status()).toMatchObject({
+      reserved: true,
+      allocated: true,
+      available: false,
+      players: 0,
+    });
     expect(await metric(t, SIDECAR.reserved)).toBe(1);
     expect(await metric(t, SIDECAR.allocated)).toBe(1);
 
@@ -51,7 +62,9 @@ describe('reservations', () => {
     const stranger = await PlayerClient.connect(t.playerUrl);
     open.push(stranger);
     stranger.subscribe('pod');
-    expect(await stranger.next('subscribeFailed')).toMatchObject({ message: expect.stringMatching(/reserved/) as string });
+    expect(await stranger.next('subscribeFailed')).toMatchObject({
+      message: expect.stringMatching(/reserved/) as string,
+    });
 
     const holder = await PlayerClient.connect(`${t.playerUrl}?${RESERVATION_QUERY_PARAM}=${r.id}`);
     expect(((await (await get(t, r.id)).json()) as Reservation).state).toBe('claimed');
@@ -59,7 +72,9 @@ describe('reservations', () => {
 
     // The holder's socket drops: the reservation stays resumable and the stream stays allocated.
     await holder.terminate();
-    await expect.poll(async () => ((await (await get(t, r.id)).json()) as Reservation).state).toBe('resumable');
+    await expect
+      .poll(async () => ((await (await get(t, r.id)).json()) as Reservation).state)
+      .toBe('resumable');
     expect(t.sidecar.status()).toMatchObject({ allocated: true, players: 0, reserved: true });
     stranger.subscribe('pod');
     await stranger.next('subscribeFailed');
@@ -74,7 +89,10 @@ describe('reservations', () => {
     expect(await metric(t, SIDECAR.reservationsTotal, '{result="resumed"}')).toBe(1);
 
     // Release: the reservation goes; once the player leaves, the stream is free.
-    const del = await fetch(`${t.httpUrl}/reservations/${r.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    const del = await fetch(`${t.httpUrl}/reservations/${r.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(del.status).toBe(204);
     expect((await get(t, r.id)).status).toBe(404);
     await back.close();

@@ -3,8 +3,12 @@
 // Lifecycle: waiting (TTL) → claimed (a player socket carries the id) → resumable (grace) → gone.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { MAX_RESERVATION_TTL_SECONDS, MAX_RESUME_GRACE_SECONDS, type Reservation, type ReservationRequest } from '../common/index.js';
-
+import {
+  MAX_RESERVATION_TTL_SECONDS,
+  MAX_RESUME_GRACE_SECONDS,
+  type Reservation,
+  type ReservationRequest,
+} from '../common/index.js';
 
 export type GrantOutcome =
   | { ok: true; reservation: Reservation; resumed: boolean }
@@ -46,21 +50,36 @@ export class Reservations extends EventEmitter<{ change: []; expired: [string] }
    * Grants a new reservation (or re-arms `req.resumeId`). `available` is the pod's current availability,
    * `draining` its drain flag; both are read in the same tick as the grant.
    */
-  grant(req: ReservationRequest, available: boolean, draining: boolean, streamerId: string | null, nowMs = Date.now()): GrantOutcome {
+  grant(
+    req: ReservationRequest,
+    available: boolean,
+    draining: boolean,
+    streamerId: string | null,
+    nowMs = Date.now(),
+  ): GrantOutcome {
     if (draining) return { ok: false, status: 503, code: 'draining', message: 'this pod is draining' };
     // The router asks for its own TTL/grace; clamp them so a buggy client cannot pin a pod for days.
     const ttl = clamp(req.ttlSeconds, this.options.ttlSeconds, 1, MAX_RESERVATION_TTL_SECONDS);
     const resumeSeconds = clamp(req.resumeSeconds, this.options.resumeSeconds, 0, MAX_RESUME_GRACE_SECONDS);
     if (req.resumeId !== undefined) {
       const r = this.live;
-      if (!r || r.id !== req.resumeId) return { ok: false, status: 404, code: 'not_found', message: 'no such reservation' };
+      if (!r || r.id !== req.resumeId)
+        return { ok: false, status: 404, code: 'not_found', message: 'no such reservation' };
       r.resumeSeconds = resumeSeconds;
       if (r.holders === 0) this.arm(r, 'waiting', nowMs + ttl * 1000);
       this.emit('change');
       return { ok: true, reservation: this.view(r.id, streamerId)!, resumed: true };
     }
-    if (!available) return { ok: false, status: 409, code: 'not_available', message: 'the stream is not available' };
-    const r: Live = { id: randomUUID(), state: 'waiting', expiresAt: 0, holders: 0, resumeSeconds, timer: undefined };
+    if (!available)
+      return { ok: false, status: 409, code: 'not_available', message: 'the stream is not available' };
+    const r: Live = {
+      id: randomUUID(),
+      state: 'waiting',
+      expiresAt: 0,
+      holders: 0,
+      resumeSeconds,
+      timer: undefined,
+    };
     this.live = r;
     this.arm(r, 'waiting', nowMs + ttl * 1000);
     this.emit('change');
@@ -112,12 +131,15 @@ export class Reservations extends EventEmitter<{ change: []; expired: [string] }
     if (r.timer) clearTimeout(r.timer);
     r.state = state;
     r.expiresAt = expiresAt;
-    r.timer = setTimeout(() => {
-      if (this.live !== r) return;
-      this.live = undefined;
-      this.emit('expired', r.id);
-      this.emit('change');
-    }, Math.max(0, expiresAt - Date.now()));
+    r.timer = setTimeout(
+      () => {
+        if (this.live !== r) return;
+        this.live = undefined;
+        this.emit('expired', r.id);
+        this.emit('change');
+      },
+      Math.max(0, expiresAt - Date.now()),
+    );
     r.timer.unref();
   }
 }

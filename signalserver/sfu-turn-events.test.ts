@@ -45,16 +45,30 @@ describe('SFU', () => {
     await expect.poll(() => player.listStreamers()).toEqual(['main', 'SFU']);
     player.subscribe('SFU');
     const toSfu = await sfu.next('playerConnected');
-    expect(toSfu).toEqual({ type: 'playerConnected', playerId: toSfu.playerId, dataChannel: true, sfu: false });
+    expect(toSfu).toEqual({
+      type: 'playerConnected',
+      playerId: toSfu.playerId,
+      dataChannel: true,
+      sfu: false,
+    });
     const playerId = toSfu.playerId as string;
     sfu.send({ type: 'offer', sdp: 'sfu-offer', playerId });
     expect(await player.next('offer')).toEqual({ type: 'offer', sdp: 'sfu-offer', playerId });
     player.send({ type: 'dataChannelRequest' });
     expect(await sfu.next('dataChannelRequest')).toEqual({ type: 'dataChannelRequest', playerId });
     sfu.send({ type: 'peerDataChannels', playerId, sendStreamId: 1, recvStreamId: 2 });
-    expect(await player.next('peerDataChannels')).toEqual({ type: 'peerDataChannels', playerId, sendStreamId: 1, recvStreamId: 2 });
+    expect(await player.next('peerDataChannels')).toEqual({
+      type: 'peerDataChannels',
+      playerId,
+      sendStreamId: 1,
+      recvStreamId: 2,
+    });
     sfu.send({ type: 'streamerDataChannels', sfuId: 'SFU', sendStreamId: 3, recvStreamId: 4 });
-    expect(await streamer.next('streamerDataChannels')).toMatchObject({ playerId: sfuPlayerId, sendStreamId: 3, recvStreamId: 4 });
+    expect(await streamer.next('streamerDataChannels')).toMatchObject({
+      playerId: sfuPlayerId,
+      sendStreamId: 3,
+      recvStreamId: 4,
+    });
     expect(t.sidecar.status()).toMatchObject({ players: 1, streamerId: 'main' });
 
     await streamer.close();
@@ -80,7 +94,10 @@ describe('TURN credentials in config', () => {
     const configs = [sc, ...players.map((p) => p.received[0]!)];
     const usernames = new Set<string>();
     for (const c of configs) {
-      const pco = c.peerConnectionOptions as { iceServers: { urls: string[]; username?: string; credential?: string }[]; iceTransportPolicy: string };
+      const pco = c.peerConnectionOptions as {
+        iceServers: { urls: string[]; username?: string; credential?: string }[];
+        iceTransportPolicy: string;
+      };
       expect(Object.keys(c).sort()).toEqual(['peerConnectionOptions', 'protocolVersion', 'type']);
       expect(pco.iceTransportPolicy).toBe('relay');
       expect(pco.iceServers[0]).toEqual({ urls: ['stun:192.0.2.10:3478'] });
@@ -111,12 +128,17 @@ describe('lifecycle CloudEvents', () => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        events.push({ contentType: req.headers['content-type'], ...(JSON.parse(body) as Record<string, unknown>) });
+        events.push({
+          contentType: req.headers['content-type'],
+          ...(JSON.parse(body) as Record<string, unknown>),
+        });
         res.writeHead(202).end();
       });
     });
     await new Promise<void>((r) => sink!.listen(0, '127.0.0.1', r));
-    t = await startTestSidecar({ EVENTS_SINK_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/events` });
+    t = await startTestSidecar({
+      EVENTS_SINK_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/events`,
+    });
     const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'ev', candidates: 0 });
     open.push(streamer);
     await streamer.registered();
@@ -131,17 +153,31 @@ describe('lifecycle CloudEvents', () => {
       'io.pixelstream.session.ended',
       'io.pixelstream.streamer.disconnected',
     ]);
-    expect(events[0]).toMatchObject({ contentType: 'application/cloudevents+json', specversion: '1.0', data: { streamerId: 'ev' } });
+    expect(events[0]).toMatchObject({
+      contentType: 'application/cloudevents+json',
+      specversion: '1.0',
+      data: { streamerId: 'ev' },
+    });
     const started = events[1] as { data: { sessionId: string } };
-    expect(started).toMatchObject({ data: { sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string, playerId: '101', streamerId: 'ev' } });
-    expect(events[2]).toMatchObject({ data: { sessionId: started.data.sessionId, playerId: '101', streamerId: 'ev', reason: 'player_left' } });
+    expect(started).toMatchObject({
+      data: {
+        sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
+        playerId: '101',
+        streamerId: 'ev',
+      },
+    });
+    expect(events[2]).toMatchObject({
+      data: { sessionId: started.data.sessionId, playerId: '101', streamerId: 'ev', reason: 'player_left' },
+    });
   });
 
   it('never blocks signalling when the sink hangs, and counts what it drops', async () => {
     // A sink that accepts connections and never answers.
     sink = createServer(() => {});
     await new Promise<void>((r) => sink!.listen(0, '127.0.0.1', r));
-    t = await startTestSidecar({ EVENTS_SINK_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/` });
+    t = await startTestSidecar({
+      EVENTS_SINK_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`,
+    });
     const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'slow', candidates: 0 });
     open.push(streamer);
     await streamer.registered();

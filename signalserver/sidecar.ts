@@ -43,12 +43,19 @@ export interface SidecarOptions {
   podPatcher?: PodPatcherOptions;
 }
 
-export async function startSidecar(config: SidecarConfig, logger?: Logger, options: SidecarOptions = {}): Promise<Sidecar> {
+export async function startSidecar(
+  config: SidecarConfig,
+  logger?: Logger,
+  options: SidecarOptions = {},
+): Promise<Sidecar> {
   const log = logger ?? createLogger('signalserver', config.logLevel);
   const emitter = new EventEmitter<{ change: [SidecarStatus] }>();
   const metrics = new SidecarMetrics();
   const events = createEventSink(config.eventsSinkUrl, log, () => metrics.eventsDropped.inc());
-  const reservations = new Reservations({ ttlSeconds: config.reservationTtlSeconds, resumeSeconds: config.resumeGraceSeconds });
+  const reservations = new Reservations({
+    ttlSeconds: config.reservationTtlSeconds,
+    resumeSeconds: config.resumeGraceSeconds,
+  });
   let draining = false;
   let last = '';
 
@@ -60,11 +67,18 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger, optio
     },
     sessionStarted: (p, s) => {
       metrics.sessions.inc();
-      if (p.session) events.emit('session.started', { sessionId: p.session.id, playerId: p.playerId, streamerId: s.id });
+      if (p.session)
+        events.emit('session.started', { sessionId: p.session.id, playerId: p.playerId, streamerId: s.id });
     },
     sessionEnded: (p, session, streamerId, reason, seconds) => {
       metrics.sessionDuration.observe(seconds);
-      events.emit('session.ended', { sessionId: session.id, playerId: p.playerId, streamerId, reason, durationSeconds: seconds });
+      events.emit('session.ended', {
+        sessionId: session.id,
+        playerId: p.playerId,
+        streamerId,
+        reason,
+        durationSeconds: seconds,
+      });
     },
     answered: (seconds) => metrics.subscribeToAnswer.observe(seconds),
     streamerRegistered: (id) => events.emit('streamer.connected', { streamerId: id }),
@@ -116,10 +130,12 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger, optio
   const routes = {
     player: (conn: Parameters<typeof hub.acceptPlayer>[0], reservationId: string | undefined) => {
       const claimed = reservationId !== undefined && reservations.claim(reservationId);
-      if (reservationId !== undefined && !claimed) log.warn({ reservationId }, 'player carries an unknown or expired reservation');
+      if (reservationId !== undefined && !claimed)
+        log.warn({ reservationId }, 'player carries an unknown or expired reservation');
       return hub.acceptPlayer(conn, claimed ? reservationId : undefined);
     },
-    streamer: (conn: Parameters<typeof hub.acceptPlayer>[0], kind: 'streamer' | 'sfu') => hub.acceptStreamer(conn, kind),
+    streamer: (conn: Parameters<typeof hub.acceptPlayer>[0], kind: 'streamer' | 'sfu') =>
+      hub.acceptStreamer(conn, kind),
     refused: (reason: string, role: string, remote: string) => {
       metrics.rejections.inc({ reason });
       log.warn({ reason, role, remote }, 'refused');
@@ -143,7 +159,10 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger, optio
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
         (err: unknown) => res.writeHead(500).end(String(err)),
       );
-    } else res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":"not_found","message":"try /metrics"}');
+    } else
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"code":"not_found","message":"try /metrics"}');
   });
 
   const servers: [Server, WebSocketServer | undefined][] = [];
@@ -165,7 +184,11 @@ export async function startSidecar(config: SidecarConfig, logger?: Logger, optio
       off: (e: 'change', l: (s: SidecarStatus) => void) => emitter.off(e, l),
     };
     const podPatcher = options.podPatcher
-      ? startPodPatcher(source, { ...options.podPatcher, onPatch: (r) => metrics.podPatches.inc({ result: r }) }, log)
+      ? startPodPatcher(
+          source,
+          { ...options.podPatcher, onPatch: (r) => metrics.podPatches.inc({ result: r }) },
+          log,
+        )
       : undefined;
     const sidecar: Sidecar = {
       ports,

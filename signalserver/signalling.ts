@@ -29,7 +29,13 @@ export interface HubObserver {
   message(role: Role, type: string): void;
   rejection(reason: RejectionReason, role: Role, detail: string, log: Logger): void;
   sessionStarted(player: PlayerEntry, streamer: StreamerEntry): void;
-  sessionEnded(player: PlayerEntry, session: Session, streamerId: string, reason: string, durationSeconds: number): void;
+  sessionEnded(
+    player: PlayerEntry,
+    session: Session,
+    streamerId: string,
+    reason: string,
+    durationSeconds: number,
+  ): void;
   answered(seconds: number): void;
   streamerRegistered(id: string): void;
   streamerGone(id: string): void;
@@ -50,7 +56,14 @@ export interface SocketHandlers {
   onClose(code: number, reason: string): void;
 }
 
-const PLAYER_ONLY = new Set(['listStreamers', 'subscribe', 'unsubscribe', 'layerPreference', 'dataChannelRequest', 'peerDataChannelsReady']);
+const PLAYER_ONLY = new Set([
+  'listStreamers',
+  'subscribe',
+  'unsubscribe',
+  'layerPreference',
+  'dataChannelRequest',
+  'peerDataChannelsReady',
+]);
 let streamerSeq = 0;
 // Ids end up in logs, metrics-adjacent status and every player's streamerList; real ones are short names.
 const MAX_ID_LENGTH = 128;
@@ -124,7 +137,11 @@ export class SignallingHub {
     for (const s of this.streamers.all()) s.conn.close(code, reason);
   }
 
-  private newPlayer(conn: Connection, kind: 'player' | 'sfu', reservationId: string | undefined): PlayerEntry {
+  private newPlayer(
+    conn: Connection,
+    kind: 'player' | 'sfu',
+    reservationId: string | undefined,
+  ): PlayerEntry {
     const playerId = this.players.nextId();
     const player: PlayerEntry = {
       conn,
@@ -165,10 +182,16 @@ export class SignallingHub {
       case 'iceCandidate': {
         const candidate = cleanCandidate(m.candidate);
         if (!candidate) {
-          this.observer.rejection('bad_field', role, 'iceCandidate.candidate.candidate must be a string', s.log);
+          this.observer.rejection(
+            'bad_field',
+            role,
+            'iceCandidate.candidate.candidate must be a string',
+            s.log,
+          );
           return;
         }
-        if (s.kind === 'sfu' && normalisePlayerId(m.playerId) === undefined) this.onPlayerMessage(s.asPlayer!, m);
+        if (s.kind === 'sfu' && normalisePlayerId(m.playerId) === undefined)
+          this.onPlayerMessage(s.asPlayer!, m);
         else this.toSubscriber(s, m.playerId, (id) => build.iceCandidate(candidate, id), 'iceCandidate');
         return;
       }
@@ -176,11 +199,19 @@ export class SignallingHub {
         const id = normalisePlayerId(m.playerId)!;
         const player = s.subscribers.get(id);
         if (!player) {
-          this.observer.rejection('not_subscriber', role, `disconnectPlayer for ${id}, not a subscriber of this streamer`, s.log);
+          this.observer.rejection(
+            'not_subscriber',
+            role,
+            `disconnectPlayer for ${id}, not a subscriber of this streamer`,
+            s.log,
+          );
           return;
         }
         (player.session?.log ?? player.log).info({ reason: m.reason }, 'player disconnected by streamer');
-        player.conn.close(CLOSE.disconnectedByStreamer, typeof m.reason === 'string' ? m.reason : 'disconnected by streamer');
+        player.conn.close(
+          CLOSE.disconnectedByStreamer,
+          typeof m.reason === 'string' ? m.reason : 'disconnected by streamer',
+        );
         return;
       }
       case 'peerDataChannels':
@@ -197,7 +228,9 @@ export class SignallingHub {
       case 'stopStreaming':
         if (s.kind !== 'sfu') break;
         s.streaming = m.type === 'startStreaming';
-        if (!s.streaming) for (const p of [...s.subscribers.values()]) p.conn.close(CLOSE.streamerGone, 'SFU stopped streaming');
+        if (!s.streaming)
+          for (const p of [...s.subscribers.values()])
+            p.conn.close(CLOSE.streamerGone, 'SFU stopped streaming');
         this.observer.change();
         return;
       default:
@@ -211,7 +244,12 @@ export class SignallingHub {
 
   private onEndpointId(s: StreamerEntry, m: MessageOf<'endpointId'>): void {
     if (m.id.length > MAX_ID_LENGTH) {
-      this.observer.rejection('bad_field', s.kind, `endpointId.id longer than ${MAX_ID_LENGTH} characters`, s.log);
+      this.observer.rejection(
+        'bad_field',
+        s.kind,
+        `endpointId.id longer than ${MAX_ID_LENGTH} characters`,
+        s.log,
+      );
       return;
     }
     s.sentEndpointId = true;
@@ -257,12 +295,22 @@ export class SignallingHub {
   }
 
   /** Routes a streamer message to one of its subscribers (the only one, when the id is missing). */
-  private toSubscriber(s: StreamerEntry, rawId: unknown, make: (playerId: string) => Message, what: string): void {
+  private toSubscriber(
+    s: StreamerEntry,
+    rawId: unknown,
+    make: (playerId: string) => Message,
+    what: string,
+  ): void {
     let id = normalisePlayerId(rawId);
     if (id === undefined && s.subscribers.size === 1) id = s.subscribers.keys().next().value;
     const player = id === undefined ? undefined : s.subscribers.get(id);
     if (!player || id === undefined) {
-      this.observer.rejection('not_subscriber', s.kind, `${what} for ${String(rawId)}, not a subscriber of this streamer`, s.log);
+      this.observer.rejection(
+        'not_subscriber',
+        s.kind,
+        `${what} for ${String(rawId)}, not a subscriber of this streamer`,
+        s.log,
+      );
       return;
     }
     const out = make(id);
@@ -306,7 +354,13 @@ export class SignallingHub {
         return;
       case 'iceCandidate': {
         const candidate = cleanCandidate(m.candidate);
-        if (!candidate) this.observer.rejection('bad_field', role, 'iceCandidate.candidate.candidate must be a string', p.log);
+        if (!candidate)
+          this.observer.rejection(
+            'bad_field',
+            role,
+            'iceCandidate.candidate.candidate must be a string',
+            p.log,
+          );
         else this.toStreamer(p, build.iceCandidate(candidate, p.playerId));
         return;
       }
@@ -315,7 +369,8 @@ export class SignallingHub {
         return;
       case 'dataChannelRequest':
       case 'peerDataChannelsReady':
-        if (p.subscribedTo?.kind === 'sfu') this.toStreamer(p, { type: m.type, playerId: p.playerId } as unknown as Message);
+        if (p.subscribedTo?.kind === 'sfu')
+          this.toStreamer(p, { type: m.type, playerId: p.playerId } as unknown as Message);
         else this.observer.rejection('not_subscribed', role, `${m.type} needs an SFU subscription`, p.log);
         return;
       default:
@@ -357,7 +412,8 @@ export class SignallingHub {
     const liveReservation = this.options.reservations.liveId;
     const reservationApplies = target?.kind === 'streamer' && p.kind === 'player';
     const staleHolder =
-      p.reservationId !== undefined && [...(target?.subscribers.values() ?? [])].some((o) => o.reservationId === p.reservationId);
+      p.reservationId !== undefined &&
+      [...(target?.subscribers.values() ?? [])].some((o) => o.reservationId === p.reservationId);
     const decision = decideSubscribe({
       streamerExists: listable,
       isStreamer: target?.kind === 'streamer',
@@ -369,7 +425,11 @@ export class SignallingHub {
       staleHolder,
     });
     if (!decision.ok || !target) {
-      this.refuse(p, decision.ok ? 'unknown_streamer' : decision.reason, decision.ok ? 'Streamer does not exist' : decision.message);
+      this.refuse(
+        p,
+        decision.ok ? 'unknown_streamer' : decision.reason,
+        decision.ok ? 'Streamer does not exist' : decision.message,
+      );
       return false;
     }
     if (decision.evictStaleHolder) {
@@ -384,7 +444,12 @@ export class SignallingHub {
     p.subscribedTo = target;
     if (p.kind === 'player') this.subscribedPlayers++;
     const sessionId = randomUUID();
-    p.session = p.lastSession = { id: sessionId, startedAt: Date.now(), streamerId: target.id ?? '', log: p.log.child({ sessionId, streamerId: target.id }) };
+    p.session = p.lastSession = {
+      id: sessionId,
+      startedAt: Date.now(),
+      streamerId: target.id ?? '',
+      log: p.log.child({ sessionId, streamerId: target.id }),
+    };
     p.session.log.info('session started');
     this.observer.sessionStarted(p, target);
     this.sendToStreamer(target, build.playerConnected(p.playerId, p.kind === 'sfu'));
@@ -447,6 +512,7 @@ function cleanCandidate(c: IceCandidateInit): IceCandidateInit | undefined {
   const out: IceCandidateInit = { candidate: c.candidate };
   if (typeof c.sdpMid === 'string' || c.sdpMid === null) out.sdpMid = c.sdpMid;
   if (typeof c.sdpMLineIndex === 'number' || c.sdpMLineIndex === null) out.sdpMLineIndex = c.sdpMLineIndex;
-  if (typeof c.usernameFragment === 'string' || c.usernameFragment === null) out.usernameFragment = c.usernameFragment;
+  if (typeof c.usernameFragment === 'string' || c.usernameFragment === null)
+    out.usernameFragment = c.usernameFragment;
   return out;
 }

@@ -9,7 +9,15 @@ import type { MessageType } from '../common/index.js';
  */
 export type StreamerGeneration = 'legacy' | 'unversioned' | 'versioned';
 
-const LEGACY = new Set<MessageType>(['config', 'identify', 'playerDisconnected', 'offer', 'answer', 'iceCandidate', 'pong']);
+const LEGACY = new Set<MessageType>([
+  'config',
+  'identify',
+  'playerDisconnected',
+  'offer',
+  'answer',
+  'iceCandidate',
+  'pong',
+]);
 const UNVERSIONED = new Set<MessageType>([...LEGACY, 'playerConnected', 'ping', 'streamerDataChannels']);
 
 export function streamerAccepts(generation: StreamerGeneration, type: MessageType): boolean {

@@ -26,7 +26,10 @@ export function generation(s: StreamerEntry): StreamerGeneration {
   return generationOf(s.sentEndpointId, s.announcedVersion);
 }
 
-export class StreamerRegistry extends EventEmitter<{ added: [StreamerEntry]; removed: [StreamerEntry, string] }> {
+export class StreamerRegistry extends EventEmitter<{
+  added: [StreamerEntry];
+  removed: [StreamerEntry, string];
+}> {
   private readonly byId = new Map<string, StreamerEntry>();
   private readonly pending = new Set<StreamerEntry>();
 

@@ -13,7 +13,10 @@ export interface TestSidecar {
   metricsUrl: string;
 }
 
-export async function startTestSidecar(env: Record<string, string> = {}, options: SidecarOptions = {}): Promise<TestSidecar> {
+export async function startTestSidecar(
+  env: Record<string, string> = {},
+  options: SidecarOptions = {},
+): Promise<TestSidecar> {
   const config = loadSidecarConfig({
     PLAYER_PORT: '0',
     PLAYER_HOST: '127.0.0.1',
@@ -24,7 +27,11 @@ export async function startTestSidecar(env: Record<string, string> = {}, options
     PLAYER_PAGE_DIR: '/nonexistent-player-page',
     ...env,
   });
-  const sidecar = await startSidecar(config, createLogger('signalserver', process.env.TEST_SIDECAR_LOGS === '1' ? 'debug' : 'silent'), options);
+  const sidecar = await startSidecar(
+    config,
+    createLogger('signalserver', process.env.TEST_SIDECAR_LOGS === '1' ? 'debug' : 'silent'),
+    options,
+  );
   return {
     sidecar,
     config,

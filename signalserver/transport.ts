@@ -45,7 +45,12 @@ export interface TransportOptions {
   keepaliveSeconds: number;
 }
 
-export function attachTransport(ws: WebSocket, remote: string, options: TransportOptions, handlers: TransportHandlers): Connection {
+export function attachTransport(
+  ws: WebSocket,
+  remote: string,
+  options: TransportOptions,
+  handlers: TransportHandlers,
+): Connection {
   const bucket = tokenBucket(options.rate.perSecond, options.rate.burst, Date.now());
   let open = true;
   let alive = true;
@@ -116,7 +121,8 @@ export function attachTransport(ws: WebSocket, remote: string, options: Transpor
     handlers.onMessage(parsed.message);
   });
   ws.on('error', (err: Error & { code?: string }) => {
-    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') handlers.onReject('too_large', `frame over ${options.maxBytes} bytes`);
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+      handlers.onReject('too_large', `frame over ${options.maxBytes} bytes`);
     else handlers.onReject('bad_frame', `invalid frame: ${err.code ?? err.message}`);
     // ws closes the socket itself (1009 for oversized frames, 1002 for protocol errors).
   });

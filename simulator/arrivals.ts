@@ -52,7 +52,12 @@ export function rateFactor(pattern: Pattern, t: number, hours: number): number {
   }
 }
 
-const PEAK_FACTOR: Record<Pattern, number> = { poisson: 1, smse: 2, diurnal: 1 + DIURNAL_SWING, flash: FLASH_FACTOR };
+const PEAK_FACTOR: Record<Pattern, number> = {
+  poisson: 1,
+  smse: 2,
+  diurnal: 1 + DIURNAL_SWING,
+  flash: FLASH_FACTOR,
+};
 
 export function generateArrivals(o: GeneratorOptions): Arrival[] {
   const rng = new Random(o.seed).fork(`arrivals:${o.pattern}`);
@@ -89,15 +94,27 @@ export function parseTrace(text: string, source = 'trace'): Arrival[] {
     if (i === 0 && cells.some((c) => c !== '' && Number.isNaN(Number(c)))) return; // header
     const at = Number(cells[0]);
     const session = Number(cells[1]);
-    if (cells.length < 2 || cells[0] === '' || cells[1] === '' || !Number.isFinite(at) || !Number.isFinite(session) || at < 0 || session <= 0) {
-      if (problems.length < 20) problems.push(`${source}:${i + 1}: expected arrival_seconds ≥ 0, session_seconds > 0; got ${JSON.stringify(line.slice(0, 80))}`);
+    if (
+      cells.length < 2 ||
+      cells[0] === '' ||
+      cells[1] === '' ||
+      !Number.isFinite(at) ||
+      !Number.isFinite(session) ||
+      at < 0 ||
+      session <= 0
+    ) {
+      if (problems.length < 20)
+        problems.push(
+          `${source}:${i + 1}: expected arrival_seconds ≥ 0, session_seconds > 0; got ${JSON.stringify(line.slice(0, 80))}`,
+        );
       return;
     }
     out.push({ at, session });
   });
   if (out.length > MAX_TRACE_ROWS) problems.push(`${source}: more than ${MAX_TRACE_ROWS} rows`);
   if (problems.length > 0) throw new SimError(SIM_ERRORS.trace, `invalid trace ${source}`, problems);
-  if (out.length === 0) throw new SimError(SIM_ERRORS.trace, `invalid trace ${source}`, [`${source}: no arrivals`]);
+  if (out.length === 0)
+    throw new SimError(SIM_ERRORS.trace, `invalid trace ${source}`, [`${source}: no arrivals`]);
   out.sort((a, b) => a.at - b.at);
   return out;
 }

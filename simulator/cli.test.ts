@@ -10,7 +10,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const main = path.join(import.meta.dirname, 'main.ts');
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { cwd: path.join(import.meta.dirname, '..'), encoding: 'utf8', timeout: 15_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], {
+    cwd: path.join(import.meta.dirname, '..'),
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
 
 describe('arguments', () => {
   it('lists every bad argument at once', () => {
@@ -21,7 +25,8 @@ describe('arguments', () => {
       expect((err as { code: string }).code).toBe('SIM_USAGE');
       problems = (err as { problems: string[] }).problems;
     }
-    for (const option of ['--pattern', '--hours', '--seed', '--deletion-order']) expect(problems.join('\n')).toContain(option);
+    for (const option of ['--pattern', '--hours', '--seed', '--deletion-order'])
+      expect(problems.join('\n')).toContain(option);
   });
   it('unknown options and bad values exit 2 with the code and the usage', () => {
     const r = cli('--bogus');
@@ -44,19 +49,45 @@ describe('a run', () => {
     const env = path.join(dir, '.env');
     writeFileSync(env, '# tuned by hand\nHPA_MAX_REPLICAS=8\nSTREAM_BUFFER=1\n');
     const out = path.join(dir, 'out');
-    const r = cli('--env', env, '--out', out, '--hours', '2', '--rate', '30', '--policies', 'original,buffer-2', '--apply', 'buffer-2');
+    const r = cli(
+      '--env',
+      env,
+      '--out',
+      out,
+      '--hours',
+      '2',
+      '--rate',
+      '30',
+      '--policies',
+      'original,buffer-2',
+      '--apply',
+      'buffer-2',
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^original\s+\d+/m);
     expect(r.stdout).toMatch(/^buffer-2\s+\d+/m);
     const html = readFileSync(path.join(out, 'simulation.html'), 'utf8');
     expect(html).toMatch(/<svg[^>]*>.*<polyline/s);
-    expect(readFileSync(env, 'utf8')).toBe('# tuned by hand\nHPA_MAX_REPLICAS=8\nSTREAM_BUFFER=2\nHPA_METRIC=demand\nHPA_TARGET=1\n');
+    expect(readFileSync(env, 'utf8')).toBe(
+      '# tuned by hand\nHPA_MAX_REPLICAS=8\nSTREAM_BUFFER=2\nHPA_METRIC=demand\nHPA_TARGET=1\n',
+    );
   });
   it('refuses to apply a policy the kit cannot deploy, leaving .env alone', () => {
     const env = path.join(dir, 'keep.env');
     writeFileSync(env, 'STREAM_BUFFER=1\n');
-    const r = cli('--env', env, '--out', path.join(dir, 'o2'), '--hours', '1', '--policies', 'adaptive', '--apply', 'adaptive');
+    const r = cli(
+      '--env',
+      env,
+      '--out',
+      path.join(dir, 'o2'),
+      '--hours',
+      '1',
+      '--policies',
+      'adaptive',
+      '--apply',
+      'adaptive',
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/SIM_APPLY_UNSUPPORTED/);
     expect(readFileSync(env, 'utf8')).toBe('STREAM_BUFFER=1\n');

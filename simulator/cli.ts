@@ -67,22 +67,27 @@ export function parseCli(argv: readonly string[]): CliOptions {
     throw new SimError(SIM_ERRORS.usage, 'bad arguments', [(err as Error).message]);
   }
   const problems: string[] = [];
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k]) : undefined);
+  const str = (k: string) => (typeof values[k] === 'string' ? values[k] : undefined);
   const num = (k: string, def: number | undefined, min: number, max: number, integer = false) => {
     const s = str(k);
     if (s === undefined) return def;
     const v = Number(s);
     if (s.trim() === '' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-      problems.push(`--${k} ${JSON.stringify(s)}: must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}`);
+      problems.push(
+        `--${k} ${JSON.stringify(s)}: must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max}`,
+      );
       return def;
     }
     return v;
   };
   const pattern = str('pattern') ?? 'smse';
-  if (!(PATTERNS as readonly string[]).includes(pattern)) problems.push(`--pattern ${JSON.stringify(pattern)}: must be one of ${PATTERNS.join(', ')}`);
-  if (str('trace') !== undefined && str('pattern') !== undefined) problems.push('--trace and --pattern exclude each other');
+  if (!(PATTERNS as readonly string[]).includes(pattern))
+    problems.push(`--pattern ${JSON.stringify(pattern)}: must be one of ${PATTERNS.join(', ')}`);
+  if (str('trace') !== undefined && str('pattern') !== undefined)
+    problems.push('--trace and --pattern exclude each other');
   const order = str('deletion-order');
-  if (order !== undefined && order !== 'cost' && order !== 'arbitrary') problems.push(`--deletion-order ${JSON.stringify(order)}: must be cost or arbitrary`);
+  if (order !== undefined && order !== 'cost' && order !== 'arbitrary')
+    problems.push(`--deletion-order ${JSON.stringify(order)}: must be cost or arbitrary`);
   let session: Distribution = parseDistribution('lognormal:600,2400');
   const sessionText = str('session');
   if (sessionText !== undefined) {

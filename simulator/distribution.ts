@@ -14,14 +14,17 @@ export type Distribution =
 const Z95 = 1.6448536269514722;
 
 export function parseDistribution(text: string, what = 'distribution'): Distribution {
-  const bad = (why: string) => new SimError(SIM_ERRORS.distribution, `${what}=${JSON.stringify(text)}: ${why}`);
+  const bad = (why: string) =>
+    new SimError(SIM_ERRORS.distribution, `${what}=${JSON.stringify(text)}: ${why}`);
   const num = (s: string | undefined) => {
     const v = Number(s);
     if (s === undefined || s.trim() === '' || !Number.isFinite(v) || v < 0) throw bad('numbers must be ≥ 0');
     return v;
   };
   const t = text.trim();
-  const [kind, args] = t.includes(':') ? [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)] : ['fixed', t];
+  const [kind, args] = t.includes(':')
+    ? [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)]
+    : ['fixed', t];
   switch (kind) {
     case 'fixed':
       return { kind: 'fixed', value: num(args) };

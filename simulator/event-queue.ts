@@ -56,4 +56,5 @@ export class EventQueue<E> {
   }
 }
 
-const before = <E>(x: Scheduled<E>, y: Scheduled<E>) => x.time < y.time || (x.time === y.time && x.seq < y.seq);
+const before = <E>(x: Scheduled<E>, y: Scheduled<E>) =>
+  x.time < y.time || (x.time === y.time && x.seq < y.seq);

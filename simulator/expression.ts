@@ -19,7 +19,8 @@ const FUNCTIONS: Record<string, (...args: number[]) => number> = {
 const MAX_LENGTH = 500;
 
 export function compileExpression(source: string, known: readonly string[]): Compiled {
-  const fail = (why: string) => new SimError(SIM_ERRORS.expression, `expression ${JSON.stringify(source)}: ${why}`);
+  const fail = (why: string) =>
+    new SimError(SIM_ERRORS.expression, `expression ${JSON.stringify(source)}: ${why}`);
   if (source.length > MAX_LENGTH) throw fail(`longer than ${MAX_LENGTH} characters`);
   const tokens = source.match(/\s*(\d+(?:\.\d+)?(?:e[+-]?\d+)?|[A-Za-z_][A-Za-z0-9_]*|[-+*/(),]|\S)/g) ?? [];
   const toks = tokens.map((t) => t.trim());
@@ -46,7 +47,8 @@ export function compileExpression(source: string, known: readonly string[]): Com
     if (/^[A-Za-z_]/.test(t)) {
       if (peek() === '(') {
         const fn = FUNCTIONS[t];
-        if (fn === undefined) throw fail(`unknown function ${t} (known: ${Object.keys(FUNCTIONS).join(', ')})`);
+        if (fn === undefined)
+          throw fail(`unknown function ${t} (known: ${Object.keys(FUNCTIONS).join(', ')})`);
         take();
         const args: Compiled[] = [];
         if (peek() !== ')') {

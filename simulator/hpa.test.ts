@@ -52,13 +52,19 @@ describe('replica calculation (documented formula: ceil(current × metric / targ
     { what: 'milli-units: 2.0009 is 2000m → 2', status: 5, value: 2.0009, want: 2 },
   ])('Object AverageValue: $what', ({ status, value, want }) => {
     const hpa = new HpaController(
-      spec({ metrics: [{ source: 'Object', name: 'd', target: { type: 'AverageValue', value: 1 } }], behavior: noDownWindow }),
+      spec({
+        metrics: [{ source: 'Object', name: 'd', target: { type: 'AverageValue', value: 1 } }],
+        behavior: noDownWindow,
+      }),
     );
     expect(hpa.sync(0, obs({ spec: status, status, metrics: { d: value } })).desiredReplicas).toBe(want);
   });
 
   it('Pods metric: missing pods count as 0 on a scale-up, which can cancel it', () => {
-    const pods = spec({ metrics: [{ source: 'Pods', name: 'p', target: { type: 'AverageValue', value: 1 } }], behavior: noDownWindow });
+    const pods = spec({
+      metrics: [{ source: 'Pods', name: 'p', target: { type: 'AverageValue', value: 1 } }],
+      behavior: noDownWindow,
+    });
     const samples: PodSample[] = [
       { pending: false, value: 2 },
       { pending: false, value: 2 },
@@ -68,7 +74,11 @@ describe('replica calculation (documented formula: ceil(current × metric / targ
     // Two pods report 2 (ratio 2); the two silent ones count as 0 → ratio 1 → inside tolerance → keep 4.
     expect(new HpaController(pods).sync(0, obs({ spec: 4, pods: samples })).desiredReplicas).toBe(4);
     // A pending pod counts as 0 on this scale-up: (3 + 3 + 0) / 3 = 2 → ceil(2 × 3) = 6 (pods-metric.test.ts has the rest).
-    const withPending: PodSample[] = [{ pending: false, value: 3 }, { pending: false, value: 3 }, { pending: true, value: undefined }];
+    const withPending: PodSample[] = [
+      { pending: false, value: 3 },
+      { pending: false, value: 3 },
+      { pending: true, value: undefined },
+    ];
     expect(new HpaController(pods).sync(0, obs({ spec: 3, pods: withPending })).desiredReplicas).toBe(6);
   });
 });
@@ -97,7 +107,9 @@ describe('missing metrics', () => {
         { source: 'Object', name: 'b', target: { type: 'AverageValue', value: 1 } },
       ],
     });
-    expect(new HpaController(two).sync(0, obs({ spec: 4, metrics: { a: 1.5, b: 9 } })).desiredReplicas).toBe(8);
+    expect(new HpaController(two).sync(0, obs({ spec: 4, metrics: { a: 1.5, b: 9 } })).desiredReplicas).toBe(
+      8,
+    );
   });
 });
 
@@ -106,8 +118,19 @@ describe('min/max and disabled scaling', () => {
     { what: 'proposal above max is clamped', value: 5, current: 4, want: 10 },
     { what: 'proposal below min is clamped', value: 0, current: 4, want: 2 },
   ])('$what', ({ value, current, want }) => {
-    const hpa = new HpaController(spec({ minReplicas: 2, maxReplicas: 10, behavior: { scaleUp: { policies: [{ type: 'Percent', value: 1000, periodSeconds: 15 }] }, ...noDownWindow } }));
-    expect(hpa.sync(0, obs({ spec: current, metrics: { m: value * 0.1 * current } })).desiredReplicas).toBe(want);
+    const hpa = new HpaController(
+      spec({
+        minReplicas: 2,
+        maxReplicas: 10,
+        behavior: {
+          scaleUp: { policies: [{ type: 'Percent', value: 1000, periodSeconds: 15 }] },
+          ...noDownWindow,
+        },
+      }),
+    );
+    expect(hpa.sync(0, obs({ spec: current, metrics: { m: value * 0.1 * current } })).desiredReplicas).toBe(
+      want,
+    );
   });
   it('current above max goes straight to max, whatever the metric says', () => {
     const hpa = new HpaController(spec({ maxReplicas: 10 }));
@@ -118,7 +141,10 @@ describe('min/max and disabled scaling', () => {
     expect(hpa.sync(0, obs({ spec: 1, metrics: {} })).desiredReplicas).toBe(3);
   });
   it('spec.replicas 0 with minReplicas > 0 means autoscaling is off', () => {
-    expect(new HpaController(spec({})).sync(0, obs({ spec: 0, metrics: { m: 5 } }))).toMatchObject({ rescale: false, reason: 'ScalingDisabled' });
+    expect(new HpaController(spec({})).sync(0, obs({ spec: 0, metrics: { m: 5 } }))).toMatchObject({
+      rescale: false,
+      reason: 'ScalingDisabled',
+    });
   });
 });
 
@@ -162,18 +188,29 @@ describe('behavior policies', () => {
     expect(hpa.sync(30, obs({ spec: 10, ready: 1, metrics: { m: 10 } })).desiredReplicas).toBe(20);
   });
   it('a scale-up inside the period counts against the next one', () => {
-    const hpa = new HpaController(spec({ behavior: { scaleUp: { policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] } } }));
+    const hpa = new HpaController(
+      spec({ behavior: { scaleUp: { policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] } } }),
+    );
     expect(hpa.sync(0, obs({ spec: 1, metrics: { m: 10 } })).desiredReplicas).toBe(5);
     expect(hpa.sync(15, obs({ spec: 5, ready: 1, metrics: { m: 10 } })).desiredReplicas).toBe(5);
     expect(hpa.sync(60, obs({ spec: 5, ready: 1, metrics: { m: 10 } })).desiredReplicas).toBe(9);
   });
   it('Percent 900 allows 10× the current count (documented example)', () => {
-    const hpa = new HpaController(spec({ behavior: { scaleUp: { policies: [{ type: 'Percent', value: 900, periodSeconds: 60 }] } } }));
+    const hpa = new HpaController(
+      spec({ behavior: { scaleUp: { policies: [{ type: 'Percent', value: 900, periodSeconds: 60 }] } } }),
+    );
     expect(hpa.sync(0, obs({ spec: 3, metrics: { m: 100 } })).desiredReplicas).toBe(30);
   });
   it('scale-down Percent 10 per 60 s from 80 toward 10: 72, then 64 (documented example)', () => {
     const hpa = new HpaController(
-      spec({ behavior: { scaleDown: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }] } } }),
+      spec({
+        behavior: {
+          scaleDown: {
+            stabilizationWindowSeconds: 0,
+            policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }],
+          },
+        },
+      }),
     );
     expect(hpa.sync(0, obs({ spec: 80, metrics: { m: 0.0125 } })).desiredReplicas).toBe(72);
     expect(hpa.sync(15, obs({ spec: 72, metrics: { m: 0.0139 } })).desiredReplicas).toBe(72);
@@ -203,24 +240,27 @@ describe('behavior policies', () => {
     { select: 'Max' as const, want: 36 },
     { select: 'Min' as const, want: 46 },
     { select: 'Disabled' as const, want: 50 },
-  ])('selectPolicy $select on scale-down (Pods 4 vs Percent 10 per 60 s from 50; Max = biggest change)', ({ select, want }) => {
-    const hpa = new HpaController(
-      spec({
-        behavior: {
-          scaleDown: {
-            stabilizationWindowSeconds: 0,
-            selectPolicy: select,
-            policies: [
-              { type: 'Pods', value: 4, periodSeconds: 60 },
-              { type: 'Percent', value: 28, periodSeconds: 60 },
-            ],
+  ])(
+    'selectPolicy $select on scale-down (Pods 4 vs Percent 10 per 60 s from 50; Max = biggest change)',
+    ({ select, want }) => {
+      const hpa = new HpaController(
+        spec({
+          behavior: {
+            scaleDown: {
+              stabilizationWindowSeconds: 0,
+              selectPolicy: select,
+              policies: [
+                { type: 'Pods', value: 4, periodSeconds: 60 },
+                { type: 'Percent', value: 28, periodSeconds: 60 },
+              ],
+            },
           },
-        },
-      }),
-    );
-    // Pods: 50 − 4 = 46; Percent: trunc(50 × 0.72) = 36.
-    expect(hpa.sync(0, obs({ spec: 50, metrics: { m: 0.01 } })).desiredReplicas).toBe(want);
-  });
+        }),
+      );
+      // Pods: 50 − 4 = 46; Percent: trunc(50 × 0.72) = 36.
+      expect(hpa.sync(0, obs({ spec: 50, metrics: { m: 0.01 } })).desiredReplicas).toBe(want);
+    },
+  );
   it('without behavior the legacy limit applies: at most max(2 × current, 4)', () => {
     const hpa = new HpaController(spec({}));
     expect(hpa.sync(0, obs({ spec: 1, metrics: { m: 10 } })).desiredReplicas).toBe(4);

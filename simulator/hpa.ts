@@ -217,12 +217,21 @@ function changeInPeriod(now: number, periodSeconds: number, events: readonly Sca
   return sum;
 }
 
-function scaleUpLimit(now: number, current: number, ups: ScaleEvent[], downs: ScaleEvent[], rules: ResolvedRules): number {
+function scaleUpLimit(
+  now: number,
+  current: number,
+  ups: ScaleEvent[],
+  downs: ScaleEvent[],
+  rules: ResolvedRules,
+): number {
   if (rules.selectPolicy === 'Disabled') return current;
   const pickMin = rules.selectPolicy === 'Min';
   let result = pickMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
   for (const policy of rules.policies) {
-    const start = current - changeInPeriod(now, policy.periodSeconds, ups) + changeInPeriod(now, policy.periodSeconds, downs);
+    const start =
+      current -
+      changeInPeriod(now, policy.periodSeconds, ups) +
+      changeInPeriod(now, policy.periodSeconds, downs);
     const proposed =
       policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100));
     result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
@@ -230,14 +239,24 @@ function scaleUpLimit(now: number, current: number, ups: ScaleEvent[], downs: Sc
   return result;
 }
 
-function scaleDownLimit(now: number, current: number, ups: ScaleEvent[], downs: ScaleEvent[], rules: ResolvedRules): number {
+function scaleDownLimit(
+  now: number,
+  current: number,
+  ups: ScaleEvent[],
+  downs: ScaleEvent[],
+  rules: ResolvedRules,
+): number {
   if (rules.selectPolicy === 'Disabled') return current;
   const pickMin = rules.selectPolicy === 'Min';
   let result = pickMin ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const policy of rules.policies) {
-    const start = current - changeInPeriod(now, policy.periodSeconds, ups) + changeInPeriod(now, policy.periodSeconds, downs);
+    const start =
+      current -
+      changeInPeriod(now, policy.periodSeconds, ups) +
+      changeInPeriod(now, policy.periodSeconds, downs);
     // int32() truncation, as the controller converts the float product
-    const proposed = policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100));
+    const proposed =
+      policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100));
     // "Min" change when scaling down means the highest floor.
     result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
   }

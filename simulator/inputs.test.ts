@@ -19,17 +19,30 @@ describe('trace', () => {
   });
   it('reports every bad row with its line number', () => {
     expect(() => parseTrace('1,2\nx,3\n4,-1\n5\n', 't.csv')).toThrow(
-      expect.objectContaining({ code: 'SIM_TRACE_INVALID', problems: [expect.stringMatching(/^t.csv:2:/), expect.stringMatching(/^t.csv:3:/), expect.stringMatching(/^t.csv:4:/)] }),
+      expect.objectContaining({
+        code: 'SIM_TRACE_INVALID',
+        problems: [
+          expect.stringMatching(/^t.csv:2:/),
+          expect.stringMatching(/^t.csv:3:/),
+          expect.stringMatching(/^t.csv:4:/),
+        ],
+      }),
     );
   });
 });
 
 describe('distributions and expressions', () => {
   it.each(['fixed:-1', 'uniform:5..1', 'lognormal:10,5', 'gamma:1', 'exp:'])('rejects %s', (text) => {
-    expect(() => parseDistribution(text)).toThrow(expect.objectContaining({ code: 'SIM_DISTRIBUTION_INVALID' }));
+    expect(() => parseDistribution(text)).toThrow(
+      expect.objectContaining({ code: 'SIM_DISTRIBUTION_INVALID' }),
+    );
   });
   it('evaluates arithmetic with precedence and functions', () => {
-    const f = compileExpression('allocated + queued * 2 + max(1, ceil(arrival_rate * 90))', ['allocated', 'queued', 'arrival_rate']);
+    const f = compileExpression('allocated + queued * 2 + max(1, ceil(arrival_rate * 90))', [
+      'allocated',
+      'queued',
+      'arrival_rate',
+    ]);
     expect(f({ allocated: 3, queued: 2, arrival_rate: 0.05 })).toBe(3 + 4 + 5);
   });
   it.each([
@@ -92,7 +105,13 @@ policies:
     });
     expect(perPod!.apply).toHaveProperty('problems');
     const arrivals = Array.from({ length: 40 }, (_, i) => ({ at: 60 * i, session: 900 }));
-    const r = simulate({ arrivals, horizonSeconds: 3 * 3600, policy: perPod!, model: { ...DEFAULT_MODEL, ...file.model }, seed: 1 });
+    const r = simulate({
+      arrivals,
+      horizonSeconds: 3 * 3600,
+      policy: perPod!,
+      model: { ...DEFAULT_MODEL, ...file.model },
+      seed: 1,
+    });
     // A Pods metric of "allocated per pod at 0.5" asks for two pods per stream: it must have scaled up.
     expect(Math.max(...r.series.replicas)).toBeGreaterThan(1);
     expect(r.scaleUps).toBeGreaterThan(0);

@@ -12,7 +12,11 @@ try {
     process.stdout.write(`${USAGE}\n`);
   } else {
     const bar = progressBar(process.stderr);
-    const out = run(options, { cwd: process.cwd(), env: process.env, ...(bar ? { progress: bar.update } : {}) });
+    const out = run(options, {
+      cwd: process.cwd(),
+      env: process.env,
+      ...(bar ? { progress: bar.update } : {}),
+    });
     bar?.done();
     process.stdout.write(`${out.table}\n\nreport: ${out.htmlPath}\n`);
     if (out.applied) process.stdout.write(`applied to ${options.env}: ${JSON.stringify(out.applied)}\n`);

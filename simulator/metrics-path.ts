@@ -86,7 +86,10 @@ export class MetricsPath {
   view(now: number): Snapshot | undefined {
     if (this.firstScrape === undefined) return undefined;
     // First relist at or after the first scrape.
-    const relist = this.relistSeconds > 0 ? Math.ceil(this.firstScrape / this.relistSeconds) * this.relistSeconds : this.firstScrape;
+    const relist =
+      this.relistSeconds > 0
+        ? Math.ceil(this.firstScrape / this.relistSeconds) * this.relistSeconds
+        : this.firstScrape;
     if (now < relist) return undefined;
     const cutoff = now - this.delaySeconds;
     for (let i = this.history.length - 1; i >= 0; i--) {

@@ -12,7 +12,8 @@ const ADAPTER_VALUES = fileURLToPath(new URL('../support/prometheus-adapter.valu
 /** A Go duration as the adapter's flag takes it (`30s`, `1m`, `1m30s`, `2h`), in seconds. */
 function goDurationSeconds(text: string): number {
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new Error(`not a duration: ${text}`);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text)
+    throw new Error(`not a duration: ${text}`);
   const unit = { h: 3600, m: 60, s: 1 } as const;
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
 }
@@ -27,7 +28,12 @@ describe('adapter relist interval', () => {
   });
 
   it('reads Go durations', () => {
-    expect([goDurationSeconds('30s'), goDurationSeconds('1m'), goDurationSeconds('1m30s'), goDurationSeconds('2h')]).toEqual([30, 60, 90, 7200]);
+    expect([
+      goDurationSeconds('30s'),
+      goDurationSeconds('1m'),
+      goDurationSeconds('1m30s'),
+      goDurationSeconds('2h'),
+    ]).toEqual([30, 60, 90, 7200]);
     expect(() => goDurationSeconds('30')).toThrow();
   });
 });

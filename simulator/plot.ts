@@ -27,7 +27,9 @@ function chart(series: Series, yMax: number, arrivalsMax: number): string {
   const bw = Math.max(1, (W - PAD.l - PAD.r) / Math.max(n, 1));
   series.arrivals.forEach((a, i) => {
     const h = ((H - PAD.t - PAD.b) * a) / Math.max(arrivalsMax, 1);
-    parts.push(`<rect x="${x(series.t[i]!).toFixed(1)}" y="${(H - PAD.b - h).toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="#9467bd" opacity="0.25"/>`);
+    parts.push(
+      `<rect x="${x(series.t[i]!).toFixed(1)}" y="${(H - PAD.b - h).toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="#9467bd" opacity="0.25"/>`,
+    );
   });
   for (const line of LINES) {
     const pts = series[line.key].map((v, i) => `${x(series.t[i]!).toFixed(1)},${y(v).toFixed(1)}`);
@@ -36,18 +38,32 @@ function chart(series: Series, yMax: number, arrivalsMax: number): string {
   const ticks: string[] = [];
   const hours = tMax / 3600;
   const step = hours <= 6 ? 1 : hours <= 48 ? 4 : 24;
-  for (let h = 0; h <= hours; h += step) ticks.push(`<text x="${x(h * 3600).toFixed(1)}" y="${H - 8}" font-size="11" text-anchor="middle">${h}h</text>`);
+  for (let h = 0; h <= hours; h += step)
+    ticks.push(
+      `<text x="${x(h * 3600).toFixed(1)}" y="${H - 8}" font-size="11" text-anchor="middle">${h}h</text>`,
+    );
   for (let v = 0; v <= yMax; v += Math.max(1, Math.ceil(yMax / 5)))
-    ticks.push(`<text x="${PAD.l - 6}" y="${(y(v) + 4).toFixed(1)}" font-size="11" text-anchor="end">${v}</text><line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eee"/>`);
+    ticks.push(
+      `<text x="${PAD.l - 6}" y="${(y(v) + 4).toFixed(1)}" font-size="11" text-anchor="end">${v}</text><line x1="${PAD.l}" x2="${W - PAD.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eee"/>`,
+    );
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img">${ticks.join('')}${parts.join('')}</svg>`;
 }
 
-export function renderHtml(title: string, summaries: readonly Summary[], results: readonly SimulationResult[], notes: readonly string[]): string {
+export function renderHtml(
+  title: string,
+  summaries: readonly Summary[],
+  results: readonly SimulationResult[],
+  notes: readonly string[],
+): string {
   const yMax = Math.max(1, ...results.flatMap((r) => LINES.map((l) => Math.max(0, ...r.series[l.key]))));
   const aMax = Math.max(1, ...results.flatMap((r) => r.series.arrivals));
   const head = `<tr>${TABLE_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
-  const rows = tableRows(summaries).map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('');
-  const legend = LINES.map((l) => `<span style="color:${l.color}">━ ${esc(l.label)}</span>`).join(' ') + ' <span style="color:#9467bd">▮ arrivals per interval</span>';
+  const rows = tableRows(summaries)
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .join('');
+  const legend =
+    LINES.map((l) => `<span style="color:${l.color}">━ ${esc(l.label)}</span>`).join(' ') +
+    ' <span style="color:#9467bd">▮ arrivals per interval</span>';
   const charts = results.map((r) => `<h2>${esc(r.policy)}</h2>${chart(r.series, yMax, aMax)}`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>

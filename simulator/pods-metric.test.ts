@@ -8,23 +8,65 @@ import { podsMetricReplicas, withinTolerance, type Tolerances } from './pods-met
 const TOL: Tolerances = { up: 0.1, down: 0.1 };
 const TARGET = 1000; // AverageValue 1, in milli-units
 const at = (...values: number[]): PodSample[] => values.map((value) => ({ pending: false, value }));
-const silent = (n: number): PodSample[] => Array.from({ length: n }, () => ({ pending: false, value: undefined }));
-const pending = (n: number): PodSample[] => Array.from({ length: n }, () => ({ pending: true, value: undefined }));
+const silent = (n: number): PodSample[] =>
+  Array.from({ length: n }, () => ({ pending: false, value: undefined }));
+const pending = (n: number): PodSample[] =>
+  Array.from({ length: n }, () => ({ pending: true, value: undefined }));
 
 describe('pods the controller cannot trust', () => {
   it.each([
     // what, samples, current, want
     ['all pods report: ceil(ratio × pods)', at(3, 3, 3), 3, 9],
     ['all pods report, inside the tolerance: no change', at(1.05, 1.05), 2, 2],
-    ['scale-down with a silent pod: it counts as the target (0.2,0.2,0.2,1 → 0.4 × 4)', [...at(0.2, 0.2, 0.2), ...silent(1)], 4, 2],
-    ['scale-up with silent pods: they count as 0, which can land inside the tolerance', [...at(2, 2), ...silent(2)], 4, 4],
-    ['scale-up with silent pods: they count as 0, which can turn the direction (1.5,0,0 → 0.5)', [...at(1.5), ...silent(2)], 3, 3],
-    ['scale-up with silent pods still scales when the usage carries it (3,3,0 → 2 × 3)', [...at(3, 3), ...silent(1)], 3, 6],
+    [
+      'scale-down with a silent pod: it counts as the target (0.2,0.2,0.2,1 → 0.4 × 4)',
+      [...at(0.2, 0.2, 0.2), ...silent(1)],
+      4,
+      2,
+    ],
+    [
+      'scale-up with silent pods: they count as 0, which can land inside the tolerance',
+      [...at(2, 2), ...silent(2)],
+      4,
+      4,
+    ],
+    [
+      'scale-up with silent pods: they count as 0, which can turn the direction (1.5,0,0 → 0.5)',
+      [...at(1.5), ...silent(2)],
+      3,
+      3,
+    ],
+    [
+      'scale-up with silent pods still scales when the usage carries it (3,3,0 → 2 × 3)',
+      [...at(3, 3), ...silent(1)],
+      3,
+      6,
+    ],
     ['scale-up with a pending pod: counted as 0 (3,3,0 → 2 × 3)', [...at(3, 3), ...pending(1)], 3, 6],
-    ['scale-up with pending pods that would make it a scale-down: no change (1.5,1.5,0,0 → 0.75)', [...at(1.5, 1.5), ...pending(2)], 4, 4],
-    ['scale-up with pending pods inside the tolerance after counting them: no change (2.1,0 → 1.05)', [...at(2.1), ...pending(1)], 2, 2],
-    ['scale-down with pending pods: they are left out (0.5,0.5 → ceil(0.5 × 2))', [...at(0.5, 0.5), ...pending(3)], 5, 1],
-    ['a larger pod count than replicas would move against the direction: no change', [...at(3, 3), ...silent(1)], 10, 10],
+    [
+      'scale-up with pending pods that would make it a scale-down: no change (1.5,1.5,0,0 → 0.75)',
+      [...at(1.5, 1.5), ...pending(2)],
+      4,
+      4,
+    ],
+    [
+      'scale-up with pending pods inside the tolerance after counting them: no change (2.1,0 → 1.05)',
+      [...at(2.1), ...pending(1)],
+      2,
+      2,
+    ],
+    [
+      'scale-down with pending pods: they are left out (0.5,0.5 → ceil(0.5 × 2))',
+      [...at(0.5, 0.5), ...pending(3)],
+      5,
+      1,
+    ],
+    [
+      'a larger pod count than replicas would move against the direction: no change',
+      [...at(3, 3), ...silent(1)],
+      10,
+      10,
+    ],
     ['the average is an integer division of milli-units (1001m + 1000m over 2 = 1000m)', at(1.001, 1), 1, 1],
   ])('%s', (_what, samples, current, want) => {
     expect(podsMetricReplicas(samples, TARGET, current, TOL)).toBe(want);
@@ -32,27 +74,44 @@ describe('pods the controller cannot trust', () => {
 
   it('no pod reported a usable sample: an error, not a count', () => {
     expect(podsMetricReplicas([], TARGET, 3, TOL, 'p')).toBe('FailedGetPodsMetric:p');
-    expect(podsMetricReplicas([...pending(2), ...silent(1)], TARGET, 3, TOL, 'p')).toBe('FailedGetPodsMetric:p:no samples');
+    expect(podsMetricReplicas([...pending(2), ...silent(1)], TARGET, 3, TOL, 'p')).toBe(
+      'FailedGetPodsMetric:p:no samples',
+    );
   });
 });
 
 // Values in milli-units as the adapter hands them over (0 … 5 per pod), pods in any order.
-const reported = fc.integer({ min: 0, max: 5000 }).map((m): PodSample => ({ pending: false, value: m / 1000 }));
-const unknown = fc.constantFrom<PodSample>({ pending: true, value: undefined }, { pending: false, value: undefined });
-const tolerance = fc.record({ up: fc.constantFrom(0, 0.05, 0.1, 0.3), down: fc.constantFrom(0, 0.05, 0.1, 0.3) });
+const reported = fc
+  .integer({ min: 0, max: 5000 })
+  .map((m): PodSample => ({ pending: false, value: m / 1000 }));
+const unknown = fc.constantFrom<PodSample>(
+  { pending: true, value: undefined },
+  { pending: false, value: undefined },
+);
+const tolerance = fc.record({
+  up: fc.constantFrom(0, 0.05, 0.1, 0.3),
+  down: fc.constantFrom(0, 0.05, 0.1, 0.3),
+});
 const rawRatio = (samples: readonly PodSample[]) => {
-  const known = samples.filter((s) => !s.pending && s.value !== undefined).map((s) => Math.trunc(s.value! * 1000));
+  const known = samples
+    .filter((s) => !s.pending && s.value !== undefined)
+    .map((s) => Math.trunc(s.value! * 1000));
   return Math.trunc(known.reduce((a, v) => a + v, 0) / known.length) / TARGET;
 };
 
 describe('properties', () => {
   it('with every pod reporting it is the documented formula: ceil(ratio × pods) outside the tolerance', () => {
     fc.assert(
-      fc.property(fc.array(reported, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 40 }), tolerance, (samples, current, tol) => {
-        const ratio = rawRatio(samples);
-        const want = withinTolerance(tol, ratio) ? current : Math.ceil(ratio * samples.length);
-        expect(podsMetricReplicas(samples, TARGET, current, tol)).toBe(want);
-      }),
+      fc.property(
+        fc.array(reported, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 40 }),
+        tolerance,
+        (samples, current, tol) => {
+          const ratio = rawRatio(samples);
+          const want = withinTolerance(tol, ratio) ? current : Math.ceil(ratio * samples.length);
+          expect(podsMetricReplicas(samples, TARGET, current, tol)).toBe(want);
+        },
+      ),
     );
   });
 
@@ -77,14 +136,18 @@ describe('properties', () => {
   it('pending pods change nothing unless the reported usage asks for a scale-up', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(reported, unknown), { minLength: 1, maxLength: 20 }).filter((s) => s.some((p) => !p.pending && p.value !== undefined)),
+        fc
+          .array(fc.oneof(reported, unknown), { minLength: 1, maxLength: 20 })
+          .filter((s) => s.some((p) => !p.pending && p.value !== undefined)),
         fc.integer({ min: 1, max: 20 }),
         fc.integer({ min: 1, max: 40 }),
         tolerance,
         (samples, extra, current, tol) => {
           fc.pre(rawRatio(samples) <= 1);
           const more = [...samples, ...pending(extra)];
-          expect(podsMetricReplicas(more, TARGET, current, tol)).toBe(podsMetricReplicas(samples, TARGET, current, tol));
+          expect(podsMetricReplicas(more, TARGET, current, tol)).toBe(
+            podsMetricReplicas(samples, TARGET, current, tol),
+          );
         },
       ),
     );

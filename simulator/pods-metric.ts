@@ -10,10 +10,12 @@ export interface Tolerances {
   readonly down: number;
 }
 
-export const withinTolerance = (t: Tolerances, ratio: number): boolean => 1 - t.down <= ratio && ratio <= 1 + t.up;
+export const withinTolerance = (t: Tolerances, ratio: number): boolean =>
+  1 - t.down <= ratio && ratio <= 1 + t.up;
 
 /** The controller's average: integer division of the milli-unit total by the count, then ÷ target. */
-const usageRatio = (totalMilli: number, count: number, targetMilli: number) => Math.trunc(totalMilli / count) / targetMilli;
+const usageRatio = (totalMilli: number, count: number, targetMilli: number) =>
+  Math.trunc(totalMilli / count) / targetMilli;
 
 /**
  * Replicas proposed by one Pods metric (AverageValue `targetMilli` per pod), or a string naming the error
@@ -56,7 +58,8 @@ export function podsMetricReplicas(
   if (missing > 0 && ratio < 1) total += missing * targetMilli;
   if (countUnready) count += unready;
   const assumed = usageRatio(total, count, targetMilli);
-  if (withinTolerance(tolerances, assumed) || (ratio < 1 && assumed > 1) || (ratio > 1 && assumed < 1)) return current;
+  if (withinTolerance(tolerances, assumed) || (ratio < 1 && assumed > 1) || (ratio > 1 && assumed < 1))
+    return current;
   const proposal = Math.ceil(assumed * count);
   if ((assumed < 1 && proposal > current) || (assumed > 1 && proposal < current)) return current;
   return proposal;

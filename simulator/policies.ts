@@ -28,12 +28,22 @@ export const ORIGINAL_BEHAVIOR: Behavior = {
   },
 };
 
-const METRIC_OF = { demand: ADAPTER.demand, ratio: ADAPTER.poolRatio, available: ADAPTER.availableCount } as const;
+const METRIC_OF = {
+  demand: ADAPTER.demand,
+  ratio: ADAPTER.poolRatio,
+  available: ADAPTER.availableCount,
+} as const;
 /** How the manifests target each metric (k8s/autoscaling.ts); `available` is refused there and simulated
  *  here as a Value target only to show why. */
 const TARGET_TYPE = { demand: 'AverageValue', ratio: 'Value', available: 'Value' } as const;
 
-function adapterPolicy(name: string, description: string, hpa: HpaSpec, buffer: number, apply: Policy['apply']): Policy {
+function adapterPolicy(
+  name: string,
+  description: string,
+  hpa: HpaSpec,
+  buffer: number,
+  apply: Policy['apply'],
+): Policy {
   return {
     name,
     description,
@@ -51,10 +61,21 @@ export function configuredPolicy(c: KitHpaSettings): Policy {
     name: METRIC_OF[c.HPA_METRIC],
     target: { type: TARGET_TYPE[c.HPA_METRIC], value: c.HPA_TARGET },
   };
-  const hpa: HpaSpec = { minReplicas: c.HPA_MIN_REPLICAS, maxReplicas: c.HPA_MAX_REPLICAS, metrics: [metric], behavior: kitHpaBehavior(c) };
-  return adapterPolicy('configured', `.env: ${c.HPA_METRIC} target ${c.HPA_TARGET}, buffer ${c.STREAM_BUFFER}`, hpa, c.STREAM_BUFFER, {
-    values: {},
-  });
+  const hpa: HpaSpec = {
+    minReplicas: c.HPA_MIN_REPLICAS,
+    maxReplicas: c.HPA_MAX_REPLICAS,
+    metrics: [metric],
+    behavior: kitHpaBehavior(c),
+  };
+  return adapterPolicy(
+    'configured',
+    `.env: ${c.HPA_METRIC} target ${c.HPA_TARGET}, buffer ${c.STREAM_BUFFER}`,
+    hpa,
+    c.STREAM_BUFFER,
+    {
+      values: {},
+    },
+  );
 }
 
 export function originalPolicy(c: KitHpaSettings): Policy {
@@ -64,12 +85,18 @@ export function originalPolicy(c: KitHpaSettings): Policy {
     metrics: [{ source: 'Object', name: ADAPTER.poolRatio, target: { type: 'Value', value: 0.9 } }],
     behavior: ORIGINAL_BEHAVIOR,
   };
-  return adapterPolicy('original', 'original OKE kit: pool ratio Value 0.9, +2 pods/+10 % per 15 s, 30 s down window', hpa, 0, {
-    problems: [
-      'its scale-down (100 % per 15 s) and scale-up (2 pods or 10 % per 15 s) policies are not the kit template; ' +
-        'set HPA_METRIC=ratio and HPA_TARGET=0.9 by hand if you really want it',
-    ],
-  });
+  return adapterPolicy(
+    'original',
+    'original OKE kit: pool ratio Value 0.9, +2 pods/+10 % per 15 s, 30 s down window',
+    hpa,
+    0,
+    {
+      problems: [
+        'its scale-down (100 % per 15 s) and scale-up (2 pods or 10 % per 15 s) policies are not the kit template; ' +
+          'set HPA_METRIC=ratio and HPA_TARGET=0.9 by hand if you really want it',
+      ],
+    },
+  );
 }
 
 export function bufferPolicy(c: KitHpaSettings, buffer: number): Policy {
@@ -79,9 +106,15 @@ export function bufferPolicy(c: KitHpaSettings, buffer: number): Policy {
     metrics: [{ source: 'Object', name: ADAPTER.demand, target: { type: 'AverageValue', value: 1 } }],
     behavior: kitHpaBehavior(c),
   };
-  return adapterPolicy(`buffer-${buffer}`, `${ADAPTER.demand} AverageValue 1 with ${buffer} free stream(s)`, hpa, buffer, {
-    values: { HPA_METRIC: 'demand', HPA_TARGET: 1, STREAM_BUFFER: buffer },
-  });
+  return adapterPolicy(
+    `buffer-${buffer}`,
+    `${ADAPTER.demand} AverageValue 1 with ${buffer} free stream(s)`,
+    hpa,
+    buffer,
+    {
+      values: { HPA_METRIC: 'demand', HPA_TARGET: 1, STREAM_BUFFER: buffer },
+    },
+  );
 }
 
 export function adaptivePolicy(c: KitHpaSettings): Policy {
@@ -124,12 +157,19 @@ export function builtInPolicy(name: string, c: KitHpaSettings): Policy | undefin
 export const BUILT_IN_NAMES = ['configured', 'original', 'buffer', 'buffer-N', 'adaptive'] as const;
 
 /** Looks names up in user policies first, then built-ins; every unknown name is reported. */
-export function resolvePolicies(names: readonly string[], c: KitHpaSettings, user: readonly Policy[]): Policy[] {
+export function resolvePolicies(
+  names: readonly string[],
+  c: KitHpaSettings,
+  user: readonly Policy[],
+): Policy[] {
   const problems: string[] = [];
   const out: Policy[] = [];
   for (const name of names) {
     const p = user.find((u) => u.name === name) ?? builtInPolicy(name, c);
-    if (p === undefined) problems.push(`unknown policy ${JSON.stringify(name)} (built-in: ${BUILT_IN_NAMES.join(', ')}; or define it in --config)`);
+    if (p === undefined)
+      problems.push(
+        `unknown policy ${JSON.stringify(name)} (built-in: ${BUILT_IN_NAMES.join(', ')}; or define it in --config)`,
+      );
     else out.push(p);
   }
   if (problems.length > 0) throw new SimError(SIM_ERRORS.policy, 'unknown policies', problems);

@@ -50,7 +50,11 @@ const target = z.union([
 const metric = z.strictObject({
   type: z.enum(['Object', 'Pods']).default('Object'),
   /** name the HPA would use; defaults to the expression when it is a bare adapter metric */
-  name: z.string().regex(/^[a-z_][a-z0-9_]*$/).max(100).optional(),
+  name: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .max(100)
+    .optional(),
   expression: z.string().min(1).max(500),
   target,
 });
@@ -102,7 +106,9 @@ export function parsePolicyFile(text: string, source = 'config'): PolicyFile {
   try {
     raw = parseYaml(text, { maxAliasCount: 50 });
   } catch (err) {
-    throw new SimError(SIM_ERRORS.policy, `${source}: not YAML/JSON`, [(err as Error).message.split('\n')[0] ?? '']);
+    throw new SimError(SIM_ERRORS.policy, `${source}: not YAML/JSON`, [
+      (err as Error).message.split('\n')[0] ?? '',
+    ]);
   }
   const parsed = file.safeParse(raw ?? {});
   if (!parsed.success) {
@@ -153,8 +159,13 @@ function userPolicy(p: Spec, exprs: Compiled[], kit: KitHpaSettings): Policy {
   const buffer = p.buffer ?? kit.STREAM_BUFFER;
   const metrics: HpaMetric[] = p.metrics.map((m, i) => ({
     source: m.type,
-    name: m.name ?? (isAdapterMetric(m.expression.trim()) ? m.expression.trim() : `${p.name.replace(/-/g, '_')}_m${i}`),
-    target: m.target.type === 'Value' ? { type: 'Value', value: m.target.value } : { type: 'AverageValue', value: m.target.averageValue },
+    name:
+      m.name ??
+      (isAdapterMetric(m.expression.trim()) ? m.expression.trim() : `${p.name.replace(/-/g, '_')}_m${i}`),
+    target:
+      m.target.type === 'Value'
+        ? { type: 'Value', value: m.target.value }
+        : { type: 'AverageValue', value: m.target.averageValue },
   }));
   const byName = new Map(metrics.map((m, i) => [m.name, exprs[i]!]));
   const behavior: Behavior | undefined = p.behavior;
@@ -191,14 +202,20 @@ function userPolicy(p: Spec, exprs: Compiled[], kit: KitHpaSettings): Policy {
     podValue(name: string, g: PodGauges) {
       const f = byName.get(name);
       if (f === undefined) return undefined;
-      const v = f({ allocated: g.allocated, available: g.available, connected: g.connected, draining: g.draining });
+      const v = f({
+        allocated: g.allocated,
+        available: g.available,
+        connected: g.connected,
+        draining: g.draining,
+      });
       return Number.isFinite(v) ? v : undefined;
     },
     apply: applyValues(p, buffer),
   };
 }
 
-const isAdapterMetric = (s: string) => s === ADAPTER.demand || s === ADAPTER.poolRatio || s === ADAPTER.availableCount;
+const isAdapterMetric = (s: string) =>
+  s === ADAPTER.demand || s === ADAPTER.poolRatio || s === ADAPTER.availableCount;
 
 /** A user policy fits the kit's HPA template when it targets one adapter metric the way the manifests do and
  *  its behavior has the template's shape. */
@@ -209,9 +226,19 @@ function applyValues(p: Spec, buffer: number): Policy['apply'] {
   if (m === undefined || rest.length > 0) problems.push('the kit deploys exactly one metric');
   else {
     const expr = m.expression.trim();
-    const kind = expr === ADAPTER.demand ? 'demand' : expr === ADAPTER.poolRatio ? 'ratio' : expr === ADAPTER.availableCount ? 'available' : undefined;
+    const kind =
+      expr === ADAPTER.demand
+        ? 'demand'
+        : expr === ADAPTER.poolRatio
+          ? 'ratio'
+          : expr === ADAPTER.availableCount
+            ? 'available'
+            : undefined;
     const wantType = kind === 'demand' ? 'AverageValue' : 'Value';
-    if (m.type !== 'Object' || kind === undefined) problems.push(`the metric must be an Object metric named ${ADAPTER.demand}, ${ADAPTER.poolRatio} or ${ADAPTER.availableCount}`);
+    if (m.type !== 'Object' || kind === undefined)
+      problems.push(
+        `the metric must be an Object metric named ${ADAPTER.demand}, ${ADAPTER.poolRatio} or ${ADAPTER.availableCount}`,
+      );
     else if (m.target.type !== wantType) problems.push(`the kit targets ${expr} with ${wantType}`);
     else {
       values.HPA_METRIC = kind;
@@ -225,13 +252,17 @@ function applyValues(p: Spec, buffer: number): Policy['apply'] {
   const down = p.behavior?.scaleDown;
   if (p.behavior === undefined) problems.push('the kit always renders a behavior; give one');
   if (up !== undefined) {
-    if (up.stabilizationWindowSeconds !== undefined) values.HPA_SCALE_UP_STABILIZATION_SECONDS = up.stabilizationWindowSeconds;
-    if ((up.selectPolicy ?? 'Max') !== 'Max' || up.tolerance !== undefined) problems.push('scaleUp: the kit uses selectPolicy Max and the default tolerance');
+    if (up.stabilizationWindowSeconds !== undefined)
+      values.HPA_SCALE_UP_STABILIZATION_SECONDS = up.stabilizationWindowSeconds;
+    if ((up.selectPolicy ?? 'Max') !== 'Max' || up.tolerance !== undefined)
+      problems.push('scaleUp: the kit uses selectPolicy Max and the default tolerance');
     if (up.policies !== undefined) {
       const pods = up.policies.filter((x) => x.type === 'Pods');
       const pct = up.policies.filter((x) => x.type === 'Percent');
       if (pods.length !== 1 || pct.length !== 1 || pods[0]!.periodSeconds !== pct[0]!.periodSeconds)
-        problems.push('scaleUp.policies: the kit renders one Pods and one Percent policy with the same period');
+        problems.push(
+          'scaleUp.policies: the kit renders one Pods and one Percent policy with the same period',
+        );
       else {
         values.HPA_SCALE_UP_PODS = pods[0]!.value;
         values.HPA_SCALE_UP_PERCENT = pct[0]!.value;
@@ -240,12 +271,14 @@ function applyValues(p: Spec, buffer: number): Policy['apply'] {
     }
   }
   if (down !== undefined) {
-    if (down.stabilizationWindowSeconds !== undefined) values.HPA_SCALE_DOWN_STABILIZATION_SECONDS = down.stabilizationWindowSeconds;
+    if (down.stabilizationWindowSeconds !== undefined)
+      values.HPA_SCALE_DOWN_STABILIZATION_SECONDS = down.stabilizationWindowSeconds;
     if (down.tolerance !== undefined) problems.push('scaleDown: the kit uses the default tolerance');
     if (down.selectPolicy === 'Disabled') problems.push('scaleDown: the kit cannot disable scale-down');
     if (down.policies !== undefined) {
       const only = down.policies[0];
-      if (down.policies.length !== 1 || only?.type !== 'Pods') problems.push('scaleDown.policies: the kit renders one Pods policy');
+      if (down.policies.length !== 1 || only?.type !== 'Pods')
+        problems.push('scaleDown.policies: the kit renders one Pods policy');
       else {
         values.HPA_SCALE_DOWN_PODS = only.value;
         values.HPA_SCALE_DOWN_PERIOD_SECONDS = only.periodSeconds;

@@ -12,7 +12,9 @@ export function progressBar(stream: NodeJS.WriteStream): ProgressBar | undefined
   return {
     update: (label, fraction) => {
       const filled = Math.round(WIDTH * fraction);
-      stream.write(`\r${label.padEnd(14).slice(0, 14)} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`);
+      stream.write(
+        `\r${label.padEnd(14).slice(0, 14)} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`,
+      );
     },
     done: () => {
       stream.write(`\r${' '.repeat(WIDTH + 24)}\r`);

@@ -17,7 +17,14 @@ export interface RankedPod {
 }
 
 /** pod phase order: unassigned < Pending (assigned, containers not started) < Running */
-const PHASE_RANK: Record<PodState, number> = { pending: 0, binding: 1, pulling: 1, starting: 2, ready: 2, gone: 3 };
+const PHASE_RANK: Record<PodState, number> = {
+  pending: 0,
+  binding: 1,
+  pulling: 1,
+  starting: 2,
+  ready: 2,
+  gone: 3,
+};
 /** Costs the sidecar's pod patcher writes (common/pod-marks.ts): any allocated pod outranks every idle one. */
 const cost = (p: RankedPod) => (p.allocated ? 1000 : 0);
 

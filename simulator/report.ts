@@ -30,7 +30,8 @@ export function percentile(sorted: Float64Array, p: number): number {
 export function summarize(r: SimulationResult): Summary {
   const served = r.waits.filter((w) => !Number.isNaN(w)).sort();
   const away = r.turnedAway.queueFull + r.turnedAway.timeout + r.turnedAway.gaveUp;
-  const share = (limit: number) => (r.players === 0 ? 0 : (served.filter((w) => w > limit).length + away) / r.players);
+  const share = (limit: number) =>
+    r.players === 0 ? 0 : (served.filter((w) => w > limit).length + away) / r.players;
   return {
     policy: r.policy,
     players: r.players,

@@ -32,7 +32,10 @@ export interface RunIo {
 export function run(o: CliOptions, io: RunIo): RunOutput {
   const envPath = path.resolve(io.cwd, o.env);
   const kit = loadKitConfig(kitEnv(envPath, io.env));
-  const file = o.config === undefined ? undefined : parsePolicyFile(readText(path.resolve(io.cwd, o.config), SIM_ERRORS.policy), o.config);
+  const file =
+    o.config === undefined
+      ? undefined
+      : parsePolicyFile(readText(path.resolve(io.cwd, o.config), SIM_ERRORS.policy), o.config);
   const model: Model = {
     ...DEFAULT_MODEL,
     gpusPerPod: kit.GPUS_PER_POD,
@@ -42,9 +45,12 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
     ...(o.deletionOrder === undefined ? {} : { deletionOrder: o.deletionOrder }),
   };
   if (model.gpusPerNode < model.gpusPerPod)
-    throw new SimError(SIM_ERRORS.config, 'model does not fit', [`gpusPerNode ${model.gpusPerNode} < GPUS_PER_POD ${model.gpusPerPod}`]);
+    throw new SimError(SIM_ERRORS.config, 'model does not fit', [
+      `gpusPerNode ${model.gpusPerNode} < GPUS_PER_POD ${model.gpusPerPod}`,
+    ]);
   const user = file?.policies(kit) ?? [];
-  const names = o.apply !== undefined && !o.policies.includes(o.apply) ? [...o.policies, o.apply] : o.policies;
+  const names =
+    o.apply !== undefined && !o.policies.includes(o.apply) ? [...o.policies, o.apply] : o.policies;
   const policies = resolvePolicies(names, kit, user);
 
   let arrivals: Arrival[];
@@ -52,11 +58,17 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
   let workload: string;
   if (o.trace !== undefined) {
     arrivals = parseTrace(readText(path.resolve(io.cwd, o.trace), SIM_ERRORS.trace), o.trace);
-    hours = o.hours ?? Math.ceil((arrivals[arrivals.length - 1]!.at + 1) / 3600 * 100) / 100;
+    hours = o.hours ?? Math.ceil(((arrivals[arrivals.length - 1]!.at + 1) / 3600) * 100) / 100;
     workload = `trace ${o.trace}`;
   } else {
     hours = o.hours ?? 24;
-    arrivals = generateArrivals({ pattern: o.pattern, ratePerHour: o.rate, hours, session: o.session, seed: o.seed });
+    arrivals = generateArrivals({
+      pattern: o.pattern,
+      ratePerHour: o.rate,
+      hours,
+      session: o.session,
+      seed: o.seed,
+    });
     workload = `${o.pattern} at ${o.rate}/h base, sessions ${formatDistribution(o.session)}`;
   }
 
@@ -84,9 +96,18 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
 
   let applied: Record<string, string | number> | undefined;
   if (o.apply !== undefined) {
-    applied = applyPolicy(policies.find((p) => p.name === o.apply)!, envPath);
+    applied = applyPolicy(
+      policies.find((p) => p.name === o.apply)!,
+      envPath,
+    );
   }
-  return { summaries, results, table: `${notes.join('\n')}\n\n${table}`, htmlPath, ...(applied ? { applied } : {}) };
+  return {
+    summaries,
+    results,
+    table: `${notes.join('\n')}\n\n${table}`,
+    htmlPath,
+    ...(applied ? { applied } : {}),
+  };
 }
 
 /** Writes the policy's .env values; refuses (coded) when the kit's HPA template cannot express it. */
@@ -100,6 +121,8 @@ function readText(file: string, code: (typeof SIM_ERRORS)['trace'] | (typeof SIM
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SimError(code, `cannot read ${file}`, [(err as NodeJS.ErrnoException).code ?? (err as Error).message]);
+    throw new SimError(code, `cannot read ${file}`, [
+      (err as NodeJS.ErrnoException).code ?? (err as Error).message,
+    ]);
   }
 }

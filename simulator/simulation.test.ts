@@ -53,7 +53,10 @@ function checkInvariants(r: SimulationResult, model: Model) {
 }
 
 describe('invariants on random traces', () => {
-  const arrival = fc.record({ at: fc.double({ min: 0, max: 7200, noNaN: true }), session: fc.double({ min: 1, max: 3000, noNaN: true }) });
+  const arrival = fc.record({
+    at: fc.double({ min: 0, max: 7200, noNaN: true }),
+    session: fc.double({ min: 1, max: 3000, noNaN: true }),
+  });
   it('hold for every policy, deletion order, drain timeout and node shape', () => {
     fc.assert(
       fc.property(
@@ -66,11 +69,22 @@ describe('invariants on random traces', () => {
         (raw, name, deletionOrder, drainTimeoutSeconds, gpusPerNode, seed) => {
           const arrivals: Arrival[] = [...raw].sort((a, b) => a.at - b.at);
           const policy =
-            name === 'original' ? originalPolicy(kit)
-            : name === 'adaptive' ? adaptivePolicy(kit)
-            : name === 'configured' ? configuredPolicy(kit)
-            : bufferPolicy(kit, Number(name.slice(7)));
-          const model: Model = { ...DEFAULT_MODEL, deletionOrder, drainTimeoutSeconds, gpusPerNode, maxNodes: 6, queueMax: 20, giveUp: parseDistribution('exp:120') };
+            name === 'original'
+              ? originalPolicy(kit)
+              : name === 'adaptive'
+                ? adaptivePolicy(kit)
+                : name === 'configured'
+                  ? configuredPolicy(kit)
+                  : bufferPolicy(kit, Number(name.slice(7)));
+          const model: Model = {
+            ...DEFAULT_MODEL,
+            deletionOrder,
+            drainTimeoutSeconds,
+            gpusPerNode,
+            maxNodes: 6,
+            queueMax: 20,
+            giveUp: parseDistribution('exp:120'),
+          };
           const r = simulate({ arrivals, horizonSeconds: 7200, policy, model, seed });
           checkInvariants(r, model);
         },
@@ -85,7 +99,13 @@ describe('known answers', () => {
     // One player every 10 minutes for 5 minutes: at most one stream at a time, so one free pod always covers
     // the next arrival once the second pod is up (its start-up takes minutes, the warm-up is one hour).
     const arrivals = Array.from({ length: 60 }, (_, i) => ({ at: 600 + i * 600, session: 300 }));
-    const r = simulate({ arrivals, horizonSeconds: 11 * 3600, policy: bufferPolicy(kit, 1), model: crisp, seed: 7 });
+    const r = simulate({
+      arrivals,
+      horizonSeconds: 11 * 3600,
+      policy: bufferPolicy(kit, 1),
+      model: crisp,
+      seed: 7,
+    });
     checkInvariants(r, crisp);
     for (let i = 0; i < r.players; i++) {
       if (arrivals[i]!.at < 3600) continue;
@@ -97,8 +117,12 @@ describe('known answers', () => {
 
   it("the original kit's ratio policy queues groups of players that buffer-3 serves at once", () => {
     // Three players arrive together every 20 minutes and stream for 10.
-    const arrivals = Array.from({ length: 3 * 36 }, (_, i) => ({ at: 1200 * (1 + Math.floor(i / 3)), session: 600 }));
-    const run = (p: ReturnType<typeof bufferPolicy>) => simulate({ arrivals, horizonSeconds: 13 * 3600, policy: p, model: crisp, seed: 3 });
+    const arrivals = Array.from({ length: 3 * 36 }, (_, i) => ({
+      at: 1200 * (1 + Math.floor(i / 3)),
+      session: 600,
+    }));
+    const run = (p: ReturnType<typeof bufferPolicy>) =>
+      simulate({ arrivals, horizonSeconds: 13 * 3600, policy: p, model: crisp, seed: 3 });
     const original = summarize(run(originalPolicy(kit)));
     const buffered = run(bufferPolicy(kit, 3));
     const b = summarize(buffered);
@@ -114,19 +138,40 @@ describe('known answers', () => {
   });
 
   it('deletion by pod-deletion-cost never drains a live session; arbitrary order can', () => {
-    const arrivals = generateArrivals({ pattern: 'smse', ratePerHour: 30, hours: 12, session: parseDistribution('lognormal:600,1800'), seed: 11 });
+    const arrivals = generateArrivals({
+      pattern: 'smse',
+      ratePerHour: 30,
+      hours: 12,
+      session: parseDistribution('lognormal:600,1800'),
+      seed: 11,
+    });
     const base = { arrivals, horizonSeconds: 12 * 3600, policy: bufferPolicy(kit, 2), seed: 11 };
     const withCost = simulate({ ...base, model: { ...crisp, drainTimeoutSeconds: 0, maxNodes: 30 } });
-    const arbitrary = simulate({ ...base, model: { ...crisp, drainTimeoutSeconds: 0, maxNodes: 30, deletionOrder: 'arbitrary' } });
+    const arbitrary = simulate({
+      ...base,
+      model: { ...crisp, drainTimeoutSeconds: 0, maxNodes: 30, deletionOrder: 'arbitrary' },
+    });
     expect(withCost.sessionsCut).toBe(0);
     expect(arbitrary.sessionsCut).toBeGreaterThan(0);
   });
 });
 
 describe('determinism', () => {
-  const arrivals = generateArrivals({ pattern: 'diurnal', ratePerHour: 25, hours: 24, session: parseDistribution('lognormal:600,2400'), seed: 5 });
+  const arrivals = generateArrivals({
+    pattern: 'diurnal',
+    ratePerHour: 25,
+    hours: 24,
+    session: parseDistribution('lognormal:600,2400'),
+    seed: 5,
+  });
   const once = (seed: number) =>
-    simulate({ arrivals, horizonSeconds: 24 * 3600, policy: adaptivePolicy(kit), model: { ...DEFAULT_MODEL, maxNodes: 30 }, seed });
+    simulate({
+      arrivals,
+      horizonSeconds: 24 * 3600,
+      policy: adaptivePolicy(kit),
+      model: { ...DEFAULT_MODEL, maxNodes: 30 },
+      seed,
+    });
   it('the same seed gives the same run, bit for bit', () => {
     const a = once(42);
     const b = once(42);
@@ -138,7 +183,14 @@ describe('determinism', () => {
     expect(summarize(once(43))).not.toEqual(summarize(once(42)));
   });
   it('generators replay the same trace for a seed, and another for another seed', () => {
-    const gen = (seed: number) => generateArrivals({ pattern: 'flash', ratePerHour: 50, hours: 6, session: parseDistribution('exp:600'), seed });
+    const gen = (seed: number) =>
+      generateArrivals({
+        pattern: 'flash',
+        ratePerHour: 50,
+        hours: 6,
+        session: parseDistribution('exp:600'),
+        seed,
+      });
     expect(gen(9)).toEqual(gen(9));
     expect(gen(9)).not.toEqual(gen(10));
   });

@@ -176,11 +176,23 @@ export function simulate(input: SimulationInput): SimulationResult {
   const hpa = new HpaController(policy.hpa, flags);
   /** per-pod gauges are only kept when a Pods metric reads them */
   const needPerPod = policy.hpa.metrics.some((m) => m.source === 'Pods');
-  const metrics = new MetricsPath(model.adapterDelaySeconds, model.adapterRelistSeconds, model.rateWindowSeconds);
+  const metrics = new MetricsPath(
+    model.adapterDelaySeconds,
+    model.adapterRelistSeconds,
+    model.rateWindowSeconds,
+  );
 
   // ---- nodes ----
   const addNode = (ready: boolean) => {
-    const node: Node = { id: nodes.length, ready, gone: false, free: model.gpusPerNode, pods: 0, emptySince: now, hasImage: ready };
+    const node: Node = {
+      id: nodes.length,
+      ready,
+      gone: false,
+      free: model.gpusPerNode,
+      pods: 0,
+      emptySince: now,
+      hasImage: ready,
+    };
     nodes.push(node);
     alive.push(node);
     liveNodes++;
@@ -190,7 +202,16 @@ export function simulate(input: SimulationInput): SimulationResult {
 
   // ---- pods ----
   const createPod = () => {
-    const pod: Pod = { id: pods.length, state: 'pending', terminating: false, node: -1, createdAt: now, boundAt: NaN, readyAt: NaN, player: -1 };
+    const pod: Pod = {
+      id: pods.length,
+      state: 'pending',
+      terminating: false,
+      node: -1,
+      createdAt: now,
+      boundAt: NaN,
+      readyAt: NaN,
+      player: -1,
+    };
     pods.push(pod);
     live.push(pod);
     pendingPods++;
@@ -329,7 +350,18 @@ export function simulate(input: SimulationInput): SimulationResult {
       available += g.available;
       streamers += g.connected;
     }
-    return { time: now, scrapedPods, allocated, available, streamers, players: allocated, draining, queued: queueLen, arrivalsTotal, perPod };
+    return {
+      time: now,
+      scrapedPods,
+      allocated,
+      available,
+      streamers,
+      players: allocated,
+      draining,
+      queued: queueLen,
+      arrivalsTotal,
+      perPod,
+    };
   };
 
   const hpaSync = () => {
@@ -342,7 +374,11 @@ export function simulate(input: SimulationInput): SimulationResult {
       objectMetric: (name) =>
         view === undefined
           ? undefined
-          : policy.objectValue(name, { snapshot: view, arrivalRate: metrics.rate(view, model.rateWindowSeconds), startupSeconds }),
+          : policy.objectValue(name, {
+              snapshot: view,
+              arrivalRate: metrics.rate(view, model.rateWindowSeconds),
+              startupSeconds,
+            }),
       podMetric: (name): PodSample[] | undefined => {
         if (active.length === 0) return undefined;
         return active.map((p) => {
@@ -383,7 +419,15 @@ export function simulate(input: SimulationInput): SimulationResult {
 
   // ---- series ----
   const sampleEvery = input.sampleSeconds ?? Math.max(15, H / 720);
-  const series: Series = { t: [], replicas: [], ready: [], allocated: [], queued: [], arrivals: [], nodes: [] };
+  const series: Series = {
+    t: [],
+    replicas: [],
+    ready: [],
+    allocated: [],
+    queued: [],
+    arrivals: [],
+    nodes: [],
+  };
   let arrivalsSinceSample = 0;
   const takeSample = () => {
     series.t.push(now);
@@ -473,7 +517,11 @@ export function simulate(input: SimulationInput): SimulationResult {
         if (pod.state !== 'binding' || pod.terminating) break;
         pod.state = 'pulling';
         const node = nodes[pod.node]!;
-        at(now + sample(node.hasImage ? model.imagePullCached : model.imagePull, rPods), Kind.PodPulled, pod.id);
+        at(
+          now + sample(node.hasImage ? model.imagePullCached : model.imagePull, rPods),
+          Kind.PodPulled,
+          pod.id,
+        );
         break;
       }
       case Kind.PodPulled: {
@@ -521,7 +569,9 @@ export function simulate(input: SimulationInput): SimulationResult {
   const endTime = Math.max(H, now);
   advance(endTime);
   for (const iv of podGpu) if (!Number.isNaN(iv[0]) && Number.isNaN(iv[1])) iv[1] = endTime;
-  for (let i = 0; i < n; i++) if (status[i] === SERVED && Number.isNaN(streamEnd[i]!)) streamEnd[i] = Math.min(endTime, streamStart[i]! + arrivals[i]!.session);
+  for (let i = 0; i < n; i++)
+    if (status[i] === SERVED && Number.isNaN(streamEnd[i]!))
+      streamEnd[i] = Math.min(endTime, streamStart[i]! + arrivals[i]!.session);
 
   return {
     policy: policy.name,

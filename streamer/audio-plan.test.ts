@@ -10,7 +10,7 @@ const RTP = { kind: 'rtp', port: 5004 } as const;
 const full: AudioFacts = { ffmpeg: true, opus: true, fileHasAudio: true };
 
 describe('hasAudioStream', () => {
-  it('finds an audio stream in ffmpeg\'s description of an input', () => {
+  it("finds an audio stream in ffmpeg's description of an input", () => {
     const info = `Input #0, matroska,webm, from 'a.webm':
   Duration: 00:00:03.00, start: 0.000000, bitrate: 500 kb/s
   Stream #0:0: Video: vp8, yuv420p(tv, progressive), 320x180, SAR 1:1 DAR 16:9, 30 fps, 30 tbr, 1k tbn (default)
@@ -34,17 +34,26 @@ describe('planAudio', () => {
     ['the test pattern, auto', TESTSRC, 'auto', full, { kind: 'none' }],
     ['the test pattern, tone', TESTSRC, 'tone', full, { kind: 'tone' }],
     ['an X display, auto', X11, 'auto', full, { kind: 'none' }],
-    ['no ffmpeg: whatever the replayed clip has', TESTSRC, 'tone', { ffmpeg: false, opus: false }, { kind: 'clip' }],
+    [
+      'no ffmpeg: whatever the replayed clip has',
+      TESTSRC,
+      'tone',
+      { ffmpeg: false, opus: false },
+      { kind: 'clip' },
+    ],
     ['no ffmpeg, off', FILE, 'off', { ffmpeg: false, opus: false }, { kind: 'none' }],
   ] as const)('%s', (_name, source, mode, facts, plan) => {
     expect(planAudio(source, mode, 0, facts)).toEqual(plan);
   });
   it('says why when the sound cannot be sent', () => {
-    expect(planAudio(FILE, 'auto', 0, { ...full, opus: false })).toEqual({ kind: 'none', note: 'audio not sent: ffmpeg has no libopus encoder' });
+    expect(planAudio(FILE, 'auto', 0, { ...full, opus: false })).toEqual({
+      kind: 'none',
+      note: 'audio not sent: ffmpeg has no libopus encoder',
+    });
     expect(planAudio(RTP, 'tone', 0, full).kind).toBe('none');
     expect(planAudio(RTP, 'tone', 0, full)).toHaveProperty('note');
   });
-  it('takes an external encoder\'s Opus from RTP_AUDIO_PORT', () => {
+  it("takes an external encoder's Opus from RTP_AUDIO_PORT", () => {
     expect(planAudio(RTP, 'auto', 5006, full)).toEqual({ kind: 'rtp', port: 5006 });
     expect(planAudio(RTP, 'auto', 0, full)).toEqual({ kind: 'none' });
     expect(planAudio(RTP, 'off', 5006, full)).toEqual({ kind: 'none' });
@@ -57,14 +66,26 @@ describe('planAudio', () => {
 });
 
 describe('ffmpeg audio output', () => {
-  const base = { codec: 'vp8', encoder: 'libvpx', width: 640, height: 360, fps: 30, bitrateKbps: 1000, keyframeIntervalSeconds: 1, drawtext: false,
-    rtpHost: '127.0.0.1', rtpPort: 5004 } as const;
-  it('adds a second RTP output with Opus from the source\'s first audio stream', () => {
+  const base = {
+    codec: 'vp8',
+    encoder: 'libvpx',
+    width: 640,
+    height: 360,
+    fps: 30,
+    bitrateKbps: 1000,
+    keyframeIntervalSeconds: 1,
+    drawtext: false,
+    rtpHost: '127.0.0.1',
+    rtpPort: 5004,
+  } as const;
+  it("adds a second RTP output with Opus from the source's first audio stream", () => {
     const a = ffmpegArgs({ ...base, source: FILE, audio: { from: 'source', port: 5006 } });
     const joined = a.join(' ');
     expect(joined).toContain('-map 0:v:0');
     expect(joined).toContain('-map 0:a:0 -vn -c:a libopus');
-    expect(joined).toContain('-ar 48000 -ac 2 -f rtp -payload_type 111 rtp://127.0.0.1:5006?pkt_size=1200&rtcpport=5006');
+    expect(joined).toContain(
+      '-ar 48000 -ac 2 -f rtp -payload_type 111 rtp://127.0.0.1:5006?pkt_size=1200&rtcpport=5006',
+    );
     // The video output comes first and keeps its own URL.
     expect(a.indexOf('rtp://127.0.0.1:5004?pkt_size=1200&rtcpport=5004')).toBeLessThan(a.indexOf('-c:a'));
   });
@@ -81,13 +102,17 @@ describe('ffmpeg audio output', () => {
 });
 
 describe('STREAM_AUDIO and RTP_AUDIO_PORT', () => {
-  it('default to the source\'s own audio and no RTP audio port', () => {
+  it("default to the source's own audio and no RTP audio port", () => {
     const c = loadStreamerConfig({});
     expect(c.audio).toBe('auto');
     expect(c.rtpAudioPort).toBe(0);
   });
   it('are validated like the rest', () => {
-    expect(() => loadStreamerConfig({ STREAM_AUDIO: 'loud', RTP_AUDIO_PORT: '70000' })).toThrow(/STREAM_AUDIO="loud"[\s\S]*RTP_AUDIO_PORT="70000"/);
-    expect(() => loadStreamerConfig({ STREAM_SOURCE: 'rtp:5004', RTP_AUDIO_PORT: '5004' })).toThrow(/RTP_AUDIO_PORT=5004: must differ/);
+    expect(() => loadStreamerConfig({ STREAM_AUDIO: 'loud', RTP_AUDIO_PORT: '70000' })).toThrow(
+      /STREAM_AUDIO="loud"[\s\S]*RTP_AUDIO_PORT="70000"/,
+    );
+    expect(() => loadStreamerConfig({ STREAM_SOURCE: 'rtp:5004', RTP_AUDIO_PORT: '5004' })).toThrow(
+      /RTP_AUDIO_PORT=5004: must differ/,
+    );
   });
 });

@@ -44,11 +44,21 @@ export function needsAudioProbe(source: SourceSpec, mode: AudioMode): boolean {
 }
 
 /** Plans the stream's audio. `rtpAudioPort` is RTP_AUDIO_PORT (0 = none). */
-export function planAudio(source: SourceSpec, mode: AudioMode, rtpAudioPort: number, facts: AudioFacts): AudioPlan {
+export function planAudio(
+  source: SourceSpec,
+  mode: AudioMode,
+  rtpAudioPort: number,
+  facts: AudioFacts,
+): AudioPlan {
   if (mode === 'off') return { kind: 'none' };
   if (source.kind === 'rtp') {
     if (rtpAudioPort > 0) return { kind: 'rtp', port: rtpAudioPort };
-    return mode === 'tone' ? { kind: 'none', note: 'STREAM_AUDIO=tone needs ffmpeg; an rtp: source sends audio only through RTP_AUDIO_PORT' } : { kind: 'none' };
+    return mode === 'tone'
+      ? {
+          kind: 'none',
+          note: 'STREAM_AUDIO=tone needs ffmpeg; an rtp: source sends audio only through RTP_AUDIO_PORT',
+        }
+      : { kind: 'none' };
   }
   if (!facts.ffmpeg) return { kind: 'clip' };
   const own = source.kind === 'file' && facts.fileHasAudio === true;

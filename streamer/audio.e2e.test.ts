@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllBrowsers, inboundRtp, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import {
+  closeAllBrowsers,
+  inboundRtp,
+  launchBrowser,
+  newPage,
+  waitForFirstFrame,
+} from '../test/support/browser.js';
 import { freePort } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { ffmpegArgs } from './ffmpeg-args.js';
@@ -19,7 +25,9 @@ const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 function loudness(page: Page): Promise<number> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections;
-    const track = pcs.flatMap((pc) => pc.getReceivers()).find((r) => r.track.kind === 'audio' && r.track.readyState === 'live')?.track;
+    const track = pcs
+      .flatMap((pc) => pc.getReceivers())
+      .find((r) => r.track.kind === 'audio' && r.track.readyState === 'live')?.track;
     if (!track) return -1;
     const ctx = new AudioContext();
     const analyser = ctx.createAnalyser();
@@ -69,10 +77,29 @@ describe.skipIf(!ok)('audio', () => {
     return { page, plan };
   }
 
-  it('streams a file\'s own audio track with its video', async () => {
+  it("streams a file's own audio track with its video", async () => {
     const file = path.join(dir, 'with-sound.webm');
-    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i',
-      'sine=frequency=660:sample_rate=48000', '-t', '3', '-c:v', 'libvpx', '-c:a', 'libopus', '-shortest', file]);
+    const made = spawnSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x180:rate=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=660:sample_rate=48000',
+      '-t',
+      '3',
+      '-c:v',
+      'libvpx',
+      '-c:a',
+      'libopus',
+      '-shortest',
+      file,
+    ]);
     expect(made.status, made.stderr.toString()).toBe(0);
     const { page, plan } = await watch({ STREAM_SOURCE: `file:${file}` });
     expect(plan.audio).toBe('source');
@@ -91,21 +118,39 @@ describe.skipIf(!ok)('audio', () => {
     expect(silent.plan.audio).toBe('none');
     await silent.page.waitForTimeout(1_000);
     expect(await inboundRtp(silent.page, 'audio')).toEqual({});
-    const sdp = await silent.page.evaluate(() =>
-      ((window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections.at(-1)?.remoteDescription?.sdp ?? ''));
+    const sdp = await silent.page.evaluate(
+      () =>
+        (window as unknown as { __testPeerConnections: RTCPeerConnection[] }).__testPeerConnections.at(-1)
+          ?.remoteDescription?.sdp ?? '',
+    );
     expect(sdp).toContain('m=video');
     expect(sdp).not.toContain('m=audio');
     await silent.page.context().close();
   });
 
-  it('passes an external encoder\'s RTP video and Opus audio through (rtp: source, RTP_AUDIO_PORT)', async () => {
+  it("passes an external encoder's RTP video and Opus audio through (rtp: source, RTP_AUDIO_PORT)", async () => {
     const [videoPort, audioPort] = [await freePort(), await freePort()];
     // The external encoder: ffmpeg with the command line our own encoder uses, pointed at the streamer's ports.
-    const args = ffmpegArgs({ source: { kind: 'testsrc' }, codec: 'vp8', encoder: 'libvpx', width: 320, height: 180, fps: 30, bitrateKbps: 500,
-      keyframeIntervalSeconds: 1, drawtext: false, rtpHost: '127.0.0.1', rtpPort: videoPort, audio: { from: 'tone', port: audioPort } });
+    const args = ffmpegArgs({
+      source: { kind: 'testsrc' },
+      codec: 'vp8',
+      encoder: 'libvpx',
+      width: 320,
+      height: 180,
+      fps: 30,
+      bitrateKbps: 500,
+      keyframeIntervalSeconds: 1,
+      drawtext: false,
+      rtpHost: '127.0.0.1',
+      rtpPort: videoPort,
+      audio: { from: 'tone', port: audioPort },
+    });
     const encoder = spawn('ffmpeg', args, { stdio: 'ignore' });
     try {
-      const { page, plan } = await watch({ STREAM_SOURCE: `rtp:${String(videoPort)}`, RTP_AUDIO_PORT: String(audioPort) });
+      const { page, plan } = await watch({
+        STREAM_SOURCE: `rtp:${String(videoPort)}`,
+        RTP_AUDIO_PORT: String(audioPort),
+      });
       expect(plan.kind).toBe('rtp-in');
       expect(plan.audio).toBe('rtp');
       await hearsSound(page);
@@ -115,10 +160,29 @@ describe.skipIf(!ok)('audio', () => {
     }
   });
 
-  it('replays a clip\'s Opus track with its video when ffmpeg is missing', async () => {
+  it("replays a clip's Opus track with its video when ffmpeg is missing", async () => {
     const clip = path.join(dir, 'clip-with-sound.webm');
-    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i',
-      'sine=frequency=550:sample_rate=48000', '-t', '3', '-c:v', 'libvpx', '-c:a', 'libopus', '-shortest', clip]);
+    const made = spawnSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x180:rate=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=550:sample_rate=48000',
+      '-t',
+      '3',
+      '-c:v',
+      'libvpx',
+      '-c:a',
+      'libopus',
+      '-shortest',
+      clip,
+    ]);
     expect(made.status, made.stderr.toString()).toBe(0);
     const emptyPath = path.join(dir, 'no-ffmpeg');
     mkdirSync(emptyPath);

@@ -15,21 +15,39 @@ describe('parseSourceSpec', () => {
     ['rtp:5004', { kind: 'rtp', port: 5004 }],
   ])('%s', (value, spec) => expect(parseSourceSpec(value)).toEqual({ ok: true, spec }));
 
-  it.each(['', 'camera', 'file:', 'x11:remote:0', 'x11:99', 'rtp:', 'rtp:70000', 'rtp:abc', 'ftp:x'])('refuses %j', (value) => {
-    expect(parseSourceSpec(value).ok).toBe(false);
-  });
+  it.each(['', 'camera', 'file:', 'x11:remote:0', 'x11:99', 'rtp:', 'rtp:70000', 'rtp:abc', 'ftp:x'])(
+    'refuses %j',
+    (value) => {
+      expect(parseSourceSpec(value).ok).toBe(false);
+    },
+  );
 });
 
 describe('loadStreamerConfig', () => {
   it('has working defaults', () => {
     const c = loadStreamerConfig({});
-    expect(c).toMatchObject({ url: 'ws://127.0.0.1:8888', streamerId: 'DefaultStreamer', source: { kind: 'testsrc' }, codec: 'vp8', fps: 30,
-      keyframeStrategy: 'gop-cache', hwEncoder: 'auto', iceExtraHosts: ['127.0.0.1'], icePortRange: undefined });
+    expect(c).toMatchObject({
+      url: 'ws://127.0.0.1:8888',
+      streamerId: 'DefaultStreamer',
+      source: { kind: 'testsrc' },
+      codec: 'vp8',
+      fps: 30,
+      keyframeStrategy: 'gop-cache',
+      hwEncoder: 'auto',
+      iceExtraHosts: ['127.0.0.1'],
+      icePortRange: undefined,
+    });
   });
 
   it('lists every problem at once', () => {
     try {
-      loadStreamerConfig({ STREAMER_URL: 'http://x', STREAM_CODEC: 'av1', STREAM_FPS: '0', STREAM_SOURCE: 'cam', ICE_PORT_MIN: '5000' });
+      loadStreamerConfig({
+        STREAMER_URL: 'http://x',
+        STREAM_CODEC: 'av1',
+        STREAM_FPS: '0',
+        STREAM_SOURCE: 'cam',
+        ICE_PORT_MIN: '5000',
+      });
       expect.fail('should throw');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
@@ -37,13 +55,15 @@ describe('loadStreamerConfig', () => {
       for (const name of ['STREAMER_URL', 'STREAM_CODEC', 'STREAM_FPS']) expect(problems).toContain(name);
     }
     // Cross-field rules run once the fields themselves are valid.
-    expect(() => loadStreamerConfig({ STREAM_SOURCE: 'cam', ICE_PORT_MIN: '5000', STREAM_WIDTH: '641' })).toThrow(
-      /STREAM_SOURCE[\s\S]*ICE_PORT_MIN[\s\S]*STREAM_WIDTH/,
-    );
+    expect(() =>
+      loadStreamerConfig({ STREAM_SOURCE: 'cam', ICE_PORT_MIN: '5000', STREAM_WIDTH: '641' }),
+    ).toThrow(/STREAM_SOURCE[\s\S]*ICE_PORT_MIN[\s\S]*STREAM_WIDTH/);
   });
 
   it('takes a port range for ICE', () => {
-    expect(loadStreamerConfig({ ICE_PORT_MIN: '40000', ICE_PORT_MAX: '40100' }).icePortRange).toEqual([40000, 40100]);
+    expect(loadStreamerConfig({ ICE_PORT_MIN: '40000', ICE_PORT_MAX: '40100' }).icePortRange).toEqual([
+      40000, 40100,
+    ]);
   });
 });
 
@@ -57,8 +77,18 @@ describe('backoffDelay', () => {
 });
 
 describe('ffmpegArgs', () => {
-  const base = { codec: 'vp8', encoder: 'libvpx', width: 640, height: 360, fps: 30, bitrateKbps: 1000, keyframeIntervalSeconds: 1, drawtext: false,
-    rtpHost: '127.0.0.1', rtpPort: 5004 } as const;
+  const base = {
+    codec: 'vp8',
+    encoder: 'libvpx',
+    width: 640,
+    height: 360,
+    fps: 30,
+    bitrateKbps: 1000,
+    keyframeIntervalSeconds: 1,
+    drawtext: false,
+    rtpHost: '127.0.0.1',
+    rtpPort: 5004,
+  } as const;
   it('sends ≤1200-byte RTP to our socket, with RTCP on the same port', () => {
     const a = ffmpegArgs({ ...base, source: { kind: 'testsrc' } });
     expect(a.at(-1)).toBe('rtp://127.0.0.1:5004?pkt_size=1200&rtcpport=5004');
@@ -72,10 +102,14 @@ describe('ffmpegArgs', () => {
     expect(f).toContain('-re -stream_loop -1 -i /a.mp4');
   });
   it('uses a baseline, B-frame-free H.264 on NVENC and x264', () => {
-    const n = ffmpegArgs({ ...base, codec: 'h264', encoder: 'h264_nvenc', source: { kind: 'testsrc' } }).join(' ');
+    const n = ffmpegArgs({ ...base, codec: 'h264', encoder: 'h264_nvenc', source: { kind: 'testsrc' } }).join(
+      ' ',
+    );
     expect(n).toContain('-c:v h264_nvenc -preset p1 -tune ull');
     expect(n).toContain('-bf 0');
-    const x = ffmpegArgs({ ...base, codec: 'h264', encoder: 'libx264', source: { kind: 'testsrc' } }).join(' ');
+    const x = ffmpegArgs({ ...base, codec: 'h264', encoder: 'libx264', source: { kind: 'testsrc' } }).join(
+      ' ',
+    );
     expect(x).toContain('-profile:v baseline');
     expect(x).toContain('-tune zerolatency');
   });

@@ -1,6 +1,16 @@
 // The reference streamer's configuration: every variable, its default and its rule in one place, read from
 // the environment once at start-up. A bad environment stops the streamer with every problem listed.
-import { envBool, envEnum, envInt, envList, envNumber, envString, envUrl, LOG_LEVELS, parseEnv } from '../common/index.js';
+import {
+  envBool,
+  envEnum,
+  envInt,
+  envList,
+  envNumber,
+  envString,
+  envUrl,
+  LOG_LEVELS,
+  parseEnv,
+} from '../common/index.js';
 import { AUDIO_MODES, type AudioMode } from './audio-plan.js';
 import { parseSourceSpec, type SourceSpec } from './source-spec.js';
 
@@ -88,13 +98,22 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     const parsed = parseSourceSpec(c.STREAM_SOURCE ?? 'testsrc');
     if (parsed.ok) source = parsed.spec;
     else problems.push(`STREAM_SOURCE=${JSON.stringify(c.STREAM_SOURCE)}: ${parsed.reason}`);
-    if ((c.ICE_PORT_MIN === 0) !== (c.ICE_PORT_MAX === 0)) problems.push('ICE_PORT_MIN/ICE_PORT_MAX: set both or neither');
-    else if (c.ICE_PORT_MIN > c.ICE_PORT_MAX) problems.push(`ICE_PORT_MIN=${c.ICE_PORT_MIN}: must be ≤ ICE_PORT_MAX=${c.ICE_PORT_MAX}`);
-    if (c.RECONNECT_MIN_MS > c.RECONNECT_MAX_MS) problems.push(`RECONNECT_MIN_MS=${c.RECONNECT_MIN_MS}: must be ≤ RECONNECT_MAX_MS`);
-    if (c.RTP_AUDIO_PORT > 0 && parsed.ok && parsed.spec.kind === 'rtp' && parsed.spec.port === c.RTP_AUDIO_PORT) {
+    if ((c.ICE_PORT_MIN === 0) !== (c.ICE_PORT_MAX === 0))
+      problems.push('ICE_PORT_MIN/ICE_PORT_MAX: set both or neither');
+    else if (c.ICE_PORT_MIN > c.ICE_PORT_MAX)
+      problems.push(`ICE_PORT_MIN=${c.ICE_PORT_MIN}: must be ≤ ICE_PORT_MAX=${c.ICE_PORT_MAX}`);
+    if (c.RECONNECT_MIN_MS > c.RECONNECT_MAX_MS)
+      problems.push(`RECONNECT_MIN_MS=${c.RECONNECT_MIN_MS}: must be ≤ RECONNECT_MAX_MS`);
+    if (
+      c.RTP_AUDIO_PORT > 0 &&
+      parsed.ok &&
+      parsed.spec.kind === 'rtp' &&
+      parsed.spec.port === c.RTP_AUDIO_PORT
+    ) {
       problems.push(`RTP_AUDIO_PORT=${c.RTP_AUDIO_PORT}: must differ from the video port of STREAM_SOURCE`);
     }
-    if (c.STREAM_WIDTH % 2 !== 0 || c.STREAM_HEIGHT % 2 !== 0) problems.push('STREAM_WIDTH/STREAM_HEIGHT: must be even (4:2:0 video)');
+    if (c.STREAM_WIDTH % 2 !== 0 || c.STREAM_HEIGHT % 2 !== 0)
+      problems.push('STREAM_WIDTH/STREAM_HEIGHT: must be even (4:2:0 video)');
     return problems;
   });
   return {

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { interpretNvencProbe, needsNvencProbe, parseEncoderList, planMedia, type EncoderFacts } from './encoder-select.js';
+import {
+  interpretNvencProbe,
+  needsNvencProbe,
+  parseEncoderList,
+  planMedia,
+  type EncoderFacts,
+} from './encoder-select.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string) => readFileSync(path.join(here, 'testdata', name), 'utf8');
@@ -25,11 +31,26 @@ describe('parseEncoderList', () => {
 describe('interpretNvencProbe', () => {
   it.each([
     [0, '', true, 'test encode succeeded'],
-    [1, noDriver, false, 'NVIDIA driver libraries not found (no GPU or container without the NVIDIA runtime)'],
-    [1, '[h264_nvenc @ 0x1] OpenEncodeSessionEx failed: out of memory (10)', false, 'NVENC session limit reached or GPU busy'],
+    [
+      1,
+      noDriver,
+      false,
+      'NVIDIA driver libraries not found (no GPU or container without the NVIDIA runtime)',
+    ],
+    [
+      1,
+      '[h264_nvenc @ 0x1] OpenEncodeSessionEx failed: out of memory (10)',
+      false,
+      'NVENC session limit reached or GPU busy',
+    ],
     [1, '[h264_nvenc @ 0x1] No capable devices found', false, 'no NVENC-capable GPU'],
-    [1, '[h264_nvenc @ 0x1] Driver does not support the required nvenc API version. Required: 12.0 Found: 11.1', false, 'NVIDIA driver too old for this ffmpeg'],
-    [1, 'Unknown encoder \'h264_nvenc\'', false, 'ffmpeg built without NVENC'],
+    [
+      1,
+      '[h264_nvenc @ 0x1] Driver does not support the required nvenc API version. Required: 12.0 Found: 11.1',
+      false,
+      'NVIDIA driver too old for this ffmpeg',
+    ],
+    [1, "Unknown encoder 'h264_nvenc'", false, 'ffmpeg built without NVENC'],
     [null, 'something new\nsecond line', false, 'something new'],
   ])('exit %s → works=%s', (code, stderr, works, reason) => {
     expect(interpretNvencProbe(code, stderr)).toEqual({ works, reason });
@@ -43,14 +64,44 @@ describe('planMedia', () => {
   const testsrc = { kind: 'testsrc' } as const;
 
   it.each([
-    ['h264 auto with a working GPU → NVENC', testsrc, 'h264', 'auto', gpu, { kind: 'ffmpeg', encoder: 'h264_nvenc' }],
-    ['h264 auto, NVENC listed but no driver → libx264 with the reason', testsrc, 'h264', 'auto', noGpu,
-      { kind: 'ffmpeg', encoder: 'libx264', note: 'NVENC not used: NVIDIA driver libraries not found (no GPU or container without the NVIDIA runtime)' }],
+    [
+      'h264 auto with a working GPU → NVENC',
+      testsrc,
+      'h264',
+      'auto',
+      gpu,
+      { kind: 'ffmpeg', encoder: 'h264_nvenc' },
+    ],
+    [
+      'h264 auto, NVENC listed but no driver → libx264 with the reason',
+      testsrc,
+      'h264',
+      'auto',
+      noGpu,
+      {
+        kind: 'ffmpeg',
+        encoder: 'libx264',
+        note: 'NVENC not used: NVIDIA driver libraries not found (no GPU or container without the NVIDIA runtime)',
+      },
+    ],
     ['h264 cpu never uses the GPU', testsrc, 'h264', 'cpu', gpu, { kind: 'ffmpeg', encoder: 'libx264' }],
     ['vp8 uses libvpx even with a GPU', testsrc, 'vp8', 'auto', gpu, { kind: 'ffmpeg', encoder: 'libvpx' }],
-    ['no ffmpeg → bundled clip', testsrc, 'vp8', 'auto', none, { kind: 'replay', path: 'bundled', note: 'ffmpeg not found: replaying a VP8 WebM clip' }],
-    ['no ffmpeg, file source → replay that file', { kind: 'file', path: '/x.webm' }, 'vp8', 'auto', none,
-      { kind: 'replay', path: '/x.webm', note: 'ffmpeg not found: replaying a VP8 WebM clip' }],
+    [
+      'no ffmpeg → bundled clip',
+      testsrc,
+      'vp8',
+      'auto',
+      none,
+      { kind: 'replay', path: 'bundled', note: 'ffmpeg not found: replaying a VP8 WebM clip' },
+    ],
+    [
+      'no ffmpeg, file source → replay that file',
+      { kind: 'file', path: '/x.webm' },
+      'vp8',
+      'auto',
+      none,
+      { kind: 'replay', path: '/x.webm', note: 'ffmpeg not found: replaying a VP8 WebM clip' },
+    ],
     ['rtp source needs no encoder', { kind: 'rtp', port: 5004 }, 'h264', 'auto', none, { kind: 'rtp-in' }],
   ] as const)('%s', (_name, source, codec, hw, facts, plan) => {
     expect(planMedia(source, codec, hw, facts)).toEqual({ ok: true, plan });
@@ -61,8 +112,22 @@ describe('planMedia', () => {
     ['nvenc insisted for VP8', testsrc, 'vp8', 'nvenc', gpu, 'NVENC_UNAVAILABLE'],
     ['x11 without ffmpeg', { kind: 'x11', display: ':99' }, 'vp8', 'auto', none, 'FFMPEG_MISSING'],
     ['h264 without ffmpeg', testsrc, 'h264', 'auto', none, 'FFMPEG_MISSING'],
-    ['vp8 without libvpx', testsrc, 'vp8', 'auto', { ffmpeg: true, encoders: new Set(['libx264']) }, 'ENCODER_MISSING'],
-    ['h264 with neither encoder', testsrc, 'h264', 'auto', { ffmpeg: true, encoders: new Set(['libvpx']) }, 'ENCODER_MISSING'],
+    [
+      'vp8 without libvpx',
+      testsrc,
+      'vp8',
+      'auto',
+      { ffmpeg: true, encoders: new Set(['libx264']) },
+      'ENCODER_MISSING',
+    ],
+    [
+      'h264 with neither encoder',
+      testsrc,
+      'h264',
+      'auto',
+      { ffmpeg: true, encoders: new Set(['libvpx']) },
+      'ENCODER_MISSING',
+    ],
   ] as const)('refuses: %s', (_name, source, codec, hw, facts, code) => {
     const r = planMedia(source, codec, hw, facts);
     expect(r.ok).toBe(false);

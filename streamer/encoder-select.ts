@@ -28,7 +28,11 @@ export type MediaPlan =
   /** RTP from an external encoder: no local encode at all. */
   | { kind: 'rtp-in' }
   /** werift replays a VP8 WebM clip (no ffmpeg on this machine). */
-  | { kind: 'replay'; /** A clip path, or 'bundled' for the clip shipped with the streamer. */ path: string; note: string };
+  | {
+      kind: 'replay';
+      /** A clip path, or 'bundled' for the clip shipped with the streamer. */ path: string;
+      note: string;
+    };
 
 export type PlanResult = { ok: true; plan: MediaPlan } | { ok: false; code: string; reason: string };
 
@@ -52,9 +56,15 @@ export function parseEncoderList(output: string): Set<string> {
 export function interpretNvencProbe(exitCode: number | null, stderr: string): NvencProbe {
   if (exitCode === 0) return { works: true, reason: 'test encode succeeded' };
   const known: [RegExp, string][] = [
-    [/Cannot load libcuda|libnvidia-encode/i, 'NVIDIA driver libraries not found (no GPU or container without the NVIDIA runtime)'],
+    [
+      /Cannot load libcuda|libnvidia-encode/i,
+      'NVIDIA driver libraries not found (no GPU or container without the NVIDIA runtime)',
+    ],
     [/No capable devices found|no NVENC capable devices/i, 'no NVENC-capable GPU'],
-    [/OpenEncodeSessionEx failed: out of memory|incompatible client key|too many/i, 'NVENC session limit reached or GPU busy'],
+    [
+      /OpenEncodeSessionEx failed: out of memory|incompatible client key|too many/i,
+      'NVENC session limit reached or GPU busy',
+    ],
     [/Driver does not support the required nvenc API version/i, 'NVIDIA driver too old for this ffmpeg'],
     [/Unknown encoder/i, 'ffmpeg built without NVENC'],
   ];
@@ -67,20 +77,37 @@ export function interpretNvencProbe(exitCode: number | null, stderr: string): Nv
  * Picks how to produce `codec` from `source`. `hw`: 'auto' prefers a working NVENC for H.264 and falls back
  * to the CPU; 'nvenc' insists (an error when it does not work); 'cpu' never probes the GPU.
  */
-export function planMedia(source: SourceSpec, codec: Codec, hw: 'auto' | 'nvenc' | 'cpu', facts: EncoderFacts): PlanResult {
+export function planMedia(
+  source: SourceSpec,
+  codec: Codec,
+  hw: 'auto' | 'nvenc' | 'cpu',
+  facts: EncoderFacts,
+): PlanResult {
   if (source.kind === 'rtp') return { ok: true, plan: { kind: 'rtp-in' } };
   if (!facts.ffmpeg) {
-    if (source.kind === 'x11') return { ok: false, code: 'FFMPEG_MISSING', reason: 'x11 capture needs ffmpeg on PATH' };
-    if (hw === 'nvenc') return { ok: false, code: 'NVENC_UNAVAILABLE', reason: 'HW_ENCODER=nvenc but ffmpeg is not on PATH' };
+    if (source.kind === 'x11')
+      return { ok: false, code: 'FFMPEG_MISSING', reason: 'x11 capture needs ffmpeg on PATH' };
+    if (hw === 'nvenc')
+      return { ok: false, code: 'NVENC_UNAVAILABLE', reason: 'HW_ENCODER=nvenc but ffmpeg is not on PATH' };
     if (codec !== 'vp8') {
-      return { ok: false, code: 'FFMPEG_MISSING', reason: 'without ffmpeg only VP8 clips can be replayed; set STREAM_CODEC=vp8 or install ffmpeg' };
+      return {
+        ok: false,
+        code: 'FFMPEG_MISSING',
+        reason: 'without ffmpeg only VP8 clips can be replayed; set STREAM_CODEC=vp8 or install ffmpeg',
+      };
     }
     const path = source.kind === 'file' ? source.path : 'bundled';
     return { ok: true, plan: { kind: 'replay', path, note: 'ffmpeg not found: replaying a VP8 WebM clip' } };
   }
   if (codec === 'vp8') {
-    if (hw === 'nvenc') return { ok: false, code: 'NVENC_UNAVAILABLE', reason: 'NVENC encodes H.264, not VP8; set STREAM_CODEC=h264' };
-    if (!facts.encoders.has('libvpx')) return { ok: false, code: 'ENCODER_MISSING', reason: 'ffmpeg has no libvpx (VP8) encoder' };
+    if (hw === 'nvenc')
+      return {
+        ok: false,
+        code: 'NVENC_UNAVAILABLE',
+        reason: 'NVENC encodes H.264, not VP8; set STREAM_CODEC=h264',
+      };
+    if (!facts.encoders.has('libvpx'))
+      return { ok: false, code: 'ENCODER_MISSING', reason: 'ffmpeg has no libvpx (VP8) encoder' };
     return { ok: true, plan: { kind: 'ffmpeg', encoder: 'libvpx' } };
   }
   const nvencListed = facts.encoders.has('h264_nvenc');
@@ -88,13 +115,19 @@ export function planMedia(source: SourceSpec, codec: Codec, hw: 'auto' | 'nvenc'
   if (hw !== 'cpu' && nvencWorks) return { ok: true, plan: { kind: 'ffmpeg', encoder: 'h264_nvenc' } };
   const why = !nvencListed ? 'ffmpeg lists no h264_nvenc' : (facts.nvenc?.reason ?? 'NVENC not probed');
   if (hw === 'nvenc') return { ok: false, code: 'NVENC_UNAVAILABLE', reason: `HW_ENCODER=nvenc but ${why}` };
-  if (!facts.encoders.has('libx264')) return { ok: false, code: 'ENCODER_MISSING', reason: `no usable H.264 encoder (${why}; no libx264)` };
+  if (!facts.encoders.has('libx264'))
+    return { ok: false, code: 'ENCODER_MISSING', reason: `no usable H.264 encoder (${why}; no libx264)` };
   return hw === 'cpu'
     ? { ok: true, plan: { kind: 'ffmpeg', encoder: 'libx264' } }
     : { ok: true, plan: { kind: 'ffmpeg', encoder: 'libx264', note: `NVENC not used: ${why}` } };
 }
 
 /** Whether planning needs the NVENC test encode (it costs ~0.3 s, so only when it can change the answer). */
-export function needsNvencProbe(source: SourceSpec, codec: Codec, hw: 'auto' | 'nvenc' | 'cpu', encoders: ReadonlySet<string>): boolean {
+export function needsNvencProbe(
+  source: SourceSpec,
+  codec: Codec,
+  hw: 'auto' | 'nvenc' | 'cpu',
+  encoders: ReadonlySet<string>,
+): boolean {
   return source.kind !== 'rtp' && codec === 'h264' && hw !== 'cpu' && encoders.has('h264_nvenc');
 }

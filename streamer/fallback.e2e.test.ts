@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllBrowsers, launchBrowser, measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import {
+  closeAllBrowsers,
+  launchBrowser,
+  measureFps,
+  newPage,
+  waitForFirstFrame,
+} from '../test/support/browser.js';
 import { requirements } from '../test/support/tools.js';
 import { startPair, type Pair } from './testing/stack.js';
 

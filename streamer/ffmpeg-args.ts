@@ -41,13 +41,29 @@ function inputArgs(s: EncodeSettings): string[] {
     case 'file':
       return ['-re', '-stream_loop', '-1', '-i', s.source.path];
     case 'x11':
-      return ['-f', 'x11grab', '-framerate', String(s.fps), '-video_size', `${s.width}x${s.height}`, '-draw_mouse', '1', '-i', s.source.display];
+      return [
+        '-f',
+        'x11grab',
+        '-framerate',
+        String(s.fps),
+        '-video_size',
+        `${s.width}x${s.height}`,
+        '-draw_mouse',
+        '1',
+        '-i',
+        s.source.display,
+      ];
   }
 }
 
 function filterArgs(s: EncodeSettings): string[] {
   const filters: string[] = [];
-  if (s.source.kind === 'file') filters.push(`scale=${s.width}:${s.height}:force_original_aspect_ratio=decrease`, `pad=${s.width}:${s.height}:-1:-1`, `fps=${s.fps}`);
+  if (s.source.kind === 'file')
+    filters.push(
+      `scale=${s.width}:${s.height}:force_original_aspect_ratio=decrease`,
+      `pad=${s.width}:${s.height}:-1:-1`,
+      `fps=${s.fps}`,
+    );
   if (s.source.kind === 'testsrc' && s.drawtext) {
     // Wall-clock time and frame number burnt into the picture: glass-to-glass latency can be read off a
     // screenshot, and a frozen stream is obvious.
@@ -69,16 +85,83 @@ function encoderArgs(s: EncodeSettings): string[] {
       // so a new player's wait for a keyframe is bounded. Threads: libvpx's automatic threading burnt 10×
       // the CPU on a loaded 2-core machine (3.1 s vs 0.27 s user time for 90 frames at 640x360), so one
       // thread up to 720p and two above.
-      return ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '15', '-lag-in-frames', '0', '-auto-alt-ref', '0',
-        '-threads', s.width * s.height > 1280 * 720 ? '2' : '1',
-        '-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-g', gop, '-keyint_min', gop];
+      return [
+        '-c:v',
+        'libvpx',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '15',
+        '-lag-in-frames',
+        '0',
+        '-auto-alt-ref',
+        '0',
+        '-threads',
+        s.width * s.height > 1280 * 720 ? '2' : '1',
+        '-b:v',
+        rate,
+        '-maxrate',
+        rate,
+        '-bufsize',
+        rate,
+        '-g',
+        gop,
+        '-keyint_min',
+        gop,
+      ];
     case 'libx264':
       // Constrained baseline (profile-level-id 42e01f in our SDP): no B-frames, decodable by every browser.
-      return ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-level', '3.1',
-        '-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-g', gop, '-keyint_min', gop, '-sc_threshold', '0'];
+      return [
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-tune',
+        'zerolatency',
+        '-profile:v',
+        'baseline',
+        '-level',
+        '3.1',
+        '-b:v',
+        rate,
+        '-maxrate',
+        rate,
+        '-bufsize',
+        rate,
+        '-g',
+        gop,
+        '-keyint_min',
+        gop,
+        '-sc_threshold',
+        '0',
+      ];
     case 'h264_nvenc':
-      return ['-c:v', 'h264_nvenc', '-preset', 'p1', '-tune', 'ull', '-zerolatency', '1', '-profile:v', 'baseline', '-rc', 'cbr',
-        '-b:v', rate, '-maxrate', rate, '-bufsize', rate, '-g', gop, '-bf', '0', '-forced-idr', '1'];
+      return [
+        '-c:v',
+        'h264_nvenc',
+        '-preset',
+        'p1',
+        '-tune',
+        'ull',
+        '-zerolatency',
+        '1',
+        '-profile:v',
+        'baseline',
+        '-rc',
+        'cbr',
+        '-b:v',
+        rate,
+        '-maxrate',
+        rate,
+        '-bufsize',
+        rate,
+        '-g',
+        gop,
+        '-bf',
+        '0',
+        '-forced-idr',
+        '1',
+      ];
   }
 }
 
@@ -90,21 +173,78 @@ function rtpUrl(host: string, port: number): string {
 
 /** The Opus output: low-delay mode, 20 ms frames, 48 kHz stereo (what browsers and Unreal use). */
 function audioOutputArgs(s: EncodeSettings, audio: NonNullable<EncodeSettings['audio']>): string[] {
-  return ['-map', audio.from === 'tone' ? '1:a:0' : '0:a:0', '-vn', '-c:a', 'libopus', '-application', 'lowdelay', '-frame_duration', '20',
-    '-b:a', '64k', '-ar', '48000', '-ac', '2', '-f', 'rtp', '-payload_type', String(RTP_AUDIO_PAYLOAD_TYPE), rtpUrl(s.rtpHost, audio.port)];
+  return [
+    '-map',
+    audio.from === 'tone' ? '1:a:0' : '0:a:0',
+    '-vn',
+    '-c:a',
+    'libopus',
+    '-application',
+    'lowdelay',
+    '-frame_duration',
+    '20',
+    '-b:a',
+    '64k',
+    '-ar',
+    '48000',
+    '-ac',
+    '2',
+    '-f',
+    'rtp',
+    '-payload_type',
+    String(RTP_AUDIO_PAYLOAD_TYPE),
+    rtpUrl(s.rtpHost, audio.port),
+  ];
 }
 
 /** The full argument list (without the ffmpeg binary itself). */
 export function ffmpegArgs(s: EncodeSettings): string[] {
   const audio = s.audio;
   // A generated tone is a second input, paced like the picture; at -20 dB it is audible without being loud.
-  const tone = audio?.from === 'tone' ? ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000,volume=-20dB'] : [];
+  const tone =
+    audio?.from === 'tone'
+      ? ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000,volume=-20dB']
+      : [];
   // With audio there are two outputs, so each one names its stream; without, -an keeps a file's audio out.
-  const video = [...(audio ? ['-map', '0:v:0'] : []), ...filterArgs(s), ...encoderArgs(s), '-an', '-f', 'rtp', '-payload_type', String(RTP_PAYLOAD_TYPE),
-    rtpUrl(s.rtpHost, s.rtpPort)];
-  return ['-hide_banner', '-nostats', '-loglevel', 'warning', '-nostdin', ...inputArgs(s), ...tone, ...video, ...(audio ? audioOutputArgs(s, audio) : [])];
+  const video = [
+    ...(audio ? ['-map', '0:v:0'] : []),
+    ...filterArgs(s),
+    ...encoderArgs(s),
+    '-an',
+    '-f',
+    'rtp',
+    '-payload_type',
+    String(RTP_PAYLOAD_TYPE),
+    rtpUrl(s.rtpHost, s.rtpPort),
+  ];
+  return [
+    '-hide_banner',
+    '-nostats',
+    '-loglevel',
+    'warning',
+    '-nostdin',
+    ...inputArgs(s),
+    ...tone,
+    ...video,
+    ...(audio ? audioOutputArgs(s, audio) : []),
+  ];
 }
 
 /** ffmpeg probe command for the NVENC test encode (one black frame, discarded). */
-export const NVENC_PROBE_ARGS = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'lavfi', '-i', 'color=c=black:s=256x256:r=1', '-frames:v', '1',
-  '-c:v', 'h264_nvenc', '-f', 'null', '-'];
+export const NVENC_PROBE_ARGS = [
+  '-hide_banner',
+  '-loglevel',
+  'error',
+  '-nostdin',
+  '-f',
+  'lavfi',
+  '-i',
+  'color=c=black:s=256x256:r=1',
+  '-frames:v',
+  '1',
+  '-c:v',
+  'h264_nvenc',
+  '-f',
+  'null',
+  '-',
+];

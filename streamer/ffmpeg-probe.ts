@@ -2,7 +2,12 @@
 // NVENC encode works. Interpretation lives in encoder-select.ts; this file only runs the commands.
 import { spawn } from 'node:child_process';
 import { NVENC_PROBE_ARGS } from './ffmpeg-args.js';
-import { interpretNvencProbe, needsNvencProbe, parseEncoderList, type EncoderFacts } from './encoder-select.js';
+import {
+  interpretNvencProbe,
+  needsNvencProbe,
+  parseEncoderList,
+  type EncoderFacts,
+} from './encoder-select.js';
 import type { Codec } from './config.js';
 import type { SourceSpec } from './source-spec.js';
 import { hasAudioStream, needsAudioProbe, type AudioMode } from './audio-plan.js';
@@ -41,20 +46,55 @@ export interface ProbeResult extends EncoderFacts {
 }
 
 /** Probes `ffmpegPath`; the NVENC test encode runs only when it could change the plan. */
-export async function probeFfmpeg(ffmpegPath: string, source: SourceSpec, codec: Codec, hw: 'auto' | 'nvenc' | 'cpu', audio: AudioMode = 'off'): Promise<ProbeResult> {
+export async function probeFfmpeg(
+  ffmpegPath: string,
+  source: SourceSpec,
+  codec: Codec,
+  hw: 'auto' | 'nvenc' | 'cpu',
+  audio: AudioMode = 'off',
+): Promise<ProbeResult> {
   // drawtext is tried on one frame rather than looked up in `-filters`: it is listed even when no font is
   // installed, and then every encode that uses it fails.
   // `ffmpeg -i <file>` with no output describes the file's streams on stderr (and exits 1: no output given).
-  const fileInfo = needsAudioProbe(source, audio) && source.kind === 'file' ? ['-hide_banner', '-nostdin', '-i', source.path] : undefined;
+  const fileInfo =
+    needsAudioProbe(source, audio) && source.kind === 'file'
+      ? ['-hide_banner', '-nostdin', '-i', source.path]
+      : undefined;
   const [enc, text, info] = await Promise.all([
     run(ffmpegPath, ['-hide_banner', '-encoders'], 10_000),
-    run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'lavfi', '-i', 'color=c=black:s=64x64', '-frames:v', '1', '-vf', 'drawtext=text=0', '-f', 'null', '-'], 10_000),
+    run(
+      ffmpegPath,
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=black:s=64x64',
+        '-frames:v',
+        '1',
+        '-vf',
+        'drawtext=text=0',
+        '-f',
+        'null',
+        '-',
+      ],
+      10_000,
+    ),
     fileInfo ? run(ffmpegPath, fileInfo, 10_000) : undefined,
   ]);
-  if (enc.spawnError !== undefined || enc.code !== 0) return { ffmpeg: false, encoders: new Set(), drawtext: false };
+  if (enc.spawnError !== undefined || enc.code !== 0)
+    return { ffmpeg: false, encoders: new Set(), drawtext: false };
   const encoders = parseEncoderList(enc.stdout);
   const drawtext = text.code === 0;
-  const found = { ffmpeg: true, encoders, drawtext, ...(info ? { fileHasAudio: hasAudioStream(info.stderr) } : {}) };
+  const found = {
+    ffmpeg: true,
+    encoders,
+    drawtext,
+    ...(info ? { fileHasAudio: hasAudioStream(info.stderr) } : {}),
+  };
   if (!needsNvencProbe(source, codec, hw, encoders)) return found;
   const probe = await run(ffmpegPath, NVENC_PROBE_ARGS, 15_000);
   return { ...found, nvenc: interpretNvencProbe(probe.code, probe.stderr) };

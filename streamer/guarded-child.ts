@@ -49,9 +49,17 @@ function hookProcessExit(): void {
 }
 
 /** Starts `command args` in its own process group under the watchdog. */
-export function spawnGuarded(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): GuardedChild {
+export function spawnGuarded(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): GuardedChild {
   hookProcessExit();
-  const child = spawn('sh', ['-c', WATCHDOG, command, ...args], { detached: true, stdio: ['pipe', 'ignore', 'pipe'], env });
+  const child = spawn('sh', ['-c', WATCHDOG, command, ...args], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'pipe'],
+    env,
+  });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
   live.add(child);

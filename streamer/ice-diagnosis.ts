@@ -26,8 +26,10 @@ export function iceFailureHint(seen: IceSeen): string {
   if (seen.turnConfigured && relays === 0) {
     return 'no TURN relay candidate was allocated: the TURN server refused our credentials (is TURN_SECRET the same on the sidecar and coturn?) or is unreachable from the pod';
   }
-  if (seen.relayOnly && !seen.turnConfigured) return 'relay-only ICE policy but no TURN server in the config: nothing can connect';
-  if (seen.remote === 0) return 'the browser sent no ICE candidates: its network blocks UDP or the signalling path drops iceCandidate messages';
+  if (seen.relayOnly && !seen.turnConfigured)
+    return 'relay-only ICE policy but no TURN server in the config: nothing can connect';
+  if (seen.remote === 0)
+    return 'the browser sent no ICE candidates: its network blocks UDP or the signalling path drops iceCandidate messages';
   if (seen.turnConfigured) {
     return "candidates were exchanged but no pair worked: the browser's side of TURN failed (coturn logs a refused peer or a 401), or UDP to the relay is blocked";
   }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeInput, encodeInput, FROM_STREAMER, MAX_STRING_UNITS, protocolMessage, TO_STREAMER, type ToStreamerType } from './input-protocol.js';
+import {
+  decodeInput,
+  encodeInput,
+  FROM_STREAMER,
+  MAX_STRING_UNITS,
+  protocolMessage,
+  TO_STREAMER,
+  type ToStreamerType,
+} from './input-protocol.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
@@ -28,15 +36,43 @@ describe('decodeInput', () => {
     ['MouseLeave', bytes(71), { type: 'MouseLeave' }],
     ['MouseDown', bytes(72, 2, 0xff, 0xff, 0x00, 0x80), { type: 'MouseDown', button: 2, x: 65535, y: 32768 }],
     ['MouseUp', bytes(73, 0, 1, 0, 2, 0), { type: 'MouseUp', button: 0, x: 1, y: 2 }],
-    ['MouseMove', bytes(74, 0x10, 0x27, 0x20, 0x4e, 0xff, 0xff, 0x01, 0x80), { type: 'MouseMove', x: 10000, y: 20000, dx: -1, dy: -32767 }],
+    [
+      'MouseMove',
+      bytes(74, 0x10, 0x27, 0x20, 0x4e, 0xff, 0xff, 0x01, 0x80),
+      { type: 'MouseMove', x: 10000, y: 20000, dx: -1, dy: -32767 },
+    ],
     ['MouseWheel', bytes(75, 0x88, 0xff, 5, 0, 6, 0), { type: 'MouseWheel', delta: -120, x: 5, y: 6 }],
     ['MouseDouble', bytes(76, 0, 7, 0, 8, 0), { type: 'MouseDouble', button: 0, x: 7, y: 8 }],
-    ['TouchStart', bytes(80, 1, 1, 0, 2, 0, 3, 128, 1), { type: 'TouchStart', count: 1, x: 1, y: 2, finger: 3, force: 128, valid: 1 }],
-    ['TouchEnd', bytes(81, 1, 0, 0, 0, 0, 0, 0, 0), { type: 'TouchEnd', count: 1, x: 0, y: 0, finger: 0, force: 0, valid: 0 }],
-    ['TouchMove', bytes(82, 1, 9, 0, 9, 0, 1, 255, 1), { type: 'TouchMove', count: 1, x: 9, y: 9, finger: 1, force: 255, valid: 1 }],
-    ['GamepadButtonPressed', bytes(90, 1, 5, 0), { type: 'GamepadButtonPressed', controller: 1, button: 5, isRepeat: 0 }],
-    ['GamepadButtonReleased', bytes(91, 1, 5, 0), { type: 'GamepadButtonReleased', controller: 1, button: 5, isRepeat: 0 }],
-    ['GamepadAnalog', bytes(92, 0, 2, 0, 0, 0, 0, 0, 0, 0xe0, 0xbf), { type: 'GamepadAnalog', controller: 0, axis: 2, value: -0.5 }],
+    [
+      'TouchStart',
+      bytes(80, 1, 1, 0, 2, 0, 3, 128, 1),
+      { type: 'TouchStart', count: 1, x: 1, y: 2, finger: 3, force: 128, valid: 1 },
+    ],
+    [
+      'TouchEnd',
+      bytes(81, 1, 0, 0, 0, 0, 0, 0, 0),
+      { type: 'TouchEnd', count: 1, x: 0, y: 0, finger: 0, force: 0, valid: 0 },
+    ],
+    [
+      'TouchMove',
+      bytes(82, 1, 9, 0, 9, 0, 1, 255, 1),
+      { type: 'TouchMove', count: 1, x: 9, y: 9, finger: 1, force: 255, valid: 1 },
+    ],
+    [
+      'GamepadButtonPressed',
+      bytes(90, 1, 5, 0),
+      { type: 'GamepadButtonPressed', controller: 1, button: 5, isRepeat: 0 },
+    ],
+    [
+      'GamepadButtonReleased',
+      bytes(91, 1, 5, 0),
+      { type: 'GamepadButtonReleased', controller: 1, button: 5, isRepeat: 0 },
+    ],
+    [
+      'GamepadAnalog',
+      bytes(92, 0, 2, 0, 0, 0, 0, 0, 0, 0xe0, 0xbf),
+      { type: 'GamepadAnalog', controller: 0, axis: 2, value: -0.5 },
+    ],
     ['GamepadConnected', bytes(93), { type: 'GamepadConnected' }],
     ['GamepadDisconnected', bytes(94, 3), { type: 'GamepadDisconnected', controller: 3 }],
   ];
@@ -75,12 +111,28 @@ describe('decodeInput', () => {
   it('round-trips what encodeInput writes', () => {
     const types = Object.keys(TO_STREAMER) as ToStreamerType[];
     fc.assert(
-      fc.property(fc.constantFrom(...types), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 65535 }), (type, small, big) => {
-        const fields = { keyCode: small, isRepeat: small & 1, charCode: big, button: small % 5, x: big, y: 65535 - big, controller: small & 3, axis: small & 7 };
-        const r = decodeInput(encodeInput(type, fields));
-        expect(r.ok).toBe(true);
-        if (r.ok) for (const [k, v] of Object.entries(r.event)) if (k in fields && k !== 'type') expect(v).toBe(fields[k as keyof typeof fields]);
-      }),
+      fc.property(
+        fc.constantFrom(...types),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 65535 }),
+        (type, small, big) => {
+          const fields = {
+            keyCode: small,
+            isRepeat: small & 1,
+            charCode: big,
+            button: small % 5,
+            x: big,
+            y: 65535 - big,
+            controller: small & 3,
+            axis: small & 7,
+          };
+          const r = decodeInput(encodeInput(type, fields));
+          expect(r.ok).toBe(true);
+          if (r.ok)
+            for (const [k, v] of Object.entries(r.event))
+              if (k in fields && k !== 'type') expect(v).toBe(fields[k as keyof typeof fields]);
+        },
+      ),
     );
   });
 
@@ -93,7 +145,10 @@ describe('protocolMessage', () => {
   it('is id 255 followed by UTF-16 JSON announcing every to-streamer id and layout', () => {
     const m = protocolMessage();
     expect(m[0]).toBe(FROM_STREAMER.Protocol);
-    const json = JSON.parse(m.subarray(1).toString('utf16le')) as Record<string, { id: number; structure: string[] }> & { Direction: number };
+    const json = JSON.parse(m.subarray(1).toString('utf16le')) as Record<
+      string,
+      { id: number; structure: string[] }
+    > & { Direction: number };
     expect(json.Direction).toBe(0);
     expect(json.MouseMove).toEqual({ id: 74, structure: ['uint16', 'uint16', 'int16', 'int16'] });
     expect(json.KeyDown).toEqual({ id: 60, structure: ['uint8', 'uint8'] });

@@ -4,20 +4,57 @@
 
 /** Ids of messages a player sends (Epic's defaults; our Protocol message announces exactly these). */
 export const TO_STREAMER = {
-  IFrameRequest: 0, RequestQualityControl: 1, FpsRequest: 2, AverageBitrateRequest: 3, StartStreaming: 4, StopStreaming: 5,
-  LatencyTest: 6, RequestInitialSettings: 7, TestEcho: 8, DataChannelLatencyTest: 9,
-  UIInteraction: 50, Command: 51, TextboxEntry: 52,
-  KeyDown: 60, KeyUp: 61, KeyPress: 62,
-  MouseEnter: 70, MouseLeave: 71, MouseDown: 72, MouseUp: 73, MouseMove: 74, MouseWheel: 75, MouseDouble: 76,
-  TouchStart: 80, TouchEnd: 81, TouchMove: 82,
-  GamepadButtonPressed: 90, GamepadButtonReleased: 91, GamepadAnalog: 92, GamepadConnected: 93, GamepadDisconnected: 94,
+  IFrameRequest: 0,
+  RequestQualityControl: 1,
+  FpsRequest: 2,
+  AverageBitrateRequest: 3,
+  StartStreaming: 4,
+  StopStreaming: 5,
+  LatencyTest: 6,
+  RequestInitialSettings: 7,
+  TestEcho: 8,
+  DataChannelLatencyTest: 9,
+  UIInteraction: 50,
+  Command: 51,
+  TextboxEntry: 52,
+  KeyDown: 60,
+  KeyUp: 61,
+  KeyPress: 62,
+  MouseEnter: 70,
+  MouseLeave: 71,
+  MouseDown: 72,
+  MouseUp: 73,
+  MouseMove: 74,
+  MouseWheel: 75,
+  MouseDouble: 76,
+  TouchStart: 80,
+  TouchEnd: 81,
+  TouchMove: 82,
+  GamepadButtonPressed: 90,
+  GamepadButtonReleased: 91,
+  GamepadAnalog: 92,
+  GamepadConnected: 93,
+  GamepadDisconnected: 94,
 } as const;
 
 /** Ids of messages the streamer sends. */
 export const FROM_STREAMER = {
-  QualityControlOwnership: 0, Response: 1, Command: 2, FreezeFrame: 3, UnfreezeFrame: 4, VideoEncoderAvgQP: 5, LatencyTest: 6,
-  InitialSettings: 7, FileExtension: 8, FileMimeType: 9, FileContents: 10, TestEcho: 11, InputControlOwnership: 12,
-  GamepadResponse: 13, DataChannelLatencyTest: 14, Protocol: 255,
+  QualityControlOwnership: 0,
+  Response: 1,
+  Command: 2,
+  FreezeFrame: 3,
+  UnfreezeFrame: 4,
+  VideoEncoderAvgQP: 5,
+  LatencyTest: 6,
+  InitialSettings: 7,
+  FileExtension: 8,
+  FileMimeType: 9,
+  FileContents: 10,
+  TestEcho: 11,
+  InputControlOwnership: 12,
+  GamepadResponse: 13,
+  DataChannelLatencyTest: 14,
+  Protocol: 255,
 } as const;
 
 export type ToStreamerType = keyof typeof TO_STREAMER;
@@ -25,26 +62,99 @@ export type ToStreamerType = keyof typeof TO_STREAMER;
 type Field = 'uint8' | 'uint16' | 'int16' | 'double' | 'string';
 /** Field layout per message, after the id byte; names in order. */
 const LAYOUT: Record<ToStreamerType, [string, Field][]> = {
-  IFrameRequest: [], RequestQualityControl: [], FpsRequest: [], AverageBitrateRequest: [], StartStreaming: [], StopStreaming: [],
-  LatencyTest: [['json', 'string']], RequestInitialSettings: [], TestEcho: [['text', 'string']], DataChannelLatencyTest: [],
-  UIInteraction: [['text', 'string']], Command: [['text', 'string']], TextboxEntry: [['text', 'string']],
-  KeyDown: [['keyCode', 'uint8'], ['isRepeat', 'uint8']], KeyUp: [['keyCode', 'uint8']], KeyPress: [['charCode', 'uint16']],
-  MouseEnter: [], MouseLeave: [],
-  MouseDown: [['button', 'uint8'], ['x', 'uint16'], ['y', 'uint16']],
-  MouseUp: [['button', 'uint8'], ['x', 'uint16'], ['y', 'uint16']],
-  MouseMove: [['x', 'uint16'], ['y', 'uint16'], ['dx', 'int16'], ['dy', 'int16']],
-  MouseWheel: [['delta', 'int16'], ['x', 'uint16'], ['y', 'uint16']],
-  MouseDouble: [['button', 'uint8'], ['x', 'uint16'], ['y', 'uint16']],
-  TouchStart: [['count', 'uint8'], ['x', 'uint16'], ['y', 'uint16'], ['finger', 'uint8'], ['force', 'uint8'], ['valid', 'uint8']],
-  TouchEnd: [['count', 'uint8'], ['x', 'uint16'], ['y', 'uint16'], ['finger', 'uint8'], ['force', 'uint8'], ['valid', 'uint8']],
-  TouchMove: [['count', 'uint8'], ['x', 'uint16'], ['y', 'uint16'], ['finger', 'uint8'], ['force', 'uint8'], ['valid', 'uint8']],
-  GamepadButtonPressed: [['controller', 'uint8'], ['button', 'uint8'], ['isRepeat', 'uint8']],
-  GamepadButtonReleased: [['controller', 'uint8'], ['button', 'uint8'], ['isRepeat', 'uint8']],
-  GamepadAnalog: [['controller', 'uint8'], ['axis', 'uint8'], ['value', 'double']],
-  GamepadConnected: [], GamepadDisconnected: [['controller', 'uint8']],
+  IFrameRequest: [],
+  RequestQualityControl: [],
+  FpsRequest: [],
+  AverageBitrateRequest: [],
+  StartStreaming: [],
+  StopStreaming: [],
+  LatencyTest: [['json', 'string']],
+  RequestInitialSettings: [],
+  TestEcho: [['text', 'string']],
+  DataChannelLatencyTest: [],
+  UIInteraction: [['text', 'string']],
+  Command: [['text', 'string']],
+  TextboxEntry: [['text', 'string']],
+  KeyDown: [
+    ['keyCode', 'uint8'],
+    ['isRepeat', 'uint8'],
+  ],
+  KeyUp: [['keyCode', 'uint8']],
+  KeyPress: [['charCode', 'uint16']],
+  MouseEnter: [],
+  MouseLeave: [],
+  MouseDown: [
+    ['button', 'uint8'],
+    ['x', 'uint16'],
+    ['y', 'uint16'],
+  ],
+  MouseUp: [
+    ['button', 'uint8'],
+    ['x', 'uint16'],
+    ['y', 'uint16'],
+  ],
+  MouseMove: [
+    ['x', 'uint16'],
+    ['y', 'uint16'],
+    ['dx', 'int16'],
+    ['dy', 'int16'],
+  ],
+  MouseWheel: [
+    ['delta', 'int16'],
+    ['x', 'uint16'],
+    ['y', 'uint16'],
+  ],
+  MouseDouble: [
+    ['button', 'uint8'],
+    ['x', 'uint16'],
+    ['y', 'uint16'],
+  ],
+  TouchStart: [
+    ['count', 'uint8'],
+    ['x', 'uint16'],
+    ['y', 'uint16'],
+    ['finger', 'uint8'],
+    ['force', 'uint8'],
+    ['valid', 'uint8'],
+  ],
+  TouchEnd: [
+    ['count', 'uint8'],
+    ['x', 'uint16'],
+    ['y', 'uint16'],
+    ['finger', 'uint8'],
+    ['force', 'uint8'],
+    ['valid', 'uint8'],
+  ],
+  TouchMove: [
+    ['count', 'uint8'],
+    ['x', 'uint16'],
+    ['y', 'uint16'],
+    ['finger', 'uint8'],
+    ['force', 'uint8'],
+    ['valid', 'uint8'],
+  ],
+  GamepadButtonPressed: [
+    ['controller', 'uint8'],
+    ['button', 'uint8'],
+    ['isRepeat', 'uint8'],
+  ],
+  GamepadButtonReleased: [
+    ['controller', 'uint8'],
+    ['button', 'uint8'],
+    ['isRepeat', 'uint8'],
+  ],
+  GamepadAnalog: [
+    ['controller', 'uint8'],
+    ['axis', 'uint8'],
+    ['value', 'double'],
+  ],
+  GamepadConnected: [],
+  GamepadDisconnected: [['controller', 'uint8']],
 };
 
-const BY_ID = new Map<number, ToStreamerType>(Object.entries(TO_STREAMER).map(([name, id]) => [id, name as ToStreamerType]));
+const BY_ID = new Map<number, ToStreamerType>(
+  Object.entries(TO_STREAMER).map(([name, id]) => [id, name as ToStreamerType]),
+);
 
 /** Longest string field we accept (UTF-16 code units); UE's own limit is the data channel's message size. */
 export const MAX_STRING_UNITS = 16_384;
@@ -54,14 +164,22 @@ export interface InputEvent {
   [field: string]: string | number;
 }
 
-export type DecodeResult = { ok: true; event: InputEvent } | { ok: false; code: InputErrorCode; reason: string };
-export type InputErrorCode = 'INPUT_EMPTY' | 'INPUT_UNKNOWN_TYPE' | 'INPUT_TRUNCATED' | 'INPUT_STRING_TOO_LONG' | 'INPUT_TRAILING_BYTES' | 'INPUT_NOT_BINARY';
+export type DecodeResult =
+  { ok: true; event: InputEvent } | { ok: false; code: InputErrorCode; reason: string };
+export type InputErrorCode =
+  | 'INPUT_EMPTY'
+  | 'INPUT_UNKNOWN_TYPE'
+  | 'INPUT_TRUNCATED'
+  | 'INPUT_STRING_TOO_LONG'
+  | 'INPUT_TRAILING_BYTES'
+  | 'INPUT_NOT_BINARY';
 
 /** Decodes one binary data-channel message from a player. */
 export function decodeInput(data: Uint8Array): DecodeResult {
   if (data.length === 0) return { ok: false, code: 'INPUT_EMPTY', reason: 'empty message' };
   const type = BY_ID.get(data[0]!);
-  if (type === undefined) return { ok: false, code: 'INPUT_UNKNOWN_TYPE', reason: `unknown message id ${data[0]}` };
+  if (type === undefined)
+    return { ok: false, code: 'INPUT_UNKNOWN_TYPE', reason: `unknown message id ${data[0]}` };
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const event: InputEvent = { type };
   let at = 1;
@@ -97,7 +215,8 @@ export function decodeInput(data: Uint8Array): DecodeResult {
         if (!need(2)) return truncated(type);
         const units = view.getUint16(at, true);
         at += 2;
-        if (units > MAX_STRING_UNITS) return { ok: false, code: 'INPUT_STRING_TOO_LONG', reason: `${type} string of ${units} units` };
+        if (units > MAX_STRING_UNITS)
+          return { ok: false, code: 'INPUT_STRING_TOO_LONG', reason: `${type} string of ${units} units` };
         if (!need(units * 2)) return truncated(type);
         let s = '';
         for (let i = 0; i < units; i++) s += String.fromCharCode(view.getUint16(at + i * 2, true));
@@ -107,7 +226,12 @@ export function decodeInput(data: Uint8Array): DecodeResult {
       }
     }
   }
-  if (at !== data.length) return { ok: false, code: 'INPUT_TRAILING_BYTES', reason: `${type}: ${data.length - at} unexpected trailing bytes` };
+  if (at !== data.length)
+    return {
+      ok: false,
+      code: 'INPUT_TRAILING_BYTES',
+      reason: `${type}: ${data.length - at} unexpected trailing bytes`,
+    };
   return { ok: true, event };
 }
 

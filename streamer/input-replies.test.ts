@@ -23,7 +23,11 @@ describe('actionFor', () => {
   });
 
   it('answers LatencyTest with receipt and transmission times', () => {
-    const a = actionFor(event(encodeInput('LatencyTest', { json: '{"StartTime":1}' })), ctx, () => ctx.receivedAtMs + 3);
+    const a = actionFor(
+      event(encodeInput('LatencyTest', { json: '{"StartTime":1}' })),
+      ctx,
+      () => ctx.receivedAtMs + 3,
+    );
     if (a.kind !== 'reply') throw new Error('no reply');
     expect(a.data[0]).toBe(FROM_STREAMER.LatencyTest);
     const t = JSON.parse(utf16(a.data)) as Record<string, number>;

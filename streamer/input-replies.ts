@@ -13,8 +13,23 @@ export interface ReplyContext {
 export function initialSettings(ctx: ReplyContext): Record<string, unknown> {
   return {
     PixelStreaming: { AllowPixelStreamingCommands: false, DisableLatencyTest: false },
-    Encoder: { TargetBitrate: ctx.bitrateKbps * 1000, MaxBitrate: ctx.bitrateKbps * 1000, MinQP: 0, MaxQP: 51, RateControl: 'CBR', FillerData: 0, MultiPass: 'DISABLED' },
-    WebRTC: { DegradationPref: 'MAINTAIN_FRAMERATE', FPS: ctx.fps, MinBitrate: 100_000, MaxBitrate: ctx.bitrateKbps * 1000, LowQP: 25, HighQP: 37 },
+    Encoder: {
+      TargetBitrate: ctx.bitrateKbps * 1000,
+      MaxBitrate: ctx.bitrateKbps * 1000,
+      MinQP: 0,
+      MaxQP: 51,
+      RateControl: 'CBR',
+      FillerData: 0,
+      MultiPass: 'DISABLED',
+    },
+    WebRTC: {
+      DegradationPref: 'MAINTAIN_FRAMERATE',
+      FPS: ctx.fps,
+      MinBitrate: 100_000,
+      MaxBitrate: ctx.bitrateKbps * 1000,
+      LowQP: 25,
+      HighQP: 37,
+    },
     ConfigOptions: {},
   };
 }
@@ -47,9 +62,15 @@ export type InputAction =
 export function actionFor(event: InputEvent, ctx: ReplyContext, nowMs: () => number = Date.now): InputAction {
   switch (event.type) {
     case 'RequestInitialSettings':
-      return { kind: 'reply', data: encodeStringMessage(FROM_STREAMER.InitialSettings, JSON.stringify(initialSettings(ctx))) };
+      return {
+        kind: 'reply',
+        data: encodeStringMessage(FROM_STREAMER.InitialSettings, JSON.stringify(initialSettings(ctx))),
+      };
     case 'LatencyTest':
-      return { kind: 'reply', data: encodeStringMessage(FROM_STREAMER.LatencyTest, JSON.stringify(latencyTimings(ctx, nowMs()))) };
+      return {
+        kind: 'reply',
+        data: encodeStringMessage(FROM_STREAMER.LatencyTest, JSON.stringify(latencyTimings(ctx, nowMs()))),
+      };
     case 'TestEcho':
       return { kind: 'reply', data: encodeStringMessage(FROM_STREAMER.TestEcho, String(event.text ?? '')) };
     case 'IFrameRequest':

@@ -61,7 +61,10 @@ describe.skipIf(!ok)('input from the page', () => {
     await page.keyboard.press('Enter');
     await input('KeyUp', (l) => l.keyCode === 13);
     // Counted as well as logged: the periodic stats line carries the counts per type.
-    const stats = await streamer.waitFor((l) => l.msg === 'stats' && ((l.input as Record<string, number> | undefined)?.KeyUp ?? 0) >= 2, 5_000);
+    const stats = await streamer.waitFor(
+      (l) => l.msg === 'stats' && ((l.input as Record<string, number> | undefined)?.KeyUp ?? 0) >= 2,
+      5_000,
+    );
     expect(stats.input).toMatchObject({ MouseDown: 2, MouseUp: 2, KeyDown: 2, KeyUp: 2 });
     await page.context().close();
   });

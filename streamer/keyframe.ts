@@ -85,6 +85,10 @@ export class GopCache {
 
   private sameTimestamp(packet: Buffer): boolean {
     const last = this.packets.at(-1);
-    return last !== undefined && last.readUInt32BE(4) === packet.readUInt32BE(4) && isKeyframeStart(this.codec, this.packets[0]!);
+    return (
+      last !== undefined &&
+      last.readUInt32BE(4) === packet.readUInt32BE(4) &&
+      isKeyframeStart(this.codec, this.packets[0]!)
+    );
   }
 }

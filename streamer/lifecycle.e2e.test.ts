@@ -4,7 +4,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIDECAR } from '../common/index.js';
-import { closeAllBrowsers, framesDecoded, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import {
+  closeAllBrowsers,
+  framesDecoded,
+  launchBrowser,
+  newPage,
+  waitForFirstFrame,
+} from '../test/support/browser.js';
 import { childPids, isAlive } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { metric, startPair, type Pair } from './testing/stack.js';
@@ -16,7 +22,10 @@ async function firstFrame(p: { page: Page; console: string[] }, pair: Pair): Pro
     await waitForFirstFrame(p.page);
   } catch (err) {
     const logs = pair.streamer?.lines.slice(-15).map((l) => JSON.stringify(l)) ?? [];
-    throw new Error(`${(err as Error).message}\n--- page console\n${p.console.slice(-15).join('\n')}\n--- streamer\n${logs.join('\n')}`, { cause: err });
+    throw new Error(
+      `${(err as Error).message}\n--- page console\n${p.console.slice(-15).join('\n')}\n--- streamer\n${logs.join('\n')}`,
+      { cause: err },
+    );
   }
 }
 
@@ -30,7 +39,6 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15
   }
   throw new Error(`timed out waiting for: ${what}`);
 }
-
 
 describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
   let browser: Browser;
@@ -50,12 +58,16 @@ describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
     const pb = await newPage(browser);
     await Promise.all([pa.page.goto(a.url), pb.page.goto(b.url)]);
     await Promise.all([firstFrame(pa, a), firstFrame(pb, b)]);
-    for (const p of pairs) await until('allocated on both', async () => (await metric(p, SIDECAR.allocated)) === 1);
+    for (const p of pairs)
+      await until('allocated on both', async () => (await metric(p, SIDECAR.allocated)) === 1);
     expect(await metric(a, SIDECAR.available)).toBe(0);
 
     // A's player leaves: A is free again, B keeps streaming.
     await pa.page.context().close();
-    await until('A available again', async () => (await metric(a, SIDECAR.available)) === 1 && (await metric(a, SIDECAR.allocated)) === 0);
+    await until(
+      'A available again',
+      async () => (await metric(a, SIDECAR.available)) === 1 && (await metric(a, SIDECAR.allocated)) === 0,
+    );
     await a.streamer!.waitFor((l) => l.msg === 'player left');
     const before = await framesDecoded(pb.page);
     await new Promise((r) => setTimeout(r, 1_000));
@@ -70,15 +82,27 @@ describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
     b.streamer!.child.kill('SIGKILL');
     await until('B streamer gone in metrics', async () => (await metric(b, SIDECAR.streamerConnected)) === 0);
     expect(await metric(b, SIDECAR.available)).toBe(0);
-    await pb.page.waitForFunction(() => document.getElementById('overlay')?.textContent?.includes('Disconnected'), undefined, { timeout: 15_000 });
-    await until('encoder of the killed streamer gone', () => Promise.resolve(![encoder, ...ffmpeg].some(isAlive)), 10_000);
+    await pb.page.waitForFunction(
+      () => document.getElementById('overlay')?.textContent?.includes('Disconnected'),
+      undefined,
+      { timeout: 15_000 },
+    );
+    await until(
+      'encoder of the killed streamer gone',
+      () => Promise.resolve(![encoder, ...ffmpeg].some(isAlive)),
+      10_000,
+    );
     // Epic's frontend retries a lost connection on its own; left open, this page could take the restarted
     // stream before the new player below does (one player per stream).
     await pb.page.context().close();
 
     // Restarted, it registers again and serves a new player.
     await b.startStreamer({ STREAMER_ID: 'beta' });
-    await until('B available again', async () => (await metric(b, SIDECAR.available)) === 1 && (await metric(b, SIDECAR.streamerConnected)) === 1);
+    await until(
+      'B available again',
+      async () =>
+        (await metric(b, SIDECAR.available)) === 1 && (await metric(b, SIDECAR.streamerConnected)) === 1,
+    );
     const pc = await newPage(browser);
     await pc.page.goto(b.url);
     await firstFrame(pc, b);

@@ -8,7 +8,6 @@ import { requirements } from '../test/support/tools.js';
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
-
 describe.skipIf(!ok)('local stack', () => {
   let browser: Browser;
   let stack: RunningProcess | undefined;
@@ -21,11 +20,20 @@ describe.skipIf(!ok)('local stack', () => {
   });
 
   it('shows video at the printed URL and stops everything on SIGINT', async () => {
-    stack = startNode('scripts/local-stack.ts', { PLAYER_PORT: '0', STREAM_WIDTH: '640', STREAM_HEIGHT: '360' });
-    const line = await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('[local-stack] open http'), 30_000);
+    stack = startNode('scripts/local-stack.ts', {
+      PLAYER_PORT: '0',
+      STREAM_WIDTH: '640',
+      STREAM_HEIGHT: '360',
+    });
+    const line = await stack.waitFor(
+      (l) => typeof l.msg === 'string' && l.msg.includes('[local-stack] open http'),
+      30_000,
+    );
     const url = /(http:\/\/\S+)/.exec(String(line.msg))?.[1];
     expect(url).toBeDefined();
-    const encoderLine = await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('streamer: encoder started'));
+    const encoderLine = await stack.waitFor(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('streamer: encoder started'),
+    );
     const encoder = Number(/"pid":(\d+)/.exec(String(encoderLine.msg))?.[1]);
     const kids = childPids(stack.pid);
     expect(kids).toHaveLength(2); // sidecar and streamer
@@ -38,13 +46,23 @@ describe.skipIf(!ok)('local stack', () => {
     await page.context().close();
 
     expect(await stack.stop('SIGINT', 15_000)).toBe(0);
-    for (const pid of [...kids, encoder, ...ffmpeg]) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
+    for (const pid of [...kids, encoder, ...ffmpeg])
+      expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
   });
 
   it('leaves nothing behind when it is killed hard (SIGKILL): the children watch their stdin pipe', async () => {
-    stack = startNode('scripts/local-stack.ts', { PLAYER_PORT: '0', STREAM_WIDTH: '320', STREAM_HEIGHT: '180' });
-    await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('[local-stack] open http'), 30_000);
-    const encoderLine = await stack.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('streamer: encoder started'));
+    stack = startNode('scripts/local-stack.ts', {
+      PLAYER_PORT: '0',
+      STREAM_WIDTH: '320',
+      STREAM_HEIGHT: '180',
+    });
+    await stack.waitFor(
+      (l) => typeof l.msg === 'string' && l.msg.includes('[local-stack] open http'),
+      30_000,
+    );
+    const encoderLine = await stack.waitFor(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('streamer: encoder started'),
+    );
     const encoder = Number(/"pid":(\d+)/.exec(String(encoderLine.msg))?.[1]);
     const kids = childPids(stack.pid);
     expect(kids).toHaveLength(2);

@@ -14,7 +14,13 @@ process.on('uncaughtException', (err) => {
 
 try {
   const streamer = await startStreamer(config, log);
-  log.info({ msg: 'streaming', source: streamer.source.description, codec: streamer.source.codec, signalling: new URL(config.url).origin, streamerId: config.streamerId });
+  log.info({
+    msg: 'streaming',
+    source: streamer.source.description,
+    codec: streamer.source.codec,
+    signalling: new URL(config.url).origin,
+    streamerId: config.streamerId,
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

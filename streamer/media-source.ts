@@ -16,7 +16,11 @@ import { spawnGuarded, type GuardedChild } from './guarded-child.js';
 import { GopCache } from './keyframe.js';
 import { openRtpSocket, type RtpSocket } from './rtp-socket.js';
 
-export const BUNDLED_CLIP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets', 'fallback-vp8.webm');
+export const BUNDLED_CLIP = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'assets',
+  'fallback-vp8.webm',
+);
 
 /** Restart-for-keyframe requests closer together than this share one restart (PLI storms, player bursts). */
 const MIN_RESTART_GAP_MS = 1_000;
@@ -63,7 +67,13 @@ interface Encoder {
 /** Copies every packet to the attached tracks and, for video, keeps the current GOP. */
 class FanOut {
   private readonly tracks = new Set<MediaStreamTrack>();
-  readonly stats: MediaSourceStats = { packets: 0, frames: 0, bytes: 0, encoderStarts: 0, keyframeRequests: 0 };
+  readonly stats: MediaSourceStats = {
+    packets: 0,
+    frames: 0,
+    bytes: 0,
+    encoderStarts: 0,
+    keyframeRequests: 0,
+  };
 
   constructor(
     private readonly gop: GopCache | undefined,
@@ -85,7 +95,10 @@ class FanOut {
     this.gop?.reset();
     // werift maps the new first packet onto the *last* sent sequence number and timestamp; step back one
     // packet and one frame so it lands after them instead of duplicating the last packet.
-    const header = { sequenceNumber: (first.readUInt16BE(2) - 1) & 0xffff, timestamp: (first.readUInt32BE(4) - this.frameTicks) >>> 0 };
+    const header = {
+      sequenceNumber: (first.readUInt16BE(2) - 1) & 0xffff,
+      timestamp: (first.readUInt32BE(4) - this.frameTicks) >>> 0,
+    };
     for (const t of this.tracks) t.onSourceChanged.execute(header);
   }
 
@@ -97,7 +110,13 @@ class FanOut {
 }
 
 /** Starts the source described by `plan` (and `audio`); resolves once it is running (not necessarily sending yet). */
-export async function startMediaSource(plan: MediaPlan, audio: AudioPlan, config: StreamerConfig, drawtext: boolean, log: Logger): Promise<MediaSource> {
+export async function startMediaSource(
+  plan: MediaPlan,
+  audio: AudioPlan,
+  config: StreamerConfig,
+  drawtext: boolean,
+  log: Logger,
+): Promise<MediaSource> {
   const codec: Codec = plan.kind === 'replay' ? 'vp8' : config.codec;
   const fan = new FanOut(new GopCache(codec), Math.round(90_000 / config.fps));
   const audioFan = new FanOut(undefined, OPUS_FRAME_TICKS);
@@ -105,9 +124,21 @@ export async function startMediaSource(plan: MediaPlan, audio: AudioPlan, config
     case 'rtp-in':
       return startRtpIn(fan, audio.kind === 'rtp' ? audioFan : undefined, audio, config, log);
     case 'replay':
-      return startReplay(fan, audio.kind === 'clip' ? audioFan : undefined, plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path, log);
+      return startReplay(
+        fan,
+        audio.kind === 'clip' ? audioFan : undefined,
+        plan.path === 'bundled' ? (config.fallbackClip ?? BUNDLED_CLIP) : plan.path,
+        log,
+      );
     case 'ffmpeg':
-      return startEncoder(fan, audio.kind === 'source' || audio.kind === 'tone' ? { fan: audioFan, from: audio.kind } : undefined, plan.encoder, config, drawtext, log);
+      return startEncoder(
+        fan,
+        audio.kind === 'source' || audio.kind === 'tone' ? { fan: audioFan, from: audio.kind } : undefined,
+        plan.encoder,
+        config,
+        drawtext,
+        log,
+      );
   }
 }
 
@@ -125,14 +156,28 @@ function feedExternal(socket: RtpSocket, fan: FanOut): void {
 /** A player's audio track gets nothing when the stream has no audio. */
 const noAudio = () => () => undefined;
 
-async function startRtpIn(fan: FanOut, audioFan: FanOut | undefined, audio: AudioPlan, config: StreamerConfig, log: Logger): Promise<MediaSource> {
+async function startRtpIn(
+  fan: FanOut,
+  audioFan: FanOut | undefined,
+  audio: AudioPlan,
+  config: StreamerConfig,
+  log: Logger,
+): Promise<MediaSource> {
   const stats = fan.stats;
   if (config.source.kind !== 'rtp') throw new Error('rtp-in plan without an rtp source');
   const socket = await openRtpSocket(config.rtpHost, config.source.port);
   feedExternal(socket, fan);
-  const audioSocket = audioFan && audio.kind === 'rtp' ? await openRtpSocket(config.rtpHost, audio.port) : undefined;
+  const audioSocket =
+    audioFan && audio.kind === 'rtp' ? await openRtpSocket(config.rtpHost, audio.port) : undefined;
   if (audioSocket && audioFan) feedExternal(audioSocket, audioFan);
-  log.info({ msg: 'source ready', source: 'rtp', host: config.rtpHost, port: socket.port, codec: config.codec, audioPort: audioSocket?.port });
+  log.info({
+    msg: 'source ready',
+    source: 'rtp',
+    host: config.rtpHost,
+    port: socket.port,
+    codec: config.codec,
+    audioPort: audioSocket?.port,
+  });
   return {
     attach: (t, g) => fan.attach(t, g),
     audio: audioSocket !== undefined,
@@ -164,7 +209,12 @@ function replayInto(track: MediaStreamTrack, fan: FanOut): void {
   });
 }
 
-async function startReplay(fan: FanOut, audioFan: FanOut | undefined, clip: string, log: Logger): Promise<MediaSource> {
+async function startReplay(
+  fan: FanOut,
+  audioFan: FanOut | undefined,
+  clip: string,
+  log: Logger,
+): Promise<MediaSource> {
   const stats = fan.stats;
   const { getUserMedia } = await import('werift/nonstandard');
   const player = await getUserMedia({ path: clip, loop: true });
@@ -182,10 +232,18 @@ async function startReplay(fan: FanOut, audioFan: FanOut | undefined, clip: stri
     sound.codec = new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, payloadType: 111 });
     replayInto(sound, audioFan);
   }
-  player.onError.subscribe((err) => log.error({ msg: 'clip replay failed', code: 'REPLAY_FAILED', err: err.message }));
+  player.onError.subscribe((err) =>
+    log.error({ msg: 'clip replay failed', code: 'REPLAY_FAILED', err: err.message }),
+  );
   await player.start();
   stats.encoderStarts++;
-  log.info({ msg: 'source ready', source: 'replay', clip: path.basename(clip), codec: 'vp8', audio: sound !== undefined });
+  log.info({
+    msg: 'source ready',
+    source: 'replay',
+    clip: path.basename(clip),
+    codec: 'vp8',
+    audio: sound !== undefined,
+  });
   return {
     attach: (t, g) => fan.attach(t, g),
     audio: sound !== undefined,
@@ -219,9 +277,20 @@ async function startEncoder(
   const launch = async (): Promise<Encoder> => {
     const socket = await openRtpSocket('127.0.0.1', 0);
     const audioSocket = audio ? await openRtpSocket('127.0.0.1', 0) : undefined;
-    const args = ffmpegArgs({ source, codec: config.codec, encoder, width: config.width, height: config.height, fps: config.fps,
-      bitrateKbps: config.bitrateKbps, keyframeIntervalSeconds: config.keyframeIntervalSeconds, drawtext, rtpHost: '127.0.0.1', rtpPort: socket.port,
-      ...(audio && audioSocket ? { audio: { from: audio.from, port: audioSocket.port } } : {}) });
+    const args = ffmpegArgs({
+      source,
+      codec: config.codec,
+      encoder,
+      width: config.width,
+      height: config.height,
+      fps: config.fps,
+      bitrateKbps: config.bitrateKbps,
+      keyframeIntervalSeconds: config.keyframeIntervalSeconds,
+      drawtext,
+      rtpHost: '127.0.0.1',
+      rtpPort: socket.port,
+      ...(audio && audioSocket ? { audio: { from: audio.from, port: audioSocket.port } } : {}),
+    });
     const child = spawnGuarded(config.ffmpegPath, args);
     stats.encoderStarts++;
     const enc: Encoder = { child, socket, ssrc: undefined, audioSocket, audioSsrc: undefined };
@@ -265,7 +334,13 @@ async function startEncoder(
         retryTimer = setTimeout(() => void launch().then((e) => (active = e)), delay);
       }
     });
-    log.info({ msg: 'encoder started', pid: child.pid, encoder, rtpPort: socket.port, audioRtpPort: audioSocket?.port });
+    log.info({
+      msg: 'encoder started',
+      pid: child.pid,
+      encoder,
+      rtpPort: socket.port,
+      audioRtpPort: audioSocket?.port,
+    });
     return enc;
   };
   const retire = async (enc: Encoder) => {
@@ -275,7 +350,14 @@ async function startEncoder(
   };
 
   active = await launch();
-  log.info({ msg: 'source ready', source: source.kind, encoder, codec: config.codec, strategy: config.keyframeStrategy, audio: audio?.from ?? 'none' });
+  log.info({
+    msg: 'source ready',
+    source: source.kind,
+    encoder,
+    codec: config.codec,
+    strategy: config.keyframeStrategy,
+    audio: audio?.from ?? 'none',
+  });
   return {
     attach: (t, g) => fan.attach(t, g),
     audio: audio !== undefined,

@@ -2,7 +2,13 @@
 // data channel, the offer and trickle ICE. It knows nothing about sockets or encoders: signalling goes out
 // through `send`, decoded input and keyframe needs come back through callbacks.
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, type RTCDataChannel } from 'werift';
-import { build, type IceCandidateInit, type Logger, type Message, type PeerConnectionOptions } from '../common/index.js';
+import {
+  build,
+  type IceCandidateInit,
+  type Logger,
+  type Message,
+  type PeerConnectionOptions,
+} from '../common/index.js';
 import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
 
@@ -30,7 +36,12 @@ export interface PlayerPeerOptions {
 
 /** The audio codec we offer when the stream has sound: Opus, 48 kHz stereo, with in-band FEC. */
 export function opusParameters(): RTCRtpCodecParameters {
-  return new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, parameters: 'minptime=10;useinbandfec=1' });
+  return new RTCRtpCodecParameters({
+    mimeType: 'audio/opus',
+    clockRate: 48_000,
+    channels: 2,
+    parameters: 'minptime=10;useinbandfec=1',
+  });
 }
 
 /** How long a peer may stay 'disconnected' (ICE consent lost) before we give up on it. */
@@ -69,7 +80,11 @@ export class PlayerPeer {
     this.playerId = o.playerId;
     // werift takes one URL per server entry.
     const iceServers = (o.peerConnectionOptions.iceServers ?? []).flatMap((s) =>
-      (Array.isArray(s.urls) ? s.urls : [s.urls]).map((urls) => ({ urls, username: s.username, credential: s.credential })),
+      (Array.isArray(s.urls) ? s.urls : [s.urls]).map((urls) => ({
+        urls,
+        username: s.username,
+        credential: s.credential,
+      })),
     );
     this.ice = {
       turnConfigured: iceServers.some((s) => /^turns?:/.test(s.urls)),
@@ -98,7 +113,9 @@ export class PlayerPeer {
     channel.stateChanged.subscribe((state) => {
       if (state === 'open') o.onDataChannelOpen(this);
     });
-    channel.onMessage.subscribe((data) => o.onData(this, typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+    channel.onMessage.subscribe((data) =>
+      o.onData(this, typeof data === 'string' ? Buffer.from(data, 'utf8') : data),
+    );
     // werift gathers inside setLocalDescription, i.e. before the offer is sent: hold candidates until the
     // offer is out, because a browser cannot add a candidate before it has the remote description.
     let offerSent = false;
@@ -106,7 +123,11 @@ export class PlayerPeer {
     pc.onIceCandidate.subscribe((c) => {
       if (!c || this.closed) return;
       const j = c.toJSON();
-      const candidate: IceCandidateInit = { candidate: j.candidate, sdpMid: j.sdpMid ?? null, sdpMLineIndex: j.sdpMLineIndex ?? null };
+      const candidate: IceCandidateInit = {
+        candidate: j.candidate,
+        sdpMid: j.sdpMid ?? null,
+        sdpMLineIndex: j.sdpMLineIndex ?? null,
+      };
       const type = candidateType(j.candidate);
       if (type) this.ice.local[type] = (this.ice.local[type] ?? 0) + 1;
       if (offerSent) o.send(build.iceCandidate(candidate, this.playerId));
@@ -123,7 +144,8 @@ export class PlayerPeer {
       }
       if (state === 'failed') this.fail('ICE failed');
       if (state === 'closed') void this.close('peer closed');
-      if (state === 'disconnected') this.disconnectTimer = setTimeout(() => void this.close('peer disconnected'), DISCONNECTED_GRACE_MS);
+      if (state === 'disconnected')
+        this.disconnectTimer = setTimeout(() => void this.close('peer disconnected'), DISCONNECTED_GRACE_MS);
     });
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
@@ -164,7 +186,14 @@ export class PlayerPeer {
   private fail(what: string): void {
     if (this.closed) return;
     const hint = iceFailureHint(this.ice);
-    this.o.log.warn({ msg: 'player connection failed', code: 'PEER_FAILED', playerId: this.playerId, what, hint, ...this.ice });
+    this.o.log.warn({
+      msg: 'player connection failed',
+      code: 'PEER_FAILED',
+      playerId: this.playerId,
+      what,
+      hint,
+      ...this.ice,
+    });
     this.o.onFailed(this, hint);
     void this.close(`peer failed: ${what}`);
   }
@@ -186,7 +215,9 @@ export class PlayerPeer {
  * certificate, code warm-up): measured ~500 ms for the first offer against 30–50 ms afterwards.
  */
 export async function warmUpPeerConnections(codec: Codec, audio = false): Promise<void> {
-  const pc = new RTCPeerConnection({ codecs: { video: [codecParameters(codec)], audio: audio ? [opusParameters()] : [] } });
+  const pc = new RTCPeerConnection({
+    codecs: { video: [codecParameters(codec)], audio: audio ? [opusParameters()] : [] },
+  });
   try {
     pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
     if (audio) pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly' });

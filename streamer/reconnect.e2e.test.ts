@@ -21,11 +21,21 @@ describe.skipIf(!ok)('sidecar restart', () => {
 
   it('re-registers and serves players again', async () => {
     const [playerPort, streamerPort] = [await freePort(), await freePort()];
-    const sidecarEnv = { PLAYER_PORT: String(playerPort), PLAYER_HOST: '127.0.0.1', STREAMER_PORT: String(streamerPort), SFU_PORT: '0', METRICS_PORT: '0' };
+    const sidecarEnv = {
+      PLAYER_PORT: String(playerPort),
+      PLAYER_HOST: '127.0.0.1',
+      STREAMER_PORT: String(streamerPort),
+      SFU_PORT: '0',
+      METRICS_PORT: '0',
+    };
     const first = startNode('signalserver/main.ts', sidecarEnv);
     procs.push(first);
     await first.waitFor((l) => l.msg === 'listening');
-    const streamer = startNode('streamer/main.ts', { STREAMER_URL: `ws://127.0.0.1:${streamerPort}`, STREAM_WIDTH: '640', STREAM_HEIGHT: '360' });
+    const streamer = startNode('streamer/main.ts', {
+      STREAMER_URL: `ws://127.0.0.1:${streamerPort}`,
+      STREAM_WIDTH: '640',
+      STREAM_HEIGHT: '360',
+    });
     procs.push(streamer);
     await streamer.waitFor((l) => l.msg === 'registered');
 
@@ -34,7 +44,10 @@ describe.skipIf(!ok)('sidecar restart', () => {
     const second = startNode('signalserver/main.ts', sidecarEnv);
     procs.push(second);
     await second.waitFor((l) => l.msg === 'listening');
-    await streamer.waitFor((l) => l.msg === 'registered' && streamer.lines.filter((x) => x.msg === 'registered').length === 2, 15_000);
+    await streamer.waitFor(
+      (l) => l.msg === 'registered' && streamer.lines.filter((x) => x.msg === 'registered').length === 2,
+      15_000,
+    );
     expect(streamer.lines.filter((l) => l.msg === 'encoder started')).toHaveLength(1);
 
     const { page } = await newPage(browser);

@@ -3,7 +3,16 @@
 // without touching live peer connections, which do not need signalling once connected.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { build, encode, isUnknown, normalisePlayerId, parseMessage, type Logger, type Message, type PeerConnectionOptions } from '../common/index.js';
+import {
+  build,
+  encode,
+  isUnknown,
+  normalisePlayerId,
+  parseMessage,
+  type Logger,
+  type Message,
+  type PeerConnectionOptions,
+} from '../common/index.js';
 import { backoffDelay } from './backoff.js';
 
 /** How often we ping the server; a missing pong for two intervals means the socket is dead. */
@@ -92,8 +101,12 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
       clearInterval(this.keepalive);
       this.keepalive = setInterval(() => this.ping(), KEEPALIVE_MS);
     });
-    socket.on('message', (data, isBinary) => this.onFrame(isBinary ? (data as Buffer) : (data as Buffer).toString('utf8')));
-    socket.on('error', (err) => this.log.warn({ msg: 'signalling socket error', code: 'SIGNALLING_ERROR', err: err.message }));
+    socket.on('message', (data, isBinary) =>
+      this.onFrame(isBinary ? (data as Buffer) : (data as Buffer).toString('utf8')),
+    );
+    socket.on('error', (err) =>
+      this.log.warn({ msg: 'signalling socket error', code: 'SIGNALLING_ERROR', err: err.message }),
+    );
     socket.on('close', (code, reasonBuf) => {
       clearInterval(this.keepalive);
       if (this.socket !== socket) return;
@@ -102,7 +115,13 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
       this.emit('disconnected', code, reason);
       if (this.closed) return;
       const delay = backoffDelay(this.attempt++, this.options.reconnectMinMs, this.options.reconnectMaxMs);
-      this.log.warn({ msg: 'signalling disconnected; reconnecting', code: 'SIGNALLING_LOST', closeCode: code, reason, retryInMs: delay });
+      this.log.warn({
+        msg: 'signalling disconnected; reconnecting',
+        code: 'SIGNALLING_LOST',
+        closeCode: code,
+        reason,
+        retryInMs: delay,
+      });
       this.timer = setTimeout(() => this.connect(), delay);
     });
   }
@@ -119,7 +138,11 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
   private onFrame(data: string | Buffer): void {
     const parsed = parseMessage(data, MAX_FRAME_BYTES);
     if (!parsed.ok) {
-      this.log.warn({ msg: 'bad signalling message ignored', code: `SIGNALLING_${parsed.code.toUpperCase()}`, reason: parsed.reason });
+      this.log.warn({
+        msg: 'bad signalling message ignored',
+        code: `SIGNALLING_${parsed.code.toUpperCase()}`,
+        reason: parsed.reason,
+      });
       return;
     }
     const m = parsed.message;
@@ -171,7 +194,8 @@ function redact(url: string): string {
     const u = new URL(url);
     u.username = '';
     u.password = '';
-    for (const key of [...u.searchParams.keys()]) if (/token|secret|key/i.test(key)) u.searchParams.set(key, 'redacted');
+    for (const key of [...u.searchParams.keys()])
+      if (/token|secret|key/i.test(key)) u.searchParams.set(key, 'redacted');
     return u.toString();
   } catch {
     return 'invalid url';

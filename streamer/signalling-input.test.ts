@@ -19,20 +19,33 @@ describe('signalling input', () => {
     const port = (wss.address() as { port: number }).port;
     const connected = once(wss, 'connection') as Promise<[WebSocket, import('node:http').IncomingMessage]>;
     // The bundled clip (no ffmpeg) keeps this test light; the token must arrive as ?token=.
-    streamer = startNode('streamer/main.ts', { STREAMER_URL: `ws://127.0.0.1:${port}`, STREAMER_TOKEN: 's3cret', FFMPEG_PATH: '/nonexistent', STREAMER_ID: 'bench-a' });
+    streamer = startNode('streamer/main.ts', {
+      STREAMER_URL: `ws://127.0.0.1:${port}`,
+      STREAMER_TOKEN: 's3cret',
+      FFMPEG_PATH: '/nonexistent',
+      STREAMER_ID: 'bench-a',
+    });
     const [ws, req] = await connected;
     expect(new URL(req.url ?? '', 'http://x').searchParams.get('token')).toBe('s3cret');
     const received: Record<string, unknown>[] = [];
     ws.on('message', (d: Buffer) => received.push(JSON.parse(d.toString('utf8')) as Record<string, unknown>));
-    for (const bad of ['not json', '[]', '{"no":"type"}', '{"type":"offer"}', '{"type":"whatIsThis"}']) ws.send(bad);
+    for (const bad of ['not json', '[]', '{"no":"type"}', '{"type":"offer"}', '{"type":"whatIsThis"}'])
+      ws.send(bad);
     ws.send(JSON.stringify({ type: 'playerConnected', playerId: '' })); // invalid id: ignored
     ws.send(JSON.stringify({ type: 'identify' }));
     ws.send(JSON.stringify({ type: 'ping', time: 42 }));
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !(received.some((m) => m.type === 'endpointId') && received.some((m) => m.type === 'pong'))) {
+    while (
+      Date.now() < deadline &&
+      !(received.some((m) => m.type === 'endpointId') && received.some((m) => m.type === 'pong'))
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(received.find((m) => m.type === 'endpointId')).toEqual({ type: 'endpointId', id: 'bench-a', protocolVersion: '1.1.0' });
+    expect(received.find((m) => m.type === 'endpointId')).toEqual({
+      type: 'endpointId',
+      id: 'bench-a',
+      protocolVersion: '1.1.0',
+    });
     expect(received.find((m) => m.type === 'pong')).toEqual({ type: 'pong', time: 42 });
     const codes = streamer.lines.map((l) => l.code);
     expect(codes).toContain('SIGNALLING_NOT_JSON');

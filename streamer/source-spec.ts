@@ -25,7 +25,8 @@ export function parseSourceSpec(value: string): SourceSpecResult {
       return { ok: true, spec: { kind: 'file', path: rest } };
     case 'x11':
       // An X display name is [host]:display[.screen]; only local displays make sense for capture.
-      if (!/^:\d+(\.\d+)?$/.test(rest)) return { ok: false, reason: 'x11: needs a local display such as x11::99' };
+      if (!/^:\d+(\.\d+)?$/.test(rest))
+        return { ok: false, reason: 'x11: needs a local display such as x11::99' };
       return { ok: true, spec: { kind: 'x11', display: rest } };
     case 'rtp': {
       if (!/^\d+$/.test(rest)) return { ok: false, reason: 'rtp: needs a UDP port number' };

@@ -2,13 +2,19 @@
 // connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllBrowsers, launchBrowser, measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import {
+  closeAllBrowsers,
+  launchBrowser,
+  measureFps,
+  newPage,
+  waitForFirstFrame,
+} from '../test/support/browser.js';
 import { requirements } from '../test/support/tools.js';
 import { startPair } from './testing/stack.js';
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
-describe.skipIf(!ok)('streaming to Epic\'s frontend', () => {
+describe.skipIf(!ok)("streaming to Epic's frontend", () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -25,7 +31,10 @@ describe.skipIf(!ok)('streaming to Epic\'s frontend', () => {
       await waitForFirstFrame(page).catch((err: Error) => {
         throw new Error(`${err.message}\n${console.slice(-20).join('\n')}`);
       });
-      const size = await page.evaluate(() => [document.querySelector('video')!.videoWidth, document.querySelector('video')!.videoHeight]);
+      const size = await page.evaluate(() => [
+        document.querySelector('video')!.videoWidth,
+        document.querySelector('video')!.videoHeight,
+      ]);
       expect(size).toEqual([640, 360]);
       // The first second after connecting carries the jitter buffer's start-up; measure the steady state.
       await page.waitForTimeout(1_000);

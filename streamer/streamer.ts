@@ -33,24 +33,46 @@ export interface Streamer {
 }
 
 export async function startStreamer(config: StreamerConfig, log: Logger): Promise<Streamer> {
-  const facts = await probeFfmpeg(config.ffmpegPath, config.source, config.codec, config.hwEncoder, config.audio);
+  const facts = await probeFfmpeg(
+    config.ffmpegPath,
+    config.source,
+    config.codec,
+    config.hwEncoder,
+    config.audio,
+  );
   const planned = planMedia(config.source, config.codec, config.hwEncoder, facts);
   if (!planned.ok) throw new StreamerError(planned.code, planned.reason);
   const plan = planned.plan;
-  const audio = planAudio(config.source, config.audio, config.rtpAudioPort, { ffmpeg: facts.ffmpeg, opus: facts.encoders.has('libopus'), fileHasAudio: facts.fileHasAudio });
-  log.info({ msg: 'media plan', ...plan, audio: audio.kind, nvenc: facts.nvenc, ffmpeg: facts.ffmpeg, clock: facts.drawtext });
-  if ('note' in plan && plan.note) log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
+  const audio = planAudio(config.source, config.audio, config.rtpAudioPort, {
+    ffmpeg: facts.ffmpeg,
+    opus: facts.encoders.has('libopus'),
+    fileHasAudio: facts.fileHasAudio,
+  });
+  log.info({
+    msg: 'media plan',
+    ...plan,
+    audio: audio.kind,
+    nvenc: facts.nvenc,
+    ffmpeg: facts.ffmpeg,
+    clock: facts.drawtext,
+  });
+  if ('note' in plan && plan.note)
+    log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
   if (audio.kind === 'none' && audio.note) log.warn({ msg: audio.note, code: 'AUDIO_UNAVAILABLE' });
   const source = await startMediaSource(plan, audio, config, facts.drawtext, log);
   const warmStart = Date.now();
-  await warmUpPeerConnections(source.codec, source.audio).catch((err: Error) => log.warn({ msg: 'peer warm-up failed', err: err.message }));
+  await warmUpPeerConnections(source.codec, source.audio).catch((err: Error) =>
+    log.warn({ msg: 'peer warm-up failed', err: err.message }),
+  );
   log.debug({ msg: 'peer connections warmed up', ms: Date.now() - warmStart });
 
   const peers = new Map<string, PlayerPeer>();
   const counts: Record<string, number> = {};
   let qualityOwner: string | undefined;
   const injector: X11Injector | undefined =
-    config.source.kind === 'x11' && config.inputInject ? createX11Injector(config.source.display, config.width, config.height, log) : undefined;
+    config.source.kind === 'x11' && config.inputInject
+      ? createX11Injector(config.source.display, config.width, config.height, log)
+      : undefined;
   const signalling = new SignallingClient(config, log);
 
   const giveQualityControl = (owner: PlayerPeer) => {
@@ -63,7 +85,12 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     const decoded = decodeInput(data);
     if (!decoded.ok) {
       counts[decoded.code] = (counts[decoded.code] ?? 0) + 1;
-      log.warn({ msg: 'bad input ignored', code: decoded.code, reason: decoded.reason, playerId: peer.playerId });
+      log.warn({
+        msg: 'bad input ignored',
+        code: decoded.code,
+        reason: decoded.reason,
+        playerId: peer.playerId,
+      });
       return;
     }
     const e = decoded.event;
@@ -77,9 +104,17 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   };
 
   signalling.on('playerConnected', (playerId) => {
-    peers.get(playerId)?.close('replaced by a new session with the same id').catch(() => undefined);
+    peers
+      .get(playerId)
+      ?.close('replaced by a new session with the same id')
+      .catch(() => undefined);
     if (peers.size >= config.maxPeers) {
-      log.warn({ msg: 'player refused: too many peers', code: 'TOO_MANY_PEERS', playerId, max: config.maxPeers });
+      log.warn({
+        msg: 'player refused: too many peers',
+        code: 'TOO_MANY_PEERS',
+        playerId,
+        max: config.maxPeers,
+      });
       signalling.send({ type: 'disconnectPlayer', playerId, reason: 'streamer full' });
       return;
     }
@@ -101,11 +136,22 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
       onKeyframeNeeded: (reason) => source.requestKeyframe(reason),
       connectTimeoutMs: config.peerConnectTimeoutSeconds * 1000,
       // The player would otherwise sit on a black page holding the stream: end its session with the reason.
-      onFailed: (p, hint) => signalling.send({ type: 'disconnectPlayer', playerId: p.playerId, reason: `connection failed: ${hint}` }),
+      onFailed: (p, hint) =>
+        signalling.send({
+          type: 'disconnectPlayer',
+          playerId: p.playerId,
+          reason: `connection failed: ${hint}`,
+        }),
       onClosed: (p, reason) => {
         if (peers.get(p.playerId) === p) peers.delete(p.playerId);
         if (qualityOwner === p.playerId) qualityOwner = undefined;
-        log.info({ msg: 'player left', playerId: p.playerId, reason, players: peers.size, seconds: Math.round((Date.now() - p.startedAt) / 1000) });
+        log.info({
+          msg: 'player left',
+          playerId: p.playerId,
+          reason,
+          players: peers.size,
+          seconds: Math.round((Date.now() - p.startedAt) / 1000),
+        });
       },
     });
     peers.set(playerId, peer);
@@ -117,13 +163,19 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   });
   signalling.on('playerDisconnected', (playerId) => void peers.get(playerId)?.close('playerDisconnected'));
   signalling.on('answer', (playerId, sdp) => {
-    peers.get(playerId)?.setAnswer(sdp).catch((err: Error) => {
-      log.warn({ msg: 'bad answer', code: 'ANSWER_REJECTED', playerId, err: err.message });
-      void peers.get(playerId)?.close('bad answer');
-    });
+    peers
+      .get(playerId)
+      ?.setAnswer(sdp)
+      .catch((err: Error) => {
+        log.warn({ msg: 'bad answer', code: 'ANSWER_REJECTED', playerId, err: err.message });
+        void peers.get(playerId)?.close('bad answer');
+      });
   });
   signalling.on('iceCandidate', (playerId, candidate) => {
-    peers.get(playerId)?.addCandidate(candidate).catch((err: Error) => log.debug({ msg: 'candidate ignored', playerId, err: err.message }));
+    peers
+      .get(playerId)
+      ?.addCandidate(candidate)
+      .catch((err: Error) => log.debug({ msg: 'candidate ignored', playerId, err: err.message }));
   });
   signalling.start();
 
@@ -134,9 +186,16 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   const statsTimer = setInterval(() => {
     const now = source.stats();
     const secs = (Date.now() - lastAt) / 1000;
-    log.info({ msg: 'stats', fps: Math.round(((now.frames - last.frames) / secs) * 10) / 10, kbps: Math.round(((now.bytes - last.bytes) * 8) / secs / 1000),
-      players: peers.size, encoderStarts: now.encoderStarts, keyframeRequests: now.keyframeRequests, signalling: signalling.connected,
-      input: { ...counts } });
+    log.info({
+      msg: 'stats',
+      fps: Math.round(((now.frames - last.frames) / secs) * 10) / 10,
+      kbps: Math.round(((now.bytes - last.bytes) * 8) / secs / 1000),
+      players: peers.size,
+      encoderStarts: now.encoderStarts,
+      keyframeRequests: now.keyframeRequests,
+      signalling: signalling.connected,
+      input: { ...counts },
+    });
     last = now;
     lastAt = Date.now();
   }, config.statsIntervalSeconds * 1000);

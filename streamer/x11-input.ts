@@ -7,10 +7,39 @@ import type { InputEvent } from './input-protocol.js';
 
 /** Browser keyCode → X keysym name for the keys that are not plain letters or digits. */
 const KEYSYMS: Record<number, string> = {
-  8: 'BackSpace', 9: 'Tab', 13: 'Return', 16: 'Shift_L', 17: 'Control_L', 18: 'Alt_L', 19: 'Pause', 20: 'Caps_Lock', 27: 'Escape',
-  32: 'space', 33: 'Prior', 34: 'Next', 35: 'End', 36: 'Home', 37: 'Left', 38: 'Up', 39: 'Right', 40: 'Down', 45: 'Insert', 46: 'Delete',
-  91: 'Super_L', 93: 'Menu', 186: 'semicolon', 187: 'equal', 188: 'comma', 189: 'minus', 190: 'period', 191: 'slash', 192: 'grave',
-  219: 'bracketleft', 220: 'backslash', 221: 'bracketright', 222: 'apostrophe',
+  8: 'BackSpace',
+  9: 'Tab',
+  13: 'Return',
+  16: 'Shift_L',
+  17: 'Control_L',
+  18: 'Alt_L',
+  19: 'Pause',
+  20: 'Caps_Lock',
+  27: 'Escape',
+  32: 'space',
+  33: 'Prior',
+  34: 'Next',
+  35: 'End',
+  36: 'Home',
+  37: 'Left',
+  38: 'Up',
+  39: 'Right',
+  40: 'Down',
+  45: 'Insert',
+  46: 'Delete',
+  91: 'Super_L',
+  93: 'Menu',
+  186: 'semicolon',
+  187: 'equal',
+  188: 'comma',
+  189: 'minus',
+  190: 'period',
+  191: 'slash',
+  192: 'grave',
+  219: 'bracketleft',
+  220: 'backslash',
+  221: 'bracketright',
+  222: 'apostrophe',
 };
 
 /** X keysym for a browser keyCode, or undefined when we have no safe mapping. */
@@ -40,7 +69,9 @@ export function xdotoolArgs(e: InputEvent, width: number, height: number): strin
     case 'MouseDown':
     case 'MouseUp': {
       const b = button();
-      return b === undefined ? undefined : [...at(), e.type === 'MouseDown' ? 'mousedown' : 'mouseup', String(b)];
+      return b === undefined
+        ? undefined
+        : [...at(), e.type === 'MouseDown' ? 'mousedown' : 'mouseup', String(b)];
     }
     case 'MouseDouble': {
       const b = button();
@@ -78,7 +109,8 @@ export function createX11Injector(display: string, width: number, height: number
     const child = spawn('xdotool', args, { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
     const done = (ok: boolean) => {
       running = false;
-      if (!ok && failures++ % 100 === 0) log.warn({ msg: 'input injection failed', code: 'INPUT_INJECT_FAILED', args });
+      if (!ok && failures++ % 100 === 0)
+        log.warn({ msg: 'input injection failed', code: 'INPUT_INJECT_FAILED', args });
       next();
     };
     child.once('error', () => done(false));
@@ -89,7 +121,8 @@ export function createX11Injector(display: string, width: number, height: number
       const args = xdotoolArgs(e, width, height);
       if (!args) return;
       const last = queue.at(-1);
-      if (e.type === 'MouseMove' && last?.[0] === 'mousemove' && last.length === 3) queue[queue.length - 1] = args;
+      if (e.type === 'MouseMove' && last?.[0] === 'mousemove' && last.length === 3)
+        queue[queue.length - 1] = args;
       else if (queue.length < 256) queue.push(args);
       next();
     },

@@ -11,7 +11,10 @@ import { startPair, type Pair } from './testing/stack.js';
 const ok = requirements(['chromium', 'ffmpeg', 'Xvfb', 'xdotool'], { netns: true });
 
 function pointer(display: string): { x: number; y: number } {
-  const out = spawnSync('xdotool', ['getmouselocation', '--shell'], { env: { ...process.env, DISPLAY: display }, encoding: 'utf8' }).stdout;
+  const out = spawnSync('xdotool', ['getmouselocation', '--shell'], {
+    env: { ...process.env, DISPLAY: display },
+    encoding: 'utf8',
+  }).stdout;
   return { x: Number(/X=(\d+)/.exec(out)?.[1]), y: Number(/Y=(\d+)/.exec(out)?.[1]) };
 }
 
@@ -25,7 +28,8 @@ describe.skipIf(!ok)('x11: source', () => {
 
   beforeAll(async () => {
     xvfb = spawn('Xvfb', [display, '-screen', '0', '640x360x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-    for (let i = 0; i < 50 && !existsSync(`/tmp/.X11-unix/X${n}`); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !existsSync(`/tmp/.X11-unix/X${n}`); i++)
+      await new Promise((r) => setTimeout(r, 100));
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -42,7 +46,9 @@ describe.skipIf(!ok)('x11: source', () => {
     // The viewport centre is the video centre is the display centre.
     await page.mouse.move(100, 100);
     await page.mouse.move(640, 360, { steps: 3 });
-    await pair.streamer!.waitFor((l) => l.msg === 'input' && l.inputType === 'MouseMove' && Math.abs(Number(l.x) - 32768) <= 2);
+    await pair.streamer!.waitFor(
+      (l) => l.msg === 'input' && l.inputType === 'MouseMove' && Math.abs(Number(l.x) - 32768) <= 2,
+    );
     let at = pointer(display);
     for (let i = 0; i < 30 && (Math.abs(at.x - 320) > 1 || Math.abs(at.y - 180) > 1); i++) {
       await new Promise((r) => setTimeout(r, 100));

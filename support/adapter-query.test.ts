@@ -8,26 +8,38 @@ describe('renderAdapterQuery (the adapter’s template substitution)', () => {
   const t = 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)';
 
   it('renders an Object metric on one Service with equality matchers, namespace first', () => {
-    expect(renderAdapterQuery(t, { series: 'm', namespace: 'pixel', resourceLabel: 'service', names: ['streamer'] })).toBe(
-      'sum(m{namespace="pixel",service="streamer"}) by (service)',
-    );
+    expect(
+      renderAdapterQuery(t, {
+        series: 'm',
+        namespace: 'pixel',
+        resourceLabel: 'service',
+        names: ['streamer'],
+      }),
+    ).toBe('sum(m{namespace="pixel",service="streamer"}) by (service)');
   });
 
   it('renders a Pods metric over several pods as one regex matcher', () => {
-    expect(renderAdapterQuery(t, { series: 'm', namespace: 'pixel', resourceLabel: 'pod', names: ['a', 'b'] })).toBe(
-      'sum(m{namespace="pixel",pod=~"a|b"}) by (pod)',
-    );
+    expect(
+      renderAdapterQuery(t, { series: 'm', namespace: 'pixel', resourceLabel: 'pod', names: ['a', 'b'] }),
+    ).toBe('sum(m{namespace="pixel",pod=~"a|b"}) by (pod)');
   });
 
   it('fails loudly on template fields it does not model', () => {
-    expect(() => renderAdapterQuery('<<.LabelValuesByName>>', { series: 'm', resourceLabel: 'pod', names: ['a'] })).toThrow(AdapterTemplateError);
+    expect(() =>
+      renderAdapterQuery('<<.LabelValuesByName>>', { series: 'm', resourceLabel: 'pod', names: ['a'] }),
+    ).toThrow(AdapterTemplateError);
   });
 });
 
 describe('adapterRules', () => {
   it('publishes the four metrics from the shared names, the buffer as a constant', () => {
     const rules = adapterRules({ buffer: 3 });
-    expect(rules.custom.map((r) => r.name.as)).toEqual([ADAPTER.availableCount, ADAPTER.poolRatio, ADAPTER.demand, ADAPTER.playerConnections]);
+    expect(rules.custom.map((r) => r.name.as)).toEqual([
+      ADAPTER.availableCount,
+      ADAPTER.poolRatio,
+      ADAPTER.demand,
+      ADAPTER.playerConnections,
+    ]);
     const demand = rules.custom.find((r) => r.name.as === ADAPTER.demand)!;
     expect(demand.metricsQuery.endsWith(' + 3')).toBe(true);
     expect(demand.seriesQuery).toBe(`${SIDECAR.allocated}{namespace!="",service="streamer"}`);

@@ -41,7 +41,8 @@ const GB = '<<.GroupBy>>';
 function fragments(o: MonitoringOptions) {
   const draining = `(${SIDECAR.draining}{${LM}} == 1)`;
   /** Sum of a per-pod gauge over the pods that are not draining. */
-  const notDraining = (metric: string) => `sum by (namespace, ${GB}) (${metric}{${LM}} unless on (namespace, pod) ${draining})`;
+  const notDraining = (metric: string) =>
+    `sum by (namespace, ${GB}) (${metric}{${LM}} unless on (namespace, pod) ${draining})`;
   /** 0 for every requested object that has any sidecar series: the fallback that keeps a sum defined. */
   const zero = `(0 * sum by (namespace, ${GB}) (${SIDECAR.streamerConnected}{${LM}}))`;
   const withZero = (expr: string) => `(${expr} or on (namespace, ${GB}) ${zero})`;
@@ -77,7 +78,12 @@ export function adapterRules(opts: Partial<MonitoringOptions> = {}): AdapterRule
         ADAPTER.poolRatio,
         `(${players} + on (namespace, service) ${f.queue}) / on (namespace, service) clamp_min(${ready}, 1)`,
       ),
-      serviceRule(o, SIDECAR.allocated, ADAPTER.demand, `${allocated} + on (namespace, service) ${f.queue} + ${o.buffer}`),
+      serviceRule(
+        o,
+        SIDECAR.allocated,
+        ADAPTER.demand,
+        `${allocated} + on (namespace, service) ${f.queue} + ${o.buffer}`,
+      ),
       {
         seriesQuery: `${SIDECAR.players}{namespace!="",pod!="",service="${o.streamerService}"}`,
         resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },

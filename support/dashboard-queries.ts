@@ -10,9 +10,15 @@ export interface PanelQuery {
 /** Grafana's built-in interval variables, replaced by a fixed window that suits a test's 1 s scrapes. */
 const BUILTINS: Record<string, string> = { __rate_interval: '1m', __interval: '15s', __range: '1h' };
 
-export function dashboardQueries(dashboard: Record<string, unknown>, values: Record<string, string>): PanelQuery[] {
+export function dashboardQueries(
+  dashboard: Record<string, unknown>,
+  values: Record<string, string>,
+): PanelQuery[] {
   const vars = { ...BUILTINS, ...values };
-  const panels = (dashboard.panels ?? []) as { title?: string; targets?: { refId?: string; expr?: string }[] }[];
+  const panels = (dashboard.panels ?? []) as {
+    title?: string;
+    targets?: { refId?: string; expr?: string }[];
+  }[];
   return panels.flatMap((p) =>
     (p.targets ?? []).map((t) => ({
       panel: p.title ?? '',

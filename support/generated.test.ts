@@ -32,14 +32,19 @@ describe('generated files', () => {
         .filter((f) => f.endsWith('.yaml') || f.endsWith('.json'))
         .map((f) => `${d}/${f}`),
     );
-    expect(onDisk.sort()).toEqual(Object.keys(files).filter((f) => f.includes('/')).sort());
+    expect(onDisk.sort()).toEqual(
+      Object.keys(files)
+        .filter((f) => f.includes('/'))
+        .sort(),
+    );
   });
 });
 
 const hasPromtool = requirements(['promtool']);
 
 describe.skipIf(!hasPromtool)('promtool', () => {
-  const promtool = (...args: string[]) => spawnSync('promtool', args, { cwd: path.join(here, 'rules'), encoding: 'utf8' });
+  const promtool = (...args: string[]) =>
+    spawnSync('promtool', args, { cwd: path.join(here, 'rules'), encoding: 'utf8' });
 
   it('check rules accepts the rule file', () => {
     const r = promtool('check', 'rules', path.basename(RULE_FILE));
@@ -56,19 +61,37 @@ describe.skipIf(!hasPromtool)('promtool', () => {
   });
 
   it('the unit tests catch a broken rule (a threshold moved)', () => {
-    const rules = readFileSync(path.join(here, RULE_FILE), 'utf8').replace(/DCGM_FI_DEV_GPU_TEMP > \d+/, 'DCGM_FI_DEV_GPU_TEMP > 95');
+    const rules = readFileSync(path.join(here, RULE_FILE), 'utf8').replace(
+      /DCGM_FI_DEV_GPU_TEMP > \d+/,
+      'DCGM_FI_DEV_GPU_TEMP > 95',
+    );
     writeFileSync(path.join(tmp, 'pixelstream.rules.yaml'), rules);
-    writeFileSync(path.join(tmp, 'tests.yaml'), readFileSync(path.join(here, 'rules/pixelstream.rules.test.yaml')));
+    writeFileSync(
+      path.join(tmp, 'tests.yaml'),
+      readFileSync(path.join(here, 'rules/pixelstream.rules.test.yaml')),
+    );
     const r = spawnSync('promtool', ['test', 'rules', 'tests.yaml'], { cwd: tmp, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stdout + r.stderr).toContain('PixelStreamGpuTemperatureHigh');
   });
 
   it('every dashboard query is valid PromQL (parsed by promtool as recording rules)', () => {
-    const queries = Object.values(dashboards()).flatMap((d) => dashboardQueries(d, { namespace: 'pixel', node: '.*' }));
+    const queries = Object.values(dashboards()).flatMap((d) =>
+      dashboardQueries(d, { namespace: 'pixel', node: '.*' }),
+    );
     expect(queries.length).toBeGreaterThan(20);
     const file = path.join(tmp, 'dashboard-queries.yaml');
-    writeFileSync(file, stringify({ groups: [{ name: 'dashboards', rules: queries.map((q, i) => ({ record: `dashboard_query_${i}`, expr: q.expr })) }] }));
+    writeFileSync(
+      file,
+      stringify({
+        groups: [
+          {
+            name: 'dashboards',
+            rules: queries.map((q, i) => ({ record: `dashboard_query_${i}`, expr: q.expr })),
+          },
+        ],
+      }),
+    );
     const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });

@@ -9,7 +9,12 @@ export const HPA_TOLERANCE = 0.1;
  * Object metric with a `Value` target (e.g. player_stream_pool_ratio, target 0.9):
  * ratio = value / target; inside the tolerance band nothing changes, else ceil(current × ratio).
  */
-export function desiredForValue(currentReplicas: number, value: number, target: number, tolerance = HPA_TOLERANCE): number {
+export function desiredForValue(
+  currentReplicas: number,
+  value: number,
+  target: number,
+  tolerance = HPA_TOLERANCE,
+): number {
   if (!(target > 0)) throw new RangeError(`target must be > 0 (got ${target})`);
   const ratio = value / target;
   if (Math.abs(ratio - 1) <= tolerance) return currentReplicas;
@@ -21,7 +26,12 @@ export function desiredForValue(currentReplicas: number, value: number, target: 
  * the object's value by the target, independent of the current count, except that it keeps the current
  * count while value / (target × current) is within the tolerance band.
  */
-export function desiredForAverageValue(currentReplicas: number, value: number, target: number, tolerance = HPA_TOLERANCE): number {
+export function desiredForAverageValue(
+  currentReplicas: number,
+  value: number,
+  target: number,
+  tolerance = HPA_TOLERANCE,
+): number {
   if (!(target > 0)) throw new RangeError(`target must be > 0 (got ${target})`);
   const usageRatio = currentReplicas > 0 ? value / (target * currentReplicas) : Infinity;
   if (Math.abs(usageRatio - 1) <= tolerance) return currentReplicas;

@@ -2,7 +2,19 @@
 // from these, and the generator writes the committed YAML/JSON from the same functions.
 export { adapterRules, type AdapterRule, type AdapterRules } from './adapter-rules.js';
 export { renderAdapterQuery, type AdapterRequest } from './adapter-query.js';
-export { prometheusRuleGroups, ALERTS, RECORDED, type RuleGroup, type RecordingRule, type AlertingRule } from './prometheus-rules.js';
+export {
+  prometheusRuleGroups,
+  ALERTS,
+  RECORDED,
+  type RuleGroup,
+  type RecordingRule,
+  type AlertingRule,
+} from './prometheus-rules.js';
 export { dashboards } from './dashboards/index.js';
-export { DEFAULT_MONITORING_OPTIONS, MonitoringOptionsError, monitoringOptionsFromKit, type MonitoringOptions } from './options.js';
+export {
+  DEFAULT_MONITORING_OPTIONS,
+  MonitoringOptionsError,
+  monitoringOptionsFromKit,
+  type MonitoringOptions,
+} from './options.js';
 export { desiredForAverageValue, desiredForValue, clampReplicas, HPA_TOLERANCE } from './hpa-math.js';

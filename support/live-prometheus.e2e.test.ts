@@ -20,7 +20,12 @@ import { RULE_FILE } from './generated-files.js';
 import { desiredForAverageValue, desiredForValue } from './hpa-math.js';
 import { ALERTS, prometheusRuleGroups, RECORDED } from './prometheus-rules.js';
 import { exposition, startFixedExporter, type FixedExporter } from './testing/fixed-exporter.js';
-import { startPrometheus, type Sample, type ScrapeTarget, type TestPrometheus } from './testing/prometheus.js';
+import {
+  startPrometheus,
+  type Sample,
+  type ScrapeTarget,
+  type TestPrometheus,
+} from './testing/prometheus.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ok = requirements(['prometheus']);
@@ -57,14 +62,25 @@ const sidecarEnv = {
 /** The adapter's query for an Object metric on the streamer Service in `namespace`. */
 function serviceQuery(metric: string, namespace = NS): string {
   const rule = adapterRuleFor(rules, metric);
-  return renderAdapterQuery(rule.metricsQuery, { series: rule.name.matches.slice(1, -1), namespace, resourceLabel: 'service', names: ['streamer'] });
+  return renderAdapterQuery(rule.metricsQuery, {
+    series: rule.name.matches.slice(1, -1),
+    namespace,
+    resourceLabel: 'service',
+    names: ['streamer'],
+  });
 }
 function podsQuery(pods: string[]): string {
   const rule = adapterRuleFor(rules, ADAPTER.playerConnections);
-  return renderAdapterQuery(rule.metricsQuery, { series: rule.name.matches.slice(1, -1), namespace: NS, resourceLabel: 'pod', names: pods });
+  return renderAdapterQuery(rule.metricsQuery, {
+    series: rule.name.matches.slice(1, -1),
+    namespace: NS,
+    resourceLabel: 'pod',
+    names: pods,
+  });
 }
 /** One sample labelled service="streamer" (what the adapter matches to the object) with this value. */
-const single = (value: number) => (s: Sample[]) => s.length === 1 && s[0]!.labels.service === 'streamer' && Math.abs(s[0]!.value - value) < 1e-9;
+const single = (value: number) => (s: Sample[]) =>
+  s.length === 1 && s[0]!.labels.service === 'streamer' && Math.abs(s[0]!.value - value) < 1e-9;
 
 describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus', () => {
   const pods: Pod[] = [];
@@ -82,7 +98,13 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     started.push(...procs);
     const listening = await Promise.all(procs.map((p) => p.waitFor((l) => l.msg === 'listening', 45_000)));
     listening.forEach((l, i) =>
-      pods.push({ name: PODS[i]!, proc: procs[i]!, playerPort: Number(l.playerPort), streamerPort: Number(l.streamerPort), metricsPort: Number(l.metricsPort) }),
+      pods.push({
+        name: PODS[i]!,
+        proc: procs[i]!,
+        playerPort: Number(l.playerPort),
+        streamerPort: Number(l.streamerPort),
+        metricsPort: Number(l.metricsPort),
+      }),
     );
     for (const pod of pods.slice(0, WITH_STREAMER)) {
       const s = await StreamerStandIn.start(`ws://127.0.0.1:${pod.streamerPort}`);
@@ -104,12 +126,28 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
 
     exporter = await startFixedExporter(fixedSeries());
     const targets: ScrapeTarget[] = [
-      ...pods.map((p) => ({ job: 'streamer', address: `127.0.0.1:${p.metricsPort}`, labels: { namespace: NS, service: 'streamer', pod: p.name } })),
-      { job: 'router', address: `127.0.0.1:${Number(routerUp.metricsPort)}`, labels: { namespace: NS, service: 'router', pod: 'router-a' } },
+      ...pods.map((p) => ({
+        job: 'streamer',
+        address: `127.0.0.1:${p.metricsPort}`,
+        labels: { namespace: NS, service: 'streamer', pod: p.name },
+      })),
+      {
+        job: 'router',
+        address: `127.0.0.1:${Number(routerUp.metricsPort)}`,
+        labels: { namespace: NS, service: 'router', pod: 'router-a' },
+      },
       // The same processes seen again from another namespace: if a query leaked across namespaces, the
       // values in `pixel` would double.
-      { job: 'streamer-other', address: `127.0.0.1:${pods[0]!.metricsPort}`, labels: { namespace: 'other', service: 'streamer', pod: 'other-1' } },
-      { job: 'router-other', address: `127.0.0.1:${Number(routerUp.metricsPort)}`, labels: { namespace: 'other', service: 'router', pod: 'other-router' } },
+      {
+        job: 'streamer-other',
+        address: `127.0.0.1:${pods[0]!.metricsPort}`,
+        labels: { namespace: 'other', service: 'streamer', pod: 'other-1' },
+      },
+      {
+        job: 'router-other',
+        address: `127.0.0.1:${Number(routerUp.metricsPort)}`,
+        labels: { namespace: 'other', service: 'router', pod: 'other-router' },
+      },
       { job: 'exporters', address: exporter.address, honorLabels: true },
     ];
     prom = await startPrometheus(targets, [path.join(here, RULE_FILE)]);
@@ -144,12 +182,20 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     return p;
   }
 
-  async function expectInputs(want: { available: number; ratio: number; demand: number; connections: Record<string, number> }) {
+  async function expectInputs(want: {
+    available: number;
+    ratio: number;
+    demand: number;
+    connections: Record<string, number>;
+  }) {
     const p = prom!;
     await p.until(serviceQuery(ADAPTER.availableCount), single(want.available));
     await p.until(serviceQuery(ADAPTER.poolRatio), single(want.ratio));
     await p.until(serviceQuery(ADAPTER.demand), single(want.demand));
-    await p.until(podsQuery(PODS), (s) => s.length === PODS.length && s.every((x) => x.value === (want.connections[x.labels.pod!] ?? 0)));
+    await p.until(
+      podsQuery(PODS),
+      (s) => s.length === PODS.length && s.every((x) => x.value === (want.connections[x.labels.pod!] ?? 0)),
+    );
   }
 
   it('free: 5 streams free, demand = buffer, no players', async () => {
@@ -184,7 +230,10 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
 
   it('draining: SIGTERM with a live session leaves the stream out of demand and out of ready streams', async () => {
     pods[0]!.proc.child.kill('SIGTERM');
-    await prom!.until(`${SIDECAR.draining}{namespace="${NS}",pod="${PODS[0]}"}`, (s) => s.length === 1 && s[0]!.value === 1);
+    await prom!.until(
+      `${SIDECAR.draining}{namespace="${NS}",pod="${PODS[0]}"}`,
+      (s) => s.length === 1 && s[0]!.value === 1,
+    );
     const one = Object.fromEntries(PODS.slice(0, WITH_STREAMER).map((p) => [p, 1]));
     // 4 allocated (not draining) + 2 queued + 2 → 8; (4 players + 2 queued) / 4 ready streams.
     await expectInputs({ available: 0, ratio: 6 / 4, demand: 4 + 2 + BUFFER, connections: one });
@@ -217,7 +266,9 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
   });
 
   it('every dashboard query returns data for the namespace', async () => {
-    const queries = Object.values(dashboards({ buffer: BUFFER })).flatMap((d) => dashboardQueries(d, { namespace: NS, node: '.*' }));
+    const queries = Object.values(dashboards({ buffer: BUFFER })).flatMap((d) =>
+      dashboardQueries(d, { namespace: NS, node: '.*' }),
+    );
     const empty: string[] = [];
     for (const q of queries) {
       try {
@@ -247,13 +298,34 @@ function fixedSeries(): string {
   const turn = { namespace: NS, daemonset: 'turn' };
   return (
     [
-      exposition(DCGM.gpuUtil, five.map((i) => [gpu(i), 40 + i])),
-      exposition(DCGM.encoderUtil, five.map((i) => [gpu(i), 20 + i])),
-      exposition(DCGM.decoderUtil, five.map((i) => [gpu(i), 0])),
-      exposition(DCGM.memoryUsed, five.map((i) => [gpu(i), 6000 + i])),
-      exposition(DCGM.memoryFree, five.map((i) => [gpu(i), 16000])),
-      exposition(DCGM.temperature, five.map((i) => [gpu(i), i === 2 ? 91 : 60])),
-      exposition(DCGM.power, five.map((i) => [gpu(i), 110])),
+      exposition(
+        DCGM.gpuUtil,
+        five.map((i) => [gpu(i), 40 + i]),
+      ),
+      exposition(
+        DCGM.encoderUtil,
+        five.map((i) => [gpu(i), 20 + i]),
+      ),
+      exposition(
+        DCGM.decoderUtil,
+        five.map((i) => [gpu(i), 0]),
+      ),
+      exposition(
+        DCGM.memoryUsed,
+        five.map((i) => [gpu(i), 6000 + i]),
+      ),
+      exposition(
+        DCGM.memoryFree,
+        five.map((i) => [gpu(i), 16000]),
+      ),
+      exposition(
+        DCGM.temperature,
+        five.map((i) => [gpu(i), i === 2 ? 91 : 60]),
+      ),
+      exposition(
+        DCGM.power,
+        five.map((i) => [gpu(i), 110]),
+      ),
       exposition(KUBE_STATE.hpaDesiredReplicas, [[hpa, 7]]),
       exposition(KUBE_STATE.hpaCurrentReplicas, [[hpa, 6]]),
       exposition(KUBE_STATE.hpaMinReplicas, [[hpa, 1]]),

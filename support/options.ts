@@ -43,17 +43,26 @@ export function monitoringOptionsFromKit(kit: Pick<KitConfig, 'STREAM_BUFFER'>):
 /** Fills defaults and rejects values no rule could use, listing every problem at once. */
 export function resolveOptions(opts: Partial<MonitoringOptions> = {}): MonitoringOptions {
   const o: MonitoringOptions = { ...DEFAULT_MONITORING_OPTIONS };
-  for (const [k, v] of Object.entries(opts)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(opts))
+    if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   const problems: string[] = [];
-  if (!Number.isInteger(o.buffer) || o.buffer < 0) problems.push(`buffer must be a whole number ≥ 0 (got ${o.buffer})`);
+  if (!Number.isInteger(o.buffer) || o.buffer < 0)
+    problems.push(`buffer must be a whole number ≥ 0 (got ${o.buffer})`);
   for (const key of ['streamerService', 'routerService', 'turnDaemonSet'] as const) {
     // A Kubernetes object name (RFC 1123 label): also keeps quotes and braces out of the PromQL we emit.
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o[key])) problems.push(`${key} must be a DNS label (got ${JSON.stringify(o[key])})`);
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o[key]))
+      problems.push(`${key} must be a DNS label (got ${JSON.stringify(o[key])})`);
   }
-  for (const key of ['noFreeStreamMinutes', 'queueWaitP95Seconds', 'streamerMissingMinutes', 'gpuTemperatureCelsius'] as const) {
+  for (const key of [
+    'noFreeStreamMinutes',
+    'queueWaitP95Seconds',
+    'streamerMissingMinutes',
+    'gpuTemperatureCelsius',
+  ] as const) {
     if (!(o[key] > 0) || !Number.isFinite(o[key])) problems.push(`${key} must be > 0 (got ${o[key]})`);
   }
-  if (!(o.gpuMemoryFraction > 0 && o.gpuMemoryFraction <= 1)) problems.push(`gpuMemoryFraction must be in (0, 1] (got ${o.gpuMemoryFraction})`);
+  if (!(o.gpuMemoryFraction > 0 && o.gpuMemoryFraction <= 1))
+    problems.push(`gpuMemoryFraction must be in (0, 1] (got ${o.gpuMemoryFraction})`);
   if (problems.length) throw new MonitoringOptionsError(problems);
   return o;
 }

@@ -66,7 +66,8 @@ function recordingRules(): RecordingRule[] {
 
 function alertingRules(o: MonitoringOptions): AlertingRule[] {
   const ds = `daemonset="${o.turnDaemonSet}"`;
-  const gpuWhere = 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (pod {{ $labels.namespace }}/{{ $labels.pod }})';
+  const gpuWhere =
+    'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (pod {{ $labels.namespace }}/{{ $labels.pod }})';
   return [
     {
       alert: ALERTS.noFreeStream,
@@ -105,7 +106,8 @@ function alertingRules(o: MonitoringOptions): AlertingRule[] {
       labels: { severity: 'critical' },
       annotations: {
         summary: 'TURN is down in {{ $labels.namespace }}',
-        description: 'No TURN server pod of DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} is ready: players behind strict NATs and firewalls cannot connect.',
+        description:
+          'No TURN server pod of DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} is ready: players behind strict NATs and firewalls cannot connect.',
       },
     },
     {
@@ -115,7 +117,8 @@ function alertingRules(o: MonitoringOptions): AlertingRule[] {
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Some TURN servers are not ready in {{ $labels.namespace }}',
-        description: 'DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} has fewer ready TURN pods than scheduled: players sent to the missing ones fail to relay.',
+        description:
+          'DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} has fewer ready TURN pods than scheduled: players sent to the missing ones fail to relay.',
       },
     },
     {
@@ -127,7 +130,8 @@ function alertingRules(o: MonitoringOptions): AlertingRule[] {
       labels: { severity: 'critical' },
       annotations: {
         summary: 'TURN refuses credentials in {{ $labels.namespace }}',
-        description: 'coturn in {{ $labels.namespace }} has been refusing credentials that do not match its secret for 5 minutes: the sidecars and the TURN DaemonSet read different TURN secrets, so relayed players cannot connect.',
+        description:
+          'coturn in {{ $labels.namespace }} has been refusing credentials that do not match its secret for 5 minutes: the sidecars and the TURN DaemonSet read different TURN secrets, so relayed players cannot connect.',
       },
     },
     {

@@ -22,7 +22,8 @@ const sel = (name: string, labels: Labels) =>
 
 /** Renders our annotation templates, which use only `{{ $labels.NAME }}`. */
 function renderAnnotations(rule: AlertingRule, labels: Labels): Record<string, string> {
-  const render = (t: string) => t.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_m, k: string) => labels[k] ?? '');
+  const render = (t: string) =>
+    t.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_m, k: string) => labels[k] ?? '');
   return { summary: render(rule.annotations.summary), description: render(rule.annotations.description) };
 }
 
@@ -45,11 +46,28 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
   const mins = (m: number) => `${m}m`;
 
   // Queue waits: per minute 6 players wait ≤ 1 s, 2 ≤ 10 s, 1 ≤ 60 s, 1 ≤ 300 s → p95 = 60 + 240 × 0.5 = 180 s.
-  const slowBuckets: [string, number][] = [['1', 6], ['10', 8], ['60', 9], ['300', 10], ['+Inf', 10]];
-  const fastBuckets: [string, number][] = [['1', 10], ['10', 10], ['60', 10], ['300', 10], ['+Inf', 10]];
+  const slowBuckets: [string, number][] = [
+    ['1', 6],
+    ['10', 8],
+    ['60', 9],
+    ['300', 10],
+    ['+Inf', 10],
+  ];
+  const fastBuckets: [string, number][] = [
+    ['1', 10],
+    ['10', 10],
+    ['60', 10],
+    ['300', 10],
+    ['+Inf', 10],
+  ];
   const histogram = (ns: string, buckets: [string, number][]): InputSeries[] =>
     buckets.map(([le, perMinute]) => ({
-      series: sel(`${ROUTER.waitSeconds}_bucket`, { namespace: ns, service: o.routerService, pod: 'router-a', le }),
+      series: sel(`${ROUTER.waitSeconds}_bucket`, {
+        namespace: ns,
+        service: o.routerService,
+        pod: 'router-a',
+        le,
+      }),
       values: `0+${perMinute}x30`,
     }));
 
@@ -88,20 +106,54 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
           ...histogram('pixel', slowBuckets),
         ],
         promql_expr_test: [
-          { expr: RECORDED.available, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.available, { namespace: 'pixel', service: svc }), value: 1 }] },
-          { expr: RECORDED.allocated, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.allocated, { namespace: 'pixel', service: svc }), value: 1 }] },
-          { expr: RECORDED.draining, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.draining, { namespace: 'pixel', service: svc }), value: 1 }] },
+          {
+            expr: RECORDED.available,
+            eval_time: mins(10),
+            exp_samples: [
+              { labels: sel(RECORDED.available, { namespace: 'pixel', service: svc }), value: 1 },
+            ],
+          },
+          {
+            expr: RECORDED.allocated,
+            eval_time: mins(10),
+            exp_samples: [
+              { labels: sel(RECORDED.allocated, { namespace: 'pixel', service: svc }), value: 1 },
+            ],
+          },
+          {
+            expr: RECORDED.draining,
+            eval_time: mins(10),
+            exp_samples: [{ labels: sel(RECORDED.draining, { namespace: 'pixel', service: svc }), value: 1 }],
+          },
           {
             expr: RECORDED.streamersConnected,
             eval_time: mins(10),
-            exp_samples: [{ labels: sel(RECORDED.streamersConnected, { namespace: 'pixel', service: svc }), value: 2 }],
+            exp_samples: [
+              { labels: sel(RECORDED.streamersConnected, { namespace: 'pixel', service: svc }), value: 2 },
+            ],
           },
-          { expr: RECORDED.players, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.players, { namespace: 'pixel', service: svc }), value: 2 }] },
-          { expr: RECORDED.queueLength, eval_time: mins(10), exp_samples: [{ labels: sel(RECORDED.queueLength, { namespace: 'pixel' }), value: 4 }] },
+          {
+            expr: RECORDED.players,
+            eval_time: mins(10),
+            exp_samples: [{ labels: sel(RECORDED.players, { namespace: 'pixel', service: svc }), value: 2 }],
+          },
+          {
+            expr: RECORDED.queueLength,
+            eval_time: mins(10),
+            exp_samples: [{ labels: sel(RECORDED.queueLength, { namespace: 'pixel' }), value: 4 }],
+          },
           // histogram_quantile interpolates in floating point: compare the rounded value.
-          { expr: `round(${RECORDED.waitP95})`, eval_time: mins(10), exp_samples: [{ labels: `{namespace="pixel"}`, value: 180 }] },
+          {
+            expr: `round(${RECORDED.waitP95})`,
+            eval_time: mins(10),
+            exp_samples: [{ labels: `{namespace="pixel"}`, value: 180 }],
+          },
           // 1 + 2 sessions a minute over the last hour (promtool series start at 0 and the window is full).
-          { expr: RECORDED.sessionsPerHour, eval_time: mins(65), exp_samples: [{ labels: sel(RECORDED.sessionsPerHour, { namespace: 'pixel' }), value: 180 }] },
+          {
+            expr: RECORDED.sessionsPerHour,
+            eval_time: mins(65),
+            exp_samples: [{ labels: sel(RECORDED.sessionsPerHour, { namespace: 'pixel' }), value: 180 }],
+          },
         ],
       },
       {
@@ -128,7 +180,11 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
         input_series: [...histogram('slow', slowBuckets), ...histogram('fast', fastBuckets)],
         alert_rule_test: [
           { alertname: ALERTS.queueWaitHigh, eval_time: mins(3), exp_alerts: [] },
-          { alertname: ALERTS.queueWaitHigh, eval_time: mins(15), exp_alerts: [expect(ALERTS.queueWaitHigh, { namespace: 'slow' })] },
+          {
+            alertname: ALERTS.queueWaitHigh,
+            eval_time: mins(15),
+            exp_alerts: [expect(ALERTS.queueWaitHigh, { namespace: 'slow' })],
+          },
         ],
       },
       {
@@ -143,7 +199,11 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
           { series: sel(SIDECAR.draining, pod('pixel', 'healthy')), values: '0x30' },
         ],
         alert_rule_test: [
-          { alertname: ALERTS.sidecarWithoutStreamer, eval_time: mins(o.streamerMissingMinutes - 1), exp_alerts: [] },
+          {
+            alertname: ALERTS.sidecarWithoutStreamer,
+            eval_time: mins(o.streamerMissingMinutes - 1),
+            exp_alerts: [],
+          },
           {
             alertname: ALERTS.sidecarWithoutStreamer,
             eval_time: mins(o.streamerMissingMinutes + 2),
@@ -155,15 +215,36 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
         name: 'TURN down when no pod is ready, degraded when some are missing',
         interval: '1m',
         input_series: [
-          { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'down', daemonset: o.turnDaemonSet }), values: '0x30' },
-          { series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'down', daemonset: o.turnDaemonSet }), values: '2x30' },
-          { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'half', daemonset: o.turnDaemonSet }), values: '1x30' },
-          { series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'half', daemonset: o.turnDaemonSet }), values: '2x30' },
-          { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'ok', daemonset: o.turnDaemonSet }), values: '2x30' },
-          { series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'ok', daemonset: o.turnDaemonSet }), values: '2x30' },
+          {
+            series: sel(KUBE_STATE.daemonsetReady, { namespace: 'down', daemonset: o.turnDaemonSet }),
+            values: '0x30',
+          },
+          {
+            series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'down', daemonset: o.turnDaemonSet }),
+            values: '2x30',
+          },
+          {
+            series: sel(KUBE_STATE.daemonsetReady, { namespace: 'half', daemonset: o.turnDaemonSet }),
+            values: '1x30',
+          },
+          {
+            series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'half', daemonset: o.turnDaemonSet }),
+            values: '2x30',
+          },
+          {
+            series: sel(KUBE_STATE.daemonsetReady, { namespace: 'ok', daemonset: o.turnDaemonSet }),
+            values: '2x30',
+          },
+          {
+            series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'ok', daemonset: o.turnDaemonSet }),
+            values: '2x30',
+          },
           // Another DaemonSet at zero must not page anyone about TURN.
           { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'ok', daemonset: 'other' }), values: '0x30' },
-          { series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'ok', daemonset: 'other' }), values: '1x30' },
+          {
+            series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'ok', daemonset: 'other' }),
+            values: '1x30',
+          },
         ],
         alert_rule_test: [
           { alertname: ALERTS.turnDown, eval_time: mins(1), exp_alerts: [] },
@@ -186,14 +267,39 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
         name: 'TURN secret mismatch fires on refused-as-mismatch credentials, not on expired ones',
         interval: '1m',
         input_series: [
-          { series: sel(TURN_RELAY.authRejectionsTotal, { namespace: 'bad', pod: 'turn-a', reason: 'mismatch' }), values: '0+3x30' },
+          {
+            series: sel(TURN_RELAY.authRejectionsTotal, {
+              namespace: 'bad',
+              pod: 'turn-a',
+              reason: 'mismatch',
+            }),
+            values: '0+3x30',
+          },
           // Expired credentials (an old tab) are normal and must stay silent.
-          { series: sel(TURN_RELAY.authRejectionsTotal, { namespace: 'ok', pod: 'turn-b', reason: 'expired' }), values: '0+3x30' },
-          { series: sel(TURN_RELAY.authRejectionsTotal, { namespace: 'ok', pod: 'turn-b', reason: 'mismatch' }), values: '0x30' },
+          {
+            series: sel(TURN_RELAY.authRejectionsTotal, {
+              namespace: 'ok',
+              pod: 'turn-b',
+              reason: 'expired',
+            }),
+            values: '0+3x30',
+          },
+          {
+            series: sel(TURN_RELAY.authRejectionsTotal, {
+              namespace: 'ok',
+              pod: 'turn-b',
+              reason: 'mismatch',
+            }),
+            values: '0x30',
+          },
         ],
         alert_rule_test: [
           { alertname: ALERTS.turnSecretMismatch, eval_time: mins(3), exp_alerts: [] },
-          { alertname: ALERTS.turnSecretMismatch, eval_time: mins(12), exp_alerts: [expect(ALERTS.turnSecretMismatch, { namespace: 'bad' })] },
+          {
+            alertname: ALERTS.turnSecretMismatch,
+            eval_time: mins(12),
+            exp_alerts: [expect(ALERTS.turnSecretMismatch, { namespace: 'bad' })],
+          },
         ],
       },
       {
@@ -209,7 +315,11 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
         ],
         alert_rule_test: [
           { alertname: ALERTS.gpuMemoryHigh, eval_time: mins(3), exp_alerts: [] },
-          { alertname: ALERTS.gpuMemoryHigh, eval_time: mins(7), exp_alerts: [expect(ALERTS.gpuMemoryHigh, gpu('node-hot', 'pixel', 'streamer-1'))] },
+          {
+            alertname: ALERTS.gpuMemoryHigh,
+            eval_time: mins(7),
+            exp_alerts: [expect(ALERTS.gpuMemoryHigh, gpu('node-hot', 'pixel', 'streamer-1'))],
+          },
           { alertname: ALERTS.gpuTemperatureHigh, eval_time: mins(3), exp_alerts: [] },
           {
             alertname: ALERTS.gpuTemperatureHigh,

@@ -16,10 +16,14 @@ if (process.env.PIXEL_TEST_NETNS !== '1') {
     process.exit(1);
   }
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync('unshare', ['-n', '--', 'sh', '-c', `ip link set lo up && exec "${process.execPath}" --import tsx "${self}"`], {
-    stdio: 'inherit',
-    env: { ...process.env, PIXEL_TEST_NETNS: '1' },
-  });
+  const r = spawnSync(
+    'unshare',
+    ['-n', '--', 'sh', '-c', `ip link set lo up && exec "${process.execPath}" --import tsx "${self}"`],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, PIXEL_TEST_NETNS: '1' },
+    },
+  );
   process.exit(r.status ?? 1);
 }
 
@@ -45,7 +49,15 @@ try {
   for (let i = 0; i < RUNS; i++) {
     port = await freePort(NODE_IP);
     const t0 = process.hrtime.bigint();
-    turn = startTurnMain({ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: NODE_IP, TURN_PRIVATE_IP: NODE_IP, TURN_LISTEN_PORT: String(port), TURN_MIN_PORT: '50000', TURN_MAX_PORT: '50999', TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16' });
+    turn = startTurnMain({
+      TURN_SECRET: SECRET,
+      TURN_EXTERNAL_IP: NODE_IP,
+      TURN_PRIVATE_IP: NODE_IP,
+      TURN_LISTEN_PORT: String(port),
+      TURN_MIN_PORT: '50000',
+      TURN_MAX_PORT: '50999',
+      TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16',
+    });
     await turn.waitFor((l) => l.msg === 'ready', 20_000);
     starts.push(ms(t0));
     if (i < RUNS - 1) await turn.stop();
@@ -58,18 +70,30 @@ try {
   const open: TurnClient[] = [];
   for (let i = 0; i < 200; i++) {
     const cred = turnCredential(SECRET, `bench-${i}`, 600);
-    const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential });
+    const client = await TurnClient.open({
+      server: { host: NODE_IP, port },
+      username: cred.username,
+      password: cred.credential,
+    });
     open.push(client);
     const t0 = process.hrtime.bigint();
     await client.allocate();
     allocs.push(ms(t0));
   }
   await Promise.all(open.map((c) => c.close()));
-  rows.push(['Allocate incl. 401 challenge', `${quantile(allocs, 0.5).toFixed(2)} ms`, `p95 ${quantile(allocs, 0.95).toFixed(2)} ms, n=200`]);
+  rows.push([
+    'Allocate incl. 401 challenge',
+    `${quantile(allocs, 0.5).toFixed(2)} ms`,
+    `p95 ${quantile(allocs, 0.95).toFixed(2)} ms, n=200`,
+  ]);
 
   // 3. Relay round trip: client → Send → pod echo → Data → client.
   const cred = turnCredential(SECRET, 'bench-rtt', 600);
-  const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential });
+  const client = await TurnClient.open({
+    server: { host: NODE_IP, port },
+    username: cred.username,
+    password: cred.credential,
+  });
   await client.allocate();
   await client.createPermission(POD_IP);
   const echo = createSocket('udp4');
@@ -91,7 +115,11 @@ try {
     medians.push(quantile(rtts, 0.5));
     p95s.push(quantile(rtts, 0.95));
   }
-  rows.push(['relay round trip, 1200 B', `${quantile(medians, 0.5).toFixed(3)} ms`, `p95 ${quantile(p95s, 0.5).toFixed(3)} ms (median of ${RUNS}×200)`]);
+  rows.push([
+    'relay round trip, 1200 B',
+    `${quantile(medians, 0.5).toFixed(3)} ms`,
+    `p95 ${quantile(p95s, 0.5).toFixed(3)} ms (median of ${RUNS}×200)`,
+  ]);
 
   // 4. One-way relay throughput: 1200-byte packets for 2 s, counted at the pod.
   const rates: number[] = [];
@@ -114,7 +142,11 @@ try {
     if (run === 0) rows.push(['  (offered load)', `${Math.round(sent / 2)} pkt/s`, 'first run']);
   }
   const mbps = (quantile(rates, 0.5) * 1200 * 8) / 1e6;
-  rows.push(['relay throughput, 1200 B packets', `${Math.round(quantile(rates, 0.5))} pkt/s`, `${mbps.toFixed(0)} Mbit/s, median of ${RUNS}×2 s`]);
+  rows.push([
+    'relay throughput, 1200 B packets',
+    `${Math.round(quantile(rates, 0.5))} pkt/s`,
+    `${mbps.toFixed(0)} Mbit/s, median of ${RUNS}×2 s`,
+  ]);
 
   echo.close();
   await client.close();

@@ -19,7 +19,9 @@ await build({
   minify: false,
   legalComments: 'inline',
   // Some bundled dependencies are CommonJS and call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 console.log(`bundled TURN entrypoint into ${path.relative(root, outdir) || '.'}`);

@@ -32,7 +32,10 @@ describe('loadTurnConfig', () => {
   });
 
   it('reads the secret from a mounted file, dropping the trailing newline', () => {
-    const c = loadTurnConfig({ TURN_SECRET_FILE: '/secret/turn' }, { readFile: (p) => (p === '/secret/turn' ? `${SECRET}\n` : '') });
+    const c = loadTurnConfig(
+      { TURN_SECRET_FILE: '/secret/turn' },
+      { readFile: (p) => (p === '/secret/turn' ? `${SECRET}\n` : '') },
+    );
     expect(c.secret).toBe(SECRET);
   });
 
@@ -71,28 +74,62 @@ describe('loadTurnConfig', () => {
   it.each([
     [{ TURN_SECRET: 'short' }, /at least 16 characters/],
     [{ TURN_SECRET: SECRET, TURN_SECRET_FILE: '/x' }, /set only one/],
-    [{ TURN_SECRET: SECRET, TURN_LISTEN_PORT: '50000' }, /TURN_LISTEN_PORT=50000: lies inside the relay port range/],
+    [
+      { TURN_SECRET: SECRET, TURN_LISTEN_PORT: '50000' },
+      /TURN_LISTEN_PORT=50000: lies inside the relay port range/,
+    ],
     [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '0.0.0.0/0' }, /0.0.0.0\/0 overlaps 0.0.0.0\/8/],
     [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '169.254.0.0/24' }, /overlaps 169.254.0.0\/16/],
-    [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '10.0.0.0/8', TURN_SERVICE_CIDR: '10.96.0.0/12' }, /10.0.0.0\/8 overlaps 10.96.0.0\/12/],
+    [
+      { TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '10.0.0.0/8', TURN_SERVICE_CIDR: '10.96.0.0/12' },
+      /10.0.0.0\/8 overlaps 10.96.0.0\/12/,
+    ],
     [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: 'fd00::/8' }, /overlaps fd00:ec2::254\/128/],
-    [{ TURN_SECRET: SECRET, TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16', TURN_DENIED_PEER_CIDRS: '10.244.7.0/24' }, /would not be refused/],
-    [{ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '203.0.113.9', TURN_PRIVATE_IP: 'fd00::1' }, /same address family/],
+    [
+      {
+        TURN_SECRET: SECRET,
+        TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16',
+        TURN_DENIED_PEER_CIDRS: '10.244.7.0/24',
+      },
+      /would not be refused/,
+    ],
+    [
+      { TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '203.0.113.9', TURN_PRIVATE_IP: 'fd00::1' },
+      /same address family/,
+    ],
     [{ TURN_SECRET: SECRET, TURN_REALM: 'bad realm' }, /TURN_REALM/],
     [{ TURN_SECRET: SECRET, NODE_NAME: 'Bad_Node' }, /NODE_NAME/],
     [{ TURN_SECRET: SECRET, TURN_RUN_DIR: 'relative' }, /TURN_RUN_DIR/],
-    [{ TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/c', TURN_TLS_KEY_FILE: '/k', TURN_TLS_PORT: '3478' }, /must differ/],
+    [
+      { TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/c', TURN_TLS_KEY_FILE: '/k', TURN_TLS_PORT: '3478' },
+      /must differ/,
+    ],
   ])('refuses %o', (env, message) => {
     expect(problems(env).join('\n')).toMatch(message);
   });
 
   const TLS = { TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/c', TURN_TLS_KEY_FILE: '/k' };
   it.each([
-    [{ TURN_SECRET: SECRET, TURN_EXPORTER_PORT: '3478' }, ['TURN_EXPORTER_PORT=3478: collides with the TURN listener, TLS listener or relay range']],
-    [{ ...TLS, TURN_EXPORTER_PORT: '5349' }, ['TURN_EXPORTER_PORT=5349: collides with the TURN listener, TLS listener or relay range']],
-    [{ ...TLS, TURN_TLS_PORT: '443', TURN_EXPORTER_PORT: '443' }, ['TURN_EXPORTER_PORT=443: collides with the TURN listener, TLS listener or relay range']],
-    [{ TURN_SECRET: SECRET, TURN_EXPORTER_PORT: '50000' }, ['TURN_EXPORTER_PORT=50000: collides with the TURN listener, TLS listener or relay range']],
-    [{ ...TLS, TURN_METRICS: 'true', TURN_METRICS_PORT: '5349' }, ['TURN_METRICS_PORT=5349: collides with the TURN listener, TLS listener or relay range']],
+    [
+      { TURN_SECRET: SECRET, TURN_EXPORTER_PORT: '3478' },
+      ['TURN_EXPORTER_PORT=3478: collides with the TURN listener, TLS listener or relay range'],
+    ],
+    [
+      { ...TLS, TURN_EXPORTER_PORT: '5349' },
+      ['TURN_EXPORTER_PORT=5349: collides with the TURN listener, TLS listener or relay range'],
+    ],
+    [
+      { ...TLS, TURN_TLS_PORT: '443', TURN_EXPORTER_PORT: '443' },
+      ['TURN_EXPORTER_PORT=443: collides with the TURN listener, TLS listener or relay range'],
+    ],
+    [
+      { TURN_SECRET: SECRET, TURN_EXPORTER_PORT: '50000' },
+      ['TURN_EXPORTER_PORT=50000: collides with the TURN listener, TLS listener or relay range'],
+    ],
+    [
+      { ...TLS, TURN_METRICS: 'true', TURN_METRICS_PORT: '5349' },
+      ['TURN_METRICS_PORT=5349: collides with the TURN listener, TLS listener or relay range'],
+    ],
     [{ TURN_SECRET: SECRET, TURN_EXPORTER_PORT: '5349' }, []], // no TLS listener: 5349 is free
     [{ ...TLS, TURN_EXPORTER_PORT: '0' }, []], // exporter off
   ])('exporter ports %o → %j', (env, expected) => {
@@ -104,29 +141,41 @@ describe('loadTurnConfig', () => {
       metrics: { host: '0.0.0.0', port: 9641 },
       exporter: { host: '0.0.0.0', port: 9642 },
     });
-    expect(loadTurnConfig({ TURN_SECRET: SECRET, TURN_METRICS: 'true', TURN_EXPORTER_HOST: '10.0.0.7' })).toMatchObject({
+    expect(
+      loadTurnConfig({ TURN_SECRET: SECRET, TURN_METRICS: 'true', TURN_EXPORTER_HOST: '10.0.0.7' }),
+    ).toMatchObject({
       metrics: { host: '10.0.0.7' },
       exporter: { host: '10.0.0.7' },
     });
   });
 
   it('refuses an unreadable secret file with its errno', () => {
-    const list = problems({ TURN_SECRET_FILE: '/nope' }, {
-      readFile: () => {
-        throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+    const list = problems(
+      { TURN_SECRET_FILE: '/nope' },
+      {
+        readFile: () => {
+          throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+        },
       },
-    });
+    );
     expect(list).toEqual(['TURN_SECRET_FILE="/nope": cannot be read (ENOENT)']);
   });
 
   it('refuses TLS files that cannot be read (coturn would silently run without TLS)', () => {
-    const list = problems({ TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/tls/tls.crt', TURN_TLS_KEY_FILE: '/tls/tls.key' }, { readable: (p) => p === '/tls/tls.crt' });
+    const list = problems(
+      { TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/tls/tls.crt', TURN_TLS_KEY_FILE: '/tls/tls.key' },
+      { readable: (p) => p === '/tls/tls.crt' },
+    );
     expect(list).toEqual(['TURN_TLS_KEY_FILE="/tls/tls.key": not a readable file (mount the TLS Secret)']);
   });
 
   it('enables Kubernetes discovery only with both the API host and NODE_NAME', () => {
-    expect(loadTurnConfig({ TURN_SECRET: SECRET, KUBERNETES_SERVICE_HOST: '10.96.0.1' }).kube).toBeUndefined();
-    expect(loadTurnConfig({ TURN_SECRET: SECRET, KUBERNETES_SERVICE_HOST: '10.96.0.1', NODE_NAME: 'node-1' }).kube).toEqual({
+    expect(
+      loadTurnConfig({ TURN_SECRET: SECRET, KUBERNETES_SERVICE_HOST: '10.96.0.1' }).kube,
+    ).toBeUndefined();
+    expect(
+      loadTurnConfig({ TURN_SECRET: SECRET, KUBERNETES_SERVICE_HOST: '10.96.0.1', NODE_NAME: 'node-1' }).kube,
+    ).toEqual({
       host: '10.96.0.1',
       port: 443,
       tokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
@@ -135,7 +184,12 @@ describe('loadTurnConfig', () => {
   });
 
   it('parses STUN servers with and without a port', () => {
-    expect(loadTurnConfig({ TURN_SECRET: SECRET, TURN_STUN_SERVER: 'stun.example.net' }).stunServer).toEqual({ host: 'stun.example.net', port: 3478 });
-    expect(loadTurnConfig({ TURN_SECRET: SECRET, TURN_STUN_SERVER: '[2001:db8::1]:19302' }).stunServer).toEqual({ host: '2001:db8::1', port: 19302 });
+    expect(loadTurnConfig({ TURN_SECRET: SECRET, TURN_STUN_SERVER: 'stun.example.net' }).stunServer).toEqual({
+      host: 'stun.example.net',
+      port: 3478,
+    });
+    expect(
+      loadTurnConfig({ TURN_SECRET: SECRET, TURN_STUN_SERVER: '[2001:db8::1]:19302' }).stunServer,
+    ).toEqual({ host: '2001:db8::1', port: 19302 });
   });
 });

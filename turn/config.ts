@@ -3,7 +3,16 @@
 // starts half-configured, and never with a relay policy that would open the cluster network.
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError, envBool, envEnum, envInt, envList, envPort, envString, parseEnv } from '../common/env-config.js';
+import {
+  ConfigError,
+  envBool,
+  envEnum,
+  envInt,
+  envList,
+  envPort,
+  envString,
+  parseEnv,
+} from '../common/env-config.js';
 import { LOG_LEVELS } from '../common/logger.js';
 import { ipFamily, overlaps, parseCidr, type Cidr } from '../common/cidr.js';
 import { allowedPeerClashes } from '../common/peer-policy.js';
@@ -117,17 +126,23 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
   const problems: string[] = [];
 
   let secret = raw.TURN_SECRET;
-  if (raw.TURN_SECRET && raw.TURN_SECRET_FILE) problems.push('TURN_SECRET and TURN_SECRET_FILE: set only one');
+  if (raw.TURN_SECRET && raw.TURN_SECRET_FILE)
+    problems.push('TURN_SECRET and TURN_SECRET_FILE: set only one');
   if (!secret && raw.TURN_SECRET_FILE) {
     try {
       // Secrets mounted from files usually end with a newline that is not part of the secret.
       secret = readFile(raw.TURN_SECRET_FILE).replace(/\r?\n$/, '');
     } catch (err) {
-      problems.push(`TURN_SECRET_FILE=${JSON.stringify(raw.TURN_SECRET_FILE)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      problems.push(
+        `TURN_SECRET_FILE=${JSON.stringify(raw.TURN_SECRET_FILE)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
     }
   }
   if (!secret) {
-    if (!raw.TURN_SECRET_FILE) problems.push('TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars');
+    if (!raw.TURN_SECRET_FILE)
+      problems.push(
+        'TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars',
+      );
     else if (secret === '') problems.push('TURN_SECRET_FILE: the file is empty');
   } else if (secret.length < 16) {
     problems.push('TURN_SECRET: must be at least 16 characters (anyone who guesses it can mint credentials)');
@@ -137,9 +152,11 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
   if (!raw.TURN_REALM || !/^[A-Za-z0-9.-]{1,128}$/.test(raw.TURN_REALM)) {
     problems.push(`TURN_REALM=${JSON.stringify(raw.TURN_REALM)}: must be letters, digits, dots and dashes`);
   }
-  if (raw.TURN_MIN_PORT > raw.TURN_MAX_PORT) problems.push(`TURN_MIN_PORT=${raw.TURN_MIN_PORT}: must be ≤ TURN_MAX_PORT (${raw.TURN_MAX_PORT})`);
+  if (raw.TURN_MIN_PORT > raw.TURN_MAX_PORT)
+    problems.push(`TURN_MIN_PORT=${raw.TURN_MIN_PORT}: must be ≤ TURN_MAX_PORT (${raw.TURN_MAX_PORT})`);
   const relayRange = (p: number) => p >= raw.TURN_MIN_PORT && p <= raw.TURN_MAX_PORT;
-  if (relayRange(raw.TURN_LISTEN_PORT)) problems.push(`TURN_LISTEN_PORT=${raw.TURN_LISTEN_PORT}: lies inside the relay port range`);
+  if (relayRange(raw.TURN_LISTEN_PORT))
+    problems.push(`TURN_LISTEN_PORT=${raw.TURN_LISTEN_PORT}: lies inside the relay port range`);
 
   let tls: TurnConfig['tls'];
   if (Boolean(raw.TURN_TLS_CERT_FILE) !== Boolean(raw.TURN_TLS_KEY_FILE)) {
@@ -148,11 +165,17 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
     tls = { port: raw.TURN_TLS_PORT, certFile: raw.TURN_TLS_CERT_FILE, keyFile: raw.TURN_TLS_KEY_FILE };
     // coturn only warns about a missing certificate and then runs without TLS: turns: URLs would fail
     // silently, so refuse to start instead.
-    for (const [name, file] of [['TURN_TLS_CERT_FILE', tls.certFile], ['TURN_TLS_KEY_FILE', tls.keyFile]] as const) {
-      if (!readable(file)) problems.push(`${name}=${JSON.stringify(file)}: not a readable file (mount the TLS Secret)`);
+    for (const [name, file] of [
+      ['TURN_TLS_CERT_FILE', tls.certFile],
+      ['TURN_TLS_KEY_FILE', tls.keyFile],
+    ] as const) {
+      if (!readable(file))
+        problems.push(`${name}=${JSON.stringify(file)}: not a readable file (mount the TLS Secret)`);
     }
-    if (raw.TURN_TLS_PORT === raw.TURN_LISTEN_PORT) problems.push(`TURN_TLS_PORT=${raw.TURN_TLS_PORT}: must differ from TURN_LISTEN_PORT`);
-    if (relayRange(raw.TURN_TLS_PORT)) problems.push(`TURN_TLS_PORT=${raw.TURN_TLS_PORT}: lies inside the relay port range`);
+    if (raw.TURN_TLS_PORT === raw.TURN_LISTEN_PORT)
+      problems.push(`TURN_TLS_PORT=${raw.TURN_TLS_PORT}: must differ from TURN_LISTEN_PORT`);
+    if (relayRange(raw.TURN_TLS_PORT))
+      problems.push(`TURN_TLS_PORT=${raw.TURN_TLS_PORT}: lies inside the relay port range`);
   }
 
   const allowedPeers = cidrList('TURN_ALLOWED_PEER_CIDRS', raw.TURN_ALLOWED_PEER_CIDRS, problems);
@@ -160,34 +183,53 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
   const serviceCidrs = cidrList('TURN_SERVICE_CIDR', raw.TURN_SERVICE_CIDR, problems);
   // Allowed ranges win over denied ones in coturn, so an allowed range that touches loopback, link-local,
   // metadata or the Service network would silently reopen it: refuse such a config outright.
-  for (const clash of allowedPeerClashes(allowedPeers, serviceCidrs)) problems.push(`TURN_ALLOWED_PEER_CIDRS: ${clash}`);
+  for (const clash of allowedPeerClashes(allowedPeers, serviceCidrs))
+    problems.push(`TURN_ALLOWED_PEER_CIDRS: ${clash}`);
 
   for (const denied of deniedPeers) {
     const winner = allowedPeers.find((a) => overlaps(a, denied));
-    if (winner) problems.push(`TURN_DENIED_PEER_CIDRS: ${denied.text} overlaps allowed ${winner.text}; coturn lets allowed ranges win, so it would not be refused`);
+    if (winner)
+      problems.push(
+        `TURN_DENIED_PEER_CIDRS: ${denied.text} overlaps allowed ${winner.text}; coturn lets allowed ranges win, so it would not be refused`,
+      );
   }
 
-  for (const [name, value] of [['TURN_EXTERNAL_IP', raw.TURN_EXTERNAL_IP], ['TURN_PRIVATE_IP', raw.TURN_PRIVATE_IP]] as const) {
+  for (const [name, value] of [
+    ['TURN_EXTERNAL_IP', raw.TURN_EXTERNAL_IP],
+    ['TURN_PRIVATE_IP', raw.TURN_PRIVATE_IP],
+  ] as const) {
     if (value && !ipFamily(value)) problems.push(`${name}=${JSON.stringify(value)}: must be an IP address`);
   }
-  if (raw.TURN_EXTERNAL_IP && raw.TURN_PRIVATE_IP && ipFamily(raw.TURN_EXTERNAL_IP) !== ipFamily(raw.TURN_PRIVATE_IP)) {
+  if (
+    raw.TURN_EXTERNAL_IP &&
+    raw.TURN_PRIVATE_IP &&
+    ipFamily(raw.TURN_EXTERNAL_IP) !== ipFamily(raw.TURN_PRIVATE_IP)
+  ) {
     problems.push('TURN_EXTERNAL_IP and TURN_PRIVATE_IP: must be the same address family');
   }
 
   let stunServer: TurnConfig['stunServer'];
   if (raw.TURN_STUN_SERVER) {
     stunServer = parseHostPort(raw.TURN_STUN_SERVER);
-    if (!stunServer) problems.push(`TURN_STUN_SERVER=${JSON.stringify(raw.TURN_STUN_SERVER)}: must be host[:port]`);
+    if (!stunServer)
+      problems.push(`TURN_STUN_SERVER=${JSON.stringify(raw.TURN_STUN_SERVER)}: must be host[:port]`);
   }
   if (raw.NODE_NAME && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(raw.NODE_NAME)) {
     problems.push(`NODE_NAME=${JSON.stringify(raw.NODE_NAME)}: not a Kubernetes node name`);
   }
-  if (raw.TURN_EXPORTER_HOST && !ipFamily(raw.TURN_EXPORTER_HOST)) problems.push(`TURN_EXPORTER_HOST=${JSON.stringify(raw.TURN_EXPORTER_HOST)}: must be an IP address`);
-  if (raw.TURN_METRICS && raw.TURN_EXPORTER_PORT === raw.TURN_METRICS_PORT) problems.push(`TURN_EXPORTER_PORT=${raw.TURN_EXPORTER_PORT}: must differ from TURN_METRICS_PORT`);
-  for (const [name, p] of [['TURN_EXPORTER_PORT', raw.TURN_EXPORTER_PORT], ['TURN_METRICS_PORT', raw.TURN_METRICS ? raw.TURN_METRICS_PORT : 0]] as const) {
-    if (p !== 0 && (p === raw.TURN_LISTEN_PORT || p === tls?.port || relayRange(p))) problems.push(`${name}=${p}: collides with the TURN listener, TLS listener or relay range`);
+  if (raw.TURN_EXPORTER_HOST && !ipFamily(raw.TURN_EXPORTER_HOST))
+    problems.push(`TURN_EXPORTER_HOST=${JSON.stringify(raw.TURN_EXPORTER_HOST)}: must be an IP address`);
+  if (raw.TURN_METRICS && raw.TURN_EXPORTER_PORT === raw.TURN_METRICS_PORT)
+    problems.push(`TURN_EXPORTER_PORT=${raw.TURN_EXPORTER_PORT}: must differ from TURN_METRICS_PORT`);
+  for (const [name, p] of [
+    ['TURN_EXPORTER_PORT', raw.TURN_EXPORTER_PORT],
+    ['TURN_METRICS_PORT', raw.TURN_METRICS ? raw.TURN_METRICS_PORT : 0],
+  ] as const) {
+    if (p !== 0 && (p === raw.TURN_LISTEN_PORT || p === tls?.port || relayRange(p)))
+      problems.push(`${name}=${p}: collides with the TURN listener, TLS listener or relay range`);
   }
-  if (!raw.TURN_RUN_DIR?.startsWith('/')) problems.push(`TURN_RUN_DIR=${JSON.stringify(raw.TURN_RUN_DIR)}: must be an absolute path`);
+  if (!raw.TURN_RUN_DIR?.startsWith('/'))
+    problems.push(`TURN_RUN_DIR=${JSON.stringify(raw.TURN_RUN_DIR)}: must be an absolute path`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   const metricsHost = raw.TURN_EXPORTER_HOST ?? WILDCARD_HOST;
@@ -213,7 +255,12 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
     runDir: raw.TURN_RUN_DIR ?? '/tmp/turn',
     kube:
       raw.KUBERNETES_SERVICE_HOST && raw.NODE_NAME
-        ? { host: raw.KUBERNETES_SERVICE_HOST, port: raw.KUBERNETES_SERVICE_PORT, tokenFile: raw.TURN_KUBE_TOKEN_FILE ?? '', caFile: raw.TURN_KUBE_CA_FILE ?? '' }
+        ? {
+            host: raw.KUBERNETES_SERVICE_HOST,
+            port: raw.KUBERNETES_SERVICE_PORT,
+            tokenFile: raw.TURN_KUBE_TOKEN_FILE ?? '',
+            caFile: raw.TURN_KUBE_CA_FILE ?? '',
+          }
         : undefined,
     logLevel: raw.LOG_LEVEL,
     turnserverBin: raw.TURNSERVER_BIN ?? 'turnserver',

@@ -15,7 +15,8 @@ export interface CoturnEvent {
   text: string;
 }
 
-const REQUEST = /^session (\S+): realm <([^>]*)> user <([^>]*)>: incoming packet (\S+) processed, (?:success|error (\d+): (.*))$/;
+const REQUEST =
+  /^session (\S+): realm <([^>]*)> user <([^>]*)>: incoming packet (\S+) processed, (?:success|error (\d+): (.*))$/;
 const DENIED = /^ERROR: A peer IP (\S+) denied in the range: (\S+)/;
 
 /** Strips coturn's "<uptime>: (<pid>): " prefix (our logger stamps time and pid itself). */
@@ -26,11 +27,15 @@ export function stripPrefix(line: string): string {
 /** Why a REST-API username was refused: its expiry has passed, or the HMAC did not match. */
 function authReason(user: string, nowSeconds: number): { cause: 'expired' | 'mismatch'; reason: string } {
   const expiry = Number(user.split(':', 1)[0]);
-  if (Number.isFinite(expiry) && expiry > 0 && expiry <= nowSeconds) return { cause: 'expired', reason: 'credential expired' };
+  if (Number.isFinite(expiry) && expiry > 0 && expiry <= nowSeconds)
+    return { cause: 'expired', reason: 'credential expired' };
   return { cause: 'mismatch', reason: 'credential does not match TURN_SECRET (or is malformed)' };
 }
 
-export function classifyCoturnLine(raw: string, nowSeconds = Math.floor(Date.now() / 1000)): CoturnEvent | undefined {
+export function classifyCoturnLine(
+  raw: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): CoturnEvent | undefined {
   const text = stripPrefix(raw);
   if (!text) return undefined;
   const req = REQUEST.exec(text);
@@ -40,16 +45,34 @@ export function classifyCoturnLine(raw: string, nowSeconds = Math.floor(Date.now
     const code = Number(status);
     // Every allocation starts with an anonymous request answered 401 (the challenge), and nonces go stale
     // (438): both are the protocol working, not failures.
-    if ((code === 401 && user === '') || code === 438) return { level: 'debug', fields: { session, request, status: code }, text };
+    if ((code === 401 && user === '') || code === 438)
+      return { level: 'debug', fields: { session, request, status: code }, text };
     if (code === 401) {
-      return { level: 'warn', code: 'TURN_AUTH_REJECTED', fields: { session, realm, user, request, ...authReason(user, nowSeconds) }, text };
+      return {
+        level: 'warn',
+        code: 'TURN_AUTH_REJECTED',
+        fields: { session, realm, user, request, ...authReason(user, nowSeconds) },
+        text,
+      };
     }
     // The 403 itself is logged by the DENIED line just before it, with the peer and the matching range.
-    if (code === 403 && /Forbidden IP/i.test(reason)) return { level: 'debug', fields: { session, user, request, status: code }, text };
-    return { level: 'warn', code: 'TURN_REQUEST_FAILED', fields: { session, user, request, status: code, reason }, text };
+    if (code === 403 && /Forbidden IP/i.test(reason))
+      return { level: 'debug', fields: { session, user, request, status: code }, text };
+    return {
+      level: 'warn',
+      code: 'TURN_REQUEST_FAILED',
+      fields: { session, user, request, status: code, reason },
+      text,
+    };
   }
   const denied = DENIED.exec(text);
-  if (denied) return { level: 'warn', code: 'TURN_PEER_REFUSED', fields: { peer: denied[1] ?? '', range: denied[2] ?? '' }, text };
+  if (denied)
+    return {
+      level: 'warn',
+      code: 'TURN_PEER_REFUSED',
+      fields: { peer: denied[1] ?? '', range: denied[2] ?? '' },
+      text,
+    };
   if (text.startsWith('session ')) return { level: /closed/.test(text) ? 'info' : 'debug', fields: {}, text };
   if (/^(?:ERROR|CONFIG ERROR)|cannot|Cannot/.test(text)) return { level: 'error', fields: {}, text };
   return { level: 'info', fields: {}, text };

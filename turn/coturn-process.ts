@@ -24,9 +24,20 @@ export interface CoturnChild {
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGTERM: 15,
+};
 
-export function startCoturn(bin: string, confPath: string, logger: Logger, onEvent?: (e: CoturnEvent) => void): CoturnChild {
+export function startCoturn(
+  bin: string,
+  confPath: string,
+  logger: Logger,
+  onEvent?: (e: CoturnEvent) => void,
+): CoturnChild {
   const child = spawn(bin, ['-c', confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = logger.child({ source: 'coturn' });
   const limiter = new WarningLimiter();
@@ -37,7 +48,10 @@ export function startCoturn(bin: string, confPath: string, logger: Logger, onEve
       onEvent?.(e);
       if (!log.isLevelEnabled(e.level)) return;
       if (e.code && !limiter.allow(`${e.code}|${e.fields.user ?? e.fields.peer ?? ''}`)) return;
-      log[e.level]({ ...e.fields, ...(e.code ? { code: e.code } : {}), coturn: e.text }, e.code ? e.code.toLowerCase().replace(/_/g, ' ') : 'coturn');
+      log[e.level](
+        { ...e.fields, ...(e.code ? { code: e.code } : {}), coturn: e.text },
+        e.code ? e.code.toLowerCase().replace(/_/g, ' ') : 'coturn',
+      );
     });
   }
   const forward = (signal: NodeJS.Signals) => {

@@ -20,13 +20,26 @@ const ok = requirements(['turnserver', 'openssl']);
 
 describe('TURN_EXTERNAL_IP override', () => {
   it('wins without asking anyone, paired with TURN_PRIVATE_IP', async () => {
-    const config = loadTurnConfig({ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '203.0.113.10', TURN_PRIVATE_IP: '10.0.10.5', TURN_STUN_SERVER: '127.0.0.1:1' });
-    await expect(discoverAddresses(config)).resolves.toEqual({ publicIp: '203.0.113.10', privateIp: '10.0.10.5', source: 'env' });
+    const config = loadTurnConfig({
+      TURN_SECRET: SECRET,
+      TURN_EXTERNAL_IP: '203.0.113.10',
+      TURN_PRIVATE_IP: '10.0.10.5',
+      TURN_STUN_SERVER: '127.0.0.1:1',
+    });
+    await expect(discoverAddresses(config)).resolves.toEqual({
+      publicIp: '203.0.113.10',
+      privateIp: '10.0.10.5',
+      source: 'env',
+    });
   });
 
   it('goes without a private address when none is given', async () => {
     const config = loadTurnConfig({ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '203.0.113.10' });
-    await expect(discoverAddresses(config)).resolves.toEqual({ publicIp: '203.0.113.10', privateIp: undefined, source: 'env' });
+    await expect(discoverAddresses(config)).resolves.toEqual({
+      publicIp: '203.0.113.10',
+      privateIp: undefined,
+      source: 'env',
+    });
   });
 });
 
@@ -54,26 +67,59 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
         },
       },
     ],
-    'private-node': [200, { kind: 'Node', status: { addresses: [{ type: 'InternalIP', address: '10.0.10.6' }] } }],
-    forbidden: [403, { kind: 'Status', message: 'nodes "forbidden" is forbidden: User "system:serviceaccount:turn:coturn" cannot get resource "nodes"' }],
+    'private-node': [
+      200,
+      { kind: 'Node', status: { addresses: [{ type: 'InternalIP', address: '10.0.10.6' }] } },
+    ],
+    forbidden: [
+      403,
+      {
+        kind: 'Status',
+        message:
+          'nodes "forbidden" is forbidden: User "system:serviceaccount:turn:coturn" cannot get resource "nodes"',
+      },
+    ],
   };
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'turn-kube-'));
     const gen = spawnSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=kubernetes',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/ca.crt`],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=kubernetes',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        `${dir}/key.pem`,
+        '-out',
+        `${dir}/ca.crt`,
+      ],
       { encoding: 'utf8' },
     );
     if (gen.status !== 0) throw new Error(gen.stderr);
     writeFileSync(`${dir}/token`, `${TOKEN}\n`);
-    api = createServer({ key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/ca.crt`) }, (req, res) => {
-      requests.push({ method: req.method, url: req.url, headers: req.headers });
-      const name = /^\/api\/v1\/nodes\/([^/?]+)$/.exec(req.url ?? '')?.[1];
-      const [status, body] = (req.method === 'GET' && name && nodes[name]) || [404, { kind: 'Status', message: 'not found' }];
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    });
+    api = createServer(
+      { key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/ca.crt`) },
+      (req, res) => {
+        requests.push({ method: req.method, url: req.url, headers: req.headers });
+        const name = /^\/api\/v1\/nodes\/([^/?]+)$/.exec(req.url ?? '')?.[1];
+        const [status, body] = (req.method === 'GET' && name && nodes[name]) || [
+          404,
+          { kind: 'Status', message: 'not found' },
+        ];
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      },
+    );
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     apiPort = (api.address() as { port: number }).port;
     stunPort = await freePort();
@@ -98,7 +144,11 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
 
   it('reads the node ExternalIP (IPv4 first) and pairs it with the InternalIP, with the exact request', async () => {
     requests.length = 0;
-    await expect(discoverAddresses(env({ NODE_NAME: 'gpu-node-1' }))).resolves.toEqual({ publicIp: '203.0.113.10', privateIp: '10.0.10.5', source: 'kubernetes' });
+    await expect(discoverAddresses(env({ NODE_NAME: 'gpu-node-1' }))).resolves.toEqual({
+      publicIp: '203.0.113.10',
+      privateIp: '10.0.10.5',
+      source: 'kubernetes',
+    });
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ method: 'GET', url: '/api/v1/nodes/gpu-node-1' });
     expect(requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
@@ -106,18 +156,40 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
   });
 
   it('prefers TURN_PRIVATE_IP over the node InternalIP', async () => {
-    await expect(discoverAddresses(env({ NODE_NAME: 'gpu-node-1', TURN_PRIVATE_IP: '10.0.10.99' }))).resolves.toMatchObject({ privateIp: '10.0.10.99' });
+    await expect(
+      discoverAddresses(env({ NODE_NAME: 'gpu-node-1', TURN_PRIVATE_IP: '10.0.10.99' })),
+    ).resolves.toMatchObject({ privateIp: '10.0.10.99' });
   });
 
   it('refuses an API server whose certificate the cluster CA did not sign, and falls back to STUN', async () => {
     const otherCa = `${dir}/other-ca.crt`;
-    spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=other', '-keyout', `${dir}/other.key`, '-out', otherCa]);
-    const result = await discoverAddresses(env({ NODE_NAME: 'gpu-node-1', TURN_KUBE_CA_FILE: otherCa, TURN_STUN_SERVER: `127.0.0.1:${stunPort}` }));
+    spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=other',
+      '-keyout',
+      `${dir}/other.key`,
+      '-out',
+      otherCa,
+    ]);
+    const result = await discoverAddresses(
+      env({ NODE_NAME: 'gpu-node-1', TURN_KUBE_CA_FILE: otherCa, TURN_STUN_SERVER: `127.0.0.1:${stunPort}` }),
+    );
     expect(result).toEqual({ publicIp: '127.0.0.1', privateIp: '127.0.0.1', source: 'stun' });
   });
 
   it('falls back to STUN when the node has no ExternalIP (real coturn answers the Binding request)', async () => {
-    const result = await discoverAddresses(env({ NODE_NAME: 'private-node', TURN_STUN_SERVER: `127.0.0.1:${stunPort}` }));
+    const result = await discoverAddresses(
+      env({ NODE_NAME: 'private-node', TURN_STUN_SERVER: `127.0.0.1:${stunPort}` }),
+    );
     expect(result).toEqual({ publicIp: '127.0.0.1', privateIp: '127.0.0.1', source: 'stun' });
   });
 
@@ -131,13 +203,17 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
   it('lists what every source answered when all fail', async () => {
     const deadPort = await freePort();
     const started = Date.now();
-    const err = await discoverAddresses(env({ NODE_NAME: 'forbidden', TURN_STUN_SERVER: `127.0.0.1:${deadPort}` })).catch((e: unknown) => e);
+    const err = await discoverAddresses(
+      env({ NODE_NAME: 'forbidden', TURN_STUN_SERVER: `127.0.0.1:${deadPort}` }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExternalIpError);
     const { attempts, code } = err as ExternalIpError;
     expect(code).toBe('EXTERNAL_IP_UNDISCOVERED');
     expect(attempts).toEqual([
       'TURN_EXTERNAL_IP: not set',
-      expect.stringMatching(/^Kubernetes API: GET \/api\/v1\/nodes\/forbidden → HTTP 403: .*cannot get resource "nodes" \(the ClusterRole must grant get on nodes\)$/),
+      expect.stringMatching(
+        /^Kubernetes API: GET \/api\/v1\/nodes\/forbidden → HTTP 403: .*cannot get resource "nodes" \(the ClusterRole must grant get on nodes\)$/,
+      ),
       expect.stringMatching(new RegExp(`^STUN 127.0.0.1:${deadPort}: no STUN response .* after 3 requests`)),
     ]);
     // Three tries at 0.5 s, 1 s, 2 s: a pod that cannot find its address fails in seconds.
@@ -145,7 +221,9 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
   });
 
   it('says why Kubernetes was skipped outside a cluster', async () => {
-    const err = (await discoverAddresses(loadTurnConfig({ TURN_SECRET: SECRET })).catch((e: unknown) => e)) as ExternalIpError;
+    const err = (await discoverAddresses(loadTurnConfig({ TURN_SECRET: SECRET })).catch(
+      (e: unknown) => e,
+    )) as ExternalIpError;
     expect(err.attempts).toEqual([
       'TURN_EXTERNAL_IP: not set',
       'Kubernetes API: skipped (NODE_NAME not set (downward API spec.nodeName))',

@@ -35,13 +35,21 @@ function pick(ips: string[]): string | undefined {
 }
 
 /** The private half of the pair: the operator's TURN_PRIVATE_IP wins, else what the source observed. */
-function pair(publicIp: string, observedPrivate: string | undefined, configured: string | undefined, source: AddressSource): DiscoveredAddresses {
+function pair(
+  publicIp: string,
+  observedPrivate: string | undefined,
+  configured: string | undefined,
+  source: AddressSource,
+): DiscoveredAddresses {
   const privateIp = configured ?? observedPrivate;
   const usable = privateIp !== undefined && ipFamily(privateIp) === ipFamily(publicIp);
   return { publicIp, privateIp: usable ? privateIp : undefined, source };
 }
 
-export async function discoverAddresses(config: TurnConfig, deps: Discovery = realDiscovery): Promise<DiscoveredAddresses> {
+export async function discoverAddresses(
+  config: TurnConfig,
+  deps: Discovery = realDiscovery,
+): Promise<DiscoveredAddresses> {
   if (config.externalIp) return pair(config.externalIp, undefined, config.privateIp, 'env');
 
   const attempts = ['TURN_EXTERNAL_IP: not set'];
@@ -57,7 +65,9 @@ export async function discoverAddresses(config: TurnConfig, deps: Discovery = re
         const internal = node.internalIps.find((ip) => ipFamily(ip) === ipFamily(external));
         return pair(external, internal, config.privateIp, 'kubernetes');
       }
-      attempts.push(`Kubernetes API: node ${config.nodeName} has no ExternalIP (InternalIP: ${node.internalIps.join(', ') || 'none'})`);
+      attempts.push(
+        `Kubernetes API: node ${config.nodeName} has no ExternalIP (InternalIP: ${node.internalIps.join(', ') || 'none'})`,
+      );
     } catch (err) {
       attempts.push(`Kubernetes API: ${(err as Error).message}`);
     }

@@ -22,7 +22,11 @@ interface NodeObject {
   status?: { addresses?: { type?: unknown; address?: unknown }[] };
 }
 
-export async function fetchNodeAddresses(api: KubeApi, nodeName: string, timeoutMs = REQUEST_TIMEOUT_MS): Promise<NodeAddresses> {
+export async function fetchNodeAddresses(
+  api: KubeApi,
+  nodeName: string,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<NodeAddresses> {
   const [token, ca] = await Promise.all([readFile(api.tokenFile, 'utf8'), readFile(api.caFile)]);
   const host = api.host.includes(':') ? `[${api.host}]` : api.host;
   const body = await new Promise<string>((resolve, reject) => {
@@ -33,7 +37,11 @@ export async function fetchNodeAddresses(api: KubeApi, nodeName: string, timeout
         method: 'GET',
         path: `/api/v1/nodes/${encodeURIComponent(nodeName)}`,
         ca,
-        headers: { Authorization: `Bearer ${token.trim()}`, Accept: 'application/json', Host: `${host}:${api.port}` },
+        headers: {
+          Authorization: `Bearer ${token.trim()}`,
+          Accept: 'application/json',
+          Host: `${host}:${api.port}`,
+        },
         timeout: timeoutMs,
       },
       (res) => {

@@ -23,7 +23,12 @@ const ok = requirements(['turnserver'], { netns: true });
 
 describe.skipIf(!ok)('turn/main.ts', () => {
   it('exits 2 listing every configuration problem', async () => {
-    const proc = startTurnMain({ TURN_SECRET: '', TURN_MIN_PORT: '60000', TURN_MAX_PORT: '50000', TURN_ALLOWED_PEER_CIDRS: '127.0.0.0/8' });
+    const proc = startTurnMain({
+      TURN_SECRET: '',
+      TURN_MIN_PORT: '60000',
+      TURN_MAX_PORT: '50000',
+      TURN_ALLOWED_PEER_CIDRS: '127.0.0.0/8',
+    });
     expect(await proc.exited).toBe(2);
     const text = proc.lines.map((l) => l.msg).join('\n');
     expect(text).toMatch(/TURN_SECRET=\(unset\): required/);
@@ -73,14 +78,22 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     });
 
     it('logs where it relays and keeps the rendered secret private', () => {
-      expect(turn.lines.find((l) => l.msg === 'external address')).toMatchObject({ publicIp: NODE_IP, privateIp: NODE_IP, source: 'env' });
+      expect(turn.lines.find((l) => l.msg === 'external address')).toMatchObject({
+        publicIp: NODE_IP,
+        privateIp: NODE_IP,
+        source: 'env',
+      });
       expect(statSync(path.join(turn.runDir, 'turnserver.conf')).mode & 0o777).toBe(0o600);
       expect(JSON.stringify(turn.lines)).not.toContain(SECRET);
     });
 
     it('allocates a relay with the credentials the sidecar issues', async () => {
       const [server] = turnIceServers([`turn:${NODE_IP}:${port}`], SECRET, 'player-101', 60);
-      const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: server!.username!, password: server!.credential! });
+      const client = await TurnClient.open({
+        server: { host: NODE_IP, port },
+        username: server!.username!,
+        password: server!.credential!,
+      });
       try {
         const relayed = await client.allocate();
         expect(relayed.address).toBe(NODE_IP);
@@ -92,18 +105,34 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     });
 
     it.each([
-      ['a credential made with another secret', () => turnCredential('not-the-secret-0123', 'player-102', 60), /does not match TURN_SECRET/],
-      ['an expired credential', () => turnCredential(SECRET, 'player-103', 60, Date.now() - 120_000), /credential expired/],
+      [
+        'a credential made with another secret',
+        () => turnCredential('not-the-secret-0123', 'player-102', 60),
+        /does not match TURN_SECRET/,
+      ],
+      [
+        'an expired credential',
+        () => turnCredential(SECRET, 'player-103', 60, Date.now() - 120_000),
+        /credential expired/,
+      ],
     ])('refuses %s with 401 within seconds, and says why in its log', async (_name, make, reason) => {
       const cred = make();
-      const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential, timeoutMs: 3_000 });
+      const client = await TurnClient.open({
+        server: { host: NODE_IP, port },
+        username: cred.username,
+        password: cred.credential,
+        timeoutMs: 3_000,
+      });
       try {
         const t0 = Date.now();
         const err = await client.allocate().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(TurnError);
         expect(err).toMatchObject({ code: 401, method: 'Allocate' });
         expect(Date.now() - t0).toBeLessThan(10_000);
-        const warning = await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && l.user === cred.username, 5_000);
+        const warning = await turn.waitFor(
+          (l) => l.code === 'TURN_AUTH_REJECTED' && l.user === cred.username,
+          5_000,
+        );
         expect(warning).toMatchObject({ level: 'warn', reason: expect.stringMatching(reason) as string });
       } finally {
         await client.close();
@@ -112,7 +141,13 @@ describe.skipIf(!ok)('turn/main.ts', () => {
 
     it('counts allocations and refused credentials by reason on /metrics', async () => {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+      const value = (series: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(`${series} `))
+            ?.split(' ')[1],
+        );
       expect(value(TURN_RELAY.allocationsTotal)).toBeGreaterThanOrEqual(1);
       expect(value(`${TURN_RELAY.authRejectionsTotal}{reason="expired"}`)).toBeGreaterThanOrEqual(1);
       expect(value(`${TURN_RELAY.authRejectionsTotal}{reason="mismatch"}`)).toBeGreaterThanOrEqual(1);
@@ -122,7 +157,11 @@ describe.skipIf(!ok)('turn/main.ts', () => {
 
     it('keeps routine session lines out of the info log', () => {
       // The successful allocation above produced coturn session lines; at LOG_LEVEL=info none may appear.
-      expect(turn.lines.some((l) => typeof l.coturn === 'string' && l.coturn.includes('ALLOCATE processed, success'))).toBe(false);
+      expect(
+        turn.lines.some(
+          (l) => typeof l.coturn === 'string' && l.coturn.includes('ALLOCATE processed, success'),
+        ),
+      ).toBe(false);
     });
 
     it('answers the health probe (a STUN Binding to the local listener)', async () => {
@@ -148,18 +187,33 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'turn-bundle-'));
     const runDir = mkdtempSync(path.join(tmpdir(), 'turn-run-'));
     try {
-      const bundled = spawnSync(process.execPath, ['turn/bundle.mjs', out], { cwd: repoRoot, encoding: 'utf8' });
+      const bundled = spawnSync(process.execPath, ['turn/bundle.mjs', out], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
       expect(bundled.status, bundled.stderr).toBe(0);
       const port = await freePort();
       const proc = track(
         spawn(process.execPath, [path.join(out, 'main.mjs')], {
-          env: { PATH: process.env.PATH, TURN_SECRET: SECRET, TURN_EXTERNAL_IP: NODE_IP, TURN_PRIVATE_IP: NODE_IP, TURN_LISTEN_PORT: String(port), TURN_MIN_PORT: '49550', TURN_MAX_PORT: '49560', TURN_RUN_DIR: runDir },
+          env: {
+            PATH: process.env.PATH,
+            TURN_SECRET: SECRET,
+            TURN_EXTERNAL_IP: NODE_IP,
+            TURN_PRIVATE_IP: NODE_IP,
+            TURN_LISTEN_PORT: String(port),
+            TURN_MIN_PORT: '49550',
+            TURN_MAX_PORT: '49560',
+            TURN_RUN_DIR: runDir,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         }),
       );
       try {
         await proc.waitFor((l) => l.msg === 'ready', 15_000);
-        const probe = spawnSync(process.execPath, [path.join(out, 'probe.mjs')], { env: { TURN_LISTEN_PORT: String(port) }, encoding: 'utf8' });
+        const probe = spawnSync(process.execPath, [path.join(out, 'probe.mjs')], {
+          env: { TURN_LISTEN_PORT: String(port) },
+          encoding: 'utf8',
+        });
         expect(probe.status, probe.stderr).toBe(0);
       } finally {
         await proc.stop();
@@ -174,16 +228,40 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'turn-tls-'));
     const gen = spawnSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=turn.test',
-        '-addext', `subjectAltName=IP:${NODE_IP}`, '-keyout', `${dir}/tls.key`, '-out', `${dir}/tls.crt`],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=turn.test',
+        '-addext',
+        `subjectAltName=IP:${NODE_IP}`,
+        '-keyout',
+        `${dir}/tls.key`,
+        '-out',
+        `${dir}/tls.crt`,
+      ],
       { encoding: 'utf8' },
     );
     expect(gen.status, gen.stderr).toBe(0);
     chmodSync(`${dir}/tls.key`, 0o600);
     const [port, tlsPort] = [await freePort(), await freePort()];
     const turn = startTurnMain({
-      TURN_SECRET: SECRET, TURN_EXTERNAL_IP: NODE_IP, TURN_PRIVATE_IP: NODE_IP, TURN_LISTEN_PORT: String(port), TURN_TLS_PORT: String(tlsPort),
-      TURN_TLS_CERT_FILE: `${dir}/tls.crt`, TURN_TLS_KEY_FILE: `${dir}/tls.key`, TURN_MIN_PORT: '49570', TURN_MAX_PORT: '49580',
+      TURN_SECRET: SECRET,
+      TURN_EXTERNAL_IP: NODE_IP,
+      TURN_PRIVATE_IP: NODE_IP,
+      TURN_LISTEN_PORT: String(port),
+      TURN_TLS_PORT: String(tlsPort),
+      TURN_TLS_CERT_FILE: `${dir}/tls.crt`,
+      TURN_TLS_KEY_FILE: `${dir}/tls.key`,
+      TURN_MIN_PORT: '49570',
+      TURN_MAX_PORT: '49580',
     });
     try {
       await turn.waitFor((l) => l.msg === 'ready', 15_000);
@@ -210,14 +288,22 @@ describe.skipIf(!ok)('turn/main.ts', () => {
   it('behind 1:1 NAT advertises the public address and relays from the private one', async () => {
     const port = await freePort();
     const turn = startTurnMain({
-      TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '203.0.113.10', TURN_PRIVATE_IP: NODE_IP, TURN_LISTEN_PORT: String(port),
-      TURN_MIN_PORT: '49590', TURN_MAX_PORT: '49599',
+      TURN_SECRET: SECRET,
+      TURN_EXTERNAL_IP: '203.0.113.10',
+      TURN_PRIVATE_IP: NODE_IP,
+      TURN_LISTEN_PORT: String(port),
+      TURN_MIN_PORT: '49590',
+      TURN_MAX_PORT: '49599',
     });
     const peer = createSocket('udp4');
     try {
       await turn.waitFor((l) => l.msg === 'ready', 15_000);
       const cred = turnCredential(SECRET, 'player-nat', 60);
-      const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential });
+      const client = await TurnClient.open({
+        server: { host: NODE_IP, port },
+        username: cred.username,
+        password: cred.credential,
+      });
       try {
         const relayed = await client.allocate();
         expect(relayed.address).toBe('203.0.113.10'); // what the player puts in its relay candidate

@@ -26,7 +26,10 @@ if (config.metrics) {
       ? `cannot bind its exporter to TURN_EXPORTER_HOST=${config.metrics.host} (no --prometheus-address; it would listen on every interface)`
       : undefined;
   if (unsupported !== undefined) {
-    logger.fatal({ code: 'METRICS_UNSUPPORTED' }, `TURN_METRICS=true but ${config.turnserverBin} ${unsupported}`);
+    logger.fatal(
+      { code: 'METRICS_UNSUPPORTED' },
+      `TURN_METRICS=true but ${config.turnserverBin} ${unsupported}`,
+    );
     process.exit(2);
   }
 }
@@ -53,20 +56,27 @@ if (config.exporter) {
     const { port } = await serveMetrics(metrics, config.exporter.host, config.exporter.port);
     logger.info({ metricsPort: port }, 'metrics listening');
   } catch (err) {
-    logger.fatal({ code: 'EXPORTER_LISTEN_FAILED', err: (err as Error).message }, `cannot listen on ${config.exporter.host}:${config.exporter.port} for metrics`);
+    logger.fatal(
+      { code: 'EXPORTER_LISTEN_FAILED', err: (err as Error).message },
+      `cannot listen on ${config.exporter.host}:${config.exporter.port} for metrics`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     process.exit(2);
   }
 }
 const coturn = startCoturn(config.turnserverBin, confPath, logger, (e) => metrics.observe(e));
 process.off('SIGTERM', exitEarly).off('SIGINT', exitEarly);
-logger.info({ pid: coturn.pid, listenPort: config.listenPort, relayPorts: `${config.minPort}-${config.maxPort}` }, 'coturn started');
+logger.info(
+  { pid: coturn.pid, listenPort: config.listenPort, relayPorts: `${config.minPort}-${config.maxPort}` },
+  'coturn started',
+);
 void waitUntilAnswering(config.listenPort).then(
   (ms) => {
     metrics.setUp(true);
     logger.info({ listenPort: config.listenPort, readyMs: ms }, 'ready');
   },
-  (err: Error) => logger.error({ code: 'COTURN_NOT_ANSWERING', err: err.message }, 'coturn does not answer STUN'),
+  (err: Error) =>
+    logger.error({ code: 'COTURN_NOT_ANSWERING', err: err.message }, 'coturn does not answer STUN'),
 );
 const code = await coturn.exited;
 metrics.setUp(false);

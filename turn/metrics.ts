@@ -15,20 +15,43 @@ export interface TurnMetrics {
 
 export function createTurnMetrics(): TurnMetrics {
   const registry = new Registry();
-  const allocations = new Counter({ name: TURN_RELAY.allocationsTotal, help: 'Successful TURN Allocate requests', registers: [registry] });
-  const auth = new Counter({ name: TURN_RELAY.authRejectionsTotal, help: 'TURN credentials refused by coturn', labelNames: ['reason'] as const, registers: [registry] });
-  const refused = new Counter({ name: TURN_RELAY.peerRefusalsTotal, help: 'Relay permissions refused by the peer deny list', registers: [registry] });
-  const closed = new Counter({ name: TURN_RELAY.sessionsClosedTotal, help: 'TURN sessions closed by coturn', registers: [registry] });
-  const up = new Gauge({ name: TURN_RELAY.up, help: '1 while coturn answers STUN on its listener', registers: [registry] });
+  const allocations = new Counter({
+    name: TURN_RELAY.allocationsTotal,
+    help: 'Successful TURN Allocate requests',
+    registers: [registry],
+  });
+  const auth = new Counter({
+    name: TURN_RELAY.authRejectionsTotal,
+    help: 'TURN credentials refused by coturn',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const refused = new Counter({
+    name: TURN_RELAY.peerRefusalsTotal,
+    help: 'Relay permissions refused by the peer deny list',
+    registers: [registry],
+  });
+  const closed = new Counter({
+    name: TURN_RELAY.sessionsClosedTotal,
+    help: 'TURN sessions closed by coturn',
+    registers: [registry],
+  });
+  const up = new Gauge({
+    name: TURN_RELAY.up,
+    help: '1 while coturn answers STUN on its listener',
+    registers: [registry],
+  });
   // Zero series exist from the start, so rate() and alerts work before the first event.
   auth.inc({ reason: 'expired' }, 0);
   auth.inc({ reason: 'mismatch' }, 0);
   return {
     registry,
     observe(e) {
-      if (e.code === 'TURN_AUTH_REJECTED') auth.inc({ reason: e.fields.cause === 'expired' ? 'expired' : 'mismatch' });
+      if (e.code === 'TURN_AUTH_REJECTED')
+        auth.inc({ reason: e.fields.cause === 'expired' ? 'expired' : 'mismatch' });
       else if (e.code === 'TURN_PEER_REFUSED') refused.inc();
-      else if (e.fields.request === 'ALLOCATE' && e.fields.status === undefined && e.text.endsWith('success')) allocations.inc();
+      else if (e.fields.request === 'ALLOCATE' && e.fields.status === undefined && e.text.endsWith('success'))
+        allocations.inc();
       else if (e.text.startsWith('session ') && / closed /.test(e.text)) closed.inc();
     },
     setUp(value) {
@@ -38,7 +61,11 @@ export function createTurnMetrics(): TurnMetrics {
 }
 
 /** GET /metrics on host:port; anything else 404. Resolves with the bound port. */
-export async function serveMetrics(metrics: TurnMetrics, host: string, port: number): Promise<{ server: Server; port: number }> {
+export async function serveMetrics(
+  metrics: TurnMetrics,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

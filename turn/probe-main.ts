@@ -2,9 +2,15 @@
 import { configOrExit, envPort, parseEnv } from '../common/env-config.js';
 import { stunBinding } from './stun-client.js';
 
-const { TURN_LISTEN_PORT } = configOrExit(() => parseEnv({ TURN_LISTEN_PORT: envPort(3478, false) }, process.env), 'turn probe');
+const { TURN_LISTEN_PORT } = configOrExit(
+  () => parseEnv({ TURN_LISTEN_PORT: envPort(3478, false) }, process.env),
+  'turn probe',
+);
 try {
-  const { mapped } = await stunBinding({ host: '127.0.0.1', port: TURN_LISTEN_PORT }, { initialTimeoutMs: 250, attempts: 3 });
+  const { mapped } = await stunBinding(
+    { host: '127.0.0.1', port: TURN_LISTEN_PORT },
+    { initialTimeoutMs: 250, attempts: 3 },
+  );
   process.stdout.write(`ok ${mapped.address}:${mapped.port}\n`);
 } catch (err) {
   process.stderr.write(`turn probe failed: ${(err as Error).message}\n`);

@@ -48,7 +48,11 @@ describe.skipIf(!ok)('IPv6 relay hardening (production config, real coturn)', ()
 
   async function allocated(): Promise<TurnClient> {
     const cred = turnCredential(SECRET, `v6-${clients.length}`, 300);
-    const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential });
+    const client = await TurnClient.open({
+      server: { host: NODE_IP, port },
+      username: cred.username,
+      password: cred.credential,
+    });
     clients.push(client);
     const relayed = await client.allocate(600, 6);
     expect(relayed).toMatchObject({ address: NODE_IP, family: 6 });

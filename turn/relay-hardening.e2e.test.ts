@@ -30,7 +30,14 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    removeAddresses = addLocalAddresses('pxturn0', [NODE_IP, POD_IP, SERVICE_IP, OTHER_PRIVATE_IP, METADATA_IP, PUBLIC_IP]);
+    removeAddresses = addLocalAddresses('pxturn0', [
+      NODE_IP,
+      POD_IP,
+      SERVICE_IP,
+      OTHER_PRIVATE_IP,
+      METADATA_IP,
+      PUBLIC_IP,
+    ]);
     port = await freePort();
     metricsPort = await freePort();
     turn = startTurnMain({
@@ -57,7 +64,11 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
 
   async function allocated(): Promise<TurnClient> {
     const cred = turnCredential(SECRET, `streamer-${clients.length}`, 300);
-    const client = await TurnClient.open({ server: { host: NODE_IP, port }, username: cred.username, password: cred.credential });
+    const client = await TurnClient.open({
+      server: { host: NODE_IP, port },
+      username: cred.username,
+      password: cred.credential,
+    });
     clients.push(client);
     await client.allocate();
     return client;
@@ -117,7 +128,9 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
   it('logs each refusal as a coded warning naming the peer and the rule', async () => {
     const line = await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === METADATA_IP, 5_000);
     expect(line).toMatchObject({ level: 'warn', range: '169.254.0.0-169.254.255.255' });
-    expect(await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === SERVICE_IP, 5_000)).toMatchObject({ range: '10.96.0.0-10.111.255.255' });
+    expect(
+      await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === SERVICE_IP, 5_000),
+    ).toMatchObject({ range: '10.96.0.0-10.111.255.255' });
   });
 
   it('counts refusals on /metrics', async () => {
@@ -137,7 +150,8 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
     let received = 0;
     victim.on('message', () => received++);
     await client.createPermission(SERVICE_IP).catch(() => undefined);
-    for (let i = 0; i < 5; i++) client.send({ address: SERVICE_IP, port: victim.address().port }, Buffer.from('probe'));
+    for (let i = 0; i < 5; i++)
+      client.send({ address: SERVICE_IP, port: victim.address().port }, Buffer.from('probe'));
     // Control: the same client still reaches the allowed pod, so the probes above had a working relay.
     const pod = createSocket('udp4');
     sockets.push(pod);

@@ -5,7 +5,13 @@
 // coturn's, the failure must be visible (coded warnings naming the refused credentials) within seconds.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllBrowsers, framesDecoded, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import {
+  closeAllBrowsers,
+  framesDecoded,
+  launchBrowser,
+  newPage,
+  waitForFirstFrame,
+} from '../test/support/browser.js';
 import { freePort, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { SIDECAR } from '../common/index.js';
@@ -24,15 +30,32 @@ function selectedPair(page: Page): Promise<{ local?: string; remote?: string; lo
     () =>
       new Promise((resolve) => {
         type Cand = { id: string; candidateType: string; address: string };
-        type Stats = { getActiveCandidatePair(): { localCandidateId: string; remoteCandidateId: string } | null; localCandidates: Cand[]; remoteCandidates: Cand[] };
-        const stream = (window as unknown as { pixelstream: { stream: { addEventListener(t: string, f: (e: { data: { aggregatedStats: Stats } }) => void): void } } }).pixelstream.stream;
+        type Stats = {
+          getActiveCandidatePair(): { localCandidateId: string; remoteCandidateId: string } | null;
+          localCandidates: Cand[];
+          remoteCandidates: Cand[];
+        };
+        const stream = (
+          window as unknown as {
+            pixelstream: {
+              stream: {
+                addEventListener(t: string, f: (e: { data: { aggregatedStats: Stats } }) => void): void;
+              };
+            };
+          }
+        ).pixelstream.stream;
         stream.addEventListener('statsReceived', (e) => {
           const s = e.data.aggregatedStats;
           const pair = s.getActiveCandidatePair();
           if (!pair) return;
           const local = s.localCandidates.find((c) => c.id === pair.localCandidateId);
           const remote = s.remoteCandidates.find((c) => c.id === pair.remoteCandidateId);
-          if (local && remote) resolve({ local: local.candidateType, remote: remote.candidateType, localAddress: local.address });
+          if (local && remote)
+            resolve({
+              local: local.candidateType,
+              remote: remote.candidateType,
+              localAddress: local.address,
+            });
         });
       }),
   );
@@ -79,10 +102,21 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       await page.goto(`${pair.url}?ForceTURN=true`);
       // Generous: the machine is shared, and relay-only ICE adds two allocations before the first packet.
       await waitForFirstFrame(page, 60_000).catch((err: Error) => {
-        const streamerLines = pair.streamer?.lines.filter((l) => l.msg === 'peer state' || l.level === 'warn' || l.level === 'error') ?? [];
+        const streamerLines =
+          pair.streamer?.lines.filter(
+            (l) => l.msg === 'peer state' || l.level === 'warn' || l.level === 'error',
+          ) ?? [];
         const turnLines = turn.lines.filter((l) => l.level === 'warn' || l.level === 'error').slice(-10);
         throw new Error(
-          [err.message, 'page console:', ...console.slice(-20), 'streamer:', ...streamerLines.map((l) => JSON.stringify(l)), 'turn:', ...turnLines.map((l) => JSON.stringify(l))].join('\n'),
+          [
+            err.message,
+            'page console:',
+            ...console.slice(-20),
+            'streamer:',
+            ...streamerLines.map((l) => JSON.stringify(l)),
+            'turn:',
+            ...turnLines.map((l) => JSON.stringify(l)),
+          ].join('\n'),
         );
       });
       const before = await framesDecoded(page);
@@ -109,19 +143,22 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
   });
 
   it('with a secret coturn does not share: no media, coded warnings name both refused peers, and the streamer says why and frees the stream', async () => {
-    const pair: Pair = await startPair({ STREAM_CODEC: 'vp8', HW_ENCODER: 'cpu', PEER_CONNECT_TIMEOUT_SECONDS: '15' }, sidecarEnv('some-other-secret-0123456789'));
+    const pair: Pair = await startPair(
+      { STREAM_CODEC: 'vp8', HW_ENCODER: 'cpu', PEER_CONNECT_TIMEOUT_SECONDS: '15' },
+      sidecarEnv('some-other-secret-0123456789'),
+    );
     try {
       const { page } = await newPage(browser);
       const t0 = Date.now();
       await page.goto(`${pair.url}?ForceTURN=true`);
       const after = (l: LogLine) => typeof l.time === 'string' && Date.parse(l.time) >= t0;
       const first = await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && after(l), 15_000);
-      expect(first).toMatchObject({ level: 'warn', reason: expect.stringMatching(/does not match TURN_SECRET/) as string });
+      expect(first).toMatchObject({
+        level: 'warn',
+        reason: expect.stringMatching(/does not match TURN_SECRET/) as string,
+      });
       // The streamer's werift peer allocates too once the player subscribed; both are refused.
-      await turn.waitFor(
-        (l) => l.code === 'TURN_AUTH_REJECTED' && after(l) && l.user !== first.user,
-        15_000,
-      );
+      await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && after(l) && l.user !== first.user, 15_000);
       expect(Date.now() - t0).toBeLessThan(20_000);
       expect(await framesDecoded(page)).toBe(0);
       expect(pair.streamer!.lines.some((l) => l.msg === 'peer state' && l.state === 'connected')).toBe(false);
@@ -131,8 +168,11 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       expect(failed).toMatchObject({ level: 'warn', turnConfigured: true, what: 'not connected in time' });
       expect(failed.local).not.toHaveProperty('relay');
       expect(failed.hint).toMatch(/TURN_SECRET/);
-      await page.waitForFunction(() => /connection failed/.test(document.body.innerText), undefined, { timeout: 10_000 });
-      for (let i = 0; i < 50 && (await metric(pair, SIDECAR.available)) !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+      await page.waitForFunction(() => /connection failed/.test(document.body.innerText), undefined, {
+        timeout: 10_000,
+      });
+      for (let i = 0; i < 50 && (await metric(pair, SIDECAR.available)) !== 1; i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(await metric(pair, SIDECAR.available)).toBe(1);
       await page.context().close();
     } finally {

@@ -5,8 +5,15 @@ import { renderTurnserverConf } from './render-config.js';
 const SECRET = 's3cret-s3cret-s3cret';
 const paths = { runDir: '/run/turn' };
 
-function render(env: Record<string, string>, addresses: { publicIp: string; privateIp?: string } = { publicIp: '203.0.113.10' }): string[] {
-  return renderTurnserverConf(loadTurnConfig({ TURN_SECRET: SECRET, ...env }, { readable: () => true }), addresses, paths)
+function render(
+  env: Record<string, string>,
+  addresses: { publicIp: string; privateIp?: string } = { publicIp: '203.0.113.10' },
+): string[] {
+  return renderTurnserverConf(
+    loadTurnConfig({ TURN_SECRET: SECRET, ...env }, { readable: () => true }),
+    addresses,
+    paths,
+  )
     .split('\n')
     .filter((l) => l && !l.startsWith('#'));
 }
@@ -60,7 +67,9 @@ describe('renderTurnserverConf', () => {
   });
 
   it('allows exactly the pod CIDRs', () => {
-    expect(base.filter((l) => l.startsWith('allowed-peer-ip='))).toEqual(['allowed-peer-ip=10.244.0.0-10.244.255.255']);
+    expect(base.filter((l) => l.startsWith('allowed-peer-ip='))).toEqual([
+      'allowed-peer-ip=10.244.0.0-10.244.255.255',
+    ]);
     expect(render({}).filter((l) => l.startsWith('allowed-peer-ip='))).toEqual([]);
   });
 
@@ -74,13 +83,25 @@ describe('renderTurnserverConf', () => {
   });
 
   it('adds operator-denied ranges', () => {
-    expect(render({ TURN_DENIED_PEER_CIDRS: '203.0.113.0/24' })).toContain('denied-peer-ip=203.0.113.0-203.0.113.255');
+    expect(render({ TURN_DENIED_PEER_CIDRS: '203.0.113.0/24' })).toContain(
+      'denied-peer-ip=203.0.113.0-203.0.113.255',
+    );
   });
 
   it.each([
     ['public only', { publicIp: '203.0.113.10' }, ['external-ip=203.0.113.10'], []],
-    ['1:1 NAT', { publicIp: '203.0.113.10', privateIp: '10.0.10.5' }, ['external-ip=203.0.113.10/10.0.10.5', 'relay-ip=10.0.10.5'], []],
-    ['no NAT, address known', { publicIp: '198.51.100.4', privateIp: '198.51.100.4' }, ['external-ip=198.51.100.4', 'relay-ip=198.51.100.4'], ['external-ip=198.51.100.4/198.51.100.4']],
+    [
+      '1:1 NAT',
+      { publicIp: '203.0.113.10', privateIp: '10.0.10.5' },
+      ['external-ip=203.0.113.10/10.0.10.5', 'relay-ip=10.0.10.5'],
+      [],
+    ],
+    [
+      'no NAT, address known',
+      { publicIp: '198.51.100.4', privateIp: '198.51.100.4' },
+      ['external-ip=198.51.100.4', 'relay-ip=198.51.100.4'],
+      ['external-ip=198.51.100.4/198.51.100.4'],
+    ],
   ])('addresses: %s', (_name, addresses, present, absent) => {
     const lines = render({}, addresses);
     for (const l of present) expect(lines).toContain(l);
@@ -89,8 +110,14 @@ describe('renderTurnserverConf', () => {
   });
 
   it('turns on a TLS listener with the mounted certificate', () => {
-    const lines = render({ TURN_TLS_CERT_FILE: '/tls/tls.crt', TURN_TLS_KEY_FILE: '/tls/tls.key', TURN_TLS_PORT: '443' });
-    expect(lines).toEqual(expect.arrayContaining(['tls-listening-port=443', 'cert=/tls/tls.crt', 'pkey=/tls/tls.key', 'no-dtls']));
+    const lines = render({
+      TURN_TLS_CERT_FILE: '/tls/tls.crt',
+      TURN_TLS_KEY_FILE: '/tls/tls.key',
+      TURN_TLS_PORT: '443',
+    });
+    expect(lines).toEqual(
+      expect.arrayContaining(['tls-listening-port=443', 'cert=/tls/tls.crt', 'pkey=/tls/tls.key', 'no-dtls']),
+    );
     expect(lines).not.toContain('no-tls');
   });
 
@@ -130,13 +157,18 @@ describe('renderTurnserverConf', () => {
     ['fd00:42::7', ['prometheus', 'prometheus-port=9641', 'prometheus-address=fd00:42::7']],
     ['0.0.0.0', ['prometheus', 'prometheus-port=9641']],
     ['::', ['prometheus', 'prometheus-port=9641']],
-  ])("binds coturn's exporter to TURN_EXPORTER_HOST=%s (the node's IP in the DaemonSet)", (host, expected) => {
-    const lines = render({ TURN_METRICS: 'true', TURN_EXPORTER_HOST: host });
-    expect(lines.filter((l) => l.startsWith('prometheus'))).toEqual(expected);
-  });
+  ])(
+    "binds coturn's exporter to TURN_EXPORTER_HOST=%s (the node's IP in the DaemonSet)",
+    (host, expected) => {
+      const lines = render({ TURN_METRICS: 'true', TURN_EXPORTER_HOST: host });
+      expect(lines.filter((l) => l.startsWith('prometheus'))).toEqual(expected);
+    },
+  );
 
   it('lists every allowed range before the deny rules and keeps one setting per line', () => {
     for (const l of base) expect(l).toMatch(/^[a-z0-9-]+(=[^\s]+)?$/i);
-    expect(base.findLastIndex((l) => l.startsWith('allowed-peer-ip'))).toBeLessThan(base.findIndex((l) => l.startsWith('denied-peer-ip')));
+    expect(base.findLastIndex((l) => l.startsWith('allowed-peer-ip'))).toBeLessThan(
+      base.findIndex((l) => l.startsWith('denied-peer-ip')),
+    );
   });
 });

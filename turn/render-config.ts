@@ -45,7 +45,11 @@ export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::';
 }
 
-export function renderTurnserverConf(config: TurnConfig, addresses: RelayAddresses, paths: RuntimePaths): string {
+export function renderTurnserverConf(
+  config: TurnConfig,
+  addresses: RelayAddresses,
+  paths: RuntimePaths,
+): string {
   const { publicIp, privateIp } = addresses;
   const nat = privateIp !== undefined && privateIp !== publicIp;
   const policy = peerPolicy(config);
@@ -55,7 +59,12 @@ export function renderTurnserverConf(config: TurnConfig, addresses: RelayAddress
     '# Listeners: UDP and TCP on one port; relays use UDP only (browsers never ask for TCP relays).',
     `listening-port=${config.listenPort}`,
     ...(config.tls
-      ? [`tls-listening-port=${config.tls.port}`, `cert=${config.tls.certFile}`, `pkey=${config.tls.keyFile}`, 'no-dtls']
+      ? [
+          `tls-listening-port=${config.tls.port}`,
+          `cert=${config.tls.certFile}`,
+          `pkey=${config.tls.keyFile}`,
+          'no-dtls',
+        ]
       : ['no-tls', 'no-dtls']),
     `min-port=${config.minPort}`,
     `max-port=${config.maxPort}`,

@@ -3,7 +3,19 @@
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { bindingRequest, Class, decodeErrorCode, decodeStun, getAttr, isStun, mappedAddress, Attr, Method, newTransactionId, type TransportAddress } from './stun-message.js';
+import {
+  bindingRequest,
+  Class,
+  decodeErrorCode,
+  decodeStun,
+  getAttr,
+  isStun,
+  mappedAddress,
+  Attr,
+  Method,
+  newTransactionId,
+  type TransportAddress,
+} from './stun-message.js';
 
 export interface StunResult {
   /** The address and port the server saw (the public side of any NAT). */
@@ -20,10 +32,15 @@ export interface StunOptions {
 }
 
 /** Resolves with the mapped address, or rejects with an Error whose message says what happened. */
-export async function stunBinding(server: { host: string; port: number }, opts: StunOptions = {}): Promise<StunResult> {
+export async function stunBinding(
+  server: { host: string; port: number },
+  opts: StunOptions = {},
+): Promise<StunResult> {
   const initial = opts.initialTimeoutMs ?? 500;
   const attempts = opts.attempts ?? 3;
-  const target = isIP(server.host) ? { address: server.host, family: isIP(server.host) } : await lookup(server.host);
+  const target = isIP(server.host)
+    ? { address: server.host, family: isIP(server.host) }
+    : await lookup(server.host);
   const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
   const transactionId = newTransactionId();
   const request = bindingRequest(transactionId);
@@ -43,7 +60,11 @@ export async function stunBinding(server: { host: string; port: number }, opts: 
       let lastError = '';
       const send = () => {
         if (sent === attempts) {
-          reject(new Error(`no STUN response from ${target.address}:${server.port} after ${attempts} requests${lastError ? ` (${lastError})` : ''}`));
+          reject(
+            new Error(
+              `no STUN response from ${target.address}:${server.port} after ${attempts} requests${lastError ? ` (${lastError})` : ''}`,
+            ),
+          );
           return;
         }
         socket.send(request, (err) => {
@@ -69,7 +90,11 @@ export async function stunBinding(server: { host: string; port: number }, opts: 
         if (msg.cls === Class.Error) {
           const e = getAttr(msg, Attr.ErrorCode);
           const detail = e ? decodeErrorCode(e) : undefined;
-          reject(new Error(`STUN server answered with error ${detail ? `${detail.code} ${detail.reason}` : '(no ERROR-CODE)'}`));
+          reject(
+            new Error(
+              `STUN server answered with error ${detail ? `${detail.code} ${detail.reason}` : '(no ERROR-CODE)'}`,
+            ),
+          );
           return;
         }
         const mapped = msg.cls === Class.Success ? mappedAddress(msg) : undefined;

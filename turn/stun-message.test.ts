@@ -22,7 +22,10 @@ import { crc32 } from 'node:zlib';
 describe('STUN codec', () => {
   it('encodes a Binding request with the RFC 5389 header and a valid FINGERPRINT', () => {
     const tid = Buffer.from('0102030405060708090a0b0c', 'hex');
-    const bytes = encodeStun({ method: Method.Binding, cls: Class.Request, transactionId: tid, attributes: [] }, { fingerprint: true });
+    const bytes = encodeStun(
+      { method: Method.Binding, cls: Class.Request, transactionId: tid, attributes: [] },
+      { fingerprint: true },
+    );
     expect(bytes.subarray(0, 8).toString('hex')).toBe('000100082112a442');
     expect(bytes.subarray(8, 20)).toEqual(tid);
     expect(bytes.readUInt16BE(20)).toBe(Attr.Fingerprint);
@@ -31,10 +34,20 @@ describe('STUN codec', () => {
   });
 
   it('maps method and class to the interleaved message type (Allocate error = 0x0113)', () => {
-    const bytes = encodeStun({ method: Method.Allocate, cls: Class.Error, transactionId: newTransactionId(), attributes: [] });
+    const bytes = encodeStun({
+      method: Method.Allocate,
+      cls: Class.Error,
+      transactionId: newTransactionId(),
+      attributes: [],
+    });
     expect(bytes.readUInt16BE(0)).toBe(0x0113);
     expect(decodeStun(bytes)).toMatchObject({ method: Method.Allocate, cls: Class.Error });
-    const indication = encodeStun({ method: Method.Data, cls: Class.Indication, transactionId: newTransactionId(), attributes: [] });
+    const indication = encodeStun({
+      method: Method.Data,
+      cls: Class.Indication,
+      transactionId: newTransactionId(),
+      attributes: [],
+    });
     expect(indication.readUInt16BE(0)).toBe(0x0017);
   });
 
@@ -42,7 +55,12 @@ describe('STUN codec', () => {
     const tid = newTransactionId();
     const key = longTermKey('1700000000:p1', 'realm', 'pw');
     const bytes = encodeStun(
-      { method: Method.Allocate, cls: Class.Request, transactionId: tid, attributes: [{ type: Attr.Username, value: Buffer.from('abcde') }] },
+      {
+        method: Method.Allocate,
+        cls: Class.Request,
+        transactionId: tid,
+        attributes: [{ type: Attr.Username, value: Buffer.from('abcde') }],
+      },
       { integrityKey: key, fingerprint: true },
     );
     const msg = decodeStun(bytes);
@@ -57,7 +75,11 @@ describe('STUN codec', () => {
 
   it('XOR-encodes IPv4 and IPv6 addresses both ways', () => {
     const tid = newTransactionId();
-    for (const addr of [{ address: '192.0.2.1', port: 32853 }, { address: '2001:db8::1', port: 3478 }, { address: '::', port: 1 }]) {
+    for (const addr of [
+      { address: '192.0.2.1', port: 32853 },
+      { address: '2001:db8::1', port: 3478 },
+      { address: '::', port: 1 },
+    ]) {
       expect(decodeXorAddress(encodeXorAddress(addr, tid), tid)).toMatchObject(addr);
     }
     // RFC 5389: the port is XOR-ed with the cookie's top 16 bits (0x2112).
@@ -71,14 +93,22 @@ describe('STUN codec', () => {
         method: Method.Binding,
         cls: Class.Success,
         transactionId: tid,
-        attributes: [{ type: Attr.XorMappedAddress, value: encodeXorAddress({ address: '198.51.100.7', port: 40000 }, tid) }],
+        attributes: [
+          {
+            type: Attr.XorMappedAddress,
+            value: encodeXorAddress({ address: '198.51.100.7', port: 40000 }, tid),
+          },
+        ],
       }),
     );
     expect(mappedAddress(msg)).toEqual({ address: '198.51.100.7', port: 40000, family: 4 });
   });
 
   it('decodes ERROR-CODE class and number', () => {
-    expect(decodeErrorCode(Buffer.from([0, 0, 4, 3, ...Buffer.from('Forbidden IP')]))).toEqual({ code: 403, reason: 'Forbidden IP' });
+    expect(decodeErrorCode(Buffer.from([0, 0, 4, 3, ...Buffer.from('Forbidden IP')]))).toEqual({
+      code: 403,
+      reason: 'Forbidden IP',
+    });
   });
 
   it.each([
@@ -90,11 +120,20 @@ describe('STUN codec', () => {
   });
 
   it('rejects a declared length that disagrees with the datagram, and an attribute overrun', () => {
-    const ok = encodeStun({ method: Method.Binding, cls: Class.Request, transactionId: newTransactionId(), attributes: [{ type: 0x8022, value: Buffer.from('abcd') }] });
-    expect(() => decodeStun(ok.subarray(0, ok.length - 4))).toThrow(expect.objectContaining({ code: 'STUN_BAD_LENGTH' }) as Error);
+    const ok = encodeStun({
+      method: Method.Binding,
+      cls: Class.Request,
+      transactionId: newTransactionId(),
+      attributes: [{ type: 0x8022, value: Buffer.from('abcd') }],
+    });
+    expect(() => decodeStun(ok.subarray(0, ok.length - 4))).toThrow(
+      expect.objectContaining({ code: 'STUN_BAD_LENGTH' }) as Error,
+    );
     const overrun = Buffer.from(ok);
     overrun.writeUInt16BE(200, 22);
-    expect(() => decodeStun(overrun)).toThrow(expect.objectContaining({ code: 'STUN_BAD_ATTRIBUTE' }) as Error);
+    expect(() => decodeStun(overrun)).toThrow(
+      expect.objectContaining({ code: 'STUN_BAD_ATTRIBUTE' }) as Error,
+    );
   });
 
   it('never throws anything but StunParseError on arbitrary bytes (hostile datagrams)', () => {

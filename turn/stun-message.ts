@@ -63,7 +63,8 @@ export interface TransportAddress {
 /** Thrown for bytes that are not a well-formed STUN message; `code` is stable for logs and tests. */
 export class StunParseError extends Error {
   constructor(
-    readonly code: 'STUN_TOO_SHORT' | 'STUN_NOT_STUN' | 'STUN_BAD_LENGTH' | 'STUN_BAD_ATTRIBUTE' | 'STUN_BAD_ADDRESS',
+    readonly code:
+      'STUN_TOO_SHORT' | 'STUN_NOT_STUN' | 'STUN_BAD_LENGTH' | 'STUN_BAD_ATTRIBUTE' | 'STUN_BAD_ADDRESS',
     message: string,
   ) {
     super(message);
@@ -76,7 +77,9 @@ export function newTransactionId(): Buffer {
 
 function messageType(method: number, cls: StunClass): number {
   // The class bits (C1 C0) sit at bits 8 and 4, interleaved with the 12 method bits (RFC 5389 §6).
-  return ((method & 0xf80) << 2) | ((method & 0x070) << 1) | (method & 0x00f) | ((cls & 2) << 7) | ((cls & 1) << 4);
+  return (
+    ((method & 0xf80) << 2) | ((method & 0x070) << 1) | (method & 0x00f) | ((cls & 2) << 7) | ((cls & 1) << 4)
+  );
 }
 
 function splitType(type: number): { method: number; cls: StunClass } {
@@ -112,7 +115,10 @@ export function longTermKey(username: string, realm: string, password: string): 
  * Encodes `msg`. With `integrityKey` a MESSAGE-INTEGRITY attribute is appended; with `fingerprint` a
  * FINGERPRINT attribute last (coturn is configured with `fingerprint`, browsers send it too).
  */
-export function encodeStun(msg: StunMessage, opts: { integrityKey?: Buffer; fingerprint?: boolean } = {}): Buffer {
+export function encodeStun(
+  msg: StunMessage,
+  opts: { integrityKey?: Buffer; fingerprint?: boolean } = {},
+): Buffer {
   const type = messageType(msg.method, msg.cls);
   let body = Buffer.concat(msg.attributes.map(encodeAttribute));
   if (opts.integrityKey) {
@@ -123,7 +129,8 @@ export function encodeStun(msg: StunMessage, opts: { integrityKey?: Buffer; fing
     body = Buffer.concat([body, encodeAttribute({ type: Attr.MessageIntegrity, value: mac })]);
   }
   if (opts.fingerprint) {
-    const crc = (crc32(Buffer.concat([header(type, body.length + 8, msg.transactionId), body])) ^ 0x5354554e) >>> 0;
+    const crc =
+      (crc32(Buffer.concat([header(type, body.length + 8, msg.transactionId), body])) ^ 0x5354554e) >>> 0;
     const value = Buffer.alloc(4);
     value.writeUInt32BE(crc, 0);
     body = Buffer.concat([body, encodeAttribute({ type: Attr.Fingerprint, value })]);
@@ -138,11 +145,16 @@ export function isStun(buf: Buffer): boolean {
 
 /** Decodes one STUN message; throws StunParseError on anything malformed. */
 export function decodeStun(buf: Buffer): StunMessage {
-  if (buf.length < HEADER_BYTES) throw new StunParseError('STUN_TOO_SHORT', `${buf.length} bytes is shorter than a STUN header`);
-  if (!isStun(buf)) throw new StunParseError('STUN_NOT_STUN', 'not a STUN message (bad leading bits or magic cookie)');
+  if (buf.length < HEADER_BYTES)
+    throw new StunParseError('STUN_TOO_SHORT', `${buf.length} bytes is shorter than a STUN header`);
+  if (!isStun(buf))
+    throw new StunParseError('STUN_NOT_STUN', 'not a STUN message (bad leading bits or magic cookie)');
   const length = buf.readUInt16BE(2);
   if (length % 4 !== 0 || HEADER_BYTES + length !== buf.length) {
-    throw new StunParseError('STUN_BAD_LENGTH', `declared length ${length} does not match ${buf.length - HEADER_BYTES} body bytes`);
+    throw new StunParseError(
+      'STUN_BAD_LENGTH',
+      `declared length ${length} does not match ${buf.length - HEADER_BYTES} body bytes`,
+    );
   }
   const { method, cls } = splitType(buf.readUInt16BE(0));
   const attributes: StunAttribute[] = [];
@@ -152,7 +164,8 @@ export function decodeStun(buf: Buffer): StunMessage {
     const type = buf.readUInt16BE(off);
     const len = buf.readUInt16BE(off + 2);
     const end = off + 4 + len;
-    if (end > buf.length) throw new StunParseError('STUN_BAD_ATTRIBUTE', `attribute 0x${type.toString(16)} overruns the message`);
+    if (end > buf.length)
+      throw new StunParseError('STUN_BAD_ATTRIBUTE', `attribute 0x${type.toString(16)} overruns the message`);
     attributes.push({ type, value: buf.subarray(off + 4, end) });
     off = end + ((4 - (len % 4)) % 4);
   }
@@ -181,7 +194,11 @@ export function encodeXorAddress(addr: { address: string; port: number }, transa
 export function decodeXorAddress(value: Buffer, transactionId: Buffer): TransportAddress {
   const family = value[1];
   const want = family === 0x01 ? 8 : family === 0x02 ? 20 : -1;
-  if (value.length !== want) throw new StunParseError('STUN_BAD_ADDRESS', `address attribute of ${value.length} bytes, family ${family}`);
+  if (value.length !== want)
+    throw new StunParseError(
+      'STUN_BAD_ADDRESS',
+      `address attribute of ${value.length} bytes, family ${family}`,
+    );
   const port = value.readUInt16BE(2) ^ (MAGIC_COOKIE >>> 16);
   const pad = Buffer.alloc(16);
   pad.writeUInt32BE(MAGIC_COOKIE, 0);
@@ -204,7 +221,10 @@ export function decodeErrorCode(value: Buffer): StunErrorCode {
 
 /** A Binding request with a fresh transaction id (and FINGERPRINT, which coturn checks when present). */
 export function bindingRequest(transactionId = newTransactionId()): Buffer {
-  return encodeStun({ method: Method.Binding, cls: Class.Request, transactionId, attributes: [] }, { fingerprint: true });
+  return encodeStun(
+    { method: Method.Binding, cls: Class.Request, transactionId, attributes: [] },
+    { fingerprint: true },
+  );
 }
 
 /** The mapped address of a Binding success response (XOR-MAPPED-ADDRESS, or legacy MAPPED-ADDRESS). */

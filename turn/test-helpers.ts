@@ -9,7 +9,11 @@ import { startNode, track, type RunningProcess } from '../test/support/processes
 import { waitUntilAnswering } from './probe.js';
 
 /** Runs coturn directly on 127.0.0.1:`port` as a plain STUN/TURN responder; stop() kills it by PID. */
-export async function startBareCoturn(port: number, secret: string, relayPorts: [number, number]): Promise<RunningProcess & { dir: string }> {
+export async function startBareCoturn(
+  port: number,
+  secret: string,
+  relayPorts: [number, number],
+): Promise<RunningProcess & { dir: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'turn-bare-'));
   const child = spawn(
     'turnserver',

@@ -70,7 +70,9 @@ export class TurnClient extends EventEmitter<{ data: [peer: TransportAddress, da
     const client = new TurnClient(opts);
     await new Promise<void>((resolve, reject) => {
       client.socket.once('error', reject);
-      client.socket.bind(0, opts.localAddress ?? (isIPv6(opts.server.host) ? '::' : '0.0.0.0'), () => resolve());
+      client.socket.bind(0, opts.localAddress ?? (isIPv6(opts.server.host) ? '::' : '0.0.0.0'), () =>
+        resolve(),
+      );
     });
     return client;
   }
@@ -91,7 +93,16 @@ export class TurnClient extends EventEmitter<{ data: [peer: TransportAddress, da
 
   /** Installs a permission for `peerIp`; rejects with TurnError 403 when coturn refuses the peer. */
   async createPermission(peerIp: string): Promise<void> {
-    await this.authed(Method.CreatePermission, [{ type: Attr.XorPeerAddress, value: encodeXorAddress({ address: peerIp, port: 0 }, Buffer.alloc(12)) }], true);
+    await this.authed(
+      Method.CreatePermission,
+      [
+        {
+          type: Attr.XorPeerAddress,
+          value: encodeXorAddress({ address: peerIp, port: 0 }, Buffer.alloc(12)),
+        },
+      ],
+      true,
+    );
   }
 
   /** Sends `data` to `peer` through the relay (a Send indication; needs a permission). */
@@ -115,7 +126,9 @@ export class TurnClient extends EventEmitter<{ data: [peer: TransportAddress, da
   /** Releases the allocation (Refresh with lifetime 0) and closes the socket. */
   async close(): Promise<void> {
     if (this.key) {
-      await this.authed(Method.Refresh, [{ type: Attr.Lifetime, value: Buffer.alloc(4) }]).catch(() => undefined);
+      await this.authed(Method.Refresh, [{ type: Attr.Lifetime, value: Buffer.alloc(4) }]).catch(
+        () => undefined,
+      );
     }
     this.socket.close();
   }
@@ -150,7 +163,12 @@ export class TurnClient extends EventEmitter<{ data: [peer: TransportAddress, da
         : [];
     // XOR-PEER-ADDRESS depends on the transaction id: re-encode it with the real one.
     const attrs = attributes.map((a) =>
-      a.type === Attr.XorPeerAddress ? { type: a.type, value: encodeXorAddress(decodeXorAddress(a.value, Buffer.alloc(12)), transactionId) } : a,
+      a.type === Attr.XorPeerAddress
+        ? {
+            type: a.type,
+            value: encodeXorAddress(decodeXorAddress(a.value, Buffer.alloc(12)), transactionId),
+          }
+        : a,
     );
     const bytes = encodeStun(
       { method, cls: Class.Request, transactionId, attributes: [...attrs, ...auth] },
@@ -159,10 +177,17 @@ export class TurnClient extends EventEmitter<{ data: [peer: TransportAddress, da
     const id = transactionId.toString('hex');
     const timeoutMs = this.opts.timeoutMs ?? 3_000;
     return new Promise<StunMessage>((resolve, reject) => {
-      const retransmit = setInterval(() => this.socket.send(bytes, this.opts.server.port, this.opts.server.host), 250);
+      const retransmit = setInterval(
+        () => this.socket.send(bytes, this.opts.server.port, this.opts.server.host),
+        250,
+      );
       const deadline = setTimeout(() => {
         finish();
-        reject(new TurnTimeoutError(`${METHOD_NAMES[method] ?? 'request'}: no response from ${this.opts.server.host}:${this.opts.server.port} within ${timeoutMs} ms`));
+        reject(
+          new TurnTimeoutError(
+            `${METHOD_NAMES[method] ?? 'request'}: no response from ${this.opts.server.host}:${this.opts.server.port} within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       const finish = () => {
         clearInterval(retransmit);
@@ -178,7 +203,11 @@ export class TurnClient extends EventEmitter<{ data: [peer: TransportAddress, da
   }
 
   /** A request under the long-term mechanism: learn realm/nonce from the 401, refresh a stale nonce. */
-  private async authed(method: number, attributes: StunAttribute[], requireAuth = false): Promise<StunMessage> {
+  private async authed(
+    method: number,
+    attributes: StunAttribute[],
+    requireAuth = false,
+  ): Promise<StunMessage> {
     const name = METHOD_NAMES[method] ?? `method ${method}`;
     if (requireAuth && !this.key) throw new Error(`${name} before Allocate`);
     for (let round = 0; round < 3; round++) {

@@ -1,7 +1,12 @@
 // The player page: Epic's Pixel Streaming frontend, full window, signalling to the origin that served the
 // page (a sidecar or the session router), input on, a small stats line, and the router's queue position.
 // `?StreamerId=<id>` picks a streamer on a multi-streamer server; `?stats=0` hides the stats line.
-import { Config, Logger, PixelStreaming, type AggregatedStats } from '@epicgames-ps/lib-pixelstreamingfrontend-ue5.7';
+import {
+  Config,
+  Logger,
+  PixelStreaming,
+  type AggregatedStats,
+} from '@epicgames-ps/lib-pixelstreamingfrontend-ue5.7';
 import {
   SESSION_PATH,
   type NoCapacityMessage,
@@ -44,7 +49,9 @@ const config = new Config({
     TimeoutIfIdle: false,
   },
 });
-const stream = new PixelStreaming(config, { videoElementParent: document.getElementById('player') as HTMLDivElement });
+const stream = new PixelStreaming(config, {
+  videoElementParent: document.getElementById('player') as HTMLDivElement,
+});
 
 // Timing of the first decoded frame, relative to navigation start: shown in the stats line and read by
 // the end-to-end tests and the benchmark.

@@ -50,9 +50,11 @@ export class Arrival {
     for (;;) {
       const m = this.messages.find((x) => x.type === type);
       if (m) return m;
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed before "${type}"; got ${JSON.stringify(this.messages)}`);
+      if (this.ws.readyState === WebSocket.CLOSED)
+        throw new Error(`closed before "${type}"; got ${JSON.stringify(this.messages)}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`);
+      if (left <= 0)
+        throw new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`);
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
         this.waiters.push(() => (clearTimeout(t), r()));
@@ -97,7 +99,8 @@ export class Arrival {
     this.send({ type: 'subscribe', streamerId });
     const deadline = Date.now() + timeoutMs;
     while (this.count('offer') === before) {
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed while subscribing; got ${JSON.stringify(this.messages)}`);
+      if (this.ws.readyState === WebSocket.CLOSED)
+        throw new Error(`closed while subscribing; got ${JSON.stringify(this.messages)}`);
       if (Date.now() > deadline) throw new Error(`no offer; got ${JSON.stringify(this.messages)}`);
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -38,9 +38,15 @@ for (let i = first; i < first + size; i++) {
     PLAYER_MESSAGES_PER_SECOND: '1000',
     KEEPALIVE_SECONDS: '0',
   });
-  const sidecar = await startSidecar(config, createLogger('signalserver', process.env.FARM_SIDECAR_LOGS === '1' ? 'info' : 'silent'));
+  const sidecar = await startSidecar(
+    config,
+    createLogger('signalserver', process.env.FARM_SIDECAR_LOGS === '1' ? 'info' : 'silent'),
+  );
   const streamerId = `s${i}`;
-  const standIn = await StreamerStandIn.start(`ws://127.0.0.1:${sidecar.ports.streamer}/`, { id: streamerId, candidates: 1 });
+  const standIn = await StreamerStandIn.start(`ws://127.0.0.1:${sidecar.ports.streamer}/`, {
+    id: streamerId,
+    candidates: 1,
+  });
   await standIn.registered();
   if (process.env.FARM_DIE_AFTER_GRANT === '1') {
     sidecar.on('change', (s) => {
@@ -49,7 +55,15 @@ for (let i = first; i < first + size; i++) {
     });
   }
   if (!quiet) {
-    sidecar.on('change', (s) => out({ msg: 'sidecar status', index: i, players: s.players, reserved: s.reserved, allocated: s.allocated }));
+    sidecar.on('change', (s) =>
+      out({
+        msg: 'sidecar status',
+        index: i,
+        players: s.players,
+        reserved: s.reserved,
+        allocated: s.allocated,
+      }),
+    );
   }
   sidecars.push(sidecar);
   standIns.push(standIn);

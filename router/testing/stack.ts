@@ -18,7 +18,12 @@ export interface Farm {
 export async function startFarms(sizes: number[], env: Record<string, string> = {}): Promise<Farm[]> {
   let first = 0;
   const farms = sizes.map((size) => {
-    const proc = startNode('router/testing/sidecar-farm.ts', { ROUTER_TOKEN: TOKEN, FARM_SIZE: String(size), FARM_FIRST: String(first), ...env });
+    const proc = startNode('router/testing/sidecar-farm.ts', {
+      ROUTER_TOKEN: TOKEN,
+      FARM_SIZE: String(size),
+      FARM_FIRST: String(first),
+      ...env,
+    });
     first += size;
     return proc;
   });
@@ -37,7 +42,10 @@ export interface RouterProc {
   url: string;
 }
 
-export async function startRouterProc(sidecarUrls: string[], env: Record<string, string> = {}): Promise<RouterProc> {
+export async function startRouterProc(
+  sidecarUrls: string[],
+  env: Record<string, string> = {},
+): Promise<RouterProc> {
   const proc = startNode('router/main.ts', {
     ROUTER_PORT: '0',
     METRICS_PORT: '0',

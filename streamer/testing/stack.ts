@@ -14,9 +14,19 @@ export interface Pair {
 }
 
 /** The sidecar on ephemeral ports; then the streamer unless `streamerEnv` is null. */
-export async function startPair(streamerEnv: Record<string, string> | null = {}, sidecarEnv: Record<string, string> = {}, host = '127.0.0.1'): Promise<Pair> {
+export async function startPair(
+  streamerEnv: Record<string, string> | null = {},
+  sidecarEnv: Record<string, string> = {},
+  host = '127.0.0.1',
+): Promise<Pair> {
   const sidecar = startNode('signalserver/main.ts', {
-    PLAYER_PORT: '0', PLAYER_HOST: host, STREAMER_PORT: '0', SFU_PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...sidecarEnv,
+    PLAYER_PORT: '0',
+    PLAYER_HOST: host,
+    STREAMER_PORT: '0',
+    SFU_PORT: '0',
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    ...sidecarEnv,
   });
   const listening = await sidecar.waitFor((l) => l.msg === 'listening', 20_000);
   const pair: Pair = {
@@ -28,8 +38,12 @@ export async function startPair(streamerEnv: Record<string, string> | null = {},
     url: `http://${host}:${Number(listening.playerPort)}/`,
     async startStreamer(env = {}) {
       const s = startNode('streamer/main.ts', {
-        STREAMER_URL: `ws://127.0.0.1:${pair.streamerPort}`, STREAM_WIDTH: '640', STREAM_HEIGHT: '360', LOG_LEVEL: 'info',
-        ...(sidecarEnv.STREAMER_TOKEN ? { STREAMER_TOKEN: sidecarEnv.STREAMER_TOKEN } : {}), ...env,
+        STREAMER_URL: `ws://127.0.0.1:${pair.streamerPort}`,
+        STREAM_WIDTH: '640',
+        STREAM_HEIGHT: '360',
+        LOG_LEVEL: 'info',
+        ...(sidecarEnv.STREAMER_TOKEN ? { STREAMER_TOKEN: sidecarEnv.STREAMER_TOKEN } : {}),
+        ...env,
       });
       pair.streamer = s;
       await s.waitFor((l) => l.msg === 'registered', 30_000);

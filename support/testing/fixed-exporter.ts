@@ -37,6 +37,11 @@ export async function startFixedExporter(text: string): Promise<FixedExporter> {
 /** Prometheus exposition lines for `name` with each label set and value. */
 export function exposition(name: string, rows: [Record<string, string>, number][]): string {
   return rows
-    .map(([labels, v]) => `${name}{${Object.entries(labels).map(([k, val]) => `${k}=${JSON.stringify(val)}`).join(',')}} ${v}`)
+    .map(
+      ([labels, v]) =>
+        `${name}{${Object.entries(labels)
+          .map(([k, val]) => `${k}=${JSON.stringify(val)}`)
+          .join(',')}} ${v}`,
+    )
     .join('\n');
 }

@@ -29,10 +29,17 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(targets: ScrapeTarget[], ruleFiles: string[] = []): Promise<TestPrometheus> {
+export async function startPrometheus(
+  targets: ScrapeTarget[],
+  ruleFiles: string[] = [],
+): Promise<TestPrometheus> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pixelstream-prom-'));
   const jobs = new Map<string, ScrapeTarget[]>();
-  for (const t of targets) jobs.set(`${t.job}:${t.honorLabels ? 'h' : ''}`, [...(jobs.get(`${t.job}:${t.honorLabels ? 'h' : ''}`) ?? []), t]);
+  for (const t of targets)
+    jobs.set(`${t.job}:${t.honorLabels ? 'h' : ''}`, [
+      ...(jobs.get(`${t.job}:${t.honorLabels ? 'h' : ''}`) ?? []),
+      t,
+    ]);
   const config = {
     // One-second scrapes and rule evaluations keep the test's state changes visible within ~2 s.
     global: { scrape_interval: '1s', evaluation_interval: '1s', scrape_timeout: '900ms' },
@@ -66,18 +73,25 @@ export async function startPrometheus(targets: ScrapeTarget[], ruleFiles: string
       error?: string;
       data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
     };
-    if (body.status !== 'success' || !body.data) throw new Error(`query failed (${body.error ?? res.status}): ${expr}`);
-    if (body.data.resultType !== 'vector') throw new Error(`expected a vector from ${expr}, got ${body.data.resultType}`);
+    if (body.status !== 'success' || !body.data)
+      throw new Error(`query failed (${body.error ?? res.status}): ${expr}`);
+    if (body.data.resultType !== 'vector')
+      throw new Error(`expected a vector from ${expr}, got ${body.data.resultType}`);
     return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
   };
 
-  const until = async (expr: string, check: (s: Sample[]) => boolean, timeoutMs = 20_000): Promise<Sample[]> => {
+  const until = async (
+    expr: string,
+    check: (s: Sample[]) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<Sample[]> => {
     const deadline = Date.now() + timeoutMs;
     let last: Sample[];
     for (;;) {
       last = await query(expr);
       if (check(last)) return last;
-      if (Date.now() > deadline) throw new Error(`timed out waiting on ${expr}; last result: ${JSON.stringify(last)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting on ${expr}; last result: ${JSON.stringify(last)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
@@ -90,7 +104,8 @@ export async function startPrometheus(targets: ScrapeTarget[], ruleFiles: string
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`prometheus did not become ready: ${JSON.stringify(proc.lines.slice(-5))}`);
+    if (Date.now() > deadline)
+      throw new Error(`prometheus did not become ready: ${JSON.stringify(proc.lines.slice(-5))}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 

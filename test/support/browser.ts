@@ -24,7 +24,11 @@ const open = new Set<Browser>();
 
 /** Launches Chromium (playwright gives each launch its own temporary profile). */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    headless: true,
+  });
   open.add(browser);
   browser.once('disconnected', () => open.delete(browser));
   return browser;
@@ -73,13 +77,15 @@ function recordPeerConnections(): void {
 /** The inbound RTP counters of one kind summed over the page's peer connections (empty when there are none). */
 export async function inboundRtp(page: Page, kind: 'audio' | 'video'): Promise<Record<string, number>> {
   return page.evaluate(async (k) => {
-    const pcs = (window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ?? [];
+    const pcs =
+      (window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ?? [];
     const sum: Record<string, number> = {};
     for (const pc of pcs) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((r: Record<string, unknown>) => {
         if (r.type !== 'inbound-rtp' || r.kind !== k) return;
-        for (const [key, value] of Object.entries(r)) if (typeof value === 'number') sum[key] = (sum[key] ?? 0) + value;
+        for (const [key, value] of Object.entries(r))
+          if (typeof value === 'number') sum[key] = (sum[key] ?? 0) + value;
       });
     }
     return sum;
@@ -88,17 +94,39 @@ export async function inboundRtp(page: Page, kind: 'audio' | 'video'): Promise<R
 
 /** What the page's peer connections report: states and the inbound video counters, one line each. */
 export async function peerStats(page: Page): Promise<string[]> {
-  const keys = ['packetsReceived', 'packetsLost', 'framesReceived', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'pliCount', 'nackCount', 'firCount', 'frameWidth'];
+  const keys = [
+    'packetsReceived',
+    'packetsLost',
+    'framesReceived',
+    'framesDecoded',
+    'keyFramesDecoded',
+    'framesDropped',
+    'pliCount',
+    'nackCount',
+    'firCount',
+    'frameWidth',
+  ];
   try {
     const states = await page.evaluate(() => {
-      const pcs = (window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ?? [];
-      const lines = pcs.map((pc, i) => `pc${String(i)}: signaling=${pc.signalingState} ice=${pc.iceConnectionState} connection=${pc.connectionState}`);
+      const pcs =
+        (window as unknown as { __testPeerConnections?: RTCPeerConnection[] }).__testPeerConnections ?? [];
+      const lines = pcs.map(
+        (pc, i) =>
+          `pc${String(i)}: signaling=${pc.signalingState} ice=${pc.iceConnectionState} connection=${pc.connectionState}`,
+      );
       const v = document.querySelector('video');
-      lines.push(v ? `video: readyState=${String(v.readyState)} paused=${String(v.paused)} size=${String(v.videoWidth)}x${String(v.videoHeight)} srcObject=${String(v.srcObject !== null)}` : 'no <video>');
+      lines.push(
+        v
+          ? `video: readyState=${String(v.readyState)} paused=${String(v.paused)} size=${String(v.videoWidth)}x${String(v.videoHeight)} srcObject=${String(v.srcObject !== null)}`
+          : 'no <video>',
+      );
       return lines;
     });
     const video = await inboundRtp(page, 'video');
-    return [...states, `inbound video (open connections): ${keys.map((k) => `${k}=${String(video[k])}`).join(' ')}`];
+    return [
+      ...states,
+      `inbound video (open connections): ${keys.map((k) => `${k}=${String(video[k])}`).join(' ')}`,
+    ];
   } catch (err) {
     return [`(no stats: ${err instanceof Error ? err.message : String(err)})`];
   }
@@ -117,14 +145,19 @@ export async function waitForFirstFrame(page: Page, timeoutMs = 20_000): Promise
     );
   } catch (err) {
     const stats = await peerStats(page);
-    throw new Error(`no video frame within ${String(timeoutMs)} ms\n--- WebRTC\n${stats.join('\n')}`, { cause: err });
+    throw new Error(`no video frame within ${String(timeoutMs)} ms\n--- WebRTC\n${stats.join('\n')}`, {
+      cause: err,
+    });
   }
   // The player page records the first requestVideoFrameCallback time; other pages fall back to "now".
   return page.evaluate(() => Number(document.body.dataset.firstFrameMs ?? performance.now()));
 }
 
 /** Decoded frames per second over `ms`, measured on the page's <video>. */
-export async function measureFps(page: Page, ms: number): Promise<{ fps: number; frames: number; dropped: number }> {
+export async function measureFps(
+  page: Page,
+  ms: number,
+): Promise<{ fps: number; frames: number; dropped: number }> {
   return page.evaluate(async (duration) => {
     const v = document.querySelector('video');
     if (!v) return { fps: 0, frames: 0, dropped: 0 };

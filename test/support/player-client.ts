@@ -19,7 +19,9 @@ export class SignallingClient {
 
   protected constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const text = Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+      const text = Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.concat(data as Buffer[]).toString('utf8');
       let msg: Received;
       try {
         msg = JSON.parse(text) as Received;
@@ -30,7 +32,9 @@ export class SignallingClient {
       this.onReceived(msg);
       this.wake?.();
     });
-    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => (resolve({ code, reason: reason.toString() }), this.wake?.())));
+    this.closed = new Promise((resolve) =>
+      ws.once('close', (code, reason) => (resolve({ code, reason: reason.toString() }), this.wake?.())),
+    );
   }
 
   /** Opens a socket to `url` and resolves once it is open. */
@@ -61,7 +65,8 @@ export class SignallingClient {
    */
   async next(type?: string, timeoutMs = 3000): Promise<Received> {
     const msg = await this.take(timeoutMs, type ?? 'any message');
-    if (type !== undefined && msg.type !== type) throw new Error(`expected "${type}", got ${JSON.stringify(msg)}`);
+    if (type !== undefined && msg.type !== type)
+      throw new Error(`expected "${type}", got ${JSON.stringify(msg)}`);
     return msg;
   }
 
@@ -87,7 +92,8 @@ export class SignallingClient {
   }
 
   close(code = 1000, reason = ''): Promise<Closed> {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
+      this.ws.close(code, reason);
     return this.closed;
   }
 
@@ -102,7 +108,10 @@ export class SignallingClient {
     while (this.cursor >= this.received.length) {
       if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting for ${what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got so far: ${JSON.stringify(this.received)}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}; got so far: ${JSON.stringify(this.received)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.wake = () => (clearTimeout(timer), resolve());
@@ -158,7 +167,9 @@ export function opened(ws: WebSocket): Promise<WebSocket> {
     }
     const fail = (err: Error) => reject(err);
     ws.once('error', fail);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)),
+    );
     ws.once('open', () => {
       ws.off('error', fail);
       ws.on('error', () => {});

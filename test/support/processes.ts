@@ -32,7 +32,11 @@ process.once('exit', () => {
 });
 
 /** Starts `script` (a .ts path relative to the repo root) with `env` added to this process's env. */
-export function startNode(script: string, env: Record<string, string | undefined> = {}, args: string[] = []): RunningProcess {
+export function startNode(
+  script: string,
+  env: Record<string, string | undefined> = {},
+  args: string[] = [],
+): RunningProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, script), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
@@ -96,13 +100,27 @@ export function track(child: ChildProcess): RunningProcess {
         const w = { pred, resolve: (l: LogLine) => (clearTimeout(timer), resolve(l)) };
         const timer = setTimeout(() => {
           waiters.delete(w);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for a log line; last lines:\n${lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`));
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for a log line; last lines:\n${lines
+                .slice(-10)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(w);
         void exited.then((code) => {
           if (waiters.delete(w)) {
             clearTimeout(timer);
-            reject(new Error(`process exited (${code}) before the expected log line; last lines:\n${lines.slice(-10).map((l) => JSON.stringify(l)).join('\n')}`));
+            reject(
+              new Error(
+                `process exited (${code}) before the expected log line; last lines:\n${lines
+                  .slice(-10)
+                  .map((l) => JSON.stringify(l))
+                  .join('\n')}`,
+              ),
+            );
           }
         });
       });
@@ -153,7 +171,11 @@ export function isAlive(pid: number): boolean {
 /** Direct children of `pid` (Linux /proc), to check that a whole process tree is gone. */
 export function childPids(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }

@@ -30,7 +30,8 @@ export class StreamerStandIn extends SignallingClient {
   committedId: string | undefined;
   /** Types that made it close (closeOnUnknown), if any. */
   killedBy: string | undefined;
-  private readonly opts: Required<Omit<StreamerOptions, 'closeOnUnknown' | 'ws'>> & Pick<StreamerOptions, 'closeOnUnknown'>;
+  private readonly opts: Required<Omit<StreamerOptions, 'closeOnUnknown' | 'ws'>> &
+    Pick<StreamerOptions, 'closeOnUnknown'>;
 
   private constructor(ws: WebSocket, options: StreamerOptions) {
     super(ws);
@@ -107,12 +108,20 @@ export class StreamerStandIn extends SignallingClient {
       this.send({
         type: 'iceCandidate',
         playerId: this.pid(playerId),
-        candidate: { candidate: `candidate:${i + 1} 1 udp 2122260223 127.0.0.1 ${50000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
+        candidate: {
+          candidate: `candidate:${i + 1} 1 udp 2122260223 127.0.0.1 ${50000 + i} typ host`,
+          sdpMid: '0',
+          sdpMLineIndex: 0,
+        },
       });
     }
   }
 
   disconnectPlayer(playerId: string, reason?: string): void {
-    this.send(reason === undefined ? { type: 'disconnectPlayer', playerId: this.pid(playerId) } : { type: 'disconnectPlayer', playerId: this.pid(playerId), reason });
+    this.send(
+      reason === undefined
+        ? { type: 'disconnectPlayer', playerId: this.pid(playerId) }
+        : { type: 'disconnectPlayer', playerId: this.pid(playerId), reason },
+    );
   }
 }
