@@ -1,8 +1,9 @@
 // The router's HTTP surface on the public port: health, readiness, and the player page on the same origin
 // as the player WebSocket (Epic's frontend signals to its own origin).
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { errorBody, type Logger } from '../common/index.js';
 import { SESSION_PATH } from '../common/router-messages.js';
@@ -89,6 +90,26 @@ export function createApp(options: HttpOptions): express.Express {
   app.use((_req, res) => {
     res.status(404).json(errorBody('not_found', 'no such page'));
   });
+  // Without this, Express answers a malformed or oversized body with an HTML page (a stack trace outside
+  // production) and prints the error to stderr instead of a log line.
+  app.use(
+    (
+      err: Error & { status?: number; expose?: boolean },
+      req: Request,
+      res: Response,
+      _next: NextFunction,
+    ) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) {
+        options.log.error({ err, path: req.path }, 'http handler failed');
+        res.status(500).json(errorBody('internal', 'internal error'));
+        return;
+      }
+      const message = err.expose ? err.message : (http.STATUS_CODES[status] ?? 'bad request');
+      options.log.info({ code: 'bad_request', status, path: req.path, reason: message }, 'bad HTTP request');
+      res.status(status).json(errorBody('bad_request', message));
+    },
+  );
   return app;
 }
 
