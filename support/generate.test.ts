@@ -14,11 +14,15 @@ import { adapterValues } from './generated-files.js';
 const tmp = mkdtempSync(path.join(tmpdir(), 'pixelstream-generate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function generate(dotEnv: string, env: Record<string, string> = {}) {
+function generate(
+  dotEnv: string,
+  env: Record<string, string> = {},
+  args = (file: string) => ['--env', file],
+) {
   const file = path.join(tmp, `${Math.random().toString(36).slice(2)}.env`);
   writeFileSync(file, dotEnv);
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'STREAM_BUFFER'));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'support/generate.ts', '--env', file], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'support/generate.ts', ...args(file)], {
     cwd: repoRoot,
     env: { ...base, ...env },
     encoding: 'utf8',
@@ -50,5 +54,23 @@ describe('support:generate --env', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('STREAM_BUFFER');
     expect(r.stderr).toContain('HPA_MIN_REPLICAS');
+  });
+
+  it('takes --env=FILE as well as --env FILE', () => {
+    const r = generate('STREAM_BUFFER=4\n', {}, (file) => [`--env=${file}`]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(demandQuery(r.stdout)).toMatch(/\) \+ 4$/);
+  });
+
+  it.each([
+    ['a mistyped option', (file: string) => ['--evn', file]],
+    ['a stray argument', (file: string) => [file]],
+    ['--env without a file', () => ['--env']],
+  ])('refuses %s with exit 2 instead of rewriting the committed files', (_what, args) => {
+    const r = generate('STREAM_BUFFER=3\n', {}, args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('usage: generate.ts [--env FILE]');
   });
 });
