@@ -80,18 +80,22 @@ export function generateArrivals(o: GeneratorOptions): Arrival[] {
 const MAX_TRACE_ROWS = 2_000_000;
 
 /**
- * Parses `arrival_seconds,session_seconds` rows (a header line and `#` comments allowed, any order —
- * rows are sorted). Every bad row is reported, up to 20, in one SimError.
+ * Parses `arrival_seconds,session_seconds` rows (a header as the first content line and `#` comments
+ * anywhere, rows in any order — they are sorted). Every bad row is reported, up to 20, in one SimError.
  */
 export function parseTrace(text: string, source = 'trace'): Arrival[] {
   const out: Arrival[] = [];
   const problems: string[] = [];
   const lines = text.split(/\r?\n/);
+  let first = true;
   lines.forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const cells = line.split(',').map((c) => c.trim());
-    if (i === 0 && cells.some((c) => c !== '' && Number.isNaN(Number(c)))) return; // header
+    // The header is the first content line, wherever comments and blank lines put it.
+    const header = first && cells.some((c) => c !== '' && Number.isNaN(Number(c)));
+    first = false;
+    if (header) return;
     const at = Number(cells[0]);
     const session = Number(cells[1]);
     if (

@@ -17,6 +17,13 @@ describe('trace', () => {
       { at: 20, session: 5 },
     ]);
   });
+  it('finds the header after leading comments and blank lines, and only there', () => {
+    const trace = '# exported from the router log\n\narrival_seconds,session_seconds\n10,30\n';
+    expect(parseTrace(trace)).toEqual([{ at: 10, session: 30 }]);
+    expect(() => parseTrace('# note\n10,30\narrival_seconds,session_seconds\n', 't.csv')).toThrow(
+      expect.objectContaining({ problems: [expect.stringMatching(/^t.csv:3:/)] }),
+    );
+  });
   it('reports every bad row with its line number', () => {
     expect(() => parseTrace('1,2\nx,3\n4,-1\n5\n', 't.csv')).toThrow(
       expect.objectContaining({
