@@ -14,6 +14,7 @@ import {
   type PeerConnectionOptions,
 } from '../common/index.js';
 import { backoffDelay } from './backoff.js';
+import { readIceConfig } from './ice-config.js';
 
 /** How often we ping the server; a missing pong for two intervals means the socket is dead. */
 const KEEPALIVE_MS = 15_000;
@@ -151,14 +152,36 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
       return;
     }
     this.lastPong = Date.now();
+    // A listener that throws (werift refusing what a message led to) costs that message, not the process.
+    try {
+      this.dispatch(m);
+    } catch (err) {
+      this.log.error({
+        msg: 'signalling message could not be handled',
+        code: 'SIGNALLING_HANDLER_FAILED',
+        type: m.type,
+        err: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  private dispatch(m: Message): void {
     switch (m.type) {
       case 'identify':
         this.send(build.endpointId(this.options.streamerId));
         break;
-      case 'config':
-        this.peerConnectionOptions = m.peerConnectionOptions;
-        this.emit('config', m.peerConnectionOptions);
+      case 'config': {
+        const ice = readIceConfig(m.peerConnectionOptions);
+        if (ice.problems.length > 0)
+          this.log.warn({
+            msg: 'malformed parts of config ignored',
+            code: 'SIGNALLING_BAD_CONFIG',
+            problems: ice.problems,
+          });
+        this.peerConnectionOptions = ice.options;
+        this.emit('config', ice.options);
         break;
+      }
       case 'endpointIdConfirm':
         this.log.info({ msg: 'registered', streamerId: m.committedId });
         this.emit('registered', m.committedId);

@@ -1,5 +1,5 @@
-// The streamer process against a hostile signalling server: garbage frames, wrong shapes and unknown types
-// are logged with a code and ignored; the session carries on.
+// The streamer process against a hostile signalling server: garbage frames, wrong shapes, unknown types and
+// malformed ICE server lists are logged with a code and ignored; the session carries on.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -52,6 +52,32 @@ describe('signalling input', () => {
     expect(codes).toContain('SIGNALLING_NOT_OBJECT');
     expect(codes).toContain('SIGNALLING_NO_TYPE');
     expect(codes).toContain('SIGNALLING_BAD_FIELD');
+    expect(streamer.child.exitCode).toBeNull();
+
+    // Configs with malformed ICE servers lose those entries, not the process: the next player still gets
+    // an offer.
+    ws.send(
+      JSON.stringify({
+        type: 'config',
+        peerConnectionOptions: { iceServers: [null, { urls: 5 }, { urls: ['stun:127.0.0.1:9', 7] }] },
+      }),
+    );
+    ws.send(JSON.stringify({ type: 'config', peerConnectionOptions: { iceServers: 'stun:x' } }));
+    ws.send(JSON.stringify({ type: 'playerConnected', playerId: '101' }));
+    const offerDeadline = Date.now() + 10_000;
+    while (Date.now() < offerDeadline && !received.some((m) => m.type === 'offer'))
+      await new Promise((r) => setTimeout(r, 50));
+    expect(received.find((m) => m.type === 'offer')).toMatchObject({ playerId: '101' });
+    const bad = streamer.lines.filter((l) => l.code === 'SIGNALLING_BAD_CONFIG');
+    expect(bad.map((l) => l.problems)).toEqual([
+      [
+        'iceServers[0] is not an object',
+        'iceServers[1].urls has no URL string',
+        'iceServers[2].urls: 1 non-string URL(s) dropped',
+      ],
+      ['iceServers is not an array'],
+    ]);
+    expect(streamer.lines.filter((l) => l.code === 'CRASH' || l.code === 'OFFER_FAILED')).toEqual([]);
     expect(streamer.child.exitCode).toBeNull();
   });
 });
