@@ -12,6 +12,7 @@ import { generatedFiles, RULE_FILE } from './generated-files.js';
 import { dashboardQueries } from './dashboard-queries.js';
 import { dashboards } from './dashboards/index.js';
 import { prometheusRuleGroups } from './prometheus-rules.js';
+import { rulesUnitTests } from './rules-unit-tests.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = mkdtempSync(path.join(tmpdir(), 'pixelstream-support-'));
@@ -37,6 +38,36 @@ describe('generated files', () => {
         .filter((f) => f.includes('/'))
         .sort(),
     );
+  });
+});
+
+describe('rule unit tests', () => {
+  interface UnitTests {
+    tests: {
+      promql_expr_test?: { expr: string; exp_samples: unknown[] }[];
+      alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[];
+    }[];
+  }
+  const doc = rulesUnitTests(path.basename(RULE_FILE)) as UnitTests;
+  const rules = prometheusRuleGroups().flatMap((g) => g.rules);
+
+  it('every recording rule is evaluated with expected samples', () => {
+    const exprs = doc.tests.flatMap((t) => t.promql_expr_test ?? []).filter((e) => e.exp_samples.length > 0);
+    const untested = rules
+      .flatMap((r) => ('record' in r ? [r.record] : []))
+      .filter((name) => !exprs.some((e) => new RegExp(`\\b${name}\\b`).test(e.expr)));
+    expect(untested).toEqual([]);
+  });
+
+  it('every alert has a case where it fires and one where it stays silent', () => {
+    const cases = doc.tests.flatMap((t) => t.alert_rule_test ?? []);
+    const missing = rules
+      .flatMap((r) => ('alert' in r ? [r.alert] : []))
+      .filter((name) => {
+        const own = cases.filter((c) => c.alertname === name);
+        return !own.some((c) => c.exp_alerts.length > 0) || !own.some((c) => c.exp_alerts.length === 0);
+      });
+    expect(missing).toEqual([]);
   });
 });
 

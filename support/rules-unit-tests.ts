@@ -253,6 +253,7 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
             eval_time: mins(4),
             exp_alerts: [expect(ALERTS.turnDown, { namespace: 'down', daemonset: o.turnDaemonSet })],
           },
+          { alertname: ALERTS.turnDegraded, eval_time: mins(9), exp_alerts: [] },
           {
             alertname: ALERTS.turnDegraded,
             eval_time: mins(12),
