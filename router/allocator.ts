@@ -245,10 +245,12 @@ export class Allocator {
         this.beliefs.set(ep.url, { busySince: now });
         return;
       case 'gone':
+        // A 404 to a new reservation: the sidecar runs without ROUTER_TOKEN (or this is not a sidecar at
+        // all). A deployment error, like a token mismatch: it never heals by itself.
         this.beliefs.set(ep.url, { suspectUntil: now + this.options.suspectMs });
         this.metrics.count('failed');
-        this.log.warn(
-          { pod: ep.key, url: ep.url },
+        this.log.error(
+          { pod: ep.key, url: ep.url, code: 'reserve_disabled' },
           'sidecar has no reservation API (404); is ROUTER_TOKEN set there?',
         );
         return;

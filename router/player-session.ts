@@ -122,6 +122,9 @@ export class PlayerSession implements Waiter {
       return true;
     }
     if (outcome.kind !== 'granted') {
+      // The pod did not answer, or not as a sidecar should: a failure like any reservation request's. A 404
+      // or 409 is the sidecar's normal answer for a lapsed or taken reservation.
+      if (outcome.kind === 'failed') this.ctx.metrics.count('failed');
       this.log.info(
         {
           pod: endpoint.key,
