@@ -1,6 +1,7 @@
 // The reference streamer: probes ffmpeg, starts the stream's single encode, registers with the sidecar and
 // gives every player its own peer connection on the shared track. Decoded input is logged, counted,
 // answered like Unreal does, and injected into X for x11: sources.
+import { access, constants, stat } from 'node:fs/promises';
 import type { Logger } from '../common/index.js';
 import type { StreamerConfig } from './config.js';
 import { planAudio } from './audio-plan.js';
@@ -32,7 +33,23 @@ export interface Streamer {
   close(): Promise<void>;
 }
 
+/**
+ * A file source that cannot be read would otherwise make ffmpeg exit and restart forever behind a black
+ * page; refuse it at start with the reason instead.
+ */
+async function checkFileSource(config: StreamerConfig): Promise<void> {
+  if (config.source.kind !== 'file') return;
+  const file = config.source.path;
+  const refuse = (why: string) =>
+    new StreamerError('SOURCE_UNREADABLE', `STREAM_SOURCE=file:${file}: ${why}`);
+  await access(file, constants.R_OK).catch((err: NodeJS.ErrnoException) => {
+    throw refuse(err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message));
+  });
+  if (!(await stat(file)).isFile()) throw refuse('not a regular file');
+}
+
 export async function startStreamer(config: StreamerConfig, log: Logger): Promise<Streamer> {
+  await checkFileSource(config);
   const facts = await probeFfmpeg(
     config.ffmpegPath,
     config.source,
@@ -59,7 +76,10 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   if ('note' in plan && plan.note)
     log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
   if (audio.kind === 'none' && audio.note) log.warn({ msg: audio.note, code: 'AUDIO_UNAVAILABLE' });
-  const source = await startMediaSource(plan, audio, config, facts.drawtext, log);
+  const source = await startMediaSource(plan, audio, config, facts.drawtext, log).catch((err: Error) => {
+    if (plan.kind !== 'replay') throw err;
+    throw new StreamerError('REPLAY_FAILED', `the VP8 WebM clip could not be replayed: ${err.message}`);
+  });
   const warmStart = Date.now();
   await warmUpPeerConnections(source.codec, source.audio).catch((err: Error) =>
     log.warn({ msg: 'peer warm-up failed', err: err.message }),
