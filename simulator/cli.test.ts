@@ -42,6 +42,20 @@ describe('arguments', () => {
     expect(r.stderr).toMatch(/CONFIG_INVALID/);
     expect(r.stderr).toMatch(/STREAM_BUFFER/);
   });
+  it('a bad .env, policy file and trace are reported together, each with its code', () => {
+    const env = path.join(dir, 'bad-too.env');
+    const config = path.join(dir, 'bad.yaml');
+    const trace = path.join(dir, 'bad.csv');
+    writeFileSync(env, 'STREAM_BUFFER=x\n');
+    writeFileSync(config, 'policies:\n  - name: p\n    metrics: []\n');
+    writeFileSync(trace, '10,30\n20,-1\n');
+    const r = cli('--env', env, '--config', config, '--trace', trace);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^simulate: CONFIG_INVALID: .*STREAM_BUFFER/ms);
+    expect(r.stderr).toMatch(/^simulate: SIM_POLICY_INVALID: /m);
+    expect(r.stderr).toMatch(/^simulate: SIM_TRACE_INVALID: .*bad\.csv:2:/ms);
+  });
 });
 
 describe('a run', () => {

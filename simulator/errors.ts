@@ -22,3 +22,10 @@ export class SimError extends Error {
     super(problems.length > 0 ? `${message}:\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
   }
 }
+
+/** Several inputs (the .env, the policy file, the trace) were bad at once: each keeps its own code. */
+export class SimInputErrors extends Error {
+  constructor(readonly errors: readonly (Error & { readonly code: string })[]) {
+    super(errors.map((e) => `${e.code}: ${e.message}`).join('\n'));
+  }
+}

@@ -2,7 +2,7 @@
 // Exit codes: 0 done, 2 bad arguments/config/trace/policy (with every problem listed).
 import { ConfigError } from '../common/env-config.js';
 import { parseCli, USAGE } from './cli.js';
-import { SimError } from './errors.js';
+import { SimError, SimInputErrors } from './errors.js';
 import { progressBar } from './progress.js';
 import { run } from './run.js';
 
@@ -22,6 +22,10 @@ try {
     if (out.applied) process.stdout.write(`applied to ${options.env}: ${JSON.stringify(out.applied)}\n`);
   }
 } catch (err) {
+  if (err instanceof SimInputErrors) {
+    for (const e of err.errors) process.stderr.write(`simulate: ${e.code}: ${e.message}\n`);
+    process.exit(2);
+  }
   if (err instanceof SimError || err instanceof ConfigError) {
     process.stderr.write(`simulate: ${err.code}: ${err.message}\n`);
     if (err instanceof SimError && err.code === 'SIM_USAGE') process.stderr.write(`${USAGE}\n`);

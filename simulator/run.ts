@@ -2,11 +2,12 @@
 // seed, print the table, write the HTML report, and optionally write the chosen policy back into .env.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../common/env-config.js';
 import { kitEnv, loadKitConfig, writeDotEnvValues } from '../common/kit-config.js';
 import { generateArrivals, parseTrace, type Arrival } from './arrivals.js';
 import type { CliOptions } from './cli.js';
 import { formatDistribution } from './distribution.js';
-import { SIM_ERRORS, SimError } from './errors.js';
+import { SIM_ERRORS, SimError, SimInputErrors } from './errors.js';
 import { DEFAULT_MODEL, type Model } from './model.js';
 import { renderHtml } from './plot.js';
 import { parsePolicyFile } from './policy-file.js';
@@ -29,13 +30,36 @@ export interface RunIo {
   readonly progress?: (label: string, fraction: number) => void;
 }
 
+/** Runs each independent input check, so one run reports the .env, the policy file and the trace together. */
+function checkInputs<T extends unknown[]>(...checks: { [K in keyof T]: () => T[K] }): T {
+  const errors: (SimError | ConfigError)[] = [];
+  const values = checks.map((check) => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(err instanceof SimError || err instanceof ConfigError)) throw err;
+      errors.push(err);
+      return undefined;
+    }
+  });
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) throw new SimInputErrors(errors);
+  return values as T;
+}
+
 export function run(o: CliOptions, io: RunIo): RunOutput {
   const envPath = path.resolve(io.cwd, o.env);
-  const kit = loadKitConfig(kitEnv(envPath, io.env));
-  const file =
-    o.config === undefined
-      ? undefined
-      : parsePolicyFile(readText(path.resolve(io.cwd, o.config), SIM_ERRORS.policy), o.config);
+  const [kit, file, trace] = checkInputs(
+    () => loadKitConfig(kitEnv(envPath, io.env)),
+    () =>
+      o.config === undefined
+        ? undefined
+        : parsePolicyFile(readText(path.resolve(io.cwd, o.config), SIM_ERRORS.policy), o.config),
+    () =>
+      o.trace === undefined
+        ? undefined
+        : parseTrace(readText(path.resolve(io.cwd, o.trace), SIM_ERRORS.trace), o.trace),
+  );
   const model: Model = {
     ...DEFAULT_MODEL,
     gpusPerPod: kit.GPUS_PER_POD,
@@ -56,8 +80,8 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
   let arrivals: Arrival[];
   let hours: number;
   let workload: string;
-  if (o.trace !== undefined) {
-    arrivals = parseTrace(readText(path.resolve(io.cwd, o.trace), SIM_ERRORS.trace), o.trace);
+  if (o.trace !== undefined && trace !== undefined) {
+    arrivals = trace;
     hours = o.hours ?? Math.ceil(((arrivals[arrivals.length - 1]!.at + 1) / 3600) * 100) / 100;
     workload = `trace ${o.trace}`;
   } else {
