@@ -1,6 +1,7 @@
 // The player page: Epic's Pixel Streaming frontend, full window, signalling to the origin that served the
 // page (a sidecar or the session router), input on, a small stats line, and the router's queue position.
-// `?StreamerId=<id>` picks a streamer on a multi-streamer server; `?stats=0` hides the stats line.
+// `?StreamerId=<id>` picks a streamer on a multi-streamer server (without it, or for an id that is not
+// connected, the page lists the connected streamers as links); `?stats=0` hides the stats line.
 import {
   Config,
   Logger,
@@ -13,6 +14,7 @@ import {
   type QueuePositionMessage,
   type SessionTicketMessage,
 } from '../../common/router-messages.js';
+import { streamerChoice, streamerHref } from './streamer-choice.js';
 
 const overlay = document.getElementById('overlay') as HTMLDivElement;
 const statsBox = document.getElementById('stats') as HTMLPreElement;
@@ -95,6 +97,25 @@ stream.addEventListener('subscribeFailed', (e) => show(`No stream available: ${e
 stream.addEventListener('webRtcDisconnected', (e) => show(`Disconnected: ${e.data.eventString}`));
 stream.addEventListener('webRtcFailed', () => show('Could not connect the stream (network or TURN problem)'));
 stream.addEventListener('statsReceived', (e) => showStats(e.data.aggregatedStats));
+// Several streamers and no (or an unknown) `?StreamerId=`: Epic's frontend waits for a choice; offer one.
+stream.addEventListener('streamerListMessage', (e) => {
+  const { messageStreamerList, autoSelectedStreamerId, wantedStreamerId } = e.data;
+  const choice = streamerChoice(messageStreamerList.ids, autoSelectedStreamerId, wantedStreamerId);
+  if (!choice) return;
+  show(choice.text);
+  if (finalNotice || choice.ids.length === 0) return;
+  const list = document.createElement('ul');
+  list.id = 'streamers';
+  for (const id of choice.ids) {
+    const link = document.createElement('a');
+    link.href = streamerHref(location.search, id);
+    link.textContent = id;
+    const item = document.createElement('li');
+    item.append(link);
+    list.append(item);
+  }
+  overlay.append(list);
+});
 
 // The session router speaks on the same socket before a stream is assigned; Epic's library ignores types it
 // does not know, so listen for ours on its protocol emitter.
