@@ -6,19 +6,24 @@
 export const HPA_TOLERANCE = 0.1;
 
 /**
- * Object metric with a `Value` target (e.g. player_stream_pool_ratio, target 0.9):
- * ratio = value / target; inside the tolerance band nothing changes, else ceil(current × ratio).
+ * Object metric with a `Value` target (e.g. player_stream_pool_ratio, target 0.9), as the controller's
+ * GetObjectMetricReplicas computes it: ratio = value / target; inside the tolerance band nothing changes,
+ * else ceil(ratio × ready pods). The controller multiplies by the pods that are Running and Ready, not by
+ * the replica count: a pod whose streamer is not up (or that drains) fails /readyz and is left out.
+ * With no replicas at all it proposes ceil(ratio).
  */
 export function desiredForValue(
   currentReplicas: number,
+  readyPods: number,
   value: number,
   target: number,
   tolerance = HPA_TOLERANCE,
 ): number {
   if (!(target > 0)) throw new RangeError(`target must be > 0 (got ${target})`);
   const ratio = value / target;
+  if (currentReplicas === 0) return Math.ceil(ratio);
   if (Math.abs(ratio - 1) <= tolerance) return currentReplicas;
-  return Math.ceil(currentReplicas * ratio);
+  return Math.ceil(ratio * readyPods);
 }
 
 /**

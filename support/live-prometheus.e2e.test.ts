@@ -182,6 +182,14 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     return p;
   }
 
+  /** Pods the controller would count as Ready: those whose sidecar answers /readyz with 200. */
+  async function readyPods(): Promise<number> {
+    const codes = await Promise.all(
+      pods.map(async (p) => (await fetch(`http://127.0.0.1:${p.playerPort}/readyz`)).status),
+    );
+    return codes.filter((c) => c === 200).length;
+  }
+
   async function expectInputs(want: {
     available: number;
     ratio: number;
@@ -212,8 +220,10 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     const one = Object.fromEntries(PODS.slice(0, WITH_STREAMER).map((p) => [p, 1]));
     await expectInputs({ available: 0, ratio: 1, demand: 5 + BUFFER, connections: one });
     expect(desiredForAverageValue(6, 5 + BUFFER, 1)).toBe(7);
-    // The original kit's ratio target 0.9: 6 × 1/0.9 → 7 as well, but only because all streams are taken.
-    expect(desiredForValue(6, 1, 0.9)).toBe(7);
+    // The original kit's ratio target 0.9 multiplies the Ready pods (5: streamer-6 has no streamer and fails
+    // /readyz) → ceil(5 × 1/0.9) = 6: one free stream fewer than demand's 7, with every stream taken.
+    expect(await readyPods()).toBe(WITH_STREAMER);
+    expect(desiredForValue(6, WITH_STREAMER, 1, 0.9)).toBe(6);
     await prom!.until(`${RECORDED.allocated}{namespace="${NS}"}`, (s) => s.length === 1 && s[0]!.value === 5);
   });
 
@@ -223,7 +233,8 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     const one = Object.fromEntries(PODS.slice(0, WITH_STREAMER).map((p) => [p, 1]));
     await expectInputs({ available: 0, ratio: 7 / 5, demand: 5 + 2 + BUFFER, connections: one });
     expect(desiredForAverageValue(6, 9, 1)).toBe(9);
-    expect(desiredForValue(6, 7 / 5, 0.9)).toBe(10);
+    // ceil(5 Ready × (7/5) / 0.9) = ceil(7.8) = 8: the ratio asks for (players + queued) / 0.9 streams.
+    expect(desiredForValue(6, WITH_STREAMER, 7 / 5, 0.9)).toBe(8);
     // The other namespace has its own copy of the router's queue but one stream: ratio (1 + 2) / 1.
     await prom!.until(serviceQuery(ADAPTER.poolRatio, 'other'), single(3));
   });
