@@ -41,6 +41,70 @@ function pod(name: string, ip: string, ready: boolean, allocated = false) {
   };
 }
 
+/**
+ * The thin fake API server: pod list and watch in namespace NS, 404 for anything else. `list` answers the
+ * list request; a watch stays open and is handed to `watch` for the test to write events into.
+ */
+async function startFakeApi(
+  list: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+  watch: (res: http.ServerResponse) => void,
+  seen: (req: http.IncomingMessage) => void = () => {},
+): Promise<http.Server> {
+  const api = http.createServer((req, res) => {
+    seen(req);
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method !== 'GET' || url.pathname !== `/api/v1/namespaces/${NS}/pods`) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"kind":"Status","code":404}');
+      return;
+    }
+    if (url.searchParams.get('watch') !== 'true') return list(req, res);
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    watch(res);
+  });
+  await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
+  return api;
+}
+
+/** A kubeconfig in `dir` pointing at the fake API server with the service-account token. */
+function writeKubeconfig(dir: string, apiPort: number): string {
+  const kubeconfig = path.join(dir, 'config');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'fake',
+          cluster: { server: `http://127.0.0.1:${apiPort}`, 'insecure-skip-tls-verify': true },
+        },
+      ],
+      users: [{ name: 'router', user: { token: API_TOKEN } }],
+      contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'router', namespace: NS } }],
+      'current-context': 'fake',
+    }),
+  );
+  return kubeconfig;
+}
+
+/** The router process with Kubernetes discovery against the fake API server. */
+function startKubeRouter(dir: string, apiPort: number, sidecarPort: number): RunningProcess {
+  return startNode('router/main.ts', {
+    ROUTER_PORT: '0',
+    METRICS_PORT: '0',
+    ROUTER_HOST: '127.0.0.1',
+    ROUTER_TOKEN: TOKEN,
+    DISCOVERY: 'kubernetes',
+    POD_NAMESPACE: NS,
+    SIDECAR_PLAYER_PORT: String(sidecarPort),
+    KUBECONFIG: writeKubeconfig(dir, apiPort),
+    // Long on purpose: waiting players below must be woken by discovery events, not by polling.
+    QUEUE_POLL_MS: '60000',
+    PLAYER_PAGE_DIR: '/nonexistent-player-page',
+  });
+}
+
 describe('kubernetes discovery', () => {
   let farm: Farm;
   let api: http.Server;
@@ -56,69 +120,29 @@ describe('kubernetes discovery', () => {
   beforeAll(async () => {
     sidecarPort = await freePort();
     [farm] = (await startFarms([2], { FARM_PLAYER_PORT: String(sidecarPort) })) as [Farm];
-    api = http.createServer((req, res) => {
-      seen.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        auth: req.headers.authorization,
-        accept: req.headers.accept,
-      });
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (req.method !== 'GET' || url.pathname !== `/api/v1/namespaces/${NS}/pods`) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"kind":"Status","code":404}');
-        return;
-      }
-      if (url.searchParams.get('watch') === 'true') {
-        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-        res.flushHeaders();
-        watchStream = res;
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'PodList',
-          metadata: { resourceVersion: '100' },
-          items: [pod('streamer-a', '127.0.1.1', true), pod('streamer-b', '127.0.1.2', false)],
+    api = await startFakeApi(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'PodList',
+            metadata: { resourceVersion: '100' },
+            items: [pod('streamer-a', '127.0.1.1', true), pod('streamer-b', '127.0.1.2', false)],
+          }),
+        );
+      },
+      (res) => (watchStream = res),
+      (req) =>
+        seen.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          auth: req.headers.authorization,
+          accept: req.headers.accept,
         }),
-      );
-    });
-    await new Promise<void>((r) => api.listen(0, '127.0.0.1', () => r()));
-    dir = mkdtempSync(path.join(os.tmpdir(), 'router-kube-'));
-    const kubeconfig = path.join(dir, 'config');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'fake',
-            cluster: {
-              server: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
-              'insecure-skip-tls-verify': true,
-            },
-          },
-        ],
-        users: [{ name: 'router', user: { token: API_TOKEN } }],
-        contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'router', namespace: NS } }],
-        'current-context': 'fake',
-      }),
     );
-    router = startNode('router/main.ts', {
-      ROUTER_PORT: '0',
-      METRICS_PORT: '0',
-      ROUTER_HOST: '127.0.0.1',
-      ROUTER_TOKEN: TOKEN,
-      DISCOVERY: 'kubernetes',
-      POD_NAMESPACE: NS,
-      SIDECAR_PLAYER_PORT: String(sidecarPort),
-      KUBECONFIG: kubeconfig,
-      // Long on purpose: waiting players below must be woken by the watch event, not by polling.
-      QUEUE_POLL_MS: '60000',
-      PLAYER_PAGE_DIR: '/nonexistent-player-page',
-    });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'router-kube-'));
+    router = startKubeRouter(dir, (api.address() as AddressInfo).port, sidecarPort);
     const l = await router.waitFor((x) => x.msg === 'listening');
     routerUrl = `ws://127.0.0.1:${l.port as number}/`;
     const readyz = `http://127.0.0.1:${l.port as number}/readyz`;
@@ -217,5 +241,88 @@ describe('kubernetes discovery', () => {
     await back.waitFor('config', 5000);
     expect(Date.now() - t1).toBeLessThan(5000);
     expect(await back.streamer()).toBe('s1');
+  });
+});
+
+describe('kubernetes discovery while the API server refuses the router', () => {
+  let farm: Farm;
+  let api: http.Server;
+  let router: RunningProcess;
+  let dir = '';
+  let forbidden = true;
+  const lists: string[] = [];
+  const watches: http.ServerResponse[] = [];
+  const open: Arrival[] = [];
+
+  beforeAll(async () => {
+    const sidecarPort = await freePort();
+    [farm] = (await startFarms([1], { FARM_PLAYER_PORT: String(sidecarPort) })) as [Farm];
+    api = await startFakeApi(
+      (req, res) => {
+        lists.push(req.url ?? '');
+        if (forbidden) {
+          // What the API server answers a service account without RBAC on pods.
+          res.writeHead(403, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              message: `pods is forbidden: User "system:serviceaccount:${NS}:router" cannot list resource "pods"`,
+              reason: 'Forbidden',
+              code: 403,
+            }),
+          );
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'PodList',
+            metadata: { resourceVersion: '200' },
+            items: [pod('streamer-c', '127.0.1.1', true)],
+          }),
+        );
+      },
+      (res) => watches.push(res),
+    );
+    dir = mkdtempSync(path.join(os.tmpdir(), 'router-kube-'));
+    router = startKubeRouter(dir, (api.address() as AddressInfo).port, sidecarPort);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const a of open) a.ws.terminate();
+    for (const w of watches) w.end();
+    await Promise.all([router?.stop(), farm?.proc.stop()]);
+    api?.closeAllConnections();
+    await new Promise<void>((r) => (api ? api.close(() => r()) : r()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves, says why and stays not ready while refused, then syncs and places the waiting player', async () => {
+    const l = await router.waitFor((x) => x.msg === 'listening');
+    const base = `http://127.0.0.1:${l.port as number}`;
+    const refused = await router.waitFor((x) => x.code === 'discovery_error');
+    expect(refused.err).toBe(
+      `HTTP 403: pods is forbidden: User "system:serviceaccount:${NS}:router" cannot list resource "pods"`,
+    );
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const readyz = await fetch(`${base}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(((await readyz.json()) as { code: string }).code).toBe('not_ready');
+    const player = new Arrival(`ws://127.0.0.1:${l.port as number}/`);
+    open.push(player);
+    expect((await player.waitFor('queuePosition')).position).toBe(1);
+    // The list is retried (every 2 s) with the same request, never with a hole in it.
+    await until(() => lists.length >= 2, 10_000, 'the list is retried');
+    expect(new Set(lists)).toEqual(
+      new Set([`/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(SELECTOR)}`]),
+    );
+
+    forbidden = false;
+    await player.waitFor('config', 10_000);
+    expect(await player.streamer()).toBe('s0');
+    await router.waitFor((x) => x.msg === 'pod discovery synced');
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    await player.close(1000);
   });
 });

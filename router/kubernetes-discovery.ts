@@ -118,7 +118,31 @@ export class KubernetesDiscovery extends EventEmitter implements Discovery {
   }
 }
 
+/**
+ * One readable line for an API failure. A list error carries the HTTP status and the API server's Status
+ * object ("pods is forbidden: User … cannot list …" for missing RBAC, a parse error for a bad POD_SELECTOR);
+ * client-node's own message buries both in escaped JSON and response headers.
+ */
 function errText(err: unknown): string {
+  const e = err as { code?: unknown; statusCode?: unknown; body?: unknown; message?: unknown };
+  const status = typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : 0;
+  if (status > 0) {
+    const detail = statusMessage(e.body) ?? (typeof e.message === 'string' ? e.message : '');
+    return `HTTP ${status}: ${detail}`.slice(0, 500);
+  }
   if (err instanceof Error) return err.message;
   return typeof err === 'string' ? err : JSON.stringify(err);
+}
+
+function statusMessage(body: unknown): string | undefined {
+  let v = body;
+  if (typeof body === 'string') {
+    try {
+      v = JSON.parse(body) as unknown;
+    } catch {
+      return body.trim() || undefined;
+    }
+  }
+  const message = (v as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : undefined;
 }
