@@ -56,6 +56,18 @@ describe('arguments', () => {
     expect(r.stderr).toMatch(/^simulate: SIM_POLICY_INVALID: /m);
     expect(r.stderr).toMatch(/^simulate: SIM_TRACE_INVALID: .*bad\.csv:2:/ms);
   });
+  it('an --env that is a directory and an --out that is a file exit 2 with coded lines, not a stack trace', () => {
+    const blocker = path.join(dir, 'not-a-dir');
+    writeFileSync(blocker, '');
+    const r = cli('--env', dir, '--out', blocker, '--hours', '1', '--policies', 'buffer-1');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^simulate: CONFIG_INVALID: cannot read .*\n {2}- EISDIR$/m);
+    expect(r.stderr).toMatch(
+      /^simulate: SIM_OUTPUT_FAILED: cannot write .*not-a-dir:\n {2}- E(EXIST|NOTDIR)$/m,
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 describe('a run', () => {

@@ -9,6 +9,7 @@ export const SIM_ERRORS = {
   distribution: 'SIM_DISTRIBUTION_INVALID',
   apply: 'SIM_APPLY_UNSUPPORTED',
   config: 'CONFIG_INVALID',
+  output: 'SIM_OUTPUT_FAILED',
 } as const;
 
 export type SimErrorCode = (typeof SIM_ERRORS)[keyof typeof SIM_ERRORS];

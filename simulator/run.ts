@@ -7,7 +7,7 @@ import { kitEnv, loadKitConfig, writeDotEnvValues } from '../common/kit-config.j
 import { generateArrivals, parseTrace, type Arrival } from './arrivals.js';
 import type { CliOptions } from './cli.js';
 import { formatDistribution } from './distribution.js';
-import { SIM_ERRORS, SimError, SimInputErrors } from './errors.js';
+import { SIM_ERRORS, SimError, SimInputErrors, type SimErrorCode } from './errors.js';
 import { DEFAULT_MODEL, type Model } from './model.js';
 import { renderHtml } from './plot.js';
 import { parsePolicyFile } from './policy-file.js';
@@ -49,8 +49,9 @@ function checkInputs<T extends unknown[]>(...checks: { [K in keyof T]: () => T[K
 
 export function run(o: CliOptions, io: RunIo): RunOutput {
   const envPath = path.resolve(io.cwd, o.env);
+  const outDir = path.resolve(io.cwd, o.out);
   const [kit, file, trace] = checkInputs(
-    () => loadKitConfig(kitEnv(envPath, io.env)),
+    () => loadKitConfig(fileIo(SIM_ERRORS.config, envPath, () => kitEnv(envPath, io.env))),
     () =>
       o.config === undefined
         ? undefined
@@ -59,6 +60,8 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
       o.trace === undefined
         ? undefined
         : parseTrace(readText(path.resolve(io.cwd, o.trace), SIM_ERRORS.trace), o.trace),
+    // Before minutes of simulation, not after: the report must have somewhere to go.
+    () => fileIo(SIM_ERRORS.output, outDir, () => mkdirSync(outDir, { recursive: true })),
   );
   const model: Model = {
     ...DEFAULT_MODEL,
@@ -113,10 +116,10 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
     `pods: pull ${formatDistribution(model.imagePull)} (cached ${formatDistribution(model.imagePullCached)}), start ${formatDistribution(model.appStart)}; nodes: ${model.gpusPerNode} GPU(s), start ${formatDistribution(model.nodeStartup)}, max ${model.maxNodes}; deletion order ${model.deletionOrder}`,
     ...policies.map((p) => `${p.name}: ${p.description}`),
   ];
-  const outDir = path.resolve(io.cwd, o.out);
-  mkdirSync(outDir, { recursive: true });
   const htmlPath = path.join(outDir, 'simulation.html');
-  writeFileSync(htmlPath, renderHtml('Autoscaling simulation', summaries, results, notes));
+  fileIo(SIM_ERRORS.output, htmlPath, () =>
+    writeFileSync(htmlPath, renderHtml('Autoscaling simulation', summaries, results, notes)),
+  );
 
   let applied: Record<string, string | number> | undefined;
   if (o.apply !== undefined) {
@@ -137,16 +140,22 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
 /** Writes the policy's .env values; refuses (coded) when the kit's HPA template cannot express it. */
 export function applyPolicy(p: Policy, envPath: string): Record<string, string | number> {
   if ('problems' in p.apply) throw new SimError(SIM_ERRORS.apply, `cannot apply ${p.name}`, p.apply.problems);
-  writeDotEnvValues(envPath, p.apply.values);
+  const values = p.apply.values;
+  fileIo(SIM_ERRORS.output, envPath, () => writeDotEnvValues(envPath, values));
   return p.apply.values;
 }
 
-function readText(file: string, code: (typeof SIM_ERRORS)['trace'] | (typeof SIM_ERRORS)['policy']): string {
+/** A file-system step whose failure (EISDIR, ENOTDIR, EACCES…) becomes a coded error naming the path. */
+function fileIo<T>(code: SimErrorCode, file: string, step: () => T): T {
   try {
-    return readFileSync(file, 'utf8');
+    return step();
   } catch (err) {
-    throw new SimError(code, `cannot read ${file}`, [
-      (err as NodeJS.ErrnoException).code ?? (err as Error).message,
-    ]);
+    const errno = (err as NodeJS.ErrnoException).code;
+    if (typeof errno !== 'string' || !/^E[A-Z]+$/.test(errno)) throw err;
+    throw new SimError(code, `cannot ${code === SIM_ERRORS.output ? 'write' : 'read'} ${file}`, [errno]);
   }
+}
+
+function readText(file: string, code: SimErrorCode): string {
+  return fileIo(code, file, () => readFileSync(file, 'utf8'));
 }
