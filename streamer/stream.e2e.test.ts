@@ -1,5 +1,5 @@
 // Epic's frontend on our player page, in real Chromium, against the real sidecar and streamer processes:
-// connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264.
+// connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264 — and its stats line says so.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -41,6 +41,17 @@ describe.skipIf(!ok)("streaming to Epic's frontend", () => {
       const { fps, frames } = await measureFps(page, 5_000);
       expect(frames).toBeGreaterThan(0);
       expect(fps).toBeGreaterThanOrEqual(25);
+      // The page's stats line: size and codec, frame rate, a bitrate a 30 fps stream can have (Epic reports
+      // kbit/s), and the first-frame time the page recorded (also read by the benchmark).
+      const stats = (await page.locator('#stats').textContent()) ?? '';
+      const codecName = codec === 'vp8' ? 'VP8' : 'H264';
+      expect(stats).toMatch(new RegExp(`^640×360 ${codecName}\\n[23]\\d fps · \\d+ kbit/s\\n`));
+      const kbps = Number(/(\d+) kbit\/s/.exec(stats)?.[1]);
+      expect(kbps).toBeGreaterThan(100);
+      expect(kbps).toBeLessThan(20_000);
+      const firstFrameMs = await page.evaluate(() => document.body.dataset.firstFrameMs);
+      expect(Number(firstFrameMs)).toBeGreaterThan(0);
+      expect(stats).toMatch(new RegExp(`\\nfirst frame ${firstFrameMs} ms$`));
       await page.context().close();
     } finally {
       await pair.stop();

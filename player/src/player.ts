@@ -72,14 +72,19 @@ function watchFrames(video: HTMLVideoElement): void {
   video.requestVideoFrameCallback(onFrame);
 }
 
-const observer = new MutationObserver(() => {
+function watchVideo(): void {
   const video = document.querySelector<HTMLVideoElement>('#player video');
   if (video && !video.dataset.watched) {
     video.dataset.watched = '1';
     watchFrames(video);
   }
+}
+// Epic's constructor has already added its <video> (so look now); the observer catches a replaced one.
+watchVideo();
+new MutationObserver(watchVideo).observe(document.getElementById('player') as HTMLDivElement, {
+  childList: true,
+  subtree: true,
 });
-observer.observe(document.getElementById('player') as HTMLDivElement, { childList: true, subtree: true });
 
 stream.addEventListener('webRtcConnecting', () => show('Starting stream…'));
 stream.addEventListener('videoInitialized', () => {
@@ -149,7 +154,8 @@ function showStats(s: AggregatedStats): void {
   const codec = v.codecId ? s.codecs.get(v.codecId) : undefined;
   const lines = [
     `${v.frameWidth ?? '?'}×${v.frameHeight ?? '?'} ${codec?.mimeType.replace('video/', '') ?? ''}`.trim(),
-    `${Math.round(v.framesPerSecond ?? 0)} fps · ${Math.round((v.bitrate ?? 0) / 1000)} kbit/s`,
+    // Epic computes the bitrate as bits per millisecond, i.e. already in kbit/s.
+    `${Math.round(v.framesPerSecond ?? 0)} fps · ${Math.round(v.bitrate ?? 0)} kbit/s`,
     `rtt ${pair ? Math.round(pair.currentRoundTripTime * 1000) : '?'} ms · lost ${v.packetsLost ?? 0}`,
     timing.firstFrameMs !== undefined ? `first frame ${timing.firstFrameMs} ms` : '',
   ];
