@@ -1,5 +1,6 @@
 // Mouse and keyboard from Epic's frontend in real Chromium reach the real streamer process, decoded with the
-// values the page sent; the Unreal-style handshake (Protocol → RequestInitialSettings) happens too.
+// values the page sent; the Unreal-style handshake (Protocol → RequestInitialSettings → InitialSettings) and
+// Epic's latency test work against our replies.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
@@ -29,8 +30,43 @@ describe.skipIf(!ok)('input from the page', () => {
     const input = (type: string, pred: (l: LogLine) => boolean = () => true) =>
       streamer.waitFor((l) => l.msg === 'input' && l.inputType === type && pred(l), 10_000);
 
-    // The frontend answers our Protocol message the way it answers Unreal's.
+    // The frontend answers our Protocol message the way it answers Unreal's, and takes our InitialSettings
+    // (its defaults are 60 fps and no bitrate cap; ours are the streamer's 30 fps and 2500 kbit/s).
     await input('RequestInitialSettings');
+    type Settings = { config: { getNumericSettingValue(id: string): number } };
+    const settings = () =>
+      page.evaluate(() => {
+        const { stream } = (window as unknown as { pixelstream: { stream: Settings } }).pixelstream;
+        return [
+          stream.config.getNumericSettingValue('WebRTCFPS'),
+          stream.config.getNumericSettingValue('WebRTCMaxBitrate'),
+        ];
+      });
+    await expect.poll(settings, { timeout: 5_000 }).toEqual([30, 2500]);
+
+    // Epic's latency test gets our LatencyTest reply and computes its figures from it.
+    const latency = await page.evaluate(
+      () =>
+        new Promise<Record<string, number>>((resolve, reject) => {
+          const { stream } = (
+            window as unknown as {
+              pixelstream: {
+                stream: EventTarget & { requestLatencyTest(): boolean };
+              };
+            }
+          ).pixelstream;
+          stream.addEventListener('latencyTestResult', (e) =>
+            resolve((e as Event & { data: { latencyTimings: Record<string, number> } }).data.latencyTimings),
+          );
+          if (!stream.requestLatencyTest()) reject(new Error('latency test refused: video not ready'));
+          setTimeout(() => reject(new Error('no latencyTestResult within 5 s')), 5_000);
+        }),
+    );
+    await input('LatencyTest');
+    expect(latency.ReceiptTimeMs).toBeGreaterThan(0);
+    expect(latency.TransmissionTimeMs).toBeGreaterThanOrEqual(latency.ReceiptTimeMs!);
+    expect(latency.networkLatency).toBeGreaterThanOrEqual(0);
+    expect(latency.networkLatency).toBeLessThan(1_000);
 
     // The 1280x720 viewport shows the 640x360 video edge to edge, so a point's normalised position is its
     // share of the viewport in 1/65536 steps.
