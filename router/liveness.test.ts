@@ -1,5 +1,6 @@
-// Silent and slow clients on an in-process router (no pods, so every player waits): a socket that stops
-// answering WebSocket pings is dropped with a log line; a live one stays.
+// Silent, slow and chatty clients on an in-process router (no pods, so every player waits): a socket that
+// stops answering WebSocket pings is dropped with a log line, a live one stays; a waiting player that sends
+// more than the router holds for it, or one oversized message, is closed with its code.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -61,6 +62,33 @@ describe('liveness', () => {
     expect(live.readyState).toBe(WebSocket.OPEN);
     await until(() => router.waiting() === 1, 3000);
     live.close(1000);
+    await until(() => router.waiting() === 0, 3000);
+  });
+
+  it('holds 64 messages from a waiting player, closes it with 1008 on the 65th; an oversized message gets 1009', async () => {
+    const chatty = new WebSocket(`ws://127.0.0.1:${router.port}/`);
+    const chattyClosed = new Promise<number>((r) => chatty.once('close', (code) => r(code)));
+    const received: Array<{ type: string; time?: number }> = [];
+    chatty.on('message', (d) =>
+      received.push(JSON.parse((d as Buffer).toString('utf8')) as { type: string }),
+    );
+    await new Promise((r) => chatty.once('open', r));
+    for (let i = 0; i < 64; i++) chatty.send(JSON.stringify({ type: 'listStreamers' }));
+    // A keepalive ping is answered, not held: it does not count towards the bound.
+    chatty.send(JSON.stringify({ type: 'ping', time: 1 }));
+    await until(() => received.some((m) => m.type === 'pong'), 3000);
+    expect(received.find((m) => m.type === 'pong')).toEqual({ type: 'pong', time: 1 });
+    expect(chatty.readyState).toBe(WebSocket.OPEN);
+    chatty.send(JSON.stringify({ type: 'listStreamers' }));
+    expect(await chattyClosed).toBe(1008);
+    expect(lines.find((l) => l.code === 'early_overflow')).toMatchObject({ messages: 65 });
+
+    const big = new WebSocket(`ws://127.0.0.1:${router.port}/`);
+    const bigClosed = new Promise<number>((r) => big.once('close', (code) => r(code)));
+    big.on('error', () => {});
+    await new Promise((r) => big.once('open', r));
+    big.send(Buffer.alloc(256 * 1024 + 1));
+    expect(await bigClosed).toBe(1009);
     await until(() => router.waiting() === 0, 3000);
   });
 
