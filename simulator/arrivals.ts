@@ -59,6 +59,14 @@ const PEAK_FACTOR: Record<Pattern, number> = {
   flash: FLASH_FACTOR,
 };
 
+/** The most arrivals one generated run may hold in memory (a few hundred MB); beyond it the CLI refuses. */
+export const MAX_GENERATED_ARRIVALS = 2_000_000;
+
+/** An upper bound on a generated trace's arrivals: the pattern's peak rate over the whole run. */
+export function arrivalsUpperBound(pattern: Pattern, ratePerHour: number, hours: number): number {
+  return ratePerHour * hours * PEAK_FACTOR[pattern];
+}
+
 export function generateArrivals(o: GeneratorOptions): Arrival[] {
   const rng = new Random(o.seed).fork(`arrivals:${o.pattern}`);
   const sessions = new Random(o.seed).fork('sessions');

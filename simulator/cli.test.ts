@@ -28,6 +28,20 @@ describe('arguments', () => {
     for (const option of ['--pattern', '--hours', '--seed', '--deletion-order'])
       expect(problems.join('\n')).toContain(option);
   });
+  it('refuses a generated workload too large to hold in memory, naming the bound', () => {
+    expect(() => parseCli(['--pattern', 'poisson', '--rate', '80000', '--hours', '24'])).not.toThrow();
+    try {
+      parseCli(['--pattern', 'smse', '--rate', '1000000']);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as { code: string }).code).toBe('SIM_USAGE');
+      expect((err as { problems: string[] }).problems).toEqual([
+        "--rate × --hours: up to 48,000,000 arrivals at the smse pattern's peak; one run holds at most 2,000,000 (lower --rate or --hours)",
+      ]);
+    }
+    // A trace brings its own arrivals: the bound is for generated workloads only.
+    expect(() => parseCli(['--trace', 'x.csv', '--rate', '1000000'])).not.toThrow();
+  });
   it('unknown options and bad values exit 2 with the code and the usage', () => {
     const r = cli('--bogus');
     expect(r.status).toBe(2);

@@ -1,10 +1,13 @@
 // Command-line options of `npm run simulate`, checked once with node's parseArgs; every problem is listed
 // together with the usage text.
 import { parseArgs } from 'node:util';
-import { PATTERNS, type Pattern } from './arrivals.js';
+import { MAX_GENERATED_ARRIVALS, PATTERNS, arrivalsUpperBound, type Pattern } from './arrivals.js';
 import { parseDistribution, type Distribution } from './distribution.js';
 import { SIM_ERRORS, SimError } from './errors.js';
 import type { DeletionOrder } from './model.js';
+
+/** Simulated hours of a generated workload when --hours is not given. */
+export const DEFAULT_HOURS = 24;
 
 export const USAGE = `usage: npm run simulate -- [options]
   --trace FILE.csv        arrivals as arrival_seconds,session_seconds rows
@@ -117,6 +120,14 @@ export function parseCli(argv: readonly string[]): CliOptions {
     apply: str('apply'),
     help: values.help === true,
   };
+  if (options.trace === undefined && (PATTERNS as readonly string[]).includes(options.pattern)) {
+    const bound = arrivalsUpperBound(options.pattern, options.rate, options.hours ?? DEFAULT_HOURS);
+    if (bound > MAX_GENERATED_ARRIVALS)
+      problems.push(
+        `--rate × --hours: up to ${Math.round(bound).toLocaleString('en')} arrivals at the ${options.pattern} pattern's peak; ` +
+          `one run holds at most ${MAX_GENERATED_ARRIVALS.toLocaleString('en')} (lower --rate or --hours)`,
+      );
+  }
   if (problems.length > 0) throw new SimError(SIM_ERRORS.usage, 'bad arguments', problems);
   return options;
 }

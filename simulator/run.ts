@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ConfigError } from '../common/env-config.js';
 import { kitEnv, loadKitConfig, writeDotEnvValues } from '../common/kit-config.js';
 import { generateArrivals, parseTrace, type Arrival } from './arrivals.js';
-import type { CliOptions } from './cli.js';
+import { DEFAULT_HOURS, type CliOptions } from './cli.js';
 import { formatDistribution } from './distribution.js';
 import { SIM_ERRORS, SimError, SimInputErrors, type SimErrorCode } from './errors.js';
 import { DEFAULT_MODEL, type Model } from './model.js';
@@ -88,7 +88,7 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
     hours = o.hours ?? Math.ceil(((arrivals[arrivals.length - 1]!.at + 1) / 3600) * 100) / 100;
     workload = `trace ${o.trace}`;
   } else {
-    hours = o.hours ?? 24;
+    hours = o.hours ?? DEFAULT_HOURS;
     arrivals = generateArrivals({
       pattern: o.pattern,
       ratePerHour: o.rate,
