@@ -54,6 +54,11 @@ describe('loadRouterConfig', () => {
     };
     expect(problems({})).toMatch(/ROUTER_TOKEN.*required[\s\S]*SIDECAR_URLS/);
     expect(problems({ ROUTER_TOKEN: 'short', SIDECAR_URLS: 'http://a:1' })).toMatch(/at least 16/);
+    for (const bad of [`${token}\n`, `${token.slice(0, 8)} ${token.slice(8)}`, `${token}é`])
+      expect(problems({ ROUTER_TOKEN: bad, SIDECAR_URLS: 'http://a:1' })).toMatch(
+        /ROUTER_TOKEN=\(hidden\): must be printable ASCII/,
+      );
+    expect(problems({ ROUTER_TOKEN: `${token}~+/=-._`, SIDECAR_URLS: 'http://a:1' })).toBe('');
     expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'ftp://x,http://u:p@h:1' })).toMatch(
       /ftp[\s\S]*u:p@h/,
     );

@@ -68,6 +68,8 @@ export interface RouterConfig {
 
 /** Shortest shared secret accepted: the token signs session cookies as well as authorising reservations. */
 const MIN_TOKEN_LENGTH = 16;
+/** What an HTTP Bearer credential may hold: visible ASCII, no whitespace. */
+const TOKEN_RE = /^[\x21-\x7e]+$/;
 
 function isHttpUrl(v: string): boolean {
   try {
@@ -89,6 +91,12 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (!token) problems.push('ROUTER_TOKEN=(unset): required (the same secret the sidecars hold)');
   else if (token.length < MIN_TOKEN_LENGTH)
     problems.push(`ROUTER_TOKEN=(hidden): must be at least ${MIN_TOKEN_LENGTH} characters`);
+  // It travels in an Authorization header: anything else makes every reservation request fail locally,
+  // which would read as every sidecar being unreachable.
+  if (env.ROUTER_TOKEN?.trim() && !TOKEN_RE.test(env.ROUTER_TOKEN))
+    problems.push(
+      'ROUTER_TOKEN=(hidden): must be printable ASCII without spaces or line breaks (a trailing newline from a secret file?)',
+    );
   const discovery = value('DISCOVERY') ?? 'static';
   if (discovery === 'static') {
     const urls = (value('SIDECAR_URLS') ?? '')
