@@ -132,9 +132,12 @@ describe('one sidecar behind a router with small bounds', () => {
     const cookie = p.cookie!;
     p.ws.terminate();
     await p.closed;
+    const dropped = Date.now();
     const q = arrive(router.url);
     await q.waitFor('queuePosition');
     await q.waitFor('config', 6000);
+    // Held for the grace the router asked (2 s), not handed on as soon as the socket dropped.
+    expect(Date.now() - dropped).toBeGreaterThan(1500);
     const back = arrive(router.url, cookie);
     await back.waitFor('queuePosition');
     await router.proc.waitFor(
