@@ -62,6 +62,9 @@ describe('loadRouterConfig', () => {
     expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'ftp://x,http://u:p@h:1' })).toMatch(
       /ftp[\s\S]*u:p@h/,
     );
+    expect(
+      problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1/signalling,http://b:1/?x=1,http://c:1/' }),
+    ).toMatch(/^SIDECAR_URLS: "http:\/\/a:1\/signalling"[^\n]*\nSIDECAR_URLS: "http:\/\/b:1\/\?x=1"[^\n]*$/);
     expect(problems({ ROUTER_TOKEN: token, DISCOVERY: 'kubernetes' })).toMatch(/POD_NAMESPACE/);
     expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1', METRICS_PORT: '8080' })).toMatch(
       /METRICS_PORT/,

@@ -74,7 +74,15 @@ const TOKEN_RE = /^[\x21-\x7e]+$/;
 function isHttpUrl(v: string): boolean {
   try {
     const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+    // A path, query or fragment would be silently dropped: reservations and the player socket use their own.
+    return (
+      (u.protocol === 'http:' || u.protocol === 'https:') &&
+      u.username === '' &&
+      u.password === '' &&
+      u.pathname === '/' &&
+      u.search === '' &&
+      u.hash === ''
+    );
   } catch {
     return false;
   }
