@@ -23,6 +23,7 @@ import { adapterRules } from '../support/index.js';
 import { requirements } from '../test/support/tools.js';
 import { manifestWarnings } from './manifest-problems.js';
 import { monitoringOptions } from './monitoring.js';
+import { loadRouterConfig } from '../router/index.js';
 import { ROUTER_RBAC_RULES } from './router.js';
 import { TERMINATION_MARGIN_SECONDS } from './streamer-pool.js';
 import { readManifests, synthesize, writeOverlay, type ManifestObject } from './synth.js';
@@ -230,6 +231,55 @@ describe.each([
       ['metrics', 9000],
     ]);
     expect(svc.spec.selector[COMPONENT_LABEL]).toBe('streamer');
+  });
+
+  it("router Deployment: env the router accepts, a selector that finds the streamer pods, the sidecars' token and port, probes", () => {
+    if (!c.ROUTER_ENABLED) {
+      expect(s.objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'router')).toBe(false);
+      return;
+    }
+    const d = find(s, 'Deployment', 'router');
+    const router = container(d, 'router');
+    const env = envOf(router);
+    // What the kubelet would inject: the Secret's value and the pod's namespace.
+    const resolved = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? v
+          : v.secretKeyRef
+            ? 'a-router-token-from-the-secret-0123'
+            : v.fieldRef.fieldPath === 'metadata.namespace'
+              ? c.NAMESPACE
+              : undefined,
+      ]),
+    );
+    const config = loadRouterConfig(resolved);
+    expect(config).toMatchObject({ discovery: 'kubernetes', podNamespace: c.NAMESPACE });
+    expect(config.queueTimeoutMs).toBe(c.QUEUE_TIMEOUT_SECONDS * 1000);
+    // Discovery must find exactly the streamer pods: every selector term is a label of their template.
+    const streamer = find(s, 'Deployment', 'streamer');
+    const podLabels = streamer.spec.template.metadata.labels as Record<string, string>;
+    for (const term of config.podSelector.split(',')) {
+      const [key, value] = term.split('=');
+      expect(podLabels[key ?? ''], term).toBe(value);
+    }
+    expect(config.podSelector).toContain(`${COMPONENT_LABEL}=streamer`);
+    // Reservations and player sockets go to the sidecar's player port, with the token the sidecars hold.
+    const side = container(streamer, 'signalserver');
+    const playerPort = (side.ports as any[]).find((x) => x.name === 'player').containerPort;
+    expect(config.sidecarPlayerPort).toBe(playerPort);
+    expect(env.ROUTER_TOKEN).toEqual(envOf(side).ROUTER_TOKEN);
+    expect(env.ROUTER_TOKEN).toEqual({
+      secretKeyRef: { name: c.ROUTER_TOKEN_SECRET_NAME, key: 'token', optional: false },
+    });
+    const http = (router.ports as any[]).find((x) => x.name === 'http');
+    expect(http.containerPort).toBe(config.port);
+    expect(router.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(router.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(d.spec.replicas).toBe(c.ROUTER_REPLICAS);
+    expect(d.spec.template.spec.serviceAccountName).toBe('router');
+    expect(d.spec.template.spec.automountServiceAccountToken).toBe(true);
   });
 
   it('TURN DaemonSet: host network with cluster DNS, TURN pool only, UDP+TCP listener, secret and node name injected', () => {
