@@ -1,6 +1,6 @@
 // What a streamer pod says about itself to the cluster: the label, annotations and API calls the sidecar's
-// pod patcher uses. The manifests (pod template labels, the sidecar's RBAC Role) and the router's discovery
-// import these, so the patcher's calls and the permissions granted for them cannot drift apart.
+// pod patcher uses. The manifests (pod template labels, the sidecar's and router's RBAC Roles) and the
+// router's discovery import these, so the API calls and the permissions granted for them cannot drift apart.
 
 /** Label every streamer pod carries (the router's discovery and the Services select on it). */
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
@@ -23,6 +23,13 @@ export const IDLE_DELETION_COST = 0;
 export const POD_PATCH_CONTENT_TYPE = 'application/merge-patch+json';
 /** RBAC rules that allow exactly the sidecar's calls (namespace-scoped Role). */
 export const SIDECAR_RBAC_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['patch'] }] as const;
+/**
+ * RBAC rules that allow exactly the router's discovery: an informer lists the streamer pods and watches them
+ * (it never reads a single pod). The router's discovery test derives these verbs from its requests.
+ */
+export const ROUTER_RBAC_RULES = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+] as const;
 
 /** JSON merge-patch body that marks a pod allocated or idle. */
 export interface PodMarksPatch {

@@ -18,13 +18,17 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kitEnv, loadKitConfig, type KitConfig } from '../common/kit-config.js';
 import { ADAPTER, SIDECAR } from '../common/metric-names.js';
-import { ALLOCATED_LABEL, COMPONENT_LABEL, SIDECAR_RBAC_RULES } from '../common/pod-marks.js';
+import {
+  ALLOCATED_LABEL,
+  COMPONENT_LABEL,
+  ROUTER_RBAC_RULES,
+  SIDECAR_RBAC_RULES,
+} from '../common/pod-marks.js';
 import { adapterRules } from '../support/index.js';
 import { requirements } from '../test/support/tools.js';
 import { manifestWarnings } from './manifest-problems.js';
 import { monitoringOptions } from './monitoring.js';
 import { loadRouterConfig } from '../router/index.js';
-import { ROUTER_RBAC_RULES } from './router.js';
 import { TERMINATION_MARGIN_SECONDS } from './streamer-pool.js';
 import { readManifests, synthesize, writeOverlay, type ManifestObject } from './synth.js';
 import { TURN_PROBE_COMMAND, TURN_RBAC_RULES } from './turn.js';
@@ -358,8 +362,13 @@ describe.each([
     expect(rulesOf(turnRole)).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]);
     expect(rulesOf(turnRole)).toEqual(plain(TURN_RBAC_RULES));
     expect(s.objects.filter((o) => o.kind === 'ClusterRole')).toHaveLength(1);
-    if (c.ROUTER_ENABLED) expect(rulesOf(find(s, 'Role', 'router'))).toEqual(plain(ROUTER_RBAC_RULES));
-    else expect(s.objects.some((o) => o.metadata.name === 'router')).toBe(false);
+    if (c.ROUTER_ENABLED) {
+      // The router's informer lists and watches (asserted in router/kubernetes-discovery.e2e.test.ts).
+      expect(rulesOf(find(s, 'Role', 'router'))).toEqual([
+        { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      ]);
+      expect(rulesOf(find(s, 'Role', 'router'))).toEqual(plain(ROUTER_RBAC_RULES));
+    } else expect(s.objects.some((o) => o.metadata.name === 'router')).toBe(false);
     // Tokens are mounted only where the API is used.
     expect(find(s, 'ServiceAccount', 'streamer').automountServiceAccountToken).toBe(false);
     expect(find(s, 'ServiceAccount', 'turn').automountServiceAccountToken).toBe(true);

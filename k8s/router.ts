@@ -3,7 +3,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { imageRef, type KitConfig } from '../common/kit-config.js';
-import { ROUTER_COMPONENT, STREAMER_COMPONENT } from '../common/pod-marks.js';
+import { ROUTER_COMPONENT, ROUTER_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels, selectorString } from './names.js';
 import {
   containerSecurity,
@@ -17,11 +17,6 @@ import {
 export interface RouterProps {
   readonly config: KitConfig;
 }
-
-/** RBAC the router's Kubernetes discovery needs: an informer on pods (list + watch, get on resync). */
-export const ROUTER_RBAC_RULES = [
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-] as const;
 
 export class Router extends Construct {
   readonly deployment: k8s.KubeDeployment;

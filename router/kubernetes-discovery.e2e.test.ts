@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTER_RBAC_RULES } from '../common/pod-marks.js';
 import { freePort, startNode, type RunningProcess } from '../test/support/processes.js';
 import { Arrival } from './testing/arrival.js';
 import { TOKEN, startFarms, until, type Farm } from './testing/stack.js';
@@ -184,6 +185,11 @@ describe('kubernetes discovery', () => {
       labelSelector: SELECTOR,
     });
     expect(seen).toHaveLength(2);
+    // The Role the manifests grant is exactly what these calls need: list and watch on pods, nothing else.
+    const verbs = seen.map((r) =>
+      new URL(r.url, 'http://x').searchParams.get('watch') === 'true' ? 'watch' : 'list',
+    );
+    expect(ROUTER_RBAC_RULES).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: [...new Set(verbs)] }]);
   });
 
   it('sends players only to ready pods, and a pod turning ready wakes the queue at once', async () => {
