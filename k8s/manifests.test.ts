@@ -556,7 +556,12 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
     expect(r.status).toBe(0);
     const docs = r.stdout.split(/^---$/m).map((d) => parse(d) as ManifestObject);
     expect(docs.length).toBe(custom.objects.length);
-    expect(r.stderr).toContain('Deployment');
+    // The synth summary: exactly one line per kind, with its count, and the total.
+    const kinds = new Map<string, number>();
+    for (const o of custom.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
+    for (const [kind, n] of kinds)
+      expect(r.stderr.match(new RegExp(`^${kind} +${n}  \\S`, 'gm')), kind).toHaveLength(1);
+    expect(r.stderr).toContain(`wrote ${custom.objects.length} objects to `);
     // That .env turns the streamer token off: said on every run, once.
     expect(
       r.stderr.match(/^synth: warning: STREAMER_TOKEN_REQUIRED=false: .*Unreal Engine 4\.27.*$/gm),
