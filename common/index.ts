@@ -6,5 +6,6 @@ export * from './env-config.js';
 export * from './logger.js';
 export * from './http-errors.js';
 export * from './reservation-api.js';
+export * from './router-token.js';
 export * from './router-messages.js';
 export * from './parent-watch.js';

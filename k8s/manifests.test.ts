@@ -245,9 +245,14 @@ describe.each([
     const d = find(s, 'Deployment', 'router');
     const router = container(d, 'router');
     const env = envOf(router);
-    // What the kubelet would inject: the Secret's value and the pod's namespace.
+    // What the kubelet would inject: the Secret's value, the pod's namespace and (even with service links
+    // off) the API server's address, which in-cluster discovery needs.
     const resolved = Object.fromEntries(
-      Object.entries(env).map(([k, v]) => [
+      [
+        ...Object.entries(env),
+        ['KUBERNETES_SERVICE_HOST', '10.96.0.1'],
+        ['KUBERNETES_SERVICE_PORT', '443'],
+      ].map(([k, v]) => [
         k,
         typeof v === 'string'
           ? v
@@ -284,6 +289,12 @@ describe.each([
     expect(d.spec.replicas).toBe(c.ROUTER_REPLICAS);
     expect(d.spec.template.spec.serviceAccountName).toBe('router');
     expect(d.spec.template.spec.automountServiceAccountToken).toBe(true);
+    // The kubelet's SIGKILL must not cut the graceful stop short: the delay while the ingress drops the pod,
+    // the drain of piped players, and a few seconds to close sockets and exit.
+    expect(config.shutdownDelayMs).toBeGreaterThan(0);
+    expect(d.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(
+      (config.shutdownDelayMs + config.shutdownDrainMs) / 1000 + 5,
+    );
   });
 
   it('TURN DaemonSet: host network with cluster DNS, TURN pool only, UDP+TCP listener, secret and node name injected', () => {

@@ -14,6 +14,13 @@ import {
   secretEnv,
 } from './pod-defaults.js';
 
+/** After SIGTERM the router stays reachable this long, until the ingress has dropped it (SHUTDOWN_DELAY_SECONDS). */
+const SHUTDOWN_DELAY_SECONDS = 5;
+/** …then piped players keep playing at most this long before they resume elsewhere (SHUTDOWN_DRAIN_SECONDS). */
+const SHUTDOWN_DRAIN_SECONDS = 20;
+/** Room for the process to close its sockets and exit before the kubelet's SIGKILL. */
+const SHUTDOWN_MARGIN_SECONDS = 5;
+
 export interface RouterProps {
   readonly config: KitConfig;
 }
@@ -72,7 +79,8 @@ export class Router extends Construct {
             enableServiceLinks: false,
             imagePullSecrets: pullSecrets(c.IMAGE_PULL_SECRET),
             securityContext: podSecurity(),
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds:
+              SHUTDOWN_DELAY_SECONDS + SHUTDOWN_DRAIN_SECONDS + SHUTDOWN_MARGIN_SECONDS,
             // Replicas on different nodes, so one node going away leaves the entry point up.
             topologySpreadConstraints: [
               {
@@ -101,6 +109,8 @@ export class Router extends Construct {
                     SIDECAR_PLAYER_PORT: PORTS.player,
                     QUEUE_TIMEOUT_SECONDS: c.QUEUE_TIMEOUT_SECONDS,
                     LOG_LEVEL: c.LOG_LEVEL,
+                    SHUTDOWN_DELAY_SECONDS,
+                    SHUTDOWN_DRAIN_SECONDS,
                   }),
                   secretEnv('ROUTER_TOKEN', c.ROUTER_TOKEN_SECRET_NAME, 'token'),
                   fieldEnv('POD_NAMESPACE', 'metadata.namespace'),

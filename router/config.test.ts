@@ -4,6 +4,17 @@ import { startNode } from '../test/support/processes.js';
 import { loadRouterConfig } from './config.js';
 
 const token = 'x'.repeat(32);
+/** What Kubernetes sets in every pod (the API server's Service). */
+const inCluster = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadRouterConfig(env);
+    return [];
+  } catch (e) {
+    return (e as ConfigError).problems;
+  }
+}
 
 describe('loadRouterConfig', () => {
   it('fills the documented defaults', () => {
@@ -21,6 +32,8 @@ describe('loadRouterConfig', () => {
       reservationTtlSeconds: 15,
       resumeGraceSeconds: 60,
       logLevel: 'info',
+      shutdownDelayMs: 5000,
+      shutdownDrainMs: 20_000,
     });
   });
 
@@ -69,7 +82,60 @@ describe('loadRouterConfig', () => {
     expect(problems({ ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1', METRICS_PORT: '8080' })).toMatch(
       /METRICS_PORT/,
     );
-    expect(problems({ ROUTER_TOKEN: token, DISCOVERY: 'kubernetes', POD_NAMESPACE: 'px' })).toBe('');
+    expect(
+      problems({ ROUTER_TOKEN: token, DISCOVERY: 'kubernetes', POD_NAMESPACE: 'px', ...inCluster }),
+    ).toBe('');
+  });
+
+  it('refuses kubernetes discovery with no way to reach the API server, naming both ways', () => {
+    const kube = { ROUTER_TOKEN: token, DISCOVERY: 'kubernetes', POD_NAMESPACE: 'px' };
+    const noApi =
+      'KUBECONFIG=(unset), KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT=(unset): DISCOVERY=kubernetes needs an ' +
+      'API server: run in a pod (Kubernetes sets KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT and mounts ' +
+      'the service account token) or set KUBECONFIG to a kubeconfig file';
+    expect(problemsOf(kube)).toEqual([noApi]);
+    // Half the in-cluster pair is not enough; blanks count as unset.
+    expect(problemsOf({ ...kube, KUBERNETES_SERVICE_HOST: '10.0.0.1' })).toEqual([noApi]);
+    expect(problemsOf({ ...kube, KUBERNETES_SERVICE_PORT: '443', KUBECONFIG: ' ' })).toEqual([noApi]);
+    expect(problemsOf({ ...kube, ...inCluster })).toEqual([]);
+    expect(problemsOf({ ...kube, KUBECONFIG: '/etc/kube/config' })).toEqual([]);
+    // Static discovery needs neither.
+    expect(problemsOf({ ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1' })).toEqual([]);
+  });
+
+  it('refuses a POD_SELECTOR that is not a label selector, naming each bad term', () => {
+    const kube = { ROUTER_TOKEN: token, DISCOVERY: 'kubernetes', POD_NAMESPACE: 'px', ...inCluster };
+    expect(problemsOf({ ...kube, POD_SELECTOR: 'app=streamer, tier in (gpu,cpu), !canary' })).toEqual([]);
+    expect(problemsOf({ ...kube, POD_SELECTOR: 'app=streamer,component:streamer,zone in (a' })).toEqual([
+      'POD_SELECTOR: "app=streamer,component:streamer,zone in (a": unbalanced or nested parentheses',
+    ]);
+    expect(problemsOf({ ...kube, POD_SELECTOR: 'app=streamer,component:streamer,tier=gpu_' })).toEqual([
+      expect.stringMatching(/^POD_SELECTOR: "component:streamer": label key name "component:streamer"/),
+      expect.stringMatching(/^POD_SELECTOR: "tier=gpu_": label value "gpu_"/),
+    ]);
+    // Listed with every other problem, not instead of them.
+    expect(problemsOf({ ...kube, POD_SELECTOR: 'a b', QUEUE_MAX: '-1', ROUTER_TOKEN: 'short' })).toEqual([
+      expect.stringMatching(/^QUEUE_MAX="-1"/),
+      'ROUTER_TOKEN=(hidden): must be at least 16 characters',
+      expect.stringMatching(/^POD_SELECTOR: "a b": not a selector term/),
+    ]);
+  });
+
+  it('bounds the shutdown delay and drain', () => {
+    const base = { ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1' };
+    expect(
+      loadRouterConfig({ ...base, SHUTDOWN_DELAY_SECONDS: '0', SHUTDOWN_DRAIN_SECONDS: '3600' }),
+    ).toMatchObject({
+      shutdownDelayMs: 0,
+      shutdownDrainMs: 3_600_000,
+    });
+    expect(problemsOf({ ...base, SHUTDOWN_DELAY_SECONDS: '121', SHUTDOWN_DRAIN_SECONDS: '-1' })).toEqual([
+      'SHUTDOWN_DELAY_SECONDS="121": must be ≤ 120',
+      'SHUTDOWN_DRAIN_SECONDS="-1": must be ≥ 0',
+    ]);
+    expect(problemsOf({ ...base, SHUTDOWN_DELAY_SECONDS: '2.5' })).toEqual([
+      'SHUTDOWN_DELAY_SECONDS="2.5": must be an integer between 0 and 120',
+    ]);
   });
 });
 
@@ -81,11 +147,16 @@ describe('router main', () => {
       DISCOVERY: 'kubernetes',
       POD_NAMESPACE: '',
       SIDECAR_URLS: '',
+      KUBECONFIG: '',
+      KUBERNETES_SERVICE_HOST: '',
+      POD_SELECTOR: 'app=streamer,,x',
     });
     expect(await proc.exited).toBe(2);
     const text = proc.lines.map((l) => l.msg).join('\n');
     expect(text).toContain('ROUTER_PORT="abc"');
     expect(text).toContain('ROUTER_TOKEN');
     expect(text).toContain('POD_NAMESPACE');
+    expect(text).toContain('KUBECONFIG=(unset), KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT=(unset)');
+    expect(text).toContain('POD_SELECTOR: "": empty term');
   });
 });

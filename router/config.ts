@@ -13,7 +13,9 @@ import {
   envPort,
   envString,
   parseEnv,
+  routerTokenProblems,
 } from '../common/index.js';
+import { labelSelectorProblems } from './label-selector.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,8 +42,13 @@ const shape = {
   RESERVE_TIMEOUT_MS: envInt(2000, 50, 60_000),
   /** How long a suspect sidecar (timed out, refused) is tried last. */
   SUSPECT_SECONDS: envInt(10, 0, 3600),
-  /** Concurrent reservation requests per replica (bounds fan-out when many players arrive at once). */
+  /** Concurrent allocation-round reservation requests per replica (bounds fan-out when many players arrive at
+   * once); a returning player's resume request is not counted. */
   RESERVE_CONCURRENCY: envInt(16, 1, 1024),
+  /** After SIGTERM: not ready at once, but still serving this long, until the ingress stops sending players. */
+  SHUTDOWN_DELAY_SECONDS: envInt(5, 0, 120),
+  /** …then piped players keep playing at most this long before they are sent to another replica. */
+  SHUTDOWN_DRAIN_SECONDS: envInt(20, 0, 3600),
 };
 
 export interface RouterConfig {
@@ -64,12 +71,9 @@ export interface RouterConfig {
   reserveTimeoutMs: number;
   suspectMs: number;
   reserveConcurrency: number;
+  shutdownDelayMs: number;
+  shutdownDrainMs: number;
 }
-
-/** Shortest shared secret accepted: the token signs session cookies as well as authorising reservations. */
-const MIN_TOKEN_LENGTH = 16;
-/** What an HTTP Bearer credential may hold: visible ASCII, no whitespace. */
-const TOKEN_RE = /^[\x21-\x7e]+$/;
 
 function isHttpUrl(v: string): boolean {
   try {
@@ -97,14 +101,7 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   const token = value('ROUTER_TOKEN');
   if (!token) problems.push('ROUTER_TOKEN=(unset): required (the same secret the sidecars hold)');
-  else if (token.length < MIN_TOKEN_LENGTH)
-    problems.push(`ROUTER_TOKEN=(hidden): must be at least ${MIN_TOKEN_LENGTH} characters`);
-  // It travels in an Authorization header: anything else makes every reservation request fail locally,
-  // which would read as every sidecar being unreachable.
-  if (env.ROUTER_TOKEN?.trim() && !TOKEN_RE.test(env.ROUTER_TOKEN))
-    problems.push(
-      'ROUTER_TOKEN=(hidden): must be printable ASCII without spaces or line breaks (a trailing newline from a secret file?)',
-    );
+  else problems.push(...routerTokenProblems(env.ROUTER_TOKEN ?? ''));
   const discovery = value('DISCOVERY') ?? 'static';
   if (discovery === 'static') {
     const urls = (value('SIDECAR_URLS') ?? '')
@@ -118,8 +115,18 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
     for (const u of urls)
       if (!isHttpUrl(u))
         problems.push(`SIDECAR_URLS: ${JSON.stringify(u)} is not an http(s)://host:port URL`);
-  } else if (discovery === 'kubernetes' && !value('POD_NAMESPACE')) {
-    problems.push('POD_NAMESPACE=(unset): DISCOVERY=kubernetes needs the namespace to watch (downward API)');
+  } else if (discovery === 'kubernetes') {
+    if (!value('POD_NAMESPACE'))
+      problems.push(
+        'POD_NAMESPACE=(unset): DISCOVERY=kubernetes needs the namespace to watch (downward API)',
+      );
+    if (!value('KUBECONFIG') && !(value('KUBERNETES_SERVICE_HOST') && value('KUBERNETES_SERVICE_PORT')))
+      problems.push(
+        'KUBECONFIG=(unset), KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT=(unset): DISCOVERY=kubernetes ' +
+          'needs an API server: run in a pod (Kubernetes sets KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT ' +
+          'and mounts the service account token) or set KUBECONFIG to a kubeconfig file',
+      );
+    for (const p of labelSelectorProblems(value('POD_SELECTOR') ?? '')) problems.push(`POD_SELECTOR: ${p}`);
   }
   const routerPort = value('ROUTER_PORT') ?? '8080';
   const metricsPort = value('METRICS_PORT') ?? '9000';
@@ -159,5 +166,7 @@ export function loadRouterConfig(env: Record<string, string | undefined>): Route
     reserveTimeoutMs: raw.RESERVE_TIMEOUT_MS,
     suspectMs: raw.SUSPECT_SECONDS * 1000,
     reserveConcurrency: raw.RESERVE_CONCURRENCY,
+    shutdownDelayMs: raw.SHUTDOWN_DELAY_SECONDS * 1000,
+    shutdownDrainMs: raw.SHUTDOWN_DRAIN_SECONDS * 1000,
   };
 }

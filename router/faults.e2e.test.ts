@@ -258,39 +258,6 @@ describe('sidecars that hang or die', () => {
   });
 });
 
-describe('a router stopped with SIGTERM (rolling update)', () => {
-  let farm: Farm;
-  let routers: RouterProc[];
-
-  beforeAll(async () => {
-    [farm] = (await startFarms([1])) as [Farm];
-    const urls = farm.sidecars.map((s) => s.url);
-    routers = await Promise.all([startRouterProc(urls), startRouterProc(urls)]);
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const a of open) a.ws.terminate();
-    await Promise.all([...(routers ?? []).map((r) => r.proc.stop()), farm?.proc.stop()]);
-  });
-
-  it('tells waiting players to come back, drops piped ones with 1012, and they resume through the other replica', async () => {
-    const [stopping, staying] = routers as [RouterProc, RouterProc];
-    const piped = arrive(stopping.url);
-    await piped.waitFor('config');
-    const pod = await piped.streamer();
-    const waiting = arrive(stopping.url);
-    await waiting.waitFor('queuePosition');
-    expect(await stopping.proc.stop('SIGTERM')).toBe(0);
-    expect((await piped.closed).code).toBe(1012);
-    expect((await waiting.waitFor('noCapacity')).code).toBe('shutting_down');
-    expect((await waiting.closed).code).toBe(CLOSE.goingAway);
-    const back = arrive(staying.url, piped.cookie);
-    await back.waitFor('config');
-    expect(await back.streamer()).toBe(pod);
-    await back.close(1000);
-  });
-});
-
 describe('a sidecar dying between reservation and player socket', () => {
   let farms: Farm[];
   let router: RouterProc;

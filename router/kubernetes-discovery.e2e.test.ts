@@ -103,6 +103,8 @@ function startKubeRouter(dir: string, apiPort: number, sidecarPort: number): Run
     // Long on purpose: waiting players below must be woken by discovery events, not by polling.
     QUEUE_POLL_MS: '60000',
     PLAYER_PAGE_DIR: '/nonexistent-player-page',
+    SHUTDOWN_DELAY_SECONDS: '0',
+    SHUTDOWN_DRAIN_SECONDS: '0',
   });
 }
 

@@ -23,7 +23,13 @@ export interface Router {
   readonly metrics: RouterMetrics;
   /** Players waiting for a pod right now. */
   waiting(): number;
-  /** Stops accepting, turns waiting players away, drops piped ones (they resume through another replica). */
+  /**
+   * Graceful stop (SIGTERM): not ready at once but still serving for `shutdownDelayMs`, then stops accepting
+   * and turns waiting players away; piped players keep playing until they leave or `shutdownDrainMs` more
+   * have passed, then the rest are dropped as by `close`. Resolves once everything is closed.
+   */
+  shutdown(): Promise<void>;
+  /** Stops at once: turns waiting players away, drops piped ones (they resume through another replica). */
   close(): Promise<void>;
 }
 
@@ -94,7 +100,8 @@ export async function startRouter(
     metrics,
     log,
   );
-  let closing = false;
+  /** serving → draining (not ready, still accepting) → stopping (no new players) → closed. */
+  let phase: 'serving' | 'draining' | 'stopping' | 'closed' = 'serving';
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: t.maxPayload,
@@ -134,7 +141,7 @@ export async function startRouter(
     log.warn({ dir: config.playerPageDir }, 'player page not built; serving a placeholder at /');
   const app = createApp({
     playerPageDir: config.playerPageDir,
-    ready: () => discovery.synced && !closing,
+    ready: () => discovery.synced && phase === 'serving',
     cookies: ctx.cookies,
     log,
   });
@@ -156,9 +163,10 @@ export async function startRouter(
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const problem = closing
-      ? { code: 'shutting_down', status: 503, message: 'router is shutting down' }
-      : checkUpgrade(req);
+    const problem =
+      phase === 'stopping' || phase === 'closed'
+        ? { code: 'shutting_down', status: 503, message: 'router is shutting down' }
+        : checkUpgrade(req);
     if (problem) {
       log.warn(
         {
@@ -213,27 +221,70 @@ export async function startRouter(
     'listening',
   );
 
+  let listenerClosed: Promise<void> | undefined;
+  /** No new connections and no new players; sessions already piped carry on. */
+  const stopAccepting = async () => {
+    if (listenerClosed) return;
+    if (phase === 'serving' || phase === 'draining') phase = 'stopping';
+    // Resolves once every connection is gone, piped player sockets included.
+    listenerClosed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    allocator.stop();
+    await discovery.stop();
+  };
+
+  const close = async () => {
+    if (phase === 'closed') return;
+    phase = 'closed';
+    clearInterval(ping);
+    for (const s of [...ctx.sessions]) s.shutdown();
+    await stopAccepting();
+    const metricsClosed = new Promise<void>((r) => metricsServer.close(() => r()));
+    // Keep-alive page and scrape connections would otherwise hold the listeners open.
+    server.closeAllConnections();
+    metricsServer.closeAllConnections();
+    await Promise.all([listenerClosed, metricsClosed]);
+    client.close();
+  };
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = async () => {
+    if (phase !== 'serving') return;
+    phase = 'draining';
+    log.info(
+      { delayMs: config.shutdownDelayMs },
+      'not ready; still serving until the ingress stops sending players here',
+    );
+    await sleep(config.shutdownDelayMs);
+    if (phase !== 'draining') return;
+    await stopAccepting();
+    log.info(
+      { sessions: ctx.sessions.size, drainMs: config.shutdownDrainMs },
+      'stopped accepting; piped players keep playing until they leave or the drain ends',
+    );
+    const drained = await Promise.race([
+      listenerClosed?.then(() => true),
+      sleep(config.shutdownDrainMs).then(() => false),
+    ]);
+    if (!drained)
+      log.info(
+        { sessions: ctx.sessions.size },
+        'drain over; dropping the remaining players (they resume through another replica)',
+      );
+    await close();
+  };
+
   return {
     port,
     metricsPort,
     metrics,
     waiting: () => allocator.waiting,
-    async close() {
-      if (closing) return;
-      closing = true;
-      clearInterval(ping);
-      for (const s of [...ctx.sessions]) s.shutdown();
-      allocator.stop();
-      await discovery.stop();
-      const closed = Promise.all([
-        new Promise<void>((r) => server.close(() => r())),
-        new Promise<void>((r) => metricsServer.close(() => r())),
-      ]);
-      // Keep-alive page and scrape connections would otherwise hold the listeners open.
-      server.closeAllConnections();
-      metricsServer.closeAllConnections();
-      await closed;
-      client.close();
-    },
+    shutdown: () => (shuttingDown ??= shutdown()),
+    close,
   };
+}
+
+/** A timer that never keeps the process alive on its own. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -102,8 +102,23 @@ describe('loadSidecarConfig', () => {
       expect((err as ConfigError).problems).toEqual([
         expect.stringMatching(/^PLAYER_PORT="x"/) as string,
         'TURN_SECRET is set but TURN_URLS is empty',
-        'ROUTER_TOKEN must be at least 16 characters',
+        'ROUTER_TOKEN=(hidden): must be at least 16 characters',
       ]);
     }
+  });
+
+  it('refuses the ROUTER_TOKEN the router refuses: whitespace, line breaks, non-ASCII (never echoing it)', () => {
+    const token = 'x'.repeat(32);
+    for (const bad of [`${token}\n`, `${token.slice(0, 8)} ${token.slice(8)}`, `${token}\t`, `${token}é`]) {
+      try {
+        loadSidecarConfig({ ROUTER_TOKEN: bad });
+        expect.unreachable(JSON.stringify(bad));
+      } catch (err) {
+        expect((err as ConfigError).problems).toEqual([
+          'ROUTER_TOKEN=(hidden): must be printable ASCII without spaces or line breaks (a trailing newline from a secret file?)',
+        ]);
+      }
+    }
+    expect(loadSidecarConfig({ ROUTER_TOKEN: `${token}~+/=-._` }).routerToken).toBe(`${token}~+/=-._`);
   });
 });

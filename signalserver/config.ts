@@ -15,6 +15,7 @@ import {
   envString,
   envUrl,
   parseEnv,
+  routerTokenProblems,
 } from '../common/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -121,8 +122,8 @@ function crossFieldProblems(c: Partial<Parsed>): string[] {
   }
   if (c.STREAMER_TOKEN !== undefined && c.STREAMER_TOKEN.length < 16)
     problems.push('STREAMER_TOKEN must be at least 16 characters');
-  if (c.ROUTER_TOKEN !== undefined && c.ROUTER_TOKEN.length < 16)
-    problems.push('ROUTER_TOKEN must be at least 16 characters');
+  // The router's rule: a token it would refuse can only make every reservation request fail here.
+  if (c.ROUTER_TOKEN !== undefined) problems.push(...routerTokenProblems(c.ROUTER_TOKEN));
   return problems;
 }
 

@@ -54,6 +54,9 @@ export async function startRouterProc(
     SIDECAR_URLS: sidecarUrls.join(','),
     PLAYER_PAGE_DIR: '/nonexistent-player-page',
     QUEUE_POLL_MS: '200',
+    // Tests stop routers often; the graceful delay and drain are exercised in shutdown.e2e.test.ts.
+    SHUTDOWN_DELAY_SECONDS: '0',
+    SHUTDOWN_DRAIN_SECONDS: '0',
     ...env,
   });
   const l = await proc.waitFor((x) => x.msg === 'listening', 30_000);
