@@ -167,7 +167,7 @@ export class PlayerSession implements Waiter {
     const text: Record<typeof code, string> = {
       queue_full: 'Every stream is busy and the wait queue is full. Please try again later.',
       queue_timeout: `No stream became free within ${Math.round(this.ctx.options.queueTimeoutMs / 1000)} s. Please try again later.`,
-      shutting_down: 'This router is restarting. Please reconnect.',
+      shutting_down: 'This router is restarting; reconnecting to another one…',
     };
     this.log.info({ code, waitedMs: Date.now() - this.arrivedAt }, 'player turned away');
     const finish = () => {
@@ -177,7 +177,9 @@ export class PlayerSession implements Waiter {
       if (!ws || ws.readyState !== WebSocket.OPEN) return;
       const message: NoCapacityMessage = { type: 'noCapacity', code, message: text[code] };
       ws.send(JSON.stringify(message));
-      ws.close(code === 'shutting_down' ? CLOSE.goingAway : CLOSE.noCapacity, `no capacity: ${code}`);
+      // 1012, not 1001: Epic's frontend reconnects by itself (through the ingress, to another replica) after
+      // any close but 1001, which it takes for the page being left.
+      ws.close(code === 'shutting_down' ? CLOSE.serviceRestart : CLOSE.noCapacity, `no capacity: ${code}`);
     };
     if (this.state === 'arriving') this.upgrade(undefined, finish);
     else finish();
@@ -382,7 +384,7 @@ export class PlayerSession implements Waiter {
       case 'piped':
         // Dropping (not closing) the sidecar side keeps the reservation resumable there.
         this.upstream?.terminate();
-        if (this.ws) closeLike(this.ws, 1012, 'router restarting');
+        if (this.ws) closeLike(this.ws, CLOSE.serviceRestart, 'router restarting');
         break;
       case 'closed':
         break;

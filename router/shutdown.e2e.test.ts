@@ -79,7 +79,7 @@ describe('a router stopped with SIGTERM', () => {
 
     // The delay is over: no new connections, waiting players are told to come back elsewhere…
     expect((await waiting.waitFor('noCapacity', 5000)).code).toBe('shutting_down');
-    expect((await waiting.closed).code).toBe(CLOSE.goingAway);
+    expect((await waiting.closed).code).toBe(CLOSE.serviceRestart);
     await stopping.proc.waitFor(
       (l) => l.msg === 'stopped accepting; piped players keep playing until they leave or the drain ends',
     );
@@ -91,7 +91,7 @@ describe('a router stopped with SIGTERM', () => {
 
     // At the end of the drain the rest are dropped with 1012, Epic's frontend reconnects, and the cookie
     // brings the player back to its pod through the other replica.
-    expect((await piped.closed).code).toBe(1012);
+    expect((await piped.closed).code).toBe(CLOSE.serviceRestart);
     expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(5000);
     await stopping.proc.waitFor(
       (l) => l.msg === 'drain over; dropping the remaining players (they resume through another replica)',

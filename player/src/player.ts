@@ -128,7 +128,9 @@ stream.signallingProtocol.addListener('queuePosition', (msg: QueuePositionMessag
   show(`You are number ${msg.position} of ${msg.queueLength} in the queue…`);
 });
 stream.signallingProtocol.addListener('noCapacity', (msg: NoCapacityMessage) => {
-  show(`No stream available: ${msg.message}`, true);
+  // A restarting router closes with 1012 and Epic's frontend reconnects to another replica: not final.
+  if (msg.code === 'shutting_down') show(msg.message);
+  else show(`No stream available: ${msg.message}`, true);
 });
 // A player placed after waiting gets its resume ticket in-band (the WebSocket handshake was long over); the
 // router trades it for an HttpOnly cookie, so a reload or network blip brings this page back to its pod.
