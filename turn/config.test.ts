@@ -74,6 +74,8 @@ describe('loadTurnConfig', () => {
   it.each([
     [{ TURN_SECRET: 'short' }, /at least 16 characters/],
     [{ TURN_SECRET: SECRET, TURN_SECRET_FILE: '/x' }, /set only one/],
+    [{ TURN_SECRET: `${SECRET} ` }, /TURN_SECRET: must not start or end with whitespace/],
+    [{ TURN_SECRET: `\t${SECRET}` }, /TURN_SECRET: must not start or end with whitespace/],
     [
       { TURN_SECRET: SECRET, TURN_LISTEN_PORT: '50000' },
       /TURN_LISTEN_PORT=50000: lies inside the relay port range/,
@@ -147,6 +149,12 @@ describe('loadTurnConfig', () => {
       metrics: { host: '10.0.0.7' },
       exporter: { host: '10.0.0.7' },
     });
+  });
+
+  it('refuses a mounted secret with whitespace around it beyond the final newline', () => {
+    const list = problems({ TURN_SECRET_FILE: '/secret/turn' }, { readFile: () => `${SECRET} \n` });
+    expect(list).toEqual([expect.stringMatching(/^TURN_SECRET: must not start or end with whitespace/)]);
+    expect(problems({ TURN_SECRET: `pass phrase with spaces 0123` })).toEqual([]);
   });
 
   it('refuses an unreadable secret file with its errno', () => {

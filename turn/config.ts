@@ -148,6 +148,12 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
     problems.push('TURN_SECRET: must be at least 16 characters (anyone who guesses it can mint credentials)');
   }
   if (/[\r\n]/.test(secret ?? '')) problems.push('TURN_SECRET: must be a single line');
+  // coturn trims whitespace around config values, so such a secret would differ from the sidecars' copy
+  // and every credential they issue would be refused (verified against coturn 4.6.1).
+  else if (secret && secret.trim() !== secret)
+    problems.push(
+      'TURN_SECRET: must not start or end with whitespace (coturn drops it, so every credential the sidecars issue would be refused)',
+    );
 
   if (!raw.TURN_REALM || !/^[A-Za-z0-9.-]{1,128}$/.test(raw.TURN_REALM)) {
     problems.push(`TURN_REALM=${JSON.stringify(raw.TURN_REALM)}: must be letters, digits, dots and dashes`);
