@@ -9,6 +9,7 @@ import {
   type Message,
   type PeerConnectionOptions,
 } from '../common/index.js';
+import { answerProblem } from './answer-check.js';
 import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
 
@@ -157,8 +158,12 @@ export class PlayerPeer {
     for (const c of held) if (!sdp.includes(c.candidate)) o.send(build.iceCandidate(c, this.playerId));
   }
 
+  /** Takes the player's answer; throws with the reason when it cannot complete our offer. */
   async setAnswer(sdp: string): Promise<void> {
     if (this.closed) return;
+    const offer = this.pc.localDescription?.sdp;
+    const problem = offer === undefined ? 'an answer before our offer' : answerProblem(offer, sdp);
+    if (problem !== undefined) throw new Error(problem);
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
   }
 

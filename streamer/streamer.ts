@@ -183,13 +183,13 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   });
   signalling.on('playerDisconnected', (playerId) => void peers.get(playerId)?.close('playerDisconnected'));
   signalling.on('answer', (playerId, sdp) => {
-    peers
-      .get(playerId)
-      ?.setAnswer(sdp)
-      .catch((err: Error) => {
-        log.warn({ msg: 'bad answer', code: 'ANSWER_REJECTED', playerId, err: err.message });
-        void peers.get(playerId)?.close('bad answer');
-      });
+    const peer = peers.get(playerId);
+    peer?.setAnswer(sdp).catch((err: Error) => {
+      // Only this player is affected: it is told why and dropped, the stream goes on for the others.
+      log.warn({ msg: 'answer rejected', code: 'ANSWER_REJECTED', playerId, reason: err.message });
+      signalling.send({ type: 'disconnectPlayer', playerId, reason: `answer rejected: ${err.message}` });
+      void peer.close('answer rejected');
+    });
   });
   signalling.on('iceCandidate', (playerId, candidate) => {
     peers

@@ -1,0 +1,68 @@
+// A player that answers the offer with a bad SDP is told why and dropped at once (ANSWER_REJECTED), not
+// left to time out as PEER_FAILED; a real browser on the same streamer keeps its stream meanwhile.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE } from '../common/index.js';
+import {
+  closeAllBrowsers,
+  framesDecoded,
+  launchBrowser,
+  newPage,
+  waitForFirstFrame,
+} from '../test/support/browser.js';
+import { PlayerClient } from '../test/support/player-client.js';
+import { requirements } from '../test/support/tools.js';
+import { startPair, type Pair } from './testing/stack.js';
+
+const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
+
+describe.skipIf(!ok)('a bad SDP answer', () => {
+  let browser: Browser;
+  let pair: Pair;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    pair = await startPair({}, { MAX_PLAYERS_PER_STREAMER: '3' });
+  });
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await pair.stop();
+  });
+
+  it('drops only the player that sent it, with the reason', async () => {
+    const streamer = pair.streamer!;
+    const { page } = await newPage(browser);
+    await page.goto(pair.url);
+    await waitForFirstFrame(page);
+    const watching = String((await streamer.waitFor((l) => l.msg === 'player joined')).playerId);
+
+    const answers: [string, RegExp][] = [
+      ['garbage', /^not SDP/],
+      // Well-formed SDP, but no media sections: werift alone would take it.
+      ['v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n', /^no ICE credentials/],
+    ];
+    for (const [sdp, reason] of answers) {
+      const player = await PlayerClient.connect(`ws://127.0.0.1:${pair.playerPort}/`);
+      await player.subscribeAndWaitOffer('DefaultStreamer', 10_000);
+      const before = await framesDecoded(page);
+      const asked = Date.now();
+      player.answer(sdp);
+      const closed = await player.closed;
+      // Dropped at once, not after PEER_CONNECT_TIMEOUT_SECONDS.
+      expect(Date.now() - asked).toBeLessThan(3_000);
+      expect(closed.code).toBe(CLOSE.disconnectedByStreamer);
+      expect(closed.reason).toMatch(/^answer rejected: /);
+      expect(closed.reason.slice('answer rejected: '.length)).toMatch(reason);
+      const rejected = await streamer.waitFor(
+        (l) => l.code === 'ANSWER_REJECTED' && reason.test(String(l.reason)),
+      );
+      expect(rejected.playerId).not.toBe(watching);
+      await streamer.waitFor((l) => l.msg === 'player left' && l.playerId === rejected.playerId);
+
+      // The browser's stream went on.
+      await page.waitForTimeout(1_000);
+      expect(await framesDecoded(page)).toBeGreaterThan(before + 15);
+    }
+    expect(streamer.lines.filter((l) => l.code === 'PEER_FAILED')).toEqual([]);
+    expect(streamer.lines.filter((l) => l.msg === 'player left' && l.playerId === watching)).toEqual([]);
+  });
+});
