@@ -84,6 +84,24 @@ describe('bad input', () => {
     await stillWorks(s, 2);
   });
 
+  it("closes a player with a streamer's over-long multi-byte reason cut to the 123 bytes a close frame holds", async () => {
+    t = await startTestSidecar();
+    const s = await legitSession(t);
+    const other = await PlayerClient.connect(t.playerUrl);
+    open.push(other);
+    const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'other', candidates: 0 });
+    open.push(streamer);
+    await streamer.registered();
+    await other.subscribeAndWaitOffer('other');
+    const playerId = (await streamer.nextOf('playerConnected')).playerId;
+    streamer.send({ type: 'disconnectPlayer', playerId, reason: '\u{1F600}'.repeat(100) });
+    const closed = await other.closed;
+    expect(closed.code).toBe(CLOSE.disconnectedByStreamer);
+    expect(closed.reason).toBe('\u{1F600}'.repeat(30));
+    await stillWorks(s, 5);
+    await expect.poll(() => t!.sidecar.status().players).toBe(1);
+  });
+
   it('closes a flooding socket with 4429 after its burst', async () => {
     t = await startTestSidecar({ PLAYER_MESSAGES_PER_SECOND: '10', PLAYER_MESSAGE_BURST: '20' });
     const s = await legitSession(t);

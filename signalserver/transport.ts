@@ -45,6 +45,21 @@ export interface TransportOptions {
   keepaliveSeconds: number;
 }
 
+// RFC 6455 allows 123 bytes of close reason; `ws` throws on more, which would escape the message handler.
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** Cuts a close reason (a streamer's `disconnectPlayer.reason` is free text) to 123 bytes on a character boundary. */
+function closeReason(reason: string): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of reason) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > MAX_CLOSE_REASON_BYTES) break;
+    out += ch;
+  }
+  return out;
+}
+
 export function attachTransport(
   ws: WebSocket,
   remote: string,
@@ -80,8 +95,7 @@ export function attachTransport(
     close(code, reason) {
       if (!open) return;
       finish(code, reason);
-      // Close reasons are limited to 123 bytes by RFC 6455.
-      ws.close(code, reason.slice(0, 120));
+      ws.close(code, closeReason(reason));
       // A peer that never answers the close frame must not hold the socket.
       setTimeout(() => ws.terminate(), 5000).unref();
     },
