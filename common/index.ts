@@ -7,5 +7,6 @@ export * from './logger.js';
 export * from './http-errors.js';
 export * from './reservation-api.js';
 export * from './router-token.js';
+export * from './secret-token.js';
 export * from './router-messages.js';
 export * from './parent-watch.js';

@@ -89,7 +89,7 @@ describe('loadSidecarConfig', () => {
         'TURN_URLS item "http://nope" must start with turn: or turns:',
         'STUN_URLS item "turn:x" must start with stun: or stuns:',
         'PLAYER_PORT and METRICS_PORT are both 9000',
-        'STREAMER_TOKEN must be at least 16 characters',
+        'STREAMER_TOKEN=(hidden): must be at least 16 characters',
       ]);
     }
   });
@@ -105,6 +105,29 @@ describe('loadSidecarConfig', () => {
         'ROUTER_TOKEN=(hidden): must be at least 16 characters',
       ]);
     }
+  });
+
+  it('refuses a STREAMER_TOKEN no streamer could present: whitespace, line breaks, non-ASCII (never echoing it)', () => {
+    const token = 'streamer-token-0123456789';
+    for (const bad of [
+      `${token}\n`,
+      `${token}\r\n`,
+      ` ${token}`,
+      `stream ${token}`,
+      `${token}\t`,
+      `${token}é`,
+    ]) {
+      try {
+        loadSidecarConfig({ STREAMER_TOKEN: bad, PLAYER_PORT: 'x' });
+        expect.unreachable(JSON.stringify(bad));
+      } catch (err) {
+        expect((err as ConfigError).problems).toEqual([
+          expect.stringMatching(/^PLAYER_PORT="x"/) as string,
+          'STREAMER_TOKEN=(hidden): must be printable ASCII without spaces or line breaks (a trailing newline from a secret file?)',
+        ]);
+      }
+    }
+    expect(loadSidecarConfig({ STREAMER_TOKEN: `${token}~+/=._` }).streamerToken).toBe(`${token}~+/=._`);
   });
 
   it('refuses the ROUTER_TOKEN the router refuses: whitespace, line breaks, non-ASCII (never echoing it)', () => {

@@ -16,6 +16,7 @@ import {
   envUrl,
   parseEnv,
   routerTokenProblems,
+  secretTokenProblems,
 } from '../common/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -120,8 +121,9 @@ function crossFieldProblems(c: Partial<Parsed>): string[] {
       if (pa !== undefined && pa !== 0 && pa === pb) problems.push(`${a} and ${b} are both ${pa}`);
     }
   }
-  if (c.STREAMER_TOKEN !== undefined && c.STREAMER_TOKEN.length < 16)
-    problems.push('STREAMER_TOKEN must be at least 16 characters');
+  // It travels as `?token=` on the streamer's URL: a stray newline or space would never match.
+  if (c.STREAMER_TOKEN !== undefined)
+    problems.push(...secretTokenProblems('STREAMER_TOKEN', c.STREAMER_TOKEN));
   // The router's rule: a token it would refuse can only make every reservation request fail here.
   if (c.ROUTER_TOKEN !== undefined) problems.push(...routerTokenProblems(c.ROUTER_TOKEN));
   return problems;

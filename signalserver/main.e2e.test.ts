@@ -192,6 +192,8 @@ describe('signalserver/main.ts', () => {
       MAX_PLAYERS_PER_STREAMER: '0',
       ICE_TRANSPORT_POLICY: 'sometimes',
       LOG_LEVEL: 'loud',
+      // A secret file's trailing newline: never echoed, refused rather than never matching.
+      STREAMER_TOKEN: 'streamer-token-0123456789\n',
     });
     expect(await proc.exited).toBe(2);
     const text = proc.lines.map((l) => l.msg).join('\n');
@@ -200,8 +202,10 @@ describe('signalserver/main.ts', () => {
       'MAX_PLAYERS_PER_STREAMER="0"',
       'ICE_TRANSPORT_POLICY="sometimes"',
       'LOG_LEVEL="loud"',
+      'STREAMER_TOKEN=(hidden): must be printable ASCII',
     ]) {
       expect(text).toContain(name);
     }
+    expect(text).not.toContain('streamer-token-0123456789');
   });
 });
