@@ -10,10 +10,19 @@ import { classifyCoturnLine, type CoturnEvent } from './coturn-log.js';
  * Which Prometheus options this coturn build lists in `-h`: the exporter itself (upstream images have it;
  * Debian's 4.6.1 does not) and `--prometheus-address` (newer builds; older ones bind every interface).
  */
-export function coturnPrometheusOptions(bin: string): { exporter: boolean; address: boolean } {
+export function coturnPrometheusOptions(bin: string): {
+  exporter: boolean;
+  address: boolean;
+  /** Why `bin -h` could not be run at all (missing binary, not executable). */
+  error?: string;
+} {
   const help = spawnSync(bin, ['-h'], { encoding: 'utf8', timeout: 5_000 });
   const text = `${help.stdout ?? ''}${help.stderr ?? ''}`;
-  return { exporter: text.includes('--prometheus'), address: text.includes('--prometheus-address') };
+  return {
+    exporter: text.includes('--prometheus'),
+    address: text.includes('--prometheus-address'),
+    ...(help.error ? { error: help.error.message } : {}),
+  };
 }
 
 export interface CoturnChild {

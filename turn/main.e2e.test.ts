@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,64 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       'Kubernetes API: skipped (NODE_NAME not set (downward API spec.nodeName))',
       expect.stringMatching(new RegExp(`^STUN 127.0.0.1:${deadPort}: no STUN response`)),
     ]);
+  });
+
+  it.each<{ when: string; env: Record<string, string>; exit: number; code: string; level: string }>([
+    {
+      when: 'TURN_METRICS=true on a coturn built without the exporter',
+      env: { TURN_METRICS: 'true' },
+      exit: 2,
+      code: 'METRICS_UNSUPPORTED',
+      level: 'fatal',
+    },
+    {
+      when: 'a TURN_RUN_DIR that cannot be created',
+      env: { TURN_RUN_DIR: '/proc/version/turn' },
+      exit: 2,
+      code: 'RUN_DIR_UNWRITABLE',
+      level: 'fatal',
+    },
+    {
+      when: 'a TURNSERVER_BIN that does not exist',
+      env: { TURNSERVER_BIN: '/nonexistent/turnserver' },
+      exit: 127,
+      code: 'COTURN_SPAWN_FAILED',
+      level: 'error',
+    },
+    {
+      when: 'a TURNSERVER_BIN that does not exist, with TURN_METRICS=true',
+      env: { TURNSERVER_BIN: '/nonexistent/turnserver', TURN_METRICS: 'true' },
+      exit: 127,
+      code: 'COTURN_SPAWN_FAILED',
+      level: 'fatal',
+    },
+  ])('stops on $when: exit $exit with a $level $code line', async ({ env, exit, code, level }) => {
+    const proc = startTurnMain({ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: NODE_IP, ...env });
+    expect(await proc.exited).toBe(exit);
+    expect(proc.lines.find((l) => l.code === code)).toMatchObject({ level });
+    expect(proc.lines.some((l) => l.level === 'fatal' && l.code !== code)).toBe(false);
+  });
+
+  it('stops with EXPORTER_LISTEN_FAILED (exit 2) when TURN_EXPORTER_PORT is taken, before coturn starts', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const taken = (holder.address() as { port: number }).port;
+      const proc = startTurnMain({
+        TURN_SECRET: SECRET,
+        TURN_EXTERNAL_IP: NODE_IP,
+        TURN_EXPORTER_HOST: '127.0.0.1',
+        TURN_EXPORTER_PORT: String(taken),
+      });
+      expect(await proc.exited).toBe(2);
+      expect(proc.lines.find((l) => l.code === 'EXPORTER_LISTEN_FAILED')).toMatchObject({
+        level: 'fatal',
+        err: expect.stringMatching(/EADDRINUSE/) as string,
+      });
+      expect(proc.lines.some((l) => l.msg === 'coturn started')).toBe(false);
+    } finally {
+      holder.close();
+    }
   });
 
   describe('running coturn', () => {

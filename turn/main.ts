@@ -18,37 +18,60 @@ process.on('SIGTERM', exitEarly).on('SIGINT', exitEarly);
 const config = configOrExit(() => loadTurnConfig(process.env), 'turn');
 const logger = createLogger('turn', config.logLevel);
 
+/** Logs one coded fatal line, lets the async log destination flush, and exits. */
+async function fatal(
+  exitCode: number,
+  fields: { code: string } & Record<string, unknown>,
+  msg: string,
+): Promise<never> {
+  logger.fatal(fields, msg);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  process.exit(exitCode);
+}
+
 if (config.metrics) {
   const options = coturnPrometheusOptions(config.turnserverBin);
+  if (options.error !== undefined)
+    await fatal(
+      127,
+      { code: 'COTURN_SPAWN_FAILED', err: options.error },
+      `${config.turnserverBin} cannot be run`,
+    );
   const unsupported = !options.exporter
     ? 'was built without the Prometheus exporter'
     : !options.address && !isWildcard(config.metrics.host)
       ? `cannot bind its exporter to TURN_EXPORTER_HOST=${config.metrics.host} (no --prometheus-address; it would listen on every interface)`
       : undefined;
   if (unsupported !== undefined) {
-    logger.fatal(
+    await fatal(
+      2,
       { code: 'METRICS_UNSUPPORTED' },
       `TURN_METRICS=true but ${config.turnserverBin} ${unsupported}`,
     );
-    process.exit(2);
   }
 }
 
-let addresses;
-try {
-  addresses = await discoverAddresses(config);
-} catch (err) {
+const addresses = await discoverAddresses(config).catch((err: unknown) => {
   if (!(err instanceof ExternalIpError)) throw err;
-  logger.fatal({ code: err.code, attempts: err.attempts }, err.message);
-  await new Promise((resolve) => setTimeout(resolve, 100)); // let the async log destination flush
-  process.exit(3);
-}
+  return fatal(3, { code: err.code, attempts: err.attempts }, err.message);
+});
 logger.info({ ...addresses }, 'external address');
 
-mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
 const confPath = path.join(config.runDir, 'turnserver.conf');
-// The file holds the shared secret: readable by this user only.
-writeFileSync(confPath, renderTurnserverConf(config, addresses, { runDir: config.runDir }), { mode: 0o600 });
+try {
+  mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
+  // The file holds the shared secret: readable by this user only.
+  writeFileSync(confPath, renderTurnserverConf(config, addresses, { runDir: config.runDir }), {
+    mode: 0o600,
+  });
+} catch (err) {
+  // Typically a read-only root filesystem without the emptyDir the DaemonSet must mount there.
+  await fatal(
+    2,
+    { code: 'RUN_DIR_UNWRITABLE', err: (err as Error).message },
+    `cannot write ${confPath}: TURN_RUN_DIR must be a writable directory (mount an emptyDir)`,
+  );
+}
 
 const metrics = createTurnMetrics();
 if (config.exporter) {
@@ -56,12 +79,11 @@ if (config.exporter) {
     const { port } = await serveMetrics(metrics, config.exporter.host, config.exporter.port);
     logger.info({ metricsPort: port }, 'metrics listening');
   } catch (err) {
-    logger.fatal(
+    await fatal(
+      2,
       { code: 'EXPORTER_LISTEN_FAILED', err: (err as Error).message },
       `cannot listen on ${config.exporter.host}:${config.exporter.port} for metrics`,
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    process.exit(2);
   }
 }
 const coturn = startCoturn(config.turnserverBin, confPath, logger, (e) => metrics.observe(e));
