@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/index.js';
 import { loadStreamerConfig } from './config.js';
-import { parseSourceSpec } from './source-spec.js';
+import { formatSourceSpec, parseSourceSpec } from './source-spec.js';
 import { backoffDelay } from './backoff.js';
 import { ffmpegArgs, gopFrames } from './ffmpeg-args.js';
 
@@ -13,7 +13,10 @@ describe('parseSourceSpec', () => {
     ['x11::99', { kind: 'x11', display: ':99' }],
     ['x11::0.1', { kind: 'x11', display: ':0.1' }],
     ['rtp:5004', { kind: 'rtp', port: 5004 }],
-  ])('%s', (value, spec) => expect(parseSourceSpec(value)).toEqual({ ok: true, spec }));
+  ])('%s', (value, spec) => {
+    expect(parseSourceSpec(value)).toEqual({ ok: true, spec });
+    expect(formatSourceSpec(spec as Parameters<typeof formatSourceSpec>[0])).toBe(value);
+  });
 
   it.each(['', 'camera', 'file:', 'x11:remote:0', 'x11:99', 'rtp:', 'rtp:70000', 'rtp:abc', 'ftp:x'])(
     'refuses %j',

@@ -42,6 +42,9 @@ const shape = {
   STREAM_AUDIO: envEnum(AUDIO_MODES, 'auto'),
   // rtp: sources only: Opus RTP from the external encoder on this UDP port (0 = no audio).
   RTP_AUDIO_PORT: envInt(0, 0, 65535),
+  // Encoder starts in a row that end without one RTP packet before the streamer exits 1 (0 = never): with
+  // the 0.5 s → 10 s back-off, 6 waits ~18 s for a source that appears late, such as an X display.
+  ENCODER_MAX_FAILED_STARTS: envInt(6, 0, 1000),
   FFMPEG_PATH: envString('ffmpeg'),
   FALLBACK_CLIP: envString(),
   RTP_HOST: envString('127.0.0.1'),
@@ -75,6 +78,7 @@ export interface StreamerConfig {
   hwEncoder: 'auto' | 'nvenc' | 'cpu';
   audio: AudioMode;
   rtpAudioPort: number;
+  encoderMaxFailedStarts: number;
   ffmpegPath: string;
   fallbackClip: string | undefined;
   rtpHost: string;
@@ -131,6 +135,7 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     hwEncoder: raw.HW_ENCODER,
     audio: raw.STREAM_AUDIO,
     rtpAudioPort: raw.RTP_AUDIO_PORT,
+    encoderMaxFailedStarts: raw.ENCODER_MAX_FAILED_STARTS,
     ffmpegPath: raw.FFMPEG_PATH ?? 'ffmpeg',
     fallbackClip: raw.FALLBACK_CLIP,
     rtpHost: raw.RTP_HOST ?? '127.0.0.1',

@@ -22,18 +22,21 @@ try {
     streamerId: config.streamerId,
   });
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    log.info({ msg: 'stopping', signal });
+    log.info({ msg: 'stopping', reason });
     const force = setTimeout(() => process.exit(1), 5_000);
     void streamer.close().then(() => {
       clearTimeout(force);
-      process.exit(0);
+      process.exit(exitCode);
     });
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  // A source that gave up (ENCODER_FAILED, logged with the reason) would leave a black page behind a
+  // healthy-looking pod: exit 1 so the pod restarts visibly.
+  void streamer.source.failed.then((reason) => stop(reason, 1));
   exitWithParent();
 } catch (err) {
   const code = err instanceof StreamerError ? err.code : 'START_FAILED';

@@ -11,10 +11,12 @@ import type { Logger } from '../common/index.js';
 import type { AudioPlan } from './audio-plan.js';
 import type { Codec, StreamerConfig } from './config.js';
 import type { MediaPlan } from './encoder-select.js';
+import { encoderRestart } from './encoder-restart.js';
 import { ffmpegArgs } from './ffmpeg-args.js';
 import { spawnGuarded, type GuardedChild } from './guarded-child.js';
 import { GopCache } from './keyframe.js';
 import { openRtpSocket, type RtpSocket } from './rtp-socket.js';
+import { formatSourceSpec } from './source-spec.js';
 
 export const BUNDLED_CLIP = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -26,8 +28,8 @@ export const BUNDLED_CLIP = path.join(
 const MIN_RESTART_GAP_MS = 1_000;
 /** RTP timestamp ticks of one 20 ms Opus frame at 48 kHz. */
 const OPUS_FRAME_TICKS = 960;
-/** Back-off before restarting an encoder that died on its own. */
-const CRASH_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000];
+/** ffmpeg's last stderr lines kept per encoder: enough for its error, which it prints last. */
+const STDERR_TAIL_LINES = 10;
 
 export interface MediaSourceStats {
   packets: number;
@@ -53,6 +55,11 @@ export interface MediaSource {
   /** A new player joined or a browser sent PLI/FIR. */
   requestKeyframe(reason: string): void;
   stats(): MediaSourceStats;
+  /**
+   * Resolves with the reason when the source has given up for good (its encoder kept exiting without
+   * sending a packet); the streamer then exits 1. Never resolves for sources that cannot give up.
+   */
+  readonly failed: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,8 @@ interface Encoder {
   ssrc: number | undefined;
   audioSocket: RtpSocket | undefined;
   audioSsrc: number | undefined;
+  /** ffmpeg's last stderr lines, for the line that says why it never got going. */
+  stderrTail: string[];
 }
 
 /** Copies every packet to the attached tracks and, for video, keeps the current GOP. */
@@ -155,6 +164,8 @@ function feedExternal(socket: RtpSocket, fan: FanOut): void {
 
 /** A player's audio track gets nothing when the stream has no audio. */
 const noAudio = () => () => undefined;
+/** `failed` of a source that never gives up. */
+const never = new Promise<string>(() => undefined);
 
 async function startRtpIn(
   fan: FanOut,
@@ -189,6 +200,7 @@ async function startRtpIn(
       log.debug({ msg: 'keyframe request not forwardable to an external encoder', reason });
     },
     stats: () => ({ ...stats }),
+    failed: never,
     close: async () => {
       await Promise.all([socket.close(), audioSocket?.close()]);
     },
@@ -252,6 +264,7 @@ async function startReplay(
     description: `replaying ${path.basename(clip)}`,
     requestKeyframe: () => void stats.keyframeRequests++,
     stats: () => ({ ...stats }),
+    failed: never,
     close: () => Promise.resolve(player.stop()),
   };
 }
@@ -270,9 +283,12 @@ async function startEncoder(
   let active: Encoder | undefined;
   let pending: Encoder | undefined;
   let closed = false;
-  let crashes = 0;
+  /** Encoder starts in a row that ended without a single RTP packet. */
+  let failedStarts = 0;
   let lastRestart = 0;
   let retryTimer: NodeJS.Timeout | undefined;
+  let giveUp: (reason: string) => void = () => undefined;
+  const failed = new Promise<string>((resolve) => (giveUp = resolve));
 
   const launch = async (): Promise<Encoder> => {
     const socket = await openRtpSocket('127.0.0.1', 0);
@@ -292,8 +308,16 @@ async function startEncoder(
       ...(audio && audioSocket ? { audio: { from: audio.from, port: audioSocket.port } } : {}),
     });
     const child = spawnGuarded(config.ffmpegPath, args);
+    const startedAt = Date.now();
     stats.encoderStarts++;
-    const enc: Encoder = { child, socket, ssrc: undefined, audioSocket, audioSsrc: undefined };
+    const enc: Encoder = {
+      child,
+      socket,
+      ssrc: undefined,
+      audioSocket,
+      audioSsrc: undefined,
+      stderrTail: [],
+    };
     // Audio follows the video: only the active encoder's sound reaches players, with continuous numbering.
     audioSocket?.onPacket((p) => {
       if (enc !== active || !audio) return;
@@ -302,7 +326,12 @@ async function startEncoder(
       enc.audioSsrc = s;
       audio.fan.feed(p);
     });
-    child.onStderrLine((line) => log.warn({ msg: 'encoder says', pid: child.pid, line: line.slice(0, 500) }));
+    child.onStderrLine((line) => {
+      const short = line.slice(0, 500);
+      enc.stderrTail.push(short);
+      if (enc.stderrTail.length > STDERR_TAIL_LINES) enc.stderrTail.shift();
+      log.warn({ msg: 'encoder says', pid: child.pid, line: short });
+    });
     socket.onPacket((p) => {
       if (enc === pending) {
         // Make before break: the replacement took over the moment its first packet (a keyframe) arrived,
@@ -315,7 +344,7 @@ async function startEncoder(
       if (enc !== active) return;
       if (enc.ssrc === undefined) {
         enc.ssrc = p.readUInt32BE(8);
-        crashes = 0;
+        log.info({ msg: 'encoder sending', pid: child.pid, ms: Date.now() - startedAt });
         // A replacement (keyframe restart or crash recovery) continues the numbering players already have.
         if (stats.packets > 0) fan.sourceChanged(p);
       }
@@ -327,12 +356,26 @@ async function startEncoder(
       if (closed || (enc !== active && enc !== pending)) return;
       if (enc === pending) pending = undefined;
       log.error({ msg: 'encoder exited', code: 'ENCODER_EXITED', exitCode: code, pid: child.pid });
-      if (enc === active) {
-        active = undefined;
-        const delay = CRASH_BACKOFF_MS[Math.min(crashes, CRASH_BACKOFF_MS.length - 1)]!;
-        crashes++;
-        retryTimer = setTimeout(() => void launch().then((e) => (active = e)), delay);
+      if (enc !== active) return;
+      active = undefined;
+      // Only starts that never sent a packet count: an encoder that worked and then died is restarted as
+      // often as it takes.
+      failedStarts = enc.ssrc === undefined ? failedStarts + 1 : 0;
+      const next = encoderRestart(failedStarts, config.encoderMaxFailedStarts);
+      if (next.kind === 'restart') {
+        retryTimer = setTimeout(() => void launch().then((e) => (active = e)), next.delayMs);
+        return;
       }
+      const name = formatSourceSpec(source);
+      log.error({
+        msg: 'encoder keeps failing: giving up',
+        code: 'ENCODER_FAILED',
+        source: name,
+        failedStarts,
+        exitCode: code,
+        stderr: enc.stderrTail,
+      });
+      giveUp(`${name}: the encoder exited ${failedStarts} times in a row without sending a packet`);
     });
     log.info({
       msg: 'encoder started',
@@ -377,6 +420,7 @@ async function startEncoder(
       });
     },
     stats: () => ({ ...stats }),
+    failed,
     async close() {
       closed = true;
       clearTimeout(retryTimer);

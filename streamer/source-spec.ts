@@ -38,3 +38,17 @@ export function parseSourceSpec(value: string): SourceSpecResult {
       return { ok: false, reason: USAGE };
   }
 }
+
+/** The STREAM_SOURCE value that names `spec` (for log lines). */
+export function formatSourceSpec(spec: SourceSpec): string {
+  switch (spec.kind) {
+    case 'testsrc':
+      return 'testsrc';
+    case 'file':
+      return `file:${spec.path}`;
+    case 'x11':
+      return `x11:${spec.display}`;
+    case 'rtp':
+      return `rtp:${spec.port}`;
+  }
+}
