@@ -52,8 +52,14 @@ export type Message =
   | { type: 'layerPreference'; spatialLayer: number; temporalLayer: number; playerId?: string }
   | { type: 'dataChannelRequest' }
   | { type: 'peerDataChannelsReady' }
-  | { type: 'peerDataChannels'; playerId?: string; [extra: string]: unknown }
-  | { type: 'streamerDataChannels'; playerId?: string; [extra: string]: unknown }
+  | { type: 'peerDataChannels'; playerId?: string; sendStreamId: number; recvStreamId: number }
+  | {
+      type: 'streamerDataChannels';
+      sfuId?: string;
+      sendStreamId: number;
+      recvStreamId: number;
+      playerId?: string;
+    }
   | { type: 'startStreaming' }
   | { type: 'stopStreaming' }
   | { type: 'streamerDisconnected' }
@@ -93,6 +99,8 @@ const REQUIRED: Partial<Record<MessageType, Record<string, FieldRule>>> = {
   subscribeFailed: { message: 'string' },
   pong: { time: 'number' },
   streamerIdChanged: { newID: 'string' },
+  peerDataChannels: { sendStreamId: 'number', recvStreamId: 'number' },
+  streamerDataChannels: { sendStreamId: 'number', recvStreamId: 'number' },
 };
 
 const KNOWN = new Set<string>([
@@ -259,6 +267,21 @@ export const build = {
     playerId === undefined
       ? { type: 'layerPreference', spatialLayer, temporalLayer }
       : { type: 'layerPreference', spatialLayer, temporalLayer, playerId },
+  peerDataChannels: (
+    playerId: string,
+    sendStreamId: number,
+    recvStreamId: number,
+  ): MessageOf<'peerDataChannels'> => ({ type: 'peerDataChannels', playerId, sendStreamId, recvStreamId }),
+  /** To the streamer, for the SFU's own player id; `sfuId` as the SFU sent it, when it did. */
+  streamerDataChannels: (
+    sfuId: string | undefined,
+    sendStreamId: number,
+    recvStreamId: number,
+    playerId: string,
+  ): MessageOf<'streamerDataChannels'> =>
+    sfuId === undefined
+      ? { type: 'streamerDataChannels', sendStreamId, recvStreamId, playerId }
+      : { type: 'streamerDataChannels', sfuId, sendStreamId, recvStreamId, playerId },
   streamerDisconnected: (): MessageOf<'streamerDisconnected'> => ({ type: 'streamerDisconnected' }),
   streamerIdChanged: (newID: string): MessageOf<'streamerIdChanged'> => ({
     type: 'streamerIdChanged',

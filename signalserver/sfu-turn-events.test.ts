@@ -56,18 +56,26 @@ describe('SFU', () => {
     expect(await player.next('offer')).toEqual({ type: 'offer', sdp: 'sfu-offer', playerId });
     player.send({ type: 'dataChannelRequest' });
     expect(await sfu.next('dataChannelRequest')).toEqual({ type: 'dataChannelRequest', playerId });
-    sfu.send({ type: 'peerDataChannels', playerId, sendStreamId: 1, recvStreamId: 2 });
+    // Exact output: only the protocol's fields travel on, whatever else the SFU adds (here a value too deeply
+    // nested to serialise again, which once escaped the socket handler and stopped the process). A wrong-typed
+    // stream id is refused and goes nowhere: `next` below would see it first.
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    const ids = '"sendStreamId":1,"recvStreamId":2';
+    sfu.sendRaw(`{"type":"peerDataChannels","playerId":"${playerId}","sendStreamId":"1","recvStreamId":2}`);
+    sfu.sendRaw(`{"type":"peerDataChannels","playerId":"${playerId}",${ids},"x":${deep}}`);
     expect(await player.next('peerDataChannels')).toEqual({
       type: 'peerDataChannels',
       playerId,
       sendStreamId: 1,
       recvStreamId: 2,
     });
-    sfu.send({ type: 'streamerDataChannels', sfuId: 'SFU', sendStreamId: 3, recvStreamId: 4 });
-    expect(await streamer.next('streamerDataChannels')).toMatchObject({
+    sfu.sendRaw(`{"type":"streamerDataChannels","sfuId":"SFU",${ids},"x":${deep}}`);
+    expect(await streamer.next('streamerDataChannels')).toEqual({
+      type: 'streamerDataChannels',
+      sfuId: 'SFU',
+      sendStreamId: 1,
+      recvStreamId: 2,
       playerId: sfuPlayerId,
-      sendStreamId: 3,
-      recvStreamId: 4,
     });
     expect(t.sidecar.status()).toMatchObject({ players: 1, streamerId: 'main' });
 

@@ -216,12 +216,22 @@ export class SignallingHub {
       }
       case 'peerDataChannels':
         if (s.kind !== 'sfu') break;
-        this.toSubscriber(s, m.playerId, (id) => ({ ...m, playerId: id }), 'peerDataChannels');
+        this.toSubscriber(
+          s,
+          m.playerId,
+          (id) => build.peerDataChannels(id, m.sendStreamId, m.recvStreamId),
+          'peerDataChannels',
+        );
         return;
       case 'streamerDataChannels': {
         if (s.kind !== 'sfu') break;
         const target = s.asPlayer?.subscribedTo;
-        if (target) this.sendToStreamer(target, { ...m, playerId: s.asPlayer!.playerId });
+        const sfuId = typeof m.sfuId === 'string' ? m.sfuId : undefined;
+        if (target)
+          this.sendToStreamer(
+            target,
+            build.streamerDataChannels(sfuId, m.sendStreamId, m.recvStreamId, s.asPlayer!.playerId),
+          );
         return;
       }
       case 'startStreaming':
