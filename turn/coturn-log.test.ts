@@ -59,6 +59,12 @@ describe('classifyCoturnLine', () => {
       'info',
       undefined,
     ],
+    [
+      "coturn's own line for a refused credential (the 401 line is the coded warning)",
+      '0: : ERROR: check_stun_auth: Cannot find credentials of user <1800000100:player-101>',
+      'debug',
+      undefined,
+    ],
     ['session chatter', 'session 001: peer 10.244.1.5 lifetime updated: 300', 'debug', undefined],
     [
       'a start-up error',

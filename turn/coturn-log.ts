@@ -74,6 +74,9 @@ export function classifyCoturnLine(
       text,
     };
   if (text.startsWith('session ')) return { level: /closed/.test(text) ? 'info' : 'debug', fields: {}, text };
+  // coturn's own line for every refused credential; the 401 line after it becomes the coded, rate-limited
+  // TURN_AUTH_REJECTED warning, so this one must not add an unlimited error per retry.
+  if (text.startsWith('ERROR: check_stun_auth:')) return { level: 'debug', fields: {}, text };
   if (/^(?:ERROR|CONFIG ERROR)|cannot|Cannot/.test(text)) return { level: 'error', fields: {}, text };
   return { level: 'info', fields: {}, text };
 }

@@ -193,6 +193,10 @@ describe.skipIf(!ok)('turn/main.ts', () => {
           5_000,
         );
         expect(warning).toMatchObject({ level: 'warn', reason: expect.stringMatching(reason) as string });
+        // The warning is the only trace above debug: coturn's own per-attempt error line is not repeated.
+        expect(
+          turn.lines.filter((l) => l.level === 'error' && String(l.coturn).includes(cred.username)),
+        ).toEqual([]);
       } finally {
         await client.close();
       }
