@@ -1,6 +1,7 @@
 // Typed configuration from environment variables, checked once at start-up. Every component describes its
 // variables with zod; a bad environment yields *every* problem (variable, value, rule) at once, and
 // `configOrExit` stops the process with them — never a half-built server.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Thrown (or returned) with one line per bad variable. */
@@ -86,6 +87,24 @@ export const envList = (def: string[] = []) =>
               .map((s) => s.trim())
               .filter(Boolean),
       ),
+  );
+
+// A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123).
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Bind address: an IPv4/IPv6 literal or a host name (no port, no scheme). */
+export const envHost = (def: string) =>
+  z.preprocess(
+    unset,
+    z
+      .string()
+      .refine(
+        (v) => isIP(v) !== 0 || HOSTNAME.test(v),
+        'must be an IP address or a host name, without a port',
+      )
+      .optional()
+      .transform((v) => v ?? def),
   );
 
 /** Absolute URL with one of the given protocols. */

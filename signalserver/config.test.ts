@@ -58,6 +58,39 @@ describe('loadSidecarConfig', () => {
     }
   });
 
+  it('takes IP addresses and host names as bind addresses, and lists every other value', () => {
+    const good = {
+      PLAYER_HOST: '::',
+      STREAMER_HOST: 'localhost',
+      SFU_HOST: '10.0.0.7',
+      METRICS_HOST: 'pod-a.ns',
+    };
+    expect(loadSidecarConfig(good)).toMatchObject({
+      playerHost: '::',
+      streamerHost: 'localhost',
+      sfuHost: '10.0.0.7',
+      metricsHost: 'pod-a.ns',
+    });
+    try {
+      loadSidecarConfig({
+        PLAYER_HOST: '0.0.0.0:8080',
+        STREAMER_HOST: 'http://127.0.0.1',
+        SFU_HOST: 'two words',
+        METRICS_HOST: '-bad-',
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual(
+        [
+          'PLAYER_HOST="0.0.0.0:8080"',
+          'STREAMER_HOST="http://127.0.0.1"',
+          'SFU_HOST="two words"',
+          'METRICS_HOST="-bad-"',
+        ].map((v) => `${v}: must be an IP address or a host name, without a port`),
+      );
+    }
+  });
+
   it('refuses reservation limits a sidecar would never grant', () => {
     expect(() =>
       loadSidecarConfig({ RESERVATION_TTL_SECONDS: '600', RESUME_GRACE_SECONDS: '3600' }),

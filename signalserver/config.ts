@@ -9,6 +9,7 @@ import {
   MAX_RESUME_GRACE_SECONDS,
   LOG_LEVELS,
   envEnum,
+  envHost,
   envInt,
   envList,
   envPort,
@@ -23,14 +24,14 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 
 const shape = {
   PLAYER_PORT: envPort(8080),
-  PLAYER_HOST: envString('0.0.0.0'),
+  PLAYER_HOST: envHost('0.0.0.0'),
   STREAMER_PORT: envPort(8888),
   // The streamer runs in the same pod: loopback keeps the unauthenticated default off the network.
-  STREAMER_HOST: envString('127.0.0.1'),
+  STREAMER_HOST: envHost('127.0.0.1'),
   SFU_PORT: envPort(8889),
-  SFU_HOST: envString('127.0.0.1'),
+  SFU_HOST: envHost('127.0.0.1'),
   METRICS_PORT: envPort(9000),
-  METRICS_HOST: envString('0.0.0.0'),
+  METRICS_HOST: envHost('0.0.0.0'),
   MAX_PLAYERS_PER_STREAMER: envInt(1, 1, 10_000),
   STREAMER_TOKEN: envString(),
   TURN_SECRET: envString(),
@@ -148,13 +149,13 @@ export function loadSidecarConfig(env: Record<string, string | undefined> = proc
   }
   return {
     playerPort: e.PLAYER_PORT,
-    playerHost: e.PLAYER_HOST ?? '0.0.0.0',
+    playerHost: e.PLAYER_HOST,
     streamerPort: e.STREAMER_PORT,
-    streamerHost: e.STREAMER_HOST ?? '127.0.0.1',
+    streamerHost: e.STREAMER_HOST,
     sfuPort: e.SFU_PORT,
-    sfuHost: e.SFU_HOST ?? '127.0.0.1',
+    sfuHost: e.SFU_HOST,
     metricsPort: e.METRICS_PORT,
-    metricsHost: e.METRICS_HOST ?? '0.0.0.0',
+    metricsHost: e.METRICS_HOST,
     maxPlayersPerStreamer: e.MAX_PLAYERS_PER_STREAMER,
     streamerToken: e.STREAMER_TOKEN,
     turn: e.TURN_SECRET

@@ -34,11 +34,28 @@ export interface ListenOptions {
   streamerToken: string | undefined;
 }
 
-export function listen(server: Server, port: number, host: string): Promise<number> {
+/** A port that could not be bound, named by its variables so the operator knows what to change. */
+export class ListenError extends Error {
+  readonly code = 'LISTEN_FAILED';
+}
+
+/** Binds `server`; `name` is the variable prefix (PLAYER, STREAMER, SFU, METRICS) used in the error. */
+export function listen(server: Server, port: number, host: string, name: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: Error & { code?: string }) => {
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'address already in use'
+          : err.code === 'EADDRNOTAVAIL'
+            ? 'no such local address'
+            : err.code === 'EACCES'
+              ? 'permission denied (ports below 1024 need privileges)'
+              : err.message;
+      reject(new ListenError(`${name}_PORT=${port} on ${name}_HOST=${host}: cannot listen: ${why}`));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve((server.address() as AddressInfo).port);
     });
   });

@@ -1,6 +1,8 @@
 // The sidecar as a real child process: the "listening" line (and silence at LOG_LEVEL=silent), SIGTERM drain
 // (not ready, no new sessions, live sessions continue, exit 0 when they end or at the timeout), the fields of
-// the session and refusal log lines, and a bad environment exiting 2.
+// the session and refusal log lines, a bad environment exiting 2 and a port in use exiting 1.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE, SIDECAR } from '../common/index.js';
 import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
@@ -184,6 +186,21 @@ describe('signalserver/main.ts', () => {
     await player.close();
     expect(await proc.stop('SIGTERM')).toBe(0);
     expect(proc.lines).toEqual([]);
+  });
+
+  it('exits 1 naming the variables when a port cannot be bound, without a stack trace', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      proc = startNode('signalserver/main.ts', { ...EPHEMERAL, STREAMER_PORT: String(port) });
+      expect(await proc.exited).toBe(1);
+      expect(proc.lines.map((l) => l.msg)).toEqual([
+        `signalserver: cannot start: STREAMER_PORT=${port} on STREAMER_HOST=127.0.0.1: cannot listen: address already in use`,
+      ]);
+    } finally {
+      taken.close();
+    }
   });
 
   it('exits 2 listing every problem of a bad environment', async () => {

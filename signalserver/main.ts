@@ -1,10 +1,17 @@
 // Entry point: env → config (exit 2 listing every problem) → sidecar; SIGTERM/SIGINT drain, then exit 0.
 import { configOrExit, createLogger, exitWithParent } from '../common/index.js';
-import { loadSidecarConfig, startSidecar } from './index.js';
+import { ListenError, loadSidecarConfig, startSidecar } from './index.js';
 
 const config = configOrExit(() => loadSidecarConfig(process.env), 'signalserver');
 const log = createLogger('signalserver', config.logLevel);
-const sidecar = await startSidecar(config, log, { podPatcher: { env: process.env } });
+const sidecar = await startSidecar(config, log, { podPatcher: { env: process.env } }).catch(
+  (err: unknown) => {
+    if (!(err instanceof ListenError)) throw err;
+    // Like a bad environment: one plain line naming the variables, whatever LOG_LEVEL, and no stack trace.
+    process.stderr.write(`signalserver: cannot start: ${err.message}\n`);
+    process.exit(1);
+  },
+);
 // Supervisors and tests wait for this line, so it is written even when LOG_LEVEL hides info lines.
 const announce = config.logLevel === 'silent' ? log : log.child({}, { level: 'info' });
 announce.info(

@@ -168,10 +168,10 @@ export async function startSidecar(
   const servers: [Server, WebSocketServer | undefined][] = [];
   try {
     const ports: SidecarPorts = {
-      player: await listen(player.server, config.playerPort, config.playerHost),
-      streamer: await listen(streamer.server, config.streamerPort, config.streamerHost),
-      sfu: sfu ? await listen(sfu.server, config.sfuPort, config.sfuHost) : 0,
-      metrics: await listen(metricsServer, config.metricsPort, config.metricsHost),
+      player: await listen(player.server, config.playerPort, config.playerHost, 'PLAYER'),
+      streamer: await listen(streamer.server, config.streamerPort, config.streamerHost, 'STREAMER'),
+      sfu: sfu ? await listen(sfu.server, config.sfuPort, config.sfuHost, 'SFU') : 0,
+      metrics: await listen(metricsServer, config.metricsPort, config.metricsHost, 'METRICS'),
     };
     servers.push([player.server, player.wss], [streamer.server, streamer.wss], [metricsServer, undefined]);
     if (sfu) servers.push([sfu.server, sfu.wss]);
