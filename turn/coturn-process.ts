@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../common/logger.js';
 import { classifyCoturnLine, type CoturnEvent } from './coturn-log.js';
+import { WarningLimiter } from './warning-limiter.js';
 
 /**
  * Which Prometheus options this coturn build lists in `-h`: the exporter itself (upstream images have it;
@@ -56,9 +57,17 @@ export function startCoturn(
       if (!e) return;
       onEvent?.(e);
       if (!log.isLevelEnabled(e.level)) return;
-      if (e.code && !limiter.allow(`${e.code}|${e.fields.user ?? e.fields.peer ?? ''}`)) return;
+      const verdict = e.code
+        ? limiter.check(`${e.code}|${e.fields.user ?? e.fields.peer ?? ''}`)
+        : { allow: true, suppressed: 0 };
+      if (!verdict.allow) return;
       log[e.level](
-        { ...e.fields, ...(e.code ? { code: e.code } : {}), coturn: e.text },
+        {
+          ...e.fields,
+          ...(e.code ? { code: e.code } : {}),
+          ...(verdict.suppressed > 0 ? { suppressedWarnings: verdict.suppressed } : {}),
+          coturn: e.text,
+        },
         e.code ? e.code.toLowerCase().replace(/_/g, ' ') : 'coturn',
       );
     });
@@ -79,20 +88,4 @@ export function startCoturn(
     });
   });
   return { pid: child.pid ?? -1, exited, stop: (signal = 'SIGTERM') => void child.kill(signal) };
-}
-
-/** A client retrying a bad credential, or probing many refused peers, must not flood the log. */
-const WARN_INTERVAL_MS = 10_000;
-const WARN_KEYS_MAX = 10_000;
-
-/** At most one coded warning per key (code + user or peer) every WARN_INTERVAL_MS. */
-class WarningLimiter {
-  private readonly last = new Map<string, number>();
-  allow(key: string, now = Date.now()): boolean {
-    const prev = this.last.get(key);
-    if (prev !== undefined && now - prev < WARN_INTERVAL_MS) return false;
-    if (this.last.size >= WARN_KEYS_MAX) this.last.clear();
-    this.last.set(key, now);
-    return true;
-  }
 }

@@ -17,6 +17,7 @@ import { requirements } from '../test/support/tools.js';
 import { startTurnMain } from './test-helpers.js';
 import { bindingRequest, decodeStun, mappedAddress, newTransactionId } from './stun-message.js';
 import { TurnClient, TurnError } from './turn-client.js';
+import { WARN_BUDGET } from './warning-limiter.js';
 
 const SECRET = 'e2e-secret-0123456789';
 const NODE_IP = '192.0.2.1'; // the test namespace's non-loopback address (scripts/test.mjs)
@@ -234,6 +235,38 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       const dead = startNode('turn/probe-main.ts', { TURN_LISTEN_PORT: String(await freePort()) });
       expect(await dead.exited).toBe(1);
       expect(dead.lines.map((l) => l.msg).join('\n')).toMatch(/turn probe failed: no STUN response/);
+    });
+
+    it('bounds the warnings of a client that changes its username on every attempt; /metrics still counts them all', async () => {
+      const metric = async () => {
+        const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        const line = text
+          .split('\n')
+          .find((l) => l.startsWith(`${TURN_RELAY.authRejectionsTotal}{reason="mismatch"} `));
+        return Number(line?.split(' ')[1]);
+      };
+      const before = await metric();
+      const users = Array.from({ length: WARN_BUDGET + 40 }, (_, i) => `1900000000:flood-${i}`);
+      for (let i = 0; i < users.length; i += 10) {
+        await Promise.all(
+          users.slice(i, i + 10).map(async (username) => {
+            const client = await TurnClient.open({
+              server: { host: NODE_IP, port },
+              username,
+              password: 'x',
+            });
+            await client.allocate().catch(() => undefined);
+            await client.close();
+          }),
+        );
+      }
+      for (let i = 0; i < 50 && (await metric()) - before < users.length; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect((await metric()) - before).toBeGreaterThanOrEqual(users.length);
+      const flood = new Set(users);
+      const logged = turn.lines.filter((l) => l.code === 'TURN_AUTH_REJECTED' && flood.has(String(l.user)));
+      expect(logged.length).toBeGreaterThan(0);
+      expect(logged.length).toBeLessThanOrEqual(WARN_BUDGET);
     });
 
     it('stops coturn on SIGTERM and exits with it', async () => {
