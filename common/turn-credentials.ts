@@ -11,6 +11,28 @@ export interface TurnCredential {
   expiresAt: number;
 }
 
+/** Shortest accepted TURN secret: anyone who guesses it can mint credentials. */
+export const MIN_TURN_SECRET_LENGTH = 16;
+
+/**
+ * Problems with a set TURN_SECRET, one line each, never echoing it. coturn trims whitespace around its config
+ * values, so a secret with a line break or an edge space would differ from the sidecars' copy and every
+ * credential they issue would be refused — silently, as retried 401s.
+ */
+export function turnSecretProblems(secret: string): string[] {
+  const problems: string[] = [];
+  if (secret.length < MIN_TURN_SECRET_LENGTH)
+    problems.push(
+      `TURN_SECRET: must be at least ${MIN_TURN_SECRET_LENGTH} characters (anyone who guesses it can mint credentials)`,
+    );
+  if (/[\r\n]/.test(secret)) problems.push('TURN_SECRET: must be a single line');
+  else if (secret.trim() !== secret)
+    problems.push(
+      'TURN_SECRET: must not start or end with whitespace (coturn drops it, so every credential issued here would be refused)',
+    );
+  return problems;
+}
+
 /** Computes the credential for `peerId`, valid `ttlSeconds` from `nowMs`. */
 export function turnCredential(
   secret: string,

@@ -28,13 +28,13 @@ describe('loadSidecarConfig', () => {
 
   it('parses TURN settings', () => {
     const c = loadSidecarConfig({
-      TURN_SECRET: 'x',
+      TURN_SECRET: 'x'.repeat(16),
       TURN_URLS: 'turn:a:3478?transport=udp, turn:a:3478?transport=tcp',
       TURN_TTL_SECONDS: '600',
       ICE_TRANSPORT_POLICY: 'relay',
     });
     expect(c.turn).toEqual({
-      secret: 'x',
+      secret: 'x'.repeat(16),
       urls: ['turn:a:3478?transport=udp', 'turn:a:3478?transport=tcp'],
       ttlSeconds: 600,
     });
@@ -134,6 +134,7 @@ describe('loadSidecarConfig', () => {
     } catch (err) {
       expect((err as ConfigError).problems).toEqual([
         expect.stringMatching(/^PLAYER_PORT="x"/) as string,
+        'TURN_SECRET: must be at least 16 characters (anyone who guesses it can mint credentials)',
         'TURN_SECRET is set but TURN_URLS is empty',
         'ROUTER_TOKEN=(hidden): must be at least 16 characters',
       ]);
@@ -161,6 +162,31 @@ describe('loadSidecarConfig', () => {
       }
     }
     expect(loadSidecarConfig({ STREAMER_TOKEN: `${token}~+/=._` }).streamerToken).toBe(`${token}~+/=._`);
+  });
+
+  it('refuses a TURN_SECRET coturn would read differently: a line break or whitespace at either end', () => {
+    const secret = 'turn-secret-0123456789';
+    const urls = 'turn:192.0.2.10:3478';
+    const cases: [string, string][] = [
+      [`${secret}\n`, 'TURN_SECRET: must be a single line'],
+      [`${secret}\r\n`, 'TURN_SECRET: must be a single line'],
+      [` ${secret}`, 'TURN_SECRET: must not start or end with whitespace'],
+      [`${secret}\t`, 'TURN_SECRET: must not start or end with whitespace'],
+    ];
+    for (const [bad, problem] of cases) {
+      try {
+        loadSidecarConfig({ TURN_SECRET: bad, TURN_URLS: urls });
+        expect.unreachable(JSON.stringify(bad));
+      } catch (err) {
+        const problems = (err as ConfigError).problems;
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toContain(problem);
+        expect(problems[0]).not.toContain(secret);
+      }
+    }
+    expect(loadSidecarConfig({ TURN_SECRET: `a ${secret}`, TURN_URLS: urls }).turn?.secret).toBe(
+      `a ${secret}`,
+    );
   });
 
   it('refuses the ROUTER_TOKEN the router refuses: whitespace, line breaks, non-ASCII (never echoing it)', () => {

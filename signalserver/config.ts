@@ -18,6 +18,7 @@ import {
   parseEnv,
   routerTokenProblems,
   secretTokenProblems,
+  turnSecretProblems,
 } from '../common/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,6 +99,7 @@ type Parsed = z.infer<z.ZodObject<typeof shape>>;
 /** Rules between variables; tolerant of fields that failed to parse (undefined), see loadSidecarConfig. */
 function crossFieldProblems(c: Partial<Parsed>): string[] {
   const problems: string[] = [];
+  if (c.TURN_SECRET !== undefined) problems.push(...turnSecretProblems(c.TURN_SECRET));
   if (c.TURN_SECRET && (c.TURN_URLS ?? []).length === 0)
     problems.push('TURN_SECRET is set but TURN_URLS is empty');
   if ((c.TURN_URLS ?? []).length > 0 && !c.TURN_SECRET)
