@@ -31,6 +31,10 @@ describe('loadTurnConfig', () => {
     });
   });
 
+  it('accepts loopback as the external address (a single-machine setup advertises 127.0.0.1)', () => {
+    expect(problems({ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '127.0.0.1' })).toEqual([]);
+  });
+
   it('reads the secret from a mounted file, dropping the trailing newline', () => {
     const c = loadTurnConfig(
       { TURN_SECRET_FILE: '/secret/turn' },
@@ -99,6 +103,14 @@ describe('loadTurnConfig', () => {
       { TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '203.0.113.9', TURN_PRIVATE_IP: 'fd00::1' },
       /same address family/,
     ],
+    [
+      { TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '0.0.0.0' },
+      /TURN_EXTERNAL_IP=0.0.0.0: is the unspecified\/"this network" range, not an address a relay can use/,
+    ],
+    [{ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '224.0.0.1' }, /TURN_EXTERNAL_IP=224.0.0.1: is multicast/],
+    [{ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '255.255.255.255' }, /is reserved \(or broadcast\)/],
+    [{ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '::' }, /TURN_EXTERNAL_IP=::: is the unspecified address/],
+    [{ TURN_SECRET: SECRET, TURN_PRIVATE_IP: 'fe80::1' }, /TURN_PRIVATE_IP=fe80::1: is link-local/],
     [{ TURN_SECRET: SECRET, TURN_REALM: 'bad realm' }, /TURN_REALM/],
     [{ TURN_SECRET: SECRET, NODE_NAME: 'Bad_Node' }, /NODE_NAME/],
     [{ TURN_SECRET: SECRET, TURN_RUN_DIR: 'relative' }, /TURN_RUN_DIR/],

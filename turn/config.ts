@@ -16,6 +16,7 @@ import {
 import { LOG_LEVELS } from '../common/logger.js';
 import { ipFamily, overlaps, parseCidr, type Cidr } from '../common/cidr.js';
 import { allowedPeerClashes } from '../common/peer-policy.js';
+import { unusableRelayAddress } from './relay-address.js';
 
 export const DEFAULT_SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Metrics listen on every interface unless TURN_EXPORTER_HOST names one (the DaemonSet gives the node's IP). */
@@ -205,6 +206,8 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
     ['TURN_PRIVATE_IP', raw.TURN_PRIVATE_IP],
   ] as const) {
     if (value && !ipFamily(value)) problems.push(`${name}=${JSON.stringify(value)}: must be an IP address`);
+    const unusable = value && ipFamily(value) ? unusableRelayAddress(value) : undefined;
+    if (unusable) problems.push(`${name}=${value}: is ${unusable}, not an address a relay can use`);
   }
   if (
     raw.TURN_EXTERNAL_IP &&

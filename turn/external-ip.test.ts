@@ -71,6 +71,22 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
       200,
       { kind: 'Node', status: { addresses: [{ type: 'InternalIP', address: '10.0.10.6' }] } },
     ],
+    'odd-node': [
+      200,
+      {
+        kind: 'Node',
+        status: {
+          addresses: [
+            null,
+            { type: 'ExternalIP', address: 7 },
+            { type: 'ExternalIP', address: '0.0.0.0' },
+            { type: 'ExternalIP', address: '169.254.10.1' },
+            { type: 'InternalIP', address: '10.0.10.7' },
+          ],
+        },
+      },
+    ],
+    'null-node': [200, null],
     forbidden: [
       403,
       {
@@ -219,6 +235,23 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
     // Three tries at 0.5 s, 1 s, 2 s: a pod that cannot find its address fails in seconds.
     expect(Date.now() - started).toBeLessThan(10_000);
   });
+
+  it.each([
+    [
+      'odd-node',
+      'Kubernetes API: node odd-node has no usable ExternalIP (0.0.0.0 (the unspecified/"this network" range), 169.254.10.1 (link-local))',
+    ],
+    ['null-node', 'Kubernetes API: node null-node has no ExternalIP (InternalIP: none)'],
+  ])(
+    'never advertises an address no player can reach, and reads a malformed node %s as no address',
+    async (name, attempt) => {
+      const err = (await discoverAddresses(env({ NODE_NAME: name })).catch(
+        (e: unknown) => e,
+      )) as ExternalIpError;
+      expect(err).toBeInstanceOf(ExternalIpError);
+      expect(err.attempts[1]).toBe(attempt);
+    },
+  );
 
   it('says why Kubernetes was skipped outside a cluster', async () => {
     const err = (await discoverAddresses(loadTurnConfig({ TURN_SECRET: SECRET })).catch(

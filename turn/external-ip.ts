@@ -5,6 +5,7 @@
 import type { TurnConfig } from './config.js';
 import { ipFamily } from '../common/cidr.js';
 import { fetchNodeAddresses, type NodeAddresses } from './kube-node.js';
+import { unusableRelayAddress } from './relay-address.js';
 import type { RelayAddresses } from './render-config.js';
 import { stunBinding, type StunResult } from './stun-client.js';
 
@@ -29,9 +30,15 @@ export interface Discovery {
 
 const realDiscovery: Discovery = { fetchNode: fetchNodeAddresses, stun: (s) => stunBinding(s) };
 
-/** IPv4 first: the relay sockets and most players are IPv4. */
+/** IPv4 first: the relay sockets and most players are IPv4. Never an address no player can reach. */
 function pick(ips: string[]): string | undefined {
-  return ips.find((ip) => ipFamily(ip) === 4) ?? ips.find((ip) => ipFamily(ip) === 6);
+  const usable = ips.filter((ip) => unusableRelayAddress(ip) === undefined);
+  return usable.find((ip) => ipFamily(ip) === 4) ?? usable.find((ip) => ipFamily(ip) === 6);
+}
+
+/** How a source's addresses read in the attempt list: each with why it was passed over, if it was. */
+function described(ips: string[]): string {
+  return ips.map((ip) => (unusableRelayAddress(ip) ? `${ip} (${unusableRelayAddress(ip)})` : ip)).join(', ');
 }
 
 /** The private half of the pair: the operator's TURN_PRIVATE_IP wins, else what the source observed. */
@@ -66,7 +73,9 @@ export async function discoverAddresses(
         return pair(external, internal, config.privateIp, 'kubernetes');
       }
       attempts.push(
-        `Kubernetes API: node ${config.nodeName} has no ExternalIP (InternalIP: ${node.internalIps.join(', ') || 'none'})`,
+        node.externalIps.length > 0
+          ? `Kubernetes API: node ${config.nodeName} has no usable ExternalIP (${described(node.externalIps)})`
+          : `Kubernetes API: node ${config.nodeName} has no ExternalIP (InternalIP: ${node.internalIps.join(', ') || 'none'})`,
       );
     } catch (err) {
       attempts.push(`Kubernetes API: ${(err as Error).message}`);
@@ -79,7 +88,9 @@ export async function discoverAddresses(
     const where = `${config.stunServer.host}:${config.stunServer.port}`;
     try {
       const { mapped, localAddress } = await deps.stun(config.stunServer);
-      return pair(mapped.address, localAddress, config.privateIp, 'stun');
+      const unusable = unusableRelayAddress(mapped.address);
+      if (unusable === undefined) return pair(mapped.address, localAddress, config.privateIp, 'stun');
+      attempts.push(`STUN ${where}: answered ${mapped.address}, which is ${unusable}`);
     } catch (err) {
       attempts.push(`STUN ${where}: ${(err as Error).message}`);
     }

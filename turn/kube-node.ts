@@ -18,8 +18,13 @@ export interface NodeAddresses {
 /** How long the API may take before discovery moves on to STUN. */
 const REQUEST_TIMEOUT_MS = 5_000;
 
+interface NodeAddress {
+  type?: unknown;
+  address?: unknown;
+}
+
 interface NodeObject {
-  status?: { addresses?: { type?: unknown; address?: unknown }[] };
+  status?: { addresses?: unknown } | null;
 }
 
 export async function fetchNodeAddresses(
@@ -69,14 +74,18 @@ export async function fetchNodeAddresses(
     req.on('error', reject);
     req.end();
   });
-  let node: NodeObject;
+  let node: NodeObject | null;
   try {
-    node = JSON.parse(body) as NodeObject;
+    node = JSON.parse(body) as NodeObject | null;
   } catch {
     throw new Error('Kubernetes API returned a node that is not JSON');
   }
-  const addresses = Array.isArray(node.status?.addresses) ? node.status.addresses : [];
+  // Lenient on shape: anything that is not a list of {type, address} strings is no address at all.
+  const list: unknown = node?.status?.addresses;
+  const addresses = (Array.isArray(list) ? list : []) as (NodeAddress | null)[];
   const of = (type: string) =>
-    addresses.filter((a) => a.type === type && typeof a.address === 'string').map((a) => a.address as string);
+    addresses
+      .filter((a) => typeof a === 'object' && a !== null && a.type === type && typeof a.address === 'string')
+      .map((a) => a?.address as string);
   return { externalIps: of('ExternalIP'), internalIps: of('InternalIP') };
 }
