@@ -114,6 +114,31 @@ describe('bad input', () => {
     await stillWorks(s, 3);
   });
 
+  it('closes a flooding streamer with 4429 under its own, larger budget, and its players with 4404', async () => {
+    // Player limit off: only the streamer's own settings can close it (not the player's, not the defaults).
+    t = await startTestSidecar({
+      STREAMER_MESSAGES_PER_SECOND: '10',
+      STREAMER_MESSAGE_BURST: '30',
+      PLAYER_MESSAGES_PER_SECOND: '0',
+    });
+    const s = await legitSession(t);
+    const flood = await StreamerStandIn.start(t.streamerUrl, { id: 'flood', candidates: 0 });
+    open.push(flood);
+    await flood.registered();
+    const victim = await PlayerClient.connect(t.playerUrl);
+    open.push(victim);
+    await victim.subscribeAndWaitOffer('flood');
+    // 25 fit the burst of 30; 200 more do not.
+    for (let i = 0; i < 25; i++) flood.send({ type: 'ping', time: i });
+    await expect.poll(() => flood.received.filter((m) => m.type === 'pong').length).toBe(25);
+    expect(flood.isOpen).toBe(true);
+    for (let i = 0; i < 200; i++) flood.send({ type: 'ping', time: i });
+    expect((await flood.closed).code).toBe(CLOSE.rateLimited);
+    expect((await victim.closed).code).toBe(CLOSE.streamerGone);
+    expect(await rejections(t, 'rate_limited')).toBe(1);
+    await stillWorks(s, 6);
+  });
+
   it('refuses player sockets over MAX_PLAYER_SOCKETS at the upgrade with a coded 503', async () => {
     t = await startTestSidecar({ MAX_PLAYER_SOCKETS: '3' });
     const s = await legitSession(t);
