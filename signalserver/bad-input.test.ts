@@ -17,12 +17,12 @@ async function rejections(t: TestSidecar, reason: string): Promise<number> {
 }
 
 /** A streamer and a subscribed player that have exchanged an offer. */
-async function legitSession(t: TestSidecar) {
-  const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'legit', candidates: 0 });
+async function legitSession(t: TestSidecar, id = 'legit') {
+  const streamer = await StreamerStandIn.start(t.streamerUrl, { id, candidates: 0 });
   await streamer.registered();
   const player = await PlayerClient.connect(t.playerUrl);
   open.push(player, streamer);
-  await player.subscribeAndWaitOffer('legit');
+  await player.subscribeAndWaitOffer(id);
   const playerId = (await streamer.nextOf('playerConnected')).playerId as string;
   return { streamer, player, playerId };
 }
@@ -87,13 +87,7 @@ describe('bad input', () => {
   it("closes a player with a streamer's over-long multi-byte reason cut to the 123 bytes a close frame holds", async () => {
     t = await startTestSidecar();
     const s = await legitSession(t);
-    const other = await PlayerClient.connect(t.playerUrl);
-    open.push(other);
-    const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'other', candidates: 0 });
-    open.push(streamer);
-    await streamer.registered();
-    await other.subscribeAndWaitOffer('other');
-    const playerId = (await streamer.nextOf('playerConnected')).playerId;
+    const { streamer, player: other, playerId } = await legitSession(t, 'other');
     streamer.send({ type: 'disconnectPlayer', playerId, reason: '\u{1F600}'.repeat(100) });
     const closed = await other.closed;
     expect(closed.code).toBe(CLOSE.disconnectedByStreamer);
@@ -122,12 +116,7 @@ describe('bad input', () => {
       PLAYER_MESSAGES_PER_SECOND: '0',
     });
     const s = await legitSession(t);
-    const flood = await StreamerStandIn.start(t.streamerUrl, { id: 'flood', candidates: 0 });
-    open.push(flood);
-    await flood.registered();
-    const victim = await PlayerClient.connect(t.playerUrl);
-    open.push(victim);
-    await victim.subscribeAndWaitOffer('flood');
+    const { streamer: flood, player: victim } = await legitSession(t, 'flood');
     // 25 fit the burst of 30; 200 more do not.
     for (let i = 0; i < 25; i++) flood.send({ type: 'ping', time: i });
     await expect.poll(() => flood.received.filter((m) => m.type === 'pong').length).toBe(25);
