@@ -4,26 +4,37 @@ import { loadSidecarConfig } from './config.js';
 
 describe('loadSidecarConfig', () => {
   it('has the documented defaults', () => {
+    // Every field, so a default that drifts from the README's table fails here.
     const c = loadSidecarConfig({});
-    expect(c).toMatchObject({
+    expect(c).toEqual({
       playerPort: 8080,
       playerHost: '0.0.0.0',
       streamerPort: 8888,
       streamerHost: '127.0.0.1',
       sfuPort: 8889,
+      sfuHost: '127.0.0.1',
       metricsPort: 9000,
+      metricsHost: '0.0.0.0',
       maxPlayersPerStreamer: 1,
       streamerToken: undefined,
       turn: undefined,
+      stunUrls: [],
       iceTransportPolicy: 'all',
       drainTimeoutSeconds: 3600,
       routerToken: undefined,
       reservationTtlSeconds: 15,
       resumeGraceSeconds: 60,
+      playerPageDir: expect.stringMatching(/player[/\\]build$/) as string,
       logLevel: 'info',
+      exitWithParent: false,
+      eventsSinkUrl: undefined,
       maxMessageBytes: 262_144,
+      maxPlayerSockets: 2000,
+      playerRate: { perSecond: 20, burst: 100 },
+      streamerRate: { perSecond: 2000, burst: 4000 },
+      legacyStreamerIdMs: 2000,
+      keepaliveSeconds: 30,
     });
-    expect(c.playerPageDir).toMatch(/player[/\\]build$/);
   });
 
   it('parses TURN settings', () => {
@@ -48,12 +59,19 @@ describe('loadSidecarConfig', () => {
         DRAIN_TIMEOUT_SECONDS: '-1',
         EVENTS_SINK_URL: 'ftp://x',
         ICE_TRANSPORT_POLICY: 'p2p',
+        EXIT_WITH_PARENT: 'true',
       });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      for (const name of ['PLAYER_PORT', 'DRAIN_TIMEOUT_SECONDS', 'EVENTS_SINK_URL', 'ICE_TRANSPORT_POLICY'])
+      for (const name of [
+        'PLAYER_PORT',
+        'DRAIN_TIMEOUT_SECONDS',
+        'EVENTS_SINK_URL',
+        'ICE_TRANSPORT_POLICY',
+        'EXIT_WITH_PARENT="true": must be one of 0, 1',
+      ])
         expect(problems).toContain(name);
     }
   });

@@ -47,6 +47,8 @@ const shape = {
   RESUME_GRACE_SECONDS: envInt(60, 0, MAX_RESUME_GRACE_SECONDS),
   PLAYER_PAGE_DIR: envString(path.join(repoRoot, 'player', 'build')),
   LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+  // Only "1" turns it on (common/parent-watch.ts); anything else would be silently ignored, so refuse it.
+  EXIT_WITH_PARENT: envEnum(['0', '1'] as const, '0'),
   EVENTS_SINK_URL: envUrl(['http', 'https']),
   // SDP offers are a few KB; 256 KiB leaves room for huge candidate lists and stops memory abuse.
   MAX_MESSAGE_BYTES: envInt(262_144, 1024, 16 * 1024 * 1024),
@@ -85,6 +87,8 @@ export interface SidecarConfig {
   resumeGraceSeconds: number;
   playerPageDir: string;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Stop (as on SIGTERM) when stdin closes: set by the local stack's supervisor. */
+  exitWithParent: boolean;
   eventsSinkUrl: string | undefined;
   maxMessageBytes: number;
   maxPlayerSockets: number;
@@ -171,6 +175,7 @@ export function loadSidecarConfig(env: Record<string, string | undefined> = proc
     resumeGraceSeconds: e.RESUME_GRACE_SECONDS,
     playerPageDir: e.PLAYER_PAGE_DIR ?? path.join(repoRoot, 'player', 'build'),
     logLevel: e.LOG_LEVEL,
+    exitWithParent: e.EXIT_WITH_PARENT === '1',
     eventsSinkUrl: e.EVENTS_SINK_URL,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     maxPlayerSockets: e.MAX_PLAYER_SOCKETS,

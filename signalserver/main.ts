@@ -1,5 +1,5 @@
 // Entry point: env → config (exit 2 listing every problem) → sidecar; SIGTERM/SIGINT drain, then exit 0.
-import { configOrExit, createLogger, exitWithParent } from '../common/index.js';
+import { EXIT_WITH_PARENT_ENV, configOrExit, createLogger, exitWithParent } from '../common/index.js';
 import { ListenError, loadSidecarConfig, startSidecar } from './index.js';
 
 const config = configOrExit(() => loadSidecarConfig(process.env), 'signalserver');
@@ -42,4 +42,4 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
-exitWithParent();
+if (config.exitWithParent) exitWithParent({ [EXIT_WITH_PARENT_ENV]: '1' });
