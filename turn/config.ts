@@ -16,6 +16,7 @@ import {
 import { LOG_LEVELS } from '../common/logger.js';
 import { ipFamily, overlaps, parseCidr, type Cidr } from '../common/cidr.js';
 import { allowedPeerClashes } from '../common/peer-policy.js';
+import { turnSecretProblems } from '../common/turn-credentials.js';
 import { unusableRelayAddress } from './relay-address.js';
 
 export const DEFAULT_SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -145,16 +146,10 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
         'TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars',
       );
     else if (secret === '') problems.push('TURN_SECRET_FILE: the file is empty');
-  } else if (secret.length < 16) {
-    problems.push('TURN_SECRET: must be at least 16 characters (anyone who guesses it can mint credentials)');
+  } else {
+    // The sidecars check their copy with the same rule (coturn trims config values: see common/).
+    problems.push(...turnSecretProblems(secret));
   }
-  if (/[\r\n]/.test(secret ?? '')) problems.push('TURN_SECRET: must be a single line');
-  // coturn trims whitespace around config values, so such a secret would differ from the sidecars' copy
-  // and every credential they issue would be refused (verified against coturn 4.6.1).
-  else if (secret && secret.trim() !== secret)
-    problems.push(
-      'TURN_SECRET: must not start or end with whitespace (coturn drops it, so every credential the sidecars issue would be refused)',
-    );
 
   if (!raw.TURN_REALM || !/^[A-Za-z0-9.-]{1,128}$/.test(raw.TURN_REALM)) {
     problems.push(`TURN_REALM=${JSON.stringify(raw.TURN_REALM)}: must be letters, digits, dots and dashes`);
