@@ -9,6 +9,8 @@ export const CLOSE = {
   tooLarge: 1009,
   /** Epic's server closes a player with 1011 on `disconnectPlayer`. */
   disconnectedByStreamer: 1011,
+  /** The same code for our own failure handling a peer's message (the close reason tells them apart). */
+  internalError: 1011,
   /** Service restart: Epic's frontend reconnects by itself after it (it does not after 1001). */
   serviceRestart: 1012,
   /** Legacy players that over-subscribe a stream (no `subscribeFailed` support). */

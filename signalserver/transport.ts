@@ -31,7 +31,8 @@ export type RejectionReason =
   | 'full'
   | 'no_streamer'
   | 'bad_frame'
-  | 'too_many_sockets';
+  | 'too_many_sockets'
+  | 'handler_failed';
 
 export interface TransportHandlers {
   onMessage(message: Message | UnknownMessage): void;
@@ -132,7 +133,16 @@ export function attachTransport(
       handlers.onReject(parsed.code, parsed.reason);
       return;
     }
-    handlers.onMessage(parsed.message);
+    try {
+      handlers.onMessage(parsed.message);
+    } catch (err) {
+      // A bug met by one peer's message costs that peer its connection, never the process and everyone else.
+      handlers.onReject(
+        'handler_failed',
+        `handling ${parsed.message.type} failed: ${(err as Error).message}`,
+      );
+      conn.close(CLOSE.internalError, 'internal error');
+    }
   });
   ws.on('error', (err: Error & { code?: string }) => {
     if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
