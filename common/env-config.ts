@@ -63,6 +63,23 @@ export const envString = (def?: string) =>
       .transform((v) => v ?? def),
   );
 
+/**
+ * A secret (token, shared secret). Empty means unset, as for every variable; a value of only whitespace is
+ * refused instead: it is what an empty secret file gives, and reading it as unset would turn auth off
+ * without a word.
+ */
+export const envSecret = () =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .refine(
+        (v) => v.trim() !== '',
+        'is only whitespace (an empty secret file?); unset it to run without one',
+      )
+      .optional(),
+  );
+
 export const envEnum = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
   z.preprocess(
     unset,

@@ -11,6 +11,7 @@ import {
   envInt,
   envList,
   envPort,
+  envSecret,
   envString,
   parseEnv,
   routerTokenProblems,
@@ -24,7 +25,7 @@ const shape = {
   ROUTER_HOST: envString('0.0.0.0'),
   /** 0 = ephemeral; the router logs the bound port. */
   METRICS_PORT: envPort(9000),
-  ROUTER_TOKEN: envString(),
+  ROUTER_TOKEN: envSecret(),
   DISCOVERY: envEnum(['static', 'kubernetes'] as const, 'static'),
   SIDECAR_URLS: envList(),
   POD_NAMESPACE: envString(),

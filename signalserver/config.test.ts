@@ -123,6 +123,24 @@ describe('loadSidecarConfig', () => {
     }
   });
 
+  it('refuses a whitespace-only secret instead of reading it as unset (auth would turn off)', () => {
+    try {
+      loadSidecarConfig({ STREAMER_TOKEN: '\n', TURN_SECRET: '  ', ROUTER_TOKEN: '\t' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.filter((p) => p.includes('only whitespace'));
+      expect(problems.map((p) => p.split(/[=:]/)[0])).toEqual([
+        'STREAMER_TOKEN',
+        'TURN_SECRET',
+        'ROUTER_TOKEN',
+      ]);
+    }
+    // Empty still means unset, as for every variable.
+    expect(
+      loadSidecarConfig({ STREAMER_TOKEN: '', TURN_SECRET: '', ROUTER_TOKEN: '' }).streamerToken,
+    ).toBeUndefined();
+  });
+
   it('lists every cross-field problem at once', () => {
     try {
       loadSidecarConfig({

@@ -6,6 +6,7 @@ import {
   envInt,
   envList,
   envNumber,
+  envSecret,
   envString,
   envUrl,
   LOG_LEVELS,
@@ -26,7 +27,7 @@ export type KeyframeStrategy = (typeof KEYFRAME_STRATEGIES)[number];
 
 const shape = {
   STREAMER_URL: envUrl(['ws', 'wss'], 'ws://127.0.0.1:8888'),
-  STREAMER_TOKEN: envString(),
+  STREAMER_TOKEN: envSecret(),
   STREAMER_ID: envString('DefaultStreamer'),
   STREAM_SOURCE: envString('testsrc'),
   STREAM_CODEC: envEnum(CODECS, 'vp8'),

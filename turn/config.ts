@@ -10,6 +10,7 @@ import {
   envInt,
   envList,
   envPort,
+  envSecret,
   envString,
   parseEnv,
 } from '../common/env-config.js';
@@ -24,7 +25,7 @@ export const DEFAULT_SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 export const WILDCARD_HOST = '0.0.0.0';
 
 const shape = {
-  TURN_SECRET: envString(),
+  TURN_SECRET: envSecret(),
   TURN_SECRET_FILE: envString(),
   TURN_REALM: envString('pixelstream'),
   TURN_LISTEN_PORT: envPort(3478, false),
