@@ -1,6 +1,8 @@
 // External-IP discovery against real counterparts: an HTTPS server standing in for the Kubernetes API
 // (the one accepted fake; it asserts the exact request) and a real coturn answering STUN on loopback.
 import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { Resolver } from 'node:dns/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -40,6 +42,34 @@ describe('TURN_EXTERNAL_IP override', () => {
       privateIp: undefined,
       source: 'env',
     });
+  });
+});
+
+describe('STUN server by name', () => {
+  it('gives up on a DNS server that never answers within the STUN budget, saying so', async () => {
+    // A real DNS server on loopback that reads every query and answers none (a black-holed resolver).
+    const dns = createSocket('udp4');
+    const queries: Buffer[] = [];
+    dns.on('message', (msg) => queries.push(msg));
+    await new Promise<void>((resolve) => dns.bind(0, '127.0.0.1', resolve));
+    // The resolver itself would wait a minute: only the STUN client's own budget can end this in time.
+    const resolver = new Resolver({ timeout: 60_000, tries: 1 });
+    resolver.setServers([`127.0.0.1:${dns.address().port}`]);
+    const lookup = async (host: string) => ({ address: (await resolver.resolve4(host))[0] ?? '', family: 4 });
+    const started = Date.now();
+    try {
+      const err = await stunBinding(
+        { host: 'stun.example.test', port: 3478 },
+        { initialTimeoutMs: 100, attempts: 3, lookup },
+      ).catch((e: unknown) => e);
+      expect((err as Error).message).toBe('DNS lookup of stun.example.test did not finish within 700 ms');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(650);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(queries.length).toBeGreaterThan(0);
+    } finally {
+      resolver.cancel();
+      dns.close();
+    }
   });
 });
 

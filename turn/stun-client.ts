@@ -1,5 +1,7 @@
 // Asks a STUN server for this host's public address: one UDP Binding request, retransmitted with a
-// doubling timeout (RFC 5389 §7.2.1, shortened: start-up should fail in seconds, not 39.5 s).
+// doubling timeout (RFC 5389 §7.2.1, shortened: start-up should fail in seconds, not 39.5 s). A host name
+// is resolved first, within the same time budget: the system resolver's own timeouts (5 s per try and
+// server in glibc) would otherwise decide how long a pod waits before it says why it cannot start.
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -29,6 +31,33 @@ export interface StunOptions {
   initialTimeoutMs?: number;
   /** Total requests sent before giving up. */
   attempts?: number;
+  /** Resolves the server's host name (default: the system resolver, as every other client here). */
+  lookup?: (host: string) => Promise<{ address: string; family: number }>;
+}
+
+/** Resolves `host` or rejects once `budgetMs` has passed, whatever the resolver is still doing. */
+async function resolveWithin(
+  host: string,
+  budgetMs: number,
+  resolve: (host: string) => Promise<{ address: string; family: number }>,
+): Promise<{ address: string; family: number }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`DNS lookup of ${host} did not finish within ${budgetMs} ms`)),
+      budgetMs,
+    );
+  });
+  try {
+    return await Promise.race([
+      resolve(host).catch((err: unknown) => {
+        throw new Error(`DNS lookup of ${host} failed: ${(err as Error).message}`);
+      }),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Resolves with the mapped address, or rejects with an Error whose message says what happened. */
@@ -38,9 +67,11 @@ export async function stunBinding(
 ): Promise<StunResult> {
   const initial = opts.initialTimeoutMs ?? 500;
   const attempts = opts.attempts ?? 3;
+  // The name gets as long as the requests would: the whole wait before every retransmission has run out.
+  const budgetMs = initial * (2 ** attempts - 1);
   const target = isIP(server.host)
     ? { address: server.host, family: isIP(server.host) }
-    : await lookup(server.host);
+    : await resolveWithin(server.host, budgetMs, opts.lookup ?? ((host) => lookup(host)));
   const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
   const transactionId = newTransactionId();
   const request = bindingRequest(transactionId);
