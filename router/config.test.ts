@@ -121,6 +121,36 @@ describe('loadRouterConfig', () => {
     ]);
   });
 
+  it("checks ROUTER_HOST with the same rule as the sidecar's *_HOST variables", () => {
+    const base = { ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1' };
+    for (const host of ['127.0.0.1', '::', 'router.px.svc'])
+      expect(loadRouterConfig({ ...base, ROUTER_HOST: host }).host).toBe(host);
+    expect(problemsOf({ ...base, ROUTER_HOST: '0.0.0.0:8080' })).toEqual([
+      'ROUTER_HOST="0.0.0.0:8080": must be an IP address or a host name, without a port',
+    ]);
+    expect(problemsOf({ ...base, ROUTER_HOST: 'http://router' })).toEqual([
+      'ROUTER_HOST="http://router": must be an IP address or a host name, without a port',
+    ]);
+  });
+
+  it('reaches the API server exactly the way the check allowed: in-cluster first, else KUBECONFIG', () => {
+    const kube = { ROUTER_TOKEN: token, DISCOVERY: 'kubernetes', POD_NAMESPACE: 'px' };
+    expect(loadRouterConfig({ ...kube, ...inCluster }).kubeApi).toEqual({ inCluster: true });
+    expect(loadRouterConfig({ ...kube, KUBECONFIG: ' /etc/kube/config ' }).kubeApi).toEqual({
+      kubeconfig: '/etc/kube/config',
+    });
+    expect(loadRouterConfig({ ...kube, ...inCluster, KUBECONFIG: '/etc/kube/config' }).kubeApi).toEqual({
+      inCluster: true,
+    });
+    // Half the in-cluster pair falls back to the file.
+    expect(
+      loadRouterConfig({ ...kube, KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBECONFIG: '/k' }).kubeApi,
+    ).toEqual({ kubeconfig: '/k' });
+    expect(
+      loadRouterConfig({ ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1', ...inCluster }).kubeApi,
+    ).toBeUndefined();
+  });
+
   it('bounds the shutdown delay and drain', () => {
     const base = { ROUTER_TOKEN: token, SIDECAR_URLS: 'http://a:1' };
     expect(

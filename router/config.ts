@@ -8,6 +8,7 @@ import {
   MAX_RESUME_GRACE_SECONDS,
   LOG_LEVELS,
   envEnum,
+  envHost,
   envInt,
   envList,
   envPort,
@@ -22,7 +23,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 
 const shape = {
   ROUTER_PORT: envPort(8080),
-  ROUTER_HOST: envString('0.0.0.0'),
+  ROUTER_HOST: envHost('0.0.0.0'),
   /** 0 = ephemeral; the router logs the bound port. */
   METRICS_PORT: envPort(9000),
   ROUTER_TOKEN: envSecret(),
@@ -52,12 +53,20 @@ const shape = {
   SHUTDOWN_DRAIN_SECONDS: envInt(20, 0, 3600),
 };
 
+/**
+ * Where DISCOVERY=kubernetes finds its API server: exactly what the config check allowed, never a
+ * ~/.kube/config that happens to lie around. In a pod the service environment (and its mounted token) wins.
+ */
+export type KubeApiSource = { inCluster: true } | { kubeconfig: string };
+
 export interface RouterConfig {
   port: number;
   host: string;
   metricsPort: number;
   token: string;
   discovery: 'static' | 'kubernetes';
+  /** Set with DISCOVERY=kubernetes. */
+  kubeApi?: KubeApiSource;
   sidecarUrls: string[];
   podNamespace: string;
   podSelector: string;
@@ -121,7 +130,7 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
       problems.push(
         'POD_NAMESPACE=(unset): DISCOVERY=kubernetes needs the namespace to watch (downward API)',
       );
-    if (!value('KUBECONFIG') && !(value('KUBERNETES_SERVICE_HOST') && value('KUBERNETES_SERVICE_PORT')))
+    if (!kubeApiSource(env))
       problems.push(
         'KUBECONFIG=(unset), KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT=(unset): DISCOVERY=kubernetes ' +
           'needs an API server: run in a pod (Kubernetes sets KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT ' +
@@ -134,6 +143,14 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (metricsPort !== '0' && metricsPort === routerPort)
     problems.push(`METRICS_PORT=${metricsPort}: must differ from ROUTER_PORT`);
   return problems;
+}
+
+/** In-cluster when Kubernetes set its service variables, else the KUBECONFIG file; undefined: neither. */
+function kubeApiSource(env: Record<string, string | undefined>): KubeApiSource | undefined {
+  const value = (k: string) => env[k]?.trim() || undefined;
+  if (value('KUBERNETES_SERVICE_HOST') && value('KUBERNETES_SERVICE_PORT')) return { inCluster: true };
+  const kubeconfig = value('KUBECONFIG');
+  return kubeconfig ? { kubeconfig } : undefined;
 }
 
 /** Parses the router's environment; throws ConfigError listing every problem. */
@@ -149,10 +166,11 @@ export function loadRouterConfig(env: Record<string, string | undefined>): Route
   }
   return {
     port: raw.ROUTER_PORT,
-    host: raw.ROUTER_HOST ?? '0.0.0.0',
+    host: raw.ROUTER_HOST,
     metricsPort: raw.METRICS_PORT,
     token: raw.ROUTER_TOKEN ?? '',
     discovery: raw.DISCOVERY,
+    kubeApi: raw.DISCOVERY === 'kubernetes' ? kubeApiSource(env) : undefined,
     sidecarUrls: raw.SIDECAR_URLS.map((u) => u.replace(/\/+$/, '')),
     podNamespace: raw.POD_NAMESPACE ?? '',
     podSelector: raw.POD_SELECTOR ?? '',

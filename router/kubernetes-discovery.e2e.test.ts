@@ -100,6 +100,8 @@ function startKubeRouter(dir: string, apiPort: number, sidecarPort: number): Run
     POD_NAMESPACE: NS,
     SIDECAR_PLAYER_PORT: String(sidecarPort),
     KUBECONFIG: writeKubeconfig(dir, apiPort),
+    // Run inside a pod, the pod's own API server would win over KUBECONFIG.
+    KUBERNETES_SERVICE_HOST: '',
     // Long on purpose: waiting players below must be woken by discovery events, not by polling.
     QUEUE_POLL_MS: '60000',
     PLAYER_PAGE_DIR: '/nonexistent-player-page',

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../common/index.js';
+import type { KubeApiSource } from './config.js';
 import type { Discovery, Endpoint, EndpointChange } from './endpoints.js';
 import { podKey, podToEndpoint } from './pod-endpoint.js';
 
@@ -11,8 +12,8 @@ export interface KubernetesDiscoveryOptions {
   selector: string;
   /** The sidecar's player port on each pod (SIDECAR_PLAYER_PORT). */
   port: number;
-  /** Defaults to in-cluster config, or KUBECONFIG when set. */
-  kubeConfig?: KubeConfig;
+  /** The API server the config check allowed (RouterConfig.kubeApi). */
+  api: KubeApiSource;
 }
 
 /** Wait before re-listing after the API server failed us; the watch itself reconnects when it ends. */
@@ -39,8 +40,10 @@ export class KubernetesDiscovery extends EventEmitter implements Discovery {
   }
 
   start(): Promise<void> {
-    const kc = this.options.kubeConfig ?? new KubeConfig();
-    if (!this.options.kubeConfig) kc.loadFromDefault();
+    // Not loadFromDefault(): it would also try ~/.kube/config, which the config check never allowed.
+    const kc = new KubeConfig();
+    if ('inCluster' in this.options.api) kc.loadFromCluster();
+    else kc.loadFromFile(this.options.api.kubeconfig);
     const api = kc.makeApiClient(CoreV1Api);
     const { namespace, selector } = this.options;
     const informer = makeInformer<V1Pod>(

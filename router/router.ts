@@ -69,8 +69,14 @@ const TIMEOUT_CHECK_MS = 1_000;
 export async function createDiscovery(config: RouterConfig, log: Logger): Promise<Discovery> {
   if (config.discovery === 'static') return new StaticDiscovery(config.sidecarUrls);
   const { KubernetesDiscovery } = await import('./kubernetes-discovery.js');
+  if (!config.kubeApi) throw new Error('DISCOVERY=kubernetes without an API server (config not checked?)');
   return new KubernetesDiscovery(
-    { namespace: config.podNamespace, selector: config.podSelector, port: config.sidecarPlayerPort },
+    {
+      namespace: config.podNamespace,
+      selector: config.podSelector,
+      port: config.sidecarPlayerPort,
+      api: config.kubeApi,
+    },
     log,
   );
 }
