@@ -140,6 +140,31 @@ describe('signalserver/main.ts', () => {
     });
   });
 
+  it("cuts a peer's free text in log lines to 200 characters, marked with its length", async () => {
+    const s = await start({});
+    await s.proc.waitFor((l) => l.msg === 'session started');
+    // A player id the streamer names is quoted in the refusal's detail.
+    s.streamer.send({ type: 'disconnectPlayer', playerId: 'p'.repeat(5000), reason: 'no such player' });
+    const refused = await s.proc.waitFor((l) => l.msg === 'refused' && l.reason === 'not_subscriber');
+    expect(refused.detail).toBe(`disconnectPlayer for ${'p'.repeat(179)}… [cut, 5056 characters]`);
+    // A reason up to the 256 KiB message cap, and one that is not even a string.
+    s.streamer.send({ type: 'disconnectPlayer', playerId: '101', reason: 'r'.repeat(200_000) });
+    const byStreamer = await s.proc.waitFor((l) => l.msg === 'player disconnected by streamer');
+    expect(byStreamer.reason).toBe(`${'r'.repeat(200)}… [cut, 200000 characters]`);
+    expect(JSON.stringify(byStreamer).length).toBeLessThan(1000);
+    expect((await s.player.closed).code).toBe(CLOSE.disconnectedByStreamer);
+
+    const next = await PlayerClient.connect(`ws://127.0.0.1:${s.ports.playerPort}/`);
+    open.push(next);
+    await next.subscribeAndWaitOffer('drainee');
+    await s.proc.waitFor((l) => l.msg === 'session started' && l.playerId === '102');
+    s.streamer.send({ type: 'disconnectPlayer', playerId: '102', reason: { words: 'w'.repeat(300) } });
+    const objectReason = await s.proc.waitFor(
+      (l) => l.msg === 'player disconnected by streamer' && l.playerId === '102',
+    );
+    expect(objectReason.reason).toBe(`{"words":"${'w'.repeat(190)}… [cut, 312 characters]`);
+  });
+
   it('logs refusals as warn lines with their reason, role and where they came from', async () => {
     const token = 'streamer-token-0123456789';
     const s = await start({ STREAMER_TOKEN: token });

@@ -8,6 +8,7 @@ import type { SidecarConfig } from './config.js';
 import { waitForIdle } from './drain.js';
 import { createEventSink } from './events.js';
 import { createHttpApp } from './http.js';
+import { logText } from './log-text.js';
 import { peerConnectionOptions } from './ice-config.js';
 import { closeServer, listen, playerServer, streamerServer, type ListenOptions } from './listeners.js';
 import { SidecarMetrics } from './metrics.js';
@@ -63,7 +64,8 @@ export async function startSidecar(
     message: (role, type) => metrics.message(role, type),
     rejection: (reason, role, detail, l) => {
       metrics.rejections.inc({ reason });
-      l.warn({ reason, role, detail }, 'refused');
+      // The detail may quote what the peer sent (an id it named): cut like any peer-controlled text.
+      l.warn({ reason, role, detail: logText(detail) }, 'refused');
     },
     sessionStarted: (p, s) => {
       metrics.sessions.inc();

@@ -20,6 +20,7 @@ import { PlayerRegistry, type PlayerEntry, type Session } from './player-registr
 import type { Reservations } from './reservations.js';
 import { streamerAccepts } from './streamer-generations.js';
 import { StreamerRegistry, generation, type StreamerEntry } from './streamer-registry.js';
+import { logText } from './log-text.js';
 import type { Connection, RejectionReason } from './transport.js';
 
 export type Role = 'player' | 'streamer' | 'sfu';
@@ -207,7 +208,10 @@ export class SignallingHub {
           );
           return;
         }
-        (player.session?.log ?? player.log).info({ reason: m.reason }, 'player disconnected by streamer');
+        (player.session?.log ?? player.log).info(
+          { reason: logText(m.reason) },
+          'player disconnected by streamer',
+        );
         player.conn.close(
           CLOSE.disconnectedByStreamer,
           typeof m.reason === 'string' ? m.reason : 'disconnected by streamer',
