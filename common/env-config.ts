@@ -8,7 +8,7 @@ import { z } from 'zod';
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`invalid configuration (CONFIG_INVALID):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
