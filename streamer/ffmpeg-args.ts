@@ -79,6 +79,9 @@ function filterArgs(s: EncodeSettings): string[] {
 function encoderArgs(s: EncodeSettings): string[] {
   const gop = String(gopFrames(s.fps, s.keyframeIntervalSeconds));
   const rate = `${s.bitrateKbps}k`;
+  // Constant bitrate with a one-second buffer (every encoder) and a fixed GOP (the CPU encoders).
+  const bitrate = ['-b:v', rate, '-maxrate', rate, '-bufsize', rate];
+  const fixedGop = ['-g', gop, '-keyint_min', gop];
   switch (s.encoder) {
     case 'libvpx':
       // Realtime VP8 at the fastest speed step, no look-ahead or alt-ref frames (they add latency), a fixed GOP
@@ -98,16 +101,8 @@ function encoderArgs(s: EncodeSettings): string[] {
         '0',
         '-threads',
         s.width * s.height > 1280 * 720 ? '2' : '1',
-        '-b:v',
-        rate,
-        '-maxrate',
-        rate,
-        '-bufsize',
-        rate,
-        '-g',
-        gop,
-        '-keyint_min',
-        gop,
+        ...bitrate,
+        ...fixedGop,
       ];
     case 'libx264':
       // Constrained baseline (profile-level-id 42e01f in our SDP): no B-frames, decodable by every browser.
@@ -122,16 +117,8 @@ function encoderArgs(s: EncodeSettings): string[] {
         'baseline',
         '-level',
         '3.1',
-        '-b:v',
-        rate,
-        '-maxrate',
-        rate,
-        '-bufsize',
-        rate,
-        '-g',
-        gop,
-        '-keyint_min',
-        gop,
+        ...bitrate,
+        ...fixedGop,
         '-sc_threshold',
         '0',
       ];
@@ -149,12 +136,7 @@ function encoderArgs(s: EncodeSettings): string[] {
         'baseline',
         '-rc',
         'cbr',
-        '-b:v',
-        rate,
-        '-maxrate',
-        rate,
-        '-bufsize',
-        rate,
+        ...bitrate,
         '-g',
         gop,
         '-bf',
