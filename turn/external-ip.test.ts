@@ -1,6 +1,5 @@
 // External-IP discovery against real counterparts: an HTTPS server standing in for the Kubernetes API
 // (the one accepted fake; it asserts the exact request) and a real coturn answering STUN on loopback.
-import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +13,7 @@ import { requirements } from '../test/support/tools.js';
 import { loadTurnConfig } from './config.js';
 import { discoverAddresses, ExternalIpError } from './external-ip.js';
 import { stunBinding } from './stun-client.js';
-import { startBareCoturn } from './test-helpers.js';
+import { selfSignedCertificate, startBareCoturn } from './test-helpers.js';
 
 const SECRET = 's3cret-s3cret-s3cret';
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.test-service-account-token';
@@ -129,30 +128,7 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'turn-kube-'));
-    const gen = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=kubernetes',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        `${dir}/key.pem`,
-        '-out',
-        `${dir}/ca.crt`,
-      ],
-      { encoding: 'utf8' },
-    );
-    if (gen.status !== 0) throw new Error(gen.stderr);
+    selfSignedCertificate('kubernetes', `${dir}/key.pem`, `${dir}/ca.crt`, '127.0.0.1');
     writeFileSync(`${dir}/token`, `${TOKEN}\n`);
     api = createServer(
       { key: readFileSync(`${dir}/key.pem`), cert: readFileSync(`${dir}/ca.crt`) },
@@ -209,23 +185,7 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
 
   it('refuses an API server whose certificate the cluster CA did not sign, and falls back to STUN', async () => {
     const otherCa = `${dir}/other-ca.crt`;
-    spawnSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=other',
-      '-keyout',
-      `${dir}/other.key`,
-      '-out',
-      otherCa,
-    ]);
+    selfSignedCertificate('other', `${dir}/other.key`, otherCa);
     const result = await discoverAddresses(
       env({ NODE_NAME: 'gpu-node-1', TURN_KUBE_CA_FILE: otherCa, TURN_STUN_SERVER: `127.0.0.1:${stunPort}` }),
     );

@@ -14,7 +14,7 @@ import { TURN_RELAY } from '../common/metric-names.js';
 import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
 import { freePort, isAlive, repoRoot, startNode, track, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
-import { startTurnMain } from './test-helpers.js';
+import { selfSignedCertificate, startTurnMain } from './test-helpers.js';
 import { bindingRequest, decodeStun, mappedAddress, newTransactionId } from './stun-message.js';
 import { TurnClient, TurnError } from './turn-client.js';
 import { WARN_BUDGET } from './warning-limiter.js';
@@ -322,30 +322,7 @@ describe.skipIf(!ok)('turn/main.ts', () => {
 
   it('serves turns: on the TLS port with the mounted certificate', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'turn-tls-'));
-    const gen = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=turn.test',
-        '-addext',
-        `subjectAltName=IP:${NODE_IP}`,
-        '-keyout',
-        `${dir}/tls.key`,
-        '-out',
-        `${dir}/tls.crt`,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(gen.status, gen.stderr).toBe(0);
+    selfSignedCertificate('turn.test', `${dir}/tls.key`, `${dir}/tls.crt`, NODE_IP);
     chmodSync(`${dir}/tls.key`, 0o600);
     const [port, tlsPort] = [await freePort(), await freePort()];
     const turn = startTurnMain({

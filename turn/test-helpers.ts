@@ -1,6 +1,6 @@
 // Shared by the TURN tests: a real coturn started with command-line flags (for the STUN tests that need a
 // responder, not our config), the real entrypoint as a child process, and extra addresses inside the
-// test network namespace that stand in for a node's cluster networks.
+// test network namespace that stand in for a node's cluster networks, and self-signed certificates.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,4 +107,28 @@ export function addLocalAddresses(name: string, addresses: string[]): () => void
   ip(['link', 'set', name, 'up']);
   ip(['link', 'set', `${name}p`, 'up']);
   return () => ip(['link', 'del', name]);
+}
+
+/**
+ * A self-signed P-256 certificate for `cn` (valid one day, with `ip` as its subject alternative name when
+ * given), written by openssl to `keyFile` and `certFile`; throws with openssl's output when it fails.
+ */
+export function selfSignedCertificate(cn: string, keyFile: string, certFile: string, ip?: string): void {
+  const san = ip === undefined ? [] : ['-addext', `subjectAltName=IP:${ip}`];
+  const gen = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+    ].concat(['-subj', `/CN=${cn}`, ...san, '-keyout', keyFile, '-out', certFile]),
+    { encoding: 'utf8' },
+  );
+  if (gen.status !== 0) throw new Error(`openssl could not make a certificate: ${gen.stderr}`);
 }
