@@ -19,6 +19,17 @@ import { requirements } from '../test/support/tools.js';
 import { ffmpegArgs } from './ffmpeg-args.js';
 import { startPair, type Pair } from './testing/stack.js';
 
+/** A 3 s VP8 + Opus WebM test clip whose sound is a sine at `hz`, made by ffmpeg. */
+function makeClipWithSound(file: string, hz: number): void {
+  const made = spawnSync(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30']
+      .concat(['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=48000`, '-t', '3'])
+      .concat(['-c:v', 'libvpx', '-c:a', 'libopus', '-shortest', file]),
+  );
+  expect(made.status, made.stderr.toString()).toBe(0);
+}
+
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
 /** Loudness (RMS) of the page's received audio track over half a second, measured through Web Audio. */
@@ -79,28 +90,7 @@ describe.skipIf(!ok)('audio', () => {
 
   it("streams a file's own audio track with its video", async () => {
     const file = path.join(dir, 'with-sound.webm');
-    const made = spawnSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x180:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=660:sample_rate=48000',
-      '-t',
-      '3',
-      '-c:v',
-      'libvpx',
-      '-c:a',
-      'libopus',
-      '-shortest',
-      file,
-    ]);
-    expect(made.status, made.stderr.toString()).toBe(0);
+    makeClipWithSound(file, 660);
     const { page, plan } = await watch({ STREAM_SOURCE: `file:${file}` });
     expect(plan.audio).toBe('source');
     const audio = await hearsSound(page);
@@ -162,28 +152,7 @@ describe.skipIf(!ok)('audio', () => {
 
   it("replays a clip's Opus track with its video when ffmpeg is missing", async () => {
     const clip = path.join(dir, 'clip-with-sound.webm');
-    const made = spawnSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x180:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=550:sample_rate=48000',
-      '-t',
-      '3',
-      '-c:v',
-      'libvpx',
-      '-c:a',
-      'libopus',
-      '-shortest',
-      clip,
-    ]);
-    expect(made.status, made.stderr.toString()).toBe(0);
+    makeClipWithSound(clip, 550);
     const emptyPath = path.join(dir, 'no-ffmpeg');
     mkdirSync(emptyPath);
     const { page, plan } = await watch({ PATH: emptyPath, STREAM_SOURCE: `file:${clip}` });
