@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_ENCODE_SETTINGS } from './testing/encode-settings.js';
 import { hasAudioStream, needsAudioProbe, planAudio, type AudioFacts } from './audio-plan.js';
 import { loadStreamerConfig } from './config.js';
 import { ffmpegArgs } from './ffmpeg-args.js';
@@ -66,18 +67,7 @@ describe('planAudio', () => {
 });
 
 describe('ffmpeg audio output', () => {
-  const base = {
-    codec: 'vp8',
-    encoder: 'libvpx',
-    width: 640,
-    height: 360,
-    fps: 30,
-    bitrateKbps: 1000,
-    keyframeIntervalSeconds: 1,
-    drawtext: false,
-    rtpHost: '127.0.0.1',
-    rtpPort: 5004,
-  } as const;
+  const base = TEST_ENCODE_SETTINGS;
   it("adds a second RTP output with Opus from the source's first audio stream", () => {
     const a = ffmpegArgs({ ...base, source: FILE, audio: { from: 'source', port: 5006 } });
     const joined = a.join(' ');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_ENCODE_SETTINGS } from './testing/encode-settings.js';
 import { ConfigError } from '../common/index.js';
 import { loadStreamerConfig } from './config.js';
 import { formatSourceSpec, parseSourceSpec } from './source-spec.js';
@@ -80,18 +81,7 @@ describe('backoffDelay', () => {
 });
 
 describe('ffmpegArgs', () => {
-  const base = {
-    codec: 'vp8',
-    encoder: 'libvpx',
-    width: 640,
-    height: 360,
-    fps: 30,
-    bitrateKbps: 1000,
-    keyframeIntervalSeconds: 1,
-    drawtext: false,
-    rtpHost: '127.0.0.1',
-    rtpPort: 5004,
-  } as const;
+  const base = TEST_ENCODE_SETTINGS;
   it('sends ≤1200-byte RTP to our socket, with RTCP on the same port', () => {
     const a = ffmpegArgs({ ...base, source: { kind: 'testsrc' } });
     expect(a.at(-1)).toBe('rtp://127.0.0.1:5004?pkt_size=1200&rtcpport=5004');
