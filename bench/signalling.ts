@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { spawn } from 'node:child_process';
 import { repoRoot, track, type RunningProcess } from '../test/support/processes.js';
+import { EPHEMERAL_SIDECAR_ENV } from '../test/support/sidecar-env.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,12 +44,7 @@ async function startSidecar(): Promise<Sidecar> {
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
   const env = {
-    PLAYER_PORT: '0',
-    PLAYER_HOST: '127.0.0.1',
-    STREAMER_PORT: '0',
-    SFU_PORT: '0',
-    METRICS_PORT: '0',
-    METRICS_HOST: '127.0.0.1',
+    ...EPHEMERAL_SIDECAR_ENV,
     MAX_PLAYERS_PER_STREAMER: '10000',
     STREAMER_MESSAGES_PER_SECOND: '0',
     LOG_LEVEL: 'warn',

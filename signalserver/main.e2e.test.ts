@@ -7,17 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE, SIDECAR } from '../common/index.js';
 import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
 import { freePort, startNode, type RunningProcess } from '../test/support/processes.js';
+import { EPHEMERAL_SIDECAR_ENV } from '../test/support/sidecar-env.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
 import { sample } from './test-sidecar.js';
 
-const EPHEMERAL = {
-  PLAYER_PORT: '0',
-  PLAYER_HOST: '127.0.0.1',
-  STREAMER_PORT: '0',
-  SFU_PORT: '0',
-  METRICS_PORT: '0',
-  METRICS_HOST: '127.0.0.1',
-};
+const EPHEMERAL = EPHEMERAL_SIDECAR_ENV;
 let proc: RunningProcess | undefined;
 const open: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {

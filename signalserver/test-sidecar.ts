@@ -1,6 +1,7 @@
 // Test helper: an in-process sidecar on ephemeral ports with a silent logger, plus the URLs tests need.
 import { afterEach } from 'vitest';
 import { createLogger } from '../common/index.js';
+import { EPHEMERAL_SIDECAR_ENV } from '../test/support/sidecar-env.js';
 import { loadSidecarConfig, type SidecarConfig } from './config.js';
 import { startSidecar, type Sidecar, type SidecarOptions } from './sidecar.js';
 
@@ -18,12 +19,7 @@ export async function startTestSidecar(
   options: SidecarOptions = {},
 ): Promise<TestSidecar> {
   const config = loadSidecarConfig({
-    PLAYER_PORT: '0',
-    PLAYER_HOST: '127.0.0.1',
-    STREAMER_PORT: '0',
-    SFU_PORT: '0',
-    METRICS_PORT: '0',
-    METRICS_HOST: '127.0.0.1',
+    ...EPHEMERAL_SIDECAR_ENV,
     PLAYER_PAGE_DIR: '/nonexistent-player-page',
     ...env,
   });

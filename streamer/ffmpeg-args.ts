@@ -212,21 +212,25 @@ export function ffmpegArgs(s: EncodeSettings): string[] {
   ];
 }
 
+/** An ffmpeg command that puts one black `size` frame through `steps` and discards the result. */
+function oneBlackFrame(size: string, steps: string[]): string[] {
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=black:s=${size}`,
+  ].concat(['-frames:v', '1', ...steps, '-f', 'null', '-']);
+}
+
 /** ffmpeg probe command for the NVENC test encode (one black frame, discarded). */
-export const NVENC_PROBE_ARGS = [
-  '-hide_banner',
-  '-loglevel',
-  'error',
-  '-nostdin',
-  '-f',
-  'lavfi',
-  '-i',
-  'color=c=black:s=256x256:r=1',
-  '-frames:v',
-  '1',
-  '-c:v',
-  'h264_nvenc',
-  '-f',
-  'null',
-  '-',
-];
+export const NVENC_PROBE_ARGS = oneBlackFrame('256x256:r=1', ['-c:v', 'h264_nvenc']);
+
+/**
+ * ffmpeg probe command for drawtext: tried on one frame rather than looked up in `-filters`, because it is
+ * listed even when no font is installed, and then every encode that uses it fails.
+ */
+export const DRAWTEXT_PROBE_ARGS = oneBlackFrame('64x64', ['-vf', 'drawtext=text=0']);

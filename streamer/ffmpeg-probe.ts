@@ -1,7 +1,7 @@
 // Asks the local ffmpeg what it can do: is it there, which encoders and filters it has, and whether a real
 // NVENC encode works. Interpretation lives in encoder-select.ts; this file only runs the commands.
 import { spawn } from 'node:child_process';
-import { NVENC_PROBE_ARGS } from './ffmpeg-args.js';
+import { DRAWTEXT_PROBE_ARGS, NVENC_PROBE_ARGS } from './ffmpeg-args.js';
 import {
   interpretNvencProbe,
   needsNvencProbe,
@@ -53,8 +53,6 @@ export async function probeFfmpeg(
   hw: 'auto' | 'nvenc' | 'cpu',
   audio: AudioMode = 'off',
 ): Promise<ProbeResult> {
-  // drawtext is tried on one frame rather than looked up in `-filters`: it is listed even when no font is
-  // installed, and then every encode that uses it fails.
   // `ffmpeg -i <file>` with no output describes the file's streams on stderr (and exits 1: no output given).
   const fileInfo =
     needsAudioProbe(source, audio) && source.kind === 'file'
@@ -62,27 +60,7 @@ export async function probeFfmpeg(
       : undefined;
   const [enc, text, info] = await Promise.all([
     run(ffmpegPath, ['-hide_banner', '-encoders'], 10_000),
-    run(
-      ffmpegPath,
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-nostdin',
-        '-f',
-        'lavfi',
-        '-i',
-        'color=c=black:s=64x64',
-        '-frames:v',
-        '1',
-        '-vf',
-        'drawtext=text=0',
-        '-f',
-        'null',
-        '-',
-      ],
-      10_000,
-    ),
+    run(ffmpegPath, DRAWTEXT_PROBE_ARGS, 10_000),
     fileInfo ? run(ffmpegPath, fileInfo, 10_000) : undefined,
   ]);
   if (enc.spawnError !== undefined || enc.code !== 0)

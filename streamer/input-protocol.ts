@@ -61,6 +61,17 @@ export type ToStreamerType = keyof typeof TO_STREAMER;
 
 type Field = 'uint8' | 'uint16' | 'int16' | 'double' | 'string';
 /** Field layout per message, after the id byte; names in order. */
+// Touch start, end and move share one layout: the finger count, then (for one finger) its position, id,
+// pressure and whether it is inside the video.
+const TOUCH_LAYOUT: [string, Field][] = [
+  ['count', 'uint8'],
+  ['x', 'uint16'],
+  ['y', 'uint16'],
+  ['finger', 'uint8'],
+  ['force', 'uint8'],
+  ['valid', 'uint8'],
+];
+
 const LAYOUT: Record<ToStreamerType, [string, Field][]> = {
   IFrameRequest: [],
   RequestQualityControl: [],
@@ -109,30 +120,9 @@ const LAYOUT: Record<ToStreamerType, [string, Field][]> = {
     ['x', 'uint16'],
     ['y', 'uint16'],
   ],
-  TouchStart: [
-    ['count', 'uint8'],
-    ['x', 'uint16'],
-    ['y', 'uint16'],
-    ['finger', 'uint8'],
-    ['force', 'uint8'],
-    ['valid', 'uint8'],
-  ],
-  TouchEnd: [
-    ['count', 'uint8'],
-    ['x', 'uint16'],
-    ['y', 'uint16'],
-    ['finger', 'uint8'],
-    ['force', 'uint8'],
-    ['valid', 'uint8'],
-  ],
-  TouchMove: [
-    ['count', 'uint8'],
-    ['x', 'uint16'],
-    ['y', 'uint16'],
-    ['finger', 'uint8'],
-    ['force', 'uint8'],
-    ['valid', 'uint8'],
-  ],
+  TouchStart: TOUCH_LAYOUT,
+  TouchEnd: TOUCH_LAYOUT,
+  TouchMove: TOUCH_LAYOUT,
   GamepadButtonPressed: [
     ['controller', 'uint8'],
     ['button', 'uint8'],
