@@ -106,37 +106,19 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
           ...histogram('pixel', slowBuckets),
         ],
         promql_expr_test: [
-          {
-            expr: RECORDED.available,
+          ...(
+            [
+              [RECORDED.available, 1],
+              [RECORDED.allocated, 1],
+              [RECORDED.draining, 1],
+              [RECORDED.streamersConnected, 2],
+              [RECORDED.players, 2],
+            ] as const
+          ).map(([expr, value]) => ({
+            expr,
             eval_time: mins(10),
-            exp_samples: [
-              { labels: sel(RECORDED.available, { namespace: 'pixel', service: svc }), value: 1 },
-            ],
-          },
-          {
-            expr: RECORDED.allocated,
-            eval_time: mins(10),
-            exp_samples: [
-              { labels: sel(RECORDED.allocated, { namespace: 'pixel', service: svc }), value: 1 },
-            ],
-          },
-          {
-            expr: RECORDED.draining,
-            eval_time: mins(10),
-            exp_samples: [{ labels: sel(RECORDED.draining, { namespace: 'pixel', service: svc }), value: 1 }],
-          },
-          {
-            expr: RECORDED.streamersConnected,
-            eval_time: mins(10),
-            exp_samples: [
-              { labels: sel(RECORDED.streamersConnected, { namespace: 'pixel', service: svc }), value: 2 },
-            ],
-          },
-          {
-            expr: RECORDED.players,
-            eval_time: mins(10),
-            exp_samples: [{ labels: sel(RECORDED.players, { namespace: 'pixel', service: svc }), value: 2 }],
-          },
+            exp_samples: [{ labels: sel(expr, { namespace: 'pixel', service: svc }), value }],
+          })),
           {
             expr: RECORDED.queueLength,
             eval_time: mins(10),
