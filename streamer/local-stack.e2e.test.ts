@@ -3,7 +3,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
-import { startNode, type RunningProcess, isAlive, childPids } from '../test/support/processes.js';
+import {
+  startNode,
+  type RunningProcess,
+  isAlive,
+  childPids,
+  describeProcess,
+} from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
@@ -72,7 +78,8 @@ describe.skipIf(!ok)('local stack', () => {
     const everyone = [...kids, encoder, ...ffmpeg];
     try {
       for (let i = 0; i < 100 && everyone.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
-      for (const pid of everyone) expect(isAlive(pid), `pid ${pid} outlived the stack`).toBe(false);
+      for (const pid of everyone)
+        expect(isAlive(pid), `${describeProcess(pid)} outlived the stack`).toBe(false);
     } finally {
       for (const pid of everyone.filter(isAlive)) process.kill(pid, 'SIGKILL'); // never leave them to the next test
     }

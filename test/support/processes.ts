@@ -168,6 +168,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** `pid`, its command line and its state letter (Linux /proc), for messages about a process that lingers. */
+export function describeProcess(pid: number): string {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return `pid ${pid} (${cmd.slice(0, 160)}) state ${state}`;
+  } catch {
+    return `pid ${pid} (gone)`;
+  }
+}
+
 /** Direct children of `pid` (Linux /proc), to check that a whole process tree is gone. */
 export function childPids(pid: number): number[] {
   try {
