@@ -12,6 +12,8 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      // A signal handler installed before a `let` is assigned reads it early; `const` there would throw.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
 );

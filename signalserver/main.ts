@@ -1,17 +1,44 @@
 // Entry point: env → config (exit 2 listing every problem) → sidecar; SIGTERM/SIGINT drain, then exit 0.
 import { EXIT_WITH_PARENT_ENV, configOrExit, createLogger, exitWithParent } from '../common/index.js';
-import { ListenError, loadSidecarConfig, startSidecar } from './index.js';
+import { ListenError, loadSidecarConfig, startSidecar, type Sidecar } from './index.js';
 
 const config = configOrExit(() => loadSidecarConfig(process.env), 'signalserver');
 const log = createLogger('signalserver', config.logLevel);
-const sidecar = await startSidecar(config, log, { podPatcher: { env: process.env } }).catch(
-  (err: unknown) => {
-    if (!(err instanceof ListenError)) throw err;
-    // Like a bad environment: one plain line naming the variables, whatever LOG_LEVEL, and no stack trace.
-    process.stderr.write(`signalserver: cannot start: ${err.message}\n`);
-    process.exit(1);
-  },
-);
+// The handlers are in place before the sidecar starts, so a signal sent the moment `listening` is logged is
+// never met by Node's default action (death by the signal, no drain); one that arrives while it starts takes
+// effect as soon as it is up.
+let sidecar: Sidecar | undefined;
+let stopping = false;
+async function shutdown(s: Sidecar): Promise<void> {
+  await s.drain();
+  await s.close();
+  log.flush();
+  process.exit(0);
+}
+function onSignal(signal: string): void {
+  if (stopping) {
+    // A second signal means "now": an operator at a terminal should not wait out DRAIN_TIMEOUT_SECONDS.
+    log.warn({ signal }, 'second signal during drain: closing live sessions now');
+    void (sidecar?.close() ?? Promise.resolve()).then(() => {
+      log.flush();
+      process.exit(0);
+    });
+    return;
+  }
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  if (sidecar) void shutdown(sidecar);
+}
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
+if (config.exitWithParent) exitWithParent({ [EXIT_WITH_PARENT_ENV]: '1' });
+
+sidecar = await startSidecar(config, log, { podPatcher: { env: process.env } }).catch((err: unknown) => {
+  if (!(err instanceof ListenError)) throw err;
+  // Like a bad environment: one plain line naming the variables, whatever LOG_LEVEL, and no stack trace.
+  process.stderr.write(`signalserver: cannot start: ${err.message}\n`);
+  process.exit(1);
+});
 // Supervisors and tests wait for this line, so it is written even when LOG_LEVEL hides info lines.
 const announce = config.logLevel === 'silent' ? log : log.child({}, { level: 'info' });
 announce.info(
@@ -23,23 +50,4 @@ announce.info(
   },
   'listening',
 );
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    // A second signal means "now": an operator at a terminal should not wait out DRAIN_TIMEOUT_SECONDS.
-    log.warn({ signal }, 'second signal during drain: closing live sessions now');
-    await sidecar.close();
-    log.flush();
-    process.exit(0);
-  }
-  stopping = true;
-  log.info({ signal }, 'shutting down');
-  await sidecar.drain();
-  await sidecar.close();
-  log.flush();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
-if (config.exitWithParent) exitWithParent({ [EXIT_WITH_PARENT_ENV]: '1' });
+if (stopping) void shutdown(sidecar);

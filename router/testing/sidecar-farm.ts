@@ -69,11 +69,11 @@ for (let i = first; i < first + size; i++) {
   standIns.push(standIn);
   list.push({ index: i, url: `http://${host}:${sidecar.ports.player}`, streamerId });
 }
-out({ msg: 'farm ready', sidecars: list });
-
 const stop = () => {
   for (const s of standIns) s.ws.terminate();
   void Promise.all(sidecars.map((s) => s.close())).finally(() => process.exit(0));
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+// Announced after the handlers: whoever reads this line may signal us at once.
+out({ msg: 'farm ready', sidecars: list });
