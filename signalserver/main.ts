@@ -12,17 +12,13 @@ let stopping = false;
 async function shutdown(s: Sidecar): Promise<void> {
   await s.drain();
   await s.close();
-  log.flush();
-  process.exit(0);
+  process.exit(0); // log lines are written synchronously (common/logger.ts): nothing is left to flush
 }
 function onSignal(signal: string): void {
   if (stopping) {
     // A second signal means "now": an operator at a terminal should not wait out DRAIN_TIMEOUT_SECONDS.
     log.warn({ signal }, 'second signal during drain: closing live sessions now');
-    void (sidecar?.close() ?? Promise.resolve()).then(() => {
-      log.flush();
-      process.exit(0);
-    });
+    void Promise.resolve(sidecar?.close()).then(() => process.exit(0));
     return;
   }
   stopping = true;

@@ -20,6 +20,12 @@ const sel = (name: string, labels: Labels) =>
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(',')}}`;
 
+/** kube-state-metrics' ready and desired pod counts of one DaemonSet, flat for 30 minutes. */
+const daemonSet = (namespace: string, daemonset: string, ready: number, desired: number): InputSeries[] => [
+  { series: sel(KUBE_STATE.daemonsetReady, { namespace, daemonset }), values: `${ready}x30` },
+  { series: sel(KUBE_STATE.daemonsetDesired, { namespace, daemonset }), values: `${desired}x30` },
+];
+
 /** Renders our annotation templates, which use only `{{ $labels.NAME }}`. */
 function renderAnnotations(rule: AlertingRule, labels: Labels): Record<string, string> {
   const render = (t: string) =>
@@ -197,36 +203,11 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
         name: 'TURN down when no pod is ready, degraded when some are missing',
         interval: '1m',
         input_series: [
-          {
-            series: sel(KUBE_STATE.daemonsetReady, { namespace: 'down', daemonset: o.turnDaemonSet }),
-            values: '0x30',
-          },
-          {
-            series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'down', daemonset: o.turnDaemonSet }),
-            values: '2x30',
-          },
-          {
-            series: sel(KUBE_STATE.daemonsetReady, { namespace: 'half', daemonset: o.turnDaemonSet }),
-            values: '1x30',
-          },
-          {
-            series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'half', daemonset: o.turnDaemonSet }),
-            values: '2x30',
-          },
-          {
-            series: sel(KUBE_STATE.daemonsetReady, { namespace: 'ok', daemonset: o.turnDaemonSet }),
-            values: '2x30',
-          },
-          {
-            series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'ok', daemonset: o.turnDaemonSet }),
-            values: '2x30',
-          },
+          ...daemonSet('down', o.turnDaemonSet, 0, 2),
+          ...daemonSet('half', o.turnDaemonSet, 1, 2),
+          ...daemonSet('ok', o.turnDaemonSet, 2, 2),
           // Another DaemonSet at zero must not page anyone about TURN.
-          { series: sel(KUBE_STATE.daemonsetReady, { namespace: 'ok', daemonset: 'other' }), values: '0x30' },
-          {
-            series: sel(KUBE_STATE.daemonsetDesired, { namespace: 'ok', daemonset: 'other' }),
-            values: '1x30',
-          },
+          ...daemonSet('ok', 'other', 0, 1),
         ],
         alert_rule_test: [
           { alertname: ALERTS.turnDown, eval_time: mins(1), exp_alerts: [] },
