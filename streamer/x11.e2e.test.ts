@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
 import { requirements } from '../test/support/tools.js';
-import { startPair, type Pair } from './testing/stack.js';
+import { inputChannelOpen, startPair, type Pair } from './testing/stack.js';
 
 const ok = requirements(['chromium', 'ffmpeg', 'Xvfb', 'xdotool'], { netns: true });
 // xev (x11-utils) is the X client that reports what the keyboard injection delivered.
@@ -52,8 +52,10 @@ describe.skipIf(!ok)('x11: source', () => {
 
   it('streams the display and injects the mouse', async () => {
     const { page } = await newPage(browser);
+    const since = pair.streamer!.lines.length;
     await page.goto(pair.url);
     await waitForFirstFrame(page);
+    await inputChannelOpen(pair.streamer!, since);
     // The viewport centre is the video centre is the display centre.
     await page.mouse.move(100, 100);
     await page.mouse.move(640, 360, { steps: 3 });
@@ -80,21 +82,43 @@ describe.skipIf(!ok)('x11: source', () => {
     xev = spawn('xev', ['-display', display, '-event', 'keyboard'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let seen = '';
     xev.stdout!.setEncoding('utf8').on('data', (chunk: string) => (seen += chunk));
-    // No window manager runs, so give xev's window the focus ourselves; --sync waits until it has it.
+    // No window manager runs, so give xev's window the focus ourselves. The window is named before it is
+    // mapped, and X refuses focus to an unmapped window: search only visible ones. --sync waits for each.
     const focus = spawnSync(
       'xdotool',
-      ['search', '--sync', '--name', 'Event Tester', 'windowfocus', '--sync'],
-      {
-        env: { ...process.env, DISPLAY: display },
-        timeout: 10_000,
-      },
+      ['search', '--sync', '--onlyvisible', '--name', 'Event Tester', 'windowfocus', '--sync'],
+      { env: { ...process.env, DISPLAY: display }, encoding: 'utf8', timeout: 10_000 },
     );
-    expect(focus.status).toBe(0);
+    expect(focus.status, `xdotool windowfocus: ${focus.stderr}`).toBe(0);
 
     const { page } = await newPage(browser);
+    const streamer = pair.streamer!;
+    const since = streamer.lines.length;
     await page.goto(pair.url);
     await waitForFirstFrame(page);
+    const playerId = await inputChannelOpen(streamer, since);
     for (const key of ['KeyA', 'Enter', 'Shift+KeyB', 'ArrowLeft']) await page.keyboard.press(key);
+    // First the page → streamer leg: all ten key events arrive, so a failure below is the X leg's.
+    const keyLines = () =>
+      streamer.lines
+        .filter(
+          (l) => l.msg === 'input' && l.playerId === playerId && /^Key(Down|Up)$/.test(String(l.inputType)),
+        )
+        .map((l) => `${String(l.inputType)} ${String(l.keyCode)}`);
+    await expect
+      .poll(keyLines, { timeout: 10_000 })
+      .toEqual([
+        'KeyDown 65',
+        'KeyUp 65',
+        'KeyDown 13',
+        'KeyUp 13',
+        'KeyDown 16',
+        'KeyDown 66',
+        'KeyUp 66',
+        'KeyUp 16',
+        'KeyDown 37',
+        'KeyUp 37',
+      ]);
     const expected = [
       'KeyPress a',
       'KeyRelease a',

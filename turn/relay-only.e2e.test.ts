@@ -15,7 +15,7 @@ import {
 import { freePort, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { SIDECAR } from '../common/index.js';
-import { metric, startPair, type Pair } from '../streamer/testing/stack.js';
+import { inputChannelOpen, metric, startPair, type Pair } from '../streamer/testing/stack.js';
 import { startTurnMain } from './test-helpers.js';
 
 const SECRET = 'relay-only-secret-0123456789';
@@ -99,6 +99,7 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
     const pair: Pair = await startPair({ STREAM_CODEC: 'vp8', HW_ENCODER: 'cpu' }, sidecarEnv(SECRET));
     try {
       const { page, console } = await newPage(browser);
+      const since = pair.streamer!.lines.length;
       await page.goto(`${pair.url}?ForceTURN=true`);
       // Generous: the machine is shared, and relay-only ICE adds two allocations before the first packet.
       await waitForFirstFrame(page, 60_000).catch((err: Error) => {
@@ -131,6 +132,7 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       expect(new Set(allocations.map((l) => l.user)).size).toBeGreaterThanOrEqual(2);
 
       // Input over the data channel, through the same relays.
+      await inputChannelOpen(pair.streamer!, since);
       const video = page.locator('video');
       await video.click({ position: { x: 100, y: 80 } });
       await page.keyboard.press('KeyA');

@@ -64,3 +64,22 @@ export async function metric(pair: Pair, name: string): Promise<number | undefin
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
+
+/**
+ * Waits until a player that joined after the streamer's `since`-th log line has an open data channel, and
+ * returns its player id. Epic's frontend drops input it cannot send yet, and the first video frame can
+ * arrive before the data channel opens; the frontend's RequestInitialSettings, its answer to the Protocol
+ * message the streamer sends on open, is the first sign that input will get through.
+ */
+export async function inputChannelOpen(
+  streamer: RunningProcess,
+  since: number,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const line = await streamer.waitFor(
+    (l) =>
+      l.msg === 'input' && l.inputType === 'RequestInitialSettings' && streamer.lines.indexOf(l) >= since,
+    timeoutMs,
+  );
+  return String(line.playerId);
+}
