@@ -1,4 +1,4 @@
-// Older Unreal streamer generations (shared/PROTOCOL.md §3): each stand-in closes its socket on any message
+// Older Unreal streamer generations (docs/protocol.md §3): each stand-in closes its socket on any message
 // type its generation does not know, exactly as the old plugins do, so a single stray message fails here.
 import { afterEach, describe, expect, it } from 'vitest';
 import { PlayerClient } from '../test/support/player-client.js';

@@ -1,4 +1,4 @@
-// The six phases of Epic's protocol checker (shared/PROTOCOL.md §4), each with its strictness: every
+// The six phases of Epic's protocol checker (docs/protocol.md §4), each with its strictness: every
 // expected message arrives with exactly its fields, and nothing unexpected arrives in the window.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlayerClient } from '../test/support/player-client.js';

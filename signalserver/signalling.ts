@@ -1,4 +1,4 @@
-// The signalling protocol (shared/PROTOCOL.md §2–§4) between streamers, SFUs and players: registration,
+// The signalling protocol (docs/protocol.md §2–§4) between streamers, SFUs and players: registration,
 // subscription, offer/answer/candidate routing and disconnects. It sees sockets only as `Connection`s, asks
 // allocation.ts for every subscribe decision, and filters what old streamers would choke on.
 import { randomUUID } from 'node:crypto';

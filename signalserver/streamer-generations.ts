@@ -1,4 +1,4 @@
-// Which messages each generation of Unreal streamer tolerates (shared/PROTOCOL.md §3). Old streamers close
+// Which messages each generation of Unreal streamer tolerates (docs/protocol.md §3). Old streamers close
 // their socket on a type they do not know, so every message to a streamer passes this filter.
 import type { MessageType } from '../common/index.js';
 

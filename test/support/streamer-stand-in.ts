@@ -1,6 +1,6 @@
 // A stand-in for a Pixel Streaming streamer over a real WebSocket: it registers on a sidecar's streamer
 // port, answers `playerConnected` with an offer and trickles candidates, answers pings, and records every
-// message. Options model the streamer generations of shared/PROTOCOL.md §3.
+// message. Options model the streamer generations of docs/protocol.md §3.
 import WebSocket from 'ws';
 import { SignallingClient, opened, type Received } from './player-client.js';
 
