@@ -104,28 +104,24 @@ describe('a router stopped with SIGTERM', () => {
   });
 
   it('exits as soon as the last piped player leaves, before the drain ends', async () => {
-    const r = await start({ SHUTDOWN_DELAY_SECONDS: '0', SHUTDOWN_DRAIN_SECONDS: '60' });
+    const r = await start({ SHUTDOWN_DELAY_SECONDS: '0', SHUTDOWN_DRAIN_SECONDS: '600' });
     const p = arrive(r.url);
     await p.waitFor('config');
     r.proc.child.kill('SIGTERM');
     await r.proc.waitFor((l) => l.msg?.startsWith('stopped accepting') === true);
     expect(await p.streamer()).toBeTruthy();
-    const leftAt = Date.now();
     await p.close(1000);
     expect(await r.proc.exited).toBe(0);
-    expect(Date.now() - leftAt).toBeLessThan(3000);
     expect(r.proc.lines.some((l) => l.msg?.startsWith('drain over') === true)).toBe(false);
   });
 
   it('a second SIGTERM or SIGINT exits at once', async () => {
     for (const second of ['SIGTERM', 'SIGINT'] as const) {
-      const r = await start({ SHUTDOWN_DELAY_SECONDS: '120' });
+      const r = await start({ SHUTDOWN_DELAY_SECONDS: '120', SHUTDOWN_DRAIN_SECONDS: '600' });
       r.proc.child.kill('SIGTERM');
       await r.proc.waitFor((l) => l.msg?.startsWith('not ready') === true);
-      const sentAt = Date.now();
       r.proc.child.kill(second);
       expect(await r.proc.exited).toBe(second === 'SIGTERM' ? 143 : 130);
-      expect(Date.now() - sentAt).toBeLessThan(2000);
     }
   });
 });

@@ -21,7 +21,9 @@ describe.skipIf(!ok)('a bad SDP answer', () => {
   let pair: Pair;
   beforeAll(async () => {
     browser = await launchBrowser();
-    pair = await startPair({}, { MAX_PLAYERS_PER_STREAMER: '3' });
+    // A peer timeout longer than the test's own: a player dropped by timeout instead of by the answer
+    // check fails the test instead of passing slowly.
+    pair = await startPair({ PEER_CONNECT_TIMEOUT_SECONDS: '600' }, { MAX_PLAYERS_PER_STREAMER: '3' });
   });
   afterAll(async () => {
     await closeAllBrowsers();
@@ -44,11 +46,8 @@ describe.skipIf(!ok)('a bad SDP answer', () => {
       const player = await PlayerClient.connect(`ws://127.0.0.1:${pair.playerPort}/`);
       await player.subscribeAndWaitOffer('DefaultStreamer', 10_000);
       const before = await framesDecoded(page);
-      const asked = Date.now();
       player.answer(sdp);
       const closed = await player.closed;
-      // Dropped at once, not after PEER_CONNECT_TIMEOUT_SECONDS.
-      expect(Date.now() - asked).toBeLessThan(3_000);
       expect(closed.code).toBe(CLOSE.disconnectedByStreamer);
       expect(closed.reason).toMatch(/^answer rejected: /);
       expect(closed.reason.slice('answer rejected: '.length)).toMatch(reason);
