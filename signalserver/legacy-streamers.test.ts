@@ -1,6 +1,6 @@
 // Older Unreal streamer generations (docs/protocol.md §3): each stand-in closes its socket on any message
 // type its generation does not know, exactly as the old plugins do, so a single stray message fails here.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PlayerClient } from '../test/support/player-client.js';
 import { STAND_IN_SDP, StreamerStandIn } from '../test/support/streamer-stand-in.js';
 import { startTestSidecar, type TestSidecar } from './test-sidecar.js';
@@ -89,12 +89,13 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
     open.push(streamer);
     await streamer.next('config');
     await streamer.next('identify');
-    await new Promise((r) => setTimeout(r, 400));
-    expect(t.sidecar.status()).toMatchObject({
-      streamerConnected: true,
-      streamerId: 'DefaultStreamer',
-      available: true,
-    });
+    await vi.waitFor(() =>
+      expect(t.sidecar.status()).toMatchObject({
+        streamerConnected: true,
+        streamerId: 'DefaultStreamer',
+        available: true,
+      }),
+    );
     const player = await PlayerClient.connect(t.playerUrl);
     open.push(player);
     expect(await player.listStreamers()).toEqual(['DefaultStreamer']);
