@@ -17,6 +17,8 @@ export const SIDECAR = {
   reservationsTotal: 'pixelstream_reservations_total',
   podPatchesTotal: 'pixelstream_pod_patches_total',
   eventsDroppedTotal: 'pixelstream_events_dropped_total',
+  /** Histogram: this pod's creation (metadata.creationTimestamp) to its streamer first being ready. */
+  podReadySeconds: 'pixelstream_pod_ready_seconds',
 } as const;
 
 /** Metrics exported by every session-router replica. */
@@ -24,6 +26,8 @@ export const ROUTER = {
   queueLength: 'pixelstream_router_queue_length',
   waitSeconds: 'pixelstream_router_wait_seconds',
   allocationsTotal: 'pixelstream_router_allocations_total',
+  /** Counter: players who asked for a new stream (resumes excluded) — the arrival rate λ of warm capacity. */
+  arrivalsTotal: 'pixelstream_router_arrivals_total',
 } as const;
 
 /** `result` label values of ROUTER.allocationsTotal. */
@@ -57,6 +61,10 @@ export const KUBE_STATE = {
   hpaMaxReplicas: 'kube_horizontalpodautoscaler_spec_max_replicas',
   daemonsetDesired: 'kube_daemonset_status_desired_number_scheduled',
   daemonsetReady: 'kube_daemonset_status_number_ready',
+  /** Node creation time (Unix seconds); with the Ready condition it gives node provisioning time. */
+  nodeCreated: 'kube_node_created',
+  nodeCondition: 'kube_node_status_condition',
+  nodeTaint: 'kube_node_spec_taint',
 } as const;
 
 /**

@@ -71,6 +71,9 @@ describe('allocator', () => {
     expect(
       sample(await b.metrics.registry.metrics(), 'pixelstream_router_allocations_total{result="rejected"}'),
     ).toBe(1);
+    // Every new player counts as an arrival, turned away or not.
+    expect(sample(await b.metrics.registry.metrics(), 'pixelstream_router_arrivals_total')).toBe(2);
+    expect(sample(await a.metrics.registry.metrics(), 'pixelstream_router_arrivals_total')).toBe(1);
     await next.close(1000);
   });
 

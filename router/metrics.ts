@@ -18,6 +18,11 @@ export class RouterMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [this.registry],
   });
+  readonly arrivals = new Counter({
+    name: ROUTER.arrivalsTotal,
+    help: 'Players who asked for a new stream (resumes not counted): the arrival rate warm capacity is sized by',
+    registers: [this.registry],
+  });
   readonly allocations = new Counter({
     name: ROUTER.allocationsTotal,
     help: 'Allocation outcomes: assigned (new pod), resumed (same pod again), rejected (no capacity), failed (pod unusable)',

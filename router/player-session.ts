@@ -96,6 +96,7 @@ export class PlayerSession implements Waiter {
       this.log.info({ code: 'bad_session_cookie' }, 'ignoring an invalid session cookie');
     if (ticket && (await this.tryResume(ticket.sidecarUrl, ticket.reservationId))) return;
     if (this.state === 'closed') return;
+    this.ctx.metrics.arrivals.inc();
     this.ctx.allocator.enqueue(this);
     // Open the socket anyway if the first round takes long (slow sidecars): the player then sees its place.
     if (this.state === 'arriving')

@@ -62,6 +62,13 @@ export class SidecarMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  readonly podReady = new Histogram({
+    name: SIDECAR.podReadySeconds,
+    help: "this pod's creation to its streamer first ready: scheduling, node provisioning, image pull, app start",
+    // From a warm node with the image cached (seconds) to a new GPU node plus a cold pull (10+ minutes).
+    buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 300, 420, 600, 900, 1200, 1800],
+    registers: [this.registry],
+  });
   readonly eventsDropped = new Counter({
     name: SIDECAR.eventsDroppedTotal,
     help: 'lifecycle CloudEvents dropped (sink slow, down or refusing)',

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { captureLog } from '../test/support/log-capture.js';
 import {
   ALLOCATED_DELETION_COST,
@@ -18,7 +18,7 @@ import {
   SIDECAR_RBAC_RULES,
 } from '../common/pod-marks.js';
 import type { SidecarStatus } from '../common/reservation-api.js';
-import { startPodPatcher, type PodPatcher } from './pod-patcher.js';
+import { podFacts, startPodPatcher, type PodFacts, type PodPatcher } from './pod-patcher.js';
 
 interface Seen {
   method: string;
@@ -33,6 +33,8 @@ interface Seen {
 class FakeApiServer {
   readonly seen: Seen[] = [];
   plan: number[] = [];
+  /** The body of a 200 answer: the API server returns the patched Pod. */
+  pod: unknown = { kind: 'Pod' };
   private server: Server = createServer((req, res) => this.handle(req, res));
   private waiters: (() => void)[] = [];
   private hanging: ServerResponse[] = [];
@@ -61,7 +63,7 @@ class FakeApiServer {
         return;
       }
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(status === 200 ? '{"kind":"Pod"}' : '{"kind":"Status","code":500}');
+      res.end(status === 200 ? JSON.stringify(this.pod) : '{"kind":"Status","code":500}');
     });
   }
 
@@ -299,12 +301,56 @@ describe('pod patcher', () => {
   });
 });
 
+describe('pod facts from the patch answer', () => {
+  it('reads the creation time and whether a container restarted', () => {
+    const pod = (restartCount: number) =>
+      JSON.stringify({
+        metadata: { creationTimestamp: '2026-01-02T03:04:05Z' },
+        status: { containerStatuses: [{ restartCount: 0 }, { restartCount }] },
+      });
+    expect(podFacts(pod(0))).toEqual({ createdAtMs: Date.UTC(2026, 0, 2, 3, 4, 5), restarted: false });
+    expect(podFacts(pod(2))?.restarted).toBe(true);
+    expect(podFacts('{"kind":"Pod"}')).toBeUndefined();
+    expect(podFacts('{"metadata":{"creationTimestamp":"yesterday"}}')).toBeUndefined();
+    expect(podFacts('not json')).toBeUndefined();
+  });
+
+  it('hands them over once, from the first accepted patch', async () => {
+    api = new FakeApiServer();
+    api.pod = { kind: 'Pod', metadata: { creationTimestamp: '2026-01-02T03:04:05Z' } };
+    api.plan = [500];
+    apiUrl = await api.listen();
+    const facts: PodFacts[] = [];
+    const source = new Allocation();
+    patcher = startPodPatcher(
+      source,
+      {
+        env: clusterEnv,
+        apiUrl,
+        tokenFile,
+        debounceMs: 50,
+        retryInitialMs: 50,
+        onPodFacts: (f) => facts.push(f),
+      },
+      captureLog('sidecar', 'debug').logger,
+    );
+    await api.requests(2); // refused, then accepted
+    source.set(true);
+    await api.requests(3);
+    await vi.waitFor(() =>
+      expect(facts).toEqual([{ createdAtMs: Date.UTC(2026, 0, 2, 3, 4, 5), restarted: false }]),
+    );
+  });
+});
+
 describe('pod patcher inside a real sidecar', () => {
   it('patches the pod when a real player subscribes and leaves, and counts the patches', async () => {
     const { startTestSidecar } = await import('./test-sidecar.js');
     const { StreamerStandIn } = await import('../test/support/streamer-stand-in.js');
     const { PlayerClient } = await import('../test/support/player-client.js');
     api = new FakeApiServer();
+    const createdAt = Date.now() - 42_000; // the pod was created 42 s before this sidecar's streamer came up
+    api.pod = { kind: 'Pod', metadata: { creationTimestamp: new Date(createdAt).toISOString() } };
     apiUrl = await api.listen();
     const { sidecar, streamerUrl, playerUrl, metricsUrl } = await startTestSidecar(
       {},
@@ -328,6 +374,12 @@ describe('pod patcher inside a real sidecar', () => {
       expect(after[2]).toMatchObject({ method: 'PATCH', url: POD_PATH, body: marks(false) });
       const text = await (await fetch(metricsUrl)).text();
       expect(text).toMatch(/^pixelstream_pod_patches_total\{result="ok"\} 3$/m);
+      // One cold start observed: creation (42 s ago, whole seconds in the API) to the streamer registering.
+      expect(text).toMatch(/^pixelstream_pod_ready_seconds_count 1$/m);
+      const sum = Number(/^pixelstream_pod_ready_seconds_sum (\S+)$/m.exec(text)?.[1]);
+      expect(sum).toBeGreaterThanOrEqual(41);
+      expect(text).toMatch(/^pixelstream_pod_ready_seconds_bucket\{le="30"\} 0$/m);
+      expect(text).toMatch(/^pixelstream_pod_ready_seconds_bucket\{le="\+Inf"\} 1$/m);
       streamer.ws.close();
     } finally {
       await sidecar.close();

@@ -36,11 +36,47 @@ export interface PodPatcherOptions {
   requestTimeoutMs?: number;
   /** Called after every attempt (feeds SIDECAR.podPatchesTotal). */
   onPatch?: (result: 'ok' | 'error') => void;
+  /**
+   * Called once, with what the first accepted patch's answer says about the pod: the API server returns the
+   * whole Pod, so its creation time costs no extra call (and no RBAC verb beyond `patch`).
+   */
+  onPodFacts?: (facts: PodFacts) => void;
+}
+
+/** What the sidecar learns about its own Pod from a patch answer. */
+export interface PodFacts {
+  /** metadata.creationTimestamp in epoch milliseconds */
+  readonly createdAtMs: number;
+  /** true when a container of the pod has restarted (its start is then no cold start) */
+  readonly restarted: boolean;
+}
+
+/** Reads PodFacts from a Pod's JSON; undefined when the answer is not a Pod with a creation time. */
+export function podFacts(body: string): PodFacts | undefined {
+  let pod: unknown;
+  try {
+    pod = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const p = pod as {
+    metadata?: { creationTimestamp?: unknown };
+    status?: { containerStatuses?: { restartCount?: unknown }[] };
+  };
+  const created = p.metadata?.creationTimestamp;
+  const createdAtMs = typeof created === 'string' ? Date.parse(created) : NaN;
+  if (!Number.isFinite(createdAtMs)) return undefined;
+  const statuses = Array.isArray(p.status?.containerStatuses) ? p.status.containerStatuses : [];
+  const restarted = statuses.some((c) => typeof c.restartCount === 'number' && c.restartCount > 0);
+  return { createdAtMs, restarted };
 }
 
 export interface PodPatcher {
   stop(): Promise<void>;
 }
+
+/** The most of an answer kept: the patched Pod (for its creation time) or the start of an error. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -118,6 +154,7 @@ export function startPodPatcher(
   let retryDelay = retryInitialMs;
   let backingOff = false; // the pending timer is a retry: changes must not cut its backoff short
   let stopped = false;
+  let factsSent = false;
 
   const schedule = (delayMs: number) => {
     if (stopped || inFlight !== undefined) return; // a running attempt re-checks `desired` when it ends
@@ -134,8 +171,13 @@ export function startPodPatcher(
     const controller = new AbortController();
     abortInFlight = () => controller.abort();
     inFlight = sendPatch(target, sending, tokenFile, caFile, timeoutMs, controller.signal).then(
-      () => {
+      (body) => {
         applied = sending;
+        const facts = factsSent ? undefined : podFacts(body);
+        if (facts !== undefined && options.onPodFacts !== undefined) {
+          factsSent = true;
+          options.onPodFacts(facts);
+        }
         retryDelay = retryInitialMs;
         options.onPatch?.('ok');
         log.debug({ allocated: sending }, 'pod allocation marks patched');
@@ -198,7 +240,7 @@ function sendPatch(
   caFile: string,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<string> {
   let token: string;
   try {
     token = readFileSync(tokenFile, 'utf8').trim();
@@ -217,7 +259,7 @@ function sendPatch(
       ca = undefined; // fall back to the system trust store (an API server with a public certificate)
     }
   }
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const req = (https ? httpsRequest : httpRequest)(
       target.url,
       {
@@ -236,12 +278,12 @@ function sendPatch(
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
-          if (size < 4096) chunks.push(c); // keep the start of an error body for the log, not a whole Pod
+          if (size < MAX_ANSWER_BYTES) chunks.push(c); // a Pod is a few KiB; never buffer without bound
           size += c.length;
         });
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve();
+          if (status >= 200 && status < 300) resolve(Buffer.concat(chunks).toString('utf8'));
           else
             reject(
               new PatchError(

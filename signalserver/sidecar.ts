@@ -3,7 +3,8 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { CLOSE, createLogger, type Logger, type SidecarStatus } from '../common/index.js';
-import { podStatus } from './allocation.js';
+import { isReady, podStatus } from './allocation.js';
+import { podReadyClock } from './pod-ready-clock.js';
 import type { SidecarConfig } from './config.js';
 import { waitForIdle } from './drain.js';
 import { createEventSink } from './events.js';
@@ -59,6 +60,7 @@ export async function startSidecar(
   });
   let draining = false;
   let last = '';
+  const coldStart = podReadyClock((seconds) => metrics.podReady.observe(seconds));
 
   const observer: HubObserver = {
     message: (role, type) => metrics.message(role, type),
@@ -112,6 +114,7 @@ export async function startSidecar(
     if (key === last) return;
     last = key;
     metrics.update(s);
+    if (isReady(s)) coldStart.ready(Date.now());
     emitter.emit('change', s);
   }
   reservations.on('change', changed);
@@ -188,7 +191,11 @@ export async function startSidecar(
     const podPatcher = options.podPatcher
       ? startPodPatcher(
           source,
-          { ...options.podPatcher, onPatch: (r) => metrics.podPatches.inc({ result: r }) },
+          {
+            ...options.podPatcher,
+            onPatch: (r) => metrics.podPatches.inc({ result: r }),
+            onPodFacts: (f) => coldStart.created(f),
+          },
           log,
         )
       : undefined;
