@@ -90,7 +90,7 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
     await streamer.next('config');
     await streamer.next('identify');
     await vi.waitFor(() =>
-      expect(t.sidecar.status()).toMatchObject({
+      expect(t!.sidecar.status()).toMatchObject({
         streamerConnected: true,
         streamerId: 'DefaultStreamer',
         available: true,
