@@ -6,6 +6,7 @@ import { parseEnv as parseDotEnvText } from 'node:util';
 import { z } from 'zod';
 import { parseCidr, type Cidr } from './cidr.js';
 import { ConfigError, envBool, envEnum, envInt, envList, envPort, parseEnv } from './env-config.js';
+import { MIG_STRATEGIES, parseGpuSharing } from './gpu-sharing.js';
 import { allowedPeerClashes } from './peer-policy.js';
 
 type Env = Record<string, string | undefined>;
@@ -114,6 +115,17 @@ export const KIT_CONFIG_SHAPE = {
   TURN_POOL_TAINT: text('app.pixel/turn=true:NoSchedule'),
   /** GPUs requested by each streamer pod (the nvidia.com/gpu limit). */
   GPUS_PER_POD: envInt(1, 1, 16),
+
+  // --- GPU sharing (common/gpu-sharing.ts) ---
+  /** `none` (one GPU per stream), `time-slicing:N` (N streams per GPU) or `mig:<profile>` (one MIG instance per stream). */
+  GPU_SHARING: text('none'),
+  /** Device-plugin MIG strategy with `mig:`: `mixed` requests nvidia.com/mig-<profile>, `single` nvidia.com/gpu. */
+  MIG_STRATEGY: envEnum(MIG_STRATEGIES, 'mixed'),
+  /** Name and namespace of the device-plugin config ConfigMap the kit writes for GPU_SHARING (the GPU Operator's namespace). */
+  DEVICE_PLUGIN_CONFIGMAP: text('pixelstream-gpu-sharing'),
+  DEVICE_PLUGIN_NAMESPACE: text('gpu-operator'),
+  /** Scheduler of the streamer pods: empty = the default scheduler; `pixelstream-packing` = the packing profile (support/scheduler/). */
+  GPU_SCHEDULER_NAME: text(''),
 
   // --- session router ---
   /** Deploy the session router (the Ingress then points at it instead of the streamer Service). */
@@ -268,6 +280,25 @@ function turnPeerProblems(c: Parsed): string[] {
   return problems;
 }
 
+/** GPU_SHARING's form, and what cannot go with a shared GPU. */
+function gpuSharingProblems(c: Parsed): string[] {
+  const show = (v: string) => JSON.stringify(v);
+  const sharing = parseGpuSharing(c.GPU_SHARING);
+  const problems: string[] = [];
+  if ('problem' in sharing) problems.push(sharing.problem);
+  else if (sharing.mode !== 'none' && c.GPUS_PER_POD !== 1)
+    problems.push(
+      `GPUS_PER_POD=${c.GPUS_PER_POD}: must be 1 with GPU_SHARING=${c.GPU_SHARING} (a pod gets one share of one GPU)`,
+    );
+  for (const key of ['DEVICE_PLUGIN_CONFIGMAP'] as const)
+    if (!DNS_SUBDOMAIN.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a DNS-1123 name`);
+  for (const key of ['DEVICE_PLUGIN_NAMESPACE'] as const)
+    if (!DNS_LABEL.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a DNS-1123 label`);
+  if (c.GPU_SCHEDULER_NAME !== '' && !DNS_SUBDOMAIN.test(c.GPU_SCHEDULER_NAME))
+    problems.push(`GPU_SCHEDULER_NAME=${show(c.GPU_SCHEDULER_NAME)}: must be a DNS-1123 name or empty`);
+  return problems;
+}
+
 function crossChecks(c: Parsed): string[] {
   const problems: string[] = [];
   const show = (v: string) => JSON.stringify(v);
@@ -314,6 +345,7 @@ function crossChecks(c: Parsed): string[] {
   for (const key of ['GPU_POOL_TAINT', 'TURN_POOL_TAINT'] as const)
     if (c[key] !== 'none' && parseNodeTaint(c[key]) === undefined)
       problems.push(`${key}=${show(c[key])}: must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute`);
+  problems.push(...gpuSharingProblems(c));
   if (c.HPA_MIN_REPLICAS > c.HPA_MAX_REPLICAS)
     problems.push(`HPA_MIN_REPLICAS=${c.HPA_MIN_REPLICAS}: must be ≤ HPA_MAX_REPLICAS=${c.HPA_MAX_REPLICAS}`);
   return problems;

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/env-config.js';
 import { KIT_CONFIG_KEYS, kitEnv, loadKitConfig, readDotEnv, type KitConfig } from '../common/kit-config.js';
 import { manifestProblems, manifestWarnings } from './manifest-problems.js';
-import { readManifests, summaryLines, synthesize, writeOverlay } from './synth.js';
+import { GPU_MANIFEST_FILE, readManifests, summaryLines, synthesize, writeOverlay } from './synth.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +33,10 @@ try {
   process.stdout.write(
     `wrote ${objects.length} objects to ${values.out}/ (kubectl kustomize ${values.out})\n`,
   );
+  if (existsSync(resolve(outdir, GPU_MANIFEST_FILE)))
+    process.stdout.write(
+      `wrote the GPU node configuration to ${values.out}/${GPU_MANIFEST_FILE} (cluster admin: kubectl apply -f it; see k8s/README.md "Sharing GPUs")\n`,
+    );
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`synth: ${err.message}\n`);

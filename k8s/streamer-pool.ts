@@ -3,6 +3,7 @@
 // there is no router), the adapter's Object metrics and Prometheus.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { gpuResourceName, parseGpuSharing } from '../common/gpu-sharing.js';
 import { imageRef, type KitConfig } from '../common/kit-config.js';
 import { ALLOCATED_LABEL, SIDECAR_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
@@ -42,6 +43,33 @@ export function drainWaitScript(drainSeconds: number): string {
     '  sleep 2; i=$((i + 2))',
     'done',
   ].join('\n');
+}
+
+/** The extended resource each streamer pod requests under GPU_SHARING (validated by the kit config). */
+export function gpuResource(c: KitConfig): string {
+  const sharing = parseGpuSharing(c.GPU_SHARING);
+  if ('problem' in sharing) throw new Error(sharing.problem);
+  return gpuResourceName(sharing, c.MIG_STRATEGY);
+}
+
+/**
+ * Prefer nodes that already run streamer pods, so new pods fill the fullest GPU node first and scale-down
+ * can empty whole nodes. A preference, never a requirement: an empty node is still used when none has room.
+ */
+export function packingAffinity(selector: Record<string, string>): k8s.Affinity {
+  return {
+    podAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: {
+            labelSelector: { matchLabels: selector },
+            topologyKey: 'kubernetes.io/hostname',
+          },
+        },
+      ],
+    },
+  };
 }
 
 export class StreamerPool extends Construct {
@@ -106,6 +134,8 @@ export class StreamerPool extends Construct {
         ...(c.ROUTER_ENABLED ? [secretEnv('ROUTER_TOKEN', c.ROUTER_TOKEN_SECRET_NAME, 'token')] : []),
         fieldEnv('POD_NAME', 'metadata.name'),
         fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
+        // The pod patcher weighs its deletion cost by how full this node is (common/pod-marks.ts).
+        fieldEnv('NODE_NAME', 'spec.nodeName'),
       ],
       livenessProbe: {
         httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(PORT_NAMES.player) },
@@ -145,7 +175,7 @@ export class StreamerPool extends Construct {
       ],
       resources: {
         // Extended resources: the limit is the request. A Quantity, never a bare number (it would serialize as null).
-        limits: { 'nvidia.com/gpu': k8s.Quantity.fromNumber(c.GPUS_PER_POD) },
+        limits: { [gpuResource(c)]: k8s.Quantity.fromNumber(c.GPUS_PER_POD) },
       },
       lifecycle: {
         preStop: { exec: { command: ['/bin/sh', '-c', drainWaitScript(c.DRAIN_TIMEOUT_SECONDS)] } },
@@ -173,7 +203,9 @@ export class StreamerPool extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: c.DRAIN_TIMEOUT_SECONDS + TERMINATION_MARGIN_SECONDS,
+            ...(c.GPU_SCHEDULER_NAME === '' ? {} : { schedulerName: c.GPU_SCHEDULER_NAME }),
             nodeSelector: poolSelector(c.GPU_POOL_LABEL),
+            affinity: packingAffinity(selector),
             tolerations: poolTolerations(c.GPU_POOL_TAINT),
             imagePullSecrets: pullSecrets(c.IMAGE_PULL_SECRET),
             securityContext: podSecurity(),

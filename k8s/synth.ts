@@ -6,6 +6,7 @@ import { App, YamlOutputType } from 'cdk8s';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ConfigError } from '../common/env-config.js';
 import type { KitConfig } from '../common/kit-config.js';
+import { GPU_CHART_NAME, GpuSharingChart } from './gpu-sharing.js';
 import { KitChart } from './kit-chart.js';
 import { manifestProblems } from './manifest-problems.js';
 import { APP_NAME, PART_OF_LABEL } from './names.js';
@@ -13,6 +14,8 @@ import { APP_NAME, PART_OF_LABEL } from './names.js';
 /** File the chart is written to, inside the output directory. */
 export const MANIFEST_FILE = `${APP_NAME}.k8s.yaml`;
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+/** Node-side objects for GPU_SHARING / GPU_SCHEDULER_NAME (k8s/gpu-sharing.ts); not part of the overlay. */
+export const GPU_MANIFEST_FILE = `${GPU_CHART_NAME}.k8s.yaml`;
 
 export interface ManifestObject {
   apiVersion: string;
@@ -32,12 +35,14 @@ export function synthesize(config: KitConfig, outdir: string): string {
   if (problems.length > 0) throw new ConfigError(problems);
   mkdirSync(outdir, { recursive: true });
   rmSync(join(outdir, MANIFEST_FILE), { force: true });
+  rmSync(join(outdir, GPU_MANIFEST_FILE), { force: true });
   const app = new App({
     outdir,
     outputFileExtension: '.k8s.yaml',
     yamlOutputType: YamlOutputType.FILE_PER_CHART,
   });
   new KitChart(app, config);
+  if (GpuSharingChart.needed(config)) new GpuSharingChart(app, config);
   app.synth();
   return join(outdir, MANIFEST_FILE);
 }

@@ -1,0 +1,277 @@
+// GPU_SHARING modes end to end through synthesis: for each mode the YAML on disk (the kit's file and the
+// node-side file) is validated — Kubernetes objects with kubernetes-models, the device-plugin configuration
+// and the scheduler profile with zod schemas written from NVIDIA's and Kubernetes' documented formats
+// (strict: an unknown or misspelt field fails) — and the resource the pods request is the one the device
+// plugin advertises for that mode.
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
+   the objects are parsed YAML checked against schemas; assertions read fields directly */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as appsV1 from 'kubernetes-models/apps/v1';
+import * as coreV1 from 'kubernetes-models/v1';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError } from '../common/env-config.js';
+import { loadKitConfig } from '../common/kit-config.js';
+import {
+  DEVICE_PLUGIN_CONFIG_KEY,
+  PACKING_SCHEDULER_CONFIGMAP,
+  SCHEDULER_CONFIG_FILE,
+} from './gpu-sharing.js';
+import { GPU_MANIFEST_FILE, readManifests, synthesize, type ManifestObject } from './synth.js';
+
+const work = mkdtempSync(join(tmpdir(), 'k8s-gpu-sharing-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** NVIDIA k8s-device-plugin config file, version v1 (flags, resources, sharing.timeSlicing / sharing.mps). */
+const timeSlicedResource = z
+  .object({
+    name: z.string().regex(/^nvidia\.com\/(gpu|mig-\d+g\.\d+gb)$/),
+    rename: z.string().optional(),
+    devices: z.union([z.literal('all'), z.number().int().positive(), z.array(z.string())]).optional(),
+    replicas: z.number().int().min(2),
+  })
+  .strict();
+const devicePluginConfigSchema = z
+  .object({
+    version: z.literal('v1'),
+    flags: z
+      .object({
+        migStrategy: z.enum(['none', 'single', 'mixed']),
+        failOnInitError: z.boolean().optional(),
+        nvidiaDriverRoot: z.string().optional(),
+        plugin: z.record(z.string(), z.unknown()).optional(),
+        gfd: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+    resources: z.record(z.string(), z.unknown()).optional(),
+    sharing: z
+      .object({
+        timeSlicing: z
+          .object({
+            renameByDefault: z.boolean().optional(),
+            failRequestsGreaterThanOne: z.boolean().optional(),
+            resources: z.array(timeSlicedResource).min(1),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** KubeSchedulerConfiguration v1, the parts the packing profile uses. */
+const pluginRef = z.object({ name: z.string().min(1), weight: z.number().int().optional() }).strict();
+const schedulerConfigSchema = z
+  .object({
+    apiVersion: z.literal('kubescheduler.config.k8s.io/v1'),
+    kind: z.literal('KubeSchedulerConfiguration'),
+    leaderElection: z
+      .object({ leaderElect: z.boolean(), resourceNamespace: z.string(), resourceName: z.string() })
+      .strict(),
+    profiles: z
+      .array(
+        z
+          .object({
+            schedulerName: z.string().min(1),
+            plugins: z
+              .object({
+                score: z
+                  .object({ enabled: z.array(pluginRef).optional(), disabled: z.array(pluginRef).optional() })
+                  .strict(),
+              })
+              .strict(),
+            pluginConfig: z.array(
+              z
+                .object({
+                  name: z.literal('NodeResourcesFit'),
+                  args: z
+                    .object({
+                      scoringStrategy: z
+                        .object({
+                          type: z.enum(['LeastAllocated', 'MostAllocated', 'RequestedToCapacityRatio']),
+                          resources: z
+                            .array(
+                              z
+                                .object({ name: z.string(), weight: z.number().int().min(1).max(100) })
+                                .strict(),
+                            )
+                            .min(1),
+                        })
+                        .strict(),
+                    })
+                    .strict(),
+                })
+                .strict(),
+            ),
+          })
+          .strict(),
+      )
+      .length(1),
+  })
+  .strict();
+
+const MODELS: Record<string, Record<string, unknown>> = { v1: coreV1, 'apps/v1': appsV1 };
+
+function validateObject(o: ManifestObject): void {
+  const Model = MODELS[o.apiVersion]?.[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
+  if (Model === undefined) return; // the kit's other kinds are validated by manifests.test.ts
+  new Model(o).validate();
+}
+
+interface Synth {
+  kit: ManifestObject[];
+  gpu: ManifestObject[] | undefined;
+}
+
+function synth(name: string, env: Record<string, string>): Synth {
+  const dir = join(work, name);
+  const kit = readManifests(synthesize(loadKitConfig(env), dir));
+  const gpuFile = join(dir, GPU_MANIFEST_FILE);
+  return { kit, gpu: existsSync(gpuFile) ? readManifests(gpuFile) : undefined };
+}
+
+function streamerLimits(s: Synth): Record<string, unknown> {
+  const d = s.kit.find((o) => o.kind === 'Deployment' && o.metadata.name === 'streamer') as any;
+  const app = (d.spec.template.spec.containers as any[]).find((c) => c.name === 'streamer');
+  return app.resources.limits;
+}
+
+function configMap(s: Synth, name: string): any {
+  const cm = s.gpu?.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);
+  if (cm === undefined) throw new Error(`ConfigMap ${name} missing`);
+  return cm;
+}
+
+const MODES = [
+  {
+    label: 'none',
+    env: {},
+    resource: 'nvidia.com/gpu',
+    plugin: undefined,
+  },
+  {
+    label: 'time-slicing:4',
+    env: { GPU_SHARING: 'time-slicing:4' },
+    resource: 'nvidia.com/gpu',
+    plugin: {
+      version: 'v1',
+      flags: { migStrategy: 'none' },
+      sharing: {
+        timeSlicing: {
+          renameByDefault: false,
+          failRequestsGreaterThanOne: true,
+          resources: [{ name: 'nvidia.com/gpu', replicas: 4 }],
+        },
+      },
+    },
+  },
+  {
+    label: 'mig:1g.10gb (mixed)',
+    env: { GPU_SHARING: 'mig:1g.10gb' },
+    resource: 'nvidia.com/mig-1g.10gb',
+    plugin: { version: 'v1', flags: { migStrategy: 'mixed' } },
+  },
+  {
+    label: 'mig:3g.40gb (single)',
+    env: { GPU_SHARING: 'mig:3g.40gb', MIG_STRATEGY: 'single' },
+    resource: 'nvidia.com/gpu',
+    plugin: { version: 'v1', flags: { migStrategy: 'single' } },
+  },
+] as const;
+
+describe.each(MODES)('GPU_SHARING=$label', ({ label, env, resource, plugin }) => {
+  const s = synth(label.replace(/[^a-z0-9]+/g, '-'), { ...env, GPU_SCHEDULER_NAME: 'pixelstream-packing' });
+
+  it('every Kubernetes object on disk is valid against the official schemas', () => {
+    for (const o of [...s.kit, ...(s.gpu ?? [])])
+      expect(() => validateObject(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
+  });
+
+  it('streamer pods request exactly the resource the device plugin advertises, as a quantity of 1', () => {
+    const limits = streamerLimits(s);
+    expect(Object.keys(limits)).toEqual([resource]);
+    expect(String(limits[resource])).toBe('1');
+  });
+
+  it('the device-plugin ConfigMap holds a valid v1 config under the kit key (or is absent for none)', () => {
+    const cm = s.gpu?.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === 'gpu-operator') as any;
+    if (plugin === undefined) {
+      expect(cm).toBeUndefined();
+      return;
+    }
+    expect(cm.metadata.name).toBe('pixelstream-gpu-sharing');
+    expect(Object.keys(cm.data)).toEqual([DEVICE_PLUGIN_CONFIG_KEY]);
+    const parsed: unknown = parse(cm.data[DEVICE_PLUGIN_CONFIG_KEY]);
+    expect(() => devicePluginConfigSchema.parse(parsed)).not.toThrow();
+    expect(parsed).toEqual(plugin);
+  });
+
+  it('the packing scheduler profile scores the same resource with MostAllocated', () => {
+    const cm = configMap(s, PACKING_SCHEDULER_CONFIGMAP);
+    expect(cm.metadata.namespace).toBe('kube-system');
+    const cfg = schedulerConfigSchema.parse(parse(cm.data[SCHEDULER_CONFIG_FILE]));
+    const profile = cfg.profiles[0]!;
+    expect(profile.schedulerName).toBe('pixelstream-packing');
+    const strategy = profile.pluginConfig[0]!.args.scoringStrategy;
+    expect(strategy.type).toBe('MostAllocated');
+    const gpuWeight = strategy.resources.find((r) => r.name === resource)?.weight ?? 0;
+    for (const r of strategy.resources) if (r.name !== resource) expect(gpuWeight).toBeGreaterThan(r.weight);
+    const d = s.kit.find((o) => o.kind === 'Deployment' && o.metadata.name === 'streamer') as any;
+    expect(d.spec.template.spec.schedulerName).toBe('pixelstream-packing');
+  });
+
+  it('pods prefer nodes that already run streamer pods (packing with the default scheduler too)', () => {
+    const d = s.kit.find((o) => o.kind === 'Deployment' && o.metadata.name === 'streamer') as any;
+    const [pref] = d.spec.template.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+    expect(pref.podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(pref.podAffinityTerm.labelSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
+  });
+
+  it('node-side objects stay out of the kit file (the overlay would move them into NAMESPACE)', () => {
+    for (const o of s.kit) expect(o.metadata.name).not.toBe(PACKING_SCHEDULER_CONFIGMAP);
+  });
+});
+
+describe('GPU_SHARING configuration', () => {
+  it('writes no node-side file for the defaults', () => {
+    expect(synth('plain', {}).gpu).toBeUndefined();
+    const dir = join(work, 'plain');
+    expect(readFileSync(join(dir, 'pixelstream.k8s.yaml'), 'utf8')).not.toContain('schedulerName');
+  });
+
+  it('lists every bad sharing value at once', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadKitConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(
+      problems({
+        GPU_SHARING: 'time-slicing:1',
+        MIG_STRATEGY: 'both',
+        DEVICE_PLUGIN_NAMESPACE: 'GPU_Operator',
+        GPU_SCHEDULER_NAME: 'Packing!',
+      }),
+    ).toEqual([
+      'MIG_STRATEGY="both": must be one of single, mixed',
+      'GPU_SHARING="time-slicing:1": time-slicing needs 2 to 48 replicas per GPU',
+      'DEVICE_PLUGIN_NAMESPACE="GPU_Operator": must be a DNS-1123 label',
+      'GPU_SCHEDULER_NAME="Packing!": must be a DNS-1123 name or empty',
+    ]);
+    expect(problems({ GPU_SHARING: 'mig:big' })).toEqual([
+      'GPU_SHARING="mig:big": a MIG profile looks like 1g.10gb, 2g.20gb or 1g.10gb+me',
+    ]);
+    expect(problems({ GPU_SHARING: 'mps:2' })).toEqual([
+      'GPU_SHARING="mps:2": must be none, time-slicing:N or mig:<profile>',
+    ]);
+    expect(problems({ GPU_SHARING: 'time-slicing:4', GPUS_PER_POD: '2' })).toEqual([
+      'GPUS_PER_POD=2: must be 1 with GPU_SHARING=time-slicing:4 (a pod gets one share of one GPU)',
+    ]);
+  });
+});
