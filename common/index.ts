@@ -10,3 +10,4 @@ export * from './router-token.js';
 export * from './secret-token.js';
 export * from './router-messages.js';
 export * from './parent-watch.js';
+export * from './control-chars.js';

@@ -42,7 +42,11 @@ describe('POST /session', () => {
     const plain = await postSession(JSON.stringify({ ticket }));
     expect(plain.status).toBe(204);
     const set = plain.headers.get('set-cookie')!;
-    expect(set).toBe(`pxs_session=${ticket}; Path=/; HttpOnly; SameSite=Lax`);
+    expect(set).toMatch(/^pxs_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(cookies.decode(/^pxs_session=([^;]+)/.exec(set)?.[1])).toEqual({
+      sidecarUrl: 'http://10.0.0.7:8080',
+      reservationId: 'r1',
+    });
     const proxied = await postSession(JSON.stringify({ ticket }), { 'x-forwarded-proto': 'https' });
     expect(proxied.headers.get('set-cookie')).toMatch(/; Secure$/);
   });

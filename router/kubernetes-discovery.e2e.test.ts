@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTER_RBAC_RULES } from '../common/pod-marks.js';
 import { freePort, startNode, type RunningProcess } from '../test/support/processes.js';
+import { SessionCookies } from './session-cookie.js';
 import { Arrival } from './testing/arrival.js';
 import { TOKEN, startFarms, until, type Farm } from './testing/stack.js';
 
@@ -234,11 +235,9 @@ describe('kubernetes discovery', () => {
     // flips its label to allocated=false. The label event, not polling, hands the pod to the waiting player.
     second.ws.terminate();
     await second.closed;
-    // It waited, so its ticket came in-band; the payload names the reservation.
+    // It waited, so its ticket came in-band; opened with the router's key, it names the reservation.
     const ticket = (await second.waitFor('sessionTicket')).ticket as string;
-    const { r: reservationId } = JSON.parse(
-      Buffer.from(ticket.split('.')[0]!, 'base64url').toString('utf8'),
-    ) as { r: string };
+    const reservationId = new SessionCookies(TOKEN).decode(ticket)!.reservationId;
     const released = await fetch(`http://127.0.1.2:${sidecarPort}/reservations/${reservationId}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${TOKEN}` },

@@ -14,7 +14,7 @@ import type { RouterMetrics } from './metrics.js';
 import { closeLike, splice } from './pipe.js';
 import type { ReservationClient } from './reservation-client.js';
 import { SESSION_COOKIE, readCookie, type SessionCookies } from './session-cookie.js';
-import { upstreamTarget } from './upgrade-check.js';
+import { upstreamUrl } from './upgrade-check.js';
 
 export interface SessionContext {
   allocator: Allocator;
@@ -271,13 +271,27 @@ export class PlayerSession implements Waiter {
       return;
     }
     this.state = 'connecting';
-    const base = new URL(grant.endpoint.url);
-    base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
-    const target = upstreamTarget(this.req.url ?? '/', RESERVATION_QUERY_PARAM, grant.reservation.id);
+    // Only a sidecar discovery lists right now, at its own origin: the player supplies the path, never the host.
+    const listed = this.ctx.discovery.endpoints().some((e) => e.url === grant.endpoint.url);
+    const target = listed
+      ? upstreamUrl(grant.endpoint.url, this.req.url ?? '/', RESERVATION_QUERY_PARAM, grant.reservation.id)
+      : undefined;
     const forwardedFor = [this.req.headers['x-forwarded-for'], this.req.socket.remoteAddress]
       .filter(Boolean)
       .join(', ');
-    const upstream = new WebSocket(new URL(target, base), {
+    if (!target) {
+      this.log.warn(
+        { pod: grant.endpoint.key, code: listed ? 'bad_upgrade' : 'pod_not_listed' },
+        listed ? 'player path is not a plain path; closing' : 'granted pod left discovery; closing',
+      );
+      this.state = 'closed';
+      this.ctx.sessions.delete(this);
+      this.release(grant);
+      // 1012: Epic's frontend reconnects by itself and the player is placed afresh.
+      ws.close(listed ? CLOSE.policyViolation : CLOSE.serviceRestart, listed ? 'bad path' : 'pod gone');
+      return;
+    }
+    const upstream = new WebSocket(target, {
       maxPayload: this.ctx.options.maxPayload,
       handshakeTimeout: this.ctx.options.upstreamOpenMs,
       perMessageDeflate: false,

@@ -10,6 +10,16 @@ describe('session cookie', () => {
     expect(cookies.decode(cookies.encode(ticket))).toEqual(ticket);
   });
 
+  it('reveals neither the pod address nor the reservation id', () => {
+    const value = cookies.encode(ticket);
+    for (const form of [value, Buffer.from(value, 'base64url').toString('latin1')]) {
+      expect(form).not.toContain('10.1.2.3');
+      expect(form).not.toContain(ticket.reservationId);
+    }
+    // A fresh IV each time: two cookies for the same ticket share nothing an observer could match.
+    expect(cookies.encode(ticket)).not.toBe(value);
+  });
+
   it('is rejected when signed with another token', () => {
     const other = new SessionCookies('another-router-token-entirely');
     expect(cookies.decode(other.encode(ticket))).toBeUndefined();

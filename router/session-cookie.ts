@@ -1,8 +1,9 @@
-// The resume ticket: a cookie naming the sidecar and reservation a player holds, signed with a key derived
-// from ROUTER_TOKEN. Any replica can verify it, so a player whose router went away resumes through another
-// one without shared state. HttpOnly (page scripts never see it), SameSite=Lax (not sent on cross-site
-// sub-requests such as another site's WebSocket).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// The resume ticket: a cookie naming the sidecar and reservation a player holds, encrypted and authenticated
+// (AES-256-GCM) with a key derived from ROUTER_TOKEN. Any replica can open it, so a player whose router
+// went away resumes through another one without shared state, and the player learns nothing from it: no
+// pod address, no reservation id. HttpOnly (page scripts never see it), SameSite=Lax (not sent on
+// cross-site sub-requests such as another site's WebSocket).
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 export const SESSION_COOKIE = 'pxs_session';
 
@@ -14,37 +15,41 @@ export interface SessionTicket {
 
 /** Cookies bigger than this are not ours; bounds the work done on hostile headers. */
 const MAX_COOKIE_CHARS = 2048;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** Bound into the authentication tag: a value encrypted for another purpose never opens as a ticket. */
+const AAD = Buffer.from('pixelstream-router/session-cookie/v2');
 
 export class SessionCookies {
   private readonly key: Buffer;
 
   constructor(routerToken: string) {
-    // A derived key, so the cookie signature never reveals anything usable against the reservation API.
-    this.key = createHmac('sha256', routerToken).update('pixelstream-router/session-cookie/v1').digest();
+    // A derived key, so the cookie never reveals anything usable against the reservation API.
+    this.key = createHmac('sha256', routerToken).update('pixelstream-router/session-cookie/v2').digest();
   }
 
   encode(ticket: SessionTicket): string {
-    const payload = Buffer.from(JSON.stringify({ u: ticket.sidecarUrl, r: ticket.reservationId })).toString(
-      'base64url',
-    );
-    return `${payload}.${this.sign(payload)}`;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(AAD);
+    const plain = Buffer.from(JSON.stringify({ u: ticket.sidecarUrl, r: ticket.reservationId }));
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
   }
 
-  /** The ticket in a valid cookie value, or undefined (absent, tampered, malformed). */
+  /** The ticket in a valid cookie value, or undefined (absent, tampered, malformed, another key). */
   decode(value: string | undefined): SessionTicket | undefined {
-    if (!value || value.length > MAX_COOKIE_CHARS) return undefined;
-    const dot = value.indexOf('.');
-    if (dot <= 0) return undefined;
-    const payload = value.slice(0, dot);
-    const given = Buffer.from(value.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.sign(payload), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (!value || value.length > MAX_COOKIE_CHARS || !/^[\w-]+$/.test(value)) return undefined;
+    const raw = Buffer.from(value, 'base64url');
+    if (raw.length <= IV_BYTES + TAG_BYTES) return undefined;
     try {
-      const v = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
-        u?: unknown;
-        r?: unknown;
-      };
-      if (typeof v.u !== 'string' || typeof v.r !== 'string' || !v.r) return undefined;
+      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES)).setAAD(AAD);
+      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+      const plain = Buffer.concat([
+        decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
+      const v = JSON.parse(plain.toString('utf8')) as { u?: unknown; r?: unknown } | null;
+      if (!v || typeof v.u !== 'string' || typeof v.r !== 'string' || !v.r) return undefined;
       return { sidecarUrl: v.u, reservationId: v.r };
     } catch {
       return undefined;
@@ -55,10 +60,6 @@ export class SessionCookies {
    * period decides whether resuming still works. `secure` when the player reached us over HTTPS. */
   header(ticket: SessionTicket, secure: boolean): string {
     return `${SESSION_COOKIE}=${this.encode(ticket)}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
-  }
-
-  private sign(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
   }
 }
 

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkUpgrade, upstreamTarget } from './upgrade-check.js';
+import { checkUpgrade, upstreamUrl } from './upgrade-check.js';
 
 const good = {
   method: 'GET',
@@ -20,6 +21,9 @@ describe('checkUpgrade', () => {
     ['POST', { ...good, method: 'POST' }, 405],
     ['long target', { ...good, url: `/${'a'.repeat(3000)}` }, 414],
     ['absolute target', { ...good, url: 'http://evil/' }, 400],
+    ['network-path target', { ...good, url: '//evil:80/x' }, 400],
+    ['backslash target', { ...good, url: '/\\evil/x' }, 400],
+    ['control character', { ...good, url: '/a\tb' }, 400],
     ['no upgrade header', { ...good, headers: { ...good.headers, upgrade: 'h2c' } }, 400],
     ['no key', { ...good, headers: { ...good.headers, 'sec-websocket-key': undefined } }, 400],
     ['bad key', { ...good, headers: { ...good.headers, 'sec-websocket-key': 'short' } }, 400],
@@ -31,14 +35,47 @@ describe('checkUpgrade', () => {
   });
 });
 
-describe('upstreamTarget', () => {
+describe('upstreamUrl', () => {
+  const at = (player: string, id = 'r1') =>
+    upstreamUrl('http://10.0.0.5:8080', player, 'reservation', id)?.href;
+
   it('keeps the player path and query and adds the reservation', () => {
-    expect(upstreamTarget('/play?StreamerId=a', 'reservation', 'r1')).toBe(
-      '/play?StreamerId=a&reservation=r1',
-    );
+    expect(at('/play?StreamerId=a')).toBe('ws://10.0.0.5:8080/play?StreamerId=a&reservation=r1');
   });
 
   it('drops a reservation the player tried to pass itself', () => {
-    expect(upstreamTarget('/?reservation=stolen&x=1', 'reservation', 'mine')).toBe('/?x=1&reservation=mine');
+    expect(at('/?reservation=stolen&x=1', 'mine')).toBe('ws://10.0.0.5:8080/?x=1&reservation=mine');
+  });
+
+  it('uses wss for an https sidecar', () => {
+    expect(upstreamUrl('https://[fd00::5]:8443', '/', 'reservation', 'r')?.href).toBe(
+      'wss://[fd00::5]:8443/?reservation=r',
+    );
+  });
+
+  it.each([
+    ['/.//127.0.0.1:19555/anything', 'ws://10.0.0.5:8080/127.0.0.1:19555/anything?reservation=r1'],
+    ['/%2e//169.254.169.254/latest', 'ws://10.0.0.5:8080/169.254.169.254/latest?reservation=r1'],
+    ['/a/..//host:1/x', 'ws://10.0.0.5:8080/host:1/x?reservation=r1'],
+    ['/a/.%2e//host/x', 'ws://10.0.0.5:8080/host/x?reservation=r1'],
+    ['/x//y///z', 'ws://10.0.0.5:8080/x/y/z?reservation=r1'],
+  ])('keeps %s on the pod (normalised path)', (player, href) => {
+    expect(at(player)).toBe(href);
+  });
+
+  it.each(['//evil/x', '/\\evil/x', 'http://evil/', 'evil', '/a b'])('refuses %s', (player) => {
+    expect(at(player)).toBeUndefined();
+  });
+
+  it('never leaves the endpoint host, whatever the path', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('/', '.', '..', '%2e', '%2E', 'h:1', '@', '?', '#', 'a'), { maxLength: 12 }),
+        (parts) => {
+          const u = upstreamUrl('http://10.0.0.5:8080', `/${parts.join('')}`, 'reservation', 'r');
+          if (u) expect(u.host).toBe('10.0.0.5:8080');
+        },
+      ),
+    );
   });
 });

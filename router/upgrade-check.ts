@@ -1,6 +1,8 @@
 // Is this HTTP request a WebSocket upgrade we will serve? Checked before any pod is reserved, so garbage
-// upgrades cost nothing but a 400 and a log line. Pure.
+// upgrades cost nothing but a 400 and a log line. And the sidecar URL a player's socket is piped to: the
+// pod's own origin plus the player's normalised path, so no request target can name another host. Pure.
 import type { IncomingMessage } from 'node:http';
+import { hasControlChar } from '../common/index.js';
 
 export type UpgradeProblem = { code: 'bad_upgrade'; status: 400 | 405 | 414; message: string };
 
@@ -16,7 +18,7 @@ export function checkUpgrade(
   const url = req.url ?? '';
   if (url.length > MAX_URL_CHARS)
     return { code: 'bad_upgrade', status: 414, message: 'request target too long' };
-  if (!url.startsWith('/'))
+  if (!url.startsWith('/') || !playerPath(url))
     return { code: 'bad_upgrade', status: 400, message: 'request target must be a path' };
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
     return { code: 'bad_upgrade', status: 400, message: 'Upgrade header must be websocket' };
@@ -28,13 +30,48 @@ export function checkUpgrade(
   return undefined;
 }
 
+const LOCAL = 'http://router.invalid';
+
 /**
- * The path and query to use upstream: the player's own (Epic's frontend may carry options there), minus
- * any `reservation` parameter it tried to smuggle in, plus the one the router holds.
+ * The player's path and query, normalised: dot segments resolved and runs of slashes collapsed, so the
+ * path can never read as `//host`. Undefined for anything that is not a plain origin-relative target.
  */
-export function upstreamTarget(playerUrl: string, param: string, reservationId: string): string {
-  const u = new URL(playerUrl, 'http://router.invalid');
-  u.searchParams.delete(param);
-  u.searchParams.append(param, reservationId);
-  return `${u.pathname}${u.search}`;
+export function playerPath(playerUrl: string): { pathname: string; search: string } | undefined {
+  // No controls, spaces or backslashes (a second path separator to some parsers) in any target of ours.
+  if (!playerUrl.startsWith('/') || hasControlChar(playerUrl) || /[ \\]/.test(playerUrl)) return undefined;
+  let u: URL;
+  try {
+    u = new URL(playerUrl, LOCAL);
+  } catch {
+    return undefined;
+  }
+  // `//host/…` is a network-path reference: it names another host, never a path on ours.
+  if (u.origin !== LOCAL) return undefined;
+  return { pathname: u.pathname.replace(/\/{2,}/g, '/'), search: u.search };
+}
+
+/**
+ * The sidecar WebSocket URL for a player: the endpoint's scheme, host and port (discovery's, never the
+ * player's), the player's normalised path and query (Epic's frontend may carry options there) minus any
+ * `reservation` parameter it tried to smuggle in, plus the one the router holds. Undefined when the
+ * player's target is not a plain path.
+ */
+export function upstreamUrl(
+  endpointUrl: string,
+  playerUrl: string,
+  param: string,
+  reservationId: string,
+): URL | undefined {
+  const path = playerPath(playerUrl);
+  if (!path) return undefined;
+  const base = new URL(endpointUrl);
+  const target = new URL(base.href);
+  target.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+  // Assigning the parts (never resolving a string against a base) cannot move the host.
+  target.pathname = path.pathname;
+  target.search = path.search;
+  target.searchParams.delete(param);
+  target.searchParams.append(param, reservationId);
+  target.hash = '';
+  return target.host === base.host ? target : undefined;
 }
