@@ -15,14 +15,51 @@ export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-c
 /** The cluster autoscaler never evicts a pod marked "false" when it shrinks the node pool. */
 export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict';
 
-/** Deletion costs: any allocated pod outranks every idle one, so idle pods go first on scale-down. */
-export const ALLOCATED_DELETION_COST = 1000;
-export const IDLE_DELETION_COST = 0;
+/**
+ * How full a streamer pod's node is, counting the pod itself: streamer pods on the node (not terminating)
+ * and those among them with a session. The sidecar reads it with a `list` of the pods on its node.
+ */
+export interface NodeFill {
+  readonly pods: number;
+  readonly sessions: number;
+}
 
-/** The only Kubernetes API call the sidecar makes: a merge patch of its own Pod. */
+/** Cost of an allocated pod before the node's fill is added: above every idle pod's cost. */
+export const ALLOCATED_DELETION_COST = 1_000_000;
+export const IDLE_DELETION_COST = 0;
+/** Each session on the node weighs more than any pod count, so sessions decide first. */
+const SESSION_WEIGHT = 1000;
+/** Counts are capped so a tier never reaches the next one (999 × 1000 + 999 < 1,000,000). */
+const FILL_CAP = 999;
+
+/**
+ * The pod-deletion cost the sidecar writes. ReplicaSet scale-down removes the lowest cost first, so:
+ * any allocated pod outranks every idle one; within each tier, pods on nodes with fewer sessions go first
+ * (their nodes are closest to empty, and an empty node is one the cluster autoscaler can remove), then pods
+ * on nodes with fewer streamer pods. Without a node fill (outside a cluster, or the list failed) the cost
+ * is the tier's base. Kubernetes compares this cost before its own "pods on crowded nodes first" rule, which
+ * would spread the pods instead.
+ */
+export function deletionCost(allocated: boolean, fill?: NodeFill): number {
+  const base = allocated ? ALLOCATED_DELETION_COST : IDLE_DELETION_COST;
+  if (fill === undefined) return base;
+  const cap = (n: number) => Math.min(FILL_CAP, Math.max(0, Math.floor(n)));
+  return base + cap(fill.sessions) * SESSION_WEIGHT + cap(fill.pods);
+}
+
+/** Label selector of the streamer pods (what the sidecar lists on its node). */
+export const STREAMER_POD_SELECTOR = `${COMPONENT_LABEL}=${STREAMER_COMPONENT}`;
+
+/** The sidecar's write to the Kubernetes API: a merge patch of its own Pod. */
 export const POD_PATCH_CONTENT_TYPE = 'application/merge-patch+json';
-/** RBAC rules that allow exactly the sidecar's calls (namespace-scoped Role). */
-export const SIDECAR_RBAC_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['patch'] }] as const;
+/**
+ * RBAC rules that allow exactly the sidecar's calls (namespace-scoped Role): `patch` for its own marks, and
+ * `list` for the streamer pods on its node (field selector spec.nodeName), whose count and sessions weigh its
+ * deletion cost. Read-only, no `watch` (it polls), no `get`; the router stays read-only too.
+ */
+export const SIDECAR_RBAC_RULES = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['patch', 'list'] },
+] as const;
 /**
  * RBAC rules that allow exactly the router's discovery: an informer lists the streamer pods and watches them
  * (it never reads a single pod). The router's discovery test derives these verbs from its requests.
@@ -36,12 +73,12 @@ export interface PodMarksPatch {
   metadata: { labels: Record<string, string>; annotations: Record<string, string> };
 }
 
-export function podMarksPatch(allocated: boolean): PodMarksPatch {
+export function podMarksPatch(allocated: boolean, fill?: NodeFill): PodMarksPatch {
   return {
     metadata: {
       labels: { [ALLOCATED_LABEL]: String(allocated) },
       annotations: {
-        [DELETION_COST_ANNOTATION]: String(allocated ? ALLOCATED_DELETION_COST : IDLE_DELETION_COST),
+        [DELETION_COST_ANNOTATION]: String(deletionCost(allocated, fill)),
         [SAFE_TO_EVICT_ANNOTATION]: String(!allocated),
       },
     },

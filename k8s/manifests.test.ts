@@ -198,6 +198,7 @@ describe.each([
     });
     expect(env.POD_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } });
     expect(env.POD_NAMESPACE).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } });
+    expect(env.NODE_NAME).toEqual({ fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } }); // node fill
     expect(env.ROUTER_TOKEN === undefined).toBe(!c.ROUTER_ENABLED);
     // STREAMER_TOKEN_REQUIRED=false (UE 4.27): neither container gets the token, so the sidecar asks for none.
     const token = { secretKeyRef: { name: c.STREAMER_TOKEN_SECRET_NAME, key: 'token', optional: false } };
@@ -361,9 +362,10 @@ describe.each([
       }[],
     ) =>
       rules.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] }));
-    // The pod patcher's only call is PATCH on its own pod (asserted in signalserver/pod-patcher.test.ts).
+    // The pod patcher's calls: PATCH on its own pod and a list of the pods on its node (asserted in
+    // signalserver/pod-patcher.test.ts). Nothing cluster-wide, no watch, no writes beyond patch.
     expect(rulesOf(find(s, 'Role', 'streamer'))).toEqual([
-      { apiGroups: [''], resources: ['pods'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['patch', 'list'] },
     ]);
     expect(rulesOf(find(s, 'Role', 'streamer'))).toEqual(plain(SIDECAR_RBAC_RULES));
     expect(find(s, 'RoleBinding', 'streamer').subjects).toEqual([

@@ -16,9 +16,11 @@ import {
   POD_PATCH_CONTENT_TYPE,
   SAFE_TO_EVICT_ANNOTATION,
   SIDECAR_RBAC_RULES,
+  STREAMER_POD_SELECTOR,
+  deletionCost,
 } from '../common/pod-marks.js';
 import type { SidecarStatus } from '../common/reservation-api.js';
-import { podFacts, startPodPatcher, type PodFacts, type PodPatcher } from './pod-patcher.js';
+import { POD_LIST_ERRORS, podFacts, startPodPatcher, type PodFacts, type PodPatcher } from './pod-patcher.js';
 
 interface Seen {
   method: string;
@@ -35,6 +37,8 @@ class FakeApiServer {
   plan: number[] = [];
   /** The body of a 200 answer: the API server returns the patched Pod. */
   pod: unknown = { kind: 'Pod' };
+  /** The answer to a GET (the node-fill list). */
+  podList: unknown = { kind: 'PodList', items: [] };
   private server: Server = createServer((req, res) => this.handle(req, res));
   private waiters: (() => void)[] = [];
   private hanging: ServerResponse[] = [];
@@ -53,7 +57,8 @@ class FakeApiServer {
         url: req.url ?? '',
         contentType: req.headers['content-type'],
         authorization: req.headers.authorization,
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+        body:
+          chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown),
         at: Date.now(),
       });
       const status = this.plan.shift() ?? 200;
@@ -63,7 +68,8 @@ class FakeApiServer {
         return;
       }
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(status === 200 ? JSON.stringify(this.pod) : '{"kind":"Status","code":500}');
+      const ok = JSON.stringify(req.method === 'GET' ? this.podList : this.pod);
+      res.end(status === 200 ? ok : `{"kind":"Status","code":${status}}`);
     });
   }
 
@@ -127,7 +133,8 @@ async function outcomes(results: string[], n: number): Promise<string[]> {
 }
 const dir = mkdtempSync(join(tmpdir(), 'pod-patcher-'));
 const tokenFile = join(dir, 'token');
-const POD_PATH = '/api/v1/namespaces/pixel/pods/streamer-abc-123';
+const PODS_PATH = '/api/v1/namespaces/pixel/pods';
+const POD_PATH = `${PODS_PATH}/streamer-abc-123`;
 const clusterEnv = {
   KUBERNETES_SERVICE_HOST: '127.0.0.1',
   KUBERNETES_SERVICE_PORT: '1',
@@ -148,10 +155,19 @@ afterEach(async () => {
 });
 
 async function start(
-  opts: { debounceMs?: number; retryInitialMs?: number; plan?: number[]; requestTimeoutMs?: number } = {},
+  opts: {
+    debounceMs?: number;
+    retryInitialMs?: number;
+    plan?: number[];
+    requestTimeoutMs?: number;
+    env?: Record<string, string>;
+    nodeFillIntervalMs?: number;
+    podList?: unknown;
+  } = {},
 ) {
   api = new FakeApiServer();
   api.plan = opts.plan ?? [];
+  if (opts.podList !== undefined) api.podList = opts.podList;
   apiUrl = await api.listen();
   const source = new Allocation();
   const { logger, lines } = captureLog('sidecar', 'debug');
@@ -159,9 +175,10 @@ async function start(
   patcher = startPodPatcher(
     source,
     {
-      env: clusterEnv,
+      env: { ...clusterEnv, ...opts.env },
       apiUrl,
       tokenFile,
+      nodeFillIntervalMs: opts.nodeFillIntervalMs ?? 60_000,
       debounceMs: opts.debounceMs ?? 100,
       retryInitialMs: opts.retryInitialMs ?? 200,
       requestTimeoutMs: opts.requestTimeoutMs ?? 2000,
@@ -289,15 +306,100 @@ describe('pod patcher', () => {
     expect(api.seen).toHaveLength(0);
   });
 
-  it('makes only the calls its RBAC rules grant', async () => {
-    const { source } = await start();
-    await api.requests(1);
-    source.set(true);
+  it('makes only the calls its RBAC rules grant: list pods (node fill) and patch its own pod', async () => {
+    const { source } = await start({ env: { NODE_NAME: 'gpu-node-1' }, nodeFillIntervalMs: 100 });
     await api.requests(2);
-    const verbs = new Set(api.seen.map((s) => s.method.toLowerCase()));
+    source.set(true);
+    await api.requests(4);
+    // RBAC verbs of these requests: GET on the pods collection = list, PATCH on one pod = patch.
+    const verbs = new Set(
+      api.seen.map((s) =>
+        s.method === 'GET' && s.url.startsWith(PODS_PATH + '?') ? 'list' : s.method.toLowerCase(),
+      ),
+    );
     const granted = SIDECAR_RBAC_RULES.flatMap((r) => r.verbs as readonly string[]);
-    expect([...verbs]).toEqual(granted);
-    expect(api.seen.every((s) => s.url.startsWith('/api/v1/namespaces/pixel/pods/'))).toBe(true);
+    expect([...verbs].sort()).toEqual([...granted].sort());
+    for (const s of api.seen)
+      if (s.method === 'PATCH') expect(s.url).toBe(POD_PATH);
+      else expect(s.url.startsWith(`${PODS_PATH}?`)).toBe(true);
+  });
+});
+
+describe('deletion cost weighted by node fill', () => {
+  const pod = (name: string, allocated: boolean, terminating = false) => ({
+    metadata: {
+      name,
+      labels: { [ALLOCATED_LABEL]: String(allocated) },
+      ...(terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+    },
+  });
+  const list = (...items: unknown[]) => ({ kind: 'PodList', apiVersion: 'v1', items });
+  const cost = (seen: Seen | undefined) =>
+    Number((seen?.body as ReturnType<typeof marks>).metadata.annotations[DELETION_COST_ANNOTATION]);
+
+  it('lists the streamer pods on its node, then patches the cost of that fill', async () => {
+    // Self (idle), another idle pod, one with a session, one terminating (leaving: not counted).
+    await start({
+      env: { NODE_NAME: 'gpu-node-1' },
+      podList: list(pod('streamer-abc-123', false), pod('b', false), pod('c', true), pod('d', true, true)),
+    });
+    const [get, patch] = await api.requests(2);
+    const url = new URL(get?.url ?? '', 'http://x');
+    expect(get).toMatchObject({ method: 'GET', authorization: 'Bearer token-one', body: undefined });
+    expect(url.pathname).toBe(PODS_PATH);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      labelSelector: STREAMER_POD_SELECTOR,
+      fieldSelector: 'spec.nodeName=gpu-node-1',
+      resourceVersion: '0',
+    });
+    expect(patch).toMatchObject({ method: 'PATCH', url: POD_PATH });
+    expect(cost(patch)).toBe(deletionCost(false, { pods: 3, sessions: 1 }));
+    expect((patch?.body as ReturnType<typeof marks>).metadata.labels).toEqual({ [ALLOCATED_LABEL]: 'false' });
+  });
+
+  it('patches again when the node fills or empties, and when its own session starts', async () => {
+    const { source } = await start({
+      env: { NODE_NAME: 'gpu-node-1' },
+      nodeFillIntervalMs: 150,
+      podList: list(pod('streamer-abc-123', false)),
+    });
+    await api.requests(2);
+    expect(cost(api.seen[1])).toBe(deletionCost(false, { pods: 1, sessions: 0 }));
+    api.podList = list(pod('streamer-abc-123', false), pod('b', true), pod('c', true));
+    await vi.waitFor(() => expect(api.seen.filter((s) => s.method === 'PATCH')).toHaveLength(2));
+    const patches = () => api.seen.filter((s) => s.method === 'PATCH');
+    expect(cost(patches()[1])).toBe(deletionCost(false, { pods: 3, sessions: 2 }));
+    source.set(true);
+    await vi.waitFor(() => expect(patches()).toHaveLength(3));
+    expect(cost(patches()[2])).toBe(deletionCost(true, { pods: 3, sessions: 3 }));
+    // Unchanged lists send nothing more.
+    const lists = api.seen.filter((s) => s.method === 'GET').length;
+    await vi.waitFor(() =>
+      expect(api.seen.filter((s) => s.method === 'GET').length).toBeGreaterThan(lists + 1),
+    );
+    expect(patches()).toHaveLength(3);
+  });
+
+  it('a refused list (a Role without list) is logged once; the pod is still marked, and fill joins once readable', async () => {
+    const { lines } = await start({
+      env: { NODE_NAME: 'gpu-node-1' },
+      nodeFillIntervalMs: 100,
+      plan: [403, 200, 403, 403],
+      podList: list(pod('streamer-abc-123', false), pod('b', true)),
+    });
+    const seen = await api.requests(2);
+    expect(seen.map((s) => s.method)).toEqual(['GET', 'PATCH']);
+    expect(cost(seen[1])).toBe(IDLE_DELETION_COST);
+    await vi.waitFor(() => expect(api.seen.filter((s) => s.method === 'PATCH')).toHaveLength(2), {
+      timeout: 5000,
+    });
+    expect(cost(api.seen.filter((s) => s.method === 'PATCH')[1])).toBe(
+      deletionCost(false, { pods: 2, sessions: 1 }),
+    );
+    const warns = lines.filter((l) => l.code === POD_LIST_ERRORS.http);
+    expect(warns).toHaveLength(1);
+    expect(warns[0]).toMatchObject({ level: 'warn', status: 403, node: 'gpu-node-1' });
+    expect(lines.some((l) => l.msg === 'node fill read again')).toBe(true);
   });
 });
 

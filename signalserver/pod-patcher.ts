@@ -3,12 +3,17 @@
 // safe-to-evict annotation so the cluster autoscaler never drains a node under a live session. Changes are
 // debounced (a session start flaps allocated → reserved → allocated), retried with backoff, and run
 // entirely off the signalling path: a slow or broken API server delays the marks, never a player.
-import { readFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Logger } from '../common/logger.js';
-import { POD_PATCH_CONTENT_TYPE, podMarksPatch } from '../common/pod-marks.js';
+import {
+  deletionCost,
+  POD_PATCH_CONTENT_TYPE,
+  podMarksPatch,
+  STREAMER_POD_SELECTOR,
+  type NodeFill,
+} from '../common/pod-marks.js';
 import type { SidecarStatus } from '../common/reservation-api.js';
+import { KubeApiError, kubeCall, kubeErrorCodes } from './kube-api.js';
+import { nodeFill, nodePodsUrl, otherPodsOnNode, type OtherPods } from './node-fill.js';
 
 /** What the patcher watches: the sidecar itself (or anything with the same shape). */
 export interface AllocationSource {
@@ -18,7 +23,7 @@ export interface AllocationSource {
 }
 
 export interface PodPatcherOptions {
-  /** Read for KUBERNETES_SERVICE_HOST/_PORT, POD_NAME, POD_NAMESPACE. @default process.env */
+  /** Read for KUBERNETES_SERVICE_HOST/_PORT, POD_NAME, POD_NAMESPACE, NODE_NAME. @default process.env */
   env?: Record<string, string | undefined>;
   /** API server base URL. @default https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT */
   apiUrl?: string;
@@ -36,6 +41,11 @@ export interface PodPatcherOptions {
   requestTimeoutMs?: number;
   /** Called after every attempt (feeds SIDECAR.podPatchesTotal). */
   onPatch?: (result: 'ok' | 'error') => void;
+  /**
+   * How often the streamer pods on this node (NODE_NAME) are listed to weigh the deletion cost by the
+   * node's fill; a changed fill is patched like a changed allocation. @default 15000
+   */
+  nodeFillIntervalMs?: number;
   /**
    * Called once, with what the first accepted patch's answer says about the pod: the API server returns the
    * whole Pod, so its creation time costs no extra call (and no RBAC verb beyond `patch`).
@@ -81,27 +91,26 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** Error codes of failed patch attempts, as logged. */
-export const POD_PATCH_ERRORS = {
-  http: 'POD_PATCH_HTTP_STATUS',
-  network: 'POD_PATCH_NETWORK',
-  timeout: 'POD_PATCH_TIMEOUT',
-  token: 'POD_PATCH_TOKEN_UNREADABLE',
-} as const;
+export const POD_PATCH_ERRORS = kubeErrorCodes('POD_PATCH');
+/** Error codes of failed node-fill lists, as logged (the cost then keeps the last fill read). */
+export const POD_LIST_ERRORS = { ...kubeErrorCodes('POD_LIST'), answer: 'POD_LIST_BAD_ANSWER' } as const;
 
-class PatchError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
+/** A PodList of the pods on one node: tens of pods of a few KiB each. */
+const MAX_LIST_BYTES = 8 * 1024 * 1024;
+
+/** What one patch writes: allocation and, when known, the node's fill (the deletion cost's weight). */
+interface Marks {
+  readonly allocated: boolean;
+  readonly fill: NodeFill | undefined;
 }
+const marksKey = (m: Marks) => `${m.allocated}/${deletionCost(m.allocated, m.fill)}`;
 
 interface Target {
   url: URL;
   namespace: string;
   podName: string;
+  /** spec.nodeName from the downward API; empty = node fill off */
+  nodeName: string;
 }
 
 function resolveTarget(options: PodPatcherOptions): Target | { missing: string[] } {
@@ -120,7 +129,7 @@ function resolveTarget(options: PodPatcherOptions): Target | { missing: string[]
     `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(podName)}`,
     base,
   );
-  return { url, namespace, podName };
+  return { url, namespace, podName, nodeName: (env.NODE_NAME ?? '').trim() };
 }
 
 /**
@@ -146,8 +155,14 @@ export function startPodPatcher(
   const caFile = options.caFile ?? `${SERVICE_ACCOUNT_DIR}/ca.crt`;
   const log = logger.child({ pod: target.podName, namespace: target.namespace });
 
-  let desired = isAllocated(source.status());
-  let applied: boolean | undefined; // what the API server last accepted; unknown at start
+  const fillIntervalMs = options.nodeFillIntervalMs ?? 15_000;
+  let allocatedNow = isAllocated(source.status());
+  let others: OtherPods | undefined; // the node's other streamer pods, from the last list that worked
+  const desired = (): Marks => ({
+    allocated: allocatedNow,
+    fill: others === undefined ? undefined : nodeFill(others, allocatedNow),
+  });
+  let applied: string | undefined; // marksKey of what the API server last accepted; unknown at start
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let abortInFlight: (() => void) | undefined;
@@ -166,13 +181,13 @@ export function startPodPatcher(
   const fire = () => {
     timer = undefined;
     backingOff = false;
-    if (stopped || desired === applied) return;
-    const sending = desired;
+    const sending = desired();
+    if (stopped || marksKey(sending) === applied) return;
     const controller = new AbortController();
     abortInFlight = () => controller.abort();
     inFlight = sendPatch(target, sending, tokenFile, caFile, timeoutMs, controller.signal).then(
       (body) => {
-        applied = sending;
+        applied = marksKey(sending);
         const facts = factsSent ? undefined : podFacts(body);
         if (facts !== undefined && options.onPodFacts !== undefined) {
           factsSent = true;
@@ -180,12 +195,15 @@ export function startPodPatcher(
         }
         retryDelay = retryInitialMs;
         options.onPatch?.('ok');
-        log.debug({ allocated: sending }, 'pod allocation marks patched');
+        log.debug(
+          { allocated: sending.allocated, cost: deletionCost(sending.allocated, sending.fill) },
+          'pod allocation marks patched',
+        );
         finish(debounceMs, false);
       },
       (err: unknown) => {
         options.onPatch?.('error');
-        const e = err instanceof PatchError ? err : new PatchError(POD_PATCH_ERRORS.network, String(err));
+        const e = err instanceof KubeApiError ? err : new KubeApiError(POD_PATCH_ERRORS.network, String(err));
         if (!stopped)
           log.warn(
             { code: e.code, status: e.status, err: e.message, retryInMs: retryDelay },
@@ -201,30 +219,94 @@ export function startPodPatcher(
   const finish = (nextDelayMs: number, retry: boolean) => {
     inFlight = undefined;
     abortInFlight = undefined;
-    if (desired === applied) return;
+    if (marksKey(desired()) === applied) return;
     schedule(nextDelayMs);
     backingOff = retry;
   };
 
   const onChange = (s: SidecarStatus) => {
     const next = isAllocated(s);
-    if (next === desired) return;
-    desired = next;
+    if (next === allocatedNow) return;
+    allocatedNow = next;
     // While a retry is pending keep its backoff (it sends the latest state); otherwise restart the quiet period.
     if (!backingOff) schedule(debounceMs);
   };
 
+  // ---- node fill: poll the streamer pods on this node ----
+  let pollTimer: NodeJS.Timeout | undefined;
+  let abortPoll: (() => void) | undefined;
+  let polling: Promise<void> | undefined;
+  let listFailing = false;
+  const listUrl =
+    target.nodeName === ''
+      ? undefined
+      : nodePodsUrl(target.url, target.namespace, target.nodeName, STREAMER_POD_SELECTOR);
+  const poll = (first: boolean) => {
+    pollTimer = undefined;
+    if (stopped || listUrl === undefined) return;
+    const controller = new AbortController();
+    abortPoll = () => controller.abort();
+    polling = kubeCall({
+      method: 'GET',
+      url: listUrl,
+      tokenFile,
+      caFile,
+      timeoutMs,
+      signal: controller.signal,
+      maxAnswerBytes: MAX_LIST_BYTES,
+      codes: POD_LIST_ERRORS,
+    })
+      .then((body) => {
+        const counted = otherPodsOnNode(body, target.podName);
+        if (counted === undefined)
+          throw new KubeApiError(POD_LIST_ERRORS.answer, `not a PodList: ${body.slice(0, 200)}`);
+        if (listFailing) log.info({ node: target.nodeName }, 'node fill read again');
+        listFailing = false;
+        const before = marksKey(desired());
+        others = counted;
+        if (!first && marksKey(desired()) !== before && !backingOff) schedule(debounceMs);
+      })
+      .catch((err: unknown) => {
+        const e = err instanceof KubeApiError ? err : new KubeApiError(POD_LIST_ERRORS.network, String(err));
+        // Once per failing streak: a Role without `list` would otherwise log every interval.
+        if (!listFailing && !stopped)
+          log.warn(
+            { code: e.code, status: e.status, err: e.message, node: target.nodeName },
+            'cannot list the streamer pods on this node; the deletion cost keeps the last node fill',
+          );
+        listFailing = true;
+      })
+      .finally(() => {
+        polling = undefined;
+        abortPoll = undefined;
+        if (first) schedule(0);
+        if (stopped) return;
+        pollTimer = setTimeout(() => poll(false), fillIntervalMs);
+        pollTimer.unref();
+      });
+  };
+
   source.on('change', onChange);
-  schedule(0); // mark the pod's current state at start (a restarted sidecar may find stale marks)
-  log.info({ api: target.url.origin }, 'pod allocation marks enabled');
+  // Mark the pod's current state at start (a restarted sidecar may find stale marks) — with the node's fill
+  // when there is one to read, so the first patch is already the right cost.
+  if (listUrl === undefined) schedule(0);
+  else poll(true);
+  log.info(
+    { api: target.url.origin, node: target.nodeName === '' ? undefined : target.nodeName },
+    target.nodeName === ''
+      ? 'pod allocation marks enabled (no NODE_NAME: deletion cost without node fill)'
+      : 'pod allocation marks enabled, weighted by node fill',
+  );
 
   return {
     async stop() {
       stopped = true;
       source.off?.('change', onChange);
       if (timer !== undefined) clearTimeout(timer);
+      if (pollTimer !== undefined) clearTimeout(pollTimer);
       abortInFlight?.();
-      await inFlight;
+      abortPoll?.();
+      await Promise.all([inFlight, polling]);
     },
   };
 }
@@ -235,73 +317,24 @@ function isAllocated(s: SidecarStatus): boolean {
 
 function sendPatch(
   target: Target,
-  allocated: boolean,
+  marks: Marks,
   tokenFile: string,
   caFile: string,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<string> {
-  let token: string;
-  try {
-    token = readFileSync(tokenFile, 'utf8').trim();
-  } catch (err) {
-    return Promise.reject(
-      new PatchError(POD_PATCH_ERRORS.token, `cannot read ${tokenFile}: ${(err as Error).message}`),
-    );
-  }
-  const body = JSON.stringify(podMarksPatch(allocated));
-  const https = target.url.protocol === 'https:';
-  let ca: Buffer | undefined;
-  if (https) {
-    try {
-      ca = readFileSync(caFile);
-    } catch {
-      ca = undefined; // fall back to the system trust store (an API server with a public certificate)
-    }
-  }
-  return new Promise<string>((resolve, reject) => {
-    const req = (https ? httpsRequest : httpRequest)(
-      target.url,
-      {
-        method: 'PATCH',
-        headers: {
-          'content-type': POD_PATCH_CONTENT_TYPE,
-          'content-length': Buffer.byteLength(body),
-          accept: 'application/json',
-          authorization: `Bearer ${token}`,
-        },
-        timeout: timeoutMs,
-        signal,
-        ...(ca !== undefined ? { ca } : {}),
-      },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_ANSWER_BYTES) chunks.push(c); // a Pod is a few KiB; never buffer without bound
-          size += c.length;
-        });
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(Buffer.concat(chunks).toString('utf8'));
-          else
-            reject(
-              new PatchError(
-                POD_PATCH_ERRORS.http,
-                `${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`,
-                status,
-              ),
-            );
-        });
-        res.on('error', (err) => reject(new PatchError(POD_PATCH_ERRORS.network, err.message)));
-      },
-    );
-    req.on('timeout', () =>
-      req.destroy(new PatchError(POD_PATCH_ERRORS.timeout, `no answer within ${timeoutMs} ms`)),
-    );
-    req.on('error', (err) =>
-      reject(err instanceof PatchError ? err : new PatchError(POD_PATCH_ERRORS.network, err.message)),
-    );
-    req.end(body);
+  return kubeCall({
+    method: 'PATCH',
+    url: target.url,
+    body: {
+      text: JSON.stringify(podMarksPatch(marks.allocated, marks.fill)),
+      contentType: POD_PATCH_CONTENT_TYPE,
+    },
+    tokenFile,
+    caFile,
+    timeoutMs,
+    signal,
+    maxAnswerBytes: MAX_ANSWER_BYTES, // a Pod is a few KiB
+    codes: POD_PATCH_ERRORS,
   });
 }
