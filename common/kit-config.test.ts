@@ -51,6 +51,30 @@ describe('loadKitConfig', () => {
     expect(c.ROUTER_ENABLED).toBe(true);
     expect(c.STREAMER_TOKEN_REQUIRED).toBe(true);
     expect(c.TURN_EXPORTER_PORT).toBe(9642);
+    expect(c.AUTOSCALER).toBe('hpa');
+    expect(c.STREAM_BUFFER_MODE).toBe('adaptive');
+    expect(c.STREAM_BUFFER_MIN).toBe(1);
+    expect(c.STREAM_BUFFER_MAX).toBe(8);
+    expect(c.BALLOON_PODS).toBe(1);
+    expect(c.PREPULL_IMAGES).toBe(true);
+    expect(c.PREWARM_SCHEDULE).toEqual([]);
+  });
+
+  it('checks the warm-capacity settings together', () => {
+    const problems = problemsOf({
+      AUTOSCALER: 'vpa',
+      STREAM_BUFFER_MODE: 'magic',
+      STREAM_BUFFER_MIN: '5',
+      STREAM_BUFFER_MAX: '2',
+      PREWARM_SCHEDULE: '18:00-22:00=8,22:00-02:00=4,7pm=3',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^AUTOSCALER/),
+      expect.stringMatching(/^STREAM_BUFFER_MODE/),
+      'STREAM_BUFFER_MIN=5: must be ≤ STREAM_BUFFER_MAX=2',
+      'PREWARM_SCHEDULE: "22:00-02:00=4": the end must come after the start (split a window at midnight)',
+      'PREWARM_SCHEDULE: "7pm=3" is not HH:MM-HH:MM=N',
+    ]);
   });
 
   it('defaults HPA_TARGET per metric and honours an explicit one', () => {

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseEnv as parseDotEnvText } from 'node:util';
 import { z } from 'zod';
 import { parseCidr, type Cidr } from './cidr.js';
+import { parsePrewarmSchedule } from './prewarm-schedule.js';
 import { ConfigError, envBool, envEnum, envInt, envList, envPort, parseEnv } from './env-config.js';
 import { MIG_STRATEGIES, parseGpuSharing } from './gpu-sharing.js';
 import { allowedPeerClashes } from './peer-policy.js';
@@ -13,6 +14,8 @@ type Env = Record<string, string | undefined>;
 
 /** Autoscaling inputs the HPA can target (see support/ adapter rules and common/metric-names.ts ADAPTER). */
 export const HPA_METRICS = ['demand', 'ratio', 'available'] as const;
+export const AUTOSCALERS = ['hpa', 'keda'] as const;
+export const STREAM_BUFFER_MODES = ['fixed', 'adaptive'] as const;
 export type HpaMetric = (typeof HPA_METRICS)[number];
 
 /** HPA target used when HPA_TARGET is unset: demand keeps STREAM_BUFFER free streams at AverageValue 1. */
@@ -156,8 +159,23 @@ export const KIT_CONFIG_SHAPE = {
   HPA_METRIC: envEnum(HPA_METRICS, 'demand'),
   /** HPA target; default per metric: DEFAULT_HPA_TARGET. */
   HPA_TARGET: optionalNumber,
-  /** Free streams to keep ready (enters pixelstream_demand in the adapter rules). */
+  /** hpa (prometheus-adapter + HorizontalPodAutoscaler) | keda (a KEDA ScaledObject, same queries). */
+  AUTOSCALER: envEnum(AUTOSCALERS, 'hpa'),
+  /**
+   * fixed: keep STREAM_BUFFER free streams. adaptive: keep ⌈arrival rate × time to new capacity⌉, clamped to
+   * [STREAM_BUFFER_MIN, STREAM_BUFFER_MAX] (a recording rule; support/warm-capacity.ts).
+   */
+  STREAM_BUFFER_MODE: envEnum(STREAM_BUFFER_MODES, 'adaptive'),
+  /** Free streams to keep ready with STREAM_BUFFER_MODE=fixed (the kit's PrometheusRule carries it). */
   STREAM_BUFFER: envInt(1, 0, 1000),
+  STREAM_BUFFER_MIN: envInt(1, 0, 1000),
+  STREAM_BUFFER_MAX: envInt(8, 0, 1000),
+  /** Placeholder pods at a negative priority holding warm GPU nodes; a streamer pod preempts one. */
+  BALLOON_PODS: envInt(1, 0, 1000),
+  /** A DaemonSet pulls the streamer and sidecar images onto every GPU node as it joins. */
+  PREPULL_IMAGES: envBool(true),
+  /** Minimum streams per daily window, UTC: HH:MM-HH:MM=N, comma-separated (common/prewarm-schedule.ts). */
+  PREWARM_SCHEDULE: envList([]),
   HPA_SCALE_UP_STABILIZATION_SECONDS: envInt(0, 0, 3600),
   HPA_SCALE_UP_PODS: envInt(4, 1, 1000),
   HPA_SCALE_UP_PERCENT: envInt(100, 1, 1000),
@@ -346,6 +364,12 @@ function crossChecks(c: Parsed): string[] {
     if (c[key] !== 'none' && parseNodeTaint(c[key]) === undefined)
       problems.push(`${key}=${show(c[key])}: must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute`);
   problems.push(...gpuSharingProblems(c));
+  if (c.STREAM_BUFFER_MIN > c.STREAM_BUFFER_MAX)
+    problems.push(
+      `STREAM_BUFFER_MIN=${c.STREAM_BUFFER_MIN}: must be ≤ STREAM_BUFFER_MAX=${c.STREAM_BUFFER_MAX}`,
+    );
+  const schedule = parsePrewarmSchedule(c.PREWARM_SCHEDULE);
+  if ('problems' in schedule) for (const p of schedule.problems) problems.push(`PREWARM_SCHEDULE: ${p}`);
   if (c.HPA_MIN_REPLICAS > c.HPA_MAX_REPLICAS)
     problems.push(`HPA_MIN_REPLICAS=${c.HPA_MIN_REPLICAS}: must be ≤ HPA_MAX_REPLICAS=${c.HPA_MAX_REPLICAS}`);
   return problems;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AdapterTemplateError, renderAdapterQuery } from './adapter-query.js';
+import { CAPACITY_RECORDED } from './capacity-rules.js';
 import { adapterRules } from './adapter-rules.js';
 import { ADAPTER, SIDECAR } from '../common/metric-names.js';
 import { MonitoringOptionsError } from './options.js';
@@ -32,7 +33,7 @@ describe('renderAdapterQuery (the adapter’s template substitution)', () => {
 });
 
 describe('adapterRules', () => {
-  it('publishes the four metrics from the shared names, the buffer as a constant', () => {
+  it('publishes the four metrics from the shared names, the buffer from the recorded series', () => {
     const rules = adapterRules({ buffer: 3 });
     expect(rules.custom.map((r) => r.name.as)).toEqual([
       ADAPTER.availableCount,
@@ -41,7 +42,10 @@ describe('adapterRules', () => {
       ADAPTER.playerConnections,
     ]);
     const demand = rules.custom.find((r) => r.name.as === ADAPTER.demand)!;
-    expect(demand.metricsQuery.endsWith(' + 3')).toBe(true);
+    // The buffer is not baked in: the kit's PrometheusRule records it from .env.
+    expect(demand.metricsQuery).toBe(adapterRules({ buffer: 5 }).custom[2]!.metricsQuery);
+    expect(demand.metricsQuery).toContain(`${CAPACITY_RECORDED.buffer}{<<.LabelMatchers>>}`);
+    expect(demand.metricsQuery).toContain(`${CAPACITY_RECORDED.scheduledMinimum}{<<.LabelMatchers>>}`);
     expect(demand.seriesQuery).toBe(`${SIDECAR.allocated}{namespace!="",service="streamer"}`);
   });
 

@@ -5,8 +5,10 @@
 // service and pod labels; the sidecar's have service=<streamer>, the router's service=<router>):
 //   pixelstream_available_count  free streams a new player could get now (not allocated, not draining);
 //   player_stream_pool_ratio     (players on ready streams + queued players) / max(ready streams, 1);
-//   pixelstream_demand           allocated streams + queued players + buffer. An HPA target of
-//                                AverageValue 1 asks for exactly `demand` replicas, i.e. `buffer` free streams.
+//   pixelstream_demand           max(allocated streams + queued players + buffer, scheduled minimum). The
+//                                buffer and the minimum are series the kit's PrometheusRule records from
+//                                .env (capacity-rules.ts), so this rule never changes with the settings. An
+//                                HPA target of AverageValue 1 asks for exactly `demand` replicas.
 // Pods metric:
 //   stream_player_connections    players connected per pod, as in the original kit.
 //
@@ -18,6 +20,7 @@
 // Draining pods (SIGTERM, session still live) leave the Deployment's replica count, so they are neither
 // ready streams nor demand: counting their session would keep one pod too many.
 import { ADAPTER, ROUTER, SIDECAR } from '../common/metric-names.js';
+import { BUFFER_WITHOUT_RULES, CAPACITY_RECORDED } from './capacity-rules.js';
 import { resolveOptions, type MonitoringOptions } from './options.js';
 
 export interface AdapterRule {
@@ -49,7 +52,15 @@ function fragments(o: MonitoringOptions) {
   const queue = withZero(
     `sum by (namespace, service) (label_replace(${ROUTER.queueLength}{service="${o.routerService}"}, "service", "${o.streamerService}", "", ""))`,
   );
-  return { notDraining, withZero, queue };
+  /** The kit's recorded buffer and scheduled minimum for the requested Service (capacity-rules.ts). */
+  const recorded = (series: string, fallback: number) =>
+    `(${series}{${LM}} + 0 or on (namespace, ${GB}) (${zero} + ${fallback}))`;
+  const buffer = recorded(CAPACITY_RECORDED.buffer, BUFFER_WITHOUT_RULES);
+  const scheduled = recorded(CAPACITY_RECORDED.scheduledMinimum, 0);
+  /** max(a, b) of two vectors with the same (namespace, service) labels. */
+  const larger = (a: string, b: string) =>
+    `((${a} >= on (namespace, ${GB}) ${b}) or on (namespace, ${GB}) ${b})`;
+  return { notDraining, withZero, queue, buffer, scheduled, larger };
 }
 
 function serviceRule(o: MonitoringOptions, series: string, as: string, metricsQuery: string): AdapterRule {
@@ -82,7 +93,10 @@ export function adapterRules(opts: Partial<MonitoringOptions> = {}): AdapterRule
         o,
         SIDECAR.allocated,
         ADAPTER.demand,
-        `${allocated} + on (namespace, service) ${f.queue} + ${o.buffer}`,
+        f.larger(
+          `${allocated} + on (namespace, service) ${f.queue} + on (namespace, service) ${f.buffer}`,
+          f.scheduled,
+        ),
       ),
       {
         seriesQuery: `${SIDECAR.players}{namespace!="",pod!="",service="${o.streamerService}"}`,

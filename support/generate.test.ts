@@ -1,15 +1,15 @@
 // `support:generate --env FILE` reads the deployment's kit config (the .env file, the environment on top)
-// and its STREAM_BUFFER reaches the adapter's demand rule; a bad config stops it listing the problem.
+// and prints its rule groups, where STREAM_BUFFER becomes the recorded buffer the demand adds; a bad config
+// stops it listing the problem.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ADAPTER } from '../common/metric-names.js';
 import { repoRoot } from '../test/support/processes.js';
-import { adapterRuleFor, type AdapterRules } from './adapter-rules.js';
-import { adapterValues } from './generated-files.js';
+import { CAPACITY_RECORDED } from './capacity-rules.js';
+import { prometheusRuleGroups, type RuleGroup } from './prometheus-rules.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pixelstream-generate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -21,7 +21,9 @@ function generate(
 ) {
   const file = path.join(tmp, `${Math.random().toString(36).slice(2)}.env`);
   writeFileSync(file, dotEnv);
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'STREAM_BUFFER'));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('STREAM_BUFFER')),
+  );
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'support/generate.ts', ...args(file)], {
     cwd: repoRoot,
     env: { ...base, ...env },
@@ -30,22 +32,27 @@ function generate(
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const demandQuery = (stdout: string) =>
-  adapterRuleFor((parse(stdout) as { rules: AdapterRules }).rules, ADAPTER.demand).metricsQuery;
+const bufferRule = (stdout: string) =>
+  (parse(stdout) as { groups: RuleGroup[] }).groups
+    .flatMap((g) => g.rules)
+    .find((r) => 'record' in r && r.record === CAPACITY_RECORDED.buffer)?.expr;
 
 describe('support:generate --env', () => {
-  it("puts the .env file's STREAM_BUFFER into the demand rule", () => {
-    const r = generate('# a deployment\nSTREAM_BUFFER=3\nNAMESPACE=games\n');
+  it("records the .env file's STREAM_BUFFER for its namespace's streamer Service", () => {
+    const r = generate('# a deployment\nSTREAM_BUFFER=3\nSTREAM_BUFFER_MODE=fixed\nNAMESPACE=games\n');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(stringify(adapterValues({ buffer: 3 }), { lineWidth: 0 }));
-    expect(demandQuery(r.stdout)).toMatch(/\) \+ 3$/);
+    const groups = prometheusRuleGroups({ buffer: 3, bufferMode: 'fixed', namespace: 'games' });
+    expect(r.stdout).toBe(stringify({ groups }, { lineWidth: 0 }));
+    expect(bufferRule(r.stdout)).toBe(
+      'label_replace(label_replace(vector(3), "namespace", "games", "", ""), "service", "streamer", "", "")',
+    );
   });
 
   it('lets the environment override the file, as every reader of the kit config does', () => {
-    const r = generate('STREAM_BUFFER=3\n', { STREAM_BUFFER: '7' });
+    const r = generate('STREAM_BUFFER=3\nSTREAM_BUFFER_MODE=fixed\n', { STREAM_BUFFER: '7' });
     expect(r.status).toBe(0);
-    expect(demandQuery(r.stdout)).toMatch(/\) \+ 7$/);
+    expect(bufferRule(r.stdout)).toContain('vector(7)');
   });
 
   it('checks the whole kit config: a bad STREAM_BUFFER and a bad neighbour are both listed, exit 2', () => {
@@ -57,10 +64,10 @@ describe('support:generate --env', () => {
   });
 
   it('takes --env=FILE as well as --env FILE', () => {
-    const r = generate('STREAM_BUFFER=4\n', {}, (file) => [`--env=${file}`]);
+    const r = generate('STREAM_BUFFER=4\nSTREAM_BUFFER_MODE=fixed\n', {}, (file) => [`--env=${file}`]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(demandQuery(r.stdout)).toMatch(/\) \+ 4$/);
+    expect(bufferRule(r.stdout)).toContain('vector(4)');
   });
 
   it.each([

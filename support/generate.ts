@@ -1,7 +1,8 @@
 // Writes the generated monitoring files next to this script (defaults, as committed), or with
-// `--env FILE` prints prometheus-adapter values for that deployment's STREAM_BUFFER to stdout:
+// `--env FILE` prints that deployment's rule file (the groups of the PrometheusRule ./kustom.sh renders, for
+// a Prometheus without the operator) to stdout:
 //   npm run support:generate
-//   npm run -s support:generate -- --env .env > adapter.values.yaml
+//   npm run -s support:generate -- --env .env > pixelstream.rules.yaml
 // Arguments are checked strictly: a mistyped `--env` must not fall through to rewriting the committed files
 // while the caller redirects stdout into the values file it is about to install.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { configOrExit } from '../common/env-config.js';
 import { kitEnv, loadKitConfig } from '../common/kit-config.js';
-import { adapterValues, generatedFiles } from './generated-files.js';
+import { generatedFiles } from './generated-files.js';
+import { prometheusRuleGroups } from './prometheus-rules.js';
 import { monitoringOptionsFromKit } from './options.js';
 
 const USAGE = 'usage: generate.ts [--env FILE]';
@@ -38,7 +40,8 @@ if (envFile !== undefined) {
   }
   // The kit config: the .env file with the environment on top, checked as a whole like k8s/ and simulator/.
   const kit = configOrExit(() => loadKitConfig(kitEnv(envFile)), 'support');
-  process.stdout.write(stringify(adapterValues(monitoringOptionsFromKit(kit)), { lineWidth: 0 }));
+  const groups = prometheusRuleGroups(monitoringOptionsFromKit(kit));
+  process.stdout.write(stringify({ groups }, { lineWidth: 0 }));
 } else {
   for (const [rel, content] of Object.entries(generatedFiles())) {
     const file = path.join(here, rel);

@@ -18,3 +18,6 @@ export {
   type MonitoringOptions,
 } from './options.js';
 export { desiredForAverageValue, desiredForValue, clampReplicas, HPA_TOLERANCE } from './hpa-math.js';
+export { serviceMetricQuery } from './scaler-queries.js';
+export { CAPACITY_RECORDED } from './capacity-rules.js';
+export { warmBufferValue, WARM_FALLBACK, type WarmInput } from './warm-capacity.js';

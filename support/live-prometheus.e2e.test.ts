@@ -4,9 +4,11 @@
 // streamer Service and run through the HTTP API; the HPA arithmetic on the results gives the replica
 // counts support/README.md promises. Then every dashboard query must return data, with GPU and
 // kube-state-metrics series served by a tiny fixed-text exporter.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADAPTER, DCGM, KUBE_STATE, SIDECAR } from '../common/metric-names.js';
 import { SignallingClient } from '../test/support/player-client.js';
 import { startNode, type RunningProcess } from '../test/support/processes.js';
@@ -14,9 +16,13 @@ import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
 import { requirements } from '../test/support/tools.js';
 import { renderAdapterQuery } from './adapter-query.js';
 import { adapterRuleFor, adapterRules } from './adapter-rules.js';
+import { BUFFER_WITHOUT_RULES, CAPACITY_RECORDED } from './capacity-rules.js';
+import { monitoringOptionsFromKit } from './options.js';
+import { serviceMetricQuery } from './scaler-queries.js';
+import { WARM_FALLBACK, warmBufferValue } from './warm-capacity.js';
+import { loadKitConfig } from '../common/kit-config.js';
 import { dashboardQueries } from './dashboard-queries.js';
 import { dashboards } from './dashboards/index.js';
-import { RULE_FILE } from './generated-files.js';
 import { desiredForAverageValue, desiredForValue } from './hpa-math.js';
 import { ALERTS, prometheusRuleGroups, RECORDED } from './prometheus-rules.js';
 import { exposition, startFixedExporter, type FixedExporter } from './testing/fixed-exporter.js';
@@ -27,7 +33,6 @@ import {
   type TestPrometheus,
 } from './testing/prometheus.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ok = requirements(['prometheus']);
 
 const TOKEN = 'monitoring-e2e-router-token-0123456789';
@@ -45,7 +50,31 @@ interface Pod {
   metricsPort: number;
 }
 
-const rules = adapterRules({ buffer: BUFFER });
+const rules = adapterRules();
+/** The deployment under test, as its .env would say it: a fixed buffer of BUFFER in namespace NS. */
+const KIT = { NAMESPACE: NS, STREAM_BUFFER_MODE: 'fixed', STREAM_BUFFER: String(BUFFER) };
+/** The same deployment after STREAM_BUFFER=5 is set in its .env. */
+const KIT_BUFFER_5 = { ...KIT, STREAM_BUFFER: '5' };
+/** Adaptive warm capacity plus a pre-warming window of 12 streams around the time the test runs. */
+const minuteNow = new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
+const hhmm = (m: number) =>
+  `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const KIT_ADAPTIVE = {
+  NAMESPACE: NS,
+  STREAM_BUFFER_MODE: 'adaptive',
+  // Unclamped in practice, so the buffer follows the measured rate instead of sitting at a bound.
+  STREAM_BUFFER_MAX: '1000',
+  PREWARM_SCHEDULE: `${hhmm(Math.max(0, minuteNow - 5))}-${hhmm(Math.min(1440, minuteNow + 30))}=12`,
+};
+/** A rule file as ./kustom.sh's PrometheusRule would carry it for `env`. */
+function ruleFileFor(dir: string, name: string, env: Record<string, string>): string {
+  const file = path.join(dir, `${name}.rules.yaml`);
+  writeFileSync(
+    file,
+    stringify({ groups: prometheusRuleGroups(monitoringOptionsFromKit(loadKitConfig(env))) }),
+  );
+  return file;
+}
 const sidecarEnv = {
   PLAYER_PORT: '0',
   PLAYER_HOST: '127.0.0.1',
@@ -59,15 +88,9 @@ const sidecarEnv = {
   LOG_LEVEL: 'info',
 };
 
-/** The adapter's query for an Object metric on the streamer Service in `namespace`. */
+/** The adapter's query for an Object metric on the streamer Service in `namespace` (also KEDA's trigger). */
 function serviceQuery(metric: string, namespace = NS): string {
-  const rule = adapterRuleFor(rules, metric);
-  return renderAdapterQuery(rule.metricsQuery, {
-    series: rule.name.matches.slice(1, -1),
-    namespace,
-    resourceLabel: 'service',
-    names: ['streamer'],
-  });
+  return serviceMetricQuery(metric, namespace);
 }
 function podsQuery(pods: string[]): string {
   const rule = adapterRuleFor(rules, ADAPTER.playerConnections);
@@ -91,6 +114,10 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
   const sessions: Promise<unknown>[] = [];
   let router: RunningProcess | undefined;
   let prom: TestPrometheus | undefined;
+  /** The same targets under the rules of another .env: STREAM_BUFFER=5, and adaptive with a schedule. */
+  let promBuffer5: TestPrometheus | undefined;
+  let promAdaptive: TestPrometheus | undefined;
+  const rulesDir = mkdtempSync(path.join(tmpdir(), 'pixelstream-kit-rules-'));
   let exporter: FixedExporter | undefined;
 
   beforeAll(async () => {
@@ -150,7 +177,9 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
       },
       { job: 'exporters', address: exporter.address, honorLabels: true },
     ];
-    prom = await startPrometheus(targets, [path.join(here, RULE_FILE)]);
+    prom = await startPrometheus(targets, [ruleFileFor(rulesDir, 'buffer-2', KIT)]);
+    promBuffer5 = await startPrometheus(targets, [ruleFileFor(rulesDir, 'buffer-5', KIT_BUFFER_5)]);
+    promAdaptive = await startPrometheus(targets, [ruleFileFor(rulesDir, 'adaptive', KIT_ADAPTIVE)]);
     ctx.routerUrl = `ws://127.0.0.1:${Number(routerUp.port)}/`;
   }, 90_000);
 
@@ -158,6 +187,9 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     for (const p of players) p.ws.terminate();
     for (const s of streamers) s.ws.terminate();
     await prom?.stop();
+    await promBuffer5?.stop();
+    await promAdaptive?.stop();
+    rmSync(rulesDir, { recursive: true, force: true });
     await exporter?.close();
     await router?.stop('SIGKILL');
     await Promise.all(started.map((p) => p.stop('SIGKILL')));
@@ -210,9 +242,18 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     await expectInputs({ available: 5, ratio: 0, demand: BUFFER, connections: {} });
     // HPA on demand (AverageValue 1): 6 running → 2 wanted (keep exactly `buffer` free streams).
     expect(desiredForAverageValue(6, BUFFER, 1)).toBe(2);
-    // The other namespace sees only its own copy of streamer-1 (free) and an empty queue.
+    // The other namespace sees only its own copy of streamer-1 (free) and an empty queue; no rules were
+    // installed for it, so its demand adds the buffer the adapter rule falls back to.
     await prom!.until(serviceQuery(ADAPTER.availableCount, 'other'), single(1));
-    await prom!.until(serviceQuery(ADAPTER.demand, 'other'), single(BUFFER));
+    await prom!.until(serviceQuery(ADAPTER.demand, 'other'), single(BUFFER_WITHOUT_RULES));
+  });
+
+  it('STREAM_BUFFER=5 in .env: the same query (adapter and KEDA) sees demand 5; a schedule window raises it to 12', async () => {
+    await promBuffer5!.until(serviceQuery(ADAPTER.demand), single(5));
+    expect(desiredForAverageValue(6, 5, 1)).toBe(5);
+    // Adaptive with nobody arrived yet keeps the minimum buffer, but the window asks for 12 streams.
+    await promAdaptive!.until(serviceQuery(ADAPTER.demand), single(12));
+    await promAdaptive!.until(`${CAPACITY_RECORDED.scheduledMinimum}{namespace="${NS}"}`, single(12));
   });
 
   it('allocated: 5 players on 5 streams → demand 7, the documented 7 replicas', async () => {
@@ -259,6 +300,31 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     const one = Object.fromEntries(PODS.slice(0, WITH_STREAMER).map((p) => [p, 1]));
     await expectInputs({ available: 0, ratio: 5 / 4, demand: 4 + 1 + BUFFER, connections: one });
     expect(desiredForAverageValue(8, 7, 1)).toBe(7);
+  });
+
+  it('the adaptive buffer is the warm-capacity formula over the live arrival rate', async () => {
+    const p = promAdaptive!;
+    // Seven players have arrived at the router by now: λ > 0; no pod or node start measured (fallbacks).
+    await p.until(
+      `${CAPACITY_RECORDED.arrivalRate}{namespace="${NS}"}`,
+      (s) => s.length === 1 && s[0]!.value > 0,
+    );
+    expect(await p.query(`${CAPACITY_RECORDED.podReadySeconds}{namespace="${NS}"}`)).toEqual([]);
+    // The rule and the simulator's reading of the one formula agree on what Prometheus measured (both
+    // series come from the same rule evaluation; the rate moves between evaluations, so poll until a pair
+    // from one evaluation is read).
+    await vi.waitFor(
+      async () => {
+        const [buffer] = await p.query(`${CAPACITY_RECORDED.buffer}{namespace="${NS}"}`);
+        const [rate] = await p.query(`${CAPACITY_RECORDED.arrivalRate}{namespace="${NS}"}`);
+        const expected = warmBufferValue(
+          { arrivalRate: rate!.value, ...WARM_FALLBACK },
+          { min: 1, max: 1000 },
+        );
+        expect(buffer!.value).toBe(expected);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
   });
 
   it('the alert expressions see the sidecar without a streamer and no free stream', async () => {

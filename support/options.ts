@@ -1,10 +1,22 @@
 // The few deployment facts the monitoring rules depend on, with their defaults in one place. They match the
 // Kubernetes manifests (Service names, HPA name, TURN DaemonSet name) and the kit config (STREAM_BUFFER).
 import type { KitConfig } from '../common/kit-config.js';
+import { parsePrewarmSchedule, type PrewarmWindow } from '../common/prewarm-schedule.js';
 
 export interface MonitoringOptions {
-  /** Free streams the `pixelstream_demand` metric keeps in reserve (STREAM_BUFFER). @default 1 */
+  /** Namespace the kit runs in: the buffer and schedule rules are recorded for its streamer Service. @default 'pixelstream' */
+  namespace: string;
+  /** STREAM_BUFFER_MODE: a fixed buffer, or the adaptive formula (warm-capacity.ts). @default 'adaptive' */
+  bufferMode: 'fixed' | 'adaptive';
+  /** Free streams the `pixelstream_demand` metric keeps in reserve with a fixed buffer (STREAM_BUFFER). @default 1 */
   buffer: number;
+  /** Bounds of the adaptive buffer (STREAM_BUFFER_MIN / _MAX). @default 1, 8 */
+  bufferMin: number;
+  bufferMax: number;
+  /** PREWARM_SCHEDULE: minimum streams per daily UTC window. @default [] */
+  schedule: readonly PrewarmWindow[];
+  /** Taint key of the GPU pool: node provisioning is measured on nodes carrying it. @default all nodes */
+  gpuTaintKey: string | undefined;
   /** Service whose pods run the sidecar; the Object metrics are described on it. @default 'streamer' */
   streamerService: string;
   /** Service in front of the session-router replicas. @default 'router' */
@@ -24,7 +36,13 @@ export interface MonitoringOptions {
 }
 
 export const DEFAULT_MONITORING_OPTIONS: Readonly<MonitoringOptions> = Object.freeze({
+  namespace: 'pixelstream',
+  bufferMode: 'adaptive',
   buffer: 1,
+  bufferMin: 1,
+  bufferMax: 8,
+  schedule: [],
+  gpuTaintKey: 'nvidia.com/gpu',
   streamerService: 'streamer',
   routerService: 'router',
   turnDaemonSet: 'turn',
@@ -36,19 +54,47 @@ export const DEFAULT_MONITORING_OPTIONS: Readonly<MonitoringOptions> = Object.fr
 });
 
 /** The options a deployment's kit config decides; the rest keep their defaults (the k8s app's names). */
-export function monitoringOptionsFromKit(kit: Pick<KitConfig, 'STREAM_BUFFER'>): Partial<MonitoringOptions> {
-  return { buffer: kit.STREAM_BUFFER };
+export function monitoringOptionsFromKit(
+  kit: Pick<
+    KitConfig,
+    | 'NAMESPACE'
+    | 'STREAM_BUFFER_MODE'
+    | 'STREAM_BUFFER'
+    | 'STREAM_BUFFER_MIN'
+    | 'STREAM_BUFFER_MAX'
+    | 'PREWARM_SCHEDULE'
+    | 'GPU_POOL_TAINT'
+  >,
+): Partial<MonitoringOptions> {
+  const schedule = parsePrewarmSchedule(kit.PREWARM_SCHEDULE);
+  if ('problems' in schedule) throw new MonitoringOptionsError(schedule.problems);
+  const taintKey = kit.GPU_POOL_TAINT === 'none' ? undefined : kit.GPU_POOL_TAINT.split(/[=:]/, 1)[0];
+  return {
+    namespace: kit.NAMESPACE,
+    bufferMode: kit.STREAM_BUFFER_MODE,
+    buffer: kit.STREAM_BUFFER,
+    bufferMin: kit.STREAM_BUFFER_MIN,
+    bufferMax: kit.STREAM_BUFFER_MAX,
+    schedule,
+    gpuTaintKey: taintKey,
+  };
 }
 
 /** Fills defaults and rejects values no rule could use, listing every problem at once. */
 export function resolveOptions(opts: Partial<MonitoringOptions> = {}): MonitoringOptions {
   const o: MonitoringOptions = { ...DEFAULT_MONITORING_OPTIONS };
   for (const [k, v] of Object.entries(opts))
-    if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+    if (v !== undefined || k === 'gpuTaintKey') (o as unknown as Record<string, unknown>)[k] = v;
   const problems: string[] = [];
-  if (!Number.isInteger(o.buffer) || o.buffer < 0)
-    problems.push(`buffer must be a whole number ≥ 0 (got ${o.buffer})`);
-  for (const key of ['streamerService', 'routerService', 'turnDaemonSet'] as const) {
+  for (const key of ['buffer', 'bufferMin', 'bufferMax'] as const)
+    if (!Number.isInteger(o[key]) || o[key] < 0)
+      problems.push(`${key} must be a whole number ≥ 0 (got ${o[key]})`);
+  if (o.bufferMin > o.bufferMax) problems.push(`bufferMin ${o.bufferMin} must be ≤ bufferMax ${o.bufferMax}`);
+  if (o.bufferMode !== 'fixed' && o.bufferMode !== 'adaptive')
+    problems.push(`bufferMode must be fixed or adaptive (got ${JSON.stringify(o.bufferMode)})`);
+  if (o.gpuTaintKey !== undefined && !/^[A-Za-z0-9./_-]+$/.test(o.gpuTaintKey))
+    problems.push(`gpuTaintKey must be a label key (got ${JSON.stringify(o.gpuTaintKey)})`);
+  for (const key of ['namespace', 'streamerService', 'routerService', 'turnDaemonSet'] as const) {
     // A Kubernetes object name (RFC 1123 label): also keeps quotes and braces out of the PromQL we emit.
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o[key]))
       problems.push(`${key} must be a DNS label (got ${JSON.stringify(o[key])})`);

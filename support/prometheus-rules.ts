@@ -4,6 +4,7 @@
 // streamer never came up, TURN gone, and a GPU running out of memory or overheating.
 // Annotations use only $labels (never $value) so their text is deterministic and unit-testable.
 import { DCGM, KUBE_STATE, ROUTER, SIDECAR, TURN_RELAY } from '../common/metric-names.js';
+import { capacityRules } from './capacity-rules.js';
 import { resolveOptions, type MonitoringOptions } from './options.js';
 
 export interface RecordingRule {
@@ -162,6 +163,7 @@ export function prometheusRuleGroups(opts: Partial<MonitoringOptions> = {}): Rul
   const o = resolveOptions(opts);
   return [
     { name: 'pixelstream.records', rules: recordingRules() },
+    { name: 'pixelstream.capacity', rules: capacityRules(o) },
     { name: 'pixelstream.alerts', rules: alertingRules(o) },
   ];
 }

@@ -3,6 +3,7 @@
 // firing case, a not-yet (inside `for`) case and a look-alike that must stay silent.
 import { DCGM, KUBE_STATE, ROUTER, SIDECAR, TURN_RELAY } from '../common/metric-names.js';
 import { ALERTS, RECORDED, prometheusRuleGroups, type AlertingRule } from './prometheus-rules.js';
+import { capacityRuleTests } from './capacity-rules-tests.js';
 import { resolveOptions, type MonitoringOptions } from './options.js';
 
 type Labels = Record<string, string>;
@@ -91,6 +92,7 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
     rule_files: [ruleFile],
     evaluation_interval: '1m',
     tests: [
+      ...capacityRuleTests(o),
       {
         name: 'recording rules aggregate per namespace and service',
         interval: '1m',

@@ -115,7 +115,7 @@ export function streamingDashboard(opts: Partial<MonitoringOptions> = {}): Recor
           {
             kind: 'timeseries',
             title: 'Autoscaling inputs (as the adapter computes them)',
-            description: `The custom metrics the HPA reads, using the prometheus-adapter's own queries (demand includes a buffer of ${o.buffer}).`,
+            description: `The custom metrics the HPA reads, using the prometheus-adapter's own queries (demand includes the warm buffer and scheduled minimum the kit's rules record).`,
             unit: 'short',
             queries: [
               { expr: adapter(ADAPTER.demand), legend: ADAPTER.demand },

@@ -1,0 +1,68 @@
+// Warm capacity: how many free streams to keep so that the players who arrive while new capacity starts
+// find one. By Little's law, the players arriving during the time T it takes new capacity to come are
+// λ × T on average (λ = arrivals per second), so the buffer is ⌈λ × T⌉, clamped to [min, max]. T is the
+// measured time to new capacity: the mean pod creation → Ready (sidecar histogram) plus the mean GPU node
+// creation → Ready (kube-state-metrics), i.e. the path of a pod that needs a new node, the case the buffer
+// exists for. This is the SMSE paper's durable vs ephemeral trade-off: keep "durable" (warm) capacity sized
+// by observed demand and start-up cost, and let everything else be "ephemeral".
+//
+// The formula is written once, over an abstract algebra, and read two ways: as PromQL for the kit's
+// recording rule, and as numbers in the simulator — so the rule and the simulation cannot drift.
+
+/** The measured inputs of the formula. */
+export type WarmInput = 'arrivalRate' | 'podReadySeconds' | 'nodeReadySeconds';
+
+export interface WarmAlgebra<T> {
+  input(name: WarmInput): T;
+  add(a: T, b: T): T;
+  mul(a: T, b: T): T;
+  ceil(a: T): T;
+  clamp(a: T, min: number, max: number): T;
+}
+
+export interface WarmBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** clamp(⌈λ × (T_pod + T_node)⌉, min, max) — the one definition. */
+export function warmBuffer<T>(A: WarmAlgebra<T>, b: WarmBounds): T {
+  const timeToCapacity = A.add(A.input('podReadySeconds'), A.input('nodeReadySeconds'));
+  return A.clamp(A.ceil(A.mul(A.input('arrivalRate'), timeToCapacity)), b.min, b.max);
+}
+
+/** Used until the cluster has measured anything (no pod or node started within the windows). */
+export const WARM_FALLBACK = {
+  /** image pull on a node without it plus app start: the simulator's default model medians */
+  podReadySeconds: 150,
+  /** GPU node request to Ready, the simulator's default model median */
+  nodeReadySeconds: 240,
+} as const;
+
+/** The formula evaluated on numbers (the simulator's reading). */
+export function warmBufferValue(inputs: Record<WarmInput, number>, b: WarmBounds): number {
+  return warmBuffer<number>(
+    {
+      input: (name) => inputs[name],
+      add: (x, y) => x + y,
+      mul: (x, y) => x * y,
+      ceil: Math.ceil,
+      clamp: (x, lo, hi) => Math.min(hi, Math.max(lo, x)),
+    },
+    b,
+  );
+}
+
+/** The formula as PromQL over label-less one-element vectors (the recording rule's reading). */
+export function warmBufferPromQL(inputs: Record<WarmInput, string>, b: WarmBounds): string {
+  return warmBuffer<string>(
+    {
+      input: (name) => inputs[name],
+      add: (x, y) => `(${x} + ${y})`,
+      mul: (x, y) => `(${x} * ${y})`,
+      ceil: (x) => `ceil(${x})`,
+      clamp: (x, lo, hi) => `clamp(${x}, ${lo}, ${hi})`,
+    },
+    b,
+  );
+}
