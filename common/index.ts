@@ -11,3 +11,4 @@ export * from './secret-token.js';
 export * from './router-messages.js';
 export * from './parent-watch.js';
 export * from './control-chars.js';
+export * from './run-service.js';

@@ -18,36 +18,23 @@ process.on('SIGTERM', exitEarly).on('SIGINT', exitEarly);
 const config = configOrExit(() => loadTurnConfig(process.env), 'turn');
 const logger = createLogger('turn', config.logLevel);
 
-/** Logs one coded fatal line, lets the async log destination flush, and exits. */
-async function fatal(
-  exitCode: number,
-  fields: { code: string } & Record<string, unknown>,
-  msg: string,
-): Promise<never> {
+/** Logs one coded fatal line and exits (log lines are written synchronously: nothing is left to flush). */
+function fatal(exitCode: number, fields: { code: string } & Record<string, unknown>, msg: string): never {
   logger.fatal(fields, msg);
-  await new Promise((resolve) => setTimeout(resolve, 100));
   process.exit(exitCode);
 }
 
 if (config.metrics) {
   const options = coturnPrometheusOptions(config.turnserverBin);
   if (options.error !== undefined)
-    await fatal(
-      127,
-      { code: 'COTURN_SPAWN_FAILED', err: options.error },
-      `${config.turnserverBin} cannot be run`,
-    );
+    fatal(127, { code: 'COTURN_SPAWN_FAILED', err: options.error }, `${config.turnserverBin} cannot be run`);
   const unsupported = !options.exporter
     ? 'was built without the Prometheus exporter'
     : !options.address && !isWildcard(config.metrics.host)
       ? `cannot bind its exporter to TURN_EXPORTER_HOST=${config.metrics.host} (no --prometheus-address; it would listen on every interface)`
       : undefined;
   if (unsupported !== undefined) {
-    await fatal(
-      2,
-      { code: 'METRICS_UNSUPPORTED' },
-      `TURN_METRICS=true but ${config.turnserverBin} ${unsupported}`,
-    );
+    fatal(2, { code: 'METRICS_UNSUPPORTED' }, `TURN_METRICS=true but ${config.turnserverBin} ${unsupported}`);
   }
 }
 
@@ -66,7 +53,7 @@ try {
   });
 } catch (err) {
   // Typically a read-only root filesystem without the emptyDir the DaemonSet must mount there.
-  await fatal(
+  fatal(
     2,
     { code: 'RUN_DIR_UNWRITABLE', err: (err as Error).message },
     `cannot write ${confPath}: TURN_RUN_DIR must be a writable directory (mount an emptyDir)`,
@@ -79,7 +66,7 @@ if (config.exporter) {
     const { port } = await serveMetrics(metrics, config.exporter.host, config.exporter.port);
     logger.info({ metricsPort: port }, 'metrics listening');
   } catch (err) {
-    await fatal(
+    fatal(
       2,
       { code: 'EXPORTER_LISTEN_FAILED', err: (err as Error).message },
       `cannot listen on ${config.exporter.host}:${config.exporter.port} for metrics`,
@@ -103,5 +90,4 @@ void waitUntilAnswering(config.listenPort).then(
 const code = await coturn.exited;
 metrics.setUp(false);
 logger.info({ code }, 'coturn exited');
-await new Promise((resolve) => setTimeout(resolve, 100));
 process.exit(code);
