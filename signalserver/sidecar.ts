@@ -7,6 +7,7 @@ import { isReady, podStatus } from './allocation.js';
 import { podReadyClock } from './pod-ready-clock.js';
 import type { SidecarConfig } from './config.js';
 import { waitForIdle } from './drain.js';
+import { DrainWaiters } from './drain-wait.js';
 import { createEventSink } from './events.js';
 import { createHttpApp } from './http.js';
 import { logText } from './log-text.js';
@@ -100,6 +101,8 @@ export async function startSidecar(
     observer,
     log,
   );
+  // Held `GET /drained` requests (the GPU app's preStop hook): answered once draining leaves no session.
+  const waiters = new DrainWaiters({ draining: () => draining, liveSessions: () => hub.playerCount() });
 
   const status = (): SidecarStatus =>
     podStatus({
@@ -116,6 +119,7 @@ export async function startSidecar(
     metrics.update(s);
     if (isReady(s)) coldStart.ready(Date.now());
     emitter.emit('change', s);
+    waiters.check();
   }
   reservations.on('change', changed);
   reservations.on('expired', (id) => {
@@ -159,6 +163,7 @@ export async function startSidecar(
   const streamer = streamerServer('streamer', listenOpts, routes);
   const sfu = config.sfuPort !== 0 ? streamerServer('sfu', listenOpts, routes) : undefined;
   const metricsServer = createServer((req, res) => {
+    if (waiters.handle(req, res)) return;
     if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
       metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
@@ -167,7 +172,7 @@ export async function startSidecar(
     } else
       res
         .writeHead(404, { 'content-type': 'application/json' })
-        .end('{"code":"not_found","message":"try /metrics"}');
+        .end('{"code":"not_found","message":"try /metrics or /drained"}');
   });
 
   const servers: [Server, WebSocketServer | undefined][] = [];
@@ -225,6 +230,8 @@ export async function startSidecar(
       },
       close() {
         closed$ ??= (async () => {
+          // Before the sessions are cut, so the hook's answer says how many the drain left behind.
+          waiters.closeAll();
           hub.closeAll(CLOSE.goingAway, draining ? 'server drained' : 'server shutting down');
           reservations.close();
           await podPatcher?.stop();
