@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from './env-config.js';
 import {
+  KIT_VERSION,
   imageRef,
+  pullPolicy,
+  pullSecretFor,
+  runAsFor,
   isCidr,
   kitEnv,
   loadKitConfig,
@@ -206,11 +210,73 @@ describe('loadKitConfig', () => {
     expect(() => loadKitConfig(env)).not.toThrow();
   });
 
-  it('builds image references with and without a registry', () => {
-    expect(imageRef(loadKitConfig({}), 'SIDECAR')).toBe('pixelstream-signalserver:latest');
+  it('builds image references with and without a registry; tags default to the kit version', () => {
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    expect(KIT_VERSION).toBe(version);
+    expect(imageRef(loadKitConfig({}), 'SIDECAR')).toBe(`pixelstream-signalserver:${version}`);
     expect(imageRef(loadKitConfig({ IMAGE_REGISTRY: 'ghcr.io/acme', TURN_TAG: 'v1.2' }), 'TURN')).toBe(
       'ghcr.io/acme/pixelstream-turn:v1.2',
     );
+  });
+
+  it.each([
+    // A name that starts with a registry host is left alone: no ghcr.io/acme/iad.ocir.io/…
+    [{ STREAMER_IMAGE: 'iad.ocir.io/tenancy/unreal' }, 'iad.ocir.io/tenancy/unreal:5'],
+    [{ STREAMER_IMAGE: 'registry.local:5000/unreal' }, 'registry.local:5000/unreal:5'],
+    [{ STREAMER_IMAGE: 'localhost/unreal' }, 'localhost/unreal:5'],
+    // A path without a registry host gets IMAGE_REGISTRY, or the GPU app's own registry.
+    [{ STREAMER_IMAGE: 'studio/unreal' }, 'ghcr.io/acme/studio/unreal:5'],
+    [
+      { STREAMER_IMAGE: 'unreal', STREAMER_IMAGE_REGISTRY: 'iad.ocir.io/tenancy' },
+      'iad.ocir.io/tenancy/unreal:5',
+    ],
+  ])('GPU app image %j → %s', (env, ref) => {
+    const c = loadKitConfig({ IMAGE_REGISTRY: 'ghcr.io/acme', STREAMER_TAG: '5', ...env });
+    expect(imageRef(c, 'STREAMER')).toBe(ref);
+    expect(imageRef(c, 'SIDECAR')).toBe(`ghcr.io/acme/pixelstream-signalserver:${KIT_VERSION}`);
+  });
+
+  it('pull policy: Always for latest, IfNotPresent otherwise, or as set; pull secret and user per image', () => {
+    const c = loadKitConfig({ SIDECAR_TAG: 'latest', IMAGE_PULL_SECRET: 'kit', STREAMER_PULL_SECRET: 'app' });
+    expect(pullPolicy(c, 'SIDECAR')).toBe('Always');
+    expect(pullPolicy(c, 'ROUTER')).toBe('IfNotPresent');
+    expect(pullPolicy(loadKitConfig({ IMAGE_PULL_POLICY: 'Never' }), 'SIDECAR')).toBe('Never');
+    expect([pullSecretFor(c, 'STREAMER'), pullSecretFor(c, 'TURN')]).toEqual(['app', 'kit']);
+    expect(runAsFor(c, 'SIDECAR')).toEqual({ uid: 65532, gid: 65532 });
+    expect(runAsFor(c, 'STREAMER')).toEqual({ uid: 65532, gid: 65532 });
+    expect(runAsFor(loadKitConfig({ STREAMER_IMAGE: 'ghcr.io/a/pixelstream-unreal' }), 'STREAMER')).toEqual({
+      uid: 10001,
+      gid: 10001,
+    });
+    expect(runAsFor(loadKitConfig({ STREAMER_RUN_AS: '1000' }), 'STREAMER')).toEqual({
+      uid: 1000,
+      gid: 1000,
+    });
+  });
+
+  it('lists every problem of the image, user, resource and entry keys at once', () => {
+    expect(
+      problemsOf({
+        STREAMER_IMAGE: 'Bad Image',
+        SIDECAR_RUN_AS: '0',
+        ROUTER_RUN_AS: 'nobody',
+        STREAMER_WRITABLE_PATHS: 'tmp,/',
+        STREAMER_MEMORY_REQUEST: 'lots',
+        IMAGE_PULL_POLICY: 'Sometimes',
+        ENTRY: 'door',
+        GATEWAY_PARENT: 'a/b/c',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^IMAGE_PULL_POLICY/),
+      expect.stringMatching(/^ENTRY/),
+      'STREAMER_IMAGE="Bad Image": must be an image name ([registry/]path, lowercase, no tag)',
+      'SIDECAR_RUN_AS="0": must not be root (0): every pod runs as non-root',
+      'ROUTER_RUN_AS="nobody": must be uid[:gid]',
+      'STREAMER_WRITABLE_PATHS: "tmp" must be an absolute path other than /',
+      'STREAMER_WRITABLE_PATHS: "/" must be an absolute path other than /',
+      'STREAMER_MEMORY_REQUEST="lots": must be a quantity such as 2, 500m or 4Gi',
+      'GATEWAY_PARENT="a/b/c": must be namespace/name of a Gateway',
+    ]);
   });
 });
 

@@ -21,6 +21,21 @@ export type HpaMetric = (typeof HPA_METRICS)[number];
 /** HPA target used when HPA_TARGET is unset: demand keeps STREAM_BUFFER free streams at AverageValue 1. */
 export const DEFAULT_HPA_TARGET: Record<HpaMetric, number> = { demand: 1, ratio: 0.9, available: 1 };
 
+/** The kit's version: the default tag of its images (scripts/build-images.sh tags them with it). */
+export const KIT_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** User and group the kit's own images run as (their Dockerfiles' USER). */
+export const KIT_IMAGE_UID = 65532;
+/** User and group of the Unreal wrapper image (streamer/unreal/Dockerfile chowns the app to it). */
+export const UNREAL_IMAGE_UID = 10001;
+/** Image name (last path part) of the Unreal wrapper. */
+export const UNREAL_IMAGE_NAME = 'pixelstream-unreal';
+
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
+
 /** A string with a default; an empty value means the default (typed as string, unlike envString). */
 const text = (def: string) =>
   z.preprocess(
@@ -47,36 +62,78 @@ const optionalNumber = z.preprocess(
  */
 export const KIT_CONFIG_SHAPE = {
   // --- where and what to deploy ---
-  /** Namespace every namespaced object goes into. */
+  /** Namespace of the streamers, the router and everything else except TURN (Pod Security `restricted`). */
   NAMESPACE: text('pixelstream'),
-  /** Registry/repository prefix of every image (e.g. ghcr.io/acme/pixel); empty = image names as given. */
+  /** Namespace of the TURN DaemonSet: host networking needs Pod Security `privileged`, so it lives apart. */
+  TURN_NAMESPACE: text('pixelstream-turn'),
+  /**
+   * Registry/repository put before every image name that does not name a registry itself (e.g.
+   * ghcr.io/acme/pixel); empty = image names as given.
+   */
   IMAGE_REGISTRY: text(''),
-  /** Signalling sidecar image name and tag. */
+  /** Signalling sidecar image name and tag (the kit's images are tagged with the kit version). */
   SIDECAR_IMAGE: text('pixelstream-signalserver'),
-  SIDECAR_TAG: text('latest'),
+  SIDECAR_TAG: text(KIT_VERSION),
   /** The GPU application (Unreal or any pixel-streaming app) image name and tag. */
   STREAMER_IMAGE: text('pixelstream-streamer'),
-  STREAMER_TAG: text('latest'),
+  STREAMER_TAG: text(KIT_VERSION),
+  /** Registry of the GPU application when it is not IMAGE_REGISTRY; empty = IMAGE_REGISTRY. */
+  STREAMER_IMAGE_REGISTRY: text(''),
   /** coturn image (turn/) name and tag. */
   TURN_IMAGE: text('pixelstream-turn'),
-  TURN_TAG: text('latest'),
+  TURN_TAG: text(KIT_VERSION),
   /** Session router image name and tag. */
   ROUTER_IMAGE: text('pixelstream-router'),
-  ROUTER_TAG: text('latest'),
-  /** Name of a docker-registry Secret for private images; empty = none. */
+  ROUTER_TAG: text(KIT_VERSION),
+  /** Name of a docker-registry Secret for the kit's private images; empty = none. */
   IMAGE_PULL_SECRET: text(''),
+  /** docker-registry Secret for the GPU application's image; empty = IMAGE_PULL_SECRET. */
+  STREAMER_PULL_SECRET: text(''),
+  /** auto = Always for a `latest` tag, IfNotPresent for any other; or Always, IfNotPresent, Never. */
+  IMAGE_PULL_POLICY: envEnum(['auto', ...PULL_POLICIES], 'auto'),
+  /** User and group (uid[:gid]) of each image; they must match the images' own users and files. */
+  SIDECAR_RUN_AS: text(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
+  ROUTER_RUN_AS: text(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
+  TURN_RUN_AS: text(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
+  /** Empty = 10001:10001 for the Unreal wrapper (pixelstream-unreal), 65532:65532 for any other image. */
+  STREAMER_RUN_AS: text(''),
+  /**
+   * Paths the GPU app may write (an emptyDir each; its root file system is read-only), e.g. an Unreal
+   * project's Saved folder.
+   */
+  STREAMER_WRITABLE_PATHS: envList(['/tmp']),
+  /** CPU and memory the GPU app's container requests (the scheduler reserves them on the GPU node). */
+  STREAMER_CPU_REQUEST: text('2'),
+  STREAMER_MEMORY_REQUEST: text('4Gi'),
+  /** Memory limit of the GPU app's container; `none` = no limit. */
+  STREAMER_MEMORY_LIMIT: text('8Gi'),
 
   // --- player entry ---
-  /** Public host name of the player page (Ingress rule and TLS certificate). */
+  /** gateway: a Gateway API Gateway + HTTPRoute (default); ingress: a networking.k8s.io Ingress. */
+  ENTRY: envEnum(['gateway', 'ingress'], 'gateway'),
+  /** Public host name of the player page (HTTPRoute/Ingress host and TLS certificate). */
   INGRESS_HOST: text('pixel.example.com'),
-  /** IngressClass; the WebSocket timeout annotations are nginx's. */
+  /** GatewayClass of the kit's own Gateway (eg = Envoy Gateway; see k8s/README.md for others). */
+  GATEWAY_CLASS: text('eg'),
+  /** An existing Gateway to attach the HTTPRoute to, as namespace/name; empty = the kit creates its own. */
+  GATEWAY_PARENT: text(''),
+  /** Listener (sectionName) of GATEWAY_PARENT to attach to; empty = every listener that admits the route. */
+  GATEWAY_LISTENER: text(''),
+  /**
+   * HTTPRoute timeouts.request/backendRequest: the longest a request — a signalling WebSocket lives as long
+   * as its session — may last through the Gateway; 0 = none ("0s", or the implementation's longest).
+   */
+  ENTRY_TIMEOUT_SECONDS: envInt(86_400, 0, 86_400),
+  /** Namespace of the Gateway's data-plane (proxy) pods: the NetworkPolicy source for the router. */
+  GATEWAY_DATAPLANE_NAMESPACE: text('envoy-gateway-system'),
+  /** IngressClass (ENTRY=ingress). */
   INGRESS_CLASS: text('nginx'),
+  /** Namespace of the ingress controller (ENTRY=ingress; NetworkPolicy source). */
+  INGRESS_NAMESPACE: text('ingress-nginx'),
   /** cert-manager ClusterIssuer for the TLS certificate; `none` = no TLS (not recommended). */
   TLS_ISSUER: text('letsencrypt-prod'),
   /** Secret cert-manager writes the certificate into. */
   TLS_SECRET_NAME: text('pixelstream-tls'),
-  /** Namespace of the ingress controller (NetworkPolicy: who may reach the player port). */
-  INGRESS_NAMESPACE: text('ingress-nginx'),
   /** Namespace of Prometheus (NetworkPolicy: who may scrape metrics). */
   MONITORING_NAMESPACE: text('prometheus'),
   /** `release` label for Prometheus installs that select ServiceMonitors/rules by it; empty = none (support/ selects all). */
@@ -196,7 +253,12 @@ export const KIT_CONFIG_KEYS = Object.keys(KIT_CONFIG_SHAPE) as (keyof typeof KI
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+// An image name, optionally starting with a registry host[:port]/ (no tag: tags have their own keys).
+const IMAGE_REF = /^([A-Za-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const RUN_AS = /^(\d{1,10})(?::(\d{1,10}))?$/;
+// Kubernetes resource quantities (decimal and binary suffixes, or millicores).
+const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const ABSOLUTE_PATH = /^\/[^\s,:]*$/;
 const REGISTRY = /^[a-zA-Z0-9.-]+(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
@@ -321,30 +383,56 @@ function crossChecks(c: Parsed): string[] {
   const problems: string[] = [];
   const show = (v: string) => JSON.stringify(v);
   if (!DNS_LABEL.test(c.NAMESPACE)) problems.push(`NAMESPACE=${show(c.NAMESPACE)}: must be a DNS-1123 label`);
-  if (c.IMAGE_REGISTRY !== '' && !REGISTRY.test(c.IMAGE_REGISTRY))
-    problems.push(
-      `IMAGE_REGISTRY=${show(c.IMAGE_REGISTRY)}: must be host[:port][/path] without a trailing slash`,
-    );
+  for (const key of ['IMAGE_REGISTRY', 'STREAMER_IMAGE_REGISTRY'] as const)
+    if (c[key] !== '' && !REGISTRY.test(c[key]))
+      problems.push(`${key}=${show(c[key])}: must be host[:port][/path] without a trailing slash`);
   for (const key of ['SIDECAR_IMAGE', 'STREAMER_IMAGE', 'TURN_IMAGE', 'ROUTER_IMAGE'] as const)
-    if (!IMAGE_REF.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a lowercase image name`);
+    if (!IMAGE_REF.test(c[key]))
+      problems.push(`${key}=${show(c[key])}: must be an image name ([registry/]path, lowercase, no tag)`);
   for (const key of ['SIDECAR_TAG', 'STREAMER_TAG', 'TURN_TAG', 'ROUTER_TAG'] as const)
     if (!TAG.test(c[key])) problems.push(`${key}=${show(c[key])}: must be an image tag`);
+  for (const key of ['SIDECAR_RUN_AS', 'ROUTER_RUN_AS', 'TURN_RUN_AS', 'STREAMER_RUN_AS'] as const) {
+    if (key === 'STREAMER_RUN_AS' && c[key] === '') continue;
+    const ids = parseRunAs(c[key]);
+    if (ids === undefined) problems.push(`${key}=${show(c[key])}: must be uid[:gid]`);
+    else if (ids.uid === 0 || ids.gid === 0)
+      problems.push(`${key}=${show(c[key])}: must not be root (0): every pod runs as non-root`);
+  }
+  for (const path of c.STREAMER_WRITABLE_PATHS)
+    if (!ABSOLUTE_PATH.test(path) || path === '/')
+      problems.push(`STREAMER_WRITABLE_PATHS: ${show(path)} must be an absolute path other than /`);
+  for (const key of ['STREAMER_CPU_REQUEST', 'STREAMER_MEMORY_REQUEST', 'STREAMER_MEMORY_LIMIT'] as const) {
+    if (key === 'STREAMER_MEMORY_LIMIT' && c[key] === 'none') continue;
+    if (!QUANTITY.test(c[key]))
+      problems.push(`${key}=${show(c[key])}: must be a quantity such as 2, 500m or 4Gi`);
+  }
   const names = [
     'IMAGE_PULL_SECRET',
+    'STREAMER_PULL_SECRET',
     'TLS_ISSUER',
     'TURN_SECRET_NAME',
     'ROUTER_TOKEN_SECRET_NAME',
     'STREAMER_TOKEN_SECRET_NAME',
     'TLS_SECRET_NAME',
     'INGRESS_CLASS',
+    'GATEWAY_CLASS',
   ] as const;
-  const optionalNames = new Set<string>(['IMAGE_PULL_SECRET', 'TLS_ISSUER']);
+  const optionalNames = new Set<string>(['IMAGE_PULL_SECRET', 'STREAMER_PULL_SECRET', 'TLS_ISSUER']);
   for (const key of names) {
     const value = c[key];
     if ((value === '' || value === 'none') && optionalNames.has(key)) continue;
     if (!DNS_SUBDOMAIN.test(value)) problems.push(`${key}=${show(value)}: must be a DNS-1123 name`);
   }
-  for (const key of ['INGRESS_NAMESPACE', 'MONITORING_NAMESPACE'] as const)
+  if (c.GATEWAY_PARENT !== '' && parseGatewayParent(c.GATEWAY_PARENT) === undefined)
+    problems.push(`GATEWAY_PARENT=${show(c.GATEWAY_PARENT)}: must be namespace/name of a Gateway`);
+  if (c.GATEWAY_LISTENER !== '' && !DNS_SUBDOMAIN.test(c.GATEWAY_LISTENER))
+    problems.push(`GATEWAY_LISTENER=${show(c.GATEWAY_LISTENER)}: must be a listener name`);
+  for (const key of [
+    'TURN_NAMESPACE',
+    'INGRESS_NAMESPACE',
+    'GATEWAY_DATAPLANE_NAMESPACE',
+    'MONITORING_NAMESPACE',
+  ] as const)
     if (!DNS_LABEL.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a DNS-1123 label`);
   if (c.PROMETHEUS_RELEASE !== '' && !LABEL_VALUE.test(c.PROMETHEUS_RELEASE))
     problems.push(`PROMETHEUS_RELEASE=${show(c.PROMETHEUS_RELEASE)}: must be a label value`);
@@ -447,9 +535,65 @@ export function writeDotEnvValues(path: string, values: Record<string, string | 
   writeFileSync(path, `${out.join('\n')}\n`);
 }
 
-/** Fully qualified image reference for one of the kit's images. */
-export function imageRef(config: KitConfig, which: 'SIDECAR' | 'STREAMER' | 'TURN' | 'ROUTER'): string {
+/** The images the kit deploys, by their .env key prefix. */
+export type KitImage = 'SIDECAR' | 'STREAMER' | 'TURN' | 'ROUTER';
+
+/** True when an image name starts with a registry host (a dot or a port in its first part, or localhost). */
+export function namesRegistry(name: string): boolean {
+  const slash = name.indexOf('/');
+  if (slash < 0) return false;
+  const first = name.slice(0, slash);
+  return first.includes('.') || first.includes(':') || first === 'localhost';
+}
+
+/**
+ * Fully qualified image reference for one of the kit's images: the registry (STREAMER_IMAGE_REGISTRY for
+ * the GPU app, else IMAGE_REGISTRY) goes before a name that does not name a registry itself.
+ */
+export function imageRef(config: KitConfig, which: KitImage): string {
   const name = config[`${which}_IMAGE`];
   const tag = config[`${which}_TAG`];
-  return `${config.IMAGE_REGISTRY === '' ? '' : `${config.IMAGE_REGISTRY}/`}${name}:${tag}`;
+  const registry =
+    which === 'STREAMER' && config.STREAMER_IMAGE_REGISTRY !== ''
+      ? config.STREAMER_IMAGE_REGISTRY
+      : config.IMAGE_REGISTRY;
+  return `${registry === '' || namesRegistry(name) ? '' : `${registry}/`}${name}:${tag}`;
+}
+
+/** IMAGE_PULL_POLICY, with `auto` resolved: a moving `latest` tag is pulled every time, others once. */
+export function pullPolicy(config: KitConfig, which: KitImage): PullPolicy {
+  if (config.IMAGE_PULL_POLICY !== 'auto') return config.IMAGE_PULL_POLICY;
+  return config[`${which}_TAG`] === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+/** The docker-registry Secret for an image's pod (the GPU app may have its own). */
+export function pullSecretFor(config: KitConfig, which: KitImage): string {
+  return which === 'STREAMER' && config.STREAMER_PULL_SECRET !== ''
+    ? config.STREAMER_PULL_SECRET
+    : config.IMAGE_PULL_SECRET;
+}
+
+/** Parses uid[:gid] (gid defaults to uid); undefined when malformed. */
+export function parseRunAs(text: string): { uid: number; gid: number } | undefined {
+  const m = RUN_AS.exec(text);
+  if (m === null) return undefined;
+  const uid = Number(m[1]);
+  return { uid, gid: m[2] === undefined ? uid : Number(m[2]) };
+}
+
+/** The user and group an image runs as (STREAMER_RUN_AS empty: by image, the Unreal wrapper's or the kit's). */
+export function runAsFor(config: KitConfig, which: KitImage): { uid: number; gid: number } {
+  const text = config[`${which}_RUN_AS`];
+  const parsed = text === '' ? undefined : parseRunAs(text);
+  if (parsed !== undefined) return parsed;
+  const base = config.STREAMER_IMAGE.split('/').pop();
+  const uid = which === 'STREAMER' && base === UNREAL_IMAGE_NAME ? UNREAL_IMAGE_UID : KIT_IMAGE_UID;
+  return { uid, gid: uid };
+}
+
+/** Parses GATEWAY_PARENT (namespace/name); undefined when malformed. */
+export function parseGatewayParent(text: string): { namespace: string; name: string } | undefined {
+  const [namespace, name, ...rest] = text.split('/');
+  if (namespace === undefined || name === undefined || rest.length > 0) return undefined;
+  return DNS_LABEL.test(namespace) && DNS_SUBDOMAIN.test(name) ? { namespace, name } : undefined;
 }

@@ -1,5 +1,7 @@
-// The player entry: one host, TLS from cert-manager, long-lived WebSockets, routed to the session router
-// (or straight to the streamer pods when the router is disabled).
+// The player entry as an Ingress (ENTRY=ingress, for controllers without Gateway API): one host, TLS from
+// cert-manager, routed to the session router (or straight to the streamer pods when the router is
+// disabled). Only standard fields carry the route; long WebSocket timeouts are controller-specific
+// annotations, added here for ingress-nginx and documented for other controllers in k8s/README.md.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { KitConfig } from '../common/kit-config.js';
@@ -12,6 +14,18 @@ export interface IngressProps {
 /** A signalling socket lives as long as the session; nginx's 60 s default would cut idle ones. */
 export const WEBSOCKET_TIMEOUT_SECONDS = 3600;
 
+/** ingress-nginx's own annotations: long socket timeouts, small bodies, HTTPS redirect. Other classes get none. */
+function nginxAnnotations(tls: boolean): Record<string, string> {
+  return {
+    'nginx.ingress.kubernetes.io/proxy-read-timeout': String(WEBSOCKET_TIMEOUT_SECONDS),
+    'nginx.ingress.kubernetes.io/proxy-send-timeout': String(WEBSOCKET_TIMEOUT_SECONDS),
+    'nginx.ingress.kubernetes.io/proxy-body-size': '1m',
+    ...(tls ? { 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' } : {}),
+  };
+}
+/** IngressClass names ingress-nginx installs under (its chart's default and the common alias). */
+const NGINX_CLASSES = new Set(['nginx', 'ingress-nginx']);
+
 export class PlayerIngress extends Construct {
   readonly ingress: k8s.KubeIngress;
 
@@ -23,15 +37,8 @@ export class PlayerIngress extends Construct {
       ? { service: { name: NAMES.router, port: { name: PORT_NAMES.http } } }
       : { service: { name: NAMES.streamer, port: { name: PORT_NAMES.player } } };
     const annotations: Record<string, string> = {
-      'nginx.ingress.kubernetes.io/proxy-read-timeout': String(WEBSOCKET_TIMEOUT_SECONDS),
-      'nginx.ingress.kubernetes.io/proxy-send-timeout': String(WEBSOCKET_TIMEOUT_SECONDS),
-      'nginx.ingress.kubernetes.io/proxy-body-size': '1m',
-      ...(tls
-        ? {
-            'cert-manager.io/cluster-issuer': c.TLS_ISSUER,
-            'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
-          }
-        : {}),
+      ...(NGINX_CLASSES.has(c.INGRESS_CLASS) ? nginxAnnotations(tls) : {}),
+      ...(tls ? { 'cert-manager.io/cluster-issuer': c.TLS_ISSUER } : {}),
     };
     this.ingress = new k8s.KubeIngress(this, 'ingress', {
       metadata: { name: NAMES.ingress, namespace: c.NAMESPACE, labels: commonLabels('ingress'), annotations },

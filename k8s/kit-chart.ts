@@ -3,6 +3,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { KitConfig } from '../common/kit-config.js';
 import { Autoscaling } from './autoscaling.js';
+import { PlayerGateway } from './gateway.js';
 import { PlayerIngress } from './ingress.js';
 import { Monitoring } from './monitoring.js';
 import { APP_NAME } from './names.js';
@@ -18,7 +19,8 @@ export class KitChart extends Chart {
     new StreamerPool(this, 'streamer', { config });
     new Turn(this, 'turn', { config });
     if (config.ROUTER_ENABLED) new Router(this, 'router', { config });
-    new PlayerIngress(this, 'ingress', { config });
+    if (config.ENTRY === 'gateway') new PlayerGateway(this, 'gateway', { config });
+    else new PlayerIngress(this, 'ingress', { config });
     new Autoscaling(this, 'autoscaling', { config });
     new NetworkPolicies(this, 'network', { config });
     new Monitoring(this, 'monitoring', { config });

@@ -6,7 +6,15 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/env-config.js';
 import { KIT_CONFIG_KEYS, kitEnv, loadKitConfig, readDotEnv, type KitConfig } from '../common/kit-config.js';
 import { manifestProblems, manifestWarnings } from './manifest-problems.js';
-import { GPU_MANIFEST_FILE, readManifests, summaryLines, synthesize, writeOverlay } from './synth.js';
+import { containerProblems } from './container-checks.js';
+import {
+  GPU_MANIFEST_FILE,
+  readManifests,
+  renderObjects,
+  summaryLines,
+  synthesize,
+  writeOverlay,
+} from './synth.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,8 +54,8 @@ try {
 }
 
 /**
- * The kit config, with misspelt keys in the .env file and values a cluster must not get (manifestProblems)
- * reported alongside every other problem.
+ * The kit config, with misspelt keys in the .env file, values a cluster must not get (manifestProblems) and
+ * containers that would exit at start (containerProblems) reported alongside every other problem.
  */
 function checkedConfig(path: string): KitConfig {
   const known = new Set<string>(KIT_CONFIG_KEYS);
@@ -68,7 +76,12 @@ function checkedConfig(path: string): KitConfig {
       config = undefined;
     }
   }
-  if (config !== undefined) problems.push(...manifestProblems(config));
+  if (config !== undefined) {
+    const clusterProblems = manifestProblems(config);
+    problems.push(...clusterProblems);
+    // Whether every container would start with the env its manifest gives it (each component's own checker).
+    if (clusterProblems.length === 0) problems.push(...containerProblems(renderObjects(config)));
+  }
   if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
   return config;
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as gatewayV1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import * as monitoringV1 from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import * as appsV1 from 'kubernetes-models/apps/v1';
 import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
@@ -16,7 +17,7 @@ import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kitEnv, loadKitConfig, type KitConfig } from '../common/kit-config.js';
+import { KIT_VERSION, kitEnv, loadKitConfig, type KitConfig } from '../common/kit-config.js';
 import { ADAPTER, SIDECAR } from '../common/metric-names.js';
 import {
   ALLOCATED_LABEL,
@@ -29,6 +30,9 @@ import { requirements } from '../test/support/tools.js';
 import { manifestWarnings } from './manifest-problems.js';
 import { monitoringOptions } from './monitoring.js';
 import { loadRouterConfig } from '../router/index.js';
+import { DRAINED_PATH } from '../signalserver/drain-wait.js';
+import { containerProblems } from './container-checks.js';
+import { GRAFANA_FOLDER, GRAFANA_FOLDER_ANNOTATION } from './monitoring.js';
 import { TERMINATION_MARGIN_SECONDS } from './streamer-pool.js';
 import { readManifests, synthesize, writeOverlay, type ManifestObject } from './synth.js';
 import { TURN_PROBE_COMMAND, TURN_RBAC_RULES } from './turn.js';
@@ -44,6 +48,7 @@ const MODELS: Record<string, Record<string, unknown>> = {
   'policy/v1': policyV1,
   'rbac.authorization.k8s.io/v1': rbacV1,
   'monitoring.coreos.com/v1': monitoringV1,
+  'gateway.networking.k8s.io/v1': gatewayV1,
 };
 
 /** Schema-validates one object with the model class of its apiVersion/kind; throws on any violation. */
@@ -53,16 +58,31 @@ function validate(o: ManifestObject): void {
   new Model(o).validate();
 }
 
-// A non-trivial .env: private registry, other pools and taints, 2 GPUs, no TLS, ratio HPA, router off.
+const EXAMPLE_ENV = join(import.meta.dirname, '..', '.env.example');
+/** What the operator adds to .env.example (the one key it says MUST be set). */
+const EXAMPLE_ADDITIONS = '\nTURN_URLS=turn:turn.example.com:3478?transport=udp\n';
+
+// A non-trivial .env: private registry with a GPU app from another registry, other pools and taints,
+// 2 GPUs, Ingress on a controller without nginx annotations, no TLS, ratio HPA, router off.
 const CUSTOM_ENV = `
 # custom deployment
 NAMESPACE=games
+TURN_NAMESPACE=games-turn
 IMAGE_REGISTRY=registry.example.com:5000/studio
-STREAMER_IMAGE=my-unreal-app
+STREAMER_IMAGE=iad.ocir.io/tenancy/unreal
 STREAMER_TAG=5.5.1
+STREAMER_RUN_AS=1000:1000
+STREAMER_PULL_SECRET=ocir
+STREAMER_WRITABLE_PATHS=/tmp,/home/ue/app/Game/Saved
+STREAMER_CPU_REQUEST=3500m
+STREAMER_MEMORY_REQUEST=6Gi
+STREAMER_MEMORY_LIMIT=none
+SIDECAR_TAG=latest
 IMAGE_PULL_SECRET=regcred
+ENTRY=ingress
 INGRESS_HOST=play.example.org
 INGRESS_CLASS=traefik
+INGRESS_NAMESPACE=traefik
 TLS_ISSUER=none
 GPU_POOL_LABEL=pool=a10
 GPU_POOL_TAINT=dedicated=gpu:NoExecute
@@ -108,7 +128,12 @@ function synth(name: string, envText: string | undefined): Synth {
   return { config, objects, dir, text: readFileSync(file, 'utf8') };
 }
 
-const defaults = synth('default', undefined);
+// .env.example as shipped plus TURN_URLS; the Unreal wrapper on a shared Gateway; the custom .env above.
+const defaults = synth('default', readFileSync(EXAMPLE_ENV, 'utf8') + EXAMPLE_ADDITIONS);
+const attached = synth(
+  'attached',
+  `${EXAMPLE_ADDITIONS}STREAMER_IMAGE=pixelstream-unreal\nGATEWAY_PARENT=infra/shared\nGATEWAY_LISTENER=https\nGATEWAY_DATAPLANE_NAMESPACE=infra\nENTRY_TIMEOUT_SECONDS=0\nTLS_ISSUER=none\nIMAGE_PULL_POLICY=Always\n`,
+);
 const custom = synth('custom', CUSTOM_ENV);
 
 type Obj = ManifestObject & {
@@ -135,7 +160,8 @@ function envOf(c: any): Record<string, any> {
 }
 
 describe.each([
-  ['default', defaults],
+  ['.env.example', defaults],
+  ['attached to a Gateway', attached],
   ['custom .env', custom],
 ])('manifests (%s)', (_label, s) => {
   const c = s.config;
@@ -143,9 +169,20 @@ describe.each([
   it('every object in the YAML on disk is valid against the official schemas', () => {
     expect(s.objects.length).toBeGreaterThan(15);
     for (const o of s.objects) expect(() => validate(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
+    // TURN apart (its namespace needs Pod Security privileged for host networking), everything else in NAMESPACE.
     for (const o of s.objects)
       if (o.kind !== 'ClusterRole' && o.kind !== 'ClusterRoleBinding')
-        expect(o.metadata.namespace).toBe(c.NAMESPACE);
+        expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(
+          o.metadata.labels?.[COMPONENT_LABEL] === 'turn' ? c.TURN_NAMESPACE : c.NAMESPACE,
+        );
+    expect(find(s, 'DaemonSet', 'turn').metadata.namespace).toBe(c.TURN_NAMESPACE);
+    expect(find(s, 'ClusterRoleBinding', `pixelstream-turn-${c.NAMESPACE}`).subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'turn', namespace: c.TURN_NAMESPACE },
+    ]);
+  });
+
+  it("every container would start: each component's own config checker accepts the env its manifest gives it", () => {
+    expect(containerProblems(s.objects)).toEqual([]);
   });
 
   it('streamer pods: GPU limit is a real quantity, GPU pool only, drain-safe, HPA-owned', () => {
@@ -161,19 +198,65 @@ describe.each([
     expect(pod.nodeSelector).toEqual({ [labelKey ?? '']: labelValue });
     expect(pod.terminationGracePeriodSeconds).toBe(c.DRAIN_TIMEOUT_SECONDS + TERMINATION_MARGIN_SECONDS);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(c.DRAIN_TIMEOUT_SECONDS);
-    expect(app.lifecycle.preStop.exec.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    // The app's preStop needs no tool in its image: an HTTP GET the sidecar holds until the drain leaves no
+    // session. By port number (a name would be looked up among the app container's own ports, which has none).
+    expect(app.lifecycle.preStop).toEqual({ httpGet: { path: DRAINED_PATH, port: 9000 } });
+    const side = container(d, 'signalserver');
+    expect(side.ports).toContainEqual({ name: 'metrics', containerPort: 9000, protocol: 'TCP' });
+    expect(envOf(side).METRICS_PORT).toBe('9000');
+    // The sidecar has no hook: SIGTERM starts its drain at once.
+    expect(side.lifecycle).toBeUndefined();
     expect(d.spec.template.metadata.labels[ALLOCATED_LABEL]).toBe('false');
     expect(d.spec.template.metadata.labels[COMPONENT_LABEL]).toBe('streamer');
-    expect(pod.securityContext).toMatchObject({
+    expect(pod.securityContext).toEqual({
       runAsNonRoot: true,
+      fsGroup: 65532, // the sidecar's group: its projected API token is group-readable
       seccompProfile: { type: 'RuntimeDefault' },
     });
+    // Each container runs as its image's user, never root, on a read-only root file system.
+    const appUser = c === custom.config ? 1000 : c.STREAMER_IMAGE === 'pixelstream-unreal' ? 10001 : 65532;
+    expect(app.securityContext).toMatchObject({ runAsUser: appUser, runAsGroup: appUser });
+    expect(side.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532 });
     for (const k of pod.containers)
-      expect(k.securityContext).toMatchObject({
+      expect(k.securityContext).toEqual({
         allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        runAsUser: expect.any(Number),
+        runAsGroup: expect.any(Number),
         capabilities: { drop: ['ALL'] },
       });
-    if (c.IMAGE_PULL_SECRET !== '') expect(pod.imagePullSecrets).toEqual([{ name: c.IMAGE_PULL_SECRET }]);
+    // …writing only to an emptyDir per STREAMER_WRITABLE_PATHS entry.
+    expect(app.volumeMounts).toEqual(
+      c.STREAMER_WRITABLE_PATHS.map((path, i) => ({ name: `app-writable-${i}`, mountPath: path })),
+    );
+    for (const m of app.volumeMounts)
+      expect(pod.volumes.find((v: any) => v.name === m.name)).toEqual({ name: m.name, emptyDir: {} });
+    // The app requests CPU and memory (scheduling on the GPU node reserves them).
+    expect(app.resources.requests).toEqual({
+      cpu: c.STREAMER_CPU_REQUEST,
+      memory: c.STREAMER_MEMORY_REQUEST,
+    });
+    expect(app.resources.limits.memory).toBe(
+      c.STREAMER_MEMORY_LIMIT === 'none' ? undefined : c.STREAMER_MEMORY_LIMIT,
+    );
+    const secrets = [c.IMAGE_PULL_SECRET, c.STREAMER_PULL_SECRET].filter((x) => x !== '');
+    expect(pod.imagePullSecrets).toEqual(
+      secrets.length === 0 ? undefined : secrets.map((name) => ({ name })),
+    );
+  });
+
+  it('images: kit-version tags by default, pull policy Always only for latest (or when asked)', () => {
+    for (const o of s.objects as Obj[])
+      for (const k of o.spec?.template?.spec?.containers ?? []) {
+        const tag = (k.image as string).split(':').pop();
+        expect(k.imagePullPolicy, k.image).toBe(
+          c.IMAGE_PULL_POLICY !== 'auto' ? c.IMAGE_PULL_POLICY : tag === 'latest' ? 'Always' : 'IfNotPresent',
+        );
+      }
+    const side = container(find(s, 'Deployment', 'streamer'), 'signalserver');
+    if (c === defaults.config) expect(side.image).toBe(`pixelstream-signalserver:${KIT_VERSION}`);
   });
 
   it('signalling sidecar: ports, probes on /healthz and /readyz, env from the contract, secrets by reference', () => {
@@ -215,12 +298,13 @@ describe.each([
       mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
       readOnly: true,
     });
-    expect(container(d, 'streamer').volumeMounts).toBeUndefined();
+    const appVolumes = (container(d, 'streamer').volumeMounts as any[]).map((m) => m.name);
+    expect(appVolumes.every((n) => n.startsWith('app-writable-'))).toBe(true);
   });
 
   it('GPU pool toleration matches the configured taint', () => {
     const tolerations = find(s, 'Deployment', 'streamer').spec.template.spec.tolerations;
-    if (c === defaults.config)
+    if (c.GPU_POOL_TAINT === 'nvidia.com/gpu:NoSchedule')
       expect(tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     else
       expect(tolerations).toEqual([
@@ -305,7 +389,7 @@ describe.each([
     expect(pod.dnsPolicy).toBe('ClusterFirstWithHostNet');
     const [labelKey, labelValue] = c.TURN_POOL_LABEL.split('=');
     expect(pod.nodeSelector).toEqual({ [labelKey ?? '']: labelValue });
-    if (c === defaults.config)
+    if (c.TURN_POOL_TAINT !== 'none')
       expect(pod.tolerations).toEqual([
         { key: 'app.pixel/turn', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
       ]);
@@ -421,23 +505,26 @@ describe.each([
     });
   });
 
-  it('Ingress: class, WebSocket timeouts, TLS issuer, backend = router or streamer Service', () => {
+  it('Ingress (ENTRY=ingress): class, standard fields only unless the class is nginx, TLS issuer, backend', () => {
+    if (c.ENTRY !== 'ingress') {
+      expect(s.objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
+      return;
+    }
     const ing = find(s, 'Ingress', 'pixelstream');
     expect(ing.spec.ingressClassName).toBe(c.INGRESS_CLASS);
     const ann = ing.metadata.annotations ?? {};
-    expect(Number(ann['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(3600);
-    expect(Number(ann['nginx.ingress.kubernetes.io/proxy-send-timeout'])).toBeGreaterThanOrEqual(3600);
+    // ingress-nginx annotations only for its own class; the Ingress works on any controller without them.
+    const nginx = Object.keys(ann).filter((k) => k.startsWith('nginx.ingress.kubernetes.io/'));
+    if (c.INGRESS_CLASS === 'nginx') {
+      expect(Number(ann['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(3600);
+      expect(Number(ann['nginx.ingress.kubernetes.io/proxy-send-timeout'])).toBeGreaterThanOrEqual(3600);
+    } else expect(nginx).toEqual([]);
     const rule = ing.spec.rules[0];
     expect(rule.host).toBe(c.INGRESS_HOST);
+    expect(rule.http.paths[0]).toMatchObject({ path: '/', pathType: 'Prefix' });
     const backend = rule.http.paths[0].backend.service;
-    if (c.ROUTER_ENABLED) {
-      expect(backend).toEqual({ name: 'router', port: { name: 'http' } });
-      const svc = find(s, 'Service', 'router');
-      expect(svc.spec.ports.find((p: any) => p.name === 'http')).toMatchObject({
-        port: 80,
-        targetPort: 'http',
-      });
-    } else expect(backend).toEqual({ name: 'streamer', port: { name: 'player' } });
+    if (c.ROUTER_ENABLED) expect(backend).toEqual({ name: 'router', port: { name: 'http' } });
+    else expect(backend).toEqual({ name: 'streamer', port: { name: 'player' } });
     if (c.TLS_ISSUER === 'none') {
       expect(ing.spec.tls).toBeUndefined();
       expect(ann['cert-manager.io/cluster-issuer']).toBeUndefined();
@@ -447,6 +534,71 @@ describe.each([
     }
   });
 
+  it('Gateway API (ENTRY=gateway): Gateway with cert-manager TLS or an existing parent, HTTPRoute with long timeouts', () => {
+    const routes = s.objects.filter((o) => o.kind === 'HTTPRoute') as Obj[];
+    const gateways = s.objects.filter((o) => o.kind === 'Gateway') as Obj[];
+    if (c.ENTRY !== 'gateway') {
+      expect([...routes, ...gateways]).toEqual([]);
+      return;
+    }
+    const route = find(s, 'HTTPRoute', 'pixelstream');
+    expect(route.spec.hostnames).toEqual([c.INGRESS_HOST]);
+    const [rule, ...otherRules] = route.spec.rules;
+    expect(otherRules).toEqual([]);
+    expect(rule.matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
+    // The standard timeouts, long enough for a session's signalling socket (Gateway API duration syntax).
+    const timeout = c.ENTRY_TIMEOUT_SECONDS === 86_400 ? '24h' : `${c.ENTRY_TIMEOUT_SECONDS}s`;
+    expect(rule.timeouts).toEqual({ request: timeout, backendRequest: timeout });
+    const backend = c.ROUTER_ENABLED ? { name: 'router', port: 80 } : { name: 'streamer', port: 8080 };
+    expect(rule.backendRefs).toEqual([backend]);
+    const svc = find(s, 'Service', backend.name);
+    expect(svc.spec.ports.map((p: any) => p.port)).toContain(backend.port);
+    if (c.GATEWAY_PARENT !== '') {
+      // Attached to someone else's Gateway: no Gateway of our own, no redirect route.
+      expect(gateways).toEqual([]);
+      expect(routes).toHaveLength(1);
+      const [ns, name] = c.GATEWAY_PARENT.split('/');
+      expect(route.spec.parentRefs).toEqual([
+        {
+          group: 'gateway.networking.k8s.io',
+          kind: 'Gateway',
+          namespace: ns,
+          name,
+          ...(c.GATEWAY_LISTENER === '' ? {} : { sectionName: c.GATEWAY_LISTENER }),
+        },
+      ]);
+      return;
+    }
+    const gw = find(s, 'Gateway', 'pixelstream');
+    expect(gw.spec.gatewayClassName).toBe(c.GATEWAY_CLASS);
+    const listeners = gw.spec.listeners as any[];
+    const http = listeners.find((l) => l.name === 'http');
+    expect(http).toMatchObject({ protocol: 'HTTP', port: 80, hostname: c.INGRESS_HOST });
+    if (c.TLS_ISSUER === 'none') {
+      expect(listeners).toHaveLength(1);
+      expect(gw.metadata.annotations).toBeUndefined();
+      expect(route.spec.parentRefs).toEqual([{ name: 'pixelstream', sectionName: 'http' }]);
+      return;
+    }
+    // cert-manager's Gateway support: the issuer annotation and an HTTPS listener naming the Secret it fills.
+    expect(gw.metadata.annotations).toEqual({ 'cert-manager.io/cluster-issuer': c.TLS_ISSUER });
+    expect(listeners.find((l) => l.name === 'https')).toEqual({
+      name: 'https',
+      protocol: 'HTTPS',
+      port: 443,
+      hostname: c.INGRESS_HOST,
+      allowedRoutes: { namespaces: { from: 'Same' } },
+      tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: c.TLS_SECRET_NAME }] },
+    });
+    expect(route.spec.parentRefs).toEqual([{ name: 'pixelstream', sectionName: 'https' }]);
+    // Plain HTTP only redirects (ACME HTTP-01 challenges get cert-manager's own, more specific route).
+    const redirect = find(s, 'HTTPRoute', 'pixelstream-https-redirect');
+    expect(redirect.spec.parentRefs).toEqual([{ name: 'pixelstream', sectionName: 'http' }]);
+    expect(redirect.spec.rules).toEqual([
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+    ]);
+  });
+
   it('NetworkPolicy: streamer port never opened, player port only from router/ingress, metrics only from monitoring', () => {
     const np = find(s, 'NetworkPolicy', 'streamer');
     expect(np.spec.policyTypes).toEqual(['Ingress']);
@@ -454,6 +606,12 @@ describe.each([
     const ports = rules.flatMap((r) => r.ports.map((p: any) => p.port)).filter((p) => p !== undefined);
     expect(ports).not.toContain(8888);
     expect(ports).not.toContain('streamer');
+    const entryNamespace = c.ENTRY === 'gateway' ? c.GATEWAY_DATAPLANE_NAMESPACE : c.INGRESS_NAMESPACE;
+    const entry = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': entryNamespace } } };
+    if (c.ROUTER_ENABLED) {
+      const routerRules = find(s, 'NetworkPolicy', 'router').spec.ingress as any[];
+      expect(routerRules.find((r) => r.ports.some((p: any) => p.port === 'http')).from).toEqual([entry]);
+    }
     const player = rules.find((r) => r.ports.some((p: any) => p.port === 'player'));
     expect(player.from).toEqual(
       c.ROUTER_ENABLED
@@ -464,7 +622,7 @@ describe.each([
               },
             },
           ]
-        : [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.INGRESS_NAMESPACE } } }],
+        : [entry],
     );
     const metrics = rules.find((r) => r.ports.some((p: any) => p.port === 'metrics'));
     expect(metrics.from).toEqual([
@@ -495,8 +653,15 @@ describe.each([
       (o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1',
     ) as Obj[];
     expect(boards.length).toBeGreaterThanOrEqual(2);
-    for (const b of boards)
+    for (const b of boards) {
       for (const json of Object.values(b.data ?? {})) expect(() => JSON.parse(json) as unknown).not.toThrow();
+      // The folder the Grafana sidecar files it under, by the annotation support/prometheus.values.yaml names.
+      expect(b.metadata.annotations).toEqual({ [GRAFANA_FOLDER_ANNOTATION]: GRAFANA_FOLDER });
+    }
+    const values = parse(
+      readFileSync(join(import.meta.dirname, '..', 'support', 'prometheus.values.yaml'), 'utf8'),
+    );
+    expect(values.grafana.sidecar.dashboards.folderAnnotation).toBe(GRAFANA_FOLDER_ANNOTATION);
   });
 
   it('no Secret objects, no secret values in ConfigMaps, no static TURN password anywhere', () => {
@@ -517,15 +682,23 @@ describe.each([
 });
 
 describe('custom .env specifics', () => {
-  it('puts images under the registry with their tags and the pull secret on every pod', () => {
+  it('puts images under the registry, except one that names its own, with their tags and pull secrets', () => {
     const images = JSON.stringify(custom.objects).match(/"image":"[^"]+"/g);
     expect(new Set(images)).toEqual(
       new Set([
-        '"image":"registry.example.com:5000/studio/my-unreal-app:5.5.1"',
+        '"image":"iad.ocir.io/tenancy/unreal:5.5.1"',
         '"image":"registry.example.com:5000/studio/pixelstream-signalserver:latest"',
-        '"image":"registry.example.com:5000/studio/pixelstream-turn:latest"',
+        `"image":"registry.example.com:5000/studio/pixelstream-turn:${KIT_VERSION}"`,
       ]),
     );
+    // The GPU app's own pull secret beside the kit's, on the pod that pulls both; the kit's elsewhere.
+    expect(find(custom, 'Deployment', 'streamer').spec.template.spec.imagePullSecrets).toEqual([
+      { name: 'regcred' },
+      { name: 'ocir' },
+    ]);
+    expect(find(custom, 'DaemonSet', 'turn').spec.template.spec.imagePullSecrets).toEqual([
+      { name: 'regcred' },
+    ]);
   });
 });
 
@@ -533,8 +706,9 @@ const kubectlOk = requirements(['kubectl']);
 describe.skipIf(!kubectlOk)('kustomize overlay', () => {
   it.each([
     ['default', defaults],
+    ['attached', attached],
     ['custom', custom],
-  ])('kubectl kustomize renders the %s overlay with namespace and labels', (_n, s) => {
+  ])('kubectl kustomize renders the %s overlay with namespaces kept and labels', (_n, s) => {
     const r = spawnSync('kubectl', ['kustomize', s.dir], {
       encoding: 'utf8',
       env: { ...process.env, KUBECONFIG: '/dev/null' },
@@ -546,8 +720,10 @@ describe.skipIf(!kubectlOk)('kustomize overlay', () => {
     for (const d of docs) {
       validate(d);
       expect(d.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('kustom.sh');
-      if (!d.kind.startsWith('Cluster')) expect(d.metadata.namespace).toBe(s.config.NAMESPACE);
+      const synthesized = s.objects.find((o) => o.kind === d.kind && o.metadata.name === d.metadata.name);
+      expect(d.metadata.namespace).toBe(synthesized?.metadata.namespace);
     }
+    expect(docs.find((d) => d.kind === 'DaemonSet')?.metadata.namespace).toBe(s.config.TURN_NAMESPACE);
     // Labels are added to objects, never to selectors (that would orphan running pods on upgrade).
     const deploy = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'streamer') as Obj;
     expect(deploy.spec.selector.matchLabels['app.kubernetes.io/managed-by']).toBeUndefined();
@@ -602,6 +778,33 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
       expect(r.stderr, key).toContain(`- ${key}`);
   });
 
+  it('refuses .env.example as shipped: the one key it says MUST be set is named', () => {
+    const r = run(EXAMPLE_ENV, join(work, 'kustom-example'));
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      '- Deployment/streamer container signalserver would exit at start: TURN_SECRET is set but TURN_URLS is empty (set in .env: TURN_URLS)',
+    );
+    expect(r.stderr.match(/^ {2}- /gm)).toHaveLength(1);
+  });
+
+  it("refuses a .env whose pods would not start, every problem at once: kit rules and each container's own checker", () => {
+    const envFile = join(work, 'unstartable.env');
+    // A bad namespace (kit rule), no TURN_URLS (the sidecar's checker), a realm coturn refuses (TURN's
+    // checker), a reference streamer whose ICE ports... are fine: only what the manifests give it counts.
+    writeFileSync(envFile, 'NAMESPACE=Bad_Name\nTURN_REALM=my realm!\nGATEWAY_PARENT=no-slash\n');
+    const r = run(envFile, join(work, 'kustom-unstartable'));
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const problems = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
+    expect(problems).toEqual([
+      '  - NAMESPACE="Bad_Name": must be a DNS-1123 label',
+      '  - GATEWAY_PARENT="no-slash": must be namespace/name of a Gateway',
+      '  - Deployment/streamer container signalserver would exit at start: TURN_SECRET is set but TURN_URLS is empty (set in .env: TURN_URLS)',
+      '  - DaemonSet/turn container coturn would exit at start: TURN_REALM="my realm!": must be letters, digits, dots and dashes (set in .env: TURN_REALM)',
+    ]);
+  });
+
   it('fails clearly when .env is missing', () => {
     const r = run(join(work, 'absent.env'), join(work, 'kustom-absent'));
     expect(r.status).toBe(2);
@@ -611,9 +814,31 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
 
 describe('.env.example', () => {
   it('documents every key and its values are the defaults', () => {
-    const env = kitEnv(join(import.meta.dirname, '..', '.env.example'), {});
+    const env = kitEnv(EXAMPLE_ENV, {});
     const { KIT_CONFIG_KEYS } = { KIT_CONFIG_KEYS: Object.keys(loadKitConfig({})) };
     for (const key of KIT_CONFIG_KEYS) expect(Object.keys(env), key).toContain(key);
     expect(loadKitConfig(env)).toEqual(loadKitConfig({}));
   });
+
+  it('says which keys MUST be set, and setting them gives pods that start', () => {
+    const text = readFileSync(EXAMPLE_ENV, 'utf8');
+    expect(text).not.toMatch(/every key is optional/i);
+    expect(text).toMatch(/^# MUST set before the first deploy[^\n]*\n#\s+TURN_URLS\b/m);
+    // As shipped, the sidecars would exit (TURN_SECRET without TURN_URLS); with TURN_URLS every container starts.
+    const shipped = synthNoThrow(text);
+    expect(shipped).toEqual([
+      'Deployment/streamer container signalserver would exit at start: TURN_SECRET is set but TURN_URLS is empty (set in .env: TURN_URLS)',
+    ]);
+    expect(containerProblems(defaults.objects)).toEqual([]);
+  });
 });
+
+/** The problems synthesize() refuses `envText` with ([] when it synthesizes). */
+function synthNoThrow(envText: string): string[] {
+  try {
+    synth(`refused-${Math.random().toString(36).slice(2)}`, envText);
+    return [];
+  } catch (err) {
+    return (err as { problems?: string[] }).problems ?? [String(err)];
+  }
+}

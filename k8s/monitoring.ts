@@ -20,6 +20,10 @@ export interface MonitoringProps {
 
 /** Label the Grafana dashboard sidecar looks for (kube-prometheus-stack's default). */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
+/** Annotation the Grafana sidecar reads a dashboard's folder from (support/prometheus.values.yaml folderAnnotation). */
+export const GRAFANA_FOLDER_ANNOTATION = 'grafana_folder';
+/** Folder the kit's dashboards appear in. */
+export const GRAFANA_FOLDER = 'Pixel Streaming';
 /** Scrape period: a session start should reach the HPA within a couple of adapter cycles. */
 export const SCRAPE_INTERVAL = '15s';
 
@@ -60,10 +64,14 @@ export class Monitoring extends Construct {
     new ApiObject(this, 'podmonitor-turn', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
-      metadata: { name: NAMES.turn, namespace, labels: { ...commonLabels(TURN_COMPONENT), ...release } },
+      metadata: {
+        name: NAMES.turn,
+        namespace: c.TURN_NAMESPACE,
+        labels: { ...commonLabels(TURN_COMPONENT), ...release },
+      },
       spec: {
         selector: { matchLabels: selectorLabels(TURN_COMPONENT) },
-        namespaceSelector: { matchNames: [namespace] },
+        namespaceSelector: { matchNames: [c.TURN_NAMESPACE] },
         podMetricsEndpoints: [
           { port: PORT_NAMES.metrics, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' },
         ],
@@ -84,6 +92,7 @@ export class Monitoring extends Construct {
           name,
           namespace,
           labels: { ...commonLabels('monitoring'), [GRAFANA_DASHBOARD_LABEL]: '1' },
+          annotations: { [GRAFANA_FOLDER_ANNOTATION]: GRAFANA_FOLDER },
         },
         data: { [file]: JSON.stringify(dashboard, null, 2) },
       });

@@ -12,6 +12,7 @@ export const NAMES = {
   router: 'router',
   turn: 'turn',
   ingress: APP_NAME,
+  gateway: APP_NAME,
 } as const;
 
 /** Container ports of the signalling sidecar (its contract defaults) and of the router. */

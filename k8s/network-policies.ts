@@ -1,5 +1,6 @@
 // Who may talk to the kit's pods. The streamer port is never opened (it binds loopback inside the pod
-// anyway); the player port only from the router (or the ingress controller without a router); metrics
+// anyway); the player port only from the router (or the entry's proxies — the Gateway's data plane or the
+// ingress controller — without a router); the router only from the entry's proxies; metrics
 // only from the monitoring namespace; WebRTC media (UDP, any port) from anywhere, because players and the
 // TURN relays (host-networked, so not selectable by label) reach the pods directly.
 import { k8s } from 'cdk8s-plus-27';
@@ -30,9 +31,11 @@ export class NetworkPolicies extends Construct {
       from: [fromNamespace(c.MONITORING_NAMESPACE)],
       ports: [tcp(PORT_NAMES.metrics)],
     };
+    // Where the entry's proxies run: the Gateway's data plane, or the ingress controller.
+    const entry = fromNamespace(c.ENTRY === 'gateway' ? c.GATEWAY_DATAPLANE_NAMESPACE : c.INGRESS_NAMESPACE);
     const playerFrom = c.ROUTER_ENABLED
       ? [{ podSelector: { matchLabels: selectorLabels(ROUTER_COMPONENT) } }]
-      : [fromNamespace(c.INGRESS_NAMESPACE)];
+      : [entry];
 
     new k8s.KubeNetworkPolicy(this, 'streamer', {
       metadata: { name: 'streamer', namespace, labels: commonLabels(STREAMER_COMPONENT) },
@@ -56,7 +59,7 @@ export class NetworkPolicies extends Construct {
         spec: {
           podSelector: { matchLabels: selectorLabels(ROUTER_COMPONENT) },
           policyTypes: ['Ingress'],
-          ingress: [{ from: [fromNamespace(c.INGRESS_NAMESPACE)], ports: [tcp(PORT_NAMES.http)] }, metrics],
+          ingress: [{ from: [entry], ports: [tcp(PORT_NAMES.http)] }, metrics],
         },
       });
     }

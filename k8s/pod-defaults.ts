@@ -1,7 +1,16 @@
 // What every pod of the kit gets, spelled out rather than left to cdk8s-plus defaults: node-pool placement
 // from a label and a taint, non-root security contexts, env from Secrets and the downward API.
 import { k8s } from 'cdk8s-plus-27';
-import { parseNodeLabel, parseNodeTaint } from '../common/kit-config.js';
+import {
+  imageRef,
+  parseNodeLabel,
+  parseNodeTaint,
+  pullPolicy,
+  runAsFor,
+  type KitConfig,
+  type KitImage,
+  type PullPolicy,
+} from '../common/kit-config.js';
 
 /** nodeSelector for a `key=value` pool label (validated by the kit config). */
 export function poolSelector(label: string): Record<string, string> {
@@ -22,34 +31,43 @@ export function poolTolerations(taint: string): k8s.Toleration[] {
   ];
 }
 
-/** Uid/gid of the kit's images (and of Epic's Unreal runtime images). */
-export const RUN_AS = 1000;
-
-export function podSecurity(): k8s.PodSecurityContext {
+/**
+ * Pod-level security: non-root, the runtime's seccomp profile. `fsGroup` owns the pod's volumes (the
+ * sidecar's projected API token is group-readable only), so it is the group of the container that reads them.
+ */
+export function podSecurity(fsGroup?: number): k8s.PodSecurityContext {
   return {
     runAsNonRoot: true,
-    runAsUser: RUN_AS,
-    runAsGroup: RUN_AS,
-    fsGroup: RUN_AS,
+    ...(fsGroup === undefined ? {} : { fsGroup }),
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
 
 /**
- * Locked-down container: no privilege escalation, no capabilities (except those named), read-only root.
- * `fileCapabilities` lets a binary's file capability take effect (it turns off no_new_privs): only the
- * capabilities named here can be gained that way.
+ * Locked-down container running as its image's user: no privilege escalation, no capabilities (except
+ * those named), read-only root. `fileCapabilities` lets a binary's file capability take effect (it turns
+ * off no_new_privs): only the capabilities named here can be gained that way.
  */
 export function containerSecurity(
-  opts: { readOnlyRoot?: boolean; addCapabilities?: string[]; fileCapabilities?: boolean } = {},
+  c: KitConfig,
+  which: KitImage,
+  opts: { addCapabilities?: string[]; fileCapabilities?: boolean } = {},
 ): k8s.SecurityContext {
+  const { uid, gid } = runAsFor(c, which);
   return {
     allowPrivilegeEscalation: opts.fileCapabilities ?? false,
     privileged: false,
-    readOnlyRootFilesystem: opts.readOnlyRoot ?? true,
+    readOnlyRootFilesystem: true,
     runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: gid,
     capabilities: { drop: ['ALL'], ...(opts.addCapabilities?.length ? { add: opts.addCapabilities } : {}) },
   };
+}
+
+/** Image reference and pull policy of one of the kit's images. */
+export function imageOf(c: KitConfig, which: KitImage): { image: string; imagePullPolicy: PullPolicy } {
+  return { image: imageRef(c, which), imagePullPolicy: pullPolicy(c, which) };
 }
 
 export function secretEnv(name: string, secret: string, key: string): k8s.EnvVar {
@@ -67,6 +85,8 @@ export function plainEnv(values: Record<string, string | number | boolean | unde
     .map(([name, value]) => ({ name, value: String(value) }));
 }
 
-export function pullSecrets(name: string): k8s.LocalObjectReference[] | undefined {
-  return name === '' ? undefined : [{ name }];
+/** imagePullSecrets from the named Secrets (empty names and repeats left out); undefined when none. */
+export function pullSecrets(...names: string[]): k8s.LocalObjectReference[] | undefined {
+  const unique = [...new Set(names.filter((n) => n !== ''))];
+  return unique.length === 0 ? undefined : unique.map((name) => ({ name }));
 }

@@ -2,12 +2,13 @@
 // and pipe the player's WebSocket there. Reads pods in its namespace and nothing else.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imageRef, type KitConfig } from '../common/kit-config.js';
+import { pullSecretFor, runAsFor, type KitConfig } from '../common/kit-config.js';
 import { ROUTER_COMPONENT, ROUTER_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels, selectorString } from './names.js';
 import {
   containerSecurity,
   fieldEnv,
+  imageOf,
   plainEnv,
   podSecurity,
   pullSecrets,
@@ -77,8 +78,8 @@ export class Router extends Construct {
             serviceAccountName: NAMES.router,
             automountServiceAccountToken: true,
             enableServiceLinks: false,
-            imagePullSecrets: pullSecrets(c.IMAGE_PULL_SECRET),
-            securityContext: podSecurity(),
+            imagePullSecrets: pullSecrets(pullSecretFor(c, 'ROUTER')),
+            securityContext: podSecurity(runAsFor(c, 'ROUTER').gid),
             terminationGracePeriodSeconds:
               SHUTDOWN_DELAY_SECONDS + SHUTDOWN_DRAIN_SECONDS + SHUTDOWN_MARGIN_SECONDS,
             // Replicas on different nodes, so one node going away leaves the entry point up.
@@ -93,8 +94,7 @@ export class Router extends Construct {
             containers: [
               {
                 name: 'router',
-                image: imageRef(c, 'ROUTER'),
-                imagePullPolicy: 'IfNotPresent',
+                ...imageOf(c, 'ROUTER'),
                 ports: [
                   { name: PORT_NAMES.http, containerPort: PORTS.routerHttp, protocol: 'TCP' },
                   { name: PORT_NAMES.metrics, containerPort: PORTS.metrics, protocol: 'TCP' },
@@ -124,7 +124,7 @@ export class Router extends Construct {
                   },
                   limits: { memory: k8s.Quantity.fromString('512Mi') },
                 },
-                securityContext: containerSecurity(),
+                securityContext: containerSecurity(c, 'ROUTER'),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],

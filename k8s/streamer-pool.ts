@@ -4,12 +4,14 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { gpuResourceName, parseGpuSharing } from '../common/gpu-sharing.js';
-import { imageRef, type KitConfig } from '../common/kit-config.js';
+import { pullSecretFor, runAsFor, type KitConfig } from '../common/kit-config.js';
+import { DRAINED_PATH } from '../signalserver/drain-wait.js';
 import { ALLOCATED_LABEL, SIDECAR_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
 import {
   containerSecurity,
   fieldEnv,
+  imageOf,
   plainEnv,
   podSecurity,
   poolSelector,
@@ -27,23 +29,6 @@ export const TERMINATION_MARGIN_SECONDS = 30;
 
 /** Where the sidecar (and only the sidecar) finds its API token: the GPU app gets no credentials. */
 const TOKEN_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-/**
- * Shell run as the GPU app's preStop hook: keep the app alive while the sidecar drains, i.e. until the
- * sidecar reports no players or stops answering. Needs /bin/sh plus curl or wget in the app image; without
- * them it returns at once (the app then stops with the pod, as it would without a hook).
- */
-export function drainWaitScript(drainSeconds: number): string {
-  const url = `http://127.0.0.1:${PORTS.player}/status`;
-  return [
-    'i=0',
-    `while [ "$i" -lt ${drainSeconds} ]; do`,
-    `  s=$( (curl -fsS --max-time 2 ${url} || wget -q -T 2 -O - ${url}) 2>/dev/null ) || break`,
-    '  case "$s" in *\'"players":0\'*) break ;; esac',
-    '  sleep 2; i=$((i + 2))',
-    'done',
-  ].join('\n');
-}
 
 /** The extended resource each streamer pod requests under GPU_SHARING (validated by the kit config). */
 export function gpuResource(c: KitConfig): string {
@@ -107,8 +92,7 @@ export class StreamerPool extends Construct {
       : [];
     const sidecar: k8s.Container = {
       name: 'signalserver',
-      image: imageRef(c, 'SIDECAR'),
-      imagePullPolicy: 'IfNotPresent',
+      ...imageOf(c, 'SIDECAR'),
       ports: [
         { name: PORT_NAMES.player, containerPort: PORTS.player, protocol: 'TCP' },
         { name: PORT_NAMES.metrics, containerPort: PORTS.metrics, protocol: 'TCP' },
@@ -153,17 +137,20 @@ export class StreamerPool extends Construct {
         requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
         limits: { memory: k8s.Quantity.fromString('512Mi') },
       },
-      securityContext: containerSecurity(),
+      securityContext: containerSecurity(c, 'SIDECAR'),
       volumeMounts: [
         { name: 'sidecar-tmp', mountPath: '/tmp' },
         { name: 'api-token', mountPath: TOKEN_DIR, readOnly: true },
       ],
     };
 
+    // The GPU app's root file system is read-only too; it writes only where STREAMER_WRITABLE_PATHS says.
+    const writable = c.STREAMER_WRITABLE_PATHS.map((path, i) => ({ name: `app-writable-${i}`, path }));
+    const memoryLimit: Record<string, k8s.Quantity> =
+      c.STREAMER_MEMORY_LIMIT === 'none' ? {} : { memory: k8s.Quantity.fromString(c.STREAMER_MEMORY_LIMIT) };
     const app: k8s.Container = {
       name: 'streamer',
-      image: imageRef(c, 'STREAMER'),
-      imagePullPolicy: 'IfNotPresent',
+      ...imageOf(c, 'STREAMER'),
       env: [
         ...plainEnv({
           STREAMER_URL: `ws://127.0.0.1:${PORTS.streamer}`,
@@ -174,14 +161,23 @@ export class StreamerPool extends Construct {
         ...streamerToken,
       ],
       resources: {
+        requests: {
+          cpu: k8s.Quantity.fromString(c.STREAMER_CPU_REQUEST),
+          memory: k8s.Quantity.fromString(c.STREAMER_MEMORY_REQUEST),
+        },
         // Extended resources: the limit is the request. A Quantity, never a bare number (it would serialize as null).
-        limits: { [gpuResource(c)]: k8s.Quantity.fromNumber(c.GPUS_PER_POD) },
+        limits: { [gpuResource(c)]: k8s.Quantity.fromNumber(c.GPUS_PER_POD), ...memoryLimit },
       },
       lifecycle: {
-        preStop: { exec: { command: ['/bin/sh', '-c', drainWaitScript(c.DRAIN_TIMEOUT_SECONDS)] } },
+        // Every container's preStop runs when the pod terminates, and each container gets SIGTERM once its
+        // own hook returns. The sidecar has no hook: SIGTERM starts its drain at once. The app's hook is
+        // an HTTP request the sidecar holds until the drain leaves no session (or the sidecar closes at
+        // the drain timeout), so the app is never stopped mid-session and its image needs no shell tools.
+        // A number, not the port's name: the kubelet resolves names among the hook's own container's ports.
+        preStop: { httpGet: { path: DRAINED_PATH, port: k8s.IntOrString.fromNumber(PORTS.metrics) } },
       },
-      // Game engines write logs, caches and shader files next to themselves: the root file system stays writable.
-      securityContext: containerSecurity({ readOnlyRoot: false }),
+      securityContext: containerSecurity(c, 'STREAMER'),
+      volumeMounts: writable.map((w) => ({ name: w.name, mountPath: w.path })),
     };
 
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
@@ -207,11 +203,13 @@ export class StreamerPool extends Construct {
             nodeSelector: poolSelector(c.GPU_POOL_LABEL),
             affinity: packingAffinity(selector),
             tolerations: poolTolerations(c.GPU_POOL_TAINT),
-            imagePullSecrets: pullSecrets(c.IMAGE_PULL_SECRET),
-            securityContext: podSecurity(),
+            imagePullSecrets: pullSecrets(pullSecretFor(c, 'SIDECAR'), pullSecretFor(c, 'STREAMER')),
+            // The projected API token is group-readable: the volumes' group is the sidecar's.
+            securityContext: podSecurity(runAsFor(c, 'SIDECAR').gid),
             containers: [app, sidecar],
             volumes: [
               { name: 'sidecar-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              ...writable.map((w) => ({ name: w.name, emptyDir: {} })),
               {
                 // The service-account token, CA and namespace, projected by hand so only the sidecar sees them.
                 name: 'api-token',

@@ -6,6 +6,7 @@ import { App, YamlOutputType } from 'cdk8s';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ConfigError } from '../common/env-config.js';
 import type { KitConfig } from '../common/kit-config.js';
+import { containerProblems } from './container-checks.js';
 import { GPU_CHART_NAME, GpuSharingChart } from './gpu-sharing.js';
 import { KitChart } from './kit-chart.js';
 import { manifestProblems } from './manifest-problems.js';
@@ -29,7 +30,17 @@ export interface ManifestObject {
   [field: string]: unknown;
 }
 
-/** Writes the manifests into `outdir` and returns the path of the YAML file. Throws ConfigError on bad values. */
+/** The kit's objects for `config`, synthesized in memory (for checks that need the manifests). */
+export function renderObjects(config: KitConfig): ManifestObject[] {
+  const app = new App({ yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  new KitChart(app, config);
+  return parseObjects(app.synthYaml(), 'synthesized manifests');
+}
+
+/**
+ * Writes the manifests into `outdir` and returns the path of the YAML file. Throws ConfigError on bad
+ * values, and when a container would not start with the env the manifests give it (nothing is left written).
+ */
 export function synthesize(config: KitConfig, outdir: string): string {
   const problems = manifestProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -44,12 +55,22 @@ export function synthesize(config: KitConfig, outdir: string): string {
   new KitChart(app, config);
   if (GpuSharingChart.needed(config)) new GpuSharingChart(app, config);
   app.synth();
-  return join(outdir, MANIFEST_FILE);
+  const file = join(outdir, MANIFEST_FILE);
+  const unstartable = containerProblems(readManifests(file));
+  if (unstartable.length > 0) {
+    rmSync(file, { force: true });
+    throw new ConfigError(unstartable);
+  }
+  return file;
 }
 
 /** Parses a multi-document YAML file into objects; YAML errors are thrown, not skipped. */
 export function readManifests(path: string): ManifestObject[] {
-  const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+  return parseObjects(readFileSync(path, 'utf8'), path);
+}
+
+function parseObjects(text: string, path: string): ManifestObject[] {
+  const docs = parseAllDocuments(text);
   return docs.flatMap((doc) => {
     if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`);
     const value = doc.toJS() as ManifestObject | null;
@@ -92,14 +113,15 @@ function imagesOf(objects: ManifestObject[]): { name: string; newTag: string }[]
 }
 
 /**
- * Writes `kustomization.yaml` next to the manifests: namespace, images (one place to pin tags) and the
- * labels every object carries. `kubectl kustomize <outdir>` then prints the final manifests.
+ * Writes `kustomization.yaml` next to the manifests: images (one place to pin tags) and the labels every
+ * object carries. `kubectl kustomize <outdir>` then prints the final manifests.
  */
 export function writeOverlay(config: KitConfig, outdir: string, objects: ManifestObject[]): string {
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    namespace: config.NAMESPACE,
+    // No `namespace:`: it would move every object into one namespace, TURN included (its own namespace
+    // has the Pod Security level host networking needs). Every namespaced object already names its own.
     resources: [MANIFEST_FILE],
     images: imagesOf(objects),
     labels: [

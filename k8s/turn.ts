@@ -2,12 +2,13 @@
 // pool only, its public address read from its own Node object (hence `get nodes`, and nothing more).
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imageRef, type KitConfig } from '../common/kit-config.js';
+import { pullSecretFor, type KitConfig } from '../common/kit-config.js';
 import { TURN_COMPONENT } from '../common/pod-marks.js';
 import { NAMES, commonLabels, selectorLabels } from './names.js';
 import {
   containerSecurity,
   fieldEnv,
+  imageOf,
   plainEnv,
   podSecurity,
   poolSelector,
@@ -31,8 +32,11 @@ export const TURN_PROBE_COMMAND = ['node', '/app/probe.mjs'] as const;
  * it is only *used* below port 1024, where no_new_privs must be off for the file capability to apply
  * (both shown with the real coturn in turn/low-port.e2e.test.ts).
  */
-export function turnContainerSecurity(listenPort: number): k8s.SecurityContext {
-  return containerSecurity({ addCapabilities: ['NET_BIND_SERVICE'], fileCapabilities: listenPort < 1024 });
+export function turnContainerSecurity(c: KitConfig): k8s.SecurityContext {
+  return containerSecurity(c, 'TURN', {
+    addCapabilities: ['NET_BIND_SERVICE'],
+    fileCapabilities: c.TURN_LISTEN_PORT < 1024,
+  });
 }
 
 export class Turn extends Construct {
@@ -41,11 +45,13 @@ export class Turn extends Construct {
   constructor(scope: Construct, id: string, props: TurnProps) {
     super(scope, id);
     const c = props.config;
-    const namespace = c.NAMESPACE;
+    // Its own namespace: host networking and host ports need Pod Security `privileged`, which the
+    // streamers' namespace (`restricted`) must not get.
+    const namespace = c.TURN_NAMESPACE;
     const labels = commonLabels(TURN_COMPONENT);
     const selector = selectorLabels(TURN_COMPONENT);
-    // ClusterRoles are cluster-wide: the namespace in the name keeps two installs apart.
-    const clusterName = `pixelstream-turn-${namespace}`;
+    // ClusterRoles are cluster-wide: the kit's namespace in the name keeps two installs apart.
+    const clusterName = `pixelstream-turn-${c.NAMESPACE}`;
 
     new k8s.KubeServiceAccount(this, 'sa', {
       metadata: { name: NAMES.turn, namespace, labels },
@@ -88,14 +94,13 @@ export class Turn extends Construct {
             dnsPolicy: 'ClusterFirstWithHostNet',
             nodeSelector: poolSelector(c.TURN_POOL_LABEL),
             tolerations: poolTolerations(c.TURN_POOL_TAINT),
-            imagePullSecrets: pullSecrets(c.IMAGE_PULL_SECRET),
+            imagePullSecrets: pullSecrets(pullSecretFor(c, 'TURN')),
             securityContext: podSecurity(),
             terminationGracePeriodSeconds: 30,
             containers: [
               {
                 name: 'coturn',
-                image: imageRef(c, 'TURN'),
-                imagePullPolicy: 'IfNotPresent',
+                ...imageOf(c, 'TURN'),
                 ports: [
                   // hostNetwork: container port = host port. The relay range (TURN_MIN_PORT–TURN_MAX_PORT/UDP) is
                   // opened on the node directly; thousands of port entries would not fit a pod spec.
@@ -138,7 +143,7 @@ export class Turn extends Construct {
                   limits: { memory: k8s.Quantity.fromString('1Gi') },
                 },
                 // The one capability that binds ports below 1024; nothing else is granted.
-                securityContext: turnContainerSecurity(listen),
+                securityContext: turnContainerSecurity(c),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
