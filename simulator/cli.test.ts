@@ -1,20 +1,14 @@
 // The command line as a user meets it: argument checking, exit codes, the report and --apply writing .env.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCli } from './cli.js';
+import { runCli } from './test-support.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sim-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const main = path.join(import.meta.dirname, 'main.ts');
-const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], {
-    cwd: path.join(import.meta.dirname, '..'),
-    encoding: 'utf8',
-    timeout: 15_000,
-  });
+const cli = (...args: string[]) => runCli(args);
 
 describe('arguments', () => {
   it('lists every bad argument at once', () => {

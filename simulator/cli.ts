@@ -21,6 +21,8 @@ export const USAGE = `usage: npm run simulate -- [options]
   --config FILE           YAML/JSON with user policies and model overrides
   --env FILE              the kit's .env (default .env; missing = defaults)
   --deletion-order O      cost | arbitrary (ReplicaSet victims; default cost)
+  --streams-per-gpu N,M   also compare N (and M…) streams per GPU against 1: waits, GPU-hours, node-hours
+  --co-tenant-slowdown X  slow-down per other stream on the same GPU (default 0.1 = 10 %)
   --out DIR               where the HTML report goes (default simulation-out)
   --apply NAME            write that policy's parameters into the --env file
   --help`;
@@ -36,6 +38,9 @@ export interface CliOptions {
   readonly config: string | undefined;
   readonly env: string;
   readonly deletionOrder: DeletionOrder | undefined;
+  /** streams-per-GPU values to compare against 1 (empty = no comparison) */
+  readonly streamsPerGpu: number[];
+  readonly coTenantSlowdown: number | undefined;
   readonly out: string;
   readonly apply: string | undefined;
   readonly help: boolean;
@@ -61,6 +66,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
         config: { type: 'string' },
         env: { type: 'string' },
         'deletion-order': { type: 'string' },
+        'streams-per-gpu': { type: 'string' },
+        'co-tenant-slowdown': { type: 'string' },
         out: { type: 'string' },
         apply: { type: 'string' },
         help: { type: 'boolean' },
@@ -100,6 +107,18 @@ export function parseCli(argv: readonly string[]): CliOptions {
       problems.push((err as Error).message);
     }
   }
+  const streamsPerGpu = (str('streams-per-gpu') ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .map((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 48)
+        problems.push(
+          `--streams-per-gpu ${JSON.stringify(v)}: each value must be an integer between 1 and 48`,
+        );
+      return n;
+    });
   const policies = (str('policies') ?? DEFAULT_POLICIES.join(','))
     .split(',')
     .map((p) => p.trim())
@@ -116,6 +135,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     config: str('config'),
     env: str('env') ?? '.env',
     deletionOrder: order as DeletionOrder | undefined,
+    streamsPerGpu,
+    coTenantSlowdown: num('co-tenant-slowdown', undefined, 0, 10),
     out: str('out') ?? 'simulation-out',
     apply: str('apply'),
     help: values.help === true,

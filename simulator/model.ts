@@ -3,6 +3,7 @@
 // with a multi-gigabyte Unreal image; every value can be overridden from the CLI or a policy file's `model:`.
 import { ADAPTER_RELIST_SECONDS } from '../common/hpa-behavior.js';
 import { parseDistribution, type Distribution } from './distribution.js';
+import type { Packing } from './gpu-packing.js';
 
 export type DeletionOrder = 'cost' | 'arbitrary';
 
@@ -22,6 +23,14 @@ export interface Model {
   readonly deletionOrder: DeletionOrder;
   readonly gpusPerPod: number;
   readonly drainTimeoutSeconds: number;
+
+  // --- GPU sharing (simulator/gpu-packing.ts) ---
+  /** streams one GPU carries: 1 = a GPU per stream, N = time-slicing:N or N MIG instances */
+  readonly streamsPerGpu: number;
+  /** each stream on a GPU runs this much slower per other stream on it (0.1 = 10 %); also slows app start */
+  readonly coTenantSlowdown: number;
+  /** node choice: 'pack' = fullest node with room first (the kit's affinity/profile), 'spread' = emptiest */
+  readonly packing: Packing;
 
   // --- nodes (cluster autoscaler) ---
   readonly gpusPerNode: number;
@@ -60,6 +69,9 @@ export const DEFAULT_MODEL: Model = {
   deletionOrder: 'cost',
   gpusPerPod: 1,
   drainTimeoutSeconds: 3600,
+  streamsPerGpu: 1,
+  coTenantSlowdown: 0.1,
+  packing: 'pack',
   gpusPerNode: 1,
   minNodes: 0,
   maxNodes: 20,

@@ -9,6 +9,7 @@ import { SIM_ERRORS, SimError } from './errors.js';
 import { compileExpression, type Compiled } from './expression.js';
 import type { Behavior, HpaMetric } from './hpa-types.js';
 import { adapterMetric, type PodGauges } from './metrics-path.js';
+import { PACKINGS } from './gpu-packing.js';
 import { DEFAULT_MODEL, type Model } from './model.js';
 import type { KitHpaSettings } from './policies.js';
 import type { ObjectContext, Policy } from './policy.js';
@@ -79,6 +80,9 @@ const modelShape = z
     deletionOrder: z.enum(['cost', 'arbitrary']),
     drainTimeoutSeconds: z.number().min(0),
     gpusPerNode: z.number().int().min(1).max(64),
+    streamsPerGpu: z.number().int().min(1).max(48),
+    coTenantSlowdown: z.number().min(0).max(10),
+    packing: z.enum(PACKINGS),
     minNodes: z.number().int().min(0),
     maxNodes: z.number().int().min(1).max(100_000),
     nodeStartup: distribution,

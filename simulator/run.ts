@@ -3,7 +3,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../common/env-config.js';
-import { kitEnv, loadKitConfig, writeDotEnvValues } from '../common/kit-config.js';
+import { parseGpuSharing, streamsPerGpu } from '../common/gpu-sharing.js';
+import { kitEnv, loadKitConfig, writeDotEnvValues, type KitConfig } from '../common/kit-config.js';
 import { generateArrivals, parseTrace, type Arrival } from './arrivals.js';
 import { DEFAULT_HOURS, type CliOptions } from './cli.js';
 import { formatDistribution } from './distribution.js';
@@ -14,6 +15,7 @@ import { parsePolicyFile } from './policy-file.js';
 import { resolvePolicies } from './policies.js';
 import type { Policy } from './policy.js';
 import { TABLE_COLUMNS, formatTable, summarize, tableRows, type Summary } from './report.js';
+import { compareSharing, formatSharingTable, type SharingRow } from './sharing-report.js';
 import { simulate, type SimulationResult } from './simulation.js';
 
 export interface RunOutput {
@@ -22,6 +24,8 @@ export interface RunOutput {
   readonly table: string;
   readonly htmlPath: string;
   readonly applied?: Record<string, string | number>;
+  /** with --streams-per-gpu: each policy at 1 and the given streams per GPU */
+  readonly sharing?: SharingRow[];
 }
 
 export interface RunIo {
@@ -66,15 +70,21 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
   const model: Model = {
     ...DEFAULT_MODEL,
     gpusPerPod: kit.GPUS_PER_POD,
+    streamsPerGpu: kitStreamsPerGpu(kit),
     drainTimeoutSeconds: kit.DRAIN_TIMEOUT_SECONDS,
     queueTimeoutSeconds: kit.QUEUE_TIMEOUT_SECONDS,
     ...file?.model,
     ...(o.deletionOrder === undefined ? {} : { deletionOrder: o.deletionOrder }),
+    ...(o.coTenantSlowdown === undefined ? {} : { coTenantSlowdown: o.coTenantSlowdown }),
   };
+  const misfit: string[] = [];
   if (model.gpusPerNode < model.gpusPerPod)
-    throw new SimError(SIM_ERRORS.config, 'model does not fit', [
-      `gpusPerNode ${model.gpusPerNode} < GPUS_PER_POD ${model.gpusPerPod}`,
-    ]);
+    misfit.push(`gpusPerNode ${model.gpusPerNode} < GPUS_PER_POD ${model.gpusPerPod}`);
+  if (model.streamsPerGpu > 1 && model.gpusPerPod !== 1)
+    misfit.push(
+      `streamsPerGpu ${model.streamsPerGpu} needs GPUS_PER_POD 1 (a pod gets one share of one GPU)`,
+    );
+  if (misfit.length > 0) throw new SimError(SIM_ERRORS.config, 'model does not fit', misfit);
   const user = file?.policies(kit) ?? [];
   const names =
     o.apply !== undefined && !o.policies.includes(o.apply) ? [...o.policies, o.apply] : o.policies;
@@ -109,11 +119,28 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
       onProgress: io.progress === undefined ? undefined : (f) => io.progress!(p.name, f),
     }),
   );
+  const sharing =
+    o.streamsPerGpu.length === 0
+      ? undefined
+      : compareSharing(
+          policies.map((p) => p.name),
+          o.streamsPerGpu,
+          model,
+          (name, m) =>
+            simulate({
+              arrivals,
+              horizonSeconds: hours * 3600,
+              policy: policies.find((p) => p.name === name)!,
+              model: m,
+              seed: o.seed,
+            }),
+        );
   const summaries = results.map(summarize);
   const table = formatTable(TABLE_COLUMNS, tableRows(summaries));
   const notes = [
     `${workload}; ${arrivals.filter((a) => a.at < hours * 3600).length} players over ${hours} h; seed ${o.seed}`,
     `pods: pull ${formatDistribution(model.imagePull)} (cached ${formatDistribution(model.imagePullCached)}), start ${formatDistribution(model.appStart)}; nodes: ${model.gpusPerNode} GPU(s), start ${formatDistribution(model.nodeStartup)}, max ${model.maxNodes}; deletion order ${model.deletionOrder}`,
+    `GPU sharing: ${model.streamsPerGpu} stream(s) per GPU, ${model.packing}, slow-down ${model.coTenantSlowdown} per co-tenant stream`,
     ...policies.map((p) => `${p.name}: ${p.description}`),
   ];
   const htmlPath = path.join(outDir, 'simulation.html');
@@ -128,13 +155,24 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
       envPath,
     );
   }
+  const sharingTable =
+    sharing === undefined
+      ? ''
+      : `\n\nStreams per GPU (same trace and seed; saved = against 1 per GPU)\n${formatSharingTable(sharing)}`;
   return {
     summaries,
     results,
-    table: `${notes.join('\n')}\n\n${table}`,
+    table: `${notes.join('\n')}\n\n${table}${sharingTable}`,
     htmlPath,
     ...(applied ? { applied } : {}),
+    ...(sharing ? { sharing } : {}),
   };
+}
+
+/** Streams per GPU under the kit's GPU_SHARING: time-slicing's replicas; 1 otherwise (MIG: set it in the model). */
+function kitStreamsPerGpu(kit: KitConfig): number {
+  const sharing = parseGpuSharing(kit.GPU_SHARING);
+  return 'problem' in sharing ? 1 : (streamsPerGpu(sharing) ?? 1);
 }
 
 /** Writes the policy's .env values; refuses (coded) when the kit's HPA template cannot express it. */

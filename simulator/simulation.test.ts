@@ -9,18 +9,9 @@ import { DEFAULT_MODEL, type Model } from './model.js';
 import { adaptivePolicy, bufferPolicy, configuredPolicy, originalPolicy } from './policies.js';
 import { summarize } from './report.js';
 import { simulate, type SimulationResult } from './simulation.js';
+import { crisp } from './test-support.js';
 
 const kit = loadKitConfig({});
-const fixed = (s: number) => parseDistribution(`fixed:${s}`);
-/** A crisp model: fixed start-up times, so outcomes can be reasoned about exactly. */
-const crisp: Model = {
-  ...DEFAULT_MODEL,
-  scheduling: fixed(1),
-  imagePull: fixed(60),
-  imagePullCached: fixed(2),
-  appStart: fixed(20),
-  nodeStartup: fixed(120),
-};
 
 function checkInvariants(r: SimulationResult, model: Model) {
   // Every player is served or counted as turned away.

@@ -2,6 +2,16 @@
 // the cluster autoscaler, the metrics path and the HPA. Deterministic: every random draw comes from a
 // stream seeded by the run's seed, and simultaneous events run in insertion order.
 import { EventQueue } from './event-queue.js';
+import {
+  gpuSlowdownSum,
+  pickGpu,
+  pickNode,
+  podsPerNode,
+  slotsPerNode,
+  slotsPerPod,
+  slowdownFactor,
+  tracksGpus,
+} from './gpu-packing.js';
 import { HpaController } from './hpa.js';
 import { DEFAULT_CONTROLLER_FLAGS, type ControllerFlags, type PodSample } from './hpa-types.js';
 import { mean, sample } from './distribution.js';
@@ -60,6 +70,10 @@ export interface SimulationResult {
   readonly busyGpuSeconds: number;
   /** ∫ GPU nodes (booting or up) dt × GPUs per node (seconds): what the cloud bills */
   readonly nodeGpuSeconds: number;
+  /** ∫ GPU nodes (booting or up) dt (seconds) */
+  readonly nodeSeconds: number;
+  /** time-weighted mean slowdown of streaming (1 = as fast as alone on a GPU; see model.coTenantSlowdown) */
+  readonly streamSlowdown: number;
   readonly scaleUps: number;
   readonly scaleDowns: number;
   readonly podsCreated: number;
@@ -98,6 +112,8 @@ interface Pod {
   boundAt: number;
   readyAt: number;
   player: number;
+  /** GPU index on its node when pods share GPUs (-1 otherwise) */
+  gpu: number;
 }
 
 interface Node {
@@ -108,6 +124,11 @@ interface Node {
   pods: number;
   emptySince: number;
   hasImage: boolean;
+  /** pods bound and pods streaming per GPU (empty when pods take whole GPUs) */
+  gpuPods: number[];
+  gpuBusy: number[];
+  /** pods streaming on this node */
+  sessions: number;
 }
 
 const WAITING = 0;
@@ -160,12 +181,23 @@ export function simulate(input: SimulationInput): SimulationResult {
   let gpuSeconds = 0;
   let busyGpuSeconds = 0;
   let nodeGpuSeconds = 0;
+  let nodeSeconds = 0;
+  let slowSum = 0; // Σ over streaming pods of their slowdown factor
+  let slowSeconds = 0;
+  let streamSeconds = 0;
+  /** GPUs one pod holds: a share of one when GPUs are shared */
+  const gpuShare = slotsPerPod(model) / model.streamsPerGpu;
+  const podSlots = slotsPerPod(model);
+  const perGpu = tracksGpus(model);
   const advance = (t: number) => {
     const dt = t - lastT;
     if (dt > 0) {
-      gpuSeconds += gpuPods * model.gpusPerPod * dt;
-      busyGpuSeconds += busyPods * model.gpusPerPod * dt;
+      gpuSeconds += gpuPods * gpuShare * dt;
+      busyGpuSeconds += busyPods * gpuShare * dt;
       nodeGpuSeconds += liveNodes * model.gpusPerNode * dt;
+      nodeSeconds += liveNodes * dt;
+      slowSeconds += slowSum * dt;
+      streamSeconds += busyPods * dt;
       lastT = t;
     }
     now = t;
@@ -188,10 +220,13 @@ export function simulate(input: SimulationInput): SimulationResult {
       id: nodes.length,
       ready,
       gone: false,
-      free: model.gpusPerNode,
+      free: slotsPerNode(model),
       pods: 0,
       emptySince: now,
       hasImage: ready,
+      gpuPods: perGpu ? new Array<number>(model.gpusPerNode).fill(0) : [],
+      gpuBusy: perGpu ? new Array<number>(model.gpusPerNode).fill(0) : [],
+      sessions: 0,
     };
     nodes.push(node);
     alive.push(node);
@@ -211,6 +246,7 @@ export function simulate(input: SimulationInput): SimulationResult {
       boundAt: NaN,
       readyAt: NaN,
       player: -1,
+      gpu: -1,
     };
     pods.push(pod);
     live.push(pod);
@@ -220,8 +256,12 @@ export function simulate(input: SimulationInput): SimulationResult {
   };
   const bind = (pod: Pod, node: Node) => {
     pendingPods--;
-    node.free -= model.gpusPerPod;
+    node.free -= podSlots;
     node.pods++;
+    if (perGpu) {
+      pod.gpu = pickGpu(node.gpuPods, model.streamsPerGpu);
+      node.gpuPods[pod.gpu]!++;
+    }
     pod.node = node.id;
     pod.state = 'binding';
     pod.boundAt = now;
@@ -232,9 +272,9 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (pendingPods === 0) return;
     for (const pod of live) {
       if (pod.state !== 'pending' || pod.terminating) continue;
-      const node = alive.find((nd) => nd.ready && nd.free >= model.gpusPerPod);
-      if (node === undefined) return;
-      bind(pod, node);
+      const index = pickNode(alive, podSlots, model.packing);
+      if (index < 0) return;
+      bind(pod, alive[index]!);
       at(now + sample(model.scheduling, rPods), Kind.PodBound, pod.id);
     }
   };
@@ -243,8 +283,9 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (pod.state === 'pending') pendingPods--;
     if (pod.node >= 0) {
       const node = nodes[pod.node]!;
-      node.free += model.gpusPerPod;
+      node.free += podSlots;
       node.pods--;
+      if (pod.gpu >= 0) node.gpuPods[pod.gpu]!--;
       if (node.pods === 0) node.emptySince = now;
       podGpu[pod.id]![1] = now;
       gpuPods--;
@@ -277,6 +318,7 @@ export function simulate(input: SimulationInput): SimulationResult {
           ready: p.state === 'ready',
           allocated: p.player >= 0,
           podsOnNode: p.node >= 0 ? nodes[p.node]!.pods : 0,
+          sessionsOnNode: p.node >= 0 ? nodes[p.node]!.sessions : 0,
           readyAt: p.readyAt,
           createdAt: p.createdAt,
         })),
@@ -285,6 +327,23 @@ export function simulate(input: SimulationInput): SimulationResult {
       for (const v of victims) deletePod(pods[v.id]!);
     }
   };
+
+  /** A stream starts (+1) or ends (-1) on the pod's node and GPU: session counts and the slowdown sum. */
+  const streaming = (pod: Pod, delta: 1 | -1) => {
+    const node = nodes[pod.node]!;
+    node.sessions += delta;
+    if (pod.gpu < 0) {
+      slowSum += delta;
+      return;
+    }
+    const before = node.gpuBusy[pod.gpu]!;
+    node.gpuBusy[pod.gpu] = before + delta;
+    slowSum +=
+      gpuSlowdownSum(before + delta, model.coTenantSlowdown) - gpuSlowdownSum(before, model.coTenantSlowdown);
+  };
+  /** An app starting next to `k` streaming co-tenants starts slower, like their streams run slower. */
+  const startFactor = (pod: Pod) =>
+    pod.gpu < 0 ? 1 : slowdownFactor(nodes[pod.node]!.gpuBusy[pod.gpu]! + 1, model.coTenantSlowdown);
 
   // ---- router ----
   const firstAvailable = (): Pod | undefined => {
@@ -295,6 +354,7 @@ export function simulate(input: SimulationInput): SimulationResult {
     if (pod.player >= 0) throw new Error(`invariant: pod ${pod.id} already streams to player ${pod.player}`);
     pod.player = i;
     busyPods++;
+    streaming(pod, +1);
     status[i] = SERVED;
     waits[i] = now - arrivals[i]!.at;
     servedBy[i] = pod.id;
@@ -321,6 +381,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   const endSession = (pod: Pod, i: number) => {
     pod.player = -1;
     busyPods--;
+    streaming(pod, -1);
     streamEnd[i] = now;
   };
 
@@ -398,7 +459,7 @@ export function simulate(input: SimulationInput): SimulationResult {
 
   const caScan = () => {
     const unschedulable = pendingPods;
-    const perNode = Math.floor(model.gpusPerNode / model.gpusPerPod);
+    const perNode = podsPerNode(model);
     const booting = alive.filter((nd) => !nd.ready).length;
     const need = Math.ceil(Math.max(0, unschedulable - booting * perNode) / Math.max(perNode, 1));
     const total = alive.length;
@@ -442,12 +503,12 @@ export function simulate(input: SimulationInput): SimulationResult {
 
   // ---- initial state: minReplicas warm pods on warm nodes ----
   const initial = input.initialReplicas ?? policy.hpa.minReplicas;
-  const perNode = Math.max(1, Math.floor(model.gpusPerNode / model.gpusPerPod));
+  const perNode = podsPerNode(model);
   for (let i = 0; i < Math.max(model.minNodes, Math.ceil(initial / perNode)); i++) addNode(true);
   specReplicas = initial;
   for (let i = 0; i < initial; i++) {
     const pod = createPod();
-    const node = nodes.find((nd) => nd.free >= model.gpusPerPod)!;
+    const node = nodes.find((nd) => nd.free >= podSlots)!;
     bind(pod, node);
     pod.state = 'ready';
     pod.readyAt = 0;
@@ -529,7 +590,7 @@ export function simulate(input: SimulationInput): SimulationResult {
         if (pod.state !== 'pulling' || pod.terminating) break;
         nodes[pod.node]!.hasImage = true;
         pod.state = 'starting';
-        at(now + sample(model.appStart, rPods), Kind.PodReady, pod.id);
+        at(now + sample(model.appStart, rPods) * startFactor(pod), Kind.PodReady, pod.id);
         break;
       }
       case Kind.PodReady: {
@@ -586,6 +647,8 @@ export function simulate(input: SimulationInput): SimulationResult {
     gpuSeconds,
     busyGpuSeconds,
     nodeGpuSeconds,
+    nodeSeconds,
+    streamSlowdown: streamSeconds > 0 ? slowSeconds / streamSeconds : 1,
     scaleUps,
     scaleDowns,
     podsCreated: pods.length,
