@@ -121,9 +121,10 @@ export const KIT_CONFIG_SHAPE = {
   GATEWAY_LISTENER: text(''),
   /**
    * HTTPRoute timeouts.request/backendRequest: the longest a request — a signalling WebSocket lives as long
-   * as its session — may last through the Gateway; 0 = none ("0s", or the implementation's longest).
+   * as its session — may last through the Gateway; 0 = none ("0s", or the implementation's longest);
+   * `none` = leave the field out, for implementations that do not support it.
    */
-  ENTRY_TIMEOUT_SECONDS: envInt(86_400, 0, 86_400),
+  ENTRY_TIMEOUT_SECONDS: text('86400'),
   /** Namespace of the Gateway's data-plane (proxy) pods: the NetworkPolicy source for the router. */
   GATEWAY_DATAPLANE_NAMESPACE: text('envoy-gateway-system'),
   /** IngressClass (ENTRY=ingress). */
@@ -425,6 +426,11 @@ function crossChecks(c: Parsed): string[] {
   }
   if (c.GATEWAY_PARENT !== '' && parseGatewayParent(c.GATEWAY_PARENT) === undefined)
     problems.push(`GATEWAY_PARENT=${show(c.GATEWAY_PARENT)}: must be namespace/name of a Gateway`);
+  if (
+    c.ENTRY_TIMEOUT_SECONDS !== 'none' &&
+    !(/^\d{1,5}$/.test(c.ENTRY_TIMEOUT_SECONDS) && Number(c.ENTRY_TIMEOUT_SECONDS) <= 86_400)
+  )
+    problems.push(`ENTRY_TIMEOUT_SECONDS=${show(c.ENTRY_TIMEOUT_SECONDS)}: must be 0–86400 seconds or none`);
   if (c.GATEWAY_LISTENER !== '' && !DNS_SUBDOMAIN.test(c.GATEWAY_LISTENER))
     problems.push(`GATEWAY_LISTENER=${show(c.GATEWAY_LISTENER)}: must be a listener name`);
   for (const key of [

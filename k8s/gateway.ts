@@ -106,7 +106,8 @@ export class PlayerGateway extends Construct {
     const backend = c.ROUTER_ENABLED
       ? { name: NAMES.router, port: PORTS.routerService }
       : { name: NAMES.streamer, port: PORTS.player };
-    const timeout = gatewayDuration(c.ENTRY_TIMEOUT_SECONDS);
+    const timeout =
+      c.ENTRY_TIMEOUT_SECONDS === 'none' ? undefined : gatewayDuration(Number(c.ENTRY_TIMEOUT_SECONDS));
     new ApiObject(this, 'route', {
       apiVersion: GATEWAY_API_VERSION,
       kind: 'HTTPRoute',
@@ -121,7 +122,7 @@ export class PlayerGateway extends Construct {
             // A signalling socket lives as long as its session: the standard timeouts (Envoy's default
             // route timeout is 15 s), where an implementation applies them to upgraded connections, must
             // not cut it. backendRequest may not exceed request.
-            timeouts: { request: timeout, backendRequest: timeout },
+            ...(timeout === undefined ? {} : { timeouts: { request: timeout, backendRequest: timeout } }),
           },
         ],
       },

@@ -135,6 +135,11 @@ const attached = synth(
   `${EXAMPLE_ADDITIONS}STREAMER_IMAGE=pixelstream-unreal\nGATEWAY_PARENT=infra/shared\nGATEWAY_LISTENER=https\nGATEWAY_DATAPLANE_NAMESPACE=infra\nENTRY_TIMEOUT_SECONDS=0\nTLS_ISSUER=none\nIMAGE_PULL_POLICY=Always\n`,
 );
 const custom = synth('custom', CUSTOM_ENV);
+// Gateway API without the timeouts field (implementations that do not support it), router off.
+const untimed = synth(
+  'untimed',
+  `${EXAMPLE_ADDITIONS}ENTRY_TIMEOUT_SECONDS=none\nROUTER_ENABLED=false\nGATEWAY_DATAPLANE_NAMESPACE=pixelstream\n`,
+);
 
 type Obj = ManifestObject & {
   spec?: any;
@@ -163,6 +168,7 @@ describe.each([
   ['.env.example', defaults],
   ['attached to a Gateway', attached],
   ['custom .env', custom],
+  ['Gateway without timeouts, no router', untimed],
 ])('manifests (%s)', (_label, s) => {
   const c = s.config;
 
@@ -547,8 +553,10 @@ describe.each([
     expect(otherRules).toEqual([]);
     expect(rule.matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
     // The standard timeouts, long enough for a session's signalling socket (Gateway API duration syntax).
-    const timeout = c.ENTRY_TIMEOUT_SECONDS === 86_400 ? '24h' : `${c.ENTRY_TIMEOUT_SECONDS}s`;
-    expect(rule.timeouts).toEqual({ request: timeout, backendRequest: timeout });
+    const timeout = { '86400': '24h', '0': '0s', none: undefined }[c.ENTRY_TIMEOUT_SECONDS];
+    expect(rule.timeouts).toEqual(
+      timeout === undefined ? undefined : { request: timeout, backendRequest: timeout },
+    );
     const backend = c.ROUTER_ENABLED ? { name: 'router', port: 80 } : { name: 'streamer', port: 8080 };
     expect(rule.backendRefs).toEqual([backend]);
     const svc = find(s, 'Service', backend.name);
@@ -809,6 +817,19 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
     const r = run(join(work, 'absent.env'), join(work, 'kustom-absent'));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/absent\.env not found.*\.env\.example/);
+  });
+});
+
+describe('support/misc/issuer.yaml', () => {
+  it("answers HTTP-01 through the default Gateway's plain-HTTP listener, for the default TLS_ISSUER", () => {
+    const text = readFileSync(join(import.meta.dirname, '..', 'support', 'misc', 'issuer.yaml'), 'utf8');
+    const issuers = text.split(/^---$/m).map((d) => parse(d));
+    expect(issuers.map((i) => i.metadata.name)).toContain(defaults.config.TLS_ISSUER);
+    const gw = find(defaults, 'Gateway', 'pixelstream');
+    for (const issuer of issuers)
+      expect(issuer.spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([
+        { kind: 'Gateway', name: gw.metadata.name, namespace: gw.metadata.namespace, sectionName: 'http' },
+      ]);
   });
 });
 
