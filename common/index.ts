@@ -12,3 +12,4 @@ export * from './router-messages.js';
 export * from './parent-watch.js';
 export * from './control-chars.js';
 export * from './run-service.js';
+export * from './warning-limiter.js';

@@ -51,6 +51,12 @@ const shape = {
   SHUTDOWN_DELAY_SECONDS: envInt(5, 0, 120),
   /** …then piped players keep playing at most this long before they are sent to another replica. */
   SHUTDOWN_DRAIN_SECONDS: envInt(20, 0, 3600),
+  /** Allocation attempts (arrivals, retries after a failed pod) one client address may start per second; 0 = off. */
+  CLIENT_ATTEMPTS_PER_SECOND: envInt(5, 0, 100_000),
+  /** …and at once, after being idle. */
+  CLIENT_ATTEMPTS_BURST: envInt(30, 1, 100_000),
+  /** Proxies in front of the router that append to X-Forwarded-For (the ingress: 1; reached directly: 0). */
+  TRUSTED_PROXY_HOPS: envInt(1, 0, 10),
 };
 
 /**
@@ -83,6 +89,9 @@ export interface RouterConfig {
   reserveConcurrency: number;
   shutdownDelayMs: number;
   shutdownDrainMs: number;
+  clientAttemptsPerSecond: number;
+  clientAttemptsBurst: number;
+  trustedProxyHops: number;
 }
 
 function isHttpUrl(v: string): boolean {
@@ -187,5 +196,8 @@ export function loadRouterConfig(env: Record<string, string | undefined>): Route
     reserveConcurrency: raw.RESERVE_CONCURRENCY,
     shutdownDelayMs: raw.SHUTDOWN_DELAY_SECONDS * 1000,
     shutdownDrainMs: raw.SHUTDOWN_DRAIN_SECONDS * 1000,
+    clientAttemptsPerSecond: raw.CLIENT_ATTEMPTS_PER_SECOND,
+    clientAttemptsBurst: raw.CLIENT_ATTEMPTS_BURST,
+    trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
   };
 }

@@ -11,6 +11,7 @@ import { queuePosition } from '../common/router-messages.js';
 import type { Allocator, Grant, RejectCode, Waiter } from './allocator.js';
 import type { Discovery } from './endpoints.js';
 import type { RouterMetrics } from './metrics.js';
+import { type ClientLimiter, retryDelayMs } from './client-limiter.js';
 import { closeLike, splice } from './pipe.js';
 import type { ReservationClient } from './reservation-client.js';
 import { SESSION_COOKIE, readCookie, type SessionCookies } from './session-cookie.js';
@@ -27,6 +28,8 @@ export interface SessionContext {
   /** Cookie to put on the 101 response of a request (read by the server's `headers` hook). */
   upgradeCookies: WeakMap<IncomingMessage, string>;
   sessions: Set<PlayerSession>;
+  /** Allocation attempts per client address (arrivals are counted by the upgrade handler). */
+  limiter: ClientLimiter;
   options: SessionOptions;
 }
 
@@ -64,6 +67,9 @@ export class PlayerSession implements Waiter {
   private pending: Array<{ data: RawData; isBinary: boolean }> = [];
   private pendingBytes = 0;
   private holdTimer?: NodeJS.Timeout;
+  /** Granted pods whose socket then failed, for the retry back-off. */
+  private failures = 0;
+  private retryTimer?: NodeJS.Timeout;
   /** Liveness: cleared on every ping round, set by the player's pong. */
   alive = true;
   private readonly log: Logger;
@@ -74,6 +80,8 @@ export class PlayerSession implements Waiter {
     private readonly req: IncomingMessage,
     private readonly socket: Duplex,
     private readonly head: Buffer,
+    /** The client's address (X-Forwarded-For as far as trusted), for the per-client attempt bound. */
+    private readonly client: string,
   ) {
     this.deadline = this.arrivedAt + ctx.options.queueTimeoutMs;
     this.log = ctx.log.child({ session: this.id });
@@ -250,6 +258,7 @@ export class PlayerSession implements Waiter {
     const was = this.state;
     if (was === 'piped' || was === 'closed') return; // the pipe reports piped sessions
     this.state = 'closed';
+    clearTimeout(this.retryTimer);
     this.ctx.sessions.delete(this);
     if (was === 'waiting') {
       this.ctx.allocator.cancel(this);
@@ -360,12 +369,11 @@ export class PlayerSession implements Waiter {
       );
       this.state = 'waiting';
       this.grant = undefined;
-      if (this.resuming) {
-        this.resuming = false;
-        this.ctx.allocator.enqueue(this);
-      } else {
-        this.ctx.allocator.requeue(this, this.deadline);
-      }
+      const resumed = this.resuming;
+      this.resuming = false;
+      // Back off before asking again: a pod (or anything posing as one) whose socket fails at once must not
+      // turn one player into a loop of reservations that starves everyone else's queue.
+      this.retryLater(retryDelayMs(++this.failures), resumed);
     };
     upstream.on('unexpected-response', (_req, res) => {
       failed(`HTTP ${res.statusCode ?? 0}`);
@@ -373,6 +381,19 @@ export class PlayerSession implements Waiter {
     });
     upstream.on('error', (err) => failed(err.message));
     upstream.on('close', (code) => failed(`closed ${code} before open`));
+  }
+
+  /** Back into the queue after `ms`, and only once the client's attempt bound allows another attempt. */
+  private retryLater(ms: number, fresh: boolean): void {
+    this.log.info({ retryInMs: ms, failures: this.failures }, 'retrying after a failed pod');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.state !== 'waiting') return;
+      const wait = this.ctx.limiter.take(this.client);
+      if (wait > 0) return this.retryLater(wait, fresh);
+      if (fresh) this.ctx.allocator.enqueue(this);
+      else this.ctx.allocator.requeue(this, this.deadline);
+    }, ms);
   }
 
   private release(grant: Grant): void {
@@ -392,6 +413,7 @@ export class PlayerSession implements Waiter {
         this.socket.destroy();
         break;
       case 'waiting':
+        clearTimeout(this.retryTimer);
         this.ctx.allocator.cancel(this);
         this.onReject('shutting_down');
         break;

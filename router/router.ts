@@ -4,7 +4,7 @@ import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { createLogger, type Logger } from '../common/index.js';
+import { WarningLimiter, createLogger, type Logger } from '../common/index.js';
 import { Allocator } from './allocator.js';
 import type { RouterConfig } from './config.js';
 import type { Discovery } from './endpoints.js';
@@ -15,6 +15,7 @@ import { ReservationClient } from './reservation-client.js';
 import { SessionCookies } from './session-cookie.js';
 import { StaticDiscovery } from './static-discovery.js';
 import { checkUpgrade } from './upgrade-check.js';
+import { ClientLimiter, clientAddress } from './client-limiter.js';
 
 export interface Router {
   readonly port: number;
@@ -119,6 +120,8 @@ export async function startRouter(
     const cookie = upgradeCookies.get(req);
     if (cookie) headers.push(`Set-Cookie: ${cookie}`);
   });
+  // A flood of refused upgrades must not become a flood of log lines.
+  const refusals = new WarningLimiter();
   wss.on('wsClientError', (err, socket) => {
     log.warn({ code: 'bad_upgrade', err: err.message }, 'malformed WebSocket upgrade');
     socket.destroy();
@@ -133,6 +136,7 @@ export async function startRouter(
     wss,
     upgradeCookies,
     sessions: new Set(),
+    limiter: new ClientLimiter(config.clientAttemptsPerSecond, config.clientAttemptsBurst),
     options: {
       queueTimeoutMs: config.queueTimeoutMs,
       reservationTtlSeconds: config.reservationTtlSeconds,
@@ -169,20 +173,36 @@ export async function startRouter(
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    const client = clientAddress(
+      req.headers['x-forwarded-for'],
+      req.socket.remoteAddress,
+      config.trustedProxyHops,
+    );
     const problem =
       phase === 'stopping' || phase === 'closed'
         ? { code: 'shutting_down', status: 503, message: 'router is shutting down' }
-        : checkUpgrade(req);
+        : (checkUpgrade(req) ??
+          (ctx.limiter.take(client) > 0
+            ? {
+                code: 'rate_limited',
+                status: 429,
+                message: 'too many connection attempts; try again shortly',
+              }
+            : undefined));
     if (problem) {
-      log.warn(
-        {
-          code: problem.code,
-          reason: problem.message,
-          remote: req.socket.remoteAddress,
-          url: req.url?.slice(0, 200),
-        },
-        'WebSocket upgrade refused',
-      );
+      const verdict = refusals.check(`${problem.code}:${client}`);
+      if (verdict.allow)
+        log.warn(
+          {
+            suppressed: verdict.suppressed,
+            code: problem.code,
+            reason: problem.message,
+            remote: req.socket.remoteAddress,
+            client,
+            url: req.url?.slice(0, 200),
+          },
+          'WebSocket upgrade refused',
+        );
       const body = JSON.stringify({ code: problem.code, message: problem.message });
       socket.end(
         `HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status] ?? ''}\r\nContent-Type: application/json\r\n` +
@@ -190,7 +210,7 @@ export async function startRouter(
       );
       return;
     }
-    void new PlayerSession(ctx, req, socket, head).start().catch((err: unknown) => {
+    void new PlayerSession(ctx, req, socket, head, client).start().catch((err: unknown) => {
       log.error({ err }, 'player session failed to start');
       socket.destroy();
     });

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../common/logger.js';
 import { classifyCoturnLine, type CoturnEvent } from './coturn-log.js';
-import { WarningLimiter } from './warning-limiter.js';
+import { WarningLimiter } from '../common/warning-limiter.js';
 
 /**
  * Which Prometheus options this coturn build lists in `-h`: the exporter itself (upstream images have it;

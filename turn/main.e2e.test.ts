@@ -17,7 +17,7 @@ import { requirements } from '../test/support/tools.js';
 import { selfSignedCertificate, startTurnMain } from './test-helpers.js';
 import { bindingRequest, decodeStun, mappedAddress, newTransactionId } from './stun-message.js';
 import { TurnClient, TurnError } from './turn-client.js';
-import { WARN_BUDGET } from './warning-limiter.js';
+import { WARN_BUDGET } from '../common/warning-limiter.js';
 
 const SECRET = 'e2e-secret-0123456789';
 const NODE_IP = '192.0.2.1'; // the test namespace's non-loopback address (scripts/test.mjs)

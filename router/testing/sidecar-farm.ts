@@ -6,7 +6,7 @@
 // FARM_PLAYER_PORT: every sidecar on that one port, each on its own loopback address 127.0.1.<index+1>, the
 // way pods share a port on different IPs (Kubernetes discovery tests). FARM_DIE_AFTER_GRANT=1: the whole
 // process kills itself (SIGKILL) right after its first reservation grant is answered — a pod dying between
-// reservation and player socket.
+// reservation and player socket. FARM_MAX_PLAYER_SOCKETS: each sidecar's MAX_PLAYER_SOCKETS.
 import { createLogger } from '../../common/index.js';
 import { loadSidecarConfig, startSidecar, type Sidecar } from '../../signalserver/index.js';
 import { StreamerStandIn } from '../../test/support/streamer-stand-in.js';
@@ -37,6 +37,7 @@ for (let i = first; i < first + size; i++) {
     // Benchmarks drive thousands of sessions through one process; the per-socket limit is not under test.
     PLAYER_MESSAGES_PER_SECOND: '1000',
     KEEPALIVE_SECONDS: '0',
+    ...(process.env.FARM_MAX_PLAYER_SOCKETS ? { MAX_PLAYER_SOCKETS: process.env.FARM_MAX_PLAYER_SOCKETS } : {}),
   });
   const sidecar = await startSidecar(
     config,

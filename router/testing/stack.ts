@@ -57,6 +57,8 @@ export async function startRouterProc(
     // Tests stop routers often; the graceful delay and drain are exercised in shutdown.e2e.test.ts.
     SHUTDOWN_DELAY_SECONDS: '0',
     SHUTDOWN_DRAIN_SECONDS: '0',
+    // Tests and the benchmark stand in for many players from one address; the abuse suite sets the bound.
+    CLIENT_ATTEMPTS_PER_SECOND: '0',
     ...env,
   });
   const l = await proc.waitFor((x) => x.msg === 'listening', 30_000);

@@ -1,7 +1,8 @@
-// Keeps coturn's coded warnings readable under abuse. Anyone who can reach the listener can send requests
-// with a bad credential, and each one becomes a TURN_AUTH_REJECTED warning: per key (code + user or peer)
-// a retrying client is already limited, but a client that changes its username on every request is not.
-// A total budget per window bounds that; the counters in metrics.ts still see every event.
+// Keeps coded warnings readable under abuse: coturn's auth refusals, the router's refused upgrades, the
+// sidecar's refused reservation requests and streamer sockets. Anyone who can reach a listener can send
+// requests that each become a warning: per key (code + user, peer or client) a retrying client is already
+// limited, but a client that changes its name or address on every request is not. A total budget per
+// window bounds that, and the next allowed line says how many were left out; counters still see every event.
 
 /** One warning per key per window: a client retrying the same bad credential logs once. */
 export const WARN_INTERVAL_MS = 10_000;
