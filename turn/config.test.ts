@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/env-config.js';
-import { loadTurnConfig, type ConfigIo } from './config.js';
+import { TURN_VARIABLES, loadTurnConfig, type ConfigIo } from './config.js';
 
 const SECRET = 's3cret-s3cret-s3cret';
 
-function problems(env: Record<string, string>, io: Partial<ConfigIo> = { readable: () => true }): string[] {
+/** Paths under /tmp are directories (TURN_RUN_DIR), every other one a readable regular file (TLS). */
+const files: Partial<ConfigIo> = {
+  readable: () => true,
+  kind: (p) => (p.startsWith('/tmp/') ? 'directory' : 'file'),
+};
+
+function problems(env: Record<string, string>, io: Partial<ConfigIo> = files): string[] {
   try {
     loadTurnConfig(env, io);
   } catch (err) {
@@ -184,9 +190,85 @@ describe('loadTurnConfig', () => {
   it('refuses TLS files that cannot be read (coturn would silently run without TLS)', () => {
     const list = problems(
       { TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/tls/tls.crt', TURN_TLS_KEY_FILE: '/tls/tls.key' },
-      { readable: (p) => p === '/tls/tls.crt' },
+      { ...files, readable: (p) => p === '/tls/tls.crt' },
     );
     expect(list).toEqual(['TURN_TLS_KEY_FILE="/tls/tls.key": not a readable file (mount the TLS Secret)']);
+  });
+
+  it('refuses TLS paths that are not clean absolute paths or not regular files', () => {
+    expect(
+      problems(
+        { TURN_SECRET: SECRET, TURN_TLS_CERT_FILE: '/tls/../etc/shadow', TURN_TLS_KEY_FILE: '/tls/tls.key' },
+        { readable: () => true, kind: (p) => (p === '/tls/tls.crt' ? 'file' : 'directory') },
+      ),
+    ).toEqual([
+      'TURN_TLS_CERT_FILE="/tls/../etc/shadow": must be an absolute, normalised path',
+      'TURN_TLS_KEY_FILE="/tls/tls.key": not a readable file (mount the TLS Secret)',
+    ]);
+  });
+
+  it.each(['relative/dir', '/', '/tmp/../etc', '/tmp//x', '/tmp/x/'])('refuses TURN_RUN_DIR=%s', (dir) => {
+    expect(problems({ TURN_SECRET: SECRET, TURN_RUN_DIR: dir })).toEqual([
+      `TURN_RUN_DIR=${JSON.stringify(dir)}: must be an absolute, normalised path below / (no . or .. segments)`,
+    ]);
+  });
+
+  it('refuses a TURN_RUN_DIR that exists as something other than a directory', () => {
+    expect(
+      problems({ TURN_SECRET: SECRET, TURN_RUN_DIR: '/run/turn' }, { ...files, kind: () => 'file' }),
+    ).toEqual(['TURN_RUN_DIR="/run/turn": exists and is not a directory']);
+  });
+
+  // Each variable with a value its own rule accepts, so the only problem left is the injected line break.
+  const valid: Record<(typeof TURN_VARIABLES)[number], string> = {
+    TURN_SECRET: SECRET,
+    TURN_SECRET_FILE: '/secrets/turn',
+    TURN_REALM: 'pixelstream',
+    TURN_LISTEN_PORT: '3478',
+    TURN_TLS_PORT: '5349',
+    TURN_TLS_CERT_FILE: '/tls/tls.crt',
+    TURN_TLS_KEY_FILE: '/tls/tls.key',
+    TURN_MIN_PORT: '49152',
+    TURN_MAX_PORT: '65535',
+    TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16',
+    TURN_DENIED_PEER_CIDRS: '192.0.2.0/24',
+    TURN_SERVICE_CIDR: '10.96.0.0/12',
+    TURN_EXTERNAL_IP: '203.0.113.10',
+    TURN_PRIVATE_IP: '10.0.0.10',
+    NODE_NAME: 'node-1',
+    TURN_STUN_SERVER: 'stun.example.org:3478',
+    TURN_METRICS: 'true',
+    TURN_METRICS_PORT: '9641',
+    TURN_EXPORTER_PORT: '9642',
+    TURN_EXPORTER_HOST: '10.0.0.10',
+    TURN_USER_QUOTA: '10',
+    TURN_TOTAL_QUOTA: '100',
+    TURN_RUN_DIR: '/tmp/turn-run',
+    KUBERNETES_SERVICE_HOST: '10.96.0.1',
+    KUBERNETES_SERVICE_PORT: '443',
+    TURN_KUBE_TOKEN_FILE: '/var/run/token',
+    TURN_KUBE_CA_FILE: '/var/run/ca.crt',
+    LOG_LEVEL: 'info',
+    TURNSERVER_BIN: 'turnserver',
+  };
+
+  it.each(
+    TURN_VARIABLES.flatMap((name) => ['\n', '\r\n', '\u0000', '\u001b'].map((c) => [name, c] as const)),
+  )('refuses %s with %j in it, listing the variable', (name, c) => {
+    // The secret comes from the variable or the file, never both.
+    const other = name === 'TURN_SECRET_FILE' ? 'TURN_SECRET' : 'TURN_SECRET_FILE';
+    const base: Record<string, string> = Object.fromEntries(
+      Object.entries(valid).filter(([k]) => k !== other),
+    );
+    const env = {
+      ...base,
+      [name]: `${valid[name].slice(0, 3)}${c}allow-loopback-peers${c}${valid[name].slice(3)}`,
+    };
+    const io = { ...files, readFile: () => SECRET };
+    expect(problems(base, io)).toEqual([]);
+    expect(problems(env, io)).toContain(
+      `${name}: contains a line break or another control character (every value is written into turnserver.conf, one directive per line)`,
+    );
   });
 
   it('enables Kubernetes discovery only with both the API host and NODE_NAME', () => {

@@ -1,7 +1,8 @@
 // The TURN entrypoint's configuration: every variable, its default and its rules in one place, checked
 // once at start-up. A bad environment stops the process listing every problem (exit 2) — coturn never
 // starts half-configured, and never with a relay policy that would open the cluster network.
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -15,6 +16,7 @@ import {
   parseEnv,
 } from '../common/env-config.js';
 import { LOG_LEVELS } from '../common/logger.js';
+import { hasControlChar } from '../common/control-chars.js';
 import { ipFamily, overlaps, parseCidr, type Cidr } from '../common/cidr.js';
 import { allowedPeerClashes } from '../common/peer-policy.js';
 import { turnSecretProblems } from '../common/turn-credentials.js';
@@ -55,6 +57,9 @@ const shape = {
   LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
   TURNSERVER_BIN: envString('turnserver'),
 };
+
+/** Every variable the entrypoint reads (the control-character rule applies to each). */
+export const TURN_VARIABLES = Object.keys(shape) as ReadonlyArray<keyof typeof shape>;
 
 export interface TurnConfig {
   secret: string;
@@ -104,10 +109,12 @@ function cidrList(name: string, values: string[], problems: string[]): Cidr[] {
   return out;
 }
 
-/** The two file checks config loading does (injectable so the rules can be table-tested without files). */
+/** The file checks config loading does (injectable so the rules can be table-tested without files). */
 export interface ConfigIo {
   readFile(path: string): string;
   readable(path: string): boolean;
+  /** What is at `path` (symbolic links followed); undefined when nothing is. */
+  kind(path: string): 'file' | 'directory' | 'other' | undefined;
 }
 
 const realIo: ConfigIo = {
@@ -120,13 +127,44 @@ const realIo: ConfigIo = {
       return false;
     }
   },
+  kind: (p) => {
+    try {
+      const st = statSync(p);
+      return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+    } catch {
+      return undefined;
+    }
+  },
 };
+
+/**
+ * Values end up in turnserver.conf, one directive per line: a line break in any of them would add
+ * directives (`allow-loopback-peers`, …). No variable of ours has a use for any control character.
+ */
+function controlCharProblems(env: Env): string[] {
+  return TURN_VARIABLES.filter((name) => env[name] !== undefined && hasControlChar(env[name])).map(
+    (name) =>
+      `${name}: contains a line break or another control character (every value is written into turnserver.conf, one directive per line)`,
+  );
+}
+
+/** An absolute, normalised path (no `.`/`..` segments, no doubled or trailing slash). */
+function isCleanAbsolutePath(p: string): boolean {
+  return p.startsWith('/') && (p === '/' || (path.posix.normalize(p) === p && !p.endsWith('/')));
+}
 
 /** Builds the config from `env`; throws ConfigError listing every problem. */
 export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig {
-  const { readFile, readable } = { ...realIo, ...io };
-  const raw = parseEnv(shape, env);
-  const problems: string[] = [];
+  const { readFile, readable, kind } = { ...realIo, ...io };
+  const early = controlCharProblems(env);
+  let raw: ReturnType<typeof parseEnv<typeof shape>>;
+  try {
+    raw = parseEnv(shape, env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError([...early, ...err.problems]);
+    throw err;
+  }
+  const problems: string[] = [...early];
 
   let secret = raw.TURN_SECRET;
   if (raw.TURN_SECRET && raw.TURN_SECRET_FILE)
@@ -172,7 +210,9 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
       ['TURN_TLS_CERT_FILE', tls.certFile],
       ['TURN_TLS_KEY_FILE', tls.keyFile],
     ] as const) {
-      if (!readable(file))
+      if (!isCleanAbsolutePath(file))
+        problems.push(`${name}=${JSON.stringify(file)}: must be an absolute, normalised path`);
+      else if (kind(file) !== 'file' || !readable(file))
         problems.push(`${name}=${JSON.stringify(file)}: not a readable file (mount the TLS Secret)`);
     }
     if (raw.TURN_TLS_PORT === raw.TURN_LISTEN_PORT)
@@ -233,8 +273,13 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
     if (p !== 0 && (p === raw.TURN_LISTEN_PORT || p === tls?.port || relayRange(p)))
       problems.push(`${name}=${p}: collides with the TURN listener, TLS listener or relay range`);
   }
-  if (!raw.TURN_RUN_DIR?.startsWith('/'))
-    problems.push(`TURN_RUN_DIR=${JSON.stringify(raw.TURN_RUN_DIR)}: must be an absolute path`);
+  const runDir = raw.TURN_RUN_DIR ?? '';
+  if (!isCleanAbsolutePath(runDir) || runDir === '/')
+    problems.push(
+      `TURN_RUN_DIR=${JSON.stringify(runDir)}: must be an absolute, normalised path below / (no . or .. segments)`,
+    );
+  else if (kind(runDir) !== undefined && kind(runDir) !== 'directory')
+    problems.push(`TURN_RUN_DIR=${JSON.stringify(runDir)}: exists and is not a directory`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   const metricsHost = raw.TURN_EXPORTER_HOST ?? WILDCARD_HOST;

@@ -10,7 +10,10 @@ function render(
   addresses: { publicIp: string; privateIp?: string } = { publicIp: '203.0.113.10' },
 ): string[] {
   return renderTurnserverConf(
-    loadTurnConfig({ TURN_SECRET: SECRET, ...env }, { readable: () => true }),
+    loadTurnConfig(
+      { TURN_SECRET: SECRET, ...env },
+      { readable: () => true, kind: (p) => (p.startsWith('/tmp/') ? 'directory' : 'file') },
+    ),
     addresses,
     paths,
   )
@@ -170,5 +173,14 @@ describe('renderTurnserverConf', () => {
     expect(base.findLastIndex((l) => l.startsWith('allowed-peer-ip'))).toBeLessThan(
       base.findIndex((l) => l.startsWith('denied-peer-ip')),
     );
+  });
+});
+
+describe('renderTurnserverConf with a value that slipped past the config check', () => {
+  it('refuses to render a directive with a line break in it', () => {
+    const config = loadTurnConfig({ TURN_SECRET: SECRET }, { readable: () => true, kind: () => 'directory' });
+    expect(() =>
+      renderTurnserverConf(config, { publicIp: '203.0.113.10\nallow-loopback-peers' }, paths),
+    ).toThrow(/control character in "external-ip"/);
   });
 });

@@ -1,6 +1,7 @@
 // Renders coturn's turnserver.conf from the checked config and the discovered addresses. Pure: the same
 // inputs always give the same text, so the tests read exactly what production runs.
 import { toCoturnRange } from '../common/cidr.js';
+import { hasControlChar } from '../common/control-chars.js';
 import type { TurnConfig } from './config.js';
 import { peerPolicy } from '../common/peer-policy.js';
 
@@ -104,5 +105,12 @@ export function renderTurnserverConf(
     `userdb=${paths.runDir}/turndb`,
     ...(config.metrics ? prometheusLines(config.metrics) : []),
   ];
+  // The config check refuses control characters in every variable; this makes sure no other path (a
+  // discovered address, a future variable) can ever add a directive either.
+  const bad = lines.find((l) => hasControlChar(l));
+  if (bad !== undefined)
+    throw new Error(
+      `refusing to render turnserver.conf: a control character in ${JSON.stringify(bad.split('=')[0])}`,
+    );
   return `${lines.join('\n')}\n`;
 }

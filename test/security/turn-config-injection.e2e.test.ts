@@ -1,0 +1,59 @@
+// Abuse suite, TURN: a value with a line break in it must never reach turnserver.conf. Replays the
+// injection through TURN_RUN_DIR and the TLS paths against the real entrypoint: it refuses to start (exit
+// 2, naming the variable) before anything is written or coturn runs.
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTurnMain } from '../../turn/test-helpers.js';
+
+const SECRET = 'abuse-suite-secret-0123456789';
+const INJECTED = '\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1';
+const scratch = mkdtempSync(path.join(tmpdir(), 'turn-inject-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('coturn config injection', () => {
+  it('refuses a TURN_RUN_DIR with injected directives, writing nothing', async () => {
+    const runDir = path.join(scratch, `x${INJECTED}`);
+    const proc = startTurnMain({ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '192.0.2.1', TURN_RUN_DIR: runDir });
+    expect(await proc.exited).toBe(2);
+    const text = proc.lines.map((l) => l.msg).join('\n');
+    expect(text).toContain('TURN_RUN_DIR: contains a line break or another control character');
+    expect(proc.lines.some((l) => l.msg === 'coturn started')).toBe(false);
+    expect(existsSync(runDir)).toBe(false);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it('refuses TLS certificate and key paths with injected directives, even when such files exist', async () => {
+    const cert = path.join(scratch, `cert${INJECTED}`);
+    const key = path.join(scratch, `key${INJECTED}`);
+    writeFileSync(cert, 'not used');
+    writeFileSync(key, 'not used');
+    const proc = startTurnMain({
+      TURN_SECRET: SECRET,
+      TURN_EXTERNAL_IP: '192.0.2.1',
+      TURN_TLS_CERT_FILE: cert,
+      TURN_TLS_KEY_FILE: key,
+    });
+    expect(await proc.exited).toBe(2);
+    const text = proc.lines.map((l) => l.msg).join('\n');
+    expect(text).toContain('TURN_TLS_CERT_FILE: contains a line break');
+    expect(text).toContain('TURN_TLS_KEY_FILE: contains a line break');
+    expect(proc.lines.some((l) => l.msg === 'coturn started')).toBe(false);
+    rmSync(cert);
+    rmSync(key);
+  });
+
+  it('refuses a certificate path that is a directory', async () => {
+    const proc = startTurnMain({
+      TURN_SECRET: SECRET,
+      TURN_EXTERNAL_IP: '192.0.2.1',
+      TURN_TLS_CERT_FILE: scratch,
+      TURN_TLS_KEY_FILE: scratch,
+    });
+    expect(await proc.exited).toBe(2);
+    expect(proc.lines.map((l) => l.msg).join('\n')).toContain(
+      `TURN_TLS_CERT_FILE=${JSON.stringify(scratch)}: not a readable file`,
+    );
+  });
+});
