@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import {
   RESERVATIONS_PATH,
+  WarningLimiter,
   errorBody,
   type Logger,
   type ReservationRequest,
@@ -45,6 +46,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.json(deps.status());
   });
 
+  const authWarnings = new WarningLimiter();
   const reservations = express.Router();
   reservations.use((req, res, next) => {
     if (!deps.routerToken) {
@@ -56,8 +58,21 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     if (!bearerMatches(req.get('authorization'), deps.routerToken)) {
       deps.onRejection('unauthorized');
       deps.onReservation('unauthorized');
-      deps.log.warn({ remote: req.socket.remoteAddress }, 'reservation request without a valid router token');
+      // Anyone who reaches the port can send these as fast as they like: one line per address per 10 s,
+      // a bounded number in all, and the count of the ones left out (the counters still see each).
+      const remote = req.socket.remoteAddress ?? '?';
+      const verdict = authWarnings.check(remote);
+      if (verdict.allow)
+        deps.log.warn(
+          { remote, code: 'unauthorized', suppressed: verdict.suppressed },
+          'reservation request without a valid router token',
+        );
       res.status(401).json(errorBody('unauthorized', 'missing or wrong Bearer token'));
+      return;
+    }
+    // A body must be JSON: express.json() would silently skip any other type and grant on an empty request.
+    if (req.method === 'POST' && req.is('application/json') === false) {
+      res.status(415).json(errorBody('bad_request', 'the body must be application/json'));
       return;
     }
     next();

@@ -1,10 +1,16 @@
 // The four listening sockets: player HTTP + WebSocket (any path, same origin as the page), streamer and
 // SFU WebSockets, and the metrics endpoint. Upgrades are authenticated here, then handed to the hub.
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import {
+  STATUS_CODES,
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE, RESERVATION_QUERY_PARAM } from '../common/index.js';
+import { RESERVATION_QUERY_PARAM } from '../common/index.js';
 import { secretMatches } from './http.js';
 import {
   attachTransport,
@@ -65,6 +71,23 @@ function remoteOf(req: IncomingMessage): string {
   return `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
 }
 
+/** Authenticated streamer/SFU sockets one port keeps open (a streamer and its reconnects). */
+const MAX_STREAMER_PORT_SOCKETS = 8;
+/** TCP connections to a streamer port, authenticated or not. */
+const MAX_STREAMER_PORT_CONNECTIONS = 16;
+/** A streamer sends its upgrade at once; anything slower is not one. */
+const STREAMER_HEADERS_TIMEOUT_MS = 5_000;
+
+/** Answers an upgrade with a coded JSON error instead of a WebSocket, then closes the connection. */
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
 function wsServer(maxBytes: number): WebSocketServer {
   // perMessageDeflate off: compression of small JSON costs more CPU than it saves, and it is a memory-abuse vector.
   return new WebSocketServer({
@@ -108,10 +131,7 @@ export function playerServer(
     socket.on('error', () => socket.destroy());
     if (wss.clients.size >= opts.maxPlayerSockets) {
       routes.refused('too_many_sockets', 'player', remoteOf(req));
-      const body = '{"code":"too_many_sockets","message":"this sidecar has too many open player sockets"}';
-      socket.end(
-        `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      refuseUpgrade(socket, 503, 'too_many_sockets', 'this sidecar has too many open player sockets');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -123,7 +143,7 @@ export function playerServer(
   return { server, wss };
 }
 
-/** Streamer or SFU WebSocket server; with a token set, a streamer without `?token=<it>` is closed 4401. */
+/** Streamer or SFU WebSocket server; with a token set, an upgrade without `?token=<it>` gets HTTP 401. */
 export function streamerServer(
   kind: 'streamer' | 'sfu',
   opts: ListenOptions,
@@ -140,18 +160,39 @@ export function streamerServer(
     rate: opts.streamerRate,
     keepaliveSeconds: opts.keepaliveSeconds,
   };
+  // One streamer (or SFU) per port; a few more for reconnects and legacy streamers. Connections beyond
+  // this are dropped by Node before any byte is read, and a silent one is cut after the header timeout.
+  server.maxConnections = MAX_STREAMER_PORT_CONNECTIONS;
+  server.headersTimeout = STREAMER_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = STREAMER_HEADERS_TIMEOUT_MS;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const remote = remoteOf(req);
-      if (opts.streamerToken !== undefined) {
-        const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
-        if (!secretMatches(token, opts.streamerToken)) {
-          routes.refused('unauthorized', kind, remote);
-          ws.close(CLOSE.unauthorized, 'unauthorized: missing or wrong token');
-          return;
-        }
+    const remote = remoteOf(req);
+    if (opts.streamerToken !== undefined) {
+      // Checked before the upgrade: a caller without the token never gets a WebSocket at all.
+      let token: string | undefined;
+      try {
+        token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
+      } catch {
+        token = undefined;
       }
+      if (!secretMatches(token, opts.streamerToken)) {
+        routes.refused('unauthorized', kind, remote);
+        refuseUpgrade(socket, 401, 'unauthorized', 'missing or wrong token');
+        return;
+      }
+    }
+    if (wss.clients.size >= MAX_STREAMER_PORT_SOCKETS) {
+      routes.refused('too_many_sockets', kind, remote);
+      refuseUpgrade(
+        socket,
+        503,
+        'too_many_sockets',
+        `this port has ${MAX_STREAMER_PORT_SOCKETS} open sockets`,
+      );
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
       bind(ws, remote, transport, (conn) => routes.streamer(conn, kind));
     });
   });

@@ -148,6 +148,14 @@ describe('reservations', () => {
     });
     expect(broken.status).toBe(400);
     expect(await broken.json()).toMatchObject({ code: 'bad_request' });
+    // Another type is never read (express.json() would skip it and grant as if the body were empty).
+    const plain = await fetch(`${t.httpUrl}/reservations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' },
+      body: 'garbage',
+    });
+    expect(plain.status).toBe(415);
+    expect(await plain.json()).toMatchObject({ code: 'bad_request' });
     await t.sidecar.drain();
     const draining = await reserve(t);
     expect(draining.status).toBe(503);

@@ -2,7 +2,7 @@
 // Exposes the status every other part of the kit reads (router, pod patcher, autoscaler via metrics).
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { CLOSE, createLogger, type Logger, type SidecarStatus } from '../common/index.js';
+import { CLOSE, WarningLimiter, createLogger, type Logger, type SidecarStatus } from '../common/index.js';
 import { isReady, podStatus } from './allocation.js';
 import { podReadyClock } from './pod-ready-clock.js';
 import type { SidecarConfig } from './config.js';
@@ -136,6 +136,7 @@ export async function startSidecar(
     streamerRate: config.streamerRate,
     streamerToken: config.streamerToken,
   };
+  const upgradeWarnings = new WarningLimiter();
   const routes = {
     player: (conn: Parameters<typeof hub.acceptPlayer>[0], reservationId: string | undefined) => {
       const claimed = reservationId !== undefined && reservations.claim(reservationId);
@@ -147,7 +148,9 @@ export async function startSidecar(
       hub.acceptStreamer(conn, kind),
     refused: (reason: string, role: string, remote: string) => {
       metrics.rejections.inc({ reason });
-      log.warn({ reason, role, remote }, 'refused');
+      // Upgrade floods must not become log floods: per address and reason once per 10 s, bounded in all.
+      const verdict = upgradeWarnings.check(`${reason}:${role}:${remote.replace(/:\d+$/, '')}`);
+      if (verdict.allow) log.warn({ reason, role, remote, suppressed: verdict.suppressed }, 'refused');
     },
   };
   const app = createHttpApp({
