@@ -37,7 +37,9 @@ for (let i = first; i < first + size; i++) {
     // Benchmarks drive thousands of sessions through one process; the per-socket limit is not under test.
     PLAYER_MESSAGES_PER_SECOND: '1000',
     KEEPALIVE_SECONDS: '0',
-    ...(process.env.FARM_MAX_PLAYER_SOCKETS ? { MAX_PLAYER_SOCKETS: process.env.FARM_MAX_PLAYER_SOCKETS } : {}),
+    ...(process.env.FARM_MAX_PLAYER_SOCKETS
+      ? { MAX_PLAYER_SOCKETS: process.env.FARM_MAX_PLAYER_SOCKETS }
+      : {}),
   });
   const sidecar = await startSidecar(
     config,
