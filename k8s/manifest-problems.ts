@@ -24,5 +24,9 @@ export function manifestWarnings(c: KitConfig): string[] {
     warnings.push(
       'STREAMER_TOKEN_REQUIRED=false: the sidecar accepts any process in the pod as its streamer, without a token (for Unreal Engine 4.27, which cannot send one; the streamer port listens on the pod loopback only)',
     );
+  if (c.TURN_NAMESPACE === c.NAMESPACE)
+    warnings.push(
+      `TURN_NAMESPACE=${c.NAMESPACE} is NAMESPACE: TURN's host networking needs Pod Security privileged there, which then covers the streamers too (keep TURN in its own namespace)`,
+    );
   return warnings;
 }

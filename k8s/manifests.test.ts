@@ -106,6 +106,46 @@ DRAIN_TIMEOUT_SECONDS=900
 STREAM_BUFFER=3
 `;
 
+/**
+ * What the Pod Security `restricted` profile refuses in a pod spec (Kubernetes' pod-security-admission
+ * checks, the fields the kit can set): host namespaces and ports, volume types, privilege escalation,
+ * capabilities beyond NET_BIND_SERVICE, root, seccomp.
+ */
+function restrictedProblems(pod: any): string[] {
+  const out: string[] = [];
+  if (pod.hostNetwork) out.push('hostNetwork');
+  if (pod.hostPID || pod.hostIPC) out.push('host namespaces');
+  const allowedVolumes = [
+    'configMap',
+    'csi',
+    'downwardAPI',
+    'emptyDir',
+    'ephemeral',
+    'persistentVolumeClaim',
+    'projected',
+    'secret',
+  ];
+  for (const v of pod.volumes ?? [])
+    if (!Object.keys(v).some((k) => allowedVolumes.includes(k))) out.push(`volume ${v.name}`);
+  const podNonRoot = pod.securityContext?.runAsNonRoot === true;
+  const podSeccomp = pod.securityContext?.seccompProfile?.type;
+  if (pod.securityContext?.runAsUser === 0) out.push('pod runAsUser 0');
+  for (const k of [...(pod.initContainers ?? []), ...pod.containers]) {
+    const sc = k.securityContext ?? {};
+    if ((k.ports ?? []).some((p: any) => p.hostPort !== undefined)) out.push(`${k.name}: hostPort`);
+    if (sc.privileged) out.push(`${k.name}: privileged`);
+    if (sc.allowPrivilegeEscalation !== false) out.push(`${k.name}: allowPrivilegeEscalation`);
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) out.push(`${k.name}: capabilities not dropped`);
+    for (const cap of sc.capabilities?.add ?? [])
+      if (cap !== 'NET_BIND_SERVICE') out.push(`${k.name}: adds ${String(cap)}`);
+    if (!(sc.runAsNonRoot ?? podNonRoot)) out.push(`${k.name}: runAsNonRoot`);
+    if (sc.runAsUser === 0) out.push(`${k.name}: runAsUser 0`);
+    const seccomp = sc.seccompProfile?.type ?? podSeccomp;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') out.push(`${k.name}: seccompProfile`);
+  }
+  return out;
+}
+
 interface Synth {
   config: KitConfig;
   objects: ManifestObject[];
@@ -263,6 +303,17 @@ describe.each([
       }
     const side = container(find(s, 'Deployment', 'streamer'), 'signalserver');
     if (c === defaults.config) expect(side.image).toBe(`pixelstream-signalserver:${KIT_VERSION}`);
+  });
+
+  it('Pod Security: every pod in NAMESPACE meets restricted; TURN (host network) lives in its own namespace', () => {
+    const workloads = (s.objects as Obj[]).filter((o) => o.spec?.template?.spec !== undefined);
+    expect(workloads.length).toBeGreaterThanOrEqual(2);
+    for (const w of workloads) {
+      const problems = restrictedProblems(w.spec.template.spec);
+      if (w.metadata.namespace === c.NAMESPACE) expect(problems, `${w.kind}/${w.metadata.name}`).toEqual([]);
+      else expect(problems).toContain('hostNetwork');
+    }
+    expect(c.TURN_NAMESPACE).not.toBe(c.NAMESPACE);
   });
 
   it('signalling sidecar: ports, probes on /healthz and /readyz, env from the contract, secrets by reference', () => {
@@ -764,6 +815,10 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
       r.stderr.match(/^synth: warning: STREAMER_TOKEN_REQUIRED=false: .*Unreal Engine 4\.27.*$/gm),
     ).toHaveLength(1);
     expect(manifestWarnings(defaults.config)).toEqual([]);
+    // TURN in the streamers' namespace would need privileged there: said on every run.
+    expect(manifestWarnings(loadKitConfig({ TURN_NAMESPACE: 'pixelstream' }))).toEqual([
+      expect.stringMatching(/^TURN_NAMESPACE=pixelstream is NAMESPACE: .*privileged/),
+    ]);
   });
 
   it('fails with exit 2 listing every problem of a broken .env', () => {
