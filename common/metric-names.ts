@@ -51,6 +51,19 @@ export const DCGM = {
   memoryFree: 'DCGM_FI_DEV_FB_FREE',
   temperature: 'DCGM_FI_DEV_GPU_TEMP',
   power: 'DCGM_FI_DEV_POWER_USAGE',
+  /** Share of time the graphics/compute engine is busy (0–1); reported per MIG instance too. */
+  engineActive: 'DCGM_FI_PROF_GR_ENGINE_ACTIVE',
+} as const;
+
+/**
+ * dcgm-exporter's labels: the pod holding a GPU (with --kubernetes, via the kubelet's pod-resources API;
+ * kept as-is by the ServiceMonitor's honorLabels) and, for MIG, the GPU instance.
+ */
+export const DCGM_LABELS = {
+  pod: 'pod',
+  namespace: 'namespace',
+  migInstance: 'GPU_I_ID',
+  migProfile: 'GPU_I_PROFILE',
 } as const;
 
 /** kube-state-metrics series the dashboards and alerts read (HPA replicas, TURN DaemonSet health). */

@@ -403,6 +403,11 @@ function fixedSeries(): string {
         DCGM.power,
         five.map((i) => [gpu(i), 110]),
       ),
+      // One pod on a MIG instance: its series carry the instance, which the per-pod panels group by.
+      exposition(
+        DCGM.engineActive,
+        five.map((i) => [i === 5 ? { ...gpu(i), GPU_I_ID: '3', GPU_I_PROFILE: '1g.10gb' } : gpu(i), 0.3]),
+      ),
       exposition(KUBE_STATE.hpaDesiredReplicas, [[hpa, 7]]),
       exposition(KUBE_STATE.hpaCurrentReplicas, [[hpa, 6]]),
       exposition(KUBE_STATE.hpaMinReplicas, [[hpa, 1]]),

@@ -32,7 +32,7 @@ describe.each(Object.entries(all))('%s', (_file, d) => {
     const ids = panels.map((p) => p.id);
     expect(ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const p of panels) expect(['row', 'timeseries', 'stat']).toContain(p.type);
+    for (const p of panels) expect(['row', 'timeseries', 'stat', 'text']).toContain(p.type);
   });
 
   it('lays panels on the 24-column grid without overlaps', () => {
@@ -50,7 +50,7 @@ describe.each(Object.entries(all))('%s', (_file, d) => {
   });
 
   it('binds every query to the datasource variable with unique refIds', () => {
-    for (const p of panels.filter((q) => q.type !== 'row')) {
+    for (const p of panels.filter((q) => q.type !== 'row' && q.type !== 'text')) {
       expect(p.datasource, p.title).toEqual({ type: 'prometheus', uid: '${datasource}' });
       expect(p.targets?.length, p.title).toBeGreaterThan(0);
       const refIds = p.targets!.map((t) => t.refId);
@@ -66,5 +66,32 @@ describe.each(Object.entries(all))('%s', (_file, d) => {
     const values = Object.fromEntries(variables.map((v) => [v, 'x']));
     expect(() => dashboardQueries(d, values)).not.toThrow();
     expect(() => dashboardQueries(d, {})).toThrow(/undefined variable/);
+  });
+});
+
+describe('GPU dashboard under GPU sharing', () => {
+  const gpu = all['pixelstream-gpu.json']!;
+  const panels = gpu.panels as (Panel & { options?: { mode?: string; content?: string } })[];
+
+  it('shows per-pod use by pod and MIG instance, for streamer pods', () => {
+    const perPod = panels.filter((p) => p.title.endsWith('per pod'));
+    expect(perPod.map((p) => p.title)).toEqual(['Engine active per pod', 'Frame buffer used per pod']);
+    for (const p of perPod) {
+      const expr = p.targets![0]!.expr;
+      expect(expr).toMatch(/^max by \(namespace, pod, Hostname, gpu, GPU_I_ID\) \(DCGM_FI_\w+\{/);
+      expect(expr).toContain('pod=~"streamer-.+"');
+    }
+  });
+
+  it('says in a text panel that time-slicing cannot be attributed per pod', () => {
+    const notes = panels.filter((p) => p.type === 'text');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.options?.mode).toBe('markdown');
+    const text = notes[0]!.options?.content ?? '';
+    expect(text).toMatch(/Time-slicing.*per-pod use cannot be measured/);
+    expect(text).toContain('GPU_I_ID');
+    // The note sits right above the per-pod panels it qualifies.
+    const i = panels.indexOf(notes[0]!);
+    expect(panels[i + 1]?.title).toBe('Engine active per pod');
   });
 });

@@ -12,6 +12,7 @@ import {
 import { LegendDisplayMode, LegendPlacement, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TextPanel, TextMode } from '@grafana/grafana-foundation-sdk/text';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 
 /** The Grafana dashboard schema version the generated JSON follows (Grafana 12). */
@@ -23,7 +24,16 @@ export interface Query {
   expr: string;
   legend: string;
 }
-export interface PanelSpec {
+export type PanelSpec = QueryPanelSpec | TextPanelSpec;
+/** A note for the reader (Markdown), e.g. what a metric cannot show; no queries. */
+export interface TextPanelSpec {
+  kind: 'text';
+  title: string;
+  content: string;
+  /** Grid width out of 24. @default 12 */
+  width?: number;
+}
+export interface QueryPanelSpec {
   kind: 'timeseries' | 'stat';
   title: string;
   description: string;
@@ -96,8 +106,13 @@ export function buildDashboard(opts: {
         x = 0;
         y += PANEL_HEIGHT;
       }
-      const targets = p.queries.map(target);
       const gridPos = { x, y, w, h: PANEL_HEIGHT };
+      if (p.kind === 'text') {
+        b.withPanel(new TextPanel().id(id++).title(p.title).mode(TextMode.Markdown).content(p.content).gridPos(gridPos));
+        x += w;
+        continue;
+      }
+      const targets = p.queries.map(target);
       if (p.kind === 'stat') {
         b.withPanel(new StatPanel().id(id++).title(p.title).description(p.description).unit(p.unit).datasource(DATASOURCE).targets(targets).gridPos(gridPos));
       } else {
