@@ -1,10 +1,13 @@
 // `npm run bench:stream`: what a viewer of the reference streamer experiences, measured with real Chromium
-// against real sidecar + streamer processes on loopback:
-//   1. page load → first decoded frame, p50/p95 over ≥ 20 sessions, for each keyframe strategy;
-//   2. decoded frames per second for one player;
-//   3. streamer (fan-out) and encoder CPU with 1, 4 and 8 players on one stream.
-// As root it runs itself inside a private network namespace, like the test suite. BENCH_SESSIONS,
-// BENCH_WIDTH/BENCH_HEIGHT and BENCH_CODEC adjust the run.
+// against real sidecar + streamer processes, in a network namespace that looks like a pod's (a default
+// route whose packets die, a resolver that never answers: scripts/netns.mjs):
+//   1. page load → first decoded frame, p50/p95, direct and relay-only through coturn, with the stages in
+//      between (the page's own events and the streamer's `player timeline` log line);
+//   2. the same for each keyframe strategy (BENCH_ONLY=first skips this, BENCH_ONLY=<text> filters it);
+//   3. decoded frames per second for one player;
+//   4. streamer (fan-out) and encoder CPU with 1, 4 and 8 players on one stream, and what each extra
+//      player costs as a share of the encoder's CPU (BENCH_CPU=0 skips this).
+// BENCH_SESSIONS, BENCH_WIDTH/BENCH_HEIGHT and BENCH_CODEC adjust the run.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,24 +21,21 @@ import {
   waitForFirstFrame,
 } from '../test/support/browser.js';
 import { metric, startPair, type Pair } from '../streamer/testing/stack.js';
-import { childPids } from '../test/support/processes.js';
+import { childPids, freePort } from '../test/support/processes.js';
+import { EGRESS, netnsArgv } from '../scripts/netns.mjs';
+import { startTurnMain } from '../turn/test-helpers.js';
+import { sessionStages, stageTable, type SessionStages } from './stream-stages.js';
 
 const self = fileURLToPath(import.meta.url);
 if (
   process.env.PIXEL_TEST_NETNS !== '1' &&
   process.getuid?.() === 0 &&
-  spawnSync('unshare', ['-n', 'true']).status === 0
+  spawnSync('unshare', ['-n', '-m', 'true']).status === 0
 ) {
-  const setup =
-    'ip link set lo up && ip link add pxtest0 type veth peer name pxtest1 && ip addr add 192.0.2.1/24 dev pxtest0 && ip link set pxtest0 up && ip link set pxtest1 up';
-  const r = spawnSync(
-    'unshare',
-    ['-n', '--', 'sh', '-c', `${setup} && exec "$0" --import tsx "$1"`, process.execPath, self],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, PIXEL_TEST_NETNS: '1' },
-    },
-  );
+  const r = spawnSync('unshare', netnsArgv('pod', process.execPath, ['--import', 'tsx', self]), {
+    stdio: 'inherit',
+    env: { ...process.env, PIXEL_TEST_NETNS: '1' },
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -66,24 +66,35 @@ async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise
   throw new Error('timed out');
 }
 
+interface FirstFrames {
+  name: string;
+  p50: number;
+  p95: number;
+  fps: number;
+  sessions: SessionStages[];
+}
+
 async function firstFrames(strategy: {
   name: string;
   env: Record<string, string>;
-}): Promise<{ name: string; p50: number; p95: number; fps: number }> {
-  const pair = await startPair({
-    STREAM_WIDTH: WIDTH,
-    STREAM_HEIGHT: HEIGHT,
-    STREAM_CODEC: CODEC,
-    ...strategy.env,
-  });
+  sidecarEnv?: Record<string, string>;
+  query?: string;
+}): Promise<FirstFrames> {
+  const pair = await startPair(
+    { STREAM_WIDTH: WIDTH, STREAM_HEIGHT: HEIGHT, STREAM_CODEC: CODEC, ...strategy.env },
+    strategy.sidecarEnv,
+  );
   const browser = await launchBrowser();
   const times: number[] = [];
+  const sessions: SessionStages[] = [];
   let fps = NaN;
   try {
     for (let i = 0; i < SESSIONS; i++) {
       const { page } = await newPage(browser);
-      await page.goto(pair.url);
+      const since = pair.streamer!.lines.length;
+      await page.goto(pair.url + (strategy.query ?? ''));
       times.push(await waitForFirstFrame(page));
+      sessions.push(await sessionStages(page, pair.streamer!, since));
       if (i === 0) {
         await page.waitForTimeout(1_000);
         fps = (await measureFps(page, 5_000)).fps;
@@ -95,7 +106,32 @@ async function firstFrames(strategy: {
     await browser.close();
     await pair.stop();
   }
-  return { name: strategy.name, p50: pct(times, 50), p95: pct(times, 95), fps };
+  return { name: strategy.name, p50: pct(times, 50), p95: pct(times, 95), fps, sessions };
+}
+
+/** The production-rendered coturn on the namespace's address, for the relay-only sessions. */
+async function startRelay(): Promise<{ sidecarEnv: Record<string, string>; stop(): Promise<unknown> }> {
+  const port = await freePort();
+  const secret = 'bench-stream-relay-secret-0123456789';
+  const turn = startTurnMain({
+    TURN_SECRET: secret,
+    TURN_EXTERNAL_IP: EGRESS.address,
+    TURN_PRIVATE_IP: EGRESS.address,
+    TURN_LISTEN_PORT: String(port),
+    TURN_MIN_PORT: '49700',
+    TURN_MAX_PORT: '49760',
+    TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16',
+    TURN_SERVICE_CIDR: '10.96.0.0/12',
+  });
+  await turn.waitFor((l) => l.msg === 'ready', 15_000);
+  return {
+    sidecarEnv: {
+      TURN_SECRET: secret,
+      TURN_URLS: `turn:${EGRESS.address}:${port}?transport=udp`,
+      ICE_TRANSPORT_POLICY: 'relay',
+    },
+    stop: () => turn.stop(),
+  };
 }
 
 async function cpuPerPlayer(
@@ -157,28 +193,52 @@ const strategies: { name: string; env: Record<string, string> }[] = [
     env: { KEYFRAME_STRATEGY: 'restart', KEYFRAME_INTERVAL_SECONDS: '2' },
   },
 ];
-process.stdout.write(
-  `bench:stream — ${CODEC} ${WIDTH}x${HEIGHT}@30, ${SESSIONS} sessions per strategy, loopback in a network namespace\n\n`,
-);
-process.stdout.write(
-  '| keyframe strategy | first frame p50 (ms) | p95 (ms) | decoded fps (1 player) |\n|---|---|---|---|\n',
-);
-// BENCH_ONLY=cache runs the strategies whose name contains "cache"; BENCH_CPU=0 skips the CPU table.
 const only = process.env.BENCH_ONLY;
+const row = (r: FirstFrames) =>
+  `| ${r.name} | ${Math.round(r.p50)} | ${Math.round(r.p95)} | ${r.fps.toFixed(1)} |\n`;
+const header = '| sessions | first frame p50 (ms) | p95 (ms) | decoded fps (1 player) |\n|---|---|---|---|\n';
+process.stdout.write(
+  `bench:stream — ${CODEC} ${WIDTH}x${HEIGHT}@30, ${SESSIONS} sessions per row, in a pod-like network namespace (default route, resolver that never answers)\n\n`,
+);
 try {
-  for (const s of strategies.filter((x) => !only || x.name.includes(only))) {
-    const r = await firstFrames(s);
+  // BENCH_ONLY=first runs only the first-frame table and its stages; BENCH_CPU=0 skips the CPU table.
+  const relay = await startRelay();
+  let direct: FirstFrames, relayed: FirstFrames;
+  try {
+    direct = await firstFrames({ name: 'direct (gop-cache, GOP 1 s)', env: {} });
+    relayed = await firstFrames({
+      name: 'relay-only through coturn',
+      env: {},
+      sidecarEnv: relay.sidecarEnv,
+      query: '?ForceTURN=true',
+    });
+  } finally {
+    await relay.stop();
+  }
+  process.stdout.write(header + row(direct) + row(relayed) + '\n');
+  process.stdout.write(
+    stageTable([
+      { name: 'direct', sessions: direct.sessions },
+      { name: 'relay-only', sessions: relayed.sessions },
+    ]) + '\n',
+  );
+  if (only !== 'first') {
     process.stdout.write(
-      `| ${r.name} | ${Math.round(r.p50)} | ${Math.round(r.p95)} | ${r.fps.toFixed(1)} |\n`,
+      '| keyframe strategy | first frame p50 (ms) | p95 (ms) | decoded fps (1 player) |\n|---|---|---|---|\n',
     );
+    for (const s of strategies.filter((x) => !only || x.name.includes(only)))
+      process.stdout.write(row(await firstFrames(s)));
   }
   if (process.env.BENCH_CPU !== '0') {
     process.stdout.write(
-      '\n| players on one stream | streamer CPU % (fan-out, SRTP) | per player % | encoder CPU % | mean decoded fps |\n|---|---|---|---|---|\n',
+      '\n| players on one stream | streamer CPU % (fan-out, SRTP) | per extra player % | per extra player, % of encoder | encoder CPU % | mean decoded fps |\n|---|---|---|---|---|---|\n',
     );
-    for (const r of await cpuPerPlayer([1, 4, 8])) {
+    const rows = await cpuPerPlayer([1, 4, 8]);
+    const one = rows[0]!;
+    for (const r of rows) {
+      const extra = r.players > 1 ? (r.streamerCpu - one.streamerCpu) / (r.players - 1) : NaN;
       process.stdout.write(
-        `| ${r.players} | ${r.streamerCpu.toFixed(1)} | ${(r.streamerCpu / r.players).toFixed(1)} | ${r.encoderCpu.toFixed(1)} | ${r.fps.toFixed(1)} |\n`,
+        `| ${r.players} | ${r.streamerCpu.toFixed(1)} | ${r.players > 1 ? extra.toFixed(2) : '–'} | ${r.players > 1 ? ((extra / r.encoderCpu) * 100).toFixed(1) : '–'} | ${r.encoderCpu.toFixed(1)} | ${r.fps.toFixed(1)} |\n`,
       );
     }
   }
@@ -186,6 +246,6 @@ try {
   await closeAllBrowsers();
 }
 process.stdout.write(
-  `\n(first frame = navigation start → first decoded frame in the page; CPU % of one core; ${path.basename(self)})\n`,
+  `\n(first frame = navigation start → first frame the page presents; stages from the page's own events and the streamer's \`player timeline\` log line; CPU % of one core; ${path.basename(self)})\n`,
 );
 process.exit(0);

@@ -1,34 +1,26 @@
 #!/usr/bin/env node
-// Runs the whole test suite. As root it first enters a private network namespace (loopback plus one veth
-// interface on a documentation range), so WebRTC candidates are predictable and no test traffic can leave
-// the machine. It ends with the plain `N passed, N failed` line CI reads, and under CI=true a skipped test
-// is a failure: CI must exercise every real component.
+// Runs the whole test suite. As root it first enters a private network namespace that looks like a pod's
+// (scripts/netns.mjs: a veth on a documentation range, a default route into it, a resolver that never
+// answers), so WebRTC candidates are predictable, code that reaches for the Internet is caught, and no test
+// traffic can leave the machine. It ends with the plain `N passed, N failed` line CI reads, and under
+// CI=true a skipped test is a failure: CI must exercise every real component.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { netnsArgv } from './netns.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 
 function canUnshare() {
   if (process.getuid?.() !== 0) return false;
-  const probe = spawnSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
+  const probe = spawnSync('unshare', ['-n', '-m', 'true'], { stdio: 'ignore' });
   return probe.status === 0;
 }
 
 if (process.env.PIXEL_TEST_NETNS !== '1' && process.env.PIXEL_TEST_NO_NETNS !== '1' && canUnshare()) {
-  // 192.0.2.0/24 (TEST-NET-1) stands in for a node's non-loopback address: browsers gather no host
-  // candidates on loopback alone.
-  const setup = [
-    'ip link set lo up',
-    'ip link add pxtest0 type veth peer name pxtest1',
-    'ip addr add 192.0.2.1/24 dev pxtest0',
-    'ip link set pxtest0 up',
-    'ip link set pxtest1 up',
-    'exec node scripts/test.mjs "$@"',
-  ].join(' && ');
-  const r = spawnSync('unshare', ['-n', '--', 'sh', '-c', setup, 'sh', ...args], {
+  const r = spawnSync('unshare', netnsArgv('pod', process.execPath, ['scripts/test.mjs', ...args]), {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, PIXEL_TEST_NETNS: '1' },

@@ -12,6 +12,9 @@ import {
 import { answerProblem } from './answer-check.js';
 import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
+import { isKeyframeStart } from './keyframe.js';
+import { onlyConfiguredStun, peerConfig, weriftIceServers } from './peer-config.js';
+import { PeerTimeline, type PeerStage } from './peer-timeline.js';
 
 export interface PlayerPeerOptions {
   playerId: string;
@@ -76,30 +79,26 @@ export class PlayerPeer {
   /** What ICE did, for the log line that explains a failed connection. */
   private readonly ice: IceSeen;
   readonly startedAt = Date.now();
+  /** The set-up stages, logged as one `player timeline` line once the first keyframe and the channel are through. */
+  private readonly timeline = new PeerTimeline(this.startedAt);
 
   constructor(private readonly o: PlayerPeerOptions) {
     this.playerId = o.playerId;
-    // werift takes one URL per server entry.
-    const iceServers = (o.peerConnectionOptions.iceServers ?? []).flatMap((s) =>
-      (Array.isArray(s.urls) ? s.urls : [s.urls]).map((urls) => ({
-        urls,
-        username: s.username,
-        credential: s.credential,
-      })),
-    );
+    const iceServers = weriftIceServers(o.peerConnectionOptions) ?? [];
     this.ice = {
-      turnConfigured: iceServers.some((s) => /^turns?:/.test(s.urls)),
+      turnConfigured: iceServers.some((s) => typeof s.urls === 'string' && /^turns?:/.test(s.urls)),
       relayOnly: o.peerConnectionOptions.iceTransportPolicy === 'relay',
       local: {},
       remote: 0,
     };
-    this.pc = new RTCPeerConnection({
-      iceServers,
-      iceTransportPolicy: o.peerConnectionOptions.iceTransportPolicy === 'relay' ? 'relay' : 'all',
-      iceAdditionalHostAddresses: o.iceExtraHosts,
-      icePortRange: o.icePortRange,
-      codecs: { video: [codecParameters(o.codec)], audio: o.attachAudio ? [opusParameters()] : [] },
-    });
+    this.pc = new RTCPeerConnection(
+      peerConfig({
+        options: o.peerConnectionOptions,
+        extraHosts: o.iceExtraHosts,
+        portRange: o.icePortRange,
+        codecs: { video: [codecParameters(o.codec)], audio: o.attachAudio ? [opusParameters()] : [] },
+      }),
+    );
   }
 
   /** Creates the offer and sends it; trickles our candidates as they are found. */
@@ -112,13 +111,24 @@ export class PlayerPeer {
     const channel = pc.createDataChannel('datachannel', { ordered: true });
     this.channel = channel;
     channel.stateChanged.subscribe((state) => {
-      if (state === 'open') o.onDataChannelOpen(this);
+      if (state !== 'open') return;
+      this.stage('dataChannelOpen');
+      o.onDataChannelOpen(this);
+    });
+    const firstKeyframe = this.track.onReceiveRtp.subscribe((rtp) => {
+      if (!isKeyframeStart(o.codec, rtp.serialize())) return;
+      firstKeyframe.unSubscribe();
+      this.stage('firstKeyframeSent');
+    });
+    // Only 'connected': werift also reports 'completed' when gathering ends, checks or not.
+    pc.iceConnectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.stage('iceConnected');
     });
     channel.onMessage.subscribe((data) =>
       o.onData(this, typeof data === 'string' ? Buffer.from(data, 'utf8') : data),
     );
-    // werift gathers inside setLocalDescription, i.e. before the offer is sent: hold candidates until the
-    // offer is out, because a browser cannot add a candidate before it has the remote description.
+    // Trickle ICE: the offer goes out the moment it is our local description, before gathering (which
+    // setLocalDescription runs and awaits) has found anything; every candidate follows as it is found.
     let offerSent = false;
     const held: IceCandidateInit[] = [];
     pc.onIceCandidate.subscribe((c) => {
@@ -138,6 +148,7 @@ export class PlayerPeer {
       o.log.info({ msg: 'peer state', playerId: this.playerId, state });
       clearTimeout(this.disconnectTimer);
       if (state === 'connected') {
+        this.stage('dtlsConnected');
         clearTimeout(this.connectTimer);
         this.detach ??= o.attach(this.track);
         this.detachAudio ??= o.attachAudio?.(this.audioTrack);
@@ -149,13 +160,23 @@ export class PlayerPeer {
         this.disconnectTimer = setTimeout(() => void this.close('peer disconnected'), DISCONNECTED_GRACE_MS);
     });
     const offer = await pc.createOffer();
+    onlyConfiguredStun(pc);
+    const sendOffer = () => {
+      if (offerSent || this.closed) return;
+      offerSent = true;
+      o.send(build.offer(offer.sdp, this.playerId));
+      this.stage('offerSent');
+      // A browser cannot add a candidate before it has the offer: anything found earlier follows it now.
+      for (const c of held) o.send(build.iceCandidate(c, this.playerId));
+    };
+    const localSet = pc.signalingStateChange.subscribe((state) => {
+      if (state !== 'have-local-offer') return;
+      localSet.unSubscribe();
+      sendOffer();
+    });
     await pc.setLocalDescription(offer);
-    if (this.closed) return;
-    const sdp = pc.localDescription?.sdp ?? offer.sdp;
-    o.send(build.offer(sdp, this.playerId));
-    offerSent = true;
-    // Candidates already inside the offer's SDP need no trickling.
-    for (const c of held) if (!sdp.includes(c.candidate)) o.send(build.iceCandidate(c, this.playerId));
+    localSet.unSubscribe();
+    sendOffer();
   }
 
   /** Takes the player's answer; throws with the reason when it cannot complete our offer. */
@@ -164,6 +185,7 @@ export class PlayerPeer {
     const offer = this.pc.localDescription?.sdp;
     const problem = offer === undefined ? 'an answer before our offer' : answerProblem(offer, sdp);
     if (problem !== undefined) throw new Error(problem);
+    this.stage('answerReceived');
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
   }
 
@@ -182,6 +204,11 @@ export class PlayerPeer {
     if (this.channel?.readyState !== 'open') return false;
     this.channel.send(data);
     return true;
+  }
+
+  private stage(stage: PeerStage): void {
+    if (this.timeline.mark(stage, Date.now()))
+      this.o.log.info({ msg: 'player timeline', playerId: this.playerId, ...this.timeline.summary() });
   }
 
   get isClosed(): boolean {
@@ -220,13 +247,19 @@ export class PlayerPeer {
  * certificate, code warm-up): measured ~500 ms for the first offer against 30–50 ms afterwards.
  */
 export async function warmUpPeerConnections(codec: Codec, audio = false): Promise<void> {
-  const pc = new RTCPeerConnection({
-    codecs: { video: [codecParameters(codec)], audio: audio ? [opusParameters()] : [] },
-  });
+  const pc = new RTCPeerConnection(
+    peerConfig({
+      options: { iceServers: [] },
+      extraHosts: [],
+      portRange: undefined,
+      codecs: { video: [codecParameters(codec)], audio: audio ? [opusParameters()] : [] },
+    }),
+  );
   try {
     pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
     if (audio) pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly' });
     pc.createDataChannel('datachannel');
+    onlyConfiguredStun(pc);
     await pc.setLocalDescription(await pc.createOffer());
   } finally {
     await pc.close().catch(() => undefined);

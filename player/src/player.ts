@@ -14,6 +14,7 @@ import {
   type QueuePositionMessage,
   type SessionTicketMessage,
 } from '../../common/router-messages.js';
+import { markStage, watchPeerConnections, type StageMarks } from './stages.js';
 import { streamerChoice, streamerHref } from './streamer-choice.js';
 
 const overlay = document.getElementById('overlay') as HTMLDivElement;
@@ -51,20 +52,25 @@ const config = new Config({
     TimeoutIfIdle: false,
   },
 });
+// Timing of the first decoded frame and the stages before it, relative to navigation start: shown in the
+// stats line and read by the end-to-end tests and the benchmark.
+const timing: { firstFrameMs?: number; frames: number; stages: StageMarks } = { frames: 0, stages: {} };
+watchPeerConnections(timing.stages);
 const stream = new PixelStreaming(config, {
   videoElementParent: document.getElementById('player') as HTMLDivElement,
 });
-
-// Timing of the first decoded frame, relative to navigation start: shown in the stats line and read by
-// the end-to-end tests and the benchmark.
-const timing: { firstFrameMs?: number; frames: number } = { frames: 0 };
 (window as unknown as { pixelstream: unknown }).pixelstream = { stream, timing };
+stream.signallingProtocol.transport.addListener('open', () => markStage(timing.stages, 'signallingOpen'));
+stream.signallingProtocol.addListener('offer', () => markStage(timing.stages, 'offer'));
+stream.addEventListener('webRtcSdpAnswer', () => markStage(timing.stages, 'answer'));
+stream.addEventListener('dataChannelOpen', () => markStage(timing.stages, 'dataChannelOpen'));
 
 function watchFrames(video: HTMLVideoElement): void {
   const onFrame = () => {
     timing.frames++;
     if (timing.firstFrameMs === undefined) {
-      timing.firstFrameMs = Math.round(performance.now());
+      markStage(timing.stages, 'firstFrame');
+      timing.firstFrameMs = timing.stages.firstFrame;
       document.body.dataset.firstFrameMs = String(timing.firstFrameMs);
     }
     video.requestVideoFrameCallback(onFrame);
