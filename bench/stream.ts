@@ -201,28 +201,31 @@ process.stdout.write(
   `bench:stream — ${CODEC} ${WIDTH}x${HEIGHT}@30, ${SESSIONS} sessions per row, in a pod-like network namespace (default route, resolver that never answers)\n\n`,
 );
 try {
-  // BENCH_ONLY=first runs only the first-frame table and its stages; BENCH_CPU=0 skips the CPU table.
-  const relay = await startRelay();
-  let direct: FirstFrames, relayed: FirstFrames;
-  try {
-    direct = await firstFrames({ name: 'direct (gop-cache, GOP 1 s)', env: {} });
-    relayed = await firstFrames({
-      name: 'relay-only through coturn',
-      env: {},
-      sidecarEnv: relay.sidecarEnv,
-      query: '?ForceTURN=true',
-    });
-  } finally {
-    await relay.stop();
+  // BENCH_ONLY=first runs only the first-frame table and its stages; BENCH_FIRST=0 skips that table,
+  // BENCH_CPU=0 the CPU one; BENCH_FIRST=0 also skips the strategies.
+  if (process.env.BENCH_FIRST !== '0') {
+    const relay = await startRelay();
+    let direct: FirstFrames, relayed: FirstFrames;
+    try {
+      direct = await firstFrames({ name: 'direct (gop-cache, GOP 1 s)', env: {} });
+      relayed = await firstFrames({
+        name: 'relay-only through coturn',
+        env: {},
+        sidecarEnv: relay.sidecarEnv,
+        query: '?ForceTURN=true',
+      });
+    } finally {
+      await relay.stop();
+    }
+    process.stdout.write(header + row(direct) + row(relayed) + '\n');
+    process.stdout.write(
+      stageTable([
+        { name: 'direct', sessions: direct.sessions },
+        { name: 'relay-only', sessions: relayed.sessions },
+      ]) + '\n',
+    );
   }
-  process.stdout.write(header + row(direct) + row(relayed) + '\n');
-  process.stdout.write(
-    stageTable([
-      { name: 'direct', sessions: direct.sessions },
-      { name: 'relay-only', sessions: relayed.sessions },
-    ]) + '\n',
-  );
-  if (only !== 'first') {
+  if (only !== 'first' && process.env.BENCH_FIRST !== '0') {
     process.stdout.write(
       '| keyframe strategy | first frame p50 (ms) | p95 (ms) | decoded fps (1 player) |\n|---|---|---|---|\n',
     );

@@ -12,6 +12,7 @@ import {
 import { answerProblem } from './answer-check.js';
 import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
+import { keepEarlyDtls } from './early-dtls.js';
 import { isKeyframeStart } from './keyframe.js';
 import { onlyConfiguredStun, peerConfig, weriftIceServers } from './peer-config.js';
 import { PeerTimeline, type PeerStage } from './peer-timeline.js';
@@ -161,6 +162,7 @@ export class PlayerPeer {
     });
     const offer = await pc.createOffer();
     onlyConfiguredStun(pc);
+    keepEarlyDtls(pc);
     const sendOffer = () => {
       if (offerSent || this.closed) return;
       offerSent = true;
