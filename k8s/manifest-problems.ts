@@ -1,6 +1,6 @@
 // Config values the kit config accepts (the simulator may explore them) but a cluster must not get, and
 // values a cluster may get but whose cost the operator should see at every synthesis.
-import type { KitConfig } from '../common/kit-config.js';
+import { UNREAL_IMAGE_NAME, type KitConfig } from '../common/kit-config.js';
 
 export function manifestProblems(c: KitConfig): string[] {
   const problems: string[] = [];
@@ -23,6 +23,11 @@ export function manifestWarnings(c: KitConfig): string[] {
   if (!c.STREAMER_TOKEN_REQUIRED)
     warnings.push(
       'STREAMER_TOKEN_REQUIRED=false: the sidecar accepts any process in the pod as its streamer, without a token (for Unreal Engine 4.27, which cannot send one; the streamer port listens on the pod loopback only)',
+    );
+  const app = c.STREAMER_IMAGE.split('/').pop();
+  if (app === UNREAL_IMAGE_NAME && !c.STREAMER_WRITABLE_PATHS.some((p) => /\/Saved$/.test(p)))
+    warnings.push(
+      `STREAMER_WRITABLE_PATHS=${c.STREAMER_WRITABLE_PATHS.join(',')}: an Unreal app writes logs and settings to <Project>/Saved and ~/.config on a read-only root file system; add them, e.g. /tmp,/home/ue/app/MyProject/Saved,/home/ue/.config`,
     );
   if (c.TURN_NAMESPACE === c.NAMESPACE)
     warnings.push(

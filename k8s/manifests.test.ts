@@ -819,6 +819,18 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
     expect(manifestWarnings(loadKitConfig({ TURN_NAMESPACE: 'pixelstream' }))).toEqual([
       expect.stringMatching(/^TURN_NAMESPACE=pixelstream is NAMESPACE: .*privileged/),
     ]);
+    // The Unreal wrapper without its Saved folder writable would fail on the read-only root.
+    expect(manifestWarnings(attached.config)).toEqual([
+      expect.stringMatching(/^STREAMER_WRITABLE_PATHS=\/tmp: an Unreal app writes .*\/Saved/),
+    ]);
+    expect(
+      manifestWarnings(
+        loadKitConfig({
+          STREAMER_IMAGE: 'pixelstream-unreal',
+          STREAMER_WRITABLE_PATHS: '/tmp,/home/ue/app/Game/Saved,/home/ue/.config',
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('fails with exit 2 listing every problem of a broken .env', () => {
