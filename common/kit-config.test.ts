@@ -41,7 +41,7 @@ describe('loadKitConfig', () => {
     expect(c.HPA_METRIC).toBe('demand');
     expect(c.HPA_TARGET).toBe(1);
     expect(c.HPA_MIN_REPLICAS).toBe(1);
-    expect(c.HPA_MAX_REPLICAS).toBe(10);
+    expect(c.HPA_MAX_REPLICAS).toBe(20);
     expect(c.STREAM_BUFFER).toBe(1);
     expect(c.HPA_SCALE_UP_STABILIZATION_SECONDS).toBe(0);
     expect(c.HPA_SCALE_UP_PODS).toBe(4);
@@ -58,7 +58,7 @@ describe('loadKitConfig', () => {
     expect(c.AUTOSCALER).toBe('hpa');
     expect(c.STREAM_BUFFER_MODE).toBe('adaptive');
     expect(c.STREAM_BUFFER_MIN).toBe(1);
-    expect(c.STREAM_BUFFER_MAX).toBe(8);
+    expect(c.STREAM_BUFFER_MAX).toBe(3);
     expect(c.BALLOON_PODS).toBe(1);
     expect(c.PREPULL_IMAGES).toBe(true);
     expect(c.PREWARM_SCHEDULE).toEqual([]);

@@ -212,7 +212,7 @@ export const KIT_CONFIG_SHAPE = {
 
   // --- autoscaling (shared with the simulator) ---
   HPA_MIN_REPLICAS: envInt(1, 0, 10_000),
-  HPA_MAX_REPLICAS: envInt(10, 1, 10_000),
+  HPA_MAX_REPLICAS: envInt(20, 1, 10_000),
   /** Which adapter metric drives the HPA: demand (recommended), ratio (original kit), available. */
   HPA_METRIC: envEnum(HPA_METRICS, 'demand'),
   /** HPA target; default per metric: DEFAULT_HPA_TARGET. */
@@ -227,7 +227,7 @@ export const KIT_CONFIG_SHAPE = {
   /** Free streams to keep ready with STREAM_BUFFER_MODE=fixed (the kit's PrometheusRule carries it). */
   STREAM_BUFFER: envInt(1, 0, 1000),
   STREAM_BUFFER_MIN: envInt(1, 0, 1000),
-  STREAM_BUFFER_MAX: envInt(8, 0, 1000),
+  STREAM_BUFFER_MAX: envInt(3, 0, 1000),
   /** Placeholder pods at a negative priority holding warm GPU nodes; a streamer pod preempts one. */
   BALLOON_PODS: envInt(1, 0, 1000),
   /** A DaemonSet pulls the streamer and sidecar images onto every GPU node as it joins. */

@@ -12,7 +12,7 @@ export interface Arrival {
   readonly session: number;
 }
 
-export const PATTERNS = ['poisson', 'smse', 'diurnal', 'flash'] as const;
+export const PATTERNS = ['poisson', 'smse', 'diurnal', 'flash', 'launch'] as const;
 export type Pattern = (typeof PATTERNS)[number];
 
 export interface GeneratorOptions {
@@ -33,6 +33,12 @@ const DIURNAL_SWING = 0.8;
 const FLASH_FACTOR = 8;
 const FLASH_SECONDS = 10 * 60;
 const FLASH_DECAY_SECONDS = 60 * 60;
+/** Launch: a known release — the base rate, then 40/6 × it for 30 minutes from a quarter of the run on
+ *  (at --rate 6: 6 players/h, then 40/h), then the base rate again. */
+const LAUNCH_FACTOR = 40 / 6;
+const LAUNCH_SECONDS = 30 * 60;
+/** Where the launch starts, as a share of the run. */
+export const LAUNCH_AT = 0.25;
 
 /** Arrival rate multiplier of a pattern at time t (seconds), and its maximum. */
 export function rateFactor(pattern: Pattern, t: number, hours: number): number {
@@ -43,6 +49,10 @@ export function rateFactor(pattern: Pattern, t: number, hours: number): number {
       return t % (SMSE_BASE_SECONDS + SMSE_PEAK_SECONDS) >= SMSE_BASE_SECONDS ? 2 : 1;
     case 'diurnal':
       return 1 + DIURNAL_SWING * Math.sin(((t / 3600 - 10) / 24) * 2 * Math.PI);
+    case 'launch': {
+      const start = hours * 3600 * LAUNCH_AT;
+      return t >= start && t < start + LAUNCH_SECONDS ? LAUNCH_FACTOR : 1;
+    }
     case 'flash': {
       const start = hours * 3600 * 0.4;
       if (t < start) return 1;
@@ -57,6 +67,7 @@ const PEAK_FACTOR: Record<Pattern, number> = {
   smse: 2,
   diurnal: 1 + DIURNAL_SWING,
   flash: FLASH_FACTOR,
+  launch: LAUNCH_FACTOR,
 };
 
 /** The most arrivals one generated run may hold in memory (a few hundred MB); beyond it the CLI refuses. */

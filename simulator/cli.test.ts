@@ -95,7 +95,7 @@ describe('a run', () => {
       '--policies',
       'original,buffer-2',
       '--apply',
-      'buffer-2',
+      'buffer-2+balloon-1+prepull',
     );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -103,8 +103,11 @@ describe('a run', () => {
     expect(r.stdout).toMatch(/^buffer-2\s+\d+/m);
     const html = readFileSync(path.join(out, 'simulation.html'), 'utf8');
     expect(html).toMatch(/<svg[^>]*>.*<polyline/s);
+    // Every knob the policy needs, node-level cuts included, lands in .env (and so in the manifests).
+    expect(r.stdout).toMatch(/^buffer-2\+balloon-1\+prepull\s+\d+/m);
     expect(readFileSync(env, 'utf8')).toBe(
-      '# tuned by hand\nHPA_MAX_REPLICAS=8\nSTREAM_BUFFER=2\nHPA_METRIC=demand\nHPA_TARGET=1\n',
+      '# tuned by hand\nHPA_MAX_REPLICAS=8\nSTREAM_BUFFER=2\nHPA_METRIC=demand\nHPA_TARGET=1\n' +
+        'STREAM_BUFFER_MODE=fixed\nBALLOON_PODS=1\nPREPULL_IMAGES=true\n',
     );
   });
   it('refuses to apply a policy the kit cannot deploy, leaving .env alone', () => {
@@ -118,9 +121,9 @@ describe('a run', () => {
       '--hours',
       '1',
       '--policies',
-      'adaptive',
+      'original',
       '--apply',
-      'adaptive',
+      'original',
     );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/SIM_APPLY_UNSUPPORTED/);

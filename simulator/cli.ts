@@ -11,13 +11,13 @@ export const DEFAULT_HOURS = 24;
 
 export const USAGE = `usage: npm run simulate -- [options]
   --trace FILE.csv        arrivals as arrival_seconds,session_seconds rows
-  --pattern NAME          poisson | smse | diurnal | flash (default smse; ignored with --trace)
+  --pattern NAME          poisson | smse | diurnal | flash | launch (default smse; ignored with --trace)
   --hours H               simulated hours (default 24; with --trace: up to the last arrival)
   --rate R                base arrivals per hour (default 20)
   --session DIST          session length, e.g. lognormal:600,2400 (default; see README for forms)
   --seed S                random seed (default 1)
   --policies a,b,c        configured, original, buffer, buffer-N, adaptive, or names from --config
-                          (default original,buffer-1,buffer-3,adaptive,configured)
+                          (default original,buffer-3,adaptive,adaptive+balloon-1+prepull,configured)
   --config FILE           YAML/JSON with user policies and model overrides
   --env FILE              the kit's .env (default .env; missing = defaults)
   --deletion-order O      cost | arbitrary (ReplicaSet victims; default cost)
@@ -46,7 +46,13 @@ export interface CliOptions {
   readonly help: boolean;
 }
 
-export const DEFAULT_POLICIES = ['original', 'buffer-1', 'buffer-3', 'adaptive', 'configured'];
+export const DEFAULT_POLICIES = [
+  'original',
+  'buffer-3',
+  'adaptive',
+  'adaptive+balloon-1+prepull',
+  'configured',
+];
 
 export function parseCli(argv: readonly string[]): CliOptions {
   let values: Record<string, string | boolean | undefined>;

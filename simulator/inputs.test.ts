@@ -101,6 +101,7 @@ policies:
       values: {
         HPA_METRIC: 'demand',
         HPA_TARGET: 1,
+        STREAM_BUFFER_MODE: 'fixed',
         STREAM_BUFFER: 2,
         HPA_SCALE_UP_PODS: 6,
         HPA_SCALE_UP_PERCENT: 50,

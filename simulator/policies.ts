@@ -1,20 +1,35 @@
-// The policies compared side by side: the kit as configured in .env, the original OKE kit's, buffer-N on
-// pixelstream_demand, an adaptive buffer (recent arrival rate × pod start-up, the SMSE idea of sizing warm
-// capacity from observed demand), and user-described ones (see policy-file.ts).
+// The policies compared side by side: the kit as configured in .env, the original OKE kit's, fixed and
+// adaptive warm buffers on pixelstream_demand, each optionally with the node-level cold-start cuts
+// (balloon pods, image pre-pull), and user-described ones (see policy-file.ts).
+//
+// Names: `original`, `configured`, `buffer` (STREAM_BUFFER), `buffer-N`, `adaptive` (bounds from .env), each
+// of the last three optionally followed by `+balloon-K` and/or `+prepull`, e.g. `adaptive+balloon-1+prepull`.
 import { kitHpaBehavior, type HpaBehaviorSettings } from '../common/hpa-behavior.js';
 import { ADAPTER } from '../common/metric-names.js';
 import type { KitConfig } from '../common/kit-config.js';
+import { parsePrewarmSchedule, type PrewarmWindow } from '../common/prewarm-schedule.js';
 import { SIM_ERRORS, SimError } from './errors.js';
 import type { Behavior, HpaMetric, HpaSpec } from './hpa-types.js';
+import { kitDemand, type BufferSpec } from './kit-demand.js';
 import { adapterMetric } from './metrics-path.js';
-import type { ObjectContext, Policy } from './policy.js';
+import type { ObjectContext, Policy, WarmNodes } from './policy.js';
 
-/** The kit settings the built-in policies read: the deployed behavior's plus the metric and its bounds. */
+/** The kit settings the built-in policies read: the deployed behavior's plus the metric and warm capacity. */
 export type KitHpaSettings = HpaBehaviorSettings &
-  Pick<KitConfig, 'HPA_MIN_REPLICAS' | 'HPA_MAX_REPLICAS' | 'HPA_METRIC' | 'HPA_TARGET' | 'STREAM_BUFFER'>;
-
-/** Adaptive buffer's own metric: not published by the adapter (yet), so it cannot be applied as is. */
-export const ADAPTIVE_METRIC = 'pixelstream_demand_adaptive';
+  Pick<
+    KitConfig,
+    | 'HPA_MIN_REPLICAS'
+    | 'HPA_MAX_REPLICAS'
+    | 'HPA_METRIC'
+    | 'HPA_TARGET'
+    | 'STREAM_BUFFER'
+    | 'STREAM_BUFFER_MODE'
+    | 'STREAM_BUFFER_MIN'
+    | 'STREAM_BUFFER_MAX'
+    | 'BALLOON_PODS'
+    | 'PREPULL_IMAGES'
+    | 'PREWARM_SCHEDULE'
+  >;
 
 /** The behavior of the original OKE kit's stream HPA (deploy/base/streaming/stream-hpa.yaml). */
 export const ORIGINAL_BEHAVIOR: Behavior = {
@@ -37,21 +52,43 @@ const METRIC_OF = {
  *  here as a Value target only to show why. */
 const TARGET_TYPE = { demand: 'AverageValue', ratio: 'Value', available: 'Value' } as const;
 
-function adapterPolicy(
+function schedule(c: KitHpaSettings): readonly PrewarmWindow[] {
+  const w = parsePrewarmSchedule(c.PREWARM_SCHEDULE);
+  return 'problems' in w ? [] : w; // loadKitConfig has refused a bad schedule already
+}
+
+/** The HPA on one adapter metric; demand is computed as the kit's rules make it (buffer and schedule). */
+function kitPolicy(
   name: string,
   description: string,
   hpa: HpaSpec,
-  buffer: number,
+  spec: BufferSpec,
+  warm: WarmNodes,
   apply: Policy['apply'],
 ): Policy {
   return {
     name,
     description,
     hpa,
-    objectValue: (metric: string, ctx: ObjectContext) => adapterMetric(metric, ctx.snapshot, buffer),
+    objectValue: (metric: string, ctx: ObjectContext) =>
+      metric === ADAPTER.demand ? kitDemand(spec, ctx) : adapterMetric(metric, ctx.snapshot, 0),
     podValue: () => undefined,
+    warm,
     apply,
   };
+}
+
+const describeWarm = (w: WarmNodes) =>
+  [w.balloons > 0 ? `${w.balloons} balloon pod(s)` : '', w.prepull ? 'image pre-pull' : '']
+    .filter(Boolean)
+    .join(', ');
+
+function bufferText(spec: BufferSpec): string {
+  const b =
+    spec.mode === 'fixed'
+      ? `buffer ${spec.buffer}`
+      : `adaptive buffer ⌈λ × max(T_pod, T_node)⌉ in [${spec.min}, ${spec.max}]`;
+  return spec.schedule.length > 0 ? `${b}, ${spec.schedule.length} pre-warm window(s)` : b;
 }
 
 /** The kit's configured deployment, exactly as .env describes it. */
@@ -61,20 +98,28 @@ export function configuredPolicy(c: KitHpaSettings): Policy {
     name: METRIC_OF[c.HPA_METRIC],
     target: { type: TARGET_TYPE[c.HPA_METRIC], value: c.HPA_TARGET },
   };
+  const spec: BufferSpec = {
+    mode: c.STREAM_BUFFER_MODE,
+    buffer: c.STREAM_BUFFER,
+    min: c.STREAM_BUFFER_MIN,
+    max: c.STREAM_BUFFER_MAX,
+    schedule: schedule(c),
+  };
+  const warm = { balloons: c.BALLOON_PODS, prepull: c.PREPULL_IMAGES };
   const hpa: HpaSpec = {
     minReplicas: c.HPA_MIN_REPLICAS,
     maxReplicas: c.HPA_MAX_REPLICAS,
     metrics: [metric],
     behavior: kitHpaBehavior(c),
   };
-  return adapterPolicy(
+  const extra = describeWarm(warm);
+  return kitPolicy(
     'configured',
-    `.env: ${c.HPA_METRIC} target ${c.HPA_TARGET}, buffer ${c.STREAM_BUFFER}`,
+    `.env: ${c.HPA_METRIC} target ${c.HPA_TARGET}, ${bufferText(spec)}${extra ? `, ${extra}` : ''}`,
     hpa,
-    c.STREAM_BUFFER,
-    {
-      values: {},
-    },
+    spec,
+    warm,
+    { values: {} },
   );
 }
 
@@ -85,11 +130,13 @@ export function originalPolicy(c: KitHpaSettings): Policy {
     metrics: [{ source: 'Object', name: ADAPTER.poolRatio, target: { type: 'Value', value: 0.9 } }],
     behavior: ORIGINAL_BEHAVIOR,
   };
-  return adapterPolicy(
+  const spec: BufferSpec = { mode: 'fixed', buffer: 0, min: 0, max: 0, schedule: [] };
+  return kitPolicy(
     'original',
-    'original OKE kit: pool ratio Value 0.9, +2 pods/+10 % per 15 s, 30 s down window',
+    'original OKE kit: pool ratio Value 0.9, +2 pods/+10 % per 15 s, 30 s down window; no warm nodes',
     hpa,
-    0,
+    spec,
+    { balloons: 0, prepull: false },
     {
       problems: [
         'its scale-down (100 % per 15 s) and scale-up (2 pods or 10 % per 15 s) policies are not the kit template; ' +
@@ -99,62 +146,92 @@ export function originalPolicy(c: KitHpaSettings): Policy {
   );
 }
 
-export function bufferPolicy(c: KitHpaSettings, buffer: number): Policy {
+/** A demand policy (fixed or adaptive buffer) with the kit's behavior and node-level cuts. */
+function demandPolicy(c: KitHpaSettings, name: string, spec: BufferSpec, warm: WarmNodes): Policy {
   const hpa: HpaSpec = {
     minReplicas: c.HPA_MIN_REPLICAS,
     maxReplicas: c.HPA_MAX_REPLICAS,
     metrics: [{ source: 'Object', name: ADAPTER.demand, target: { type: 'AverageValue', value: 1 } }],
     behavior: kitHpaBehavior(c),
   };
-  return adapterPolicy(
-    `buffer-${buffer}`,
-    `${ADAPTER.demand} AverageValue 1 with ${buffer} free stream(s)`,
+  const extra = describeWarm(warm);
+  const values: Record<string, string | number> = {
+    HPA_METRIC: 'demand',
+    HPA_TARGET: 1,
+    STREAM_BUFFER_MODE: spec.mode,
+    ...(spec.mode === 'fixed'
+      ? { STREAM_BUFFER: spec.buffer }
+      : { STREAM_BUFFER_MIN: spec.min, STREAM_BUFFER_MAX: spec.max }),
+    BALLOON_PODS: warm.balloons,
+    PREPULL_IMAGES: String(warm.prepull),
+  };
+  return kitPolicy(
+    name,
+    `${ADAPTER.demand} AverageValue 1, ${bufferText(spec)}${extra ? `, ${extra}` : ''}`,
     hpa,
-    buffer,
-    {
-      values: { HPA_METRIC: 'demand', HPA_TARGET: 1, STREAM_BUFFER: buffer },
-    },
+    spec,
+    warm,
+    { values },
   );
 }
 
-export function adaptivePolicy(c: KitHpaSettings): Policy {
-  const hpa: HpaSpec = {
-    minReplicas: c.HPA_MIN_REPLICAS,
-    maxReplicas: c.HPA_MAX_REPLICAS,
-    metrics: [{ source: 'Object', name: ADAPTIVE_METRIC, target: { type: 'AverageValue', value: 1 } }],
-    behavior: kitHpaBehavior(c),
-  };
-  return {
-    name: 'adaptive',
-    description: 'allocated + queued + max(1, ceil(arrival rate × pod start-up)) AverageValue 1',
-    hpa,
-    objectValue(metric, ctx) {
-      if (metric !== ADAPTIVE_METRIC) return undefined;
-      const base = adapterMetric(ADAPTER.demand, ctx.snapshot, 0);
-      if (base === undefined) return undefined;
-      return base + Math.max(1, Math.ceil(ctx.arrivalRate * ctx.startupSeconds));
-    },
-    podValue: () => undefined,
-    apply: {
-      problems: [
-        `the adapter publishes no ${ADAPTIVE_METRIC}; deploy buffer-N with N ≈ peak arrivals per second × pod start-up seconds instead`,
-      ],
-    },
-  };
+/** A fixed buffer of `buffer` without node-level cuts. */
+export function bufferPolicy(c: KitHpaSettings, buffer: number): Policy {
+  return demandPolicy(
+    c,
+    `buffer-${buffer}`,
+    { mode: 'fixed', buffer, min: 0, max: 0, schedule: schedule(c) },
+    { balloons: 0, prepull: false },
+  );
 }
 
-/** Resolves a built-in name: configured, original, adaptive, buffer (STREAM_BUFFER) or buffer-N. */
+const NAME = /^(buffer|buffer-(\d{1,4})|adaptive)((?:\+balloon-\d{1,3}|\+prepull)*)$/;
+
+/** Resolves a built-in name (see the header); undefined when it is none. */
 export function builtInPolicy(name: string, c: KitHpaSettings): Policy | undefined {
   if (name === 'configured') return configuredPolicy(c);
   if (name === 'original') return originalPolicy(c);
-  if (name === 'adaptive') return adaptivePolicy(c);
-  if (name === 'buffer') return bufferPolicy(c, c.STREAM_BUFFER);
-  const m = /^buffer-(\d{1,4})$/.exec(name);
-  if (m !== null) return bufferPolicy(c, Number(m[1]));
-  return undefined;
+  const m = NAME.exec(name);
+  if (m === null) return undefined;
+  const [, base, n, mods = ''] = m;
+  const balloon = /\+balloon-(\d+)/.exec(mods);
+  const warm: WarmNodes = {
+    balloons: balloon === null ? 0 : Number(balloon[1]),
+    prepull: mods.includes('+prepull'),
+  };
+  const spec: BufferSpec =
+    base === 'adaptive'
+      ? {
+          mode: 'adaptive',
+          buffer: 0,
+          min: c.STREAM_BUFFER_MIN,
+          max: c.STREAM_BUFFER_MAX,
+          schedule: schedule(c),
+        }
+      : {
+          mode: 'fixed',
+          buffer: n === undefined ? c.STREAM_BUFFER : Number(n),
+          min: 0,
+          max: 0,
+          schedule: schedule(c),
+        };
+  return demandPolicy(c, name, spec, warm);
 }
 
-export const BUILT_IN_NAMES = ['configured', 'original', 'buffer', 'buffer-N', 'adaptive'] as const;
+/** The adaptive buffer with .env's bounds, without node-level cuts. */
+export function adaptivePolicy(c: KitHpaSettings): Policy {
+  return builtInPolicy('adaptive', c)!;
+}
+
+export const BUILT_IN_NAMES = [
+  'configured',
+  'original',
+  'buffer',
+  'buffer-N',
+  'adaptive',
+  '…+balloon-K',
+  '…+prepull',
+] as const;
 
 /** Looks names up in user policies first, then built-ins; every unknown name is reported. */
 export function resolvePolicies(

@@ -247,6 +247,7 @@ function applyValues(p: Spec, buffer: number): Policy['apply'] {
     else {
       values.HPA_METRIC = kind;
       values.HPA_TARGET = m.target.type === 'Value' ? m.target.value : m.target.averageValue;
+      values.STREAM_BUFFER_MODE = 'fixed';
       values.STREAM_BUFFER = buffer;
     }
   }

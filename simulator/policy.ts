@@ -10,6 +10,18 @@ export interface ObjectContext {
   readonly arrivalRate: number;
   /** mean pod start-up (scheduling + cached pull + app start) the model assumes */
   readonly startupSeconds: number;
+  /** measured like the kit's rules: mean pod creation → Ready over pods Ready in the last 6 h */
+  readonly podReadySeconds: number | undefined;
+  /** measured like the kit's rules: mean GPU node request → Ready over nodes Ready in the last day */
+  readonly nodeReadySeconds: number | undefined;
+}
+
+/** Node-level cold-start cuts a policy deploys besides its HPA (k8s/balloon.ts, k8s/prepull.ts). */
+export interface WarmNodes {
+  /** placeholder pods at a negative priority, each holding a GPU a streamer pod can preempt */
+  readonly balloons: number;
+  /** a DaemonSet pulls the streamer image as soon as a GPU node is Ready */
+  readonly prepull: boolean;
 }
 
 export interface Policy {
@@ -20,6 +32,8 @@ export interface Policy {
   objectValue(metric: string, ctx: ObjectContext): number | undefined;
   /** Pods metric value for one pod; undefined = no such per-pod metric. */
   podValue(metric: string, gauges: PodGauges): number | undefined;
+  /** balloons and image pre-pull; default none */
+  readonly warm?: WarmNodes;
   /** .env values that deploy this policy, or the reasons it cannot be expressed in the kit's config. */
   readonly apply: { values: Record<string, string | number> } | { problems: string[] };
 }

@@ -6,7 +6,7 @@ import { loadKitConfig } from '../common/kit-config.js';
 import { generateArrivals, type Arrival } from './arrivals.js';
 import { parseDistribution } from './distribution.js';
 import { DEFAULT_MODEL, type Model } from './model.js';
-import { adaptivePolicy, bufferPolicy, configuredPolicy, originalPolicy } from './policies.js';
+import { adaptivePolicy, bufferPolicy, builtInPolicy, configuredPolicy, originalPolicy } from './policies.js';
 import { summarize } from './report.js';
 import { simulate, type SimulationResult } from './simulation.js';
 import { crisp } from './test-support.js';
@@ -82,6 +82,37 @@ describe('invariants on random traces', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('node-level cold-start cuts', () => {
+  // One warm pod, no buffer: the second player needs a new pod. Without a warm node it waits for a node
+  // (120 s) and a cold pull (60 s); a balloon's node is taken at once, and pre-pulled it has the image.
+  const arrivals = [
+    { at: 100, session: 3000 },
+    { at: 400, session: 3000 },
+  ];
+  const run = (name: string) =>
+    simulate({
+      arrivals,
+      horizonSeconds: 3600,
+      policy: builtInPolicy(name, loadKitConfig({ STREAM_BUFFER_MODE: 'fixed', STREAM_BUFFER: '0' }))!,
+      model: crisp,
+      seed: 5,
+    });
+  it('a balloon with pre-pull starts the next pod on a warm node; without them it waits for node and pull', () => {
+    const cold = run('buffer-0');
+    const balloon = run('buffer-0+balloon-1');
+    const warm = run('buffer-0+balloon-1+prepull');
+    for (const r of [cold, balloon, warm]) checkInvariants(r, crisp);
+    // Metrics path and HPA sync take up to ~45 s in all three; then the start-up itself differs.
+    expect(cold.waits[1]).toBeGreaterThan(120 + 60 + 20);
+    expect(balloon.waits[1]).toBeLessThan(cold.waits[1]! - 100); // no node wait, still a cold pull
+    expect(balloon.waits[1]).toBeGreaterThan(60);
+    expect(warm.waits[1]).toBeLessThan(balloon.waits[1]! - 50); // image already there
+    // The preempted balloon asks the cluster autoscaler for a node of its own: one more node is billed.
+    expect(balloon.nodesCreated).toBe(cold.nodesCreated + 1);
+    expect(warm.nodeGpuSeconds).toBeGreaterThan(cold.nodeGpuSeconds);
   });
 });
 

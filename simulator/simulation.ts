@@ -21,6 +21,7 @@ import type { Model } from './model.js';
 import type { Policy } from './policy.js';
 import { Random } from './random.js';
 import { rankForDeletion, type PodState } from './replica-set.js';
+import { StartLog } from './start-log.js';
 
 export interface SimulationInput {
   readonly arrivals: readonly Arrival[];
@@ -97,6 +98,7 @@ const enum Kind {
   PodExit,
   DrainTimeout,
   NodeReady,
+  NodeImage,
 }
 interface Ev {
   readonly k: Kind;
@@ -118,7 +120,10 @@ interface Pod {
 
 interface Node {
   readonly id: number;
+  readonly createdAt: number;
   ready: boolean;
+  /** when a pre-pull in progress will have the image on this node (NaN = none running) */
+  imageAt: number;
   gone: boolean;
   free: number;
   pods: number;
@@ -143,6 +148,9 @@ export function simulate(input: SimulationInput): SimulationResult {
   const rNodes = rng.fork('nodes');
   const rPlayers = rng.fork('players');
   const rPhase = rng.fork('phase');
+  const rPrepull = rng.fork('prepull');
+  const warm = policy.warm ?? { balloons: 0, prepull: false };
+  const starts = new StartLog();
   const H = input.horizonSeconds;
   const arrivals = input.arrivals.filter((a) => a.at < H);
   const n = arrivals.length;
@@ -218,6 +226,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   const addNode = (ready: boolean) => {
     const node: Node = {
       id: nodes.length,
+      createdAt: now,
+      imageAt: NaN,
       ready,
       gone: false,
       free: slotsPerNode(model),
@@ -268,15 +278,43 @@ export function simulate(input: SimulationInput): SimulationResult {
     podGpu[pod.id]![0] = now;
     gpuPods++;
   };
-  const schedulePending = () => {
-    if (pendingPods === 0) return;
-    for (const pod of live) {
-      if (pod.state !== 'pending' || pod.terminating) continue;
-      const index = pickNode(alive, podSlots, model.packing);
-      if (index < 0) return;
-      bind(pod, alive[index]!);
-      at(now + sample(model.scheduling, rPods), Kind.PodBound, pod.id);
+  // Balloons: placeholder pods holding a GPU each at a negative priority; node id, or -1 while pending.
+  const balloons: number[] = new Array<number>(warm.balloons).fill(-1);
+  let pendingBalloons = warm.balloons;
+  /** The node the scheduler picks for one pod's worth of GPU, as for streamer pods. */
+  const freeNode = (): Node | undefined => alive[pickNode(alive, podSlots, model.packing)];
+  /** The scheduler preempts a balloon for a pending streamer pod when no GPU is free; its node is returned. */
+  const preemptBalloon = (): Node | undefined => {
+    const i = balloons.findIndex((nid) => nid >= 0);
+    if (i < 0) return undefined;
+    const node = nodes[balloons[i]!]!;
+    balloons[i] = -1;
+    pendingBalloons++;
+    node.free += podSlots;
+    node.pods--;
+    return node;
+  };
+  const scheduleBalloons = () => {
+    for (let i = 0; i < balloons.length && pendingBalloons > 0; i++) {
+      if (balloons[i]! >= 0) continue;
+      const node = freeNode();
+      if (node === undefined) return;
+      node.free -= podSlots;
+      node.pods++;
+      balloons[i] = node.id;
+      pendingBalloons--;
     }
+  };
+  const schedulePending = () => {
+    if (pendingPods > 0)
+      for (const pod of live) {
+        if (pod.state !== 'pending' || pod.terminating) continue;
+        const node = freeNode() ?? preemptBalloon();
+        if (node === undefined) break;
+        bind(pod, node);
+        at(now + sample(model.scheduling, rPods), Kind.PodBound, pod.id);
+      }
+    if (pendingBalloons > 0) scheduleBalloons();
   };
   const exitPod = (pod: Pod) => {
     if (pod.state === 'gone') return;
@@ -439,6 +477,8 @@ export function simulate(input: SimulationInput): SimulationResult {
               snapshot: view,
               arrivalRate: metrics.rate(view, model.rateWindowSeconds),
               startupSeconds,
+              podReadySeconds: starts.podMean(now),
+              nodeReadySeconds: starts.nodeMean(now),
             }),
       podMetric: (name): PodSample[] | undefined => {
         if (active.length === 0) return undefined;
@@ -458,7 +498,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   };
 
   const caScan = () => {
-    const unschedulable = pendingPods;
+    // Balloons sit above the cluster autoscaler's expendable cutoff: pending ones ask for nodes too.
+    const unschedulable = pendingPods + pendingBalloons;
     const perNode = podsPerNode(model);
     const booting = alive.filter((nd) => !nd.ready).length;
     const need = Math.ceil(Math.max(0, unschedulable - booting * perNode) / Math.max(perNode, 1));
@@ -512,6 +553,12 @@ export function simulate(input: SimulationInput): SimulationResult {
     bind(pod, node);
     pod.state = 'ready';
     pod.readyAt = 0;
+  }
+  // Balloons start on warm nodes of their own; the image is there when a pre-pull DaemonSet runs.
+  for (let i = 0; i < warm.balloons; i++) {
+    const spare = freeNode() ?? addNode(true);
+    if (!warm.prepull && spare.pods === 0) spare.hasImage = false;
+    scheduleBalloons();
   }
 
   arrivals.forEach((a, i) => at(a.at, Kind.Arrival, i));
@@ -578,11 +625,10 @@ export function simulate(input: SimulationInput): SimulationResult {
         if (pod.state !== 'binding' || pod.terminating) break;
         pod.state = 'pulling';
         const node = nodes[pod.node]!;
-        at(
-          now + sample(node.hasImage ? model.imagePullCached : model.imagePull, rPods),
-          Kind.PodPulled,
-          pod.id,
-        );
+        const cached = node.hasImage || node.imageAt > now;
+        const pulled = now + sample(cached ? model.imagePullCached : model.imagePull, rPods);
+        // A pre-pull under way: the kubelet waits for the same layers rather than pulling them twice.
+        at(node.imageAt > pulled ? node.imageAt : pulled, Kind.PodPulled, pod.id);
         break;
       }
       case Kind.PodPulled: {
@@ -598,6 +644,7 @@ export function simulate(input: SimulationInput): SimulationResult {
         if (pod.state !== 'starting' || pod.terminating) break;
         pod.state = 'ready';
         pod.readyAt = now;
+        starts.pod(now, now - pod.createdAt);
         serveQueue();
         break;
       }
@@ -605,9 +652,17 @@ export function simulate(input: SimulationInput): SimulationResult {
         const node = nodes[a]!;
         node.ready = true;
         node.emptySince = now;
+        starts.node(now, now - node.createdAt);
+        if (warm.prepull && !node.hasImage) {
+          node.imageAt = now + sample(model.imagePull, rPrepull);
+          at(node.imageAt, Kind.NodeImage, node.id);
+        }
         schedulePending();
         break;
       }
+      case Kind.NodeImage:
+        nodes[a]!.hasImage = true;
+        break;
       case Kind.Scrape:
         metrics.record(scrape());
         at(now + model.scrapeIntervalSeconds, Kind.Scrape);

@@ -10,7 +10,7 @@ export interface MonitoringOptions {
   bufferMode: 'fixed' | 'adaptive';
   /** Free streams the `pixelstream_demand` metric keeps in reserve with a fixed buffer (STREAM_BUFFER). @default 1 */
   buffer: number;
-  /** Bounds of the adaptive buffer (STREAM_BUFFER_MIN / _MAX). @default 1, 8 */
+  /** Bounds of the adaptive buffer (STREAM_BUFFER_MIN / _MAX). @default 1, 3 */
   bufferMin: number;
   bufferMax: number;
   /** PREWARM_SCHEDULE: minimum streams per daily UTC window. @default [] */
@@ -40,7 +40,7 @@ export const DEFAULT_MONITORING_OPTIONS: Readonly<MonitoringOptions> = Object.fr
   bufferMode: 'adaptive',
   buffer: 1,
   bufferMin: 1,
-  bufferMax: 8,
+  bufferMax: 3,
   schedule: [],
   gpuTaintKey: 'nvidia.com/gpu',
   streamerService: 'streamer',

@@ -1,9 +1,10 @@
 // Warm capacity: how many free streams to keep so that the players who arrive while new capacity starts
 // find one. By Little's law, the players arriving during the time T it takes new capacity to come are
 // λ × T on average (λ = arrivals per second), so the buffer is ⌈λ × T⌉, clamped to [min, max]. T is the
-// measured time to new capacity: the mean pod creation → Ready (sidecar histogram) plus the mean GPU node
-// creation → Ready (kube-state-metrics), i.e. the path of a pod that needs a new node, the case the buffer
-// exists for. This is the SMSE paper's durable vs ephemeral trade-off: keep "durable" (warm) capacity sized
+// measured time to new capacity, the larger of the mean pod creation → Ready (sidecar histogram; it holds
+// the node wait of pods that needed a new node) and the mean GPU node creation → Ready (kube-state-metrics;
+// with balloon pods a new pod starts on a warm node at once, and it is the node that takes T to replace).
+// Adding the two would count a node wait twice. This is the SMSE paper's durable vs ephemeral trade-off: keep "durable" (warm) capacity sized
 // by observed demand and start-up cost, and let everything else be "ephemeral".
 //
 // The formula is written once, over an abstract algebra, and read two ways: as PromQL for the kit's
@@ -14,7 +15,7 @@ export type WarmInput = 'arrivalRate' | 'podReadySeconds' | 'nodeReadySeconds';
 
 export interface WarmAlgebra<T> {
   input(name: WarmInput): T;
-  add(a: T, b: T): T;
+  max(a: T, b: T): T;
   mul(a: T, b: T): T;
   ceil(a: T): T;
   clamp(a: T, min: number, max: number): T;
@@ -25,9 +26,9 @@ export interface WarmBounds {
   readonly max: number;
 }
 
-/** clamp(⌈λ × (T_pod + T_node)⌉, min, max) — the one definition. */
+/** clamp(⌈λ × max(T_pod, T_node)⌉, min, max) — the one definition. */
 export function warmBuffer<T>(A: WarmAlgebra<T>, b: WarmBounds): T {
-  const timeToCapacity = A.add(A.input('podReadySeconds'), A.input('nodeReadySeconds'));
+  const timeToCapacity = A.max(A.input('podReadySeconds'), A.input('nodeReadySeconds'));
   return A.clamp(A.ceil(A.mul(A.input('arrivalRate'), timeToCapacity)), b.min, b.max);
 }
 
@@ -44,7 +45,7 @@ export function warmBufferValue(inputs: Record<WarmInput, number>, b: WarmBounds
   return warmBuffer<number>(
     {
       input: (name) => inputs[name],
-      add: (x, y) => x + y,
+      max: Math.max,
       mul: (x, y) => x * y,
       ceil: Math.ceil,
       clamp: (x, lo, hi) => Math.min(hi, Math.max(lo, x)),
@@ -58,7 +59,8 @@ export function warmBufferPromQL(inputs: Record<WarmInput, string>, b: WarmBound
   return warmBuffer<string>(
     {
       input: (name) => inputs[name],
-      add: (x, y) => `(${x} + ${y})`,
+      // Both sides are label-less one-element vectors: keep the left one where it is not smaller.
+      max: (x, y) => `((${x} >= ${y}) or ${y})`,
       mul: (x, y) => `(${x} * ${y})`,
       ceil: (x) => `ceil(${x})`,
       clamp: (x, lo, hi) => `clamp(${x}, ${lo}, ${hi})`,
