@@ -3,12 +3,15 @@
 // `configOrExit` stops the process with them — never a half-built server.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { CodedError } from './coded-error.js';
 
 /** Thrown (or returned) with one line per bad variable. */
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
+export class ConfigError extends CodedError<'CONFIG_INVALID'> {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration (CONFIG_INVALID):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      'CONFIG_INVALID',
+      `invalid configuration (CONFIG_INVALID):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
   }
 }
 

@@ -13,3 +13,4 @@ export * from './parent-watch.js';
 export * from './control-chars.js';
 export * from './run-service.js';
 export * from './warning-limiter.js';
+export * from './coded-error.js';

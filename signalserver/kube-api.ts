@@ -4,14 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { CodedError } from '../common/index.js';
 
-export class KubeApiError extends Error {
+export class KubeApiError extends CodedError {
   constructor(
-    readonly code: string,
+    code: string,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

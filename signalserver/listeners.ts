@@ -19,6 +19,7 @@ import {
   type TransportOptions,
 } from './transport.js';
 import type { SocketHandlers } from './signalling.js';
+import { CodedError } from '../common/index.js';
 
 export interface SocketRoutes {
   player(conn: Connection, reservationId: string | undefined): SocketHandlers;
@@ -41,8 +42,10 @@ export interface ListenOptions {
 }
 
 /** A port that could not be bound, named by its variables so the operator knows what to change. */
-export class ListenError extends Error {
-  readonly code = 'LISTEN_FAILED';
+export class ListenError extends CodedError<'LISTEN_FAILED'> {
+  constructor(message: string) {
+    super('LISTEN_FAILED', message);
+  }
 }
 
 /** Binds `server`; `name` is the variable prefix (PLAYER, STREAMER, SFU, METRICS) used in the error. */

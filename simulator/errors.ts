@@ -1,5 +1,6 @@
 // Coded errors of the simulator: a stable `code` the CLI prints and the README lists, so scripts can tell a
 // bad trace from a bad policy file without parsing prose.
+import { CodedError } from '../common/coded-error.js';
 
 export const SIM_ERRORS = {
   usage: 'SIM_USAGE',
@@ -14,13 +15,13 @@ export const SIM_ERRORS = {
 
 export type SimErrorCode = (typeof SIM_ERRORS)[keyof typeof SIM_ERRORS];
 
-export class SimError extends Error {
+export class SimError extends CodedError<SimErrorCode> {
   constructor(
-    readonly code: SimErrorCode,
+    code: SimErrorCode,
     message: string,
     readonly problems: string[] = [],
   ) {
-    super(problems.length > 0 ? `${message}:\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
+    super(code, problems.length > 0 ? `${message}:\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
   }
 }
 

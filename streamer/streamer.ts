@@ -13,15 +13,9 @@ import { startMediaSource, type MediaSource } from './media-source.js';
 import { PlayerPeer, warmUpPeerConnections } from './player-peer.js';
 import { SignallingClient } from './signalling-client.js';
 import { createX11Injector, type X11Injector } from './x11-input.js';
+import { CodedError } from '../common/index.js';
 
-export class StreamerError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class StreamerError extends CodedError {}
 
 export interface Streamer {
   readonly plan: MediaPlan;

@@ -55,7 +55,7 @@ describe('adapterRules', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(MonitoringOptionsError);
-      expect((err as MonitoringOptionsError).code).toBe('invalid_monitoring_options');
+      expect((err as MonitoringOptionsError).code).toBe('MONITORING_OPTIONS_INVALID');
       expect((err as MonitoringOptionsError).problems).toHaveLength(3);
     }
   });

@@ -6,6 +6,7 @@
 //   Series        = the series name found by `seriesQuery`.
 // Only these three fields are supported: our templates use nothing else, and an unknown field must fail
 // loudly here rather than render to something the adapter would not produce.
+import { CodedError } from '../common/coded-error.js';
 
 export interface AdapterRequest {
   /** Series name discovered by the rule's seriesQuery. */
@@ -19,11 +20,12 @@ export interface AdapterRequest {
   extraGroupBy?: string[];
 }
 
-export class AdapterTemplateError extends Error {
-  readonly code = 'unsupported_template_field';
+export class AdapterTemplateError extends CodedError<'ADAPTER_TEMPLATE_UNSUPPORTED'> {
   constructor(field: string) {
-    super(`metricsQuery uses <<${field}>>, which this renderer does not model`);
-    this.name = 'AdapterTemplateError';
+    super(
+      'ADAPTER_TEMPLATE_UNSUPPORTED',
+      `metricsQuery uses <<${field}>>, which this renderer does not model`,
+    );
   }
 }
 

@@ -2,6 +2,7 @@
 // Kubernetes manifests (Service names, HPA name, TURN DaemonSet name) and the kit config (STREAM_BUFFER).
 import type { KitConfig } from '../common/kit-config.js';
 import { parsePrewarmSchedule, type PrewarmWindow } from '../common/prewarm-schedule.js';
+import { CodedError } from '../common/coded-error.js';
 
 export interface MonitoringOptions {
   /** Namespace the kit runs in: the buffer and schedule rules are recorded for its streamer Service. @default 'pixelstream' */
@@ -114,10 +115,8 @@ export function resolveOptions(opts: Partial<MonitoringOptions> = {}): Monitorin
 }
 
 /** Thrown by every generator on bad options; `code` is stable. */
-export class MonitoringOptionsError extends Error {
-  readonly code = 'invalid_monitoring_options';
+export class MonitoringOptionsError extends CodedError<'MONITORING_OPTIONS_INVALID'> {
   constructor(readonly problems: string[]) {
-    super(`invalid monitoring options:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'MonitoringOptionsError';
+    super('MONITORING_OPTIONS_INVALID', `invalid monitoring options:\n  - ${problems.join('\n  - ')}`);
   }
 }

@@ -8,6 +8,7 @@ import { fetchNodeAddresses, type NodeAddresses } from './kube-node.js';
 import { unusableRelayAddress } from './relay-address.js';
 import type { RelayAddresses } from './render-config.js';
 import { stunBinding, type StunResult } from './stun-client.js';
+import { CodedError } from '../common/coded-error.js';
 
 export type AddressSource = 'env' | 'kubernetes' | 'stun';
 
@@ -16,10 +17,12 @@ export interface DiscoveredAddresses extends RelayAddresses {
 }
 
 /** Every source failed; `attempts` says what each one answered. */
-export class ExternalIpError extends Error {
-  readonly code = 'EXTERNAL_IP_UNDISCOVERED';
+export class ExternalIpError extends CodedError<'EXTERNAL_IP_UNDISCOVERED'> {
   constructor(readonly attempts: string[]) {
-    super(`cannot determine the external IP; tried:\n${attempts.map((a) => `  - ${a}`).join('\n')}`);
+    super(
+      'EXTERNAL_IP_UNDISCOVERED',
+      `cannot determine the external IP; tried:\n${attempts.map((a) => `  - ${a}`).join('\n')}`,
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { ipv6FromBytes, ipv6ToBytes } from '../common/cidr.js';
+import { CodedError } from '../common/coded-error.js';
 
 export const MAGIC_COOKIE = 0x2112a442;
 const HEADER_BYTES = 20;
@@ -61,15 +62,9 @@ export interface TransportAddress {
 }
 
 /** Thrown for bytes that are not a well-formed STUN message; `code` is stable for logs and tests. */
-export class StunParseError extends Error {
-  constructor(
-    readonly code:
-      'STUN_TOO_SHORT' | 'STUN_NOT_STUN' | 'STUN_BAD_LENGTH' | 'STUN_BAD_ATTRIBUTE' | 'STUN_BAD_ADDRESS',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class StunParseError extends CodedError<
+  'STUN_TOO_SHORT' | 'STUN_NOT_STUN' | 'STUN_BAD_LENGTH' | 'STUN_BAD_ATTRIBUTE' | 'STUN_BAD_ADDRESS'
+> {}
 
 export function newTransactionId(): Buffer {
   return randomBytes(12);

@@ -21,6 +21,7 @@ import {
   type StunMessage,
   type TransportAddress,
 } from './stun-message.js';
+import { CodedError } from '../common/coded-error.js';
 
 /** A TURN error response (401 unauthorized, 403 forbidden peer, 437 mismatch, 438 stale nonce…). */
 export class TurnError extends Error {
@@ -34,8 +35,10 @@ export class TurnError extends Error {
 }
 
 /** No response in time: the server is down, unreachable, or silently dropping us. */
-export class TurnTimeoutError extends Error {
-  readonly code = 'TURN_TIMEOUT';
+export class TurnTimeoutError extends CodedError<'TURN_TIMEOUT'> {
+  constructor(message: string) {
+    super('TURN_TIMEOUT', message);
+  }
 }
 
 const METHOD_NAMES: Record<number, string> = { 3: 'Allocate', 4: 'Refresh', 8: 'CreatePermission' };
