@@ -22,6 +22,7 @@ cache_dir="${PWD}/.cache/images"
 ca_bundle=/etc/ssl/certs/ca-certificates.crt
 debian_base=pixelstream-base-debian:bookworm
 node_base=pixelstream-base-node:24
+runtime_base=pixelstream-base-runtime:24
 # The legacy builder works with every Docker client and daemon (BuildKit needs buildx with newer clients).
 export DOCKER_BUILDKIT=0
 
@@ -38,6 +39,15 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# Builds base image $1 from the folder $2 (then removed); shows the end of the log only when it fails.
+build_base() {
+  docker build --network host -t "$1" "$2" >"$2.log" 2>&1 || {
+    tail -20 "$2.log" >&2
+    return 1
+  }
+  rm -rf "$2" "$2.log"
+}
 
 # The first Debian mirror serving bookworm in this machine's apt sources (deb822 files, then sources.list).
 apt_mirror() {
@@ -97,11 +107,37 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
 ENV NODE_EXTRA_CA_CERTS=$ca_bundle npm_config_cafile=$ca_bundle
 CMD ["node"]
 EOF
-  docker build --network host -t "$node_base" "$ctx" >"$ctx.log" 2>&1 || {
-    tail -20 "$ctx.log" >&2
-    return 1
-  }
-  rm -rf "$ctx" "$ctx.log"
+  build_base "$node_base" "$ctx"
+}
+
+# A distroless-like runtime: node (symbols stripped) at /nodejs/bin/node, the C libraries it links, the CA
+# bundle, /tmp, and a passwd naming 65532 — no shell, no package manager.
+build_runtime_base() {
+  have_image "$runtime_base" && return 0
+  local ctx
+  ctx="$(mktemp -d)"
+  echo "== base $runtime_base: node and the C libraries it needs, nothing else"
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $node_base AS rootfs
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends binutils \\
+ && mkdir -p /debs /rootfs/nodejs/bin /rootfs/etc/ssl/certs /rootfs/tmp \\
+ && cd /debs && apt-get download libc6 libgcc-s1 libstdc++6 gcc-12-base netbase \\
+ && for d in /debs/*.deb; do dpkg-deb -x "\$d" /rootfs; done \\
+ && rm -rf /rootfs/usr/share/doc /rootfs/usr/share/lintian /rootfs/usr/share/locale \\
+      /rootfs/usr/lib/x86_64-linux-gnu/gconv /rootfs/usr/share/gcc \\
+ && strip -o /rootfs/nodejs/bin/node /usr/local/bin/node \\
+ && cp $ca_bundle /rootfs/etc/ssl/certs/ca-certificates.crt \\
+ && chmod 1777 /rootfs/tmp \\
+ && printf 'root:x:0:0:root:/root:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' >/rootfs/etc/passwd \\
+ && printf 'root:x:0:\\nnonroot:x:65532:\\n' >/rootfs/etc/group
+FROM scratch
+COPY --from=rootfs /rootfs /
+ENV PATH=/nodejs/bin:/usr/local/bin:/usr/bin:/bin
+USER 65532:65532
+ENTRYPOINT ["/nodejs/bin/node"]
+EOF
+  build_base "$runtime_base" "$ctx"
 }
 
 # The Unreal wrapper needs a packaged build as its context: a stand-in app plays that part here.
@@ -113,31 +149,37 @@ unreal_context() {
   echo "$ctx"
 }
 
-base_args=()
-if [ "${LOCAL_BASES:-0}" = 1 ]; then
+local_bases="${LOCAL_BASES:-0}"
+if [ "$local_bases" = 1 ]; then
   build_debian_base
   build_node_base
-  base_args=(--build-arg "NODE_IMAGE=$node_base")
+  build_runtime_base
 fi
+# The build args naming the bases one image needs (none: the Dockerfiles' official defaults).
+base_args() {
+  [ "$local_bases" = 1 ] || return 0
+  case "$1" in
+    signalserver | router) echo "NODE_IMAGE=$node_base RUNTIME_IMAGE=$runtime_base" ;;
+    turn) echo "NODE_IMAGE=$node_base DEBIAN_IMAGE=$debian_base" ;;
+    streamer) echo "NODE_IMAGE=$node_base CUDA_IMAGE=$debian_base" ;;
+    unreal) echo "BASE_IMAGE=$debian_base" ;;
+  esac
+}
 
 declare -A seconds
 built=()
 for c in "${components[@]}"; do
   tag="${prefix}pixelstream-${c}:${version}"
-  args=(--network host -t "$tag" "${base_args[@]}")
+  args=(--network host -t "$tag")
+  for a in $(base_args "$c"); do args+=(--build-arg "$a"); done
   context=.
   case "$c" in
-    signalserver | router) args+=(-f "$c/Dockerfile") ;;
+    signalserver | router | streamer) args+=(-f "$c/Dockerfile") ;;
     # The default target: Debian's coturn. Naming it keeps the legacy builder off the upstream stage.
     turn) args+=(-f turn/Dockerfile --target debian) ;;
-    streamer)
-      args+=(-f streamer/Dockerfile)
-      [ "${LOCAL_BASES:-0}" = 1 ] && args+=(--build-arg "CUDA_IMAGE=$debian_base")
-      ;;
     unreal)
       context="$(unreal_context)"
-      args=(--network host -t "$tag" -f "$context/Dockerfile" --build-arg PROJECT=StandIn)
-      [ "${LOCAL_BASES:-0}" = 1 ] && args+=(--build-arg "BASE_IMAGE=$debian_base")
+      args+=(-f "$context/Dockerfile" --build-arg PROJECT=StandIn)
       ;;
   esac
   echo "== $tag"

@@ -14,7 +14,7 @@ i=0
 while [ ! -e "/tmp/.X11-unix/X$n" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 "$@" &
 apid=$!
-(cd /app && STREAM_SOURCE="x11::$n" exec node --import tsx streamer/main.ts) &
+STREAM_SOURCE="x11::$n" node "${STREAMER_MAIN:-/app/main.mjs}" &
 spid=$!
 trap 'kill "$spid" "$apid" "$xpid" 2>/dev/null' TERM INT
 # POSIX sh has no `wait -n`: poll until one of the three is gone.

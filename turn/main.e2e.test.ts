@@ -1,7 +1,6 @@
 // The real entrypoint as a child process: config errors and undiscoverable addresses stop it with the
 // documented exit codes; a good config runs the real coturn, which accepts the credentials the sidecar
 // issues and refuses wrong or expired ones with 401 — quickly and visibly, never a silent hang.
-import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
@@ -12,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TURN_RELAY } from '../common/metric-names.js';
 import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
-import { freePort, isAlive, repoRoot, startNode, track, type LogLine } from '../test/support/processes.js';
+import { freePort, isAlive, startNode, type LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { selfSignedCertificate, startTurnMain } from './test-helpers.js';
 import { bindingRequest, decodeStun, mappedAddress, newTransactionId } from './stun-message.js';
@@ -277,47 +276,6 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       expect(turn.lines.some((l) => l.msg === 'forwarding signal to coturn')).toBe(true);
       expect(isAlive(coturnPid)).toBe(false);
     });
-  });
-
-  it('runs as the bundled single file the image ships', async () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'turn-bundle-'));
-    const runDir = mkdtempSync(path.join(tmpdir(), 'turn-run-'));
-    try {
-      const bundled = spawnSync(process.execPath, ['turn/bundle.mjs', out], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-      });
-      expect(bundled.status, bundled.stderr).toBe(0);
-      const port = await freePort();
-      const proc = track(
-        spawn(process.execPath, [path.join(out, 'main.mjs')], {
-          env: {
-            PATH: process.env.PATH,
-            TURN_SECRET: SECRET,
-            TURN_EXTERNAL_IP: NODE_IP,
-            TURN_PRIVATE_IP: NODE_IP,
-            TURN_LISTEN_PORT: String(port),
-            TURN_MIN_PORT: '49550',
-            TURN_MAX_PORT: '49560',
-            TURN_RUN_DIR: runDir,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        }),
-      );
-      try {
-        await proc.waitFor((l) => l.msg === 'ready', 15_000);
-        const probe = spawnSync(process.execPath, [path.join(out, 'probe.mjs')], {
-          env: { TURN_LISTEN_PORT: String(port) },
-          encoding: 'utf8',
-        });
-        expect(probe.status, probe.stderr).toBe(0);
-      } finally {
-        await proc.stop();
-      }
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-      rmSync(runDir, { recursive: true, force: true });
-    }
   });
 
   it('serves turns: on the TLS port with the mounted certificate', async () => {
