@@ -21,6 +21,8 @@ export const CLOSE = {
   noCapacity: 4503,
   streamerGone: 4404,
   draining: 4410,
+  /** The peer this socket feeds (a streamer that stopped reading) has too much queued: try again later. */
+  backlogged: 4507,
 } as const;
 
 export interface ErrorBody {

@@ -78,6 +78,11 @@ function remoteOf(req: IncomingMessage): string {
 const MAX_STREAMER_PORT_SOCKETS = 8;
 /** TCP connections to a streamer port, authenticated or not. */
 const MAX_STREAMER_PORT_CONNECTIONS = 16;
+/**
+ * Queued for a streamer before it is cut. Well above the high-water mark at which the players feeding it
+ * are cut (signalling.ts), so a slow streamer loses its players' excess first, not its own socket.
+ */
+const STREAMER_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** A streamer sends its upgrade at once; anything slower is not one. */
 const STREAMER_HEADERS_TIMEOUT_MS = 5_000;
 
@@ -129,6 +134,8 @@ export function playerServer(
     maxBytes: opts.maxBytes,
     rate: opts.playerRate,
     keepaliveSeconds: opts.keepaliveSeconds,
+    // A player receives offers and candidates: a few of the largest messages is plenty.
+    maxBufferedBytes: 4 * opts.maxBytes,
   };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -152,22 +159,31 @@ export function streamerServer(
   opts: ListenOptions,
   routes: SocketRoutes,
 ): { server: Server; wss: WebSocketServer } {
-  const server = createServer((_req, res) => {
-    res
-      .writeHead(426, { 'content-type': 'application/json' })
-      .end('{"code":"upgrade_required","message":"WebSocket only"}');
-  });
+  const server = createServer(
+    {
+      headersTimeout: STREAMER_HEADERS_TIMEOUT_MS,
+      requestTimeout: 2 * STREAMER_HEADERS_TIMEOUT_MS,
+      // Node looks for overdue connections every 30 s by default; a silent socket would live that long.
+      connectionsCheckingInterval: 1_000,
+    },
+    (_req, res) => {
+      res
+        .writeHead(426, { 'content-type': 'application/json' })
+        .end('{"code":"upgrade_required","message":"WebSocket only"}');
+    },
+  );
+  // Slow, silent or malformed: destroyed, not just answered (a half-open client would keep the socket).
+  server.on('clientError', (_err, socket) => socket.destroy());
   const wss = wsServer(opts.maxBytes);
   const transport = {
     maxBytes: opts.maxBytes,
     rate: opts.streamerRate,
     keepaliveSeconds: opts.keepaliveSeconds,
+    maxBufferedBytes: STREAMER_MAX_BUFFERED_BYTES,
   };
   // One streamer (or SFU) per port; a few more for reconnects and legacy streamers. Connections beyond
   // this are dropped by Node before any byte is read, and a silent one is cut after the header timeout.
   server.maxConnections = MAX_STREAMER_PORT_CONNECTIONS;
-  server.headersTimeout = STREAMER_HEADERS_TIMEOUT_MS;
-  server.requestTimeout = STREAMER_HEADERS_TIMEOUT_MS;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const remote = remoteOf(req);

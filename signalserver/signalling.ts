@@ -68,6 +68,8 @@ const PLAYER_ONLY = new Set([
 let streamerSeq = 0;
 // Ids end up in logs, metrics-adjacent status and every player's streamerList; real ones are short names.
 const MAX_ID_LENGTH = 128;
+/** Bytes queued for a streamer above which the players feeding it are cut (the router's pipe uses 1 MiB too). */
+const STREAMER_HIGH_WATER_BYTES = 1024 * 1024;
 
 export class SignallingHub {
   readonly streamers = new StreamerRegistry();
@@ -396,6 +398,19 @@ export class SignallingHub {
     const s = p.subscribedTo;
     if (!s) {
       this.observer.rejection('not_subscribed', p.kind, `${m.type} before subscribing`, p.log);
+      return false;
+    }
+    // Backpressure: a streamer that does not keep up must not have players' messages piling up in memory.
+    // The player feeding it is cut (its frontend reconnects); the streamer keeps its socket unless even
+    // that passes the transport's hard bound.
+    if (s.conn.bufferedAmount > STREAMER_HIGH_WATER_BYTES) {
+      this.observer.rejection(
+        'backlogged',
+        p.kind,
+        `${m.type} refused: the streamer is not reading (${s.conn.bufferedAmount} bytes queued for it)`,
+        p.log,
+      );
+      p.conn.close(CLOSE.backlogged, 'the streamer is not reading; try again later');
       return false;
     }
     this.sendToStreamer(s, m);

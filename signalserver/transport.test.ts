@@ -20,25 +20,27 @@ async function listen(onPeer: (ws: WebSocket) => void): Promise<string> {
   return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+const OPTIONS = {
+  maxBytes: 64 * 1024,
+  rate: { perSecond: 100, burst: 100 },
+  keepaliveSeconds: 0,
+  maxBufferedBytes: 1024 * 1024,
+};
+
 describe('transport', () => {
   it('closes only the peer whose message made a handler throw, and counts it', async () => {
     const rejected: Array<[RejectionReason, string]> = [];
     const handled: string[] = [];
     const url = await listen((ws) => {
-      const conn = attachTransport(
-        ws,
-        'test',
-        { maxBytes: 64 * 1024, rate: { perSecond: 100, burst: 100 }, keepaliveSeconds: 0 },
-        {
-          onMessage(m) {
-            if (m.type === 'listStreamers') throw new Error('boom');
-            handled.push(m.type);
-            conn.send({ type: 'pong', time: 1 });
-          },
-          onReject: (reason, detail) => rejected.push([reason, detail]),
-          onClose: () => undefined,
+      const conn = attachTransport(ws, 'test', OPTIONS, {
+        onMessage(m) {
+          if (m.type === 'listStreamers') throw new Error('boom');
+          handled.push(m.type);
+          conn.send({ type: 'pong', time: 1 });
         },
-      );
+        onReject: (reason, detail) => rejected.push([reason, detail]),
+        onClose: () => undefined,
+      });
     });
 
     const victim = new WebSocket(url);
@@ -56,5 +58,36 @@ describe('transport', () => {
     expect(JSON.parse(String((await reply)[0]))).toEqual({ type: 'pong', time: 1 });
     expect(handled).toEqual(['ping']);
     next.close();
+  });
+
+  it('cuts a peer that stops reading once more than maxBufferedBytes wait for it', async () => {
+    const rejected: RejectionReason[] = [];
+    let closedWith: number | undefined;
+    let conn!: ReturnType<typeof attachTransport>;
+    const attached = new Promise<void>((resolve) => {
+      void listen((ws) => {
+        conn = attachTransport(ws, 'test', OPTIONS, {
+          onMessage: () => undefined,
+          onReject: (reason) => rejected.push(reason),
+          onClose: (code) => (closedWith = code),
+        });
+        resolve();
+      }).then((url) => {
+        const reader = new WebSocket(url);
+        // A real peer whose TCP socket stops being read: the kernel buffers fill, then ours.
+        reader.once('open', () => (reader as unknown as { _socket: { pause(): void } })._socket.pause());
+      });
+    });
+    await attached;
+    const chunk = 'x'.repeat(60 * 1024);
+    let sent = 0;
+    while (conn.isOpen) {
+      conn.send({ type: 'pong', time: sent++, pad: chunk } as never);
+      expect(conn.bufferedAmount).toBeLessThanOrEqual(OPTIONS.maxBufferedBytes + 70 * 1024);
+      // Let the socket flush what the kernel still takes, as a live process would between messages.
+      if (sent % 16 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(rejected).toEqual(['backlogged']);
+    expect(closedWith).toBe(CLOSE.backlogged);
   });
 });

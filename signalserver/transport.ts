@@ -11,6 +11,8 @@ export interface Connection {
   close(code: number, reason: string): void;
   readonly isOpen: boolean;
   readonly remote: string;
+  /** Bytes accepted for this peer but not yet taken by the network (it reads slowly, or not at all). */
+  readonly bufferedAmount: number;
 }
 
 export type RejectionReason =
@@ -32,6 +34,7 @@ export type RejectionReason =
   | 'no_streamer'
   | 'bad_frame'
   | 'too_many_sockets'
+  | 'backlogged'
   | 'handler_failed';
 
 export interface TransportHandlers {
@@ -44,6 +47,8 @@ export interface TransportOptions {
   maxBytes: number;
   rate: { perSecond: number; burst: number };
   keepaliveSeconds: number;
+  /** A peer with more than this queued for it is cut: memory stays bounded whatever it stops reading. */
+  maxBufferedBytes: number;
 }
 
 // RFC 6455 allows 123 bytes of close reason; `ws` throws on more, which would escape the message handler.
@@ -84,6 +89,9 @@ export function attachTransport(
     get isOpen() {
       return open && ws.readyState === ws.OPEN;
     },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
     send(message) {
       if (ws.readyState !== ws.OPEN) return;
       if (raw && !corked) {
@@ -92,6 +100,12 @@ export function attachTransport(
         setImmediate(uncork);
       }
       ws.send(encode(message));
+      if (ws.bufferedAmount > options.maxBufferedBytes) {
+        // It is not reading: a close frame would only queue behind the rest, so drop the connection.
+        handlers.onReject('backlogged', `peer not reading: ${ws.bufferedAmount} bytes queued for it`);
+        finish(CLOSE.backlogged, 'not reading');
+        ws.terminate();
+      }
     },
     close(code, reason) {
       if (!open) return;

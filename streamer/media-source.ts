@@ -363,7 +363,15 @@ async function startEncoder(
       failedStarts = enc.ssrc === undefined ? failedStarts + 1 : 0;
       const next = encoderRestart(failedStarts, config.encoderMaxFailedStarts);
       if (next.kind === 'restart') {
-        retryTimer = setTimeout(() => void launch().then((e) => (active = e)), next.delayMs);
+        retryTimer = setTimeout(
+          () =>
+            void launch().then((e) => {
+              // Closed while it started: retire it, as the keyframe restart does, or it would leak.
+              if (closed) void retire(e);
+              else active = e;
+            }),
+          next.delayMs,
+        );
         return;
       }
       const name = formatSourceSpec(source);
