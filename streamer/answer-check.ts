@@ -42,3 +42,11 @@ export function answerProblem(offer: string, answer: string): string | undefined
   }
   return undefined;
 }
+
+/** How many audio/video sections of an answer send media to us (sendrecv or sendonly). */
+export function sendingSections(answer: string): number {
+  return answer
+    .split(/^m=/m)
+    .slice(1)
+    .filter((m) => /^(audio|video) /.test(m) && /^a=(sendrecv|sendonly)\s*$/m.test(m)).length;
+}

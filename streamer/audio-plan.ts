@@ -51,6 +51,8 @@ export function planAudio(
   facts: AudioFacts,
 ): AudioPlan {
   if (mode === 'off') return { kind: 'none' };
+  // A processing session sends back video only; the player's own microphone is theirs, not ours to echo.
+  if (source.kind === 'process') return { kind: 'none' };
   if (source.kind === 'rtp') {
     if (rtpAudioPort > 0) return { kind: 'rtp', port: rtpAudioPort };
     return mode === 'tone'

@@ -13,6 +13,7 @@ import {
   parseEnv,
 } from '../common/index.js';
 import { AUDIO_MODES, type AudioMode } from './audio-plan.js';
+import { PIXEL_FORMATS, type PixelFormat } from './processing/pipeline-args.js';
 import { parseSourceSpec, type SourceSpec } from './source-spec.js';
 
 export const CODECS = ['vp8', 'h264'] as const;
@@ -62,6 +63,19 @@ const shape = {
   PEER_CONNECT_TIMEOUT_SECONDS: envInt(30, 2, 600),
   STATS_INTERVAL_SECONDS: envInt(10, 1, 3600),
   LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+  // process: sources only (README: Processing). Raw frame format of exec: functions.
+  PROCESS_PIXEL_FORMAT: envEnum(PIXEL_FORMATS, 'rgb24'),
+  // Input waiting this long without one output frame ends the session (FUNCTION_STALLED).
+  PROCESS_STALL_SECONDS: envNumber(10, 1, 600),
+  // Side-channel results per second a function may send (bursts up to the same number), and their size.
+  PROCESS_MAX_EVENTS_PER_SECOND: envInt(50, 1, 10_000),
+  PROCESS_MAX_EVENT_BYTES: envInt(16_384, 64, 1_048_576),
+  // Address space of the function process (ulimit -v), MiB; 0 = unbounded. Numpy alone maps ~300 MiB.
+  PROCESS_MEMORY_MB: envInt(2048, 0, 1_048_576),
+  PROCESS_NICE: envInt(10, 0, 19),
+  // A connected player whose camera sends nothing this long is disconnected (PROCESS_NO_CAMERA).
+  PROCESS_CAMERA_TIMEOUT_SECONDS: envInt(20, 1, 600),
+  RECORD_DIR: envString('recordings'),
 };
 
 export interface StreamerConfig {
@@ -93,6 +107,19 @@ export interface StreamerConfig {
   peerConnectTimeoutSeconds: number;
   statsIntervalSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  processing: ProcessingConfig;
+}
+
+/** Settings of process: sources (unused by the others). */
+export interface ProcessingConfig {
+  pixelFormat: PixelFormat;
+  stallSeconds: number;
+  maxEventsPerSecond: number;
+  maxEventBytes: number;
+  memoryMb: number;
+  nice: number;
+  cameraTimeoutSeconds: number;
+  recordDir: string;
 }
 
 /** Builds the typed config from `env`; throws ConfigError naming every bad variable. */
@@ -150,5 +177,15 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     peerConnectTimeoutSeconds: raw.PEER_CONNECT_TIMEOUT_SECONDS,
     statsIntervalSeconds: raw.STATS_INTERVAL_SECONDS,
     logLevel: raw.LOG_LEVEL,
+    processing: {
+      pixelFormat: raw.PROCESS_PIXEL_FORMAT,
+      stallSeconds: raw.PROCESS_STALL_SECONDS,
+      maxEventsPerSecond: raw.PROCESS_MAX_EVENTS_PER_SECOND,
+      maxEventBytes: raw.PROCESS_MAX_EVENT_BYTES,
+      memoryMb: raw.PROCESS_MEMORY_MB,
+      nice: raw.PROCESS_NICE,
+      cameraTimeoutSeconds: raw.PROCESS_CAMERA_TIMEOUT_SECONDS,
+      recordDir: raw.RECORD_DIR ?? 'recordings',
+    },
   };
 }

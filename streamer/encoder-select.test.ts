@@ -142,3 +142,42 @@ describe('planMedia', () => {
     expect(needsNvencProbe({ kind: 'rtp', port: 1 }, 'h264', 'auto', debian)).toBe(false);
   });
 });
+
+describe('planMedia for processing', () => {
+  const facts = (nvenc: boolean): EncoderFacts => ({
+    ffmpeg: true,
+    encoders: debian,
+    nvenc: { works: nvenc, reason: nvenc ? 'test encode succeeded' : 'no NVENC-capable GPU' },
+  });
+  const filter = { kind: 'process', fn: { kind: 'filter', graph: 'negate' } } as const;
+
+  it('encodes each session with the stream encoder choice, NVENC for H.264 when it works', () => {
+    expect(planMedia(filter, 'vp8', 'auto', facts(true))).toEqual({
+      ok: true,
+      plan: { kind: 'process', encoder: 'libvpx' },
+    });
+    expect(planMedia(filter, 'h264', 'auto', facts(true))).toEqual({
+      ok: true,
+      plan: { kind: 'process', encoder: 'h264_nvenc' },
+    });
+    expect(planMedia(filter, 'h264', 'auto', facts(false))).toMatchObject({
+      ok: true,
+      plan: { kind: 'process', encoder: 'libx264', note: 'NVENC not used: no NVENC-capable GPU' },
+    });
+  });
+
+  it('needs ffmpeg for functions but not for the recorder', () => {
+    const none: EncoderFacts = { ffmpeg: false, encoders: new Set() };
+    expect(planMedia(filter, 'vp8', 'auto', none)).toMatchObject({ ok: false, code: 'FFMPEG_MISSING' });
+    expect(planMedia({ kind: 'process', fn: { kind: 'record' } }, 'vp8', 'auto', none)).toEqual({
+      ok: true,
+      plan: { kind: 'process', encoder: undefined },
+    });
+  });
+
+  it('probes NVENC for processing whatever the codec, so functions learn whether a GPU works', () => {
+    expect(needsNvencProbe(filter, 'vp8', 'auto', debian)).toBe(true);
+    expect(needsNvencProbe(filter, 'vp8', 'cpu', debian)).toBe(false);
+    expect(needsNvencProbe({ kind: 'testsrc' }, 'vp8', 'auto', debian)).toBe(false);
+  });
+});

@@ -27,6 +27,11 @@ export type MediaPlan =
   | { kind: 'ffmpeg'; encoder: VideoEncoder; note?: string }
   /** RTP from an external encoder: no local encode at all. */
   | { kind: 'rtp-in' }
+  /**
+   * Each player's camera through a processing function, encoded per session with `encoder` (none for the
+   * recorder, which sends the camera back as it came).
+   */
+  | { kind: 'process'; encoder: VideoEncoder | undefined; note?: string }
   /** werift replays a VP8 WebM clip (no ffmpeg on this machine). */
   | {
       kind: 'replay';
@@ -84,6 +89,15 @@ export function planMedia(
   facts: EncoderFacts,
 ): PlanResult {
   if (source.kind === 'rtp') return { ok: true, plan: { kind: 'rtp-in' } };
+  if (source.kind === 'process') {
+    if (source.fn.kind === 'record') return { ok: true, plan: { kind: 'process', encoder: undefined } };
+    if (!facts.ffmpeg)
+      return { ok: false, code: 'FFMPEG_MISSING', reason: 'processing functions need ffmpeg on PATH' };
+    const encode = planMedia({ kind: 'testsrc' }, codec, hw, facts);
+    if (!encode.ok || encode.plan.kind !== 'ffmpeg') return encode;
+    const { encoder, note } = encode.plan;
+    return { ok: true, plan: { kind: 'process', encoder, ...(note ? { note } : {}) } };
+  }
   if (!facts.ffmpeg) {
     if (source.kind === 'x11')
       return { ok: false, code: 'FFMPEG_MISSING', reason: 'x11 capture needs ffmpeg on PATH' };
@@ -129,5 +143,7 @@ export function needsNvencProbe(
   hw: 'auto' | 'nvenc' | 'cpu',
   encoders: ReadonlySet<string>,
 ): boolean {
-  return source.kind !== 'rtp' && codec === 'h264' && hw !== 'cpu' && encoders.has('h264_nvenc');
+  // Processing also tells its functions whether a GPU works (PROCESS_GPU), whatever the codec.
+  const wanted = codec === 'h264' || source.kind === 'process';
+  return source.kind !== 'rtp' && wanted && hw !== 'cpu' && encoders.has('h264_nvenc');
 }

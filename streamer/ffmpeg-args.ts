@@ -5,7 +5,7 @@ import type { VideoEncoder } from './encoder-select.js';
 import type { SourceSpec } from './source-spec.js';
 
 export interface EncodeSettings {
-  source: Exclude<SourceSpec, { kind: 'rtp' }>;
+  source: Exclude<SourceSpec, { kind: 'rtp' | 'process' }>;
   codec: Codec;
   encoder: VideoEncoder;
   width: number;
@@ -76,7 +76,7 @@ function filterArgs(s: EncodeSettings): string[] {
   return ['-vf', filters.join(',')];
 }
 
-function encoderArgs(s: EncodeSettings): string[] {
+function encoderArgs(s: EncodedOutput): string[] {
   const gop = String(gopFrames(s.fps, s.keyframeIntervalSeconds));
   const rate = `${s.bitrateKbps}k`;
   // Constant bitrate with a one-second buffer (every encoder) and a fixed GOP (the CPU encoders).
@@ -153,6 +153,25 @@ function rtpUrl(host: string, port: number): string {
   return `rtp://${host}:${port}?pkt_size=${RTP_PACKET_BYTES}&rtcpport=${port}`;
 }
 
+/** The settings of the encoded video output (shared with the processing pipelines). */
+export type EncodedOutput = Pick<
+  EncodeSettings,
+  'encoder' | 'width' | 'height' | 'fps' | 'bitrateKbps' | 'keyframeIntervalSeconds' | 'rtpHost' | 'rtpPort'
+>;
+
+/** The video encoder and its RTP output to our socket, without audio. */
+export function encodedRtpOutput(s: EncodedOutput): string[] {
+  return [
+    ...encoderArgs(s),
+    '-an',
+    '-f',
+    'rtp',
+    '-payload_type',
+    String(RTP_PAYLOAD_TYPE),
+    rtpUrl(s.rtpHost, s.rtpPort),
+  ];
+}
+
 /** The Opus output: low-delay mode, 20 ms frames, 48 kHz stereo (what browsers and Unreal use). */
 function audioOutputArgs(s: EncodeSettings, audio: NonNullable<EncodeSettings['audio']>): string[] {
   return [
@@ -188,17 +207,7 @@ export function ffmpegArgs(s: EncodeSettings): string[] {
       ? ['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000,volume=-20dB']
       : [];
   // With audio there are two outputs, so each one names its stream; without, -an keeps a file's audio out.
-  const video = [
-    ...(audio ? ['-map', '0:v:0'] : []),
-    ...filterArgs(s),
-    ...encoderArgs(s),
-    '-an',
-    '-f',
-    'rtp',
-    '-payload_type',
-    String(RTP_PAYLOAD_TYPE),
-    rtpUrl(s.rtpHost, s.rtpPort),
-  ];
+  const video = [...(audio ? ['-map', '0:v:0'] : []), ...filterArgs(s), ...encodedRtpOutput(s)];
   return [
     '-hide_banner',
     '-nostats',
@@ -213,7 +222,7 @@ export function ffmpegArgs(s: EncodeSettings): string[] {
 }
 
 /** An ffmpeg command that puts one black `size` frame through `steps` and discards the result. */
-function oneBlackFrame(size: string, steps: string[]): string[] {
+export function oneBlackFrame(size: string, steps: string[]): string[] {
   return [
     '-hide_banner',
     '-loglevel',

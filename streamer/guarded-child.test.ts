@@ -22,6 +22,30 @@ describe('spawnGuarded', () => {
     expect(await c.exited).toBe(7);
   });
 
+  it('piped: the command talks on stdin, stdout and fd 3, under its address-space and nice limits', async () => {
+    const c = spawnGuarded(
+      'sh',
+      ['-c', 'ulimit -v; nice; tr a-z A-Z; echo result >&3; exit 3'],
+      process.env,
+      {
+        piped: true,
+        limits: { addressSpaceKib: 512_000, nice: 7 },
+      },
+    );
+    const read = (s: NodeJS.ReadableStream) => {
+      let text = '';
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => (text += d));
+      return () => text;
+    };
+    const out = read(c.io!.stdout);
+    const side = read(c.io!.side);
+    c.io!.stdin.end('frames\n');
+    expect(await c.exited).toBe(3);
+    expect(out().split('\n')).toEqual(['512000', '7', 'FRAMES', '']);
+    expect(side()).toBe('result\n');
+  });
+
   it('kills the command when its parent is SIGKILLed (no orphan encoder)', async () => {
     const host = startNode('streamer/testing/guard-host.ts');
     const line = await host.waitFor((l) => l.msg === 'guarded');

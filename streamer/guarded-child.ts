@@ -3,6 +3,7 @@
 // way (exit, crash, SIGKILL, OOM kill) the kernel closes the pipe, `cat` sees EOF and the watchdog kills the
 // encoder. Orderly shutdowns also signal the child's whole process group, synchronously on 'exit'.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 export interface GuardedChild {
   readonly pid: number;
@@ -11,7 +12,27 @@ export interface GuardedChild {
   /** SIGTERM to the process group, SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<number>;
   onStderrLine(listener: (line: string) => void): void;
+  /** With `piped`: the command's stdin, stdout and fd 3 (a side channel it writes to). */
+  readonly io?: { stdin: Writable; stdout: Readable; side: Readable };
 }
+
+export interface GuardOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Give the command pipes on stdin, stdout and fd 3 instead of /dev/null (the watchdog then uses fd 4). */
+  piped?: boolean;
+  /** Bounds for an untrusted command: address space (`ulimit -v`, KiB) and CPU priority (`nice -n`). */
+  limits?: { addressSpaceKib: number; nice: number };
+}
+
+// Waiting for the command and passing on its exit status, shared by both watchdogs.
+const WAIT_AND_EXIT = [
+  'trap \'kill -TERM "$c" 2>/dev/null\' TERM INT',
+  'wait "$c"; rc=$?',
+  // A trapped TERM interrupts the first wait; wait again for the real exit status.
+  'kill -0 "$c" 2>/dev/null && { wait "$c"; rc=$?; }',
+  'kill "$w" 2>/dev/null',
+  'exit "$rc"',
+];
 
 // $0 is the command; the watchdog reads fd 3 (our pipe). Explicit redirection is needed because a
 // non-interactive shell gives background jobs /dev/null as stdin.
@@ -19,12 +40,19 @@ const WATCHDOG = [
   'exec 3<&0',
   '"$0" "$@" </dev/null & c=$!',
   '( cat <&3 >/dev/null; kill -TERM "$c" 2>/dev/null; sleep 2; kill -KILL "$c" 2>/dev/null ) & w=$!',
-  'trap \'kill -TERM "$c" 2>/dev/null\' TERM INT',
-  'wait "$c"; rc=$?',
-  // A trapped TERM interrupts the first wait; wait again for the real exit status.
-  'kill -0 "$c" 2>/dev/null && { wait "$c"; rc=$?; }',
-  'kill "$w" 2>/dev/null',
-  'exit "$rc"',
+  ...WAIT_AND_EXIT,
+].join('\n');
+
+// The same watchdog for a command that talks on stdin/stdout/fd 3: our pipe is fd 4. The shell's own copies
+// of the command's pipes are closed once it runs, so its end of each pipe is the only one left. $1 and $2
+// are the limits (0 = none).
+const PIPED_WATCHDOG = [
+  'v=$1; n=$2; shift 2',
+  'exec 5<&0',
+  '( [ "$v" -gt 0 ] && ulimit -v "$v"; exec nice -n "$n" "$0" "$@" <&5 5<&- 4<&- ) & c=$!',
+  'exec 5<&- 0</dev/null 1>/dev/null 3>&-',
+  '( cat <&4 >/dev/null; kill -TERM "$c" 2>/dev/null; sleep 2; kill -KILL "$c" 2>/dev/null ) & w=$!',
+  ...WAIT_AND_EXIT,
 ].join('\n');
 
 const live = new Set<ChildProcess>();
@@ -53,18 +81,35 @@ export function spawnGuarded(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  options: GuardOptions = {},
 ): GuardedChild {
   hookProcessExit();
-  const child = spawn('sh', ['-c', WATCHDOG, command, ...args], {
-    detached: true,
-    stdio: ['pipe', 'ignore', 'pipe'],
-    env,
-  });
+  const limits = options.limits ?? { addressSpaceKib: 0, nice: 0 };
+  const child = options.piped
+    ? spawn(
+        'sh',
+        ['-c', PIPED_WATCHDOG, command, String(limits.addressSpaceKib), String(limits.nice), ...args],
+        { detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'], env },
+      )
+    : spawn('sh', ['-c', WATCHDOG, command, ...args], {
+        detached: true,
+        stdio: ['pipe', 'ignore', 'pipe'],
+        env,
+      });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
   live.add(child);
-  // Our end of the pipe stays open for the child's whole life; it is never written to.
-  child.stdin?.on('error', () => undefined);
+  // Our end of the watchdog pipe stays open for the child's whole life; it is never written to.
+  const watchdogPipe = (options.piped ? child.stdio[4] : child.stdin) as Writable | null;
+  watchdogPipe?.on('error', () => undefined);
+  const io = options.piped
+    ? {
+        stdin: child.stdin,
+        stdout: child.stdout as Readable,
+        side: child.stdio[3] as Readable,
+      }
+    : undefined;
+  io?.stdin.on('error', () => undefined);
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (code, signal) => {
       live.delete(child);
@@ -87,6 +132,7 @@ export function spawnGuarded(
   return {
     pid,
     exited,
+    ...(io ? { io } : {}),
     onStderrLine: (l) => void listeners.push(l),
     async stop(graceMs = 3_000) {
       killGroup(child, 'SIGTERM');

@@ -148,6 +148,8 @@ export async function startMediaSource(
         drawtext,
         log,
       );
+    case 'process':
+      throw new Error('a processing plan has no shared source (see processing/)');
   }
 }
 
@@ -279,7 +281,8 @@ async function startEncoder(
 ): Promise<MediaSource> {
   const stats = fan.stats;
   const source = config.source;
-  if (source.kind === 'rtp') throw new Error('ffmpeg plan with an rtp source');
+  if (source.kind === 'rtp' || source.kind === 'process')
+    throw new Error(`ffmpeg plan with a ${source.kind} source`);
   let active: Encoder | undefined;
   let pending: Encoder | undefined;
   let closed = false;

@@ -9,7 +9,7 @@ import {
   type Message,
   type PeerConnectionOptions,
 } from '../common/index.js';
-import { answerProblem } from './answer-check.js';
+import { answerProblem, sendingSections } from './answer-check.js';
 import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
 import { keepEarlyDtls } from './early-dtls.js';
@@ -37,6 +37,17 @@ export interface PlayerPeerOptions {
   onClosed(peer: PlayerPeer, reason: string): void;
   /** werift never reports 'failed' when no candidate pair exists at all, so a deadline stands in for it. */
   connectTimeoutMs: number;
+  /** Processing mode: also receive the player's camera (and microphone) on this connection. */
+  receive?: PeerReceiver;
+}
+
+/** Where the media a player sends goes (see processing/). */
+export interface PeerReceiver {
+  /** The answer says how many tracks the player sends; called before any of them is handed over. */
+  expectTracks(count: number): void;
+  /** The camera track; `pli` asks the player's browser for a keyframe. */
+  video(track: MediaStreamTrack, pli: () => void): void;
+  audio(track: MediaStreamTrack): void;
 }
 
 /** The audio codec we offer when the stream has sound: Opus, 48 kHz stereo, with in-band FEC. */
@@ -97,7 +108,10 @@ export class PlayerPeer {
         options: o.peerConnectionOptions,
         extraHosts: o.iceExtraHosts,
         portRange: o.icePortRange,
-        codecs: { video: [codecParameters(o.codec)], audio: o.attachAudio ? [opusParameters()] : [] },
+        codecs: {
+          video: [codecParameters(o.codec)],
+          audio: o.attachAudio || o.receive ? [opusParameters()] : [],
+        },
       }),
     );
   }
@@ -106,9 +120,22 @@ export class PlayerPeer {
   async start(): Promise<void> {
     const { pc, o } = this;
     this.connectTimer = setTimeout(() => this.fail('not connected in time'), o.connectTimeoutMs);
-    const transceiver = pc.addTransceiver(this.track, { direction: 'sendonly' });
+    // Epic's frontend with UseCamera/UseMic puts its camera and microphone on the transceivers our offer
+    // creates in the browser; it can only send on those we offer to receive on.
+    const receive = o.receive;
+    const transceiver = pc.addTransceiver(this.track, { direction: receive ? 'sendrecv' : 'sendonly' });
     transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
     if (o.attachAudio) pc.addTransceiver(this.audioTrack, { direction: 'sendonly' });
+    if (receive) {
+      transceiver.onTrack.subscribe((track) =>
+        receive.video(
+          track,
+          () => void transceiver.receiver.sendRtcpPLI(track.ssrc ?? 0).catch(() => undefined),
+        ),
+      );
+      if (!o.attachAudio)
+        pc.addTransceiver('audio', { direction: 'recvonly' }).onTrack.subscribe((t) => receive.audio(t));
+    }
     const channel = pc.createDataChannel('datachannel', { ordered: true });
     this.channel = channel;
     channel.stateChanged.subscribe((state) => {
@@ -188,6 +215,7 @@ export class PlayerPeer {
     const problem = offer === undefined ? 'an answer before our offer' : answerProblem(offer, sdp);
     if (problem !== undefined) throw new Error(problem);
     this.stage('answerReceived');
+    this.o.receive?.expectTracks(sendingSections(sdp));
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
   }
 

@@ -1,15 +1,18 @@
 // What STREAM_SOURCE means, decided without touching the system: a test pattern, a looped file, an X
-// display to capture, or RTP from an external encoder. Pure, so every accepted and refused form is tabled.
+// display to capture, RTP from an external encoder, or each player's own camera through a processing
+// function. Pure, so every accepted and refused form is tabled.
+import { formatFunctionSpec, parseFunctionSpec, type ProcessFunction } from './processing/function-spec.js';
 
 export type SourceSpec =
   | { kind: 'testsrc' }
   | { kind: 'file'; path: string }
   | { kind: 'x11'; display: string }
-  | { kind: 'rtp'; port: number };
+  | { kind: 'rtp'; port: number }
+  | { kind: 'process'; fn: ProcessFunction };
 
 export type SourceSpecResult = { ok: true; spec: SourceSpec } | { ok: false; reason: string };
 
-const USAGE = 'must be testsrc, file:<path>, x11:<display> (e.g. x11::99) or rtp:<port>';
+const USAGE = 'must be testsrc, file:<path>, x11:<display> (e.g. x11::99), rtp:<port> or process:<function>';
 
 /** Parses a STREAM_SOURCE value. */
 export function parseSourceSpec(value: string): SourceSpecResult {
@@ -34,6 +37,10 @@ export function parseSourceSpec(value: string): SourceSpecResult {
       if (port < 1 || port > 65535) return { ok: false, reason: 'rtp: port must be 1–65535' };
       return { ok: true, spec: { kind: 'rtp', port } };
     }
+    case 'process': {
+      const fn = parseFunctionSpec(rest);
+      return fn.ok ? { ok: true, spec: { kind: 'process', fn: fn.fn } } : fn;
+    }
     default:
       return { ok: false, reason: USAGE };
   }
@@ -50,5 +57,7 @@ export function formatSourceSpec(spec: SourceSpec): string {
       return `x11:${spec.display}`;
     case 'rtp':
       return `rtp:${spec.port}`;
+    case 'process':
+      return `process:${formatFunctionSpec(spec.fn)}`;
   }
 }

@@ -11,6 +11,8 @@ import { decodeInput, protocolMessage } from './input-protocol.js';
 import { actionFor, qualityOwnership } from './input-replies.js';
 import { startMediaSource, type MediaSource } from './media-source.js';
 import { PlayerPeer, warmUpPeerConnections } from './player-peer.js';
+import { endedMessage, resultMessage } from './processing/player-messages.js';
+import { ProcessingError, startProcessing, type Processing } from './processing/processing.js';
 import { SignallingClient } from './signalling-client.js';
 import { createX11Injector, type X11Injector } from './x11-input.js';
 import { CodedError } from '../common/index.js';
@@ -70,10 +72,19 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   if ('note' in plan && plan.note)
     log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
   if (audio.kind === 'none' && audio.note) log.warn({ msg: audio.note, code: 'AUDIO_UNAVAILABLE' });
-  const source = await startMediaSource(plan, audio, config, facts.drawtext, log).catch((err: Error) => {
-    if (plan.kind !== 'replay') throw err;
-    throw new StreamerError('REPLAY_FAILED', `the VP8 WebM clip could not be replayed: ${err.message}`);
-  });
+  // Processing mode has no shared stream: each player's session makes its own video (processing/).
+  const processing: Processing | undefined =
+    plan.kind === 'process'
+      ? await startProcessing(config, plan, facts, log).catch((err: Error) => {
+          throw err instanceof ProcessingError ? new StreamerError(err.code, err.message) : err;
+        })
+      : undefined;
+  const source =
+    processing?.source ??
+    (await startMediaSource(plan, audio, config, facts.drawtext, log).catch((err: Error) => {
+      if (plan.kind !== 'replay') throw err;
+      throw new StreamerError('REPLAY_FAILED', `the VP8 WebM clip could not be replayed: ${err.message}`);
+    }));
   const warmStart = Date.now();
   await warmUpPeerConnections(source.codec, source.audio).catch((err: Error) =>
     log.warn({ msg: 'peer warm-up failed', err: err.message }),
@@ -132,9 +143,25 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
       signalling.send({ type: 'disconnectPlayer', playerId, reason: 'streamer full' });
       return;
     }
-    const peer = new PlayerPeer({
+    // Ends this player's session with the processing error's code; the other players are untouched.
+    const session = processing?.open(playerId, {
+      onResult: (result) => peer.sendData(resultMessage(result)),
+      onEnd: (code, reason) => {
+        peer.sendData(endedMessage(code, reason));
+        signalling.send({ type: 'disconnectPlayer', playerId, reason: `${code}: ${reason}` });
+        void peer.close(`processing ended: ${code}`);
+      },
+    });
+    const peer: PlayerPeer = new PlayerPeer({
       playerId,
-      attach: (track) => source.attach(track, config.keyframeStrategy === 'gop-cache'),
+      attach: session
+        ? (track) => session.attachOutput(track)
+        : (track) => source.attach(track, config.keyframeStrategy === 'gop-cache'),
+      receive: session && {
+        expectTracks: (n) => session.expectTracks(n),
+        video: (track, pli) => session.receiveVideo(track, pli),
+        audio: (track) => session.receiveAudio(track),
+      },
       attachAudio: source.audio ? (track) => source.attachAudio(track) : undefined,
       codec: source.codec,
       peerConnectionOptions: signalling.peerConnectionOptions,
@@ -147,7 +174,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
         p.sendData(protocolMessage());
         p.sendData(qualityOwnership(qualityOwner === undefined || qualityOwner === p.playerId));
       },
-      onKeyframeNeeded: (reason) => source.requestKeyframe(reason),
+      onKeyframeNeeded: session ? () => session.keyframeNeeded() : (reason) => source.requestKeyframe(reason),
       connectTimeoutMs: config.peerConnectTimeoutSeconds * 1000,
       // The player would otherwise sit on a black page holding the stream: end its session with the reason.
       onFailed: (p, hint) =>
@@ -157,6 +184,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
           reason: `connection failed: ${hint}`,
         }),
       onClosed: (p, reason) => {
+        void session?.close();
         if (peers.get(p.playerId) === p) peers.delete(p.playerId);
         if (qualityOwner === p.playerId) qualityOwner = undefined;
         log.info({

@@ -1,0 +1,165 @@
+// Processing mode end to end: Epic's frontend with UseCamera in real Chromium, whose fake camera plays a
+// solid-colour Y4M, against real sidecar and streamer processes. The video that comes back is checked
+// pixel by pixel (an inversion of a known colour), results of a Python function arrive on the data channel,
+// a crashing function ends only its own session, and the recorder writes a file ffprobe reads.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, measureFps, newPage, waitForFirstFrame } from '../../test/support/browser.js';
+import { requirements } from '../../test/support/tools.js';
+import { colourDistance, launchWithCamera, solidColourY4m, videoPixel, type Rgb } from '../testing/camera.js';
+import { startPair, type Pair } from '../testing/stack.js';
+
+const ok = requirements(['chromium', 'ffmpeg', 'ffprobe', 'python3'], { netns: true });
+
+const CAMERA: Rgb = [200, 40, 40];
+const INVERTED: Rgb = [55, 215, 215];
+/** Two YUV 4:2:0 conversions and two VP8 encodes move a flat colour by a few levels per channel. */
+const TOLERANCE = 24;
+const EXAMPLE = 'python3 streamer/processing/examples/invert_detect.py';
+
+/** Opens the player page with the camera on (and the microphone with `mic`); waits for the first frame. */
+async function openPlayer(browser: Browser, pair: Pair, mic = false): Promise<Page> {
+  const { page, console } = await newPage(browser);
+  await page.goto(`${pair.url}?UseCamera=true${mic ? '&UseMic=true' : ''}`);
+  // The page keeps every Response message the streamer sends.
+  await page.evaluate(() => {
+    const w = window as unknown as {
+      pixelstream: { stream: { addResponseEventListener(n: string, l: (r: string) => void): void } };
+      responses: string[];
+    };
+    w.responses = [];
+    w.pixelstream.stream.addResponseEventListener('test', (r) => w.responses.push(r));
+  });
+  await waitForFirstFrame(page, 30_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${console.slice(-20).join('\n')}`);
+  });
+  return page;
+}
+
+/** Waits until the centre of the picture is `want` (the first frames may still show the start-up). */
+async function expectColour(page: Page, want: Rgb): Promise<void> {
+  await expect
+    .poll(async () => colourDistance(await videoPixel(page), want), { timeout: 10_000 })
+    .toBeLessThanOrEqual(TOLERANCE);
+}
+
+describe.skipIf(!ok)('processing the player’s own camera', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchWithCamera(solidColourY4m(CAMERA));
+  });
+  afterAll(closeAllBrowsers);
+
+  it('filter:negate sends that player its camera inverted', async () => {
+    const pair = await startPair({ STREAM_SOURCE: 'process:filter:negate' });
+    try {
+      const page = await openPlayer(browser, pair);
+      await expectColour(page, INVERTED);
+      expect(colourDistance(await videoPixel(page), CAMERA)).toBeGreaterThan(100);
+      const started = await pair.streamer!.waitFor((l) => l.msg === 'processing started');
+      expect(started.function).toBe('filter');
+      await page.context().close();
+    } finally {
+      await pair.stop();
+    }
+  });
+
+  it('exec: a Python function inverts the frames and its results reach the data channel', async () => {
+    const pair = await startPair({ STREAM_SOURCE: `process:exec:${EXAMPLE}` });
+    try {
+      const page = await openPlayer(browser, pair);
+      await expectColour(page, INVERTED);
+      const responses = await page
+        .waitForFunction(
+          () => {
+            const r = (window as unknown as { responses: string[] }).responses;
+            return r.length > 0 ? r : undefined;
+          },
+          undefined,
+          { timeout: 10_000 },
+        )
+        .then((h) => h.jsonValue() as Promise<string[]>);
+      const first = JSON.parse(responses[0]!) as { type: string; data: Record<string, unknown> };
+      expect(first.type).toBe('processing.result');
+      // The example saw the camera's own colour (before inverting it) over the whole frame, bars aside.
+      expect(first.data).toMatchObject({ type: 'detection', label: 'bright', frame: 30 });
+      expect(colourDistance(first.data.mean as Rgb, CAMERA)).toBeLessThan(60);
+      await page.context().close();
+    } finally {
+      await pair.stop();
+    }
+  });
+
+  it('a function that crashes ends only its own session; the other player keeps playing', async () => {
+    // The second player's function exits 3 after one second of frames; the first one's copies frames.
+    const crashing = 'if [ "$SESSION_ID" = 102 ]; then head -c $((FRAME_BYTES * 30)); exit 3; fi; exec cat';
+    // A processing pod may serve several sessions, each with its own function process.
+    const pair = await startPair(
+      { STREAM_SOURCE: `process:exec:${crashing}` },
+      { MAX_PLAYERS_PER_STREAMER: '2' },
+    );
+    try {
+      const steady = await openPlayer(browser, pair);
+      await expectColour(steady, CAMERA);
+      const doomed = await openPlayer(browser, pair);
+      const ended = await pair.streamer!.waitFor(
+        (l) => l.msg === 'processing session ended' && l.playerId === '102',
+        20_000,
+      );
+      expect(ended.code).toBe('FUNCTION_CRASHED');
+      expect(String(ended.reason)).toMatch(/^function exited with 3/);
+      await expect
+        .poll(() => doomed.locator('#overlay').textContent(), { timeout: 10_000 })
+        .toMatch(/FUNCTION_CRASHED/);
+      // The first player's session is untouched: still decoding, still its camera's colour.
+      const { fps } = await measureFps(steady, 2_000);
+      expect(fps).toBeGreaterThan(10);
+      await expectColour(steady, CAMERA);
+      expect(
+        pair.streamer!.lines.some((l) => l.msg === 'processing session ended' && l.playerId === '101'),
+      ).toBe(false);
+      await Promise.all([steady.context().close(), doomed.context().close()]);
+    } finally {
+      await pair.stop();
+    }
+  });
+
+  it('record writes the camera and microphone to a WebM file ffprobe reads', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'recordings-'));
+    const pair = await startPair({ STREAM_SOURCE: 'process:record', RECORD_DIR: dir });
+    try {
+      const page = await openPlayer(browser, pair, true);
+      // The recorder sends the camera back as it came.
+      await expectColour(page, CAMERA);
+      const started = await pair.streamer!.waitFor((l) => l.msg === 'recording');
+      expect(started.tracks).toBe(2);
+      await page.waitForTimeout(3_000);
+      await page.context().close();
+      await pair.streamer!.waitFor((l) => l.msg === 'player left');
+      const [file] = readdirSync(dir);
+      expect(file).toMatch(/\.webm$/);
+      const probe = spawnSync(
+        'ffprobe',
+        [
+          '-v',
+          'error',
+          '-show_entries',
+          'stream=codec_name,codec_type',
+          '-of',
+          'json',
+          path.join(dir, file!),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(probe.status, probe.stderr).toBe(0);
+      const streams = (JSON.parse(probe.stdout) as { streams: { codec_name: string }[] }).streams;
+      expect(streams.map((s) => s.codec_name).sort()).toEqual(['opus', 'vp8']);
+    } finally {
+      await pair.stop();
+    }
+  });
+});
