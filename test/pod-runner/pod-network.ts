@@ -15,6 +15,8 @@ export const BRIDGE = 'pxpods0';
 export const NODE_IP = `${POD_SUBNET.prefix}.1`;
 /** The cluster resolver pods are given: on the subnet, held by nobody, so lookups time out as with a broken cluster DNS. */
 export const CLUSTER_DNS_IP = `${POD_SUBNET.prefix}.2`;
+/** Addresses below the leased range, for pods a test must know in advance (a TURN node's). */
+export const RESERVED_IPS = [3, 4, 5, 6, 7, 8, 9].map((h) => `${POD_SUBNET.prefix}.${h}`);
 const FIRST_POD_HOST = 10;
 const LAST_POD_HOST = 250;
 
@@ -28,7 +30,7 @@ function run(cmd: string, args: string[]): Promise<void> {
 
 async function tolerateExists(p: Promise<void>): Promise<void> {
   await p.catch((err: Error) => {
-    if (!/exists/i.test(err.message)) throw err;
+    if (!/exists|already assigned/i.test(err.message)) throw err;
   });
 }
 

@@ -67,6 +67,7 @@ export interface Container {
   ports?: ContainerPort[];
   resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
   securityContext?: SecurityContext;
+  startupProbe?: Probe;
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   lifecycle?: { preStop?: Handler };

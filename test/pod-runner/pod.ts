@@ -34,6 +34,8 @@ export interface RunPodOptions {
   waivedResources?: string[];
   /** Pod name (default: the workload's name and a random suffix, as a ReplicaSet names pods). */
   name?: string;
+  /** A fixed address (one of RESERVED_IPS; default: the next free one), e.g. a TURN node's public address. */
+  ip?: string;
 }
 
 export interface TimelineEvent {
@@ -79,12 +81,15 @@ const MIN_STOP_GRACE_MS = 2_000;
 export class RunningPod extends EventEmitter {
   readonly containers = new Map<string, ContainerRun>();
   readonly timeline: TimelineEvent[] = [];
+  /** Every failed probe result (the timeline holds only the state changes they cause). */
+  readonly probeFailures: TimelineEvent[] = [];
   readonly labels: Record<string, string>;
   readonly sandbox: string;
   deletionTimestamp: string | undefined;
   private readonly t0 = Date.now();
   private resourceVersion = 1;
   private stopped = false;
+  private cleaned = false;
 
   constructor(
     readonly identity: PodIdentity,
@@ -189,7 +194,10 @@ export class RunningPod extends EventEmitter {
 
   /** Containers' states, restarts and last log lines: for failure messages. */
   describe(): string {
-    return [...this.containers.values()]
+    const events = [...this.timeline, ...this.probeFailures.slice(-5)]
+      .sort((a, b) => a.ms - b.ms)
+      .map((e) => `  ${e.ms} ms ${e.container ?? 'pod'}: ${e.event}${e.detail ? ` (${e.detail})` : ''}`);
+    return `${events.join('\n')}\n${[...this.containers.values()]
       .map((c) => {
         const last = this.lines(c.spec.name)
           .slice(-8)
@@ -199,7 +207,7 @@ export class RunningPod extends EventEmitter {
           ...last,
         ].join('\n');
       })
-      .join('\n');
+      .join('\n')}`;
   }
 
   exec(container: string, command: string[], timeoutMs = 20_000) {
@@ -257,31 +265,50 @@ export class RunningPod extends EventEmitter {
 
   private startProbes(c: ContainerRun): void {
     const target = { podIP: this.ip, container: c.spec, dockerName: c.dockerName };
-    const loop = (probe: Probe, kind: 'readiness' | 'liveness') => {
+    const loop = (probe: Probe, kind: 'startup' | 'readiness' | 'liveness') => {
       const t = probeTiming(probe);
       const state = new ProbeState(t.successThreshold, t.failureThreshold, kind === 'liveness');
+      // During termination the kubelet keeps probing readiness and stops acting on the other two.
+      const moot = () => !c.running || (kind !== 'readiness' && this.deletionTimestamp !== undefined);
       const tick = async () => {
-        if (!c.running) return;
-        // During termination the kubelet keeps probing readiness and stops acting on liveness.
-        if (kind === 'liveness' && this.deletionTimestamp) return;
+        if (moot()) return;
         const why = await runHandler(probe, target, t.timeoutMs);
-        if (!c.running) return;
+        if (moot()) return;
+        if (why)
+          this.probeFailures.push({
+            ms: Date.now() - this.t0,
+            container: c.spec.name,
+            event: `${kind} probe failed`,
+            detail: why,
+          });
         if (state.record(why === '')) {
           if (kind === 'readiness') {
             c.ready = state.passing;
             this.note(state.passing ? 'ready' : 'not ready', c.spec.name, why || undefined);
-          } else if (!state.passing) {
+          } else if (kind === 'startup') {
+            // Passed: the startup probe stops, readiness and liveness begin.
+            this.note('startup probe passed', c.spec.name);
+            return probeAfterStartup();
+          } else {
             this.note('liveness failed', c.spec.name, why);
             void this.restartForLiveness(c);
             return;
           }
+        } else if (kind === 'startup' && state.failures >= t.failureThreshold) {
+          this.note('startup probe failed', c.spec.name, why);
+          void this.restartForLiveness(c);
+          return;
         }
         c.timers.push(setTimeout(() => void tick(), t.periodMs));
       };
       c.timers.push(setTimeout(() => void tick(), t.initialDelayMs));
     };
-    if (c.spec.readinessProbe) loop(c.spec.readinessProbe, 'readiness');
-    if (c.spec.livenessProbe) loop(c.spec.livenessProbe, 'liveness');
+    const probeAfterStartup = () => {
+      if (c.spec.readinessProbe) loop(c.spec.readinessProbe, 'readiness');
+      if (c.spec.livenessProbe) loop(c.spec.livenessProbe, 'liveness');
+    };
+    if (c.spec.startupProbe) loop(c.spec.startupProbe, 'startup');
+    else probeAfterStartup();
   }
 
   private async restartForLiveness(c: ContainerRun): Promise<void> {
@@ -289,7 +316,10 @@ export class RunningPod extends EventEmitter {
     await this.killContainer(c, this.graceMs());
     c.restarting = false;
     c.restartCount++;
-    if (!this.stopped) await this.startContainer(c, true);
+    if (!this.stopped && !this.deletionTimestamp)
+      await this.startContainer(c, true).catch((err: Error) =>
+        this.note('restart failed', c.spec.name, err.message),
+      );
   }
 
   graceMs(): number {
@@ -358,6 +388,8 @@ export class RunningPod extends EventEmitter {
 
   /** Removes everything at once (no grace): for test teardown after failures. */
   async cleanup(): Promise<void> {
+    if (this.cleaned) return;
+    this.cleaned = true;
     this.stopped = true;
     for (const c of this.containers.values()) for (const t of c.timers) clearTimeout(t);
     await docker([
@@ -410,7 +442,7 @@ export async function runPod(opts: RunPodOptions): Promise<RunningPod> {
   for (const c of spec.containers) images.set(c.image, await inspectImage(c.image));
 
   await ensureNodeBridge();
-  const ip = leaseIp();
+  const ip = opts.ip ?? leaseIp();
   const name = opts.name ?? `${opts.workload.metadata.name}-${randomBytes(3).toString('hex')}`;
   const hostNetwork = spec.hostNetwork === true;
   const identity: PodIdentity = {

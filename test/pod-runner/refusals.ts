@@ -46,6 +46,7 @@ const CONTAINER_FIELDS = [
   'ports',
   'resources',
   'securityContext',
+  'startupProbe',
   'readinessProbe',
   'livenessProbe',
   'lifecycle',
@@ -184,7 +185,8 @@ function checkContainer(c: Obj, at: string, hostNetwork: boolean, waived: string
       for (const r of Object.keys(res[kind]))
         if (!DOCKER_RESOURCES.includes(r) && !waived.includes(r)) out.push(`${at}.resources.${kind}.${r}`);
   checkSecurity(c.securityContext, CONTAINER_SECURITY, `${at}.securityContext`, out);
-  for (const p of ['readinessProbe', 'livenessProbe']) checkHandler(c[p], `${at}.${p}`, true, out);
+  for (const p of ['startupProbe', 'readinessProbe', 'livenessProbe'])
+    checkHandler(c[p], `${at}.${p}`, true, out);
   extra(c.lifecycle, ['preStop'], `${at}.lifecycle`, out);
   if (isObj(c.lifecycle)) checkHandler(c.lifecycle.preStop, `${at}.lifecycle.preStop`, false, out);
   (Array.isArray(c.volumeMounts) ? (c.volumeMounts as unknown[]) : []).forEach((m, i) =>
