@@ -157,7 +157,7 @@ async function cpuPerPlayer(
         pages.push(page);
       }
       await new Promise((r) => setTimeout(r, 2_000));
-      const window = 5_000;
+      const window = Number(process.env.BENCH_CPU_WINDOW_MS ?? 10_000);
       const s0 = cpuSeconds(streamerPid);
       const e0 = encoderPids().reduce((a, p) => a + cpuSeconds(p), 0);
       const fpsAll = await Promise.all(pages.map((p) => measureFps(p, window)));

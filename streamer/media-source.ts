@@ -15,6 +15,7 @@ import { encoderRestart } from './encoder-restart.js';
 import { ffmpegArgs } from './ffmpeg-args.js';
 import { spawnGuarded, type GuardedChild } from './guarded-child.js';
 import { GopCache } from './keyframe.js';
+import { copiesOf } from './rtp-copies.js';
 import { openRtpSocket, type RtpSocket } from './rtp-socket.js';
 import { formatSourceSpec } from './source-spec.js';
 
@@ -95,8 +96,10 @@ class FanOut {
     stats.bytes += packet.length;
     if ((packet[1]! & 0x80) !== 0) stats.frames++;
     this.gop?.push(packet);
-    // Buffers, not parsed packets: each track parses its own copy for its sender to rewrite.
-    for (const t of this.tracks) t.writeRtp(packet);
+    if (this.tracks.size === 0) return;
+    // Parsed once; each track gets its own header for its sender to rewrite.
+    const copy = copiesOf(packet);
+    for (const t of this.tracks) t.writeRtp(copy());
   }
 
   /** The encoder behind the stream changed (restart, loop): keep each player's numbering continuous. */
