@@ -6,7 +6,7 @@ import { parseEnv as parseDotEnvText } from 'node:util';
 import { z } from 'zod';
 import { parseCidr, type Cidr } from './cidr.js';
 import { parsePrewarmSchedule } from './prewarm-schedule.js';
-import { ConfigError, envBool, envEnum, envInt, envList, envPort, parseEnv } from './env-config.js';
+import { ConfigError, envUrl, envBool, envEnum, envInt, envList, envPort, parseEnv } from './env-config.js';
 import { MIG_STRATEGIES, parseGpuSharing } from './gpu-sharing.js';
 import { allowedPeerClashes } from './peer-policy.js';
 
@@ -228,6 +228,11 @@ export const KIT_CONFIG_SHAPE = {
   STREAM_BUFFER: envInt(1, 0, 1000),
   STREAM_BUFFER_MIN: envInt(1, 0, 1000),
   STREAM_BUFFER_MAX: envInt(3, 0, 1000),
+  /** Prometheus the KEDA ScaledObject's triggers query (AUTOSCALER=keda): kube-prometheus-stack's by default. */
+  KEDA_PROMETHEUS_URL: envUrl(
+    ['http', 'https'],
+    'http://prometheus-stack-kube-prom-prometheus.prometheus.svc:9090',
+  ),
   /** Placeholder pods at a negative priority holding warm GPU nodes; a streamer pod preempts one. */
   BALLOON_PODS: envInt(1, 0, 1000),
   /** A DaemonSet pulls the streamer and sidecar images onto every GPU node as it joins. */

@@ -32,17 +32,30 @@ export function targetQuantity(value: number): k8s.Quantity {
     : k8s.Quantity.fromString(`${Math.round(value * 1000)}m`);
 }
 
+/** The adapter metric and target type HPA_METRIC names; `available` is refused (see HPA_METRIC_SOURCES). */
+export function metricSource(c: KitConfig): { metric: string; target: 'AverageValue' | 'Value' } {
+  if (c.HPA_METRIC === 'available')
+    throw new Error('HPA_METRIC=available cannot drive an autoscaler (checked by kitManifestProblems)');
+  return HPA_METRIC_SOURCES[c.HPA_METRIC];
+}
+
+/** The behavior block both the HPA and KEDA's HPA config carry, as plain mutable objects. */
+export function behaviorSpec(c: KitConfig) {
+  const behavior = kitHpaBehavior(c);
+  return {
+    scaleUp: { ...behavior.scaleUp, policies: [...behavior.scaleUp.policies] },
+    scaleDown: { ...behavior.scaleDown, policies: [...behavior.scaleDown.policies] },
+  };
+}
+
 export class Autoscaling extends Construct {
   readonly hpa: k8s.KubeHorizontalPodAutoscalerV2;
 
   constructor(scope: Construct, id: string, props: AutoscalingProps) {
     super(scope, id);
     const c = props.config;
-    if (c.HPA_METRIC === 'available')
-      throw new Error('HPA_METRIC=available cannot drive an HPA (checked by kitManifestProblems)');
-    const source = HPA_METRIC_SOURCES[c.HPA_METRIC];
+    const source = metricSource(c);
     const quantity = targetQuantity(c.HPA_TARGET);
-    const behavior = kitHpaBehavior(c);
     this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
       metadata: { name: NAMES.streamer, namespace: c.NAMESPACE, labels: commonLabels(STREAMER_COMPONENT) },
       spec: {
@@ -62,10 +75,7 @@ export class Autoscaling extends Construct {
             },
           },
         ],
-        behavior: {
-          scaleUp: { ...behavior.scaleUp, policies: [...behavior.scaleUp.policies] },
-          scaleDown: { ...behavior.scaleDown, policies: [...behavior.scaleDown.policies] },
-        },
+        behavior: behaviorSpec(c),
       },
     });
   }

@@ -3,6 +3,9 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { KitConfig } from '../common/kit-config.js';
 import { Autoscaling } from './autoscaling.js';
+import { Balloons } from './balloon.js';
+import { KedaScaledObject } from './keda.js';
+import { ImagePrepull } from './prepull.js';
 import { PlayerGateway } from './gateway.js';
 import { PlayerIngress } from './ingress.js';
 import { Monitoring } from './monitoring.js';
@@ -21,7 +24,10 @@ export class KitChart extends Chart {
     if (config.ROUTER_ENABLED) new Router(this, 'router', { config });
     if (config.ENTRY === 'gateway') new PlayerGateway(this, 'gateway', { config });
     else new PlayerIngress(this, 'ingress', { config });
-    new Autoscaling(this, 'autoscaling', { config });
+    if (config.AUTOSCALER === 'keda') new KedaScaledObject(this, 'keda', { config });
+    else new Autoscaling(this, 'autoscaling', { config });
+    if (config.BALLOON_PODS > 0) new Balloons(this, 'balloon', { config });
+    if (config.PREPULL_IMAGES) new ImagePrepull(this, 'prepull', { config });
     new NetworkPolicies(this, 'network', { config });
     new Monitoring(this, 'monitoring', { config });
   }

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as gatewayV1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import * as monitoringV1 from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import * as kedaV1alpha1 from '@kubernetes-models/keda/keda.sh/v1alpha1';
 import * as appsV1 from 'kubernetes-models/apps/v1';
+import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
 import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
 import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
@@ -25,7 +27,7 @@ import {
   ROUTER_RBAC_RULES,
   SIDECAR_RBAC_RULES,
 } from '../common/pod-marks.js';
-import { adapterRules } from '../support/index.js';
+import { adapterRules, serviceMetricQuery } from '../support/index.js';
 import { requirements } from '../test/support/tools.js';
 import { manifestWarnings } from './manifest-problems.js';
 import { monitoringOptions } from './monitoring.js';
@@ -33,6 +35,7 @@ import { loadRouterConfig } from '../router/index.js';
 import { DRAINED_PATH } from '../signalserver/drain-wait.js';
 import { containerProblems } from './container-checks.js';
 import { GRAFANA_FOLDER, GRAFANA_FOLDER_ANNOTATION } from './monitoring.js';
+import { PAUSE_IMAGE } from './balloon.js';
 import { TERMINATION_MARGIN_SECONDS } from './streamer-pool.js';
 import { readManifests, synthesize, writeOverlay, type ManifestObject } from './synth.js';
 import { TURN_PROBE_COMMAND, TURN_RBAC_RULES } from './turn.js';
@@ -49,6 +52,9 @@ const MODELS: Record<string, Record<string, unknown>> = {
   'rbac.authorization.k8s.io/v1': rbacV1,
   'monitoring.coreos.com/v1': monitoringV1,
   'gateway.networking.k8s.io/v1': gatewayV1,
+  'scheduling.k8s.io/v1': schedulingV1,
+  // KEDA's CRD schema, from its published models (AUTOSCALER=keda).
+  'keda.sh/v1alpha1': kedaV1alpha1,
 };
 
 /** Schema-validates one object with the model class of its apiVersion/kind; throws on any violation. */
@@ -217,7 +223,7 @@ describe.each([
     for (const o of s.objects) expect(() => validate(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
     // TURN apart (its namespace needs Pod Security privileged for host networking), everything else in NAMESPACE.
     for (const o of s.objects)
-      if (o.kind !== 'ClusterRole' && o.kind !== 'ClusterRoleBinding')
+      if (o.kind !== 'ClusterRole' && o.kind !== 'ClusterRoleBinding' && o.kind !== 'PriorityClass')
         expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(
           o.metadata.labels?.[COMPONENT_LABEL] === 'turn' ? c.TURN_NAMESPACE : c.NAMESPACE,
         );
@@ -748,6 +754,8 @@ describe('custom .env specifics', () => {
         '"image":"iad.ocir.io/tenancy/unreal:5.5.1"',
         '"image":"registry.example.com:5000/studio/pixelstream-signalserver:latest"',
         `"image":"registry.example.com:5000/studio/pixelstream-turn:${KIT_VERSION}"`,
+        // The balloon's and pre-pull's placeholder: Kubernetes' own pause image, as the kubelet uses.
+        `"image":"${PAUSE_IMAGE}"`,
       ]),
     );
     // The GPU app's own pull secret beside the kit's, on the pod that pulls both; the kit's elsewhere.
@@ -930,3 +938,101 @@ function synthNoThrow(envText: string): string[] {
     return (err as { problems?: string[] }).problems ?? [String(err)];
   }
 }
+
+// Warm capacity and the KEDA path: the default .env (balloon, pre-pull, HPA), everything off, and KEDA
+// with a pre-warming schedule and two balloons.
+const keda = synth(
+  'keda',
+  `${EXAMPLE_ADDITIONS}AUTOSCALER=keda\nPREWARM_SCHEDULE=17:30-21:00=12,22:00-24:00=4\nBALLOON_PODS=2\nNAMESPACE=games\n`,
+);
+const bare = synth('bare', `${EXAMPLE_ADDITIONS}BALLOON_PODS=0\nPREPULL_IMAGES=false\n`);
+
+describe('warm capacity objects', () => {
+  it('balloons: a negative PriorityClass above the autoscaler cutoff, one streamer pod’s GPU and pool each', () => {
+    for (const s of [defaults, keda]) {
+      for (const o of s.objects) expect(() => validate(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
+      const pc = find(s, 'PriorityClass', `pixelstream-balloon-${s.config.NAMESPACE}`) as any;
+      expect(pc.value).toBeLessThan(0);
+      expect(pc.value).toBeGreaterThanOrEqual(-10); // below -10 the cluster autoscaler ignores pending balloons
+      expect(pc.preemptionPolicy).toBe('Never');
+      expect(pc.globalDefault).toBe(false);
+      const b = find(s, 'Deployment', 'pixelstream-balloon');
+      expect(b.spec.replicas).toBe(s.config.BALLOON_PODS);
+      const pod = b.spec.template.spec;
+      const streamer = find(s, 'Deployment', 'streamer').spec.template.spec;
+      expect(pod.priorityClassName).toBe(pc.metadata.name);
+      expect(pod.nodeSelector).toEqual(streamer.nodeSelector);
+      expect(pod.tolerations).toEqual(streamer.tolerations);
+      const app = container(find(s, 'Deployment', 'streamer'), 'streamer');
+      expect(pod.containers[0].resources.limits).toEqual({
+        'nvidia.com/gpu': app.resources.limits['nvidia.com/gpu'],
+      });
+      expect(pod.containers[0].resources.requests).toEqual(app.resources.requests);
+      expect(restrictedProblems(pod)).toEqual([]);
+      // The streamer pods keep the default priority (0): they preempt balloons, never the reverse.
+      expect(streamer.priorityClassName).toBeUndefined();
+    }
+  });
+
+  it('pre-pull: a GPU-pool DaemonSet pulling the streamer and sidecar images the pods use', () => {
+    const ds = find(defaults, 'DaemonSet', 'pixelstream-prepull');
+    const pod = ds.spec.template.spec;
+    const streamerPod = find(defaults, 'Deployment', 'streamer');
+    expect(pod.nodeSelector).toEqual(streamerPod.spec.template.spec.nodeSelector);
+    expect(pod.tolerations).toEqual(streamerPod.spec.template.spec.tolerations);
+    expect(pod.initContainers.map((k: any) => k.image)).toEqual([
+      container(streamerPod, 'streamer').image,
+      container(streamerPod, 'signalserver').image,
+    ]);
+    for (const k of pod.initContainers) expect(k.command).toEqual(['true']);
+    for (const k of [...pod.initContainers, ...pod.containers])
+      expect(Object.keys(k.resources.limits ?? {})).toEqual(['memory']); // it holds no GPU
+    expect(restrictedProblems(pod)).toEqual([]);
+  });
+
+  it('BALLOON_PODS=0 and PREPULL_IMAGES=false render neither', () => {
+    const names = bare.objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names.filter((n) => /balloon|prepull/.test(n))).toEqual([]);
+  });
+
+  it('KEDA: a ScaledObject valid against KEDA’s schema, with the adapter’s query, target, bounds, behavior and cron windows', () => {
+    const c = keda.config;
+    expect(keda.objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    const so = find(keda, 'ScaledObject', 'streamer');
+    expect(() => validate(so)).not.toThrow();
+    expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'streamer' });
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([
+      c.HPA_MIN_REPLICAS,
+      c.HPA_MAX_REPLICAS,
+    ]);
+    const [prom, ...crons] = so.spec.triggers;
+    expect(prom.type).toBe('prometheus');
+    expect(prom.metricType).toBe('AverageValue');
+    expect(prom.metadata).toEqual({
+      serverAddress: c.KEDA_PROMETHEUS_URL,
+      query: serviceMetricQuery(ADAPTER.demand, 'games', monitoringOptions(c)),
+      threshold: '1',
+    });
+    expect(prom.metadata.query).toContain('namespace="games",service="streamer"');
+    expect(crons).toEqual([
+      {
+        type: 'cron',
+        metadata: { timezone: 'Etc/UTC', start: '30 17 * * *', end: '0 21 * * *', desiredReplicas: '12' },
+      },
+      {
+        type: 'cron',
+        metadata: { timezone: 'Etc/UTC', start: '0 22 * * *', end: '0 0 * * *', desiredReplicas: '4' },
+      },
+    ]);
+    // The HPA KEDA creates behaves as the kit's own HPA would.
+    const hpa = find(defaults, 'HorizontalPodAutoscaler', 'streamer');
+    expect(so.spec.advanced.horizontalPodAutoscalerConfig).toEqual({
+      name: 'streamer',
+      behavior: hpa.spec.behavior,
+    });
+    // The schedule also reaches the HPA path, through the recording rule the demand reads.
+    const rules = find(keda, 'PrometheusRule', 'pixelstream').spec.groups.flatMap((g: any) => g.rules);
+    const sched = rules.find((r: any) => r.record === 'namespace_service:pixelstream_scheduled_min');
+    expect(sched.expr).toContain('>= 1050 < 1260');
+  });
+});
