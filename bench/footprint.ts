@@ -2,10 +2,12 @@
 // sources through tsx (how the images ran before) and as the compiled bundle the images run now, plus the
 // size of each built image. Prints one table of medians over several runs.
 //   npm run bench:footprint [-- --runs 5 --idle-ms 2000]
+// Bundles run as in their images: the sidecar and router with a compile cache filled beforehand.
 // Ready means: sidecar and router answer /healthz; the streamer has registered with a (bundled) sidecar, whose
 // /readyz then answers 200; the TURN entrypoint logs `ready` (coturn answering). Idle RSS is the node
 // process's own resident memory `--idle-ms` after ready (the streamer's ffmpeg and coturn not counted).
-// Image sizes are those of `scripts/build-images.sh` builds present on this machine ("—" when none).
+// CPU ms is the process's user + system time at ready: wall time on a shared machine mostly measures the
+// others' load. Image sizes are those of `scripts/build-images.sh` builds present on this machine ("—" when none).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -32,6 +34,22 @@ type Mode = 'tsx source' | 'bundle';
 const out = mkdtempSync(path.join(tmpdir(), 'footprint-'));
 for (const name of Object.keys(COMPONENTS) as ComponentName[])
   await bundleComponent(name, path.join(out, name));
+// The sidecar and router images ship a compile cache filled at build time; measure their bundles with one too.
+const COMPILE_CACHED: readonly ComponentName[] = ['signalserver', 'router'];
+const cacheDir = (name: ComponentName) => path.join(out, name, 'compile-cache');
+for (const name of COMPILE_CACHED) {
+  const warm = spawnSync(
+    process.execPath,
+    [
+      path.join(repoRoot, 'scripts', 'warm-compile-cache.mjs'),
+      path.join(out, name, 'main.mjs'),
+      cacheDir(name),
+    ],
+    // Node keeps one cache per user id: fill it for the user the measured processes run as.
+    { stdio: 'inherit', env: { ...process.env, RUN_AS: `${process.getuid?.()}:${process.getgid?.()}` } },
+  );
+  if (warm.status !== 0) throw new Error(`warming the compile cache of ${name} failed`);
+}
 
 function start(name: ComponentName, mode: Mode, env: Record<string, string>): RunningProcess {
   const argv =
@@ -41,7 +59,12 @@ function start(name: ComponentName, mode: Mode, env: Record<string, string>): Ru
   return track(
     spawn(process.execPath, argv, {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/',
+        ...(mode === 'bundle' && COMPILE_CACHED.includes(name) ? { NODE_COMPILE_CACHE: cacheDir(name) } : {}),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -62,6 +85,14 @@ async function answered(url: string, want = 200, timeoutMs = 30_000): Promise<nu
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** CPU time (user + system) the process has used so far, in ms: unlike wall time, barely moved by other load. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+/** Kernel clock ticks per second (USER_HZ), 100 on Linux x86-64. */
+const CLOCK_TICKS = 100;
 
 function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -88,8 +119,8 @@ async function startSidecar(mode: Mode): Promise<Sidecar> {
   return { proc, http: `http://127.0.0.1:${player}`, streamerPort: streamer };
 }
 
-/** One start: [ms to ready, idle RSS in MB]. */
-async function measure(name: ComponentName, mode: Mode, sidecar: Sidecar): Promise<[number, number]> {
+/** One start: [ms to ready, CPU ms to ready, idle RSS in MB]. */
+async function measure(name: ComponentName, mode: Mode, sidecar: Sidecar): Promise<[number, number, number]> {
   const t0 = performance.now();
   let proc: RunningProcess;
   let ready: number;
@@ -130,12 +161,13 @@ async function measure(name: ComponentName, mode: Mode, sidecar: Sidecar): Promi
     ready = performance.now();
     void proc.exited.then(() => rmSync(runDir, { recursive: true, force: true }));
   }
+  const cpu = cpuMs(proc.pid);
   await new Promise((r) => setTimeout(r, IDLE_MS));
   const rss = rssMb(proc.pid);
   await proc.stop('SIGTERM', 10_000);
   // A stopped streamer leaves its sidecar unready; wait for that so the next start is measured from scratch.
   if (name === 'streamer') await answered(`${sidecar.http}/readyz`, 503);
-  return [ready - t0, rss];
+  return [ready - t0, cpu, rss];
 }
 
 function median(xs: number[]): number {
@@ -160,15 +192,17 @@ await answered(`${sidecar.http}/healthz`);
 try {
   for (const name of Object.keys(COMPONENTS) as ComponentName[]) {
     if (name === 'turn' && !existsSync('/usr/bin/turnserver') && !hasTool('turnserver')) {
-      rows.push([name, '—', 'turnserver not installed', '', '', '', '']);
+      rows.push([name, '—', 'turnserver not installed', '', '', '', '', '']);
       continue;
     }
     for (const mode of ['tsx source', 'bundle'] as const) {
       const ms: number[] = [];
+      const cpu: number[] = [];
       const mb: number[] = [];
       for (let i = 0; i < RUNS; i++) {
-        const [t, rss] = await measure(name, mode, sidecar);
+        const [t, c, rss] = await measure(name, mode, sidecar);
         ms.push(t);
+        cpu.push(c);
         mb.push(rss);
       }
       rows.push([
@@ -176,6 +210,7 @@ try {
         mode,
         median(ms).toFixed(0),
         `${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}`,
+        median(cpu).toFixed(0),
         median(mb).toFixed(1),
         mode === 'bundle' ? imageMb(name) : '',
         mode === 'bundle' ? (statSizeKb(name) / 1024).toFixed(2) : '',
@@ -194,7 +229,16 @@ function statSizeKb(name: ComponentName): number {
 console.log(
   `\nnode ${process.version}, ${availableParallelism()} CPUs, load ${loadavg()[0]!.toFixed(1)}, ${RUNS} runs each, idle ${IDLE_MS} ms\n`,
 );
-const header = ['component', 'run as', 'start→ready ms', 'range ms', 'idle RSS MB', 'image MB', 'bundle MB'];
+const header = [
+  'component',
+  'run as',
+  'start→ready ms',
+  'range ms',
+  'CPU ms to ready',
+  'idle RSS MB',
+  'image MB',
+  'bundle MB',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
 console.log(line(header));

@@ -6,6 +6,7 @@
 # names the exact build it runs. Environment:
 #   REGISTRY=ghcr.io/acme   prefix of every tag (default: none, local names)
 #   PUSH=1                  push each image after building it (log in to REGISTRY first)
+#   NO_CACHE=1              rebuild every layer (the bases are still reused)
 #   LOCAL_BASES=1           build the base images here instead of pulling the official ones, for machines
 #                           that reach the npm registry and a Debian mirror but no image registry: a Debian
 #                           bookworm root filesystem from debootstrap (the mirror is read from this
@@ -171,6 +172,7 @@ built=()
 for c in "${components[@]}"; do
   tag="${prefix}pixelstream-${c}:${version}"
   args=(--network host -t "$tag")
+  [ "${NO_CACHE:-0}" != 1 ] || args+=(--no-cache)
   for a in $(base_args "$c"); do args+=(--build-arg "$a"); done
   context=.
   case "$c" in
