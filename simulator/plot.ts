@@ -54,6 +54,8 @@ export function renderHtml(
   summaries: readonly Summary[],
   results: readonly SimulationResult[],
   notes: readonly string[],
+  /** extra plain-text tables shown under the main one (e.g. the streams-per-GPU comparison) */
+  extras: readonly { title: string; text: string }[] = [],
 ): string {
   const yMax = Math.max(1, ...results.flatMap((r) => LINES.map((l) => Math.max(0, ...r.series[l.key]))));
   const aMax = Math.max(1, ...results.flatMap((r) => r.series.arrivals));
@@ -72,6 +74,7 @@ export function renderHtml(
 <h1>${esc(title)}</h1>
 <ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 <table>${head}${rows}</table>
+${extras.map((e) => `<h2>${esc(e.title)}</h2><pre>${esc(e.text)}</pre>`).join('\n')}
 <p>${legend}</p>
 ${charts}
 </body></html>

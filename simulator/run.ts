@@ -145,7 +145,16 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
   ];
   const htmlPath = path.join(outDir, 'simulation.html');
   fileIo(SIM_ERRORS.output, htmlPath, () =>
-    writeFileSync(htmlPath, renderHtml('Autoscaling simulation', summaries, results, notes)),
+    writeFileSync(
+      htmlPath,
+      renderHtml(
+        'Autoscaling simulation',
+        summaries,
+        results,
+        notes,
+        sharing === undefined ? [] : [{ title: SHARING_TITLE, text: formatSharingTable(sharing) }],
+      ),
+    ),
   );
 
   let applied: Record<string, string | number> | undefined;
@@ -155,10 +164,7 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
       envPath,
     );
   }
-  const sharingTable =
-    sharing === undefined
-      ? ''
-      : `\n\nStreams per GPU (same trace and seed; saved = against 1 per GPU)\n${formatSharingTable(sharing)}`;
+  const sharingTable = sharing === undefined ? '' : `\n\n${SHARING_TITLE}\n${formatSharingTable(sharing)}`;
   return {
     summaries,
     results,
@@ -168,6 +174,8 @@ export function run(o: CliOptions, io: RunIo): RunOutput {
     ...(sharing ? { sharing } : {}),
   };
 }
+
+const SHARING_TITLE = 'Streams per GPU (same trace and seed; saved = against 1 per GPU)';
 
 /** Streams per GPU under the kit's GPU_SHARING: time-slicing's replicas; 1 otherwise (MIG: set it in the model). */
 function kitStreamsPerGpu(kit: KitConfig): number {

@@ -1,6 +1,6 @@
 // `npm run simulate -- --streams-per-gpu …` as a user runs it: the comparison table after the policy table,
 // the kit's GPU_SHARING as the model's streams per GPU, and bad values refused with the usage code.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,10 @@ describe('--streams-per-gpu', () => {
       'buffer-3 2',
       'buffer-3 4',
     ]);
+    // The HTML report carries the same table.
+    const html = readFileSync(path.join(dir, 'out', 'simulation.html'), 'utf8');
+    expect(html).toContain('<h2>Streams per GPU (same trace and seed; saved = against 1 per GPU)</h2><pre>');
+    expect(html).toMatch(/<pre>policy +streams\/GPU/);
     // node GPU-h falls as streams per GPU rise; "saved" is positive for N > 1.
     for (const policy of ['buffer-1', 'buffer-3']) {
       const cells = rows.filter((l) => l.startsWith(`${policy} `)).map((l) => l.split(/\s+/));
