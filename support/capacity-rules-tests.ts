@@ -4,7 +4,7 @@
 import { KUBE_STATE, ROUTER, SIDECAR } from '../common/metric-names.js';
 import { CAPACITY_RECORDED as R } from './capacity-rules.js';
 import type { MonitoringOptions } from './options.js';
-import { WARM_FALLBACK, warmBufferValue } from './warm-capacity.js';
+import { WARM_FALLBACK, timeToCapacityValue, warmBufferValue } from './warm-capacity.js';
 
 const sel = (name: string, labels: Record<string, string>) =>
   `${name}{${Object.entries(labels)
@@ -74,6 +74,20 @@ export function capacityRuleTests(o: MonitoringOptions) {
           expr: R.nodeReadySeconds,
           eval_time: '10m',
           exp_samples: [{ labels: R.nodeReadySeconds, value: nodeSeconds }],
+        },
+        {
+          expr: R.timeToCapacity,
+          eval_time: '10m',
+          exp_samples: [
+            {
+              labels: sel(R.timeToCapacity, service),
+              value: timeToCapacityValue({
+                arrivalRate: perSecond,
+                podReadySeconds: podMean,
+                nodeReadySeconds: nodeSeconds,
+              }),
+            },
+          ],
         },
         {
           expr: R.buffer,

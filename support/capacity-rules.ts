@@ -13,13 +13,14 @@ import { KUBE_STATE, ROUTER, SIDECAR } from '../common/metric-names.js';
 import type { PrewarmWindow } from '../common/prewarm-schedule.js';
 import type { RecordingRule } from './prometheus-rules.js';
 import type { MonitoringOptions } from './options.js';
-import { WARM_FALLBACK, warmBufferPromQL } from './warm-capacity.js';
+import { WARM_FALLBACK, timeToCapacityPromQL, warmBufferPromQL } from './warm-capacity.js';
 
 export const CAPACITY_RECORDED = {
   arrivalRate: `namespace:${ROUTER.arrivalsTotal.replace(/_total$/, '')}:rate5m`,
   podReadySeconds: `namespace:${SIDECAR.podReadySeconds}:mean6h`,
   nodeReadyEvents: 'node:pixelstream_node_ready_seconds',
   nodeReadySeconds: 'pixelstream:node_ready_seconds:avg1d',
+  timeToCapacity: 'namespace_service:pixelstream_time_to_capacity_seconds',
   buffer: 'namespace_service:pixelstream_buffer',
   scheduledMinimum: 'namespace_service:pixelstream_scheduled_min',
 } as const;
@@ -48,17 +49,15 @@ export function capacityRules(o: MonitoringOptions): RecordingRule[] {
   const ready = `${KUBE_STATE.nodeCondition}{condition="Ready",status="true"}`;
   const gpuNodes =
     o.gpuTaintKey === undefined ? '' : ` and on (node) ${KUBE_STATE.nodeTaint}{key="${o.gpuTaintKey}"}`;
+  const inputs = {
+    arrivalRate: `(sum(${R.arrivalRate}{${ns}}) or vector(0))`,
+    podReadySeconds: `(sum(${R.podReadySeconds}{${ns}}) or vector(${WARM_FALLBACK.podReadySeconds}))`,
+    nodeReadySeconds: `(sum(${R.nodeReadySeconds}) or vector(${WARM_FALLBACK.nodeReadySeconds}))`,
+  };
   const buffer =
     o.bufferMode === 'fixed'
       ? `vector(${o.buffer})`
-      : warmBufferPromQL(
-          {
-            arrivalRate: `(sum(${R.arrivalRate}{${ns}}) or vector(0))`,
-            podReadySeconds: `(sum(${R.podReadySeconds}{${ns}}) or vector(${WARM_FALLBACK.podReadySeconds}))`,
-            nodeReadySeconds: `(sum(${R.nodeReadySeconds}) or vector(${WARM_FALLBACK.nodeReadySeconds}))`,
-          },
-          { min: o.bufferMin, max: o.bufferMax },
-        );
+      : warmBufferPromQL(inputs, { min: o.bufferMin, max: o.bufferMax });
   const h = SIDECAR.podReadySeconds;
   return [
     { record: R.arrivalRate, expr: `sum by (namespace) (rate(${ROUTER.arrivalsTotal}[5m]))` },
@@ -73,6 +72,8 @@ export function capacityRules(o: MonitoringOptions): RecordingRule[] {
       expr: `((time() - ${KUBE_STATE.nodeCreated}) < 3600) and on (node) (${ready} == 1) unless on (node) (${ready} offset 1m == 1)${gpuNodes}`,
     },
     { record: R.nodeReadySeconds, expr: `avg(avg_over_time(${R.nodeReadyEvents}[1d]))` },
+    // For the dashboard: what the adaptive buffer multiplies the arrival rate by (fallbacks included).
+    { record: R.timeToCapacity, expr: onStreamerService(o, timeToCapacityPromQL(inputs)) },
     { record: R.buffer, expr: onStreamerService(o, buffer) },
     { record: R.scheduledMinimum, expr: onStreamerService(o, scheduledMinimumPromQL(o.schedule)) },
   ];

@@ -26,10 +26,14 @@ export interface WarmBounds {
   readonly max: number;
 }
 
-/** clamp(⌈λ × max(T_pod, T_node)⌉, min, max) — the one definition. */
+/** T = max(T_pod, T_node): the time new capacity takes. */
+export function timeToCapacity<T>(A: WarmAlgebra<T>): T {
+  return A.max(A.input('podReadySeconds'), A.input('nodeReadySeconds'));
+}
+
+/** clamp(⌈λ × T⌉, min, max) — the one definition. */
 export function warmBuffer<T>(A: WarmAlgebra<T>, b: WarmBounds): T {
-  const timeToCapacity = A.max(A.input('podReadySeconds'), A.input('nodeReadySeconds'));
-  return A.clamp(A.ceil(A.mul(A.input('arrivalRate'), timeToCapacity)), b.min, b.max);
+  return A.clamp(A.ceil(A.mul(A.input('arrivalRate'), timeToCapacity(A))), b.min, b.max);
 }
 
 /** Used until the cluster has measured anything (no pod or node started within the windows). */
@@ -40,31 +44,38 @@ export const WARM_FALLBACK = {
   nodeReadySeconds: 240,
 } as const;
 
-/** The formula evaluated on numbers (the simulator's reading). */
-export function warmBufferValue(inputs: Record<WarmInput, number>, b: WarmBounds): number {
-  return warmBuffer<number>(
-    {
-      input: (name) => inputs[name],
-      max: Math.max,
-      mul: (x, y) => x * y,
-      ceil: Math.ceil,
-      clamp: (x, lo, hi) => Math.min(hi, Math.max(lo, x)),
-    },
-    b,
-  );
+/** The algebra of numbers (the simulator's reading). */
+function numbers(inputs: Record<WarmInput, number>): WarmAlgebra<number> {
+  return {
+    input: (name) => inputs[name],
+    max: Math.max,
+    mul: (x, y) => x * y,
+    ceil: Math.ceil,
+    clamp: (x, lo, hi) => Math.min(hi, Math.max(lo, x)),
+  };
 }
 
-/** The formula as PromQL over label-less one-element vectors (the recording rule's reading). */
+/** The algebra of PromQL over label-less one-element vectors (the recording rule's reading). */
+function promql(inputs: Record<WarmInput, string>): WarmAlgebra<string> {
+  return {
+    input: (name) => inputs[name],
+    // Both sides are label-less one-element vectors: keep the left one where it is not smaller.
+    max: (x, y) => `((${x} >= ${y}) or ${y})`,
+    mul: (x, y) => `(${x} * ${y})`,
+    ceil: (x) => `ceil(${x})`,
+    clamp: (x, lo, hi) => `clamp(${x}, ${lo}, ${hi})`,
+  };
+}
+
+export function warmBufferValue(inputs: Record<WarmInput, number>, b: WarmBounds): number {
+  return warmBuffer(numbers(inputs), b);
+}
 export function warmBufferPromQL(inputs: Record<WarmInput, string>, b: WarmBounds): string {
-  return warmBuffer<string>(
-    {
-      input: (name) => inputs[name],
-      // Both sides are label-less one-element vectors: keep the left one where it is not smaller.
-      max: (x, y) => `((${x} >= ${y}) or ${y})`,
-      mul: (x, y) => `(${x} * ${y})`,
-      ceil: (x) => `ceil(${x})`,
-      clamp: (x, lo, hi) => `clamp(${x}, ${lo}, ${hi})`,
-    },
-    b,
-  );
+  return warmBuffer(promql(inputs), b);
+}
+export function timeToCapacityValue(inputs: Record<WarmInput, number>): number {
+  return timeToCapacity(numbers(inputs));
+}
+export function timeToCapacityPromQL(inputs: Record<WarmInput, string>): string {
+  return timeToCapacity(promql(inputs));
 }

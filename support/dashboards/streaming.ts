@@ -3,6 +3,7 @@
 // through the namespace/pod labels dcgm-exporter attaches (honorLabels in dcgm.values.yaml keeps them).
 import { ADAPTER, DCGM, KUBE_STATE, ROUTER, SIDECAR } from '../../common/metric-names.js';
 import { adapterRuleFor, adapterRules } from '../adapter-rules.js';
+import { CAPACITY_RECORDED } from '../capacity-rules.js';
 import { renderAdapterQuery } from '../adapter-query.js';
 import { resolveOptions, type MonitoringOptions } from '../options.js';
 import { buildDashboard } from './panels.js';
@@ -23,6 +24,7 @@ export function streamingDashboard(opts: Partial<MonitoringOptions> = {}): Recor
   /** A DCGM field for the GPUs assigned to this namespace's streamer pods, one series per pod. */
   const perPodGpu = (field: string) => `avg by (pod) (${field}{${ns}} and on (namespace, pod) ${SIDECAR.streamerConnected}{${streamers}})`;
   const hpa = `${ns},horizontalpodautoscaler="${o.streamerService}"`;
+  const svc = `${ns},service="${o.streamerService}"`;
 
   return buildDashboard({
     uid: STREAMING_DASHBOARD_UID,
@@ -121,6 +123,19 @@ export function streamingDashboard(opts: Partial<MonitoringOptions> = {}): Recor
               { expr: adapter(ADAPTER.demand), legend: ADAPTER.demand },
               { expr: adapter(ADAPTER.availableCount), legend: ADAPTER.availableCount },
               { expr: adapter(ADAPTER.poolRatio), legend: ADAPTER.poolRatio },
+            ],
+          },
+          {
+            kind: 'timeseries',
+            title: 'Warm capacity',
+            description:
+              "The warm buffer the kit's rule records (adaptive: ⌈arrivals/s × time to new capacity⌉ within its bounds), the pre-warming schedule's minimum, arrivals per minute and the time to new capacity in minutes (max of pod creation → Ready and GPU node creation → Ready; defaults until measured).",
+            unit: 'short',
+            queries: [
+              { expr: `sum(${CAPACITY_RECORDED.buffer}{${svc}})`, legend: 'warm buffer' },
+              { expr: `sum(${CAPACITY_RECORDED.scheduledMinimum}{${svc}})`, legend: 'scheduled minimum' },
+              { expr: `60 * sum(${CAPACITY_RECORDED.arrivalRate}{namespace="$namespace"})`, legend: 'arrivals / min' },
+              { expr: `sum(${CAPACITY_RECORDED.timeToCapacity}{${svc}}) / 60`, legend: 'time to capacity (min)' },
             ],
           },
         ],
