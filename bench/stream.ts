@@ -8,7 +8,6 @@
 //   4. streamer (fan-out) and encoder CPU with 1, 4 and 8 players on one stream, and what each extra
 //      player costs as a share of the encoder's CPU (BENCH_CPU=0 skips this).
 // BENCH_SESSIONS, BENCH_WIDTH/BENCH_HEIGHT and BENCH_CODEC adjust the run.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,22 +21,13 @@ import {
 } from '../test/support/browser.js';
 import { metric, startPair, type Pair } from '../streamer/testing/stack.js';
 import { childPids, freePort } from '../test/support/processes.js';
-import { EGRESS, netnsArgv } from '../scripts/netns.mjs';
+import { EGRESS } from '../scripts/netns.mjs';
+import { runInPodNetns } from './pod-netns.js';
 import { startTurnMain } from '../turn/test-helpers.js';
 import { sessionStages, stageTable, type SessionStages } from './stream-stages.js';
 
 const self = fileURLToPath(import.meta.url);
-if (
-  process.env.PIXEL_TEST_NETNS !== '1' &&
-  process.getuid?.() === 0 &&
-  spawnSync('unshare', ['-n', '-m', 'true']).status === 0
-) {
-  const r = spawnSync('unshare', netnsArgv('pod', process.execPath, ['--import', 'tsx', self]), {
-    stdio: 'inherit',
-    env: { ...process.env, PIXEL_TEST_NETNS: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
+runInPodNetns(self);
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 const WIDTH = process.env.BENCH_WIDTH ?? '640';

@@ -43,6 +43,19 @@ describe('parseMessage', () => {
   });
 });
 
+describe('processingEvent', () => {
+  it('carries a result or an end for one player, and is refused without a known kind or object data', () => {
+    const m = build.processingEvent('101', 'result', { label: 'face' });
+    expect(parseMessage(JSON.stringify(m))).toEqual({ ok: true, message: m });
+    for (const bad of [
+      { ...m, kind: 'other' },
+      { ...m, data: [1] },
+      { ...m, data: 'x' },
+    ])
+      expect(parseMessage(JSON.stringify(bad))).toMatchObject({ ok: false, code: 'bad_field' });
+  });
+});
+
 describe('build', () => {
   it('emits exactly the fields of the protocol', () => {
     expect(JSON.parse(encode(build.config({ iceServers: [] })))).toEqual({

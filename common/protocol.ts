@@ -63,7 +63,15 @@ export type Message =
   | { type: 'startStreaming' }
   | { type: 'stopStreaming' }
   | { type: 'streamerDisconnected' }
-  | { type: 'streamerIdChanged'; newID: string };
+  | { type: 'streamerIdChanged'; newID: string }
+  /**
+   * Ours, streamer → sidecar only: a processing session's result (`kind: 'result'`) or the code it ended
+   * with (`kind: 'ended'`); the sidecar sends it on as a CloudEvent carrying the session id.
+   */
+  | { type: 'processingEvent'; playerId: string; kind: ProcessingEventKind; data: Record<string, unknown> };
+
+export const PROCESSING_EVENT_KINDS = ['result', 'ended'] as const;
+export type ProcessingEventKind = (typeof PROCESSING_EVENT_KINDS)[number];
 
 export type MessageType = Message['type'];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
@@ -101,6 +109,7 @@ const REQUIRED: Partial<Record<MessageType, Record<string, FieldRule>>> = {
   streamerIdChanged: { newID: 'string' },
   peerDataChannels: { sendStreamId: 'number', recvStreamId: 'number' },
   streamerDataChannels: { sendStreamId: 'number', recvStreamId: 'number' },
+  processingEvent: { playerId: 'id', kind: 'string', data: 'object' },
 };
 
 const KNOWN = new Set<string>([
@@ -130,6 +139,7 @@ const KNOWN = new Set<string>([
   'stopStreaming',
   'streamerDisconnected',
   'streamerIdChanged',
+  'processingEvent',
 ]);
 
 function fits(value: unknown, rule: FieldRule): boolean {
@@ -202,6 +212,16 @@ export function parseMessage(
     !(Array.isArray(obj.ids) && obj.ids.every((i) => typeof i === 'string'))
   ) {
     return { ok: false, code: 'bad_field', reason: 'streamerList.ids must be an array of strings' };
+  }
+  if (
+    obj.type === 'processingEvent' &&
+    (!(PROCESSING_EVENT_KINDS as readonly unknown[]).includes(obj.kind) || Array.isArray(obj.data))
+  ) {
+    return {
+      ok: false,
+      code: 'bad_field',
+      reason: `processingEvent needs kind ${PROCESSING_EVENT_KINDS.join(' or ')} and an object data`,
+    };
   }
   return { ok: true, message: obj as unknown as Message };
 }
@@ -283,6 +303,11 @@ export const build = {
       ? { type: 'streamerDataChannels', sendStreamId, recvStreamId, playerId }
       : { type: 'streamerDataChannels', sfuId, sendStreamId, recvStreamId, playerId },
   streamerDisconnected: (): MessageOf<'streamerDisconnected'> => ({ type: 'streamerDisconnected' }),
+  processingEvent: (
+    playerId: string,
+    kind: ProcessingEventKind,
+    data: Record<string, unknown>,
+  ): MessageOf<'processingEvent'> => ({ type: 'processingEvent', playerId, kind, data }),
   streamerIdChanged: (newID: string): MessageOf<'streamerIdChanged'> => ({
     type: 'streamerIdChanged',
     newID,

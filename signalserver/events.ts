@@ -9,7 +9,13 @@ import type { Logger } from '../common/index.js';
 const MAX_IN_FLIGHT = 64;
 const POST_TIMEOUT_MS = 2000;
 
-export type EventType = 'session.started' | 'session.ended' | 'streamer.connected' | 'streamer.disconnected';
+export type EventType =
+  | 'session.started'
+  | 'session.ended'
+  | 'streamer.connected'
+  | 'streamer.disconnected'
+  | 'processing.result'
+  | 'processing.ended';
 
 export interface EventSink {
   emit(type: EventType, data: Record<string, unknown>): void;

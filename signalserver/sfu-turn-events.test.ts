@@ -1,9 +1,10 @@
 // The SFU port, per-peer TURN credentials in every config message (players and streamers), and lifecycle
 // CloudEvents delivered to a real HTTP sink without ever holding up signalling.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIDECAR, verifyTurnCredential } from '../common/index.js';
+import { startEventSink, type EventSink } from '../test/support/event-sink.js';
 import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
 import { freePort } from '../test/support/processes.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
@@ -124,29 +125,19 @@ describe('TURN credentials in config', () => {
 
 describe('lifecycle CloudEvents', () => {
   let sink: Server | undefined;
+  let eventSink: EventSink | undefined;
   afterEach(async () => {
     sink?.closeAllConnections();
     await new Promise((r) => sink?.close(r) ?? r(undefined));
     sink = undefined;
+    await eventSink?.close();
+    eventSink = undefined;
   });
 
   it('posts streamer and session events to the sink', async () => {
-    const events: Record<string, unknown>[] = [];
-    sink = createServer((req: IncomingMessage, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        events.push({
-          contentType: req.headers['content-type'],
-          ...(JSON.parse(body) as Record<string, unknown>),
-        });
-        res.writeHead(202).end();
-      });
-    });
-    await new Promise<void>((r) => sink!.listen(0, '127.0.0.1', r));
-    t = await startTestSidecar({
-      EVENTS_SINK_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/events`,
-    });
+    eventSink = await startEventSink();
+    const { events } = eventSink;
+    t = await startTestSidecar({ EVENTS_SINK_URL: eventSink.url });
     const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'ev', candidates: 0 });
     open.push(streamer);
     await streamer.registered();

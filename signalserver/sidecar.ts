@@ -88,6 +88,14 @@ export async function startSidecar(
     answered: (seconds) => metrics.subscribeToAnswer.observe(seconds),
     streamerRegistered: (id) => events.emit('streamer.connected', { streamerId: id }),
     streamerGone: (id) => events.emit('streamer.disconnected', { streamerId: id }),
+    // A processing function's result (or the code its session ended with), with the session it belongs to.
+    processingEvent: (p, streamerId, kind, data) =>
+      events.emit(kind === 'result' ? 'processing.result' : 'processing.ended', {
+        sessionId: p.session?.id,
+        playerId: p.playerId,
+        streamerId,
+        [kind === 'result' ? 'result' : 'ended']: data,
+      }),
     change: () => changed(),
   };
   const hub = new SignallingHub(

@@ -13,6 +13,7 @@ import {
   type Message,
   type MessageOf,
   type PeerConnectionOptions,
+  type ProcessingEventKind,
   type UnknownMessage,
 } from '../common/index.js';
 import { decideSubscribe } from './allocation.js';
@@ -40,6 +41,13 @@ export interface HubObserver {
   answered(seconds: number): void;
   streamerRegistered(id: string): void;
   streamerGone(id: string): void;
+  /** A processing session's result or end, from the streamer serving `player`. */
+  processingEvent(
+    player: PlayerEntry,
+    streamerId: string,
+    kind: ProcessingEventKind,
+    data: Record<string, unknown>,
+  ): void;
   change(): void;
 }
 
@@ -238,6 +246,20 @@ export class SignallingHub {
             target,
             build.streamerDataChannels(sfuId, m.sendStreamId, m.recvStreamId, s.asPlayer!.playerId),
           );
+        return;
+      }
+      case 'processingEvent': {
+        const player = s.subscribers.get(normalisePlayerId(m.playerId) ?? '');
+        if (!player) {
+          this.observer.rejection(
+            'not_subscriber',
+            role,
+            `processingEvent for ${String(m.playerId)}, not a subscriber of this streamer`,
+            s.log,
+          );
+          return;
+        }
+        this.observer.processingEvent(player, s.id ?? DEFAULT_STREAMER_ID, m.kind, m.data);
         return;
       }
       case 'startStreaming':

@@ -2,7 +2,7 @@
 // gives every player its own peer connection on the shared track. Decoded input is logged, counted,
 // answered like Unreal does, and injected into X for x11: sources.
 import { access, constants, stat } from 'node:fs/promises';
-import type { Logger } from '../common/index.js';
+import { build, type Logger } from '../common/index.js';
 import type { StreamerConfig } from './config.js';
 import { planAudio } from './audio-plan.js';
 import { planMedia, type MediaPlan } from './encoder-select.js';
@@ -145,9 +145,14 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     }
     // Ends this player's session with the processing error's code; the other players are untouched.
     const session = processing?.open(playerId, {
-      onResult: (result) => peer.sendData(resultMessage(result)),
+      // Results go to the player and, through the sidecar (which knows the session id), to the event sink.
+      onResult: (result) => {
+        peer.sendData(resultMessage(result));
+        signalling.send(build.processingEvent(playerId, 'result', result));
+      },
       onEnd: (code, reason) => {
         peer.sendData(endedMessage(code, reason));
+        signalling.send(build.processingEvent(playerId, 'ended', { code, reason }));
         signalling.send({ type: 'disconnectPlayer', playerId, reason: `${code}: ${reason}` });
         void peer.close(`processing ended: ${code}`);
       },

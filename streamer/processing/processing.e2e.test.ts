@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, measureFps, newPage, waitForFirstFrame } from '../../test/support/browser.js';
+import { startEventSink } from '../../test/support/event-sink.js';
 import { requirements } from '../../test/support/tools.js';
 import { colourDistance, launchWithCamera, solidColourY4m, videoPixel, type Rgb } from '../testing/camera.js';
 import { startPair, type Pair } from '../testing/stack.js';
@@ -68,8 +69,9 @@ describe.skipIf(!ok)('processing the player’s own camera', () => {
     }
   });
 
-  it('exec: a Python function inverts the frames and its results reach the data channel', async () => {
-    const pair = await startPair({ STREAM_SOURCE: `process:exec:${EXAMPLE}` });
+  it('exec: a Python function inverts the frames; its results reach the data channel and the event sink', async () => {
+    const sink = await startEventSink();
+    const pair = await startPair({ STREAM_SOURCE: `process:exec:${EXAMPLE}` }, { EVENTS_SINK_URL: sink.url });
     try {
       const page = await openPlayer(browser, pair);
       await expectColour(page, INVERTED);
@@ -88,9 +90,22 @@ describe.skipIf(!ok)('processing the player’s own camera', () => {
       // The example saw the camera's own colour (before inverting it) over the whole frame, bars aside.
       expect(first.data).toMatchObject({ type: 'detection', label: 'bright', frame: 30 });
       expect(colourDistance(first.data.mean as Rgb, CAMERA)).toBeLessThan(60);
+      // The same results leave as CloudEvents, with the session id the sidecar gave this session.
+      const ofType = (type: string) => sink.events.filter((e) => e.type === type);
+      await expect.poll(() => ofType('io.pixelstream.processing.result').length).toBeGreaterThan(0);
+      const [started] = ofType('io.pixelstream.session.started') as { data: { sessionId: string } }[];
+      expect(ofType('io.pixelstream.processing.result')[0]).toMatchObject({
+        contentType: 'application/cloudevents+json',
+        data: {
+          sessionId: started!.data.sessionId,
+          playerId: '101',
+          result: { type: 'detection', label: 'bright', frame: 30 },
+        },
+      });
       await page.context().close();
     } finally {
       await pair.stop();
+      await sink.close();
     }
   });
 
