@@ -178,8 +178,8 @@ export interface ContainerRunInput {
   container: Container;
   env: ReadonlyMap<string, string>;
   runAs: RunAs;
-  /** Host paths of the pod's volumes, by volume name. */
-  volumePaths: Readonly<Record<string, string>>;
+  /** Where each of the pod's volumes comes from, by volume name. */
+  volumes: Readonly<Record<string, { type: 'bind' | 'volume'; src: string }>>;
   dockerName: string;
   /** The container holding the pod's network namespace. */
   sandbox: string;
@@ -195,10 +195,11 @@ export function containerRunArgs(i: ContainerRunInput): string[] {
   for (const g of i.runAs.groups) args.push('--group-add', String(g));
   args.push(...securityFlags(i.spec.securityContext, c), ...resourceFlags(c));
   for (const m of c.volumeMounts ?? []) {
-    const src = i.volumePaths[m.name];
-    if (src === undefined)
-      throw new Error(`pod runner: container ${c.name}: volume ${m.name} is not defined`);
-    args.push('--mount', `type=bind,src=${src},dst=${m.mountPath}${m.readOnly ? ',readonly' : ''}`);
+    const v = i.volumes[m.name];
+    if (v === undefined) throw new Error(`pod runner: container ${c.name}: volume ${m.name} is not defined`);
+    // volume-nocopy: an emptyDir starts empty (docker would copy the image's files into a new volume).
+    const opts = `${v.type === 'volume' ? ',volume-nocopy' : ''}${m.readOnly ? ',readonly' : ''}`;
+    args.push('--mount', `type=${v.type},src=${v.src},dst=${m.mountPath}${opts}`);
   }
   for (const [k, v] of i.env) args.push('--env', `${k}=${v}`);
   if (c.workingDir) args.push('--workdir', c.workingDir);

@@ -1,8 +1,8 @@
-// The pod's volumes as host folders bind-mounted into its containers, prepared the way the kubelet does:
-// an emptyDir is shared by every container of the pod, world-writable (group fsGroup, setgid), and backed
-// by a tmpfs capped at its sizeLimit (over it a write fails with ENOSPC where the kubelet would evict the
-// pod); projected, secret and service-account volumes are files written once, owned by root with group
-// fsGroup and the volume's mode.
+// The pod's volumes, prepared the way the kubelet does: an emptyDir is a docker tmpfs volume shared by
+// every container of the pod, world-writable (group fsGroup, setgid) and capped at its sizeLimit (over it
+// a write fails with ENOSPC where the kubelet would evict the pod); projected, secret and service-account
+// volumes are files written once into a host folder, owned by root with group fsGroup and the volume's
+// mode, and bind-mounted.
 import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,10 +22,16 @@ export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccoun
 /** The volume name the kubelet's own service-account volume gets here. */
 export const SERVICE_ACCOUNT_VOLUME = 'kube-api-access';
 
+/** Where a volume comes from: a host folder (files the runner wrote) or a docker volume (an emptyDir). */
+export interface VolumeSource {
+  type: 'bind' | 'volume';
+  src: string;
+}
+
 export interface PreparedVolumes {
   root: string;
-  paths: Record<string, string>;
-  tmpfs: string[];
+  sources: Record<string, VolumeSource>;
+  dockerVolumes: string[];
 }
 
 function sh(cmd: string, args: string[]): Promise<void> {
@@ -108,21 +114,24 @@ export function automountsToken(spec: PodSpec): boolean {
 
 export async function prepareVolumes(spec: PodSpec, s: Sources): Promise<PreparedVolumes> {
   const root = mkdtempSync(path.join(os.tmpdir(), `pod-${s.pod.name}-`));
-  const prepared: PreparedVolumes = { root, paths: {}, tmpfs: [] };
+  const prepared: PreparedVolumes = { root, sources: {}, dockerVolumes: [] };
   const fsGroup = spec.securityContext?.fsGroup;
   for (const v of spec.volumes ?? []) {
     const dir = path.join(root, v.name);
-    mkdirSync(dir);
-    prepared.paths[v.name] = dir;
+    prepared.sources[v.name] = { type: 'bind', src: dir };
     if (v.emptyDir) {
+      // A tmpfs volume docker mounts itself (the test's own mount namespace is not docker's).
+      const name = `${s.pod.name}-${v.name}`;
       const size = v.emptyDir.sizeLimit ? `,size=${Math.round(parseQuantity(v.emptyDir.sizeLimit))}` : '';
-      if (size || v.emptyDir.medium === 'Memory') {
-        await sh('mount', ['-t', 'tmpfs', '-o', `mode=0777${size}`, 'tmpfs', dir]);
-        prepared.tmpfs.push(dir);
-      }
-      if (fsGroup !== undefined) chownSync(dir, 0, fsGroup);
-      chmodSync(dir, fsGroup !== undefined ? 0o2777 : 0o777);
-    } else if (v.projected) {
+      const owner = fsGroup !== undefined ? `mode=2777,gid=${fsGroup}` : 'mode=0777';
+      await sh('docker', ['volume', 'create', '--driver', 'local', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs',
+        '--opt', `o=${owner}${size}`, name]); // prettier-ignore
+      prepared.dockerVolumes.push(name);
+      prepared.sources[v.name] = { type: 'volume', src: name };
+      continue;
+    }
+    mkdirSync(dir);
+    if (v.projected) {
       writeFiles(dir, projectedFiles(v, s), v.projected.defaultMode ?? 0o644, fsGroup);
     } else if (v.secret) {
       const secret = s.secrets[v.secret.secretName];
@@ -148,12 +157,13 @@ export async function prepareVolumes(spec: PodSpec, s: Sources): Promise<Prepare
       0o644,
       fsGroup,
     );
-    prepared.paths[SERVICE_ACCOUNT_VOLUME] = dir;
+    prepared.sources[SERVICE_ACCOUNT_VOLUME] = { type: 'bind', src: dir };
   }
   return prepared;
 }
 
 export async function removeVolumes(v: PreparedVolumes): Promise<void> {
-  for (const dir of v.tmpfs) await sh('umount', [dir]).catch(() => undefined);
+  if (v.dockerVolumes.length > 0)
+    await sh('docker', ['volume', 'rm', '--force', ...v.dockerVolumes]).catch(() => undefined);
   rmSync(v.root, { recursive: true, force: true });
 }

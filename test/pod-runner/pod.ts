@@ -19,6 +19,7 @@ import {
   type ClusterAccess,
   type PreparedVolumes,
 } from './pod-volumes.js';
+import { ensurePauseImage } from './pause-image.js';
 import { ProbeState, probeTiming, runHandler } from './probes.js';
 import type { Container, Probe, SecretSet, Workload } from './pod-spec.js';
 import { assertSupported } from './refusals.js';
@@ -487,7 +488,7 @@ export async function runPod(opts: RunPodOptions): Promise<RunningPod> {
           container: c,
           env,
           runAs: runAs(spec.securityContext, c, image.user),
-          volumePaths: volumes.paths,
+          volumes: volumes.sources,
           dockerName,
           sandbox: pod.sandbox,
           labels: { [LABEL]: name },
@@ -517,29 +518,13 @@ export async function runPod(opts: RunPodOptions): Promise<RunningPod> {
             '--dns-option',
             'ndots:5',
           ];
-    // The sandbox: `sleep` from the pod's first image stands in for the pause image (none can be pulled).
+    // The sandbox holds the pod's namespaces, like the kubelet's pause container.
+    const pause = await ensurePauseImage();
     await dockerOk([
-      'run',
-      '--detach',
-      '--name',
-      pod.sandbox,
-      '--label',
-      `${LABEL}=${name}`,
-      '--network',
-      'none',
-      '--hostname',
-      hostNetwork ? identity.nodeName : name,
-      ...dns,
-      '--user',
-      '65534:65534',
-      '--read-only',
-      '--cap-drop',
-      'ALL',
-      '--entrypoint',
-      'sleep',
-      spec.containers[0]!.image,
-      'infinity',
-    ]);
+      'run', '--detach', '--name', pod.sandbox, '--label', `${LABEL}=${name}`,
+      '--network', 'none', '--hostname', hostNetwork ? identity.nodeName : name, ...dns,
+      '--user', '65534:65534', '--read-only', '--cap-drop', 'ALL', pause,
+    ]); // prettier-ignore
     const pid = Number((await dockerOk(['inspect', '--format', '{{.State.Pid}}', pod.sandbox])).trim());
     await attachPod(pid, ip);
     pod.note('sandbox ready', undefined, ip);

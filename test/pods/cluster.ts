@@ -9,6 +9,7 @@ import { FakeApiServer } from '../pod-runner/fake-api-server.js';
 import { RESERVED_IPS } from '../pod-runner/pod-network.js';
 import { findWorkload, type SecretSet, type Workload } from '../pod-runner/pod-spec.js';
 import { runPod, type RunPodOptions, type RunningPod } from '../pod-runner/pod.js';
+import { portForward, type PortForward } from '../pod-runner/port-forward.js';
 import { renderManifests } from '../pod-runner/render.js';
 import { hasTool, inCI, inNetns, requirements } from '../support/tools.js';
 
@@ -52,7 +53,7 @@ function images(objects: Array<Record<string, unknown>>): string[] {
  * namespace and every image the manifests name. Missing images in CI are an error that says how to build.
  */
 export function podTestsRunnable(): { ok: boolean; objects: Array<Record<string, unknown>> } {
-  if (!requirements(['docker', 'kubectl', 'ip', 'nsenter'], { netns: true }))
+  if (!requirements(['docker', 'kubectl', 'ip', 'nsenter', 'busybox'], { netns: true }))
     return { ok: false, objects: [] };
   if (!dockerAvailable()) {
     if (inCI) throw new Error('missing in CI: a Docker daemon (docker info fails) — .ci/run starts dockerd');
@@ -72,6 +73,7 @@ export function podTestsRunnable(): { ok: boolean; objects: Array<Record<string,
 
 export class TestCluster {
   readonly pods: RunningPod[] = [];
+  private readonly forwards: PortForward[] = [];
 
   private constructor(
     readonly objects: Array<Record<string, unknown>>,
@@ -107,8 +109,16 @@ export class TestCluster {
     return report;
   }
 
-  /** Teardown: every pod still there removed at once, then the API server. */
+  /** A loopback port-forward to the pod (a trustworthy page origin, see port-forward.ts), closed with the cluster. */
+  async forward(pod: RunningPod, port: number): Promise<number> {
+    const f = await portForward(pod.ip, port);
+    this.forwards.push(f);
+    return f.port;
+  }
+
+  /** Teardown: port-forwards closed, every pod still there removed at once, then the API server. */
   async close(): Promise<void> {
+    await Promise.all(this.forwards.map((f) => f.close()));
     await Promise.all(this.pods.map((p) => p.cleanup().catch(() => undefined)));
     await this.api.close();
   }
