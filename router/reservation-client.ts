@@ -16,6 +16,9 @@ export type ReserveOutcome =
 
 export type ReserveFailure = 'timeout' | 'unreachable' | 'unauthorized' | 'bad_response';
 
+/** Waits before the second and third try of a failed release. */
+const RELEASE_RETRY_MS = [250, 1000];
+
 /** Largest response body read from a sidecar; a reservation is a few hundred bytes. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -29,6 +32,7 @@ export class ReservationClient {
     http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
     https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
   };
+  private closed = false;
 
   constructor(
     private readonly token: string,
@@ -76,19 +80,38 @@ export class ReservationClient {
     }
   }
 
-  /** Releases a reservation; 'gone' when the sidecar no longer has it (already expired or released). */
+  /**
+   * Releases a reservation; 'gone' when the sidecar no longer has it (already expired or released). A
+   * release that times out or cannot connect is tried again: one lost release would keep the pod from
+   * every player for the whole resume grace.
+   */
   async release(sidecarUrl: string, id: string): Promise<'released' | 'gone' | 'failed'> {
+    let result = await this.releaseOnce(sidecarUrl, id);
+    for (const delayMs of RELEASE_RETRY_MS) {
+      if (result !== 'no_answer' || this.closed) break;
+      await new Promise((r) => setTimeout(r, delayMs).unref());
+      result = await this.releaseOnce(sidecarUrl, id);
+    }
+    return result === 'no_answer' ? 'failed' : result;
+  }
+
+  /** One DELETE; `no_answer` (timed out, unreachable) is worth another try, an HTTP refusal is not. */
+  private async releaseOnce(
+    sidecarUrl: string,
+    id: string,
+  ): Promise<'released' | 'gone' | 'failed' | 'no_answer'> {
     try {
       const res = await this.send('DELETE', sidecarUrl, `${RESERVATIONS_PATH}/${encodeURIComponent(id)}`);
       if (res.status === 204 || res.status === 200) return 'released';
       if (res.status === 404) return 'gone';
       return 'failed';
     } catch {
-      return 'failed';
+      return 'no_answer';
     }
   }
 
   close(): void {
+    this.closed = true;
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

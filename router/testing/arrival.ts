@@ -36,6 +36,8 @@ export class Arrival {
       this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       this.ws.once('error', reject);
     });
+    // A player closed before its handshake finished (a test that is done with it) is not an error of its own.
+    this.opened.catch(() => undefined);
     this.closed = new Promise((resolve) =>
       this.ws.once('close', (code, reason) => {
         resolve({ code, reason: reason.toString() });
