@@ -5,6 +5,8 @@
 //     so an inverting function still reads); each frame the page presents is decoded back to its counter;
 //   - frames per second shown, sustained over the measurement.
 // BENCH_SECONDS (default 10) sets the measurement; BENCH_ONLY=<text> keeps the functions whose name has it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -96,11 +98,17 @@ function pct(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
+// Recordings of the record run go to a temporary folder, removed at the end.
+const recordDir = mkdtempSync(path.join(tmpdir(), 'bench-recordings-'));
 const browser = await launchWithCamera();
 const rows: string[][] = [];
 try {
   for (const fn of FUNCTIONS) {
-    const pair = await startPair({ STREAM_SOURCE: `process:${fn}`, LOG_INPUT: 'false' });
+    const pair = await startPair({
+      STREAM_SOURCE: `process:${fn}`,
+      LOG_INPUT: 'false',
+      RECORD_DIR: recordDir,
+    });
     try {
       const { page } = await newPage(browser);
       // tsx names the page functions' inner arrows with a helper the page does not have.
@@ -124,6 +132,7 @@ try {
   }
 } finally {
   await closeAllBrowsers();
+  rmSync(recordDir, { recursive: true, force: true });
 }
 
 const header = ['function', 'camera → shown p50', 'p95', 'fps shown', 'frames read'];
