@@ -85,6 +85,8 @@ export class PlayerPeer {
   private disconnectTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private detach: (() => void) | undefined;
+  /** The connection was 'disconnected' last: its return needs a keyframe. */
+  private wasDisconnected = false;
   private detachAudio: (() => void) | undefined;
   private readonly track = new MediaStreamTrack({ kind: 'video' });
   private readonly audioTrack = new MediaStreamTrack({ kind: 'audio' });
@@ -175,13 +177,10 @@ export class PlayerPeer {
     pc.connectionStateChange.subscribe((state) => {
       o.log.info({ msg: 'peer state', playerId: this.playerId, state });
       clearTimeout(this.disconnectTimer);
-      if (state === 'connected') {
-        this.stage('dtlsConnected');
-        clearTimeout(this.connectTimer);
-        this.detach ??= o.attach(this.track);
-        this.detachAudio ??= o.attachAudio?.(this.audioTrack);
-        o.onKeyframeNeeded('player connected');
-      }
+      if (state === 'connected' && this.detach && this.wasDisconnected)
+        o.onKeyframeNeeded('player reconnected');
+      if (state === 'connected') this.mediaReady();
+      this.wasDisconnected = state === 'disconnected';
       if (state === 'failed') this.fail('ICE failed');
       if (state === 'closed') void this.close('peer closed');
       if (state === 'disconnected')
@@ -190,6 +189,12 @@ export class PlayerPeer {
     const offer = await pc.createOffer();
     onlyConfiguredStun(pc);
     keepEarlyDtls(pc);
+    // Media can flow once DTLS is done; werift reports the connection 'connected' only after the data
+    // channel's SCTP association too, one more handshake that the first frame need not wait for.
+    for (const t of pc.dtlsTransports)
+      t.onStateChange.subscribe((state) => {
+        if (state === 'connected') this.mediaReady();
+      });
     const sendOffer = () => {
       if (offerSent || this.closed) return;
       offerSent = true;
@@ -234,6 +239,16 @@ export class PlayerPeer {
     if (this.channel?.readyState !== 'open') return false;
     this.channel.send(data);
     return true;
+  }
+
+  /** DTLS is up (SRTP keys exist): start sending this player the stream, from a keyframe. */
+  private mediaReady(): void {
+    if (this.closed || this.detach) return;
+    this.stage('dtlsConnected');
+    clearTimeout(this.connectTimer);
+    this.detach = this.o.attach(this.track);
+    this.detachAudio = this.o.attachAudio?.(this.audioTrack);
+    this.o.onKeyframeNeeded('player connected');
   }
 
   private stage(stage: PeerStage): void {
