@@ -107,6 +107,14 @@ export const KIT_CONFIG_SHAPE = {
   STREAMER_MEMORY_REQUEST: text('4Gi'),
   /** Memory limit of the GPU app's container; `none` = no limit. */
   STREAMER_MEMORY_LIMIT: text('8Gi'),
+  /**
+   * The reference streamer's STREAM_SOURCE for the pool (empty = the image's default). `process:<function>`
+   * makes it a processing pool: each player's own camera through a function (streamer README).
+   */
+  STREAMER_SOURCE: text(''),
+  /** A PersistentVolumeClaim mounted at RECORD_PATH for `process:record` (empty = no recording volume). */
+  RECORD_CLAIM: text(''),
+  RECORD_PATH: text('/recordings'),
 
   // --- player entry ---
   /** gateway: a Gateway API Gateway + HTTPRoute (default); ingress: a networking.k8s.io Ingress. */
@@ -404,6 +412,14 @@ function crossChecks(c: Parsed): string[] {
     else if (ids.uid === 0 || ids.gid === 0)
       problems.push(`${key}=${show(c[key])}: must not be root (0): every pod runs as non-root`);
   }
+  if (c.STREAMER_SOURCE !== '' && !/^(testsrc$|file:.|x11::\d|rtp:\d|process:.)/.test(c.STREAMER_SOURCE))
+    problems.push(
+      `STREAMER_SOURCE=${show(c.STREAMER_SOURCE)}: must be testsrc, file:…, x11::…, rtp:… or process:… (or empty)`,
+    );
+  if (c.RECORD_CLAIM !== '' && !DNS_SUBDOMAIN.test(c.RECORD_CLAIM))
+    problems.push(`RECORD_CLAIM=${show(c.RECORD_CLAIM)}: must be a PersistentVolumeClaim name`);
+  if (!ABSOLUTE_PATH.test(c.RECORD_PATH) || c.RECORD_PATH === '/')
+    problems.push(`RECORD_PATH=${show(c.RECORD_PATH)}: must be an absolute path other than /`);
   for (const path of c.STREAMER_WRITABLE_PATHS)
     if (!ABSOLUTE_PATH.test(path) || path === '/')
       problems.push(`STREAMER_WRITABLE_PATHS: ${show(path)} must be an absolute path other than /`);

@@ -1036,3 +1036,36 @@ describe('warm capacity objects', () => {
     expect(sched.expr).toContain('>= 1050 < 1260');
   });
 });
+
+describe('a processing pool', () => {
+  // The reference streamer as a processing pool (each player's camera through a function), recording to
+  // a claimed volume; same pool, autoscaling and metrics as a rendering pool.
+  const processing = synth(
+    'processing',
+    `${readFileSync(EXAMPLE_ENV, 'utf8')}${EXAMPLE_ADDITIONS}\nSTREAMER_SOURCE=process:record\nRECORD_CLAIM=recordings\n`,
+  );
+
+  it('gives the streamer its source and mounts the recording volume where it writes', () => {
+    const d = find(processing, 'Deployment', 'streamer');
+    const app = container(d, 'streamer');
+    expect(envOf(app)).toMatchObject({ STREAM_SOURCE: 'process:record', RECORD_DIR: '/recordings' });
+    expect(app.volumeMounts).toContainEqual({ name: 'recordings', mountPath: '/recordings' });
+    expect(d.spec.template.spec.volumes).toContainEqual({
+      name: 'recordings',
+      persistentVolumeClaim: { claimName: 'recordings' },
+    });
+    expect(containerProblems(processing.objects)).toEqual([]);
+    // The same HPA as any pool, on the same metrics.
+    const hpa = (s: Synth) =>
+      processing === s ? find(s, 'HorizontalPodAutoscaler', 'streamer').spec : undefined;
+    expect(hpa(processing)).toEqual(find(defaults, 'HorizontalPodAutoscaler', 'streamer').spec);
+  });
+
+  it('a rendering pool sets neither, and a bad source or claim is refused with the others', () => {
+    const app = container(find(defaults, 'Deployment', 'streamer'), 'streamer');
+    expect(envOf(app).STREAM_SOURCE).toBeUndefined();
+    expect(() =>
+      loadKitConfig({ STREAMER_SOURCE: 'webcam', RECORD_CLAIM: 'Bad_Name', RECORD_PATH: 'rel' }),
+    ).toThrow(/STREAMER_SOURCE="webcam"[\s\S]*RECORD_CLAIM="Bad_Name"[\s\S]*RECORD_PATH="rel"/);
+  });
+});

@@ -57,6 +57,14 @@ export function packingAffinity(selector: Record<string, string>): k8s.Affinity 
   };
 }
 
+/** A processing pool's streamer settings: its source, and where `process:record` writes. */
+export function processingEnv(c: KitConfig): Record<string, string> {
+  return {
+    ...(c.STREAMER_SOURCE === '' ? {} : { STREAM_SOURCE: c.STREAMER_SOURCE }),
+    ...(c.RECORD_CLAIM === '' ? {} : { RECORD_DIR: c.RECORD_PATH }),
+  };
+}
+
 export class StreamerPool extends Construct {
   readonly deployment: k8s.KubeDeployment;
   readonly service: k8s.KubeService;
@@ -157,6 +165,7 @@ export class StreamerPool extends Construct {
           // Video encode (NVENC) and display need more than the default compute,utility capabilities.
           NVIDIA_DRIVER_CAPABILITIES: 'all',
           LOG_LEVEL: c.LOG_LEVEL,
+          ...processingEnv(c),
         }),
         ...streamerToken,
       ],
@@ -177,7 +186,10 @@ export class StreamerPool extends Construct {
         preStop: { httpGet: { path: DRAINED_PATH, port: k8s.IntOrString.fromNumber(PORTS.metrics) } },
       },
       securityContext: containerSecurity(c, 'STREAMER'),
-      volumeMounts: writable.map((w) => ({ name: w.name, mountPath: w.path })),
+      volumeMounts: [
+        ...writable.map((w) => ({ name: w.name, mountPath: w.path })),
+        ...(c.RECORD_CLAIM === '' ? [] : [{ name: 'recordings', mountPath: c.RECORD_PATH }]),
+      ],
     };
 
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
@@ -210,6 +222,9 @@ export class StreamerPool extends Construct {
             volumes: [
               { name: 'sidecar-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
               ...writable.map((w) => ({ name: w.name, emptyDir: {} })),
+              ...(c.RECORD_CLAIM === ''
+                ? []
+                : [{ name: 'recordings', persistentVolumeClaim: { claimName: c.RECORD_CLAIM } }]),
               {
                 // The service-account token, CA and namespace, projected by hand so only the sidecar sees them.
                 name: 'api-token',
