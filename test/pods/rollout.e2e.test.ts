@@ -1,7 +1,9 @@
 // A rollout as Kubernetes does it to the streamer pod from the rendered manifests: the pod is deleted
 // during a live session in Chromium. Discovery sees it terminating at once and the sidecar turns unready,
 // while the preStop hook keeps the GPU app streaming until the player leaves; then the pod exits within
-// its grace period, nothing killed. An idle pod goes the same way without waiting.
+// its grace period, nothing killed. An idle pod goes the same way without waiting. A player who never
+// leaves is cut when the drain timeout passes (rendered with a short DRAIN_TIMEOUT_SECONDS, the one
+// operator setting changed here), still within the grace period derived from it.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StopReport } from '../pod-runner/pod.js';
@@ -13,9 +15,12 @@ import {
   newPage,
   waitForFirstFrame,
 } from '../support/browser.js';
-import { TestCluster, podTestsRunnable } from './cluster.js';
+import { OPERATOR_SETTINGS, TestCluster, podTestsRunnable } from './cluster.js';
+import { renderManifests } from '../pod-runner/render.js';
 
 const { ok, objects } = podTestsRunnable();
+/** The one case that changes an operator setting: a drain timeout short enough to pass within the test. */
+const DRAIN_TIMEOUT_SECONDS = 12;
 
 /** The sidecar's readiness as the kubelet's probe sees it (status code of GET /readyz). */
 async function readyz(ip: string): Promise<number> {
@@ -99,4 +104,30 @@ describe.skipIf(!ok)('streamer pod rollout', () => {
     expect(report.containers.streamer?.preStopResult).toBe('ok');
     await pod.waitForLog('signalserver', (l) => /drain/i.test(String(l.msg)));
   }, 120_000);
+
+  it('cuts a session that outlives the drain timeout, then exits within the grace period', async () => {
+    const short = await TestCluster.start(
+      renderManifests({ ...OPERATOR_SETTINGS, DRAIN_TIMEOUT_SECONDS: String(DRAIN_TIMEOUT_SECONDS) }),
+    );
+    try {
+      const pod = await short.run('Deployment', 'streamer');
+      await pod.waitReady(90_000);
+      const player = await newPage(browser);
+      await player.page.goto(`http://127.0.0.1:${await short.forward(pod, 8080)}/`);
+      await waitForFirstFrame(player.page, 30_000);
+      const report = await short.delete(pod);
+      printReport('pod past its drain timeout', report);
+      // The player never left: the drain waited its full timeout, then the app was stopped in good order.
+      expect(report.containers.streamer?.preStopMs).toBeGreaterThanOrEqual(
+        DRAIN_TIMEOUT_SECONDS * 1000 - 1000,
+      );
+      expect(report.elapsedMs).toBeLessThan(report.graceMs);
+      for (const [name, c] of Object.entries(report.containers)) {
+        expect(c.killed, name).toBe(false);
+        expect(c.exitCode, name).toBe(0);
+      }
+    } finally {
+      await short.close();
+    }
+  }, 180_000);
 });
