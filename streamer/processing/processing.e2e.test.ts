@@ -143,6 +143,30 @@ describe.skipIf(!ok)('processing the player’s own camera', () => {
     }
   });
 
+  it.each([
+    ['a function that never answers', 'process:exec:sleep 600', '?UseCamera=true', 'FUNCTION_STALLED'],
+    ['a function that floods', 'process:exec:cat /dev/zero', '?UseCamera=true', 'FUNCTION_FLOOD'],
+    ['a player without a camera', 'process:filter:negate', '', 'PROCESS_NO_CAMERA'],
+  ])('%s: only its session ends, with the code', async (_what, source, query, code) => {
+    const pair = await startPair({
+      STREAM_SOURCE: source,
+      PROCESS_STALL_SECONDS: '2',
+      PROCESS_CAMERA_TIMEOUT_SECONDS: '3',
+    });
+    try {
+      const { page } = await newPage(browser);
+      await page.goto(`${pair.url}${query}`);
+      const ended = await pair.streamer!.waitFor((l) => l.msg === 'processing session ended', 20_000);
+      expect(ended.code).toBe(code);
+      // The player is told the code; the streamer serves the next player.
+      await expect.poll(() => page.locator('#overlay').textContent(), { timeout: 10_000 }).toContain(code);
+      expect(pair.streamer!.child.exitCode).toBeNull();
+      await page.context().close();
+    } finally {
+      await pair.stop();
+    }
+  });
+
   it('record writes the camera and microphone to a WebM file ffprobe reads', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'recordings-'));
     const pair = await startPair({ STREAM_SOURCE: 'process:record', RECORD_DIR: dir });
