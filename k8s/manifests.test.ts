@@ -326,6 +326,8 @@ describe.each([
     const d = find(s, 'Deployment', 'streamer');
     const side = container(d, 'signalserver');
     expect(side.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'player' });
+    // A slow start on a busy node gets a minute before liveness can kill it.
+    expect(side.startupProbe).toMatchObject({ httpGet: side.livenessProbe.httpGet, failureThreshold: 30 });
     expect(side.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'player' });
     expect(side.ports).toEqual([
       { name: 'player', containerPort: 8080, protocol: 'TCP' },
@@ -433,6 +435,10 @@ describe.each([
     const http = (router.ports as any[]).find((x) => x.name === 'http');
     expect(http.containerPort).toBe(config.port);
     expect(router.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(router.startupProbe).toMatchObject({
+      httpGet: router.livenessProbe.httpGet,
+      failureThreshold: 30,
+    });
     expect(router.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(d.spec.replicas).toBe(c.ROUTER_REPLICAS);
     expect(d.spec.template.spec.serviceAccountName).toBe('router');
@@ -492,6 +498,7 @@ describe.each([
       runAsNonRoot: true,
     });
     expect(coturn.livenessProbe.exec.command).toEqual([...TURN_PROBE_COMMAND]);
+    expect(coturn.startupProbe).toMatchObject({ exec: coturn.livenessProbe.exec, failureThreshold: 30 });
     expect(coturn.readinessProbe.exec.command).toEqual([...TURN_PROBE_COMMAND]);
     const podMonitor = find(s, 'PodMonitor', 'turn');
     expect(podMonitor.spec.selector.matchLabels).toEqual(ds.spec.selector.matchLabels);

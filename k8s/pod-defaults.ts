@@ -90,3 +90,12 @@ export function pullSecrets(...names: string[]): k8s.LocalObjectReference[] | un
   const unique = [...new Set(names.filter((n) => n !== ''))];
   return unique.length === 0 ? undefined : unique.map((name) => ({ name }));
 }
+
+/**
+ * A startup probe from a liveness probe's check: up to a minute (30 × 2 s) to start before liveness takes
+ * over. Without it a process that starts slowly on a busy node (a cold image, a loaded CPU) is killed by its
+ * liveness probe before it ever listens, and the pod crash-loops.
+ */
+export function startupProbe(check: k8s.Probe): k8s.Probe {
+  return { ...check, periodSeconds: 2, failureThreshold: 30 };
+}

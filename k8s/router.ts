@@ -13,6 +13,7 @@ import {
   podSecurity,
   pullSecrets,
   secretEnv,
+  startupProbe,
 } from './pod-defaults.js';
 
 /** After SIGTERM the router stays reachable this long, until the ingress has dropped it (SHUTDOWN_DELAY_SECONDS). */
@@ -115,6 +116,7 @@ export class Router extends Construct {
                   secretEnv('ROUTER_TOKEN', c.ROUTER_TOKEN_SECRET_NAME, 'token'),
                   fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
                 ],
+                startupProbe: startupProbe(probe('/healthz')),
                 livenessProbe: { ...probe('/healthz'), failureThreshold: 3 },
                 readinessProbe: { ...probe('/readyz'), failureThreshold: 2 },
                 resources: {

@@ -18,6 +18,7 @@ import {
   poolTolerations,
   pullSecrets,
   secretEnv,
+  startupProbe,
 } from './pod-defaults.js';
 
 export interface StreamerPoolProps {
@@ -129,6 +130,10 @@ export class StreamerPool extends Construct {
         // The pod patcher weighs its deletion cost by how full this node is (common/pod-marks.ts).
         fieldEnv('NODE_NAME', 'spec.nodeName'),
       ],
+      startupProbe: startupProbe({
+        httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(PORT_NAMES.player) },
+        timeoutSeconds: 3,
+      }),
       livenessProbe: {
         httpGet: { path: '/healthz', port: k8s.IntOrString.fromString(PORT_NAMES.player) },
         periodSeconds: 10,

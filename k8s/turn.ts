@@ -15,6 +15,7 @@ import {
   poolTolerations,
   pullSecrets,
   secretEnv,
+  startupProbe,
 } from './pod-defaults.js';
 
 export interface TurnProps {
@@ -133,6 +134,7 @@ export class Turn extends Construct {
                   secretEnv('TURN_SECRET', c.TURN_SECRET_NAME, 'secret'),
                   fieldEnv('NODE_NAME', 'spec.nodeName'),
                 ],
+                startupProbe: startupProbe(probe),
                 livenessProbe: { ...probe, failureThreshold: 3 },
                 readinessProbe: { ...probe, failureThreshold: 1 },
                 resources: {
