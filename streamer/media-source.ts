@@ -186,14 +186,16 @@ async function startRtpIn(
   const audioSocket =
     audioFan && audio.kind === 'rtp' ? await openRtpSocket(config.rtpHost, audio.port) : undefined;
   if (audioSocket && audioFan) feedExternal(audioSocket, audioFan);
-  log.info({
-    msg: 'source ready',
-    source: 'rtp',
-    host: config.rtpHost,
-    port: socket.port,
-    codec: config.codec,
-    audioPort: audioSocket?.port,
-  });
+  log.info(
+    {
+      source: 'rtp',
+      host: config.rtpHost,
+      port: socket.port,
+      codec: config.codec,
+      audioPort: audioSocket?.port,
+    },
+    'source ready',
+  );
   return {
     attach: (t, g) => fan.attach(t, g),
     audio: audioSocket !== undefined,
@@ -202,7 +204,7 @@ async function startRtpIn(
     description: `RTP in on ${config.rtpHost}:${socket.port}`,
     requestKeyframe: (reason) => {
       stats.keyframeRequests++;
-      log.debug({ msg: 'keyframe request not forwardable to an external encoder', reason });
+      log.debug({ reason }, 'keyframe request not forwardable to an external encoder');
     },
     stats: () => ({ ...stats }),
     failed: never,
@@ -250,17 +252,14 @@ async function startReplay(
     replayInto(sound, audioFan);
   }
   player.onError.subscribe((err) =>
-    log.error({ msg: 'clip replay failed', code: 'REPLAY_FAILED', err: err.message }),
+    log.error({ code: 'REPLAY_FAILED', err: err.message }, 'clip replay failed'),
   );
   await player.start();
   stats.encoderStarts++;
-  log.info({
-    msg: 'source ready',
-    source: 'replay',
-    clip: path.basename(clip),
-    codec: 'vp8',
-    audio: sound !== undefined,
-  });
+  log.info(
+    { source: 'replay', clip: path.basename(clip), codec: 'vp8', audio: sound !== undefined },
+    'source ready',
+  );
   return {
     attach: (t, g) => fan.attach(t, g),
     audio: sound !== undefined,
@@ -336,7 +335,7 @@ async function startEncoder(
       const short = line.slice(0, 500);
       enc.stderrTail.push(short);
       if (enc.stderrTail.length > STDERR_TAIL_LINES) enc.stderrTail.shift();
-      log.warn({ msg: 'encoder says', pid: child.pid, line: short });
+      log.warn({ pid: child.pid, line: short }, 'encoder says');
     });
     socket.onPacket((p) => {
       if (enc === pending) {
@@ -350,7 +349,7 @@ async function startEncoder(
       if (enc !== active) return;
       if (enc.ssrc === undefined) {
         enc.ssrc = p.readUInt32BE(8);
-        log.info({ msg: 'encoder sending', pid: child.pid, ms: Date.now() - startedAt });
+        log.info({ pid: child.pid, ms: Date.now() - startedAt }, 'encoder sending');
         // A replacement (keyframe restart or crash recovery) continues the numbering players already have.
         if (stats.packets > 0) fan.sourceChanged(p);
       }
@@ -361,7 +360,7 @@ async function startEncoder(
       void audioSocket?.close();
       if (closed || (enc !== active && enc !== pending)) return;
       if (enc === pending) pending = undefined;
-      log.error({ msg: 'encoder exited', code: 'ENCODER_EXITED', exitCode: code, pid: child.pid });
+      log.error({ code: 'ENCODER_EXITED', exitCode: code, pid: child.pid }, 'encoder exited');
       if (enc !== active) return;
       active = undefined;
       // Only starts that never sent a packet count: an encoder that worked and then died is restarted as
@@ -381,23 +380,16 @@ async function startEncoder(
         return;
       }
       const name = formatSourceSpec(source);
-      log.error({
-        msg: 'encoder keeps failing: giving up',
-        code: 'ENCODER_FAILED',
-        source: name,
-        failedStarts,
-        exitCode: code,
-        stderr: enc.stderrTail,
-      });
+      log.error(
+        { code: 'ENCODER_FAILED', source: name, failedStarts, exitCode: code, stderr: enc.stderrTail },
+        'encoder keeps failing: giving up',
+      );
       giveUp(`${name}: the encoder exited ${failedStarts} times in a row without sending a packet`);
     });
-    log.info({
-      msg: 'encoder started',
-      pid: child.pid,
-      encoder,
-      rtpPort: socket.port,
-      audioRtpPort: audioSocket?.port,
-    });
+    log.info(
+      { pid: child.pid, encoder, rtpPort: socket.port, audioRtpPort: audioSocket?.port },
+      'encoder started',
+    );
     return enc;
   };
   const retire = async (enc: Encoder) => {
@@ -407,14 +399,16 @@ async function startEncoder(
   };
 
   active = await launch();
-  log.info({
-    msg: 'source ready',
-    source: source.kind,
-    encoder,
-    codec: config.codec,
-    strategy: config.keyframeStrategy,
-    audio: audio?.from ?? 'none',
-  });
+  log.info(
+    {
+      source: source.kind,
+      encoder,
+      codec: config.codec,
+      strategy: config.keyframeStrategy,
+      audio: audio?.from ?? 'none',
+    },
+    'source ready',
+  );
   return {
     attach: (t, g) => fan.attach(t, g),
     audio: audio !== undefined,
@@ -427,7 +421,7 @@ async function startEncoder(
       const now = Date.now();
       if (now - lastRestart < MIN_RESTART_GAP_MS) return;
       lastRestart = now;
-      log.debug({ msg: 'restarting encoder for a keyframe', reason });
+      log.debug({ reason }, 'restarting encoder for a keyframe');
       void launch().then((e) => {
         if (closed) void retire(e);
         else pending = e;

@@ -175,7 +175,7 @@ export class PlayerPeer {
       else held.push(candidate);
     });
     pc.connectionStateChange.subscribe((state) => {
-      o.log.info({ msg: 'peer state', playerId: this.playerId, state });
+      o.log.info({ playerId: this.playerId, state }, 'peer state');
       clearTimeout(this.disconnectTimer);
       if (state === 'connected' && this.detach && this.wasDisconnected)
         o.onKeyframeNeeded('player reconnected');
@@ -253,7 +253,7 @@ export class PlayerPeer {
 
   private stage(stage: PeerStage): void {
     if (this.timeline.mark(stage, Date.now()))
-      this.o.log.info({ msg: 'player timeline', playerId: this.playerId, ...this.timeline.summary() });
+      this.o.log.info({ playerId: this.playerId, ...this.timeline.summary() }, 'player timeline');
   }
 
   get isClosed(): boolean {
@@ -263,14 +263,10 @@ export class PlayerPeer {
   private fail(what: string): void {
     if (this.closed) return;
     const hint = iceFailureHint(this.ice);
-    this.o.log.warn({
-      msg: 'player connection failed',
-      code: 'PEER_FAILED',
-      playerId: this.playerId,
-      what,
-      hint,
-      ...this.ice,
-    });
+    this.o.log.warn(
+      { code: 'PEER_FAILED', playerId: this.playerId, what, hint, ...this.ice },
+      'player connection failed',
+    );
     this.o.onFailed(this, hint);
     void this.close(`peer failed: ${what}`);
   }

@@ -97,7 +97,7 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
     socket.on('open', () => {
       this.attempt = 0;
       this.lastPong = Date.now();
-      this.log.info({ msg: 'signalling connected', url: redact(this.options.url) });
+      this.log.info({ url: redact(this.options.url) }, 'signalling connected');
       this.emit('connected');
       clearInterval(this.keepalive);
       this.keepalive = setInterval(() => this.ping(), KEEPALIVE_MS);
@@ -106,7 +106,7 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
       this.onFrame(isBinary ? (data as Buffer) : (data as Buffer).toString('utf8')),
     );
     socket.on('error', (err) =>
-      this.log.warn({ msg: 'signalling socket error', code: 'SIGNALLING_ERROR', err: err.message }),
+      this.log.warn({ code: 'SIGNALLING_ERROR', err: err.message }, 'signalling socket error'),
     );
     socket.on('close', (code, reasonBuf) => {
       clearInterval(this.keepalive);
@@ -116,20 +116,17 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
       this.emit('disconnected', code, reason);
       if (this.closed) return;
       const delay = backoffDelay(this.attempt++, this.options.reconnectMinMs, this.options.reconnectMaxMs);
-      this.log.warn({
-        msg: 'signalling disconnected; reconnecting',
-        code: 'SIGNALLING_LOST',
-        closeCode: code,
-        reason,
-        retryInMs: delay,
-      });
+      this.log.warn(
+        { code: 'SIGNALLING_LOST', closeCode: code, reason, retryInMs: delay },
+        'signalling disconnected; reconnecting',
+      );
       this.timer = setTimeout(() => this.connect(), delay);
     });
   }
 
   private ping(): void {
     if (Date.now() - this.lastPong > 2 * KEEPALIVE_MS) {
-      this.log.warn({ msg: 'signalling keepalive missed; reconnecting', code: 'SIGNALLING_TIMEOUT' });
+      this.log.warn({ code: 'SIGNALLING_TIMEOUT' }, 'signalling keepalive missed; reconnecting');
       this.socket?.terminate();
       return;
     }
@@ -139,16 +136,15 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
   private onFrame(data: string | Buffer): void {
     const parsed = parseMessage(data, MAX_FRAME_BYTES);
     if (!parsed.ok) {
-      this.log.warn({
-        msg: 'bad signalling message ignored',
-        code: `SIGNALLING_${parsed.code.toUpperCase()}`,
-        reason: parsed.reason,
-      });
+      this.log.warn(
+        { code: `SIGNALLING_${parsed.code.toUpperCase()}`, reason: parsed.reason },
+        'bad signalling message ignored',
+      );
       return;
     }
     const m = parsed.message;
     if (isUnknown(m)) {
-      this.log.debug({ msg: 'unknown signalling message ignored', type: m.type });
+      this.log.debug({ type: m.type }, 'unknown signalling message ignored');
       return;
     }
     this.lastPong = Date.now();
@@ -156,12 +152,14 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
     try {
       this.dispatch(m);
     } catch (err) {
-      this.log.error({
-        msg: 'signalling message could not be handled',
-        code: 'SIGNALLING_HANDLER_FAILED',
-        type: m.type,
-        err: err instanceof Error ? err.message : String(err),
-      });
+      this.log.error(
+        {
+          code: 'SIGNALLING_HANDLER_FAILED',
+          type: m.type,
+          err: err instanceof Error ? err.message : String(err),
+        },
+        'signalling message could not be handled',
+      );
     }
   }
 
@@ -173,17 +171,16 @@ export class SignallingClient extends EventEmitter<SignallingEvents> {
       case 'config': {
         const ice = readIceConfig(m.peerConnectionOptions);
         if (ice.problems.length > 0)
-          this.log.warn({
-            msg: 'malformed parts of config ignored',
-            code: 'SIGNALLING_BAD_CONFIG',
-            problems: ice.problems,
-          });
+          this.log.warn(
+            { code: 'SIGNALLING_BAD_CONFIG', problems: ice.problems },
+            'malformed parts of config ignored',
+          );
         this.peerConnectionOptions = ice.options;
         this.emit('config', ice.options);
         break;
       }
       case 'endpointIdConfirm':
-        this.log.info({ msg: 'registered', streamerId: m.committedId });
+        this.log.info({ streamerId: m.committedId }, 'registered');
         this.emit('registered', m.committedId);
         break;
       case 'ping':

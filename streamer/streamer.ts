@@ -61,17 +61,13 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     opus: facts.encoders.has('libopus'),
     fileHasAudio: facts.fileHasAudio,
   });
-  log.info({
-    msg: 'media plan',
-    ...plan,
-    audio: audio.kind,
-    nvenc: facts.nvenc,
-    ffmpeg: facts.ffmpeg,
-    clock: facts.drawtext,
-  });
+  log.info(
+    { ...plan, audio: audio.kind, nvenc: facts.nvenc, ffmpeg: facts.ffmpeg, clock: facts.drawtext },
+    'media plan',
+  );
   if ('note' in plan && plan.note)
-    log.warn({ msg: plan.note, code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' });
-  if (audio.kind === 'none' && audio.note) log.warn({ msg: audio.note, code: 'AUDIO_UNAVAILABLE' });
+    log.warn({ code: plan.kind === 'replay' ? 'FFMPEG_MISSING' : 'NVENC_UNUSED' }, plan.note);
+  if (audio.kind === 'none' && audio.note) log.warn({ code: 'AUDIO_UNAVAILABLE' }, audio.note);
   // Processing mode has no shared stream: each player's session makes its own video (processing/).
   const processing: Processing | undefined =
     plan.kind === 'process'
@@ -87,9 +83,9 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     }));
   const warmStart = Date.now();
   await warmUpPeerConnections(source.codec, source.audio).catch((err: Error) =>
-    log.warn({ msg: 'peer warm-up failed', err: err.message }),
+    log.warn({ err: err.message }, 'peer warm-up failed'),
   );
-  log.debug({ msg: 'peer connections warmed up', ms: Date.now() - warmStart });
+  log.debug({ ms: Date.now() - warmStart }, 'peer connections warmed up');
 
   const peers = new Map<string, PlayerPeer>();
   const counts: Record<string, number> = {};
@@ -110,17 +106,12 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     const decoded = decodeInput(data);
     if (!decoded.ok) {
       counts[decoded.code] = (counts[decoded.code] ?? 0) + 1;
-      log.warn({
-        msg: 'bad input ignored',
-        code: decoded.code,
-        reason: decoded.reason,
-        playerId: peer.playerId,
-      });
+      log.warn({ code: decoded.code, reason: decoded.reason, playerId: peer.playerId }, 'bad input ignored');
       return;
     }
     const e = decoded.event;
     counts[e.type] = (counts[e.type] ?? 0) + 1;
-    if (config.logInput) log.info({ ...e, msg: 'input', playerId: peer.playerId, inputType: e.type });
+    if (config.logInput) log.info({ ...e, playerId: peer.playerId, inputType: e.type }, 'input');
     injector?.inject(e);
     const action = actionFor(e, { receivedAtMs, fps: config.fps, bitrateKbps: config.bitrateKbps });
     if (action.kind === 'reply') peer.sendData(action.data);
@@ -134,12 +125,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
       ?.close('replaced by a new session with the same id')
       .catch(() => undefined);
     if (peers.size >= config.maxPeers) {
-      log.warn({
-        msg: 'player refused: too many peers',
-        code: 'TOO_MANY_PEERS',
-        playerId,
-        max: config.maxPeers,
-      });
+      log.warn({ code: 'TOO_MANY_PEERS', playerId, max: config.maxPeers }, 'player refused: too many peers');
       signalling.send({ type: 'disconnectPlayer', playerId, reason: 'streamer full' });
       return;
     }
@@ -192,19 +178,21 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
         void session?.close();
         if (peers.get(p.playerId) === p) peers.delete(p.playerId);
         if (qualityOwner === p.playerId) qualityOwner = undefined;
-        log.info({
-          msg: 'player left',
-          playerId: p.playerId,
-          reason,
-          players: peers.size,
-          seconds: Math.round((Date.now() - p.startedAt) / 1000),
-        });
+        log.info(
+          {
+            playerId: p.playerId,
+            reason,
+            players: peers.size,
+            seconds: Math.round((Date.now() - p.startedAt) / 1000),
+          },
+          'player left',
+        );
       },
     });
     peers.set(playerId, peer);
-    log.info({ msg: 'player joined', playerId, players: peers.size });
+    log.info({ playerId, players: peers.size }, 'player joined');
     peer.start().catch((err: Error) => {
-      log.error({ msg: 'offer failed', code: 'OFFER_FAILED', playerId, err: err.message });
+      log.error({ code: 'OFFER_FAILED', playerId, err: err.message }, 'offer failed');
       void peer.close('offer failed');
     });
   });
@@ -213,7 +201,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     const peer = peers.get(playerId);
     peer?.setAnswer(sdp).catch((err: Error) => {
       // Only this player is affected: it is told why and dropped, the stream goes on for the others.
-      log.warn({ msg: 'answer rejected', code: 'ANSWER_REJECTED', playerId, reason: err.message });
+      log.warn({ code: 'ANSWER_REJECTED', playerId, reason: err.message }, 'answer rejected');
       signalling.send({ type: 'disconnectPlayer', playerId, reason: `answer rejected: ${err.message}` });
       void peer.close('answer rejected');
     });
@@ -222,7 +210,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
     peers
       .get(playerId)
       ?.addCandidate(candidate)
-      .catch((err: Error) => log.debug({ msg: 'candidate ignored', playerId, err: err.message }));
+      .catch((err: Error) => log.debug({ playerId, err: err.message }, 'candidate ignored'));
   });
   signalling.start();
 
@@ -233,16 +221,18 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
   const statsTimer = setInterval(() => {
     const now = source.stats();
     const secs = (Date.now() - lastAt) / 1000;
-    log.info({
-      msg: 'stats',
-      fps: Math.round(((now.frames - last.frames) / secs) * 10) / 10,
-      kbps: Math.round(((now.bytes - last.bytes) * 8) / secs / 1000),
-      players: peers.size,
-      encoderStarts: now.encoderStarts,
-      keyframeRequests: now.keyframeRequests,
-      signalling: signalling.connected,
-      input: { ...counts },
-    });
+    log.info(
+      {
+        fps: Math.round(((now.frames - last.frames) / secs) * 10) / 10,
+        kbps: Math.round(((now.bytes - last.bytes) * 8) / secs / 1000),
+        players: peers.size,
+        encoderStarts: now.encoderStarts,
+        keyframeRequests: now.keyframeRequests,
+        signalling: signalling.connected,
+        input: { ...counts },
+      },
+      'stats',
+    );
     last = now;
     lastAt = Date.now();
   }, config.statsIntervalSeconds * 1000);

@@ -110,7 +110,7 @@ export function createX11Injector(display: string, width: number, height: number
     const done = (ok: boolean) => {
       running = false;
       if (!ok && failures++ % 100 === 0)
-        log.warn({ msg: 'input injection failed', code: 'INPUT_INJECT_FAILED', args });
+        log.warn({ code: 'INPUT_INJECT_FAILED', args }, 'input injection failed');
       next();
     };
     child.once('error', () => done(false));

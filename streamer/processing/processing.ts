@@ -89,7 +89,7 @@ export async function startProcessing(
       await Promise.all([...sessions].map((s) => s.close()));
     },
   };
-  log.info({ msg: 'processing ready', function: fn.kind, gpu, encoder: plan.encoder });
+  log.info({ function: fn.kind, gpu, encoder: plan.encoder }, 'processing ready');
   return {
     source,
     open(playerId, handlers) {
@@ -121,7 +121,7 @@ export async function startProcessing(
         log,
         onResult: (result) => handlers.onResult(result),
         onEnd: (code, reason) => {
-          log.warn({ msg: 'processing session ended', code, reason, playerId });
+          log.warn({ code, reason, playerId }, 'processing session ended');
           handlers.onEnd(code, reason);
         },
         onClosed: () => {

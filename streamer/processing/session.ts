@@ -203,12 +203,7 @@ export class ProcessingSession {
       this.recorder.onError.subscribe((err) => this.end('RECORD_FAILED', err.message));
       for (const t of this.recordTracks) await this.recorder.addTrack(t);
       this.requestKeyframe();
-      this.o.log.info({
-        msg: 'recording',
-        playerId: this.o.playerId,
-        file,
-        tracks: this.recordTracks.length,
-      });
+      this.o.log.info({ playerId: this.o.playerId, file, tracks: this.recordTracks.length }, 'recording');
     } catch (err) {
       this.end('RECORD_FAILED', `${file}: ${(err as Error).message}`);
     }
@@ -288,7 +283,7 @@ export class ProcessingSession {
       this.input?.io?.stdin.write(ivfFileHeader(settings.width, settings.height));
     for (const frame of this.held.splice(0)) this.writeCamera(frame);
     this.guardTimer = setInterval(() => this.verdict(this.guard.check(Date.now())), GUARD_PERIOD_MS);
-    o.log.info({ msg: 'processing started', playerId: o.playerId, function: o.fn.kind });
+    o.log.info({ playerId: o.playerId, function: o.fn.kind }, 'processing started');
   }
 
   /** Whole frames from `from`'s stdout to `to`'s stdin; a frame is dropped when `to` is still busy. */
@@ -322,12 +317,10 @@ export class ProcessingSession {
           value = undefined;
         }
         if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-          this.o.log.warn({
-            msg: 'function result ignored: not a JSON object',
-            code: 'FUNCTION_BAD_RESULT',
-            playerId: this.o.playerId,
-            line: line.slice(0, 200),
-          });
+          this.o.log.warn(
+            { code: 'FUNCTION_BAD_RESULT', playerId: this.o.playerId, line: line.slice(0, 200) },
+            'function result ignored: not a JSON object',
+          );
           continue;
         }
         this.o.onResult(value as Record<string, unknown>);
@@ -351,7 +344,7 @@ export class ProcessingSession {
     child.onStderrLine((line) => {
       tail.push(line);
       if (tail.length > STDERR_TAIL_LINES) tail.shift();
-      this.o.log.debug({ msg: `${role} stderr`, playerId: this.o.playerId, line });
+      this.o.log.debug({ playerId: this.o.playerId, line }, `${role} stderr`);
     });
     void child.exited.then((exitCode) => {
       if (this.ended) return;
