@@ -4,7 +4,7 @@
 // the first one leaves — and, placed after its handshake, resumes on reload through the in-band ticket the
 // page traded for the same cookie.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startPair, type Pair } from '../streamer/testing/stack.js';
 import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
 import { requirements } from '../test/support/tools.js';
@@ -76,8 +76,10 @@ describe.skipIf(!ok)("Epic's frontend through the router", () => {
     // /session: a reload now resumes it on the same pod too.
     const hasCookie = async () =>
       (await second.page.context().cookies()).find((c) => c.name === 'pxs_session');
-    for (let i = 0; i < 50 && !(await hasCookie()); i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await hasCookie())?.httpOnly).toBe(true);
+    await vi.waitFor(async () => expect((await hasCookie())?.httpOnly).toBe(true), {
+      timeout: 5_000,
+      interval: 100,
+    });
     await second.page.reload();
     await waitForFirstFrame(second.page);
     expect(

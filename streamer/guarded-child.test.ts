@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startNode, isAlive, childPids } from '../test/support/processes.js';
 import { spawnGuarded } from './guarded-child.js';
 
-const settle = async (pred: () => boolean, ms = 5_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end && !pred()) await new Promise((r) => setTimeout(r, 50));
-  return pred();
-};
+/** Whether `pred` comes true within `ms` (polled by vi.waitFor). */
+const settle = (pred: () => boolean, ms = 5_000): Promise<boolean> =>
+  vi
+    .waitFor(() => (pred() ? true : Promise.reject(new Error('not yet'))), { timeout: ms, interval: 50 })
+    .catch(() => false);
 
 describe('spawnGuarded', () => {
   it('stop() ends the command and its watchdog', async () => {

@@ -1,7 +1,7 @@
 // `npm start`'s script end to end: it prints a URL that shows video in a real browser, and one SIGINT
 // (Ctrl-C) stops the sidecar, the streamer and the encoder.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
 import {
   startNode,
@@ -77,9 +77,13 @@ describe.skipIf(!ok)('local stack', () => {
     await stack.stop('SIGKILL');
     const everyone = [...kids, encoder, ...ffmpeg];
     try {
-      for (let i = 0; i < 100 && everyone.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
-      for (const pid of everyone)
-        expect(isAlive(pid), `${describeProcess(pid)} outlived the stack`).toBe(false);
+      await vi.waitFor(
+        () => {
+          for (const pid of everyone)
+            expect(isAlive(pid), `${describeProcess(pid)} outlived the stack`).toBe(false);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
     } finally {
       for (const pid of everyone.filter(isAlive)) process.kill(pid, 'SIGKILL'); // never leave them to the next test
     }
