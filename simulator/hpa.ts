@@ -12,7 +12,8 @@ import {
   type ResolvedBehavior,
   type ResolvedRules,
 } from './hpa-types.js';
-import { podsMetricReplicas, withinTolerance, type Tolerances } from './pods-metric.js';
+import { averageValueTargetReplicas, valueTargetReplicas, type Tolerances } from '../common/hpa-replicas.js';
+import { podsMetricReplicas } from './pods-metric.js';
 import { adapterMilli, milli } from './quantities.js';
 
 export interface SyncResult {
@@ -111,22 +112,14 @@ export class HpaController {
       up: this.behavior?.scaleUp.tolerance ?? this.flags.tolerance,
       down: this.behavior?.scaleDown.tolerance ?? this.flags.tolerance,
     };
-    const within = (ratio: number) => withinTolerance(tolerances, ratio);
     const targetMilli = milli(metric.target.value);
     if (metric.source === 'Object') {
       const raw = obs.objectMetric(metric.name);
       if (raw === undefined || !Number.isFinite(raw)) return `FailedGetObjectMetric:${metric.name}`;
       const usage = adapterMilli(raw);
-      if (metric.target.type === 'Value') {
-        const ratio = usage / targetMilli;
-        if (obs.specReplicas === 0) return Math.ceil(ratio);
-        if (within(ratio)) return obs.specReplicas;
-        return Math.ceil(ratio * obs.readyPods);
-      }
-      // AverageValue: the total divided by the target, tolerance judged against status.replicas.
-      const ratio = usage / (targetMilli * obs.statusReplicas);
-      if (within(ratio)) return obs.statusReplicas;
-      return Math.ceil(usage / targetMilli);
+      if (metric.target.type === 'Value')
+        return valueTargetReplicas(usage / targetMilli, obs.specReplicas, obs.readyPods, tolerances);
+      return averageValueTargetReplicas(usage, targetMilli, obs.statusReplicas, tolerances);
     }
     const samples = obs.podMetric(metric.name);
     if (samples === undefined) return `FailedGetPodsMetric:${metric.name}`;

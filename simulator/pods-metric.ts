@@ -1,17 +1,12 @@
 // The replica count a Pods metric proposes, as kube-controller-manager's replica calculator computes it
 // (`calcPlainMetricReplicas`): average over pods that reported, and for the pods it cannot trust — Pending
 // ones and Running ones without a sample — an assumption that can only hold a scale back, never push one.
+import { withinTolerance, type Tolerances } from '../common/hpa-replicas.js';
 import type { PodSample } from './hpa-types.js';
 import { adapterMilli } from './quantities.js';
 
 /** Ratio band inside which the controller leaves the count alone (per-direction since Kubernetes 1.33). */
-export interface Tolerances {
-  readonly up: number;
-  readonly down: number;
-}
-
-export const withinTolerance = (t: Tolerances, ratio: number): boolean =>
-  1 - t.down <= ratio && ratio <= 1 + t.up;
+export { withinTolerance, type Tolerances };
 
 /** The controller's average: integer division of the milli-unit total by the count, then ÷ target. */
 const usageRatio = (totalMilli: number, count: number, targetMilli: number) =>

@@ -1,16 +1,19 @@
 // The replica arithmetic of the Kubernetes HPA for the two Object-metric target types our manifests use,
 // kept minimal (no stabilisation windows, no behaviour policies — the simulator models those). It lets the
-// tests turn live adapter values into the replica counts this folder's README promises.
+// tests turn live adapter values into the replica counts this folder's README promises. The arithmetic
+// itself is common/hpa-replicas.ts, which the simulator's HPA model uses too.
+import {
+  HPA_TOLERANCE,
+  averageValueTargetReplicas,
+  symmetricTolerance,
+  valueTargetReplicas,
+} from '../common/hpa-replicas.js';
 
-/** The controller's default tolerance (--horizontal-pod-autoscaler-tolerance). */
-export const HPA_TOLERANCE = 0.1;
+export { HPA_TOLERANCE };
 
 /**
- * Object metric with a `Value` target (e.g. player_stream_pool_ratio, target 0.9), as the controller's
- * GetObjectMetricReplicas computes it: ratio = value / target; inside the tolerance band nothing changes,
- * else ceil(ratio × ready pods). The controller multiplies by the pods that are Running and Ready, not by
- * the replica count: a pod whose streamer is not up (or that drains) fails /readyz and is left out.
- * With no replicas at all it proposes ceil(ratio).
+ * Object metric with a `Value` target (e.g. player_stream_pool_ratio, target 0.9). A pod whose streamer is
+ * not up (or that drains) fails /readyz and is left out of `readyPods`.
  */
 export function desiredForValue(
   currentReplicas: number,
@@ -20,17 +23,10 @@ export function desiredForValue(
   tolerance = HPA_TOLERANCE,
 ): number {
   if (!(target > 0)) throw new RangeError(`target must be > 0 (got ${target})`);
-  const ratio = value / target;
-  if (currentReplicas === 0) return Math.ceil(ratio);
-  if (Math.abs(ratio - 1) <= tolerance) return currentReplicas;
-  return Math.ceil(ratio * readyPods);
+  return valueTargetReplicas(value / target, currentReplicas, readyPods, symmetricTolerance(tolerance));
 }
 
-/**
- * Object metric with an `AverageValue` target (e.g. pixelstream_demand, target 1): the controller divides
- * the object's value by the target, independent of the current count, except that it keeps the current
- * count while value / (target × current) is within the tolerance band.
- */
+/** Object metric with an `AverageValue` target (e.g. pixelstream_demand, target 1). */
 export function desiredForAverageValue(
   currentReplicas: number,
   value: number,
@@ -38,9 +34,7 @@ export function desiredForAverageValue(
   tolerance = HPA_TOLERANCE,
 ): number {
   if (!(target > 0)) throw new RangeError(`target must be > 0 (got ${target})`);
-  const usageRatio = currentReplicas > 0 ? value / (target * currentReplicas) : Infinity;
-  if (Math.abs(usageRatio - 1) <= tolerance) return currentReplicas;
-  return Math.ceil(value / target);
+  return averageValueTargetReplicas(value, target, currentReplicas, symmetricTolerance(tolerance));
 }
 
 /** minReplicas/maxReplicas clamp applied after the recommendation. */
