@@ -1,3 +1,4 @@
+// Table tests of the sidecar config: the documented defaults, and every bad variable listed at once.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/index.js';
 import { loadSidecarConfig } from './config.js';

@@ -1,5 +1,7 @@
 // Older Unreal streamer generations (docs/protocol.md §3): each stand-in closes its socket on any message
 // type its generation does not know, exactly as the old plugins do, so a single stray message fails here.
+// Covered: UE 4.27-like (the browser offers, unknown types close), UE 5.0/5.1-like (endpointIdConfirm and
+// layerPreference close), numeric player ids, and two streamers claiming the same id.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PlayerClient } from '../test/support/player-client.js';
 import { STAND_IN_SDP, StreamerStandIn } from '../test/support/streamer-stand-in.js';

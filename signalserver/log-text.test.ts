@@ -1,3 +1,4 @@
+// Table tests of the log-text cut that keeps peer-supplied strings short in log lines.
 import { describe, expect, it } from 'vitest';
 import { logText } from './log-text.js';
 

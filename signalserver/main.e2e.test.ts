@@ -1,6 +1,7 @@
 // The sidecar as a real child process: the "listening" line (and silence at LOG_LEVEL=silent), SIGTERM drain
 // (not ready, no new sessions, live sessions continue, exit 0 when they end or at the timeout), the fields of
-// the session and refusal log lines, a bad environment exiting 2 and a port in use exiting 1.
+// the session and refusal log lines, a bad environment exiting 2 and a port in use exiting 1. A streamer's
+// 200 000-character close reason and a 5000-character player id are cut in the real log lines.
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';

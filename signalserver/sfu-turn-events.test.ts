@@ -1,5 +1,6 @@
 // The SFU port, per-peer TURN credentials in every config message (players and streamers), and lifecycle
-// CloudEvents delivered to a real HTTP sink without ever holding up signalling.
+// CloudEvents delivered to a real HTTP sink without ever holding up signalling. Every event of a session
+// carries the same `sessionId` from start to end, and a sink that never answers holds nothing up.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
