@@ -1,5 +1,8 @@
 // Allocator behaviour that needs two replicas and real sidecars but no separate processes: two in-process
 // routers in front of in-process sidecars (each with a streamer stand-in), on real loopback sockets.
+// With QUEUE_MAX=0 a replica that saw every pod busy asks again after one poll interval (never "full"
+// forever); under overload newcomers join the back of the line without asking every pod again (one 409
+// for a crowd of 21).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../common/index.js';
 import type { Sidecar } from '../signalserver/index.js';

@@ -1,3 +1,4 @@
+// Table tests of the per-client attempt bucket, the client address and the back-off.
 import { describe, expect, it } from 'vitest';
 import { ClientLimiter, clientAddress, retryDelayMs } from './client-limiter.js';
 

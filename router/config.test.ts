@@ -1,3 +1,6 @@
+// The router config: every problem listed at once (exit 2 from the real process), the token, URLs,
+// ROUTER_HOST, Kubernetes settings (no API server, which API source is used, bad selector terms) and
+// the shutdown bounds.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/index.js';
 import { startNode } from '../test/support/processes.js';

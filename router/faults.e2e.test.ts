@@ -1,6 +1,8 @@
 // Faults and bounds with real processes: malformed upgrades, a full queue, a queue timeout, reservations
 // that lapse (unclaimed TTL and the resume grace), tampered cookies, and sidecars that hang or die before
 // and during a session. Each case checks what the player is told and the log line an operator would see.
+// Also: keepalive pings answered while a player waits, the in-band ticket traded for the cookie and
+// resumed, and a sidecar killing itself right after a grant (released, marked suspect, player re-placed).
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE, type SidecarStatus } from '../common/index.js';

@@ -1,5 +1,7 @@
 // The router's public HTTP surface on a real loopback port: the resume-ticket exchange and what hostile or
 // broken requests get back — always a coded JSON answer and one log line, never an HTML error page.
+// Covered: cookie attributes, `Secure` behind an HTTPS proxy, another origin refused, and bodies that are
+// not JSON, `null`, over 4 KiB or of the wrong shape.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

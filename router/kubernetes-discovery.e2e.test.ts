@@ -1,6 +1,9 @@
 // Kubernetes discovery against a thin fake API server (the one boundary that cannot run here): it asserts
 // the exact list and watch requests, then drives the router process through pod events — a pod becoming
 // ready wakes the queue at once, a pod leaving discovery is logged and can no longer be resumed onto.
+// A pod whose `allocated` label flips back to false goes to the waiting player on that event. A second
+// fake refuses the list with 403 at first (no RBAC): the router serves but is not ready, logs the status
+// and the API server's message, and turns ready and places the waiting player once the list is allowed.
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

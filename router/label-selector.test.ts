@@ -1,3 +1,4 @@
+// Table of valid and invalid label selectors; each bad term is named in the problem.
 import { describe, expect, it } from 'vitest';
 import { labelSelectorProblems } from './label-selector.js';
 

@@ -1,6 +1,7 @@
 // Silent, slow and chatty clients on an in-process router (no pods, so every player waits): a socket that
 // stops answering WebSocket pings is dropped with a log line, a live one stays; a waiting player that sends
 // more than the router holds for it, or one oversized message, is closed with its code.
+// (the 65th held message: 1008 `early_overflow`, pings answered rather than held; over 256 KiB: 1009).
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';

@@ -2,6 +2,7 @@
 // ROUTER_TOKEN (401) and one running without the reservation API (no ROUTER_TOKEN: 404). Neither heals by
 // itself, so each is logged at error with its own code and counted as failed; the player is never sent
 // there and waits for a usable pod instead.
+// A resume refused for the token is logged `resume_unauthorized` and counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sidecar } from '../signalserver/index.js';
 import { startTestSidecar } from '../signalserver/test-sidecar.js';

@@ -1,6 +1,8 @@
 // Two real router processes in front of 20 real sidecars (four farm processes of five, each sidecar with a
 // streamer stand-in): a crowd arriving at once, the wait queue draining first-come first-served, and a
 // router dying while its players resume on their own pods through the other one.
+// 60 players: every sidecar gets exactly one and 40 are told their place; each freed pod goes to the first
+// in line on the replica that got it; the sidecars' own status never shows two players on one pod.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Arrival } from './testing/arrival.js';
 import {

@@ -2,6 +2,7 @@
 // keeps placing players through SHUTDOWN_DELAY_SECONDS, then stops accepting; piped players keep playing
 // until they leave or SHUTDOWN_DRAIN_SECONDS end, then resume through another replica; it exits 0. A second
 // signal exits at once.
+// With a long drain it exits as soon as its last piped player leaves; SIGTERM/SIGINT twice: 143/130.
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE } from '../common/index.js';
