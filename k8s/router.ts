@@ -15,6 +15,7 @@ import {
   secretEnv,
   startupProbe,
 } from './pod-defaults.js';
+import { WorkloadIdentity } from './workload-identity.js';
 
 /** After SIGTERM the router stays reachable this long, until the ingress has dropped it (SHUTDOWN_DELAY_SECONDS). */
 const SHUTDOWN_DELAY_SECONDS = 5;
@@ -38,22 +39,12 @@ export class Router extends Construct {
     const labels = commonLabels(ROUTER_COMPONENT);
     const selector = selectorLabels(ROUTER_COMPONENT);
 
-    new k8s.KubeServiceAccount(this, 'sa', {
-      metadata: { name: NAMES.router, namespace, labels },
-      automountServiceAccountToken: true,
-    });
-    new k8s.KubeRole(this, 'role', {
-      metadata: { name: NAMES.router, namespace, labels },
-      rules: ROUTER_RBAC_RULES.map((r) => ({
-        apiGroups: [...r.apiGroups],
-        resources: [...r.resources],
-        verbs: [...r.verbs],
-      })),
-    });
-    new k8s.KubeRoleBinding(this, 'binding', {
-      metadata: { name: NAMES.router, namespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMES.router },
-      subjects: [{ kind: 'ServiceAccount', name: NAMES.router, namespace }],
+    const identity = new WorkloadIdentity(this, 'identity', {
+      name: NAMES.router,
+      namespace,
+      labels,
+      rules: ROUTER_RBAC_RULES,
+      automountToken: true,
     });
 
     const probe = (path: string) => ({
@@ -76,7 +67,7 @@ export class Router extends Construct {
         template: {
           metadata: { labels },
           spec: {
-            serviceAccountName: NAMES.router,
+            serviceAccountName: identity.serviceAccountName,
             automountServiceAccountToken: true,
             enableServiceLinks: false,
             imagePullSecrets: pullSecrets(pullSecretFor(c, 'ROUTER')),

@@ -20,6 +20,7 @@ import {
   secretEnv,
   startupProbe,
 } from './pod-defaults.js';
+import { WorkloadIdentity } from './workload-identity.js';
 
 export interface StreamerPoolProps {
   readonly config: KitConfig;
@@ -77,22 +78,12 @@ export class StreamerPool extends Construct {
     const labels = commonLabels(STREAMER_COMPONENT);
     const selector = selectorLabels(STREAMER_COMPONENT);
 
-    new k8s.KubeServiceAccount(this, 'sa', {
-      metadata: { name: NAMES.streamer, namespace, labels },
-      automountServiceAccountToken: false, // mounted into the sidecar container only, below
-    });
-    new k8s.KubeRole(this, 'role', {
-      metadata: { name: NAMES.streamer, namespace, labels },
-      rules: SIDECAR_RBAC_RULES.map((r) => ({
-        apiGroups: [...r.apiGroups],
-        resources: [...r.resources],
-        verbs: [...r.verbs],
-      })),
-    });
-    new k8s.KubeRoleBinding(this, 'binding', {
-      metadata: { name: NAMES.streamer, namespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMES.streamer },
-      subjects: [{ kind: 'ServiceAccount', name: NAMES.streamer, namespace }],
+    // The token is mounted into the sidecar container only, below: the GPU app gets no credentials.
+    const identity = new WorkloadIdentity(this, 'identity', {
+      name: NAMES.streamer,
+      namespace,
+      labels,
+      rules: SIDECAR_RBAC_RULES,
     });
 
     // Both containers get the token, or neither (STREAMER_TOKEN_REQUIRED=false: UE 4.27 cannot send one).
@@ -212,7 +203,7 @@ export class StreamerPool extends Construct {
         template: {
           metadata: { labels: { ...labels, [ALLOCATED_LABEL]: 'false' } },
           spec: {
-            serviceAccountName: NAMES.streamer,
+            serviceAccountName: identity.serviceAccountName,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: c.DRAIN_TIMEOUT_SECONDS + TERMINATION_MARGIN_SECONDS,

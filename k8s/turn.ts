@@ -17,6 +17,7 @@ import {
   secretEnv,
   startupProbe,
 } from './pod-defaults.js';
+import { WorkloadIdentity } from './workload-identity.js';
 
 export interface TurnProps {
   readonly config: KitConfig;
@@ -51,25 +52,14 @@ export class Turn extends Construct {
     const namespace = c.TURN_NAMESPACE;
     const labels = commonLabels(TURN_COMPONENT);
     const selector = selectorLabels(TURN_COMPONENT);
-    // ClusterRoles are cluster-wide: the kit's namespace in the name keeps two installs apart.
-    const clusterName = `pixelstream-turn-${c.NAMESPACE}`;
-
-    new k8s.KubeServiceAccount(this, 'sa', {
-      metadata: { name: NAMES.turn, namespace, labels },
-      automountServiceAccountToken: true, // the entrypoint reads its Node from the API
-    });
-    new k8s.KubeClusterRole(this, 'role', {
-      metadata: { name: clusterName, labels },
-      rules: TURN_RBAC_RULES.map((r) => ({
-        apiGroups: [...r.apiGroups],
-        resources: [...r.resources],
-        verbs: [...r.verbs],
-      })),
-    });
-    new k8s.KubeClusterRoleBinding(this, 'binding', {
-      metadata: { name: clusterName, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
-      subjects: [{ kind: 'ServiceAccount', name: NAMES.turn, namespace }],
+    const identity = new WorkloadIdentity(this, 'identity', {
+      name: NAMES.turn,
+      namespace,
+      labels,
+      rules: TURN_RBAC_RULES,
+      automountToken: true, // the entrypoint reads its Node from the API
+      // Nodes are cluster-scoped; the kit's namespace in the name keeps two installs apart.
+      clusterRoleName: `pixelstream-turn-${c.NAMESPACE}`,
     });
 
     const listen = c.TURN_LISTEN_PORT;
@@ -87,7 +77,7 @@ export class Turn extends Construct {
         template: {
           metadata: { labels },
           spec: {
-            serviceAccountName: NAMES.turn,
+            serviceAccountName: identity.serviceAccountName,
             automountServiceAccountToken: true,
             enableServiceLinks: false,
             hostNetwork: true,
