@@ -14,6 +14,7 @@ import {
 import type { SidecarStatus } from '../common/reservation-api.js';
 import { KubeApiError, kubeCall, kubeErrorCodes } from './kube-api.js';
 import { nodeFill, nodePodsUrl, otherPodsOnNode, type OtherPods } from './node-fill.js';
+import { initialPatchClock, planPatch, type PatchStep, type PatchTiming } from './patch-schedule.js';
 
 /** What the patcher watches: the sidecar itself (or anything with the same shape). */
 export interface AllocationSource {
@@ -147,9 +148,11 @@ export function startPodPatcher(
     logger.info({ missing: target.missing }, 'not in a Kubernetes cluster: pod allocation marks disabled');
     return { stop: () => Promise.resolve() };
   }
-  const debounceMs = options.debounceMs ?? 250;
-  const retryInitialMs = options.retryInitialMs ?? 500;
-  const retryMaxMs = options.retryMaxMs ?? 30_000;
+  const timing: PatchTiming = {
+    debounceMs: options.debounceMs ?? 250,
+    retryInitialMs: options.retryInitialMs ?? 500,
+    retryMaxMs: options.retryMaxMs ?? 30_000,
+  };
   const timeoutMs = options.requestTimeoutMs ?? 5000;
   const tokenFile = options.tokenFile ?? `${SERVICE_ACCOUNT_DIR}/token`;
   const caFile = options.caFile ?? `${SERVICE_ACCOUNT_DIR}/ca.crt`;
@@ -166,8 +169,7 @@ export function startPodPatcher(
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let abortInFlight: (() => void) | undefined;
-  let retryDelay = retryInitialMs;
-  let backingOff = false; // the pending timer is a retry: changes must not cut its backoff short
+  let clock = initialPatchClock(timing); // retry delay, and whether the armed timer is a retry
   let stopped = false;
   let factsSent = false;
 
@@ -178,9 +180,17 @@ export function startPodPatcher(
     timer.unref();
   };
 
+  /** Applies one scheduling decision (patch-schedule.ts): the new clock, and the timer to arm if any. */
+  const step = (s: PatchStep) => {
+    const plan = planPatch(clock, s, timing);
+    clock = plan.clock;
+    if (plan.armMs !== undefined) schedule(plan.armMs);
+  };
+  const pending = () => marksKey(desired()) !== applied;
+
   const fire = () => {
     timer = undefined;
-    backingOff = false;
+    step({ on: 'fire' });
     const sending = desired();
     if (stopped || marksKey(sending) === applied) return;
     const controller = new AbortController();
@@ -193,43 +203,35 @@ export function startPodPatcher(
           factsSent = true;
           options.onPodFacts(facts);
         }
-        retryDelay = retryInitialMs;
         options.onPatch?.('ok');
         log.debug(
           { allocated: sending.allocated, cost: deletionCost(sending.allocated, sending.fill) },
           'pod allocation marks patched',
         );
-        finish(debounceMs, false);
+        inFlight = undefined;
+        abortInFlight = undefined;
+        step({ on: 'accepted', pending: pending() });
       },
       (err: unknown) => {
         options.onPatch?.('error');
         const e = err instanceof KubeApiError ? err : new KubeApiError(POD_PATCH_ERRORS.network, String(err));
         if (!stopped)
           log.warn(
-            { code: e.code, status: e.status, err: e.message, retryInMs: retryDelay },
+            { code: e.code, status: e.status, err: e.message, retryInMs: clock.retryDelayMs },
             'pod patch failed; retrying',
           );
-        const delay = retryDelay;
-        retryDelay = Math.min(retryDelay * 2, retryMaxMs);
-        finish(delay, true);
+        inFlight = undefined;
+        abortInFlight = undefined;
+        step({ on: 'failed', pending: pending() });
       },
     );
-  };
-
-  const finish = (nextDelayMs: number, retry: boolean) => {
-    inFlight = undefined;
-    abortInFlight = undefined;
-    if (marksKey(desired()) === applied) return;
-    schedule(nextDelayMs);
-    backingOff = retry;
   };
 
   const onChange = (s: SidecarStatus) => {
     const next = isAllocated(s);
     if (next === allocatedNow) return;
     allocatedNow = next;
-    // While a retry is pending keep its backoff (it sends the latest state); otherwise restart the quiet period.
-    if (!backingOff) schedule(debounceMs);
+    step({ on: 'change' });
   };
 
   // ---- node fill: poll the streamer pods on this node ----
@@ -264,7 +266,7 @@ export function startPodPatcher(
         listFailing = false;
         const before = marksKey(desired());
         others = counted;
-        if (!first && marksKey(desired()) !== before && !backingOff) schedule(debounceMs);
+        if (!first && marksKey(desired()) !== before) step({ on: 'change' });
       })
       .catch((err: unknown) => {
         const e = err instanceof KubeApiError ? err : new KubeApiError(POD_LIST_ERRORS.network, String(err));
