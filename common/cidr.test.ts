@@ -1,3 +1,4 @@
+// Table tests of CIDR parsing, membership and overlap within one address family, and the coturn range text.
 import { describe, expect, it } from 'vitest';
 import { contains, overlaps, parseCidr, cidr, toCoturnRange } from './cidr.js';
 

@@ -1,3 +1,4 @@
+// The warning limiter: one warning per key per interval, and a cap on ever-new keys that counts the rest.
 import { describe, expect, it } from 'vitest';
 import { WARN_BUDGET, WARN_INTERVAL_MS, WarningLimiter } from './warning-limiter.js';
 

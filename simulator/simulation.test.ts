@@ -1,5 +1,6 @@
 // The simulation's invariants on random traces (fast-check), an analytically known scenario, the original
 // kit's queueing against buffer-N, and determinism.
+// Deletion orders, drain timeouts and node shapes are drawn at random too.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadKitConfig } from '../common/kit-config.js';

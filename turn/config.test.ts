@@ -1,3 +1,5 @@
+// The TURN config: every rule, all problems listed at once, and the exporter ports checked against the
+// listener, TLS and relay range.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/env-config.js';
 import { TURN_VARIABLES, loadTurnConfig, type ConfigIo } from './config.js';

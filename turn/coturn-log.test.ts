@@ -1,3 +1,4 @@
+// Which coturn log lines are failures, and why (a credential that expired or does not match the secret).
 import { describe, expect, it } from 'vitest';
 import { classifyCoturnLine } from './coturn-log.js';
 

@@ -1,5 +1,8 @@
 // External-IP discovery against real counterparts: an HTTPS server standing in for the Kubernetes API
 // (the one accepted fake; it asserts the exact request) and a real coturn answering STUN on loopback.
+// Covered: the env override; the node lookup's path, verb, bearer token and Accept over TLS checked against
+// the CA (a wrong CA refused); the STUN fallback; everything failing → the list of attempts; and a STUN
+// server name whose DNS server never answers giving up within the STUN budget (a real silent DNS server).
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

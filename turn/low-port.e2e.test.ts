@@ -3,6 +3,9 @@
 // (k8s/turn.ts turnContainerSecurity). Real coturn, run the way a container runs it: uid 65532, a parent
 // process with no capabilities of its own (node in the image, `sh` here), and the bounding set and
 // no_new_privs flag that `capabilities` and `allowPrivilegeEscalation` set.
+// With NET_BIND_SERVICE bounded and no no_new_privs it answers STUN on 443; with no_new_privs it serves 3478
+// but cannot bind 443; without the capability in the bounding set the kernel refuses to start it; a binary
+// without the file capability cannot bind 443.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,10 @@
 // The real entrypoint as a child process: config errors and undiscoverable addresses stop it with the
 // documented exit codes; a good config runs the real coturn, which accepts the credentials the sidecar
 // issues and refuses wrong or expired ones with 401 — quickly and visibly, never a silent hang.
+// Also: each coded start-up failure (METRICS_UNSUPPORTED, RUN_DIR_UNWRITABLE, EXPORTER_LISTEN_FAILED,
+// COTURN_SPAWN_FAILED exit 127), TURN_AUTH_REJECTED with its reason and /metrics counting it, at most 50
+// warnings for 90 ever-new usernames, the health probe, SIGTERM forwarding, the TLS listener with a
+// mounted certificate, and 1:1 NAT (advertises the public address, relays from the private one).
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';

@@ -1,6 +1,8 @@
 // The IPv6 half of the relay hardening, on an IPv6 node address: coturn parses IPv6 ranges with its own
 // quirks (an IPv6 "::" entry turned out to refuse every IPv4 peer), so the IPv6 deny list is checked against
 // the real server too — pod ULA range allowed, every other special range refused, public peers relayed.
+// Refused with 403: other ULA, ::1, fe80::, IPv4-mapped (::ffff:10.0.0.1, ::ffff:127.0.0.1), NAT64,
+// fd00:ec2::254, multicast and site-local.
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

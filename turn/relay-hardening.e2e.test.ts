@@ -2,6 +2,8 @@
 // a pod network (allowed), the Service network, another private network, the cloud metadata address and
 // the node's loopback (all refused). Nothing is added to the config for testing: the TURN node address is
 // a non-loopback address, so coturn's default refusal of loopback peers stays in force too.
+// Data flows both ways to the pod CIDR and public peers; the others (and CGNAT, multicast, broadcast,
+// 0.0.0.0/8) get 403, receive nothing, and are logged and counted as refusals.
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

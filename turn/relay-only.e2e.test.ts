@@ -3,6 +3,7 @@
 // ICE_TRANSPORT_POLICY=relay), with credentials minted per peer by the sidecar — through our entrypoint's
 // production-rendered coturn. Video must decode and input must arrive; with a secret that does not match
 // coturn's, the failure must be visible (coded warnings naming the refused credentials) within seconds.
+// Checked: the selected pair is relay/relay, coturn allocated for both peers, mouse and key input arrive.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

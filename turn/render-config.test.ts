@@ -1,3 +1,4 @@
+// Table tests of turnserver.conf as rendered from the config: every hardening line.
 import { describe, expect, it } from 'vitest';
 import { loadTurnConfig } from './config.js';
 import { renderTurnserverConf } from './render-config.js';
