@@ -1,3 +1,6 @@
+// The kit's .env rules: defaults, every problem at once, table tests of allowed peer ranges against the
+// Service CIDR and the always-refused ranges, relay/listen/exporter ports, labels, taints and CIDRs, and
+// reading, merging and rewriting .env in place.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

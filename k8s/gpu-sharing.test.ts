@@ -3,6 +3,7 @@
 // and the scheduler profile with zod schemas written from NVIDIA's and Kubernetes' documented formats
 // (strict: an unknown or misspelt field fails) — and the resource the pods request is the one the device
 // plugin advertises for that mode.
+// Modes: none, time-slicing:4, mig:1g.10gb (mixed) and mig:3g.40gb (single); bad values are all listed at once.
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
    the objects are parsed YAML checked against schemas; assertions read fields directly */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,6 +1,12 @@
 // Synthesizes the kit with the defaults and with a non-trivial .env, reads the YAML written to disk (not
 // the in-memory chart), validates every object against the official schemas, then asserts explicitly what
 // must never regress.
+// The .env files: .env.example plus TURN_URLS, the Unreal wrapper on an existing Gateway, a Gateway without
+// timeouts and no router, and an Ingress .env. Every container's env goes through its component's own
+// config checker (the router's POD_SELECTOR must match the streamer pods, tokens come from one Secret);
+// RBAC must equal the pod patcher's calls; no Secret values or static TURN passwords appear. `kubectl
+// kustomize` runs on the overlay, and ./kustom.sh with a good, broken (every problem, exit 2), missing and
+// as-shipped .env (refused, naming TURN_URLS). Needs kubectl (skips locally without it, fails in CI).
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
    the objects are parsed YAML: `validate()` checks them against the schemas, the assertions read fields directly */
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,8 @@
 // The pod patcher against a thin stand-in for the Kubernetes API server (the one boundary that cannot run
 // here): every request's path, verb, content type, token and body is checked exactly.
+// Covered: the start-up mark, an allocation change, a burst debounced, retry with back-off after 500s, a
+// change during back-off, token rotation, a hanging server (timeout and retry), stop() aborting, and
+// running outside a cluster.
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
