@@ -1,6 +1,6 @@
 // Allocation as other parts of the kit see it: /status, /readyz and the Prometheus gauges, scraped over
 // real HTTP while real sockets come and go.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SIDECAR, type SidecarStatus } from '../common/index.js';
 import { PlayerClient } from '../test/support/player-client.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
@@ -25,12 +25,14 @@ async function getStatus(t: TestSidecar): Promise<SidecarStatus> {
 
 /** Waits until the sidecar's status satisfies `pred` (status changes follow socket events). */
 async function until(t: TestSidecar, pred: (s: SidecarStatus) => boolean): Promise<SidecarStatus> {
-  for (let i = 0; i < 100; i++) {
-    const s = await getStatus(t);
-    if (pred(s)) return s;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`status never matched: ${JSON.stringify(await getStatus(t))}`);
+  return vi.waitFor(
+    async () => {
+      const s = await getStatus(t);
+      if (!pred(s)) throw new Error(`status never matched: ${JSON.stringify(s)}`);
+      return s;
+    },
+    { timeout: 5000, interval: 20 },
+  );
 }
 
 describe('allocation, endpoints and metrics', () => {

@@ -11,7 +11,7 @@ import {
   type BaseMessage,
   type ILogger,
 } from '@epicgames-ps/lib-pixelstreamingcommon-ue5.7';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestSidecar, type TestSidecar } from './test-sidecar.js';
 
 const errors: string[] = [];
@@ -41,12 +41,13 @@ function endpoint(url: string): Endpoint {
   return e;
 }
 
-async function until(what: string, pred: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+async function until(what: string, pred: () => boolean, timeout = 3000): Promise<void> {
+  await vi.waitFor(
+    () => {
+      if (!pred()) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout, interval: 10 },
+  );
 }
 
 const types = (e: Endpoint) => e.received.map((m) => m.type);

@@ -70,6 +70,7 @@ describe('signalserver/main.ts', () => {
     // The live session still relays.
     s.player.answer('still-here');
     expect(await s.streamer.nextOf('answer')).toMatchObject({ sdp: 'still-here' });
+    // A window proving the draining process does not exit under a live session: not a wait for an event.
     await new Promise((r) => setTimeout(r, 300));
     expect(s.proc.child.exitCode).toBeNull();
 

@@ -216,7 +216,7 @@ describe('pod patcher', () => {
     await api.requests(1);
     for (let i = 0; i < 25; i++) source.set(i % 2 === 0); // ends on allocated (i = 24)
     const seen = await api.requests(2);
-    await sleep(800); // a window in which nothing else may follow (8 quiet periods): not a wait for an event
+    await sleep(800); // a window (over two quiet periods) in which nothing may follow: not a wait for an event
     expect(seen).toHaveLength(2);
     expect(seen[1]?.body).toEqual(marks(true));
 
