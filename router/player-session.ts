@@ -15,6 +15,8 @@ import { type ClientLimiter, retryDelayMs } from './client-limiter.js';
 import { closeLike, splice } from './pipe.js';
 import type { ReservationClient } from './reservation-client.js';
 import { SESSION_COOKIE, readCookie, type SessionCookies } from './session-cookie.js';
+import type { SessionRegistry } from './session-registry.js';
+import { canMove, type EndReason, type SessionState } from './session-states.js';
 import { upstreamUrl } from './upgrade-check.js';
 
 export interface SessionContext {
@@ -27,7 +29,8 @@ export interface SessionContext {
   wss: WebSocketServer;
   /** Cookie to put on the 101 response of a request (read by the server's `headers` hook). */
   upgradeCookies: WeakMap<IncomingMessage, string>;
-  sessions: Set<PlayerSession>;
+  /** Live sessions; also issues their ids. */
+  sessions: SessionRegistry<PlayerSession>;
   /** Allocation attempts per client address (arrivals are counted by the upgrade handler). */
   limiter: ClientLimiter;
   options: SessionOptions;
@@ -49,15 +52,11 @@ export interface SessionOptions {
 const MAX_PENDING_MESSAGES = 64;
 const MAX_PENDING_BYTES = 256 * 1024;
 
-type State = 'arriving' | 'waiting' | 'connecting' | 'piped' | 'closed';
-
-let nextId = 1;
-
 export class PlayerSession implements Waiter {
-  readonly id = nextId++;
+  readonly id: number;
   readonly arrivedAt = Date.now();
   private readonly deadline: number;
-  private state: State = 'arriving';
+  private state: SessionState = 'arriving';
   private ws?: WebSocket;
   private upstream?: WebSocket;
   private grant?: Grant;
@@ -83,6 +82,7 @@ export class PlayerSession implements Waiter {
     /** The client's address (X-Forwarded-For as far as trusted), for the per-client attempt bound. */
     private readonly client: string,
   ) {
+    this.id = ctx.sessions.issueId();
     this.deadline = this.arrivedAt + ctx.options.queueTimeoutMs;
     this.log = ctx.log.child({ session: this.id });
     ctx.sessions.add(this);
@@ -160,10 +160,9 @@ export class PlayerSession implements Waiter {
 
   onQueued(): void {
     if (this.state !== 'arriving') return;
-    this.upgrade(undefined, () => {
-      this.state = 'waiting';
-      this.log.info({ queued: this.ctx.allocator.waiting }, 'player waiting for a pod');
-    });
+    this.upgrade(undefined, () =>
+      this.log.info({ queued: this.ctx.allocator.waiting }, 'player waiting for a pod'),
+    );
   }
 
   onPosition(position: number, length: number): void {
@@ -179,10 +178,9 @@ export class PlayerSession implements Waiter {
       shutting_down: 'This router is restarting; reconnecting to another one…',
     };
     this.log.info({ code, waitedMs: Date.now() - this.arrivedAt }, 'player turned away');
-    const finish = () => {
+    const turnAway = () => {
       const ws = this.ws;
-      this.state = 'closed';
-      this.ctx.sessions.delete(this);
+      this.finish('turned_away');
       if (!ws || ws.readyState !== WebSocket.OPEN) return;
       const message: NoCapacityMessage = { type: 'noCapacity', code, message: text[code] };
       ws.send(JSON.stringify(message));
@@ -190,8 +188,8 @@ export class PlayerSession implements Waiter {
       // any close but 1001, which it takes for the page being left.
       ws.close(code === 'shutting_down' ? CLOSE.serviceRestart : CLOSE.noCapacity, `no capacity: ${code}`);
     };
-    if (this.state === 'arriving') this.upgrade(undefined, finish);
-    else finish();
+    if (this.state === 'arriving') this.upgrade(undefined, turnAway);
+    else turnAway();
   }
 
   // ---- socket handling ----
@@ -201,7 +199,7 @@ export class PlayerSession implements Waiter {
     if (this.state !== 'arriving') return then();
     clearTimeout(this.holdTimer);
     this.socket.off('close', this.onRawClose);
-    this.state = 'waiting';
+    this.moveTo('waiting');
     if (grant) {
       this.cookieReservation = grant.reservation.id;
       this.ctx.upgradeCookies.set(
@@ -247,9 +245,7 @@ export class PlayerSession implements Waiter {
 
   private closedWhileArriving(): void {
     if (this.state !== 'arriving') return;
-    clearTimeout(this.holdTimer);
-    this.state = 'closed';
-    this.ctx.sessions.delete(this);
+    this.finish('left_before_upgrade');
     this.ctx.allocator.cancel(this);
     this.log.info({ waitedMs: Date.now() - this.arrivedAt }, 'player left before its socket opened');
   }
@@ -257,9 +253,7 @@ export class PlayerSession implements Waiter {
   private playerClosed(code: number): void {
     const was = this.state;
     if (was === 'piped' || was === 'closed') return; // the pipe reports piped sessions
-    this.state = 'closed';
-    clearTimeout(this.retryTimer);
-    this.ctx.sessions.delete(this);
+    this.finish(was === 'waiting' ? 'left_queue' : 'left_while_connecting');
     if (was === 'waiting') {
       this.ctx.allocator.cancel(this);
       this.log.info({ code, waitedMs: Date.now() - this.arrivedAt }, 'player left the queue');
@@ -274,12 +268,11 @@ export class PlayerSession implements Waiter {
   private connectUpstream(grant: Grant): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
-      this.state = 'closed';
-      this.ctx.sessions.delete(this);
+      this.finish('player_gone');
       this.release(grant);
       return;
     }
-    this.state = 'connecting';
+    this.moveTo('connecting');
     // Only a sidecar discovery lists right now, at its own origin: the player supplies the path, never the host.
     const listed = this.ctx.discovery.endpoints().some((e) => e.url === grant.endpoint.url);
     const target = listed
@@ -293,8 +286,7 @@ export class PlayerSession implements Waiter {
         { pod: grant.endpoint.key, code: listed ? 'bad_upgrade' : 'pod_not_listed' },
         listed ? 'player path is not a plain path; closing' : 'granted pod left discovery; closing',
       );
-      this.state = 'closed';
-      this.ctx.sessions.delete(this);
+      this.finish(listed ? 'bad_path' : 'pod_not_listed');
       this.release(grant);
       // 1012: Epic's frontend reconnects by itself and the player is placed afresh.
       ws.close(listed ? CLOSE.policyViolation : CLOSE.serviceRestart, listed ? 'bad path' : 'pod gone');
@@ -328,7 +320,7 @@ export class PlayerSession implements Waiter {
       }
       const pending = this.pending;
       this.pending = [];
-      this.state = 'piped';
+      this.moveTo('piped');
       const waitedMs = Date.now() - this.arrivedAt;
       if (this.resuming) this.ctx.metrics.count('resumed');
       else {
@@ -341,8 +333,7 @@ export class PlayerSession implements Waiter {
       );
       const pipedAt = Date.now();
       splice(ws, upstream, pending, (first, code, reason) => {
-        this.state = 'closed';
-        this.ctx.sessions.delete(this);
+        this.finish('pipe_closed');
         this.log.info(
           {
             pod: grant.endpoint.key,
@@ -367,7 +358,7 @@ export class PlayerSession implements Waiter {
         { pod: grant.endpoint.key, reservation: grant.reservation.id, code: 'sidecar_socket_failed', why },
         'sidecar player socket failed after reservation; finding another pod',
       );
-      this.state = 'waiting';
+      this.moveTo('waiting');
       this.grant = undefined;
       const resumed = this.resuming;
       this.resuming = false;
@@ -394,6 +385,27 @@ export class PlayerSession implements Waiter {
       if (fresh) this.ctx.allocator.enqueue(this);
       else this.ctx.allocator.requeue(this, this.deadline);
     }, ms);
+  }
+
+  /**
+   * The only way a session ends: marks it closed, stops its timers and forgets it. Idempotent; returns whether
+   * this call ended it. Callers then do what their way of ending needs (cancel, release, tell the player).
+   */
+  private finish(reason: EndReason): boolean {
+    if (this.state === 'closed') return false;
+    this.moveTo('closed');
+    clearTimeout(this.holdTimer);
+    clearTimeout(this.retryTimer);
+    this.ctx.sessions.delete(this);
+    this.log.debug({ reason }, 'session finished');
+    return true;
+  }
+
+  /** Every state change goes through here, so none can bypass the transition table. */
+  private moveTo(next: SessionState): void {
+    if (!canMove(this.state, next))
+      throw new Error(`session ${this.id}: illegal move ${this.state} → ${next}`);
+    this.state = next;
   }
 
   private release(grant: Grant): void {

@@ -11,6 +11,7 @@ import type { Discovery } from './endpoints.js';
 import { createApp, hasPlayerPage } from './http.js';
 import { RouterMetrics, startMetricsServer } from './metrics.js';
 import { PlayerSession, type SessionContext } from './player-session.js';
+import { SessionRegistry } from './session-registry.js';
 import { ReservationClient } from './reservation-client.js';
 import { SessionCookies } from './session-cookie.js';
 import { StaticDiscovery } from './static-discovery.js';
@@ -135,7 +136,7 @@ export async function startRouter(
     log,
     wss,
     upgradeCookies,
-    sessions: new Set(),
+    sessions: new SessionRegistry(),
     limiter: new ClientLimiter(config.clientAttemptsPerSecond, config.clientAttemptsBurst),
     options: {
       queueTimeoutMs: config.queueTimeoutMs,
