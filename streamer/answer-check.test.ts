@@ -1,3 +1,5 @@
+// The SDP answer check against a real werift offer: a real answer and one rejecting the audio pass; broken
+// answers are each refused with their reason.
 import { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerProblem } from './answer-check.js';

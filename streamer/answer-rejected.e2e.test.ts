@@ -1,5 +1,6 @@
 // A player that answers the offer with a bad SDP is told why and dropped at once (ANSWER_REJECTED), not
 // left to time out as PEER_FAILED; a real browser on the same streamer keeps its stream meanwhile.
+// The scripted player answers first with garbage, then with well-formed SDP without media.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLOSE } from '../common/index.js';

@@ -1,3 +1,5 @@
+// Table tests of source parsing, the streamer config (every problem listed at once), the restart back-off
+// and the ffmpeg command lines.
 import { describe, expect, it } from 'vitest';
 import { TEST_ENCODE_SETTINGS } from './testing/encode-settings.js';
 import { ConfigError } from '../common/index.js';

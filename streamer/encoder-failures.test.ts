@@ -2,6 +2,7 @@
 // not media) is given up after ENCODER_MAX_FAILED_STARTS starts with a coded line and exit 1; one that
 // worked and then died is restarted however often it dies; an X display that appears a few seconds late
 // is picked up by the restarts.
+// Restarts after a SIGKILL of the encoder's process group happen even with ENCODER_MAX_FAILED_STARTS=1.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,5 @@
+// When the streamer restarts a failed encoder and when it gives up (a source that appears late, such as an X
+// display starting up, is waited for).
 import { describe, expect, it } from 'vitest';
 import { loadStreamerConfig } from './config.js';
 import { encoderRestart, giveUpAfterMs } from './encoder-restart.js';

@@ -1,3 +1,5 @@
+// NVENC detection fed with captured ffmpeg output (testdata/): the encoder listing, the one-frame probe's
+// failure reasons, and the media plan chosen from them, for streams and for processing.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

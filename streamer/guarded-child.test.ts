@@ -1,3 +1,5 @@
+// The encoder watchdog on real child processes: stop(), exit codes, the piped mode's limits, and a
+// SIGKILLed parent leaving no orphan encoder.
 import { describe, expect, it, vi } from 'vitest';
 import { startNode, isAlive, childPids } from '../test/support/processes.js';
 import { spawnGuarded } from './guarded-child.js';

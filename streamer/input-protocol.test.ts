@@ -1,3 +1,5 @@
+// The input protocol decoder: every message type byte by byte, round trips, string caps, and fast-check
+// fuzzing that it never throws on arbitrary bytes.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {

@@ -1,3 +1,5 @@
+// The Unreal-style replies to input-channel requests: InitialSettings, LatencyTest, TestEcho, keyframe
+// requests and quality-control ownership.
 import { describe, expect, it } from 'vitest';
 import { encodeInput, decodeInput, FROM_STREAMER, type InputEvent } from './input-protocol.js';
 import { actionFor, qualityOwnership } from './input-replies.js';

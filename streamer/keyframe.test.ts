@@ -1,3 +1,4 @@
+// Keyframe detection in RTP packets (VP8 and H.264) and the GOP cache a new player is served from.
 import { describe, expect, it } from 'vitest';
 import { GopCache, isKeyframeStart, payloadOffset } from './keyframe.js';
 

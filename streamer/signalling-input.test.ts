@@ -1,5 +1,7 @@
 // The streamer process against a hostile signalling server: garbage frames, wrong shapes, unknown types and
 // malformed ICE server lists are logged with a code and ignored; the session carries on.
+// It still registers, answers ping and sends its token as `?token=`; a `config` with malformed ICE servers
+// loses those entries and the next player still gets an offer.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';

@@ -1,3 +1,5 @@
+// Mapping page input to xdotool: keys to keysyms, coordinates clamped to the display, unusable events
+// ignored.
 import { describe, expect, it } from 'vitest';
 import { keysymFor, toPixel, xdotoolArgs } from './x11-input.js';
 

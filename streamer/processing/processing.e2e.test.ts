@@ -2,6 +2,10 @@
 // solid-colour Y4M, against real sidecar and streamer processes. The video that comes back is checked
 // pixel by pixel (an inversion of a known colour), results of a Python function arrive on the data channel,
 // a crashing function ends only its own session, and the recorder writes a file ffprobe reads.
+// Also: another player on the same streamer keeps its picture and frame rate; a stalled function
+// (FUNCTION_STALLED), a flooding one (FUNCTION_FLOOD) and a player without a camera (PROCESS_NO_CAMERA) end
+// with their code shown to the player; results reach a real CloudEvents sink with the session id; the
+// recording is WebM with VP8 and Opus.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
