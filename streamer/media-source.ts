@@ -367,16 +367,19 @@ async function startEncoder(
       // often as it takes.
       failedStarts = enc.ssrc === undefined ? failedStarts + 1 : 0;
       const next = encoderRestart(failedStarts, config.encoderMaxFailedStarts);
+      if (closed) return;
       if (next.kind === 'restart') {
-        retryTimer = setTimeout(
-          () =>
-            void launch().then((e) => {
-              // Closed while it started: retire it, as the keyframe restart does, or it would leak.
-              if (closed) void retire(e);
-              else active = e;
-            }),
-          next.delayMs,
-        );
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          relaunch(
+            (e) => (active = e),
+            (err) => {
+              const name = formatSourceSpec(source);
+              log.error({ code: 'ENCODER_FAILED', source: name, err: err.message }, 'encoder restart failed');
+              giveUp(`${name}: the encoder could not be restarted: ${err.message}`);
+            },
+          );
+        }, next.delayMs);
         return;
       }
       const name = formatSourceSpec(source);
@@ -396,6 +399,23 @@ async function startEncoder(
     await enc.child.stop();
     await enc.socket.close().catch(() => undefined);
     await enc.audioSocket?.close().catch(() => undefined);
+  };
+  /** Launches that have not settled yet: close() waits for them, so no encoder outlives it. */
+  const launching = new Set<Promise<void>>();
+  /**
+   * Launches a replacement and hands it to `use`, unless the source closed meanwhile: then it is retired
+   * before close() resolves. A launch that fails (no socket) goes to `onError`.
+   */
+  const relaunch = (use: (enc: Encoder) => void, onError: (err: Error) => void) => {
+    const settled: Promise<void> = launch()
+      .then(
+        (e) => (closed ? retire(e) : use(e)),
+        (err: Error) => {
+          if (!closed) onError(err);
+        },
+      )
+      .finally(() => launching.delete(settled));
+    launching.add(settled);
   };
 
   active = await launch();
@@ -422,17 +442,21 @@ async function startEncoder(
       if (now - lastRestart < MIN_RESTART_GAP_MS) return;
       lastRestart = now;
       log.debug({ reason }, 'restarting encoder for a keyframe');
-      void launch().then((e) => {
-        if (closed) void retire(e);
-        else pending = e;
-      });
+      relaunch(
+        (e) => (pending = e),
+        (err) => log.warn({ err: err.message }, 'encoder restart for a keyframe failed'),
+      );
     },
     stats: () => ({ ...stats }),
     failed,
     async close() {
       closed = true;
       clearTimeout(retryTimer);
-      await Promise.all([active, pending].filter((e): e is Encoder => e !== undefined).map(retire));
+      retryTimer = undefined;
+      await Promise.all([
+        ...[active, pending].filter((e): e is Encoder => e !== undefined).map(retire),
+        ...launching,
+      ]);
     },
   };
 }
