@@ -1,6 +1,8 @@
 // `support:generate --env FILE` reads the deployment's kit config (the .env file, the environment on top)
 // and prints its rule groups, where STREAM_BUFFER becomes the recorded buffer the demand adds; a bad config
 // stops it listing the problem.
+// Also: the environment's STREAM_BUFFER wins over the file's, `--env=FILE` works too, and an unknown option
+// or stray argument exits 2 with the usage instead of rewriting the committed files.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

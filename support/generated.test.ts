@@ -1,5 +1,7 @@
 // The committed YAML/JSON must be exactly what the generators produce, and promtool must accept the rules
 // and pass their unit tests: a hand edit or a renamed metric fails here.
+// Every recording rule has expected samples and every alert both a firing and a silent case (a rule added
+// without tests fails); a moved threshold fails the unit tests; every dashboard query parses.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

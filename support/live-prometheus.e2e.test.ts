@@ -4,6 +4,10 @@
 // streamer Service and run through the HTTP API; the HPA arithmetic on the results gives the replica
 // counts support/README.md promises. Then every dashboard query must return data, with GPU and
 // kube-state-metrics series served by a tiny fixed-text exporter.
+// Copies of some targets under a second namespace prove the queries stay in theirs. Two more Prometheus
+// servers load the rules of other .env files: STREAM_BUFFER=5 moves the demand to 5; adaptive with a
+// pre-warming window around now gives 12; the adaptive buffer equals the formula evaluated in TypeScript
+// over the live arrival rate. The alert expressions run against the live data too.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,5 +1,6 @@
 // Structural checks for Grafana schemaVersion 42 dashboards: what Grafana needs to load and place every panel
 // and bind every query to the data-source variable.
+// Checked: unique ids, a grid without overlaps, every target on `${datasource}`, only defined variables.
 import { describe, expect, it } from 'vitest';
 import { dashboardQueries } from '../dashboard-queries.js';
 import { dashboards } from './index.js';
