@@ -67,6 +67,8 @@ describe('allocator', () => {
     expect((await refused.waitFor('noCapacity')).code).toBe('queue_full');
     // Router b last saw the pod busy; router a frees it. After one poll interval b must ask again.
     await first.close(1000);
+    // Deliberately let one poll interval (100 ms) pass: what is tested is that b asks again after it, so
+    // there is no event to wait for.
     await new Promise((r) => setTimeout(r, 250));
     const next = arrive(b);
     await next.waitFor('config');

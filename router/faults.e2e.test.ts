@@ -4,7 +4,7 @@
 // Also: keepalive pings answered while a player waits, the in-band ticket traded for the cookie and
 // resumed, and a sidecar killing itself right after a grant (released, marked suspect, player re-placed).
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLOSE, type SidecarStatus } from '../common/index.js';
 import { Arrival } from './testing/arrival.js';
 import {
@@ -38,15 +38,15 @@ function rawExchange(port: number, request: string | Buffer): Promise<string> {
 }
 
 /** Waits (bounded) until the sidecar at `url` reports its stream available again. */
-async function untilFree(url: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await (await fetch(`${url}/status`)).json()) as SidecarStatus;
-    if (status.available) return;
-    if (Date.now() > deadline)
-      throw new Error(`sidecar ${url} still not free after ${timeoutMs} ms: ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+async function untilFree(url: string, timeout = 5000): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const status = (await (await fetch(`${url}/status`)).json()) as SidecarStatus;
+      if (!status.available)
+        throw new Error(`sidecar ${url} still not free after ${timeout} ms: ${JSON.stringify(status)}`);
+    },
+    { timeout, interval: 50 },
+  );
 }
 
 describe('one sidecar behind a router with small bounds', () => {

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROUTER_RBAC_RULES } from '../common/pod-marks.js';
 import { freePort, startNode, type RunningProcess } from '../test/support/processes.js';
 import { SessionCookies } from './session-cookie.js';
@@ -156,13 +156,10 @@ describe('kubernetes discovery', () => {
     routerUrl = `ws://127.0.0.1:${l.port as number}/`;
     const readyz = `http://127.0.0.1:${l.port as number}/readyz`;
     await until(() => watchStream !== undefined, 15_000, 'the router opens its watch');
-    const deadline = Date.now() + 5000;
-    let status = (await fetch(readyz)).status;
-    while (status !== 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      status = (await fetch(readyz)).status;
-    }
-    expect(status).toBe(200);
+    await vi.waitFor(async () => expect((await fetch(readyz)).status).toBe(200), {
+      timeout: 5000,
+      interval: 50,
+    });
   }, 60_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@
 // more than the router holds for it, or one oversized message, is closed with its code.
 // (the 65th held message: 1008 `early_overflow`, pings answered rather than held; over 256 KiB: 1009).
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { loadRouterConfig } from './config.js';
 import { startRouter, type Router } from './router.js';
@@ -36,11 +36,12 @@ afterAll(async () => {
 });
 
 async function until(pred: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await vi.waitFor(
+    () => {
+      if (!pred()) throw new Error('condition not met');
+    },
+    { timeout: ms, interval: 10 },
+  );
 }
 
 describe('liveness', () => {

@@ -1,7 +1,7 @@
 // The splice between a player socket and a sidecar socket, on real loopback WebSockets: both directions,
 // text and binary kept apart, held messages first, close codes carried, and a slow side pausing the fast one.
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { splice } from './pipe.js';
 
@@ -43,11 +43,12 @@ const closedWith = (ws: WebSocket) =>
   );
 
 async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await vi.waitFor(
+    () => {
+      if (!pred()) throw new Error('condition not met');
+    },
+    { timeout: ms, interval: 5 },
+  );
 }
 
 afterEach(async () => {
