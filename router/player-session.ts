@@ -199,7 +199,7 @@ export class PlayerSession implements Waiter {
     if (this.state !== 'arriving') return then();
     clearTimeout(this.holdTimer);
     this.socket.off('close', this.onRawClose);
-    this.moveTo('waiting');
+    if (!this.moveTo('waiting')) return;
     if (grant) {
       this.cookieReservation = grant.reservation.id;
       this.ctx.upgradeCookies.set(
@@ -272,7 +272,10 @@ export class PlayerSession implements Waiter {
       this.release(grant);
       return;
     }
-    this.moveTo('connecting');
+    if (!this.moveTo('connecting')) {
+      this.release(grant);
+      return;
+    }
     // Only a sidecar discovery lists right now, at its own origin: the player supplies the path, never the host.
     const listed = this.ctx.discovery.endpoints().some((e) => e.url === grant.endpoint.url);
     const target = listed
@@ -320,7 +323,7 @@ export class PlayerSession implements Waiter {
       }
       const pending = this.pending;
       this.pending = [];
-      this.moveTo('piped');
+      if (!this.moveTo('piped')) return;
       const waitedMs = Date.now() - this.arrivedAt;
       if (this.resuming) this.ctx.metrics.count('resumed');
       else {
@@ -401,11 +404,21 @@ export class PlayerSession implements Waiter {
     return true;
   }
 
-  /** Every state change goes through here, so none can bypass the transition table. */
-  private moveTo(next: SessionState): void {
-    if (!canMove(this.state, next))
-      throw new Error(`session ${this.id}: illegal move ${this.state} → ${next}`);
+  /**
+   * Every state change goes through here, so none can bypass the transition table. A move the table does
+   * not list is a bug in this file, never the player's doing: it is logged with a code and refused (false),
+   * and the caller stops, instead of an exception taking down every other player's session on this router.
+   */
+  private moveTo(next: SessionState): boolean {
+    if (!canMove(this.state, next)) {
+      this.log.error(
+        { code: 'SESSION_ILLEGAL_MOVE', from: this.state, to: next },
+        'illegal session move refused',
+      );
+      return false;
+    }
     this.state = next;
+    return true;
   }
 
   private release(grant: Grant): void {

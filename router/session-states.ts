@@ -1,5 +1,5 @@
 // The states a player session goes through, and which moves between them are legal. Pure, so the table can
-// be tested on its own; `PlayerSession` refuses any move the table does not list.
+// be tested on its own; `PlayerSession` refuses (and logs) any move the table does not list.
 
 /** arriving (socket not upgraded) → waiting (queued) → connecting (pod granted) → piped → closed. */
 export type SessionState = 'arriving' | 'waiting' | 'connecting' | 'piped' | 'closed';
