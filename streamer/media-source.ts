@@ -11,6 +11,7 @@ import type { Logger } from '../common/index.js';
 import type { AudioPlan } from './audio-plan.js';
 import type { Codec, StreamerConfig } from './config.js';
 import type { MediaPlan } from './encoder-select.js';
+import { encoderTransition, type EncoderEvent, type EncoderState } from './encoder-lifecycle.js';
 import { encoderRestart } from './encoder-restart.js';
 import { ffmpegArgs } from './ffmpeg-args.js';
 import { spawnGuarded, type GuardedChild } from './guarded-child.js';
@@ -285,9 +286,8 @@ async function startEncoder(
   const source = config.source;
   if (source.kind === 'rtp' || source.kind === 'process')
     throw new Error(`ffmpeg plan with a ${source.kind} source`);
-  let active: Encoder | undefined;
-  let pending: Encoder | undefined;
-  let closed = false;
+  let state: EncoderState<Encoder> = { kind: 'starting' };
+  const active = () => (state.kind === 'running' ? state.active : undefined);
   /** Encoder starts in a row that ended without a single RTP packet. */
   let failedStarts = 0;
   let lastRestart = 0;
@@ -325,7 +325,7 @@ async function startEncoder(
     };
     // Audio follows the video: only the active encoder's sound reaches players, with continuous numbering.
     audioSocket?.onPacket((p) => {
-      if (enc !== active || !audio) return;
+      if (enc !== active() || !audio) return;
       const s = p.readUInt32BE(8);
       if (enc.audioSsrc === undefined && audio.fan.stats.packets > 0) audio.fan.sourceChanged(p);
       enc.audioSsrc = s;
@@ -338,15 +338,10 @@ async function startEncoder(
       log.warn({ pid: child.pid, line: short }, 'encoder says');
     });
     socket.onPacket((p) => {
-      if (enc === pending) {
-        // Make before break: the replacement took over the moment its first packet (a keyframe) arrived,
-        // so players never see a gap while it started.
-        const old = active;
-        active = enc;
-        pending = undefined;
-        if (old) void retire(old);
-      }
-      if (enc !== active) return;
+      // Make before break: a replacement takes over the moment its first packet (a keyframe) arrives, so
+      // players never see a gap while it started.
+      if (state.kind === 'running' && enc === state.pending) void apply({ kind: 'firstPacket', enc });
+      if (enc !== active()) return;
       if (enc.ssrc === undefined) {
         enc.ssrc = p.readUInt32BE(8);
         log.info({ pid: child.pid, ms: Date.now() - startedAt }, 'encoder sending');
@@ -358,27 +353,26 @@ async function startEncoder(
     void child.exited.then((code) => {
       void socket.close();
       void audioSocket?.close();
-      if (closed || (enc !== active && enc !== pending)) return;
-      if (enc === pending) pending = undefined;
-      log.error({ code: 'ENCODER_EXITED', exitCode: code, pid: child.pid }, 'encoder exited');
-      if (enc !== active) return;
-      active = undefined;
       // Only starts that never sent a packet count: an encoder that worked and then died is restarted as
       // often as it takes.
-      failedStarts = enc.ssrc === undefined ? failedStarts + 1 : 0;
-      const next = encoderRestart(failedStarts, config.encoderMaxFailedStarts);
-      if (closed) return;
+      const failedInARow = enc.ssrc === undefined ? failedStarts + 1 : 0;
+      const next = encoderRestart(failedInARow, config.encoderMaxFailedStarts);
+      const t = encoderTransition(state, { kind: 'exited', enc, restart: next.kind === 'restart' });
+      state = t.state;
+      if (!t.activeExited && !t.pendingExited) return;
+      log.error({ code: 'ENCODER_EXITED', exitCode: code, pid: child.pid }, 'encoder exited');
+      if (!t.activeExited) return;
+      failedStarts = failedInARow;
       if (next.kind === 'restart') {
         retryTimer = setTimeout(() => {
           retryTimer = undefined;
-          relaunch(
-            (e) => (active = e),
-            (err) => {
-              const name = formatSourceSpec(source);
-              log.error({ code: 'ENCODER_FAILED', source: name, err: err.message }, 'encoder restart failed');
-              giveUp(`${name}: the encoder could not be restarted: ${err.message}`);
-            },
-          );
+          void apply({ kind: 'retry' });
+          if (state.kind !== 'starting') return;
+          relaunch(false, (err) => {
+            const name = formatSourceSpec(source);
+            log.error({ code: 'ENCODER_FAILED', source: name, err: err.message }, 'encoder restart failed');
+            giveUp(`${name}: the encoder could not be restarted: ${err.message}`);
+          });
         }, next.delayMs);
         return;
       }
@@ -400,25 +394,36 @@ async function startEncoder(
     await enc.socket.close().catch(() => undefined);
     await enc.audioSocket?.close().catch(() => undefined);
   };
-  /** Launches that have not settled yet: close() waits for them, so no encoder outlives it. */
-  const launching = new Set<Promise<void>>();
+  /** Launches and retirements not finished yet: close() waits for them, so no encoder outlives it. */
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const done = work.finally(() => inFlight.delete(done));
+    inFlight.add(done);
+    return done;
+  };
+  /** Moves to the next state and stops the encoders it drops; resolves once they are stopped. */
+  const apply = (event: EncoderEvent<Encoder>) => {
+    const t = encoderTransition(state, event);
+    state = t.state;
+    return Promise.all(t.retire.map((e) => track(retire(e))));
+  };
   /**
-   * Launches a replacement and hands it to `use`, unless the source closed meanwhile: then it is retired
-   * before close() resolves. A launch that fails (no socket) goes to `onError`.
+   * Launches an encoder (a keyframe `replacement`, or a restart after a crash); the state decides whether
+   * it is used or, when the source closed meanwhile, stopped. A launch that fails (no socket) goes to
+   * `onError` unless the source is closed.
    */
-  const relaunch = (use: (enc: Encoder) => void, onError: (err: Error) => void) => {
-    const settled: Promise<void> = launch()
-      .then(
-        (e) => (closed ? retire(e) : use(e)),
+  const relaunch = (replacement: boolean, onError: (err: Error) => void) => {
+    void track(
+      launch().then(
+        (enc) => apply({ kind: 'launched', enc, replacement }),
         (err: Error) => {
-          if (!closed) onError(err);
+          if (state.kind !== 'closed') onError(err);
         },
-      )
-      .finally(() => launching.delete(settled));
-    launching.add(settled);
+      ),
+    );
   };
 
-  active = await launch();
+  await apply({ kind: 'launched', enc: await launch(), replacement: false });
   log.info(
     {
       source: source.kind,
@@ -437,26 +442,21 @@ async function startEncoder(
     description: `${source.kind} via ffmpeg ${encoder}`,
     requestKeyframe(reason) {
       stats.keyframeRequests++;
-      if (config.keyframeStrategy !== 'restart' || closed || pending) return;
+      if (config.keyframeStrategy !== 'restart' || state.kind !== 'running' || state.pending) return;
       const now = Date.now();
       if (now - lastRestart < MIN_RESTART_GAP_MS) return;
       lastRestart = now;
       log.debug({ reason }, 'restarting encoder for a keyframe');
-      relaunch(
-        (e) => (pending = e),
-        (err) => log.warn({ err: err.message }, 'encoder restart for a keyframe failed'),
-      );
+      relaunch(true, (err) => log.warn({ err: err.message }, 'encoder restart for a keyframe failed'));
     },
     stats: () => ({ ...stats }),
     failed,
     async close() {
-      closed = true;
       clearTimeout(retryTimer);
       retryTimer = undefined;
-      await Promise.all([
-        ...[active, pending].filter((e): e is Encoder => e !== undefined).map(retire),
-        ...launching,
-      ]);
+      await apply({ kind: 'close' });
+      // Launches still in flight retire what they started (the state is closed) before they settle.
+      await Promise.all([...inFlight]);
     },
   };
 }
