@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 
 const logger = path.join(path.dirname(fileURLToPath(import.meta.url)), 'logger.ts');
 
-/** A node child that logs `lines` lines and exits at once; `reader: false` closes its stdout first. */
+/**
+ * A node child that logs `lines` lines and exits at once; `reader: false` closes its stdout first. That
+ * child pauses 300 ms before logging so that the parent's close of the pipe lands first: the child cannot
+ * observe it, so there is no event to wait for.
+ */
 function logAndExit(lines: number, reader: boolean) {
   const script = [
     `const { createLogger } = await import(${JSON.stringify(logger)});`,

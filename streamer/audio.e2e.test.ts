@@ -43,6 +43,7 @@ function loudness(page: Page): Promise<number> {
     const ctx = new AudioContext();
     const analyser = ctx.createAnalyser();
     ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+    // Let the analyser take in half a second of sound: a listening window, not a wait for an event.
     await new Promise((r) => setTimeout(r, 500));
     const samples = new Float32Array(analyser.fftSize);
     analyser.getFloatTimeDomainData(samples);

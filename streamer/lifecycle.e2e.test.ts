@@ -2,7 +2,7 @@
 // stream, a killed streamer flips the metrics and closes its player (and takes its encoder with it), and a
 // restarted streamer is available again.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SIDECAR } from '../common/index.js';
 import {
   closeAllBrowsers,
@@ -31,13 +31,13 @@ async function firstFrame(p: { page: Page; console: string[] }, pair: Pair): Pro
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
+async function until(what: string, check: () => Promise<boolean>, timeout = 15_000): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`timed out waiting for: ${what}`);
+    },
+    { timeout, interval: 200 },
+  );
 }
 
 describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
@@ -70,8 +70,10 @@ describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
     );
     await a.streamer!.waitFor((l) => l.msg === 'player left');
     const before = await framesDecoded(pb.page);
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(await framesDecoded(pb.page)).toBeGreaterThan(before);
+    await vi.waitFor(async () => expect(await framesDecoded(pb.page)).toBeGreaterThan(before), {
+      timeout: 10_000,
+      interval: 100,
+    });
 
     // B's streamer is killed hard: metrics flip, the player is closed, the encoder does not survive it.
     const encoder = Number((await b.streamer!.waitFor((l) => l.msg === 'encoder started')).pid);

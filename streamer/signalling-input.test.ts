@@ -3,7 +3,7 @@
 // It still registers, answers ping and sends its token as `?token=`; a `config` with malformed ICE servers
 // loses those entries and the next player still gets an offer.
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startNode, type RunningProcess } from '../test/support/processes.js';
 
@@ -36,13 +36,10 @@ describe('signalling input', () => {
     ws.send(JSON.stringify({ type: 'playerConnected', playerId: '' })); // invalid id: ignored
     ws.send(JSON.stringify({ type: 'identify' }));
     ws.send(JSON.stringify({ type: 'ping', time: 42 }));
-    const deadline = Date.now() + 10_000;
-    while (
-      Date.now() < deadline &&
-      !(received.some((m) => m.type === 'endpointId') && received.some((m) => m.type === 'pong'))
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await vi.waitFor(
+      () => expect(received.map((m) => m.type)).toEqual(expect.arrayContaining(['endpointId', 'pong'])),
+      { timeout: 10_000, interval: 50 },
+    );
     expect(received.find((m) => m.type === 'endpointId')).toEqual({
       type: 'endpointId',
       id: 'bench-a',
@@ -66,9 +63,10 @@ describe('signalling input', () => {
     );
     ws.send(JSON.stringify({ type: 'config', peerConnectionOptions: { iceServers: 'stun:x' } }));
     ws.send(JSON.stringify({ type: 'playerConnected', playerId: '101' }));
-    const offerDeadline = Date.now() + 10_000;
-    while (Date.now() < offerDeadline && !received.some((m) => m.type === 'offer'))
-      await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(received.map((m) => m.type)).toContain('offer'), {
+      timeout: 10_000,
+      interval: 50,
+    });
     expect(received.find((m) => m.type === 'offer')).toMatchObject({ playerId: '101' });
     const bad = streamer.lines.filter((l) => l.code === 'SIGNALLING_BAD_CONFIG');
     expect(bad.map((l) => l.problems)).toEqual([

@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
 import { requirements } from '../test/support/tools.js';
 import { inputChannelOpen, startPair, type Pair } from './testing/stack.js';
@@ -38,8 +38,10 @@ describe.skipIf(!ok)('x11: source', () => {
 
   beforeAll(async () => {
     xvfb = spawn('Xvfb', [display, '-screen', '0', '640x360x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
-    for (let i = 0; i < 50 && !existsSync(`/tmp/.X11-unix/X${n}`); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() => expect(existsSync(`/tmp/.X11-unix/X${n}`)).toBe(true), {
+      timeout: 5000,
+      interval: 100,
+    });
     browser = await launchBrowser();
     pair = await startPair({ STREAM_SOURCE: `x11:${display}`, STREAM_WIDTH: '640', STREAM_HEIGHT: '360' });
   });
@@ -62,19 +64,24 @@ describe.skipIf(!ok)('x11: source', () => {
     await pair.streamer!.waitFor(
       (l) => l.msg === 'input' && l.inputType === 'MouseMove' && Math.abs(Number(l.x) - 32768) <= 2,
     );
-    let at = pointer(display);
-    for (let i = 0; i < 30 && (Math.abs(at.x - 320) > 1 || Math.abs(at.y - 180) > 1); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      at = pointer(display);
-    }
-    expect(Math.abs(at.x - 320)).toBeLessThanOrEqual(1);
-    expect(Math.abs(at.y - 180)).toBeLessThanOrEqual(1);
+    await vi.waitFor(
+      () => {
+        const at = pointer(display);
+        expect(Math.abs(at.x - 320)).toBeLessThanOrEqual(1);
+        expect(Math.abs(at.y - 180)).toBeLessThanOrEqual(1);
+      },
+      { timeout: 3000, interval: 100 },
+    );
     // A corner maps to the display's last pixel.
     await page.mouse.move(1279, 719, { steps: 2 });
-    await new Promise((r) => setTimeout(r, 500));
-    at = pointer(display);
-    expect(at.x).toBeGreaterThanOrEqual(637);
-    expect(at.y).toBeGreaterThanOrEqual(357);
+    await vi.waitFor(
+      () => {
+        const at = pointer(display);
+        expect(at.x).toBeGreaterThanOrEqual(637);
+        expect(at.y).toBeGreaterThanOrEqual(357);
+      },
+      { timeout: 3000, interval: 100 },
+    );
     await page.context().close();
   });
 
@@ -132,7 +139,8 @@ describe.skipIf(!ok)('x11: source', () => {
       'KeyRelease Left',
     ];
     await expect.poll(() => keyEvents(seen), { timeout: 10_000 }).toEqual(expected);
-    // Nothing else follows: no stray repeat or release once the injector's queue has drained.
+    // Nothing else follows: no stray repeat or release once the injector's queue has drained. A window
+    // proving that nothing happens, not a wait for an event.
     await new Promise((r) => setTimeout(r, 500));
     expect(keyEvents(seen)).toEqual(expected);
     await page.context().close();

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TURN_RELAY } from '../common/metric-names.js';
 import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
 import { freePort, isAlive, startNode, type LogLine } from '../test/support/processes.js';
@@ -263,9 +263,10 @@ describe.skipIf(!ok)('turn/main.ts', () => {
           }),
         );
       }
-      for (let i = 0; i < 50 && (await metric()) - before < users.length; i++)
-        await new Promise((r) => setTimeout(r, 100));
-      expect((await metric()) - before).toBeGreaterThanOrEqual(users.length);
+      await vi.waitFor(async () => expect((await metric()) - before).toBeGreaterThanOrEqual(users.length), {
+        timeout: 5000,
+        interval: 100,
+      });
       const flood = new Set(users);
       const logged = turn.lines.filter((l) => l.code === 'TURN_AUTH_REJECTED' && flood.has(String(l.user)));
       expect(logged.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@
 // coturn's, the failure must be visible (coded warnings naming the refused credentials) within seconds.
 // Checked: the selected pair is relay/relay, coturn allocated for both peers, mouse and key input arrive.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   closeAllBrowsers,
   framesDecoded,
@@ -174,9 +174,10 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       await page.waitForFunction(() => /connection failed/.test(document.body.innerText), undefined, {
         timeout: 10_000,
       });
-      for (let i = 0; i < 50 && (await metric(pair, SIDECAR.available)) !== 1; i++)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(await metric(pair, SIDECAR.available)).toBe(1);
+      await vi.waitFor(async () => expect(await metric(pair, SIDECAR.available)).toBe(1), {
+        timeout: 5000,
+        interval: 100,
+      });
       await page.context().close();
     } finally {
       await pair.stop();
