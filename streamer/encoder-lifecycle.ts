@@ -1,5 +1,5 @@
 // The ffmpeg source's encoder lifecycle as explicit states and one pure transition function; the I/O
-// (launching, retiring, timers) stays in media-source.ts and acts on what a transition returns.
+// (launching, retiring, timers) stays in encoder-source.ts and acts on what a transition returns.
 
 /** Where the source's encoders stand. `E` is an encoder (generic so the table is tested without I/O). */
 export type EncoderState<E> =

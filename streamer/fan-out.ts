@@ -1,0 +1,61 @@
+// The fan-out behind every shared source: each RTP packet is copied into every attached player's track, so
+// N players cost N packet copies and SRTP, never N encodes. Each player has its own track because werift's
+// senders rewrite the packet object they are given: a shared track would let one player's sequence/timestamp
+// offsets leak into another's. A player that joins between keyframes first gets the current group of
+// pictures (keyframe and the frames since), so it can decode at once.
+import type { MediaStreamTrack } from 'werift';
+import type { GopCache } from './keyframe.js';
+import type { MediaSourceStats } from './media-source.js';
+import { copiesOf } from './rtp-copies.js';
+
+/** Copies every packet to the attached tracks and, for video, keeps the current GOP. */
+export class FanOut {
+  private readonly tracks = new Set<MediaStreamTrack>();
+  readonly stats: MediaSourceStats = {
+    packets: 0,
+    frames: 0,
+    bytes: 0,
+    encoderStarts: 0,
+    keyframeRequests: 0,
+  };
+
+  constructor(
+    private readonly gop: GopCache | undefined,
+    private readonly frameTicks: number,
+  ) {}
+
+  feed(packet: Buffer): void {
+    const { stats } = this;
+    stats.packets++;
+    stats.bytes += packet.length;
+    if ((packet[1]! & 0x80) !== 0) stats.frames++;
+    this.gop?.push(packet);
+    if (this.tracks.size === 0) return;
+    // Parsed once; each track gets its own header for its sender to rewrite.
+    const copy = copiesOf(packet);
+    for (const t of this.tracks) t.writeRtp(copy());
+  }
+
+  /** The encoder behind the stream changed (restart, loop): keep each player's numbering continuous. */
+  sourceChanged(first: Buffer): void {
+    this.gop?.reset();
+    // werift maps the new first packet onto the *last* sent sequence number and timestamp; step back one
+    // packet and one frame so it lands after them instead of duplicating the last packet.
+    const header = {
+      sequenceNumber: (first.readUInt16BE(2) - 1) & 0xffff,
+      timestamp: (first.readUInt32BE(4) - this.frameTicks) >>> 0,
+    };
+    for (const t of this.tracks) t.onSourceChanged.execute(header);
+  }
+
+  attach(track: MediaStreamTrack, withGop: boolean): () => void {
+    if (withGop && this.gop) for (const p of this.gop.snapshot()) track.writeRtp(p);
+    this.tracks.add(track);
+    return () => void this.tracks.delete(track);
+  }
+}
+
+/** A player's audio track gets nothing when the stream has no audio. */
+export const noAudio = () => () => undefined;
+/** `failed` of a source that never gives up. */
+export const never = new Promise<string>(() => undefined);
