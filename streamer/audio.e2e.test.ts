@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   closeAllBrowsers,
   inboundRtp,
@@ -54,15 +54,16 @@ function loudness(page: Page): Promise<number> {
 
 /** Waits until the page has received `packets` Opus packets and decoded them into something louder than silence. */
 async function hearsSound(page: Page, packets = 50): Promise<Record<string, number>> {
-  const end = Date.now() + 15_000;
-  let audio: Record<string, number> = {};
-  let rms = 0;
-  while (Date.now() < end) {
-    audio = await inboundRtp(page, 'audio');
-    if ((audio.packetsReceived ?? 0) >= packets && (rms = await loudness(page)) > 0.001) return audio;
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`no sound: loudness ${String(rms)}, inbound audio ${JSON.stringify(audio)}`);
+  return vi.waitFor(
+    async () => {
+      const audio = await inboundRtp(page, 'audio');
+      const rms = (audio.packetsReceived ?? 0) >= packets ? await loudness(page) : 0;
+      if (rms <= 0.001)
+        throw new Error(`no sound: loudness ${String(rms)}, inbound audio ${JSON.stringify(audio)}`);
+      return audio;
+    },
+    { timeout: 15_000, interval: 200 },
+  );
 }
 
 describe.skipIf(!ok)('audio', () => {
