@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { CLOSE } from '../../common/index.js';
 import { PlayerClient } from '../../test/support/player-client.js';
-import { startNode, type RunningProcess } from '../../test/support/processes.js';
-import { EPHEMERAL_SIDECAR_ENV } from '../../test/support/sidecar-env.js';
-import { StreamerStandIn } from '../../test/support/streamer-stand-in.js';
+import type { RunningProcess } from '../../test/support/processes.js';
+import type { StreamerStandIn } from '../../test/support/streamer-stand-in.js';
+import { startSidecarWithStreamer } from './sidecar-with-streamer.js';
 
 /** The TCP socket under a `ws` client: pausing it stops reading, so the kernel and then the sender fill up. */
 const tcp = (ws: WebSocket) => (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
@@ -21,14 +21,8 @@ describe('a streamer that stops reading', () => {
   const open: Array<{ close(): unknown }> = [];
 
   beforeAll(async () => {
-    proc = startNode('signalserver/main.ts', { ...EPHEMERAL_SIDECAR_ENV, KEEPALIVE_SECONDS: '0' });
-    ports = (await proc.waitFor((l) => l.msg === 'listening')) as unknown as typeof ports;
-    streamer = await StreamerStandIn.start(`ws://127.0.0.1:${ports.streamerPort}/`, {
-      id: 'slow',
-      candidates: 0,
-    });
+    ({ proc, ports, streamer } = await startSidecarWithStreamer({}, 'slow'));
     open.push(streamer);
-    await streamer.registered();
   }, 60_000);
 
   afterAll(async () => {

@@ -7,10 +7,10 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLOSE } from '../../common/index.js';
 import { PlayerClient } from '../../test/support/player-client.js';
-import { startNode, type RunningProcess } from '../../test/support/processes.js';
-import { EPHEMERAL_SIDECAR_ENV } from '../../test/support/sidecar-env.js';
-import { StreamerStandIn } from '../../test/support/streamer-stand-in.js';
+import type { RunningProcess } from '../../test/support/processes.js';
+import type { StreamerStandIn } from '../../test/support/streamer-stand-in.js';
 import { rawUpgrade } from './raw-upgrade.js';
+import { startSidecarWithStreamer } from './sidecar-with-streamer.js';
 
 const ROUTER_TOKEN = 'abuse-router-token-0123456789';
 const STREAMER_TOKEN = 'abuse-streamer-token-0123456789';
@@ -23,23 +23,19 @@ let streamer: StreamerStandIn;
 const open: Array<{ close(): unknown }> = [];
 
 beforeAll(async () => {
-  proc = startNode('signalserver/main.ts', {
-    ...EPHEMERAL_SIDECAR_ENV,
-    ROUTER_TOKEN,
-    STREAMER_TOKEN,
-    TURN_SECRET,
-    TURN_URLS: 'turn:192.0.2.1:3478',
-    MAX_PLAYER_SOCKETS: '4',
-    KEEPALIVE_SECONDS: '0',
-  });
-  ports = (await proc.waitFor((l) => l.msg === 'listening')) as unknown as typeof ports;
+  ({ proc, ports, streamer } = await startSidecarWithStreamer(
+    {
+      ROUTER_TOKEN,
+      STREAMER_TOKEN,
+      TURN_SECRET,
+      TURN_URLS: 'turn:192.0.2.1:3478',
+      MAX_PLAYER_SOCKETS: '4',
+    },
+    'pod',
+    `?token=${STREAMER_TOKEN}`,
+  ));
   http = `http://127.0.0.1:${ports.playerPort}`;
-  streamer = await StreamerStandIn.start(`ws://127.0.0.1:${ports.streamerPort}/?token=${STREAMER_TOKEN}`, {
-    id: 'pod',
-    candidates: 0,
-  });
   open.push(streamer);
-  await streamer.registered();
 }, 60_000);
 
 afterAll(async () => {
