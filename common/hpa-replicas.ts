@@ -13,6 +13,7 @@ export interface Tolerances {
 
 export const symmetricTolerance = (t: number = HPA_TOLERANCE): Tolerances => ({ up: t, down: t });
 
+/** Ratio band inside which the controller leaves the count alone (per direction since Kubernetes 1.33). */
 export const withinTolerance = (t: Tolerances, ratio: number): boolean =>
   1 - t.down <= ratio && ratio <= 1 + t.up;
 

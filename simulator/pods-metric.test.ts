@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PodSample } from './hpa-types.js';
-import { podsMetricReplicas, withinTolerance, type Tolerances } from './pods-metric.js';
+import { withinTolerance, type Tolerances } from '../common/hpa-replicas.js';
+import { podsMetricReplicas } from './pods-metric.js';
 
 const TOL: Tolerances = { up: 0.1, down: 0.1 };
 const TARGET = 1000; // AverageValue 1, in milli-units

@@ -5,9 +5,6 @@ import { withinTolerance, type Tolerances } from '../common/hpa-replicas.js';
 import type { PodSample } from './hpa-types.js';
 import { adapterMilli } from './quantities.js';
 
-/** Ratio band inside which the controller leaves the count alone (per-direction since Kubernetes 1.33). */
-export { withinTolerance, type Tolerances };
-
 /** The controller's average: integer division of the milli-unit total by the count, then ÷ target. */
 const usageRatio = (totalMilli: number, count: number, targetMilli: number) =>
   Math.trunc(totalMilli / count) / targetMilli;
