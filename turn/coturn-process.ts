@@ -1,6 +1,6 @@
-// Runs coturn in the foreground as our child: its plain-text log lines become JSON lines of ours, the
-// signals the kubelet sends are passed on, and our exit code is coturn's — the container lives and dies
-// with the relay.
+// Runs coturn in the foreground as our child: its plain-text log lines become JSON lines of ours, SIGHUP
+// and SIGQUIT are passed on (SIGTERM/SIGINT go through runService, which stops coturn), and our exit code
+// is coturn's when it ends on its own — the container lives and dies with the relay.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../common/logger.js';
@@ -33,7 +33,7 @@ export interface CoturnChild {
   stop(signal?: NodeJS.Signals): void;
 }
 
-const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'];
+const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGQUIT'];
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
   SIGHUP: 1,
   SIGINT: 2,

@@ -273,11 +273,11 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       expect(logged.length).toBeLessThanOrEqual(WARN_BUDGET);
     });
 
-    it('stops coturn on SIGTERM and exits with it', async () => {
+    it('stops coturn on SIGTERM and exits 0 once it is gone', async () => {
       const coturnPid = Number(started.pid);
       expect(coturnPid).toBeGreaterThan(0);
       const code = await turn.stop('SIGTERM', 10_000);
-      expect(code).not.toBeNull();
+      expect(code).toBe(0);
       expect(turn.lines.some((l) => l.msg === 'forwarding signal to coturn')).toBe(true);
       expect(isAlive(coturnPid)).toBe(false);
     });

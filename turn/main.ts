@@ -1,5 +1,7 @@
 // TURN entrypoint: env → config → external-IP discovery → turnserver.conf → coturn in the foreground.
-// Exit codes: 2 bad configuration, 3 external IP undiscoverable, otherwise coturn's own.
+// Exit codes: 2 bad configuration, 3 external IP undiscoverable, 0 after a stop by SIGTERM/SIGINT,
+// otherwise coturn's own. Signals are handled by runService like every other service of the kit: the
+// first stops coturn gracefully, a second kills it and exits 128 + n.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { configOrExit } from '../common/env-config.js';
@@ -10,10 +12,7 @@ import { coturnPrometheusOptions, startCoturn } from './coturn-process.js';
 import { discoverAddresses, ExternalIpError } from './external-ip.js';
 import { waitUntilAnswering } from './probe.js';
 import { isWildcard, renderTurnserverConf } from './render-config.js';
-
-// As PID 1 in a container a signal without a handler is ignored: honour SIGTERM during discovery too.
-const exitEarly = (signal: NodeJS.Signals) => process.exit(signal === 'SIGINT' ? 130 : 143);
-process.on('SIGTERM', exitEarly).on('SIGINT', exitEarly);
+import { runService } from '../common/run-service.js';
 
 const config = configOrExit(() => loadTurnConfig(process.env), 'turn');
 const logger = createLogger('turn', config.logLevel);
@@ -24,70 +23,95 @@ function fatal(exitCode: number, fields: { code: string } & Record<string, unkno
   process.exit(exitCode);
 }
 
-if (config.metrics) {
-  const options = coturnPrometheusOptions(config.turnserverBin);
-  if (options.error !== undefined)
-    fatal(127, { code: 'COTURN_SPAWN_FAILED', err: options.error }, `${config.turnserverBin} cannot be run`);
-  const unsupported = !options.exporter
-    ? 'was built without the Prometheus exporter'
-    : !options.address && !isWildcard(config.metrics.host)
-      ? `cannot bind its exporter to TURN_EXPORTER_HOST=${config.metrics.host} (no --prometheus-address; it would listen on every interface)`
-      : undefined;
-  if (unsupported !== undefined) {
-    fatal(2, { code: 'METRICS_UNSUPPORTED' }, `TURN_METRICS=true but ${config.turnserverBin} ${unsupported}`);
-  }
-}
-
-const addresses = await discoverAddresses(config).catch((err: unknown) => {
-  if (!(err instanceof ExternalIpError)) throw err;
-  return fatal(3, { code: err.code, attempts: err.attempts }, err.message);
-});
-logger.info({ ...addresses }, 'external address');
-
-const confPath = path.join(config.runDir, 'turnserver.conf');
-try {
-  mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
-  // The file holds the shared secret: readable by this user only.
-  writeFileSync(confPath, renderTurnserverConf(config, addresses, { runDir: config.runDir }), {
-    mode: 0o600,
-  });
-} catch (err) {
-  // Typically a read-only root filesystem without the emptyDir the DaemonSet must mount there.
-  fatal(
-    2,
-    { code: 'RUN_DIR_UNWRITABLE', err: (err as Error).message },
-    `cannot write ${confPath}: TURN_RUN_DIR must be a writable directory (mount an emptyDir)`,
-  );
-}
-
 const metrics = createTurnMetrics();
-if (config.exporter) {
-  try {
-    const { port } = await serveMetrics(metrics, config.exporter.host, config.exporter.port);
-    logger.info({ metricsPort: port }, 'metrics listening');
-  } catch (err) {
-    fatal(
-      2,
-      { code: 'EXPORTER_LISTEN_FAILED', err: (err as Error).message },
-      `cannot listen on ${config.exporter.host}:${config.exporter.port} for metrics`,
+let stopping = false;
+const running = await runService({
+  log: logger,
+  async start() {
+    if (config.metrics) {
+      const options = coturnPrometheusOptions(config.turnserverBin);
+      if (options.error !== undefined)
+        fatal(
+          127,
+          { code: 'COTURN_SPAWN_FAILED', err: options.error },
+          `${config.turnserverBin} cannot be run`,
+        );
+      const unsupported = !options.exporter
+        ? 'was built without the Prometheus exporter'
+        : !options.address && !isWildcard(config.metrics.host)
+          ? `cannot bind its exporter to TURN_EXPORTER_HOST=${config.metrics.host} (no --prometheus-address; it would listen on every interface)`
+          : undefined;
+      if (unsupported !== undefined) {
+        fatal(
+          2,
+          { code: 'METRICS_UNSUPPORTED' },
+          `TURN_METRICS=true but ${config.turnserverBin} ${unsupported}`,
+        );
+      }
+    }
+
+    const addresses = await discoverAddresses(config).catch((err: unknown) => {
+      if (!(err instanceof ExternalIpError)) throw err;
+      return fatal(3, { code: err.code, attempts: err.attempts }, err.message);
+    });
+    logger.info({ ...addresses }, 'external address');
+
+    const confPath = path.join(config.runDir, 'turnserver.conf');
+    try {
+      mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
+      // The file holds the shared secret: readable by this user only.
+      writeFileSync(confPath, renderTurnserverConf(config, addresses, { runDir: config.runDir }), {
+        mode: 0o600,
+      });
+    } catch (err) {
+      // Typically a read-only root filesystem without the emptyDir the DaemonSet must mount there.
+      fatal(
+        2,
+        { code: 'RUN_DIR_UNWRITABLE', err: (err as Error).message },
+        `cannot write ${confPath}: TURN_RUN_DIR must be a writable directory (mount an emptyDir)`,
+      );
+    }
+
+    if (config.exporter) {
+      try {
+        const { port } = await serveMetrics(metrics, config.exporter.host, config.exporter.port);
+        logger.info({ metricsPort: port }, 'metrics listening');
+      } catch (err) {
+        fatal(
+          2,
+          { code: 'EXPORTER_LISTEN_FAILED', err: (err as Error).message },
+          `cannot listen on ${config.exporter.host}:${config.exporter.port} for metrics`,
+        );
+      }
+    }
+    const coturn = startCoturn(config.turnserverBin, confPath, logger, (e) => metrics.observe(e));
+    logger.info(
+      { pid: coturn.pid, listenPort: config.listenPort, relayPorts: `${config.minPort}-${config.maxPort}` },
+      'coturn started',
     );
-  }
-}
-const coturn = startCoturn(config.turnserverBin, confPath, logger, (e) => metrics.observe(e));
-process.off('SIGTERM', exitEarly).off('SIGINT', exitEarly);
-logger.info(
-  { pid: coturn.pid, listenPort: config.listenPort, relayPorts: `${config.minPort}-${config.maxPort}` },
-  'coturn started',
-);
-void waitUntilAnswering(config.listenPort).then(
-  (ms) => {
-    metrics.setUp(true);
-    logger.info({ listenPort: config.listenPort, readyMs: ms }, 'ready');
+    void waitUntilAnswering(config.listenPort).then(
+      (ms) => {
+        metrics.setUp(true);
+        logger.info({ listenPort: config.listenPort, readyMs: ms }, 'ready');
+      },
+      (err: Error) =>
+        logger.error({ code: 'COTURN_NOT_ANSWERING', err: err.message }, 'coturn does not answer STUN'),
+    );
+    return coturn;
   },
-  (err: Error) =>
-    logger.error({ code: 'COTURN_NOT_ANSWERING', err: err.message }, 'coturn does not answer STUN'),
-);
-const code = await coturn.exited;
+  async stop(coturn) {
+    stopping = true;
+    logger.info({ signal: 'SIGTERM' }, 'forwarding signal to coturn');
+    coturn.stop('SIGTERM');
+    await coturn.exited;
+  },
+  abort(coturn) {
+    coturn.stop('SIGKILL');
+  },
+});
+
+// coturn ending on its own ends the container with coturn's status; after a stop, runService exits.
+const code = await running.service.exited;
 metrics.setUp(false);
 logger.info({ code }, 'coturn exited');
-process.exit(code);
+if (!stopping) process.exit(code);
