@@ -3,7 +3,11 @@
 // Covered: the start-up mark, an allocation change, a burst debounced, retry with back-off after 500s, a
 // change during back-off, token rotation, a hanging server (timeout and retry), stop() aborting, and
 // running outside a cluster.
-import { EventEmitter } from 'node:events';
+// The debounce and back-off tests run on a fake clock (setTimeout and Date): the patcher's timers fire only
+// when the test moves the clock, every request is stamped with that clock, so a delay is asserted exactly
+// and "nothing follows" is "no timer is armed". Sockets keep real time; the tests wait for requests and
+// outcomes as events, never by polling, because vi.waitFor would move a fake clock while it polls.
+import { EventEmitter, once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,8 +46,11 @@ class FakeApiServer {
   pod: unknown = { kind: 'Pod' };
   /** The answer to a GET (the node-fill list). */
   podList: unknown = { kind: 'PodList', items: [] };
+  /** Hanging calls that the client gave up on (closed its end). */
+  dropped = 0;
   private server: Server = createServer((req, res) => this.handle(req, res));
   private hanging: ServerResponse[] = [];
+  private arrived = new EventEmitter();
 
   async listen(): Promise<string> {
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -63,9 +70,11 @@ class FakeApiServer {
           chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown),
         at: Date.now(),
       });
+      this.arrived.emit('request');
       const status = this.plan.shift() ?? 200;
       if (status === 0) {
         this.hanging.push(res);
+        res.on('close', () => this.dropped++);
         return;
       }
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -75,8 +84,8 @@ class FakeApiServer {
   }
 
   /** Resolves once `n` requests have arrived. */
-  async requests(n: number, timeout = 5000): Promise<Seen[]> {
-    await vi.waitFor(() => expect(this.seen.length).toBeGreaterThanOrEqual(n), { timeout, interval: 20 });
+  async requests(n: number): Promise<Seen[]> {
+    while (this.seen.length < n) await once(this.arrived, 'request');
     return this.seen;
   }
 
@@ -119,12 +128,22 @@ function marks(allocated: boolean) {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The server records a request before the client has read the answer: wait for the outcome callback. */
-async function outcomes(results: string[], n: number): Promise<string[]> {
-  await vi.waitFor(() => expect(results.length).toBeGreaterThanOrEqual(n), { interval: 20 });
-  return results;
+/** Every attempt's outcome, in order (the patcher's onPatch callback). */
+class Outcomes {
+  readonly all: string[] = [];
+  private added = new EventEmitter();
+  readonly record = (r: string) => {
+    this.all.push(r);
+    this.added.emit('outcome');
+  };
+  /** The server records a request before the client has read the answer: this waits for the outcome. */
+  async reach(n: number): Promise<string[]> {
+    while (this.all.length < n) await once(this.added, 'outcome');
+    return this.all;
+  }
 }
+/** The patcher's timers and the requests' stamps follow a clock the test moves; sockets keep real time. */
+const fakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
 const dir = mkdtempSync(join(tmpdir(), 'pod-patcher-'));
 const tokenFile = join(dir, 'token');
 const PODS_PATH = '/api/v1/namespaces/pixel/pods';
@@ -146,6 +165,7 @@ afterEach(async () => {
   await patcher?.stop();
   patcher = undefined;
   await api.close();
+  vi.useRealTimers();
 });
 
 async function start(
@@ -165,7 +185,7 @@ async function start(
   apiUrl = await api.listen();
   const source = new Allocation();
   const { logger, lines } = captureLog('sidecar', 'debug');
-  const results: string[] = [];
+  const results = new Outcomes();
   patcher = startPodPatcher(
     source,
     {
@@ -176,7 +196,7 @@ async function start(
       debounceMs: opts.debounceMs ?? 100,
       retryInitialMs: opts.retryInitialMs ?? 200,
       requestTimeoutMs: opts.requestTimeoutMs ?? 2000,
-      onPatch: (r) => results.push(r),
+      onPatch: results.record,
     },
     logger,
   );
@@ -208,50 +228,72 @@ describe('pod patcher', () => {
     expect(Number(marks(true).metadata.annotations[DELETION_COST_ANNOTATION])).toBeGreaterThan(
       Number(marks(false).metadata.annotations[DELETION_COST_ANNOTATION]),
     );
-    expect(await outcomes(results, 2)).toEqual(['ok', 'ok']);
+    expect(await results.reach(2)).toEqual(['ok', 'ok']);
   });
 
-  it('sends only the final state of a burst of changes', async () => {
-    const { source } = await start({ debounceMs: 300 });
-    await api.requests(1);
-    for (let i = 0; i < 25; i++) source.set(i % 2 === 0); // ends on allocated (i = 24)
+  it('sends only the final state of a burst of changes, once the burst has been quiet for debounceMs', async () => {
+    fakeClock();
+    const { source, results } = await start({ debounceMs: 300 });
+    vi.advanceTimersToNextTimer(); // the start-up mark
+    await results.reach(1);
+    // 25 changes 10 ms apart (ends on allocated, i = 24): each one restarts the quiet period.
+    for (let i = 0; i < 25; i++) {
+      source.set(i % 2 === 0);
+      vi.advanceTimersByTime(10);
+    }
+    const lastChange = Date.now() - 10;
+    vi.advanceTimersToNextTimer();
     const seen = await api.requests(2);
-    await sleep(800); // a window (over two quiet periods) in which nothing may follow: not a wait for an event
-    expect(seen).toHaveLength(2);
+    expect((seen[1]?.at ?? 0) - lastChange).toBe(300);
     expect(seen[1]?.body).toEqual(marks(true));
+    expect(await results.reach(2)).toEqual(['ok', 'ok']);
+    expect(vi.getTimerCount()).toBe(0); // nothing more is due, however long one waits
 
     // A burst that ends where it started sends nothing at all.
     source.set(false);
     source.set(true);
-    await sleep(800); // a window proving that no call is made: not a wait for an event
+    vi.runAllTimers();
+    await patcher?.stop(); // waits for any call started meanwhile, and each call reports an outcome
+    patcher = undefined;
+    expect(results.all).toEqual(['ok', 'ok']);
     expect(api.seen).toHaveLength(2);
   });
 
-  // The back-off rules are tables in patch-schedule.test.ts; this is their one run in real time.
+  // The back-off rules are tables in patch-schedule.test.ts; this is their run with real calls.
   it('retries after a 500 with backoff, sending the latest state', async () => {
+    fakeClock();
     const { source, lines, results } = await start({ plan: [200, 500, 500], retryInitialMs: 200 });
-    await api.requests(1);
+    vi.advanceTimersToNextTimer();
+    await results.reach(1);
     source.set(true);
-    const seen = await api.requests(4, 8000);
+    for (let n = 2; n <= 4; n++) {
+      vi.advanceTimersToNextTimer(); // the debounce, then each retry
+      await results.reach(n);
+    }
+    const seen = api.seen;
     expect(seen.map((s) => s.body)).toEqual([marks(false), marks(true), marks(true), marks(true)]);
-    const gap1 = (seen[2]?.at ?? 0) - (seen[1]?.at ?? 0);
-    const gap2 = (seen[3]?.at ?? 0) - (seen[2]?.at ?? 0);
-    expect(gap1).toBeGreaterThanOrEqual(180);
-    expect(gap2).toBeGreaterThanOrEqual(380); // doubled
-    expect(await outcomes(results, 4)).toEqual(['ok', 'error', 'error', 'ok']);
+    expect((seen[2]?.at ?? 0) - (seen[1]?.at ?? 0)).toBe(200);
+    expect((seen[3]?.at ?? 0) - (seen[2]?.at ?? 0)).toBe(400); // doubled
+    expect(results.all).toEqual(['ok', 'error', 'error', 'ok']);
+    expect(vi.getTimerCount()).toBe(0);
     const warns = lines.filter((l) => l.msg === 'pod patch failed; retrying');
     expect(warns).toHaveLength(2);
     expect(warns[0]).toMatchObject({ level: 'warn', code: 'POD_PATCH_HTTP_STATUS', status: 500 });
   });
 
   it('a change during a failing retry is what the retry sends', async () => {
-    const { source } = await start({ plan: [500], retryInitialMs: 400 });
-    await api.requests(1); // start-up patch (idle) fails
-    source.set(true); // arrives during the backoff: must not cut it short, must be sent by the retry
+    fakeClock();
+    const { source, results } = await start({ plan: [500], retryInitialMs: 400 });
+    vi.advanceTimersToNextTimer();
+    await results.reach(1); // start-up patch (idle) failed
+    vi.advanceTimersByTime(100);
+    source.set(true); // during the back-off: must not cut it short, must be sent by the retry
+    vi.advanceTimersToNextTimer();
     const seen = await api.requests(2);
+    expect((seen[1]?.at ?? 0) - (seen[0]?.at ?? 0)).toBe(400);
     expect(seen[1]?.body).toEqual(marks(true));
-    await sleep(500); // a window proving that the change added no call of its own: not a wait for an event
-    expect(api.seen).toHaveLength(2);
+    expect(await results.reach(2)).toEqual(['error', 'ok']);
+    expect(vi.getTimerCount()).toBe(0); // the change added no call of its own
   });
 
   it('re-reads the token before each call (kubelet rotates it)', async () => {
@@ -269,18 +311,19 @@ describe('pod patcher', () => {
     await api.requests(1);
     for (let i = 0; i < 1000; i++) source.set(i % 2 === 0);
     expect(api.seen).toHaveLength(1); // the change handler did no I/O of its own
-    const seen = await api.requests(2, 4000); // the hung call timed out, the retry carries the latest state
+    const seen = await api.requests(2); // the hung call timed out, the retry carries the latest state
     expect(seen[1]?.body).toEqual(marks(false));
     expect(lines.some((l) => l.code === 'POD_PATCH_TIMEOUT')).toBe(true);
   });
 
   it('stop() aborts a call the API server never answers', async () => {
-    await start({ plan: [0], requestTimeoutMs: 15_000 });
+    // The call's own limit is beyond the test's: only an abort lets stop() resolve in time.
+    const { results } = await start({ plan: [0], requestTimeoutMs: 600_000 });
     await api.requests(1);
-    const t0 = performance.now();
     await patcher?.stop();
     patcher = undefined;
-    expect(performance.now() - t0).toBeLessThan(5000); // far below the 15 s call limit: it was aborted
+    expect(results.all).toEqual(['error']);
+    await vi.waitFor(() => expect(api.dropped).toBe(1)); // the API server saw the call given up
   });
 
   it('outside a cluster does nothing and says so once', async () => {
@@ -288,10 +331,11 @@ describe('pod patcher', () => {
     await api.listen();
     const { logger, lines } = captureLog('sidecar', 'debug');
     const source = new Allocation();
+    fakeClock();
     patcher = startPodPatcher(source, { env: { POD_NAME: 'x' } }, logger);
     source.set(true);
     source.set(false);
-    await sleep(300); // a window proving that no call is made: not a wait for an event
+    expect(vi.getTimerCount()).toBe(0); // no call is due, now or later
     const notes = lines.filter(
       (l) => typeof l.msg === 'string' && l.msg.startsWith('not in a Kubernetes cluster'),
     );
