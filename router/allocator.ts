@@ -250,7 +250,7 @@ export class Allocator {
         this.beliefs.set(ep.url, { suspectUntil: now + this.options.suspectMs });
         this.metrics.count('failed');
         this.log.error(
-          { pod: ep.key, url: ep.url, code: 'reserve_disabled' },
+          { pod: ep.key, url: ep.url, code: 'RESERVE_DISABLED' },
           'sidecar has no reservation API (404); is ROUTER_TOKEN set there?',
         );
         return;
@@ -258,7 +258,7 @@ export class Allocator {
         this.beliefs.set(ep.url, { suspectUntil: now + this.options.suspectMs });
         this.metrics.count('failed');
         this.log[outcome.code === 'unauthorized' ? 'error' : 'warn'](
-          { pod: ep.key, url: ep.url, code: `reserve_${outcome.code}`, detail: outcome.detail },
+          { pod: ep.key, url: ep.url, code: `RESERVE_${outcome.code.toUpperCase()}`, detail: outcome.detail },
           'reservation request failed; trying the next pod',
         );
         return;

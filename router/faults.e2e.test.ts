@@ -83,7 +83,7 @@ describe('one sidecar behind a router with small bounds', () => {
       Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x01, 0x0d, 0x0a, 0x0d, 0x0a]),
     );
     expect(garbage).toMatch(/^HTTP\/1\.1 400/);
-    await router.proc.waitFor((l) => l.msg === 'WebSocket upgrade refused' && l.code === 'bad_upgrade');
+    await router.proc.waitFor((l) => l.msg === 'WebSocket upgrade refused' && l.code === 'BAD_UPGRADE');
     await router.proc.waitFor((l) => l.msg === 'malformed or slow HTTP request dropped');
     const p = arrive(router.url);
     await p.waitFor('config');
@@ -143,7 +143,7 @@ describe('one sidecar behind a router with small bounds', () => {
     const back = arrive(router.url, cookie);
     await back.waitFor('queuePosition');
     await router.proc.waitFor(
-      (l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'resume_gone',
+      (l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'RESUME_GONE',
     );
     await back.close(1000);
     await q.close(1000);
@@ -189,7 +189,7 @@ describe('one sidecar behind a router with small bounds', () => {
     await p.close(1000);
     const q = arrive(router.url, forged);
     await q.waitFor('config');
-    await router.proc.waitFor((l) => l.code === 'bad_session_cookie');
+    await router.proc.waitFor((l) => l.code === 'BAD_SESSION_COOKIE');
     const text = await scrape(router.metricsPort);
     expect(sample(text, 'pixelstream_router_allocations_total{result="resumed"}')).toBe(1);
     await q.close(1000);
@@ -228,7 +228,7 @@ describe('sidecars that hang or die', () => {
     expect(await placed.streamer()).toBe(healthy.sidecars[0]!.streamerId);
     await other.waitFor('queuePosition', 5000);
     await router.proc.waitFor(
-      (l) => l.code === 'reserve_timeout' && l.msg === 'reservation request failed; trying the next pod',
+      (l) => l.code === 'RESERVE_TIMEOUT' && l.msg === 'reservation request failed; trying the next pod',
     );
     const text = await scrape(router.metricsPort);
     expect(sample(text, 'pixelstream_router_allocations_total{result="failed"}')).toBeGreaterThanOrEqual(1);
@@ -250,11 +250,13 @@ describe('sidecars that hang or die', () => {
     await p.subscribe(id);
     await healthy.proc.stop('SIGKILL');
     expect((await p.closed).code).toBe(1006);
-    await router.proc.waitFor((l) => l.msg === 'session ended' && l.first === 'sidecar' && l.code === 1006);
+    await router.proc.waitFor(
+      (l) => l.msg === 'session ended' && l.first === 'sidecar' && l.closeCode === 1006,
+    );
     const back = arrive(router.url, p.cookie);
     await back.waitFor('queuePosition', 5000);
     await router.proc.waitFor(
-      (l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'resume_unreachable',
+      (l) => l.msg === 'resume refused; allocating a new pod' && l.code === 'RESUME_UNREACHABLE',
     );
     await back.close(1000);
   });
@@ -286,7 +288,7 @@ describe('a sidecar dying between reservation and player socket', () => {
     // Whichever pod the first player tried first, the second arrival finds at most the dying one left.
     const b = arrive(router.url);
     await dying.proc.exited;
-    await router.proc.waitFor((l) => l.code === 'sidecar_socket_failed');
+    await router.proc.waitFor((l) => l.code === 'SIDECAR_SOCKET_FAILED');
     await until(
       () =>
         [a, b].some((x) => x.has('config')) && [a, b].every((x) => x.has('config') || x.has('queuePosition')),

@@ -69,8 +69,8 @@ describe('POST /session', () => {
       expect(json.code).toBe(code);
       expect(json.message).not.toMatch(/ at |node_modules/);
     }
-    expect(lines.filter((l) => l.code === 'bad_request').map((l) => l.status)).toEqual([400, 400, 413]);
-    expect(lines.filter((l) => l.code === 'bad_session_ticket')).toHaveLength(2);
+    expect(lines.filter((l) => l.code === 'BAD_REQUEST').map((l) => l.status)).toEqual([400, 400, 413]);
+    expect(lines.filter((l) => l.code === 'BAD_SESSION_TICKET')).toHaveLength(2);
   });
 
   it('refuses a ticket posted from another origin', async () => {

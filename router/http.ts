@@ -54,7 +54,7 @@ export function createApp(options: HttpOptions): express.Express {
     // always sends Origin on POST; a mismatch is refused outright.
     const origin = req.headers.origin;
     if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
-      options.log.warn({ code: 'cross_origin', origin }, 'session ticket from another origin refused');
+      options.log.warn({ code: 'CROSS_ORIGIN', origin }, 'session ticket from another origin refused');
       res
         .status(403)
         .json(errorBody('cross_origin', 'the session ticket must come from the page this router served'));
@@ -63,7 +63,7 @@ export function createApp(options: HttpOptions): express.Express {
     const raw = (req.body as { ticket?: unknown } | undefined)?.ticket;
     const ticket = typeof raw === 'string' ? options.cookies.decode(raw) : undefined;
     if (!ticket) {
-      options.log.info({ code: 'bad_session_ticket' }, 'invalid session ticket');
+      options.log.info({ code: 'BAD_SESSION_TICKET' }, 'invalid session ticket');
       res
         .status(400)
         .json(
@@ -106,7 +106,7 @@ export function createApp(options: HttpOptions): express.Express {
         return;
       }
       const message = err.expose ? err.message : (http.STATUS_CODES[status] ?? 'bad request');
-      options.log.info({ code: 'bad_request', status, path: req.path, reason: message }, 'bad HTTP request');
+      options.log.info({ code: 'BAD_REQUEST', status, path: req.path, reason: message }, 'bad HTTP request');
       res.status(status).json(errorBody('bad_request', message));
     },
   );

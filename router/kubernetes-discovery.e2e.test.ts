@@ -228,7 +228,7 @@ describe('kubernetes discovery', () => {
     const back = new Arrival(routerUrl, first.cookie);
     open.push(back);
     await back.waitFor('queuePosition');
-    await router.waitFor((l) => l.code === 'resume_pod_gone');
+    await router.waitFor((l) => l.code === 'RESUME_POD_GONE');
     expect(back.has('config')).toBe(false);
 
     // streamer-b's player drops; another replica (here: the test) releases that reservation and the sidecar
@@ -310,7 +310,7 @@ describe('kubernetes discovery while the API server refuses the router', () => {
   it('serves, says why and stays not ready while refused, then syncs and places the waiting player', async () => {
     const l = await router.waitFor((x) => x.msg === 'listening');
     const base = `http://127.0.0.1:${l.port as number}`;
-    const refused = await router.waitFor((x) => x.code === 'discovery_error');
+    const refused = await router.waitFor((x) => x.code === 'DISCOVERY_ERROR');
     expect(refused.err).toBe(
       `HTTP 403: pods is forbidden: User "system:serviceaccount:${NS}:router" cannot list resource "pods"`,
     );

@@ -59,7 +59,7 @@ export class KubernetesDiscovery extends EventEmitter implements Discovery {
     informer.on('error', (err: unknown) => {
       this.failedSinceStart = true;
       if (this.stopped) return;
-      this.log.warn({ code: 'discovery_error', err: errText(err) }, 'pod watch failed; restarting');
+      this.log.warn({ code: 'DISCOVERY_ERROR', err: errText(err) }, 'pod watch failed; restarting');
       clearTimeout(this.restartTimer);
       this.restartTimer = setTimeout(() => void this.run(), RESTART_DELAY_MS);
     });
@@ -75,7 +75,7 @@ export class KubernetesDiscovery extends EventEmitter implements Discovery {
       await this.informer.start();
     } catch (err) {
       this.failedSinceStart = true;
-      this.log.warn({ code: 'discovery_error', err: errText(err) }, 'pod list failed; retrying');
+      this.log.warn({ code: 'DISCOVERY_ERROR', err: errText(err) }, 'pod list failed; retrying');
       this.restartTimer = setTimeout(() => void this.run(), RESTART_DELAY_MS);
       return;
     }

@@ -60,7 +60,7 @@ describe('liveness', () => {
     silent.on('error', () => {});
     await until(() => head.startsWith('HTTP/1.1 101'), 3000);
     await gone;
-    await until(() => lines.some((l) => l.code === 'player_silent'), 3000);
+    await until(() => lines.some((l) => l.code === 'PLAYER_SILENT'), 3000);
     expect(live.readyState).toBe(WebSocket.OPEN);
     await until(() => router.waiting() === 1, 3000);
     live.close(1000);
@@ -83,7 +83,7 @@ describe('liveness', () => {
     expect(chatty.readyState).toBe(WebSocket.OPEN);
     chatty.send(JSON.stringify({ type: 'listStreamers' }));
     expect(await chattyClosed).toBe(1008);
-    expect(lines.find((l) => l.code === 'early_overflow')).toMatchObject({ messages: 65 });
+    expect(lines.find((l) => l.code === 'EARLY_OVERFLOW')).toMatchObject({ messages: 65 });
 
     const big = new WebSocket(`ws://127.0.0.1:${router.port}/`);
     const bigClosed = new Promise<number>((r) => big.once('close', (code) => r(code)));

@@ -54,8 +54,8 @@ describe('misconfigured sidecars', () => {
     expect((await player.waitFor('queuePosition')).position).toBe(1);
     const errors = () => lines.filter((l) => l.level === 'error');
     await until(() => errors().length >= 2, 5000, 'two error lines');
-    expect(errors().find((l) => l.url === otherToken)).toMatchObject({ code: 'reserve_unauthorized' });
-    expect(errors().find((l) => l.url === noApi)).toMatchObject({ code: 'reserve_disabled' });
+    expect(errors().find((l) => l.url === otherToken)).toMatchObject({ code: 'RESERVE_UNAUTHORIZED' });
+    expect(errors().find((l) => l.url === noApi)).toMatchObject({ code: 'RESERVE_DISABLED' });
     expect(await failed()).toBe(2);
     expect(player.has('config')).toBe(false);
     await player.close(1000);
@@ -67,12 +67,12 @@ describe('misconfigured sidecars', () => {
     const back = new Arrival(`ws://127.0.0.1:${router.port}/`, `pxs_session=${cookie}`);
     open.push(back);
     await until(
-      () => lines.some((l) => l.code === 'resume_unauthorized'),
+      () => lines.some((l) => l.code === 'RESUME_UNAUTHORIZED'),
       5000,
       'the resume refusal is logged',
     );
     expect((await failed())! - before).toBeGreaterThanOrEqual(1);
-    expect(lines.find((l) => l.code === 'resume_unauthorized')).toMatchObject({ pod: otherToken });
+    expect(lines.find((l) => l.code === 'RESUME_UNAUTHORIZED')).toMatchObject({ pod: otherToken });
     await back.close(1000);
   });
 });

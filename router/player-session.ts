@@ -101,7 +101,7 @@ export class PlayerSession implements Waiter {
     const raw = readCookie(this.req.headers.cookie, SESSION_COOKIE);
     const ticket = this.ctx.cookies.decode(raw);
     if (raw !== undefined && !ticket)
-      this.log.info({ code: 'bad_session_cookie' }, 'ignoring an invalid session cookie');
+      this.log.info({ code: 'BAD_SESSION_COOKIE' }, 'ignoring an invalid session cookie');
     if (ticket && (await this.tryResume(ticket.sidecarUrl, ticket.reservationId))) return;
     if (this.state === 'closed') return;
     this.ctx.metrics.arrivals.inc();
@@ -116,7 +116,7 @@ export class PlayerSession implements Waiter {
     if (!endpoint) {
       // Only pods discovery vouches for: a signed cookie is still never a way to reach an arbitrary host.
       this.log.info(
-        { url: sidecarUrl, code: 'resume_pod_gone' },
+        { url: sidecarUrl, code: 'RESUME_POD_GONE' },
         'resume impossible: pod no longer discovered',
       );
       return false;
@@ -138,7 +138,7 @@ export class PlayerSession implements Waiter {
         {
           pod: endpoint.key,
           reservation: reservationId,
-          code: `resume_${outcome.kind === 'failed' ? outcome.code : outcome.kind}`,
+          code: `RESUME_${(outcome.kind === 'failed' ? outcome.code : outcome.kind).toUpperCase()}`,
         },
         'resume refused; allocating a new pod',
       );
@@ -177,7 +177,7 @@ export class PlayerSession implements Waiter {
       queue_timeout: `No stream became free within ${Math.round(this.ctx.options.queueTimeoutMs / 1000)} s. Please try again later.`,
       shutting_down: 'This router is restarting; reconnecting to another one…',
     };
-    this.log.info({ code, waitedMs: Date.now() - this.arrivedAt }, 'player turned away');
+    this.log.info({ code: code.toUpperCase(), waitedMs: Date.now() - this.arrivedAt }, 'player turned away');
     const turnAway = () => {
       const ws = this.ws;
       this.finish('turned_away');
@@ -236,7 +236,7 @@ export class PlayerSession implements Waiter {
     this.pending.push({ data, isBinary });
     if (this.pending.length > MAX_PENDING_MESSAGES || this.pendingBytes > MAX_PENDING_BYTES) {
       this.log.warn(
-        { code: 'early_overflow', messages: this.pending.length, bytes: this.pendingBytes },
+        { code: 'EARLY_OVERFLOW', messages: this.pending.length, bytes: this.pendingBytes },
         'player sent too much before its pod was ready; closing',
       );
       this.ws?.close(CLOSE.policyViolation, 'too many messages before a stream was assigned');
@@ -256,10 +256,10 @@ export class PlayerSession implements Waiter {
     this.finish(was === 'waiting' ? 'left_queue' : 'left_while_connecting');
     if (was === 'waiting') {
       this.ctx.allocator.cancel(this);
-      this.log.info({ code, waitedMs: Date.now() - this.arrivedAt }, 'player left the queue');
+      this.log.info({ closeCode: code, waitedMs: Date.now() - this.arrivedAt }, 'player left the queue');
     } else if (was === 'connecting') {
       this.upstream?.terminate();
-      this.log.info({ code }, 'player left while its pod was being connected');
+      this.log.info({ closeCode: code }, 'player left while its pod was being connected');
       // Resumed or not, a player that closes cleanly is done; otherwise the sidecar's TTL/grace applies.
       if (this.grant && (code === 1000 || code === 1005)) this.release(this.grant);
     }
@@ -286,7 +286,7 @@ export class PlayerSession implements Waiter {
       .join(', ');
     if (!target) {
       this.log.warn(
-        { pod: grant.endpoint.key, code: listed ? 'bad_upgrade' : 'pod_not_listed' },
+        { pod: grant.endpoint.key, code: listed ? 'BAD_UPGRADE' : 'POD_NOT_LISTED' },
         listed ? 'player path is not a plain path; closing' : 'granted pod left discovery; closing',
       );
       this.finish(listed ? 'bad_path' : 'pod_not_listed');
@@ -342,7 +342,7 @@ export class PlayerSession implements Waiter {
             pod: grant.endpoint.key,
             reservation: grant.reservation.id,
             first,
-            code,
+            closeCode: code,
             reason,
             durationMs: Date.now() - pipedAt,
           },
@@ -358,7 +358,7 @@ export class PlayerSession implements Waiter {
       this.ctx.allocator.suspect(grant.endpoint, why);
       this.release(grant);
       this.log.warn(
-        { pod: grant.endpoint.key, reservation: grant.reservation.id, code: 'sidecar_socket_failed', why },
+        { pod: grant.endpoint.key, reservation: grant.reservation.id, code: 'SIDECAR_SOCKET_FAILED', why },
         'sidecar player socket failed after reservation; finding another pod',
       );
       this.moveTo('waiting');

@@ -124,7 +124,7 @@ export async function startRouter(
   // A flood of refused upgrades must not become a flood of log lines.
   const refusals = new WarningLimiter();
   wss.on('wsClientError', (err, socket) => {
-    log.warn({ code: 'bad_upgrade', err: err.message }, 'malformed WebSocket upgrade');
+    log.warn({ code: 'BAD_UPGRADE', err: err.message }, 'malformed WebSocket upgrade');
     socket.destroy();
   });
   const ctx: SessionContext = {
@@ -165,7 +165,7 @@ export async function startRouter(
     app,
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    log.warn({ code: 'bad_request', err: err.code ?? err.message }, 'malformed or slow HTTP request dropped');
+    log.warn({ code: 'BAD_REQUEST', err: err.code ?? err.message }, 'malformed or slow HTTP request dropped');
     if (!socket.writable) return void socket.destroy();
     const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
     // Destroy once written: the server is half-open by default, and a client that never closes its side
@@ -196,7 +196,7 @@ export async function startRouter(
         log.warn(
           {
             suppressed: verdict.suppressed,
-            code: problem.code,
+            code: problem.code.toUpperCase(),
             reason: problem.message,
             remote: req.socket.remoteAddress,
             client,
@@ -223,7 +223,7 @@ export async function startRouter(
       if (!ws || ws.readyState !== ws.OPEN) continue;
       if (!s.alive) {
         log.warn(
-          { session: s.id, code: 'player_silent' },
+          { session: s.id, code: 'PLAYER_SILENT' },
           'player stopped answering pings; dropping its socket',
         );
         ws.terminate();

@@ -111,7 +111,7 @@ describe('stalled HTTP clients', () => {
     }
     for (const s of all) expect(s.received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
     expect(
-      lines.filter((l) => l.code === 'bad_request' && l.err === 'ERR_HTTP_REQUEST_TIMEOUT'),
+      lines.filter((l) => l.code === 'BAD_REQUEST' && l.err === 'ERR_HTTP_REQUEST_TIMEOUT'),
     ).toHaveLength(all.length);
 
     // The router and the player's session carry on.

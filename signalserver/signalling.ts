@@ -317,7 +317,7 @@ export class SignallingHub {
     if (s.legacyTimer) clearTimeout(s.legacyTimer);
     const id = s.id;
     this.streamers.remove(s);
-    s.log.info({ code, reason }, 'streamer disconnected');
+    s.log.info({ closeCode: code, reason }, 'streamer disconnected');
     for (const p of [...s.subscribers.values()]) {
       if (p.kind === 'sfu') {
         this.unsubscribe(p, 'streamer_gone', false);

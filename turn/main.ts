@@ -113,5 +113,5 @@ const running = await runService({
 // coturn ending on its own ends the container with coturn's status; after a stop, runService exits.
 const code = await running.service.exited;
 metrics.setUp(false);
-logger.info({ code }, 'coturn exited');
+logger.info({ exitCode: code }, 'coturn exited');
 if (!stopping) process.exit(code);

@@ -33,7 +33,7 @@ describe('a granted pod whose socket fails', () => {
   it('is marked suspect and the player retries with a growing back-off, not in a loop', async () => {
     const player = new Arrival(router.url);
     stops.push(() => player.ws.terminate());
-    const failures = () => router.proc.lines.filter((l) => l.code === 'sidecar_socket_failed');
+    const failures = () => router.proc.lines.filter((l) => l.code === 'SIDECAR_SOCKET_FAILED');
     await vi.waitFor(() => expect(failures().length).toBeGreaterThanOrEqual(4), { timeout: 20_000 });
     await router.proc.waitFor((l) => l.msg === 'sidecar marked suspect');
     const at = failures().map((l) => Date.parse(l.time as string));
@@ -76,7 +76,7 @@ describe('one client address', () => {
     const other = rawUpgrade(router.port, '/', { 'x-forwarded-for': '198.51.100.8' });
     open.push(other);
     expect(await other.status()).toBe(101);
-    const lines = router.proc.lines.filter((l) => l.code === 'rate_limited');
+    const lines = router.proc.lines.filter((l) => l.code === 'RATE_LIMITED');
     expect(lines.length).toBe(1);
     expect(lines[0]!.client).toBe('198.51.100.7');
   });
