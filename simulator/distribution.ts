@@ -25,13 +25,16 @@ export function parseDistribution(text: string, what = 'distribution'): Distribu
   const [kind, args] = t.includes(':')
     ? [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)]
     : ['fixed', t];
+  /** The two numbers of `args` around `separator`, each checked as num() does. */
+  const pair = (separator: string): [number, number] => {
+    const [a, b] = args.split(separator);
+    return [num(a), num(b)];
+  };
   switch (kind) {
     case 'fixed':
       return { kind: 'fixed', value: num(args) };
     case 'uniform': {
-      const [a, b] = args.split('..');
-      const min = num(a);
-      const max = num(b);
+      const [min, max] = pair('..');
       if (max < min) throw bad('uniform needs min..max with min ≤ max');
       return { kind: 'uniform', min, max };
     }
@@ -39,9 +42,7 @@ export function parseDistribution(text: string, what = 'distribution'): Distribu
     case 'exponential':
       return { kind: 'exponential', mean: num(args) };
     case 'lognormal': {
-      const [a, b] = args.split(',');
-      const median = num(a);
-      const p95 = num(b);
+      const [median, p95] = pair(',');
       if (median <= 0 || p95 < median) throw bad('lognormal needs median > 0 and p95 ≥ median');
       return { kind: 'lognormal', median, p95 };
     }

@@ -67,26 +67,22 @@ export function compileExpression(source: string, known: readonly string[]): Com
     }
     throw fail(`unexpected ${JSON.stringify(t)}`);
   };
-  const product = (): Compiled => {
-    let left = primary();
-    while (peek() === '*' || peek() === '/') {
-      const op = take();
-      const l = left;
-      const r = primary();
-      left = op === '*' ? (v) => l(v) * r(v) : (v) => l(v) / r(v);
-    }
-    return left;
-  };
-  const sum = (): Compiled => {
-    let left = product();
-    while (peek() === '+' || peek() === '-') {
-      const op = take();
-      const l = left;
-      const r = product();
-      left = op === '+' ? (v) => l(v) + r(v) : (v) => l(v) - r(v);
-    }
-    return left;
-  };
+  /** One precedence level: operands joined left to right by the operators of `ops`. */
+  const level =
+    (operand: () => Compiled, ops: Readonly<Record<string, (a: number, b: number) => number>>) =>
+    (): Compiled => {
+      let left = operand();
+      for (let t = peek(); t !== undefined && Object.hasOwn(ops, t); t = peek()) {
+        take();
+        const op = ops[t]!;
+        const l = left;
+        const r = operand();
+        left = (v) => op(l(v), r(v));
+      }
+      return left;
+    };
+  const product = level(primary, { '*': (a, b) => a * b, '/': (a, b) => a / b });
+  const sum = level(product, { '+': (a, b) => a + b, '-': (a, b) => a - b });
   const compiled = sum();
   if (pos !== toks.length) throw fail(`unexpected ${JSON.stringify(toks[pos])}`);
   return compiled;

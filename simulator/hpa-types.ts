@@ -1,5 +1,6 @@
 // The HorizontalPodAutoscaler (autoscaling/v2) spec as far as the simulator models it, with the API server's
 // defaulting. Field names follow the Kubernetes API so a policy reads like the manifest it becomes.
+import { HPA_TOLERANCE } from '../common/hpa-replicas.js';
 
 export type SelectPolicy = 'Max' | 'Min' | 'Disabled';
 
@@ -54,7 +55,7 @@ export interface ControllerFlags {
 
 export const DEFAULT_CONTROLLER_FLAGS: ControllerFlags = {
   syncPeriodSeconds: 15,
-  tolerance: 0.1,
+  tolerance: HPA_TOLERANCE,
   downscaleStabilizationSeconds: 300,
 };
 

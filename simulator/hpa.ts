@@ -12,7 +12,12 @@ import {
   type ResolvedBehavior,
   type ResolvedRules,
 } from './hpa-types.js';
-import { averageValueTargetReplicas, valueTargetReplicas, type Tolerances } from '../common/hpa-replicas.js';
+import {
+  averageValueTargetReplicas,
+  symmetricTolerance,
+  valueTargetReplicas,
+  type Tolerances,
+} from '../common/hpa-replicas.js';
 import { podsMetricReplicas } from './pods-metric.js';
 import { adapterMilli, milli } from './quantities.js';
 
@@ -41,6 +46,8 @@ const LEGACY_SCALE_UP_MINIMUM = 4;
 
 export class HpaController {
   private readonly behavior: ResolvedBehavior | undefined;
+  /** the band per direction: the behavior's (already defaulted to the flag) or the controller flag's */
+  private readonly tolerances: Tolerances;
   private recommendations: Recommendation[] = [];
   private readonly upEvents: ScaleEvent[] = [];
   private readonly downEvents: ScaleEvent[] = [];
@@ -50,6 +57,10 @@ export class HpaController {
     readonly flags: ControllerFlags = DEFAULT_CONTROLLER_FLAGS,
   ) {
     this.behavior = spec.behavior === undefined ? undefined : resolveBehavior(spec.behavior, flags);
+    this.tolerances =
+      this.behavior === undefined
+        ? symmetricTolerance(flags.tolerance)
+        : { up: this.behavior.scaleUp.tolerance, down: this.behavior.scaleDown.tolerance };
   }
 
   /** One reconcile at time `now` (seconds). */
@@ -108,10 +119,7 @@ export class HpaController {
   }
 
   private proposalFor(metric: HpaMetric, obs: HpaObservation): number | string {
-    const tolerances: Tolerances = {
-      up: this.behavior?.scaleUp.tolerance ?? this.flags.tolerance,
-      down: this.behavior?.scaleDown.tolerance ?? this.flags.tolerance,
-    };
+    const tolerances = this.tolerances;
     const targetMilli = milli(metric.target.value);
     if (metric.source === 'Object') {
       const raw = obs.objectMetric(metric.name);
@@ -164,13 +172,13 @@ export class HpaController {
     // Rate limits from the policies.
     const { minReplicas, maxReplicas } = this.spec;
     if (stabilized > current) {
-      let limit = scaleUpLimit(now, current, this.upEvents, this.downEvents, b.scaleUp);
+      let limit = rateLimit(now, current, this.upEvents, this.downEvents, b.scaleUp, 'up');
       if (limit < current) limit = current;
       const maximum = Math.min(maxReplicas, limit);
       return stabilized > maximum ? maximum : stabilized;
     }
     if (stabilized < current) {
-      let limit = scaleDownLimit(now, current, this.upEvents, this.downEvents, b.scaleDown);
+      let limit = rateLimit(now, current, this.upEvents, this.downEvents, b.scaleDown, 'down');
       if (limit > current) limit = current;
       const minimum = Math.max(minReplicas, limit);
       return stabilized < minimum ? minimum : stabilized;
@@ -210,48 +218,37 @@ function changeInPeriod(now: number, periodSeconds: number, events: readonly Sca
   return sum;
 }
 
-function scaleUpLimit(
+/**
+ * The replica count the behavior's policies allow at most (scaling up) or at least (scaling down) from
+ * `current`, counting the changes already made inside each policy's period. `Max` picks the policy that
+ * allows the biggest change: the highest ceiling up, the lowest floor down.
+ */
+function rateLimit(
   now: number,
   current: number,
-  ups: ScaleEvent[],
-  downs: ScaleEvent[],
+  ups: readonly ScaleEvent[],
+  downs: readonly ScaleEvent[],
   rules: ResolvedRules,
+  direction: 'up' | 'down',
 ): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const pickMin = rules.selectPolicy === 'Min';
-  let result = pickMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  const highest = (rules.selectPolicy === 'Max') === (direction === 'up');
+  let result = highest ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const policy of rules.policies) {
     const start =
       current -
       changeInPeriod(now, policy.periodSeconds, ups) +
       changeInPeriod(now, policy.periodSeconds, downs);
     const proposed =
-      policy.type === 'Pods' ? start + policy.value : Math.ceil(start * (1 + policy.value / 100));
-    result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
-  }
-  return result;
-}
-
-function scaleDownLimit(
-  now: number,
-  current: number,
-  ups: ScaleEvent[],
-  downs: ScaleEvent[],
-  rules: ResolvedRules,
-): number {
-  if (rules.selectPolicy === 'Disabled') return current;
-  const pickMin = rules.selectPolicy === 'Min';
-  let result = pickMin ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
-  for (const policy of rules.policies) {
-    const start =
-      current -
-      changeInPeriod(now, policy.periodSeconds, ups) +
-      changeInPeriod(now, policy.periodSeconds, downs);
-    // int32() truncation, as the controller converts the float product
-    const proposed =
-      policy.type === 'Pods' ? start - policy.value : Math.trunc(start * (1 - policy.value / 100));
-    // "Min" change when scaling down means the highest floor.
-    result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
+      direction === 'up'
+        ? policy.type === 'Pods'
+          ? start + policy.value
+          : Math.ceil(start * (1 + policy.value / 100))
+        : policy.type === 'Pods'
+          ? start - policy.value
+          : // int32() truncation, as the controller converts the float product
+            Math.trunc(start * (1 - policy.value / 100));
+    result = highest ? Math.max(result, proposed) : Math.min(result, proposed);
   }
   return result;
 }

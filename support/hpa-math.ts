@@ -11,31 +11,33 @@ import {
 
 export { HPA_TOLERANCE };
 
+/** The target of an Object metric; the controller refuses a target of 0 or below. */
+function positive(target: number): number {
+  if (!(target > 0)) throw new RangeError(`target must be > 0 (got ${target})`);
+  return target;
+}
+
 /**
  * Object metric with a `Value` target (e.g. player_stream_pool_ratio, target 0.9). A pod whose streamer is
  * not up (or that drains) fails /readyz and is left out of `readyPods`.
  */
-export function desiredForValue(
+export const desiredForValue = (
   currentReplicas: number,
   readyPods: number,
   value: number,
   target: number,
   tolerance = HPA_TOLERANCE,
-): number {
-  if (!(target > 0)) throw new RangeError(`target must be > 0 (got ${target})`);
-  return valueTargetReplicas(value / target, currentReplicas, readyPods, symmetricTolerance(tolerance));
-}
+): number =>
+  valueTargetReplicas(value / positive(target), currentReplicas, readyPods, symmetricTolerance(tolerance));
 
 /** Object metric with an `AverageValue` target (e.g. pixelstream_demand, target 1). */
-export function desiredForAverageValue(
+export const desiredForAverageValue = (
   currentReplicas: number,
   value: number,
   target: number,
   tolerance = HPA_TOLERANCE,
-): number {
-  if (!(target > 0)) throw new RangeError(`target must be > 0 (got ${target})`);
-  return averageValueTargetReplicas(value, target, currentReplicas, symmetricTolerance(tolerance));
-}
+): number =>
+  averageValueTargetReplicas(value, positive(target), currentReplicas, symmetricTolerance(tolerance));
 
 /** minReplicas/maxReplicas clamp applied after the recommendation. */
 export function clampReplicas(desired: number, min: number, max: number): number {
