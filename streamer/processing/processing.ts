@@ -10,15 +10,10 @@ import { formatSourceSpec } from '../source-spec.js';
 import type { ProcessFunction } from './function-spec.js';
 import { filterProbeArgs } from './pipeline-args.js';
 import { ProcessingSession, type EndCode } from './session.js';
+import { CodedError } from '../../common/coded-error.js';
 
-export class ProcessingError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A processing function that cannot be started (bad filter graph, missing command). */
+export class ProcessingError extends CodedError {}
 
 export interface SessionHandlers {
   onResult(result: Record<string, unknown>): void;
