@@ -89,27 +89,33 @@ export type ParseResult =
 export type ParseErrorCode = 'not_json' | 'not_object' | 'no_type' | 'bad_field' | 'too_large';
 
 type FieldRule = 'string' | 'number' | 'boolean' | 'object' | 'id';
+type Fields = Record<string, FieldRule>;
+// Field sets several message types carry.
+const SDP: Fields = { sdp: 'string' };
+const TIME: Fields = { time: 'number' };
+const PLAYER_ID: Fields = { playerId: 'id' };
+const STREAM_IDS: Fields = { sendStreamId: 'number', recvStreamId: 'number' };
 /** Required fields per type; anything undeclared is allowed (browsers add fields the schema never had). */
-const REQUIRED: Partial<Record<MessageType, Record<string, FieldRule>>> = {
+const REQUIRED: Partial<Record<MessageType, Fields>> = {
   endpointId: { id: 'string' },
   subscribe: { streamerId: 'string' },
-  offer: { sdp: 'string' },
-  answer: { sdp: 'string' },
+  offer: SDP,
+  answer: SDP,
   iceCandidate: { candidate: 'object' },
-  ping: { time: 'number' },
-  disconnectPlayer: { playerId: 'id' },
-  playerDisconnected: { playerId: 'id' },
-  playerConnected: { playerId: 'id' },
+  ping: TIME,
+  disconnectPlayer: PLAYER_ID,
+  playerDisconnected: PLAYER_ID,
+  playerConnected: PLAYER_ID,
   layerPreference: { spatialLayer: 'number', temporalLayer: 'number' },
   config: { peerConnectionOptions: 'object' },
   endpointIdConfirm: { committedId: 'string' },
   streamerList: { ids: 'object' },
   subscribeFailed: { message: 'string' },
-  pong: { time: 'number' },
+  pong: TIME,
   streamerIdChanged: { newID: 'string' },
-  peerDataChannels: { sendStreamId: 'number', recvStreamId: 'number' },
-  streamerDataChannels: { sendStreamId: 'number', recvStreamId: 'number' },
-  processingEvent: { playerId: 'id', kind: 'string', data: 'object' },
+  peerDataChannels: STREAM_IDS,
+  streamerDataChannels: STREAM_IDS,
+  processingEvent: { ...PLAYER_ID, kind: 'string', data: 'object' },
 };
 
 const KNOWN = new Set<string>([

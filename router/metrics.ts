@@ -1,34 +1,28 @@
 // The router's Prometheus metrics (names from common/metric-names.ts), on a registry of its own so several
 // routers can live in one process (tests, benchmarks) without clashing.
 import http from 'node:http';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ROUTER, ROUTER_ALLOCATION_RESULTS, type RouterAllocationResult } from '../common/index.js';
+import { metricDefinitions } from '../common/metric-definitions.js';
 
 export class RouterMetrics {
   readonly registry = new Registry();
-  readonly queueLength = new Gauge({
-    name: ROUTER.queueLength,
-    help: 'Players waiting for a pod on this replica',
-    registers: [this.registry],
-  });
-  readonly waitSeconds = new Histogram({
-    name: ROUTER.waitSeconds,
-    help: 'Time from a player arriving to a pod being assigned (new sessions, not resumes)',
+  private readonly define = metricDefinitions(this.registry);
+  readonly queueLength = this.define.gauge(ROUTER.queueLength, 'Players waiting for a pod on this replica');
+  readonly waitSeconds = this.define.histogram(
+    ROUTER.waitSeconds,
+    'Time from a player arriving to a pod being assigned (new sessions, not resumes)',
     // From the instant fast path up to the default 300 s queue bound.
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
-    registers: [this.registry],
-  });
-  readonly arrivals = new Counter({
-    name: ROUTER.arrivalsTotal,
-    help: 'Players who asked for a new stream (resumes not counted): the arrival rate warm capacity is sized by',
-    registers: [this.registry],
-  });
-  readonly allocations = new Counter({
-    name: ROUTER.allocationsTotal,
-    help: 'Allocation outcomes: assigned (new pod), resumed (same pod again), rejected (no capacity), failed (pod unusable)',
-    labelNames: ['result'],
-    registers: [this.registry],
-  });
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+  );
+  readonly arrivals = this.define.counter(
+    ROUTER.arrivalsTotal,
+    'Players who asked for a new stream (resumes not counted): the arrival rate warm capacity is sized by',
+  );
+  readonly allocations = this.define.outcomes(
+    ROUTER.allocationsTotal,
+    'Allocation outcomes: assigned (new pod), resumed (same pod again), rejected (no capacity), failed (pod unusable)',
+  );
 
   constructor(defaults = true) {
     // Pre-create every result so rate() works from the first scrape.

@@ -3,7 +3,8 @@
 // getting relays, are credentials being refused (wrong secret? clocks?), is someone probing the cluster
 // network through the relay.
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { metricDefinitions } from '../common/metric-definitions.js';
 import { TURN_RELAY } from '../common/metric-names.js';
 import type { CoturnEvent } from './coturn-log.js';
 
@@ -15,32 +16,17 @@ export interface TurnMetrics {
 
 export function createTurnMetrics(): TurnMetrics {
   const registry = new Registry();
-  const allocations = new Counter({
-    name: TURN_RELAY.allocationsTotal,
-    help: 'Successful TURN Allocate requests',
-    registers: [registry],
-  });
-  const auth = new Counter({
-    name: TURN_RELAY.authRejectionsTotal,
-    help: 'TURN credentials refused by coturn',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  });
-  const refused = new Counter({
-    name: TURN_RELAY.peerRefusalsTotal,
-    help: 'Relay permissions refused by the peer deny list',
-    registers: [registry],
-  });
-  const closed = new Counter({
-    name: TURN_RELAY.sessionsClosedTotal,
-    help: 'TURN sessions closed by coturn',
-    registers: [registry],
-  });
-  const up = new Gauge({
-    name: TURN_RELAY.up,
-    help: '1 while coturn answers STUN on its listener',
-    registers: [registry],
-  });
+  const define = metricDefinitions(registry);
+  const allocations = define.counter(TURN_RELAY.allocationsTotal, 'Successful TURN Allocate requests');
+  const auth = define.counter(TURN_RELAY.authRejectionsTotal, 'TURN credentials refused by coturn', [
+    'reason',
+  ]);
+  const refused = define.counter(
+    TURN_RELAY.peerRefusalsTotal,
+    'Relay permissions refused by the peer deny list',
+  );
+  const closed = define.counter(TURN_RELAY.sessionsClosedTotal, 'TURN sessions closed by coturn');
+  const up = define.gauge(TURN_RELAY.up, '1 while coturn answers STUN on its listener');
   // Zero series exist from the start, so rate() and alerts work before the first event.
   auth.inc({ reason: 'expired' }, 0);
   auth.inc({ reason: 'mismatch' }, 0);
