@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { SIDECAR, type SidecarStatus } from '../common/index.js';
 import { PlayerClient } from '../test/support/player-client.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
+import { playerSession, sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
 
 let t: TestSidecar | undefined;
 const { open, start: startTestSidecar } = sidecarPerTest();
@@ -15,6 +15,11 @@ async function scrape(t: TestSidecar) {
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   const text = await res.text();
   return (name: string, labels = '') => sample(text, name, labels);
+}
+
+/** The gauges that mirror /status: streamer connected, available, allocated, players. */
+function allocationGauges(m: (name: string) => number | undefined): (number | undefined)[] {
+  return [m(SIDECAR.streamerConnected), m(SIDECAR.available), m(SIDECAR.allocated), m(SIDECAR.players)];
 }
 
 async function getStatus(t: TestSidecar): Promise<SidecarStatus> {
@@ -63,13 +68,7 @@ describe('allocation, endpoints and metrics', () => {
       streamerId: 'pod-a',
     });
     expect((await fetch(`${t.httpUrl}/readyz`)).status).toBe(200);
-    m = await scrape(t);
-    expect([
-      m(SIDECAR.streamerConnected),
-      m(SIDECAR.available),
-      m(SIDECAR.allocated),
-      m(SIDECAR.players),
-    ]).toEqual([1, 1, 0, 0]);
+    expect(allocationGauges(await scrape(t))).toEqual([1, 1, 0, 0]);
 
     const player = await PlayerClient.connect(t.playerUrl);
     open.push(player);
@@ -80,12 +79,8 @@ describe('allocation, endpoints and metrics', () => {
     // Allocated pods stay Ready so disruption budgets and rollouts count them.
     expect((await fetch(`${t.httpUrl}/readyz`)).status).toBe(200);
     m = await scrape(t);
-    expect([
-      m(SIDECAR.allocated),
-      m(SIDECAR.available),
-      m(SIDECAR.players),
-      m(SIDECAR.sessionsTotal),
-    ]).toEqual([1, 0, 1, 1]);
+    expect(allocationGauges(m)).toEqual([1, 0, 1, 1]);
+    expect(m(SIDECAR.sessionsTotal)).toBe(1);
     expect(m(`${SIDECAR.subscribeToAnswerSeconds}_count`)).toBe(1);
     expect(m(SIDECAR.messagesTotal, '{role="player",type="subscribe"}')).toBe(1);
 
@@ -104,7 +99,7 @@ describe('allocation, endpoints and metrics', () => {
     await player.close();
     await until(t, (s) => s.available);
     m = await scrape(t);
-    expect([m(SIDECAR.allocated), m(SIDECAR.available), m(SIDECAR.players)]).toEqual([0, 1, 0]);
+    expect(allocationGauges(m)).toEqual([1, 1, 0, 0]);
     expect(m(`${SIDECAR.sessionDurationSeconds}_count`)).toBe(1);
 
     // The streamer leaves: its players are closed and the pod is no longer Ready.
@@ -113,13 +108,7 @@ describe('allocation, endpoints and metrics', () => {
     expect((await second.closed).code).toBe(4404);
     await until(t, (s) => !s.streamerConnected);
     expect((await fetch(`${t.httpUrl}/readyz`)).status).toBe(503);
-    m = await scrape(t);
-    expect([
-      m(SIDECAR.streamerConnected),
-      m(SIDECAR.allocated),
-      m(SIDECAR.available),
-      m(SIDECAR.players),
-    ]).toEqual([0, 0, 0, 0]);
+    expect(allocationGauges(await scrape(t))).toEqual([0, 0, 0, 0]);
 
     // A streamer that comes back (a new process) makes the pod available again.
     const again = await StreamerStandIn.start(t.streamerUrl, { id: 'pod-a' });
@@ -148,12 +137,7 @@ describe('allocation, endpoints and metrics', () => {
 
   it('frees the stream on unsubscribe and tells the streamer', async () => {
     t = await startTestSidecar();
-    const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'u', candidates: 0 });
-    open.push(streamer);
-    await streamer.registered();
-    const player = await PlayerClient.connect(t.playerUrl);
-    open.push(player);
-    await player.subscribeAndWaitOffer('u');
+    const { streamer, player } = await playerSession(t, open, 'u');
     const { playerId } = await streamer.nextOf('playerConnected');
     expect(t.sidecar.status().allocated).toBe(true);
     player.send({ type: 'unsubscribe' });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CLOSE, SIDECAR } from '../common/index.js';
 import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
+import { playerSession, sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
 
 let t: TestSidecar | undefined;
 const { open, start: startTestSidecar } = sidecarPerTest();
@@ -18,11 +18,7 @@ async function rejections(t: TestSidecar, reason: string): Promise<number> {
 
 /** A streamer and a subscribed player that have exchanged an offer. */
 async function legitSession(t: TestSidecar, id = 'legit') {
-  const streamer = await StreamerStandIn.start(t.streamerUrl, { id, candidates: 0 });
-  await streamer.registered();
-  const player = await PlayerClient.connect(t.playerUrl);
-  open.push(player, streamer);
-  await player.subscribeAndWaitOffer(id);
+  const { streamer, player } = await playerSession(t, open, id);
   const playerId = (await streamer.nextOf('playerConnected')).playerId as string;
   return { streamer, player, playerId };
 }

@@ -2,48 +2,29 @@
 // limiting and ICE configuration.
 import { describe, expect, it } from 'vitest';
 import { verifyTurnCredential } from '../common/index.js';
-import { decideSubscribe, isReady, podStatus, type SubscribeFacts } from './allocation.js';
+import { decideSubscribe, isReady, podStatus, type PodFacts, type SubscribeFacts } from './allocation.js';
 import { peerConnectionOptions } from './ice-config.js';
 import { tokenBucket } from './rate-limit.js';
 import { generationOf, streamerAccepts } from './streamer-generations.js';
 
 describe('podStatus and readiness', () => {
-  it.each([
-    [
-      { streamerIds: [], players: 0, draining: false, reserved: false },
-      { streamerConnected: false, allocated: false, available: false },
-      false,
-    ],
-    [
-      { streamerIds: ['a'], players: 0, draining: false, reserved: false },
-      { streamerConnected: true, allocated: false, available: true },
-      true,
-    ],
-    [
-      { streamerIds: ['a'], players: 1, draining: false, reserved: false },
-      { streamerConnected: true, allocated: true, available: false },
-      true,
-    ],
-    [
-      { streamerIds: ['a'], players: 0, draining: false, reserved: true },
-      { streamerConnected: true, allocated: true, available: false },
-      true,
-    ],
-    [
-      { streamerIds: ['a'], players: 0, draining: true, reserved: false },
-      { streamerConnected: true, allocated: false, available: false },
-      false,
-    ],
-    [
-      { streamerIds: [], players: 0, draining: false, reserved: true },
-      { streamerConnected: false, allocated: true, available: false },
-      false,
-    ],
-  ])('%j → %j, ready=%s', (facts, expected, ready) => {
-    const s = podStatus(facts);
-    expect(s).toMatchObject(expected);
-    expect(isReady(s)).toBe(ready);
-  });
+  const idle: PodFacts = { streamerIds: [], players: 0, draining: false, reserved: false };
+  it.each<[Partial<PodFacts>, boolean, boolean, boolean, boolean]>([
+    // facts, then: streamer connected, allocated, available, ready
+    [{}, false, false, false, false],
+    [{ streamerIds: ['a'] }, true, false, true, true],
+    [{ streamerIds: ['a'], players: 1 }, true, true, false, true],
+    [{ streamerIds: ['a'], reserved: true }, true, true, false, true],
+    [{ streamerIds: ['a'], draining: true }, true, false, false, false],
+    [{ reserved: true }, false, true, false, false],
+  ])(
+    '%j → connected=%s allocated=%s available=%s ready=%s',
+    (facts, connected, allocated, available, ready) => {
+      const s = podStatus({ ...idle, ...facts });
+      expect(s).toMatchObject({ streamerConnected: connected, allocated, available });
+      expect(isReady(s)).toBe(ready);
+    },
+  );
 });
 
 describe('decideSubscribe', () => {

@@ -4,21 +4,12 @@
 // layerPreference close), numeric player ids, and two streamers claiming the same id.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PlayerClient } from '../test/support/player-client.js';
-import { STAND_IN_SDP, StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { startTestSidecar, type TestSidecar } from './test-sidecar.js';
+import { STAND_IN_SDP, StreamerStandIn, type StreamerOptions } from '../test/support/streamer-stand-in.js';
+import { connectPlayer, playerSession, startTestSidecar, type TestSidecar } from './test-sidecar.js';
 
 const UE427_KNOWN = ['config', 'identify', 'playerDisconnected', 'offer', 'answer', 'iceCandidate', 'pong'];
-const UE50_KNOWN = [
-  'config',
-  'identify',
-  'playerConnected',
-  'playerDisconnected',
-  'offer',
-  'answer',
-  'iceCandidate',
-  'ping',
-  'pong',
-];
+// UE 5.0 added playerConnected and its own pings to what 4.27 knew.
+const UE50_KNOWN = [...UE427_KNOWN, 'playerConnected', 'ping'];
 
 let t: TestSidecar | undefined;
 const open: { close(): Promise<unknown> }[] = [];
@@ -27,21 +18,26 @@ afterEach(async () => {
   await t?.sidecar.close();
 });
 
+/** An old-generation stand-in on `t`, past the config and identify every generation is sent first. */
+async function oldStreamer(t: TestSidecar, options: StreamerOptions): Promise<StreamerStandIn> {
+  const streamer = await StreamerStandIn.start(t.streamerUrl, options);
+  open.push(streamer);
+  await streamer.next('config');
+  await streamer.next('identify');
+  return streamer;
+}
+
 describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
   it('relays a browser offer with a numeric-string player id and never sends a newer type', async () => {
     t = await startTestSidecar({ LEGACY_STREAMER_ID_MS: '5000' });
-    const streamer = await StreamerStandIn.start(t.streamerUrl, {
+    const streamer = await oldStreamer(t, {
       id: null,
       numericPlayerIds: true,
       closeOnUnknown: { code: 4001, known: UE427_KNOWN },
     });
-    open.push(streamer);
-    await streamer.next('config');
-    await streamer.next('identify');
 
     // The browser offers right after config, without listing or subscribing.
-    const player = await PlayerClient.connect(t.playerUrl);
-    open.push(player);
+    const player = await connectPlayer(t, open);
     player.send({
       type: 'offer',
       sdp: 'browser-offer',
@@ -84,13 +80,7 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
 
   it('is registered under the default id after the grace time and listed to players', async () => {
     t = await startTestSidecar({ LEGACY_STREAMER_ID_MS: '200' });
-    const streamer = await StreamerStandIn.start(t.streamerUrl, {
-      id: null,
-      closeOnUnknown: { code: 4001, known: UE427_KNOWN },
-    });
-    open.push(streamer);
-    await streamer.next('config');
-    await streamer.next('identify');
+    const streamer = await oldStreamer(t, { id: null, closeOnUnknown: { code: 4001, known: UE427_KNOWN } });
     await vi.waitFor(() =>
       expect(t!.sidecar.status()).toMatchObject({
         streamerConnected: true,
@@ -98,8 +88,7 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
         available: true,
       }),
     );
-    const player = await PlayerClient.connect(t.playerUrl);
-    open.push(player);
+    const player = await connectPlayer(t, open);
     expect(await player.listStreamers()).toEqual(['DefaultStreamer']);
     // A 1.3.0 player subscribing to a 4.27 streamer: no playerConnected (it would kill the streamer).
     player.subscribe('DefaultStreamer');
@@ -113,17 +102,13 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
 describe('UE 5.0/5.1-like streamer (endpointId without protocolVersion, integer player ids)', () => {
   it('gets playerConnected but never endpointIdConfirm or layerPreference; numeric ids work', async () => {
     t = await startTestSidecar();
-    const streamer = await StreamerStandIn.start(t.streamerUrl, {
+    const streamer = await oldStreamer(t, {
       id: 'ue50',
       protocolVersion: null,
       numericPlayerIds: true,
       closeOnUnknown: { code: 4000, known: UE50_KNOWN },
     });
-    open.push(streamer);
-    await streamer.next('config');
-    await streamer.next('identify');
-    const player = await PlayerClient.connect(t.playerUrl);
-    open.push(player);
+    const player = await connectPlayer(t, open);
     await expect.poll(() => t!.sidecar.status().streamerId).toBe('ue50');
     expect(await player.listStreamers()).toEqual(['ue50']);
     player.subscribe('ue50');
@@ -152,12 +137,7 @@ describe('UE 5.0/5.1-like streamer (endpointId without protocolVersion, integer 
 
   it('tells subscribed players when their streamer renames itself', async () => {
     t = await startTestSidecar();
-    const streamer = await StreamerStandIn.start(t.streamerUrl, { id: 'before', candidates: 0 });
-    open.push(streamer);
-    await streamer.registered();
-    const player = await PlayerClient.connect(t.playerUrl);
-    open.push(player);
-    await player.subscribeAndWaitOffer('before');
+    const { streamer, player } = await playerSession(t, open, 'before');
     streamer.send({ type: 'endpointId', id: 'after', protocolVersion: '1.1.0' });
     expect(await player.next('streamerIdChanged')).toEqual({ type: 'streamerIdChanged', newID: 'after' });
     expect(await streamer.nextOf('endpointIdConfirm')).toEqual({
@@ -175,8 +155,7 @@ describe('UE 5.0/5.1-like streamer (endpointId without protocolVersion, integer 
     open.push(a, b);
     expect(await a.registered()).toBe('same');
     expect(await b.registered()).toBe('same2');
-    const player = await PlayerClient.connect(t.playerUrl);
-    open.push(player);
+    const player = await connectPlayer(t, open);
     expect(await player.listStreamers()).toEqual(['same', 'same2']);
   });
 });

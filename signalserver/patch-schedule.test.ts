@@ -5,77 +5,76 @@ import { initialPatchClock, planPatch, type PatchClock, type PatchStep } from '.
 
 const timing = { debounceMs: 100, retryInitialMs: 500, retryMaxMs: 3000 };
 
-/** Runs the steps from the initial clock; one row per step: the timer armed (or '-') and the clock after. */
-function run(steps: PatchStep[]): [string, number | '-', number, boolean][] {
-  let clock: PatchClock = initialPatchClock(timing);
-  return steps.map((s) => {
-    const plan = planPatch(clock, s, timing);
-    clock = plan.clock;
-    const name = 'pending' in s ? `${s.on}${s.pending ? '' : ' (settled)'}` : s.on;
-    return [name, plan.armMs ?? '-', clock.retryDelayMs, clock.backingOff];
-  });
-}
-
 const change: PatchStep = { on: 'change' };
 const fire: PatchStep = { on: 'fire' };
 const failed: PatchStep = { on: 'failed', pending: true };
 const accepted: PatchStep = { on: 'accepted', pending: false };
+const acceptedWhileChanged: PatchStep = { on: 'accepted', pending: true };
+const failedButSettled: PatchStep = { on: 'failed', pending: false };
+
+/** One scenario: the steps from the initial clock, and per step the timer armed ('-': none) and the clock after. */
+interface Scenario {
+  name: string;
+  steps: PatchStep[];
+  armMs: (number | '-')[];
+  retryDelayMs: number[];
+  backingOff: boolean[];
+}
+
+function run(steps: PatchStep[]): Omit<Scenario, 'name' | 'steps'> {
+  let clock: PatchClock = initialPatchClock(timing);
+  const trace: Omit<Scenario, 'name' | 'steps'> = { armMs: [], retryDelayMs: [], backingOff: [] };
+  for (const step of steps) {
+    const plan = planPatch(clock, step, timing);
+    clock = plan.clock;
+    trace.armMs.push(plan.armMs ?? '-');
+    trace.retryDelayMs.push(clock.retryDelayMs);
+    trace.backingOff.push(clock.backingOff);
+  }
+  return trace;
+}
+
+const F = false;
+const T = true;
 
 describe('pod patch schedule', () => {
-  it('each change of a burst restarts the quiet period; an accepted call resets nothing else', () => {
-    expect(run([change, change, change, fire, accepted])).toEqual([
-      ['change', 100, 500, false],
-      ['change', 100, 500, false],
-      ['change', 100, 500, false],
-      ['fire', '-', 500, false],
-      ['accepted (settled)', '-', 500, false],
-    ]);
-  });
-
-  it('a failed call is retried after a delay that doubles up to the cap', () => {
-    expect(run([fire, failed, fire, failed, fire, failed, fire, failed, fire, failed])).toEqual([
-      ['fire', '-', 500, false],
-      ['failed', 500, 1000, true],
-      ['fire', '-', 1000, false],
-      ['failed', 1000, 2000, true],
-      ['fire', '-', 2000, false],
-      ['failed', 2000, 3000, true],
-      ['fire', '-', 3000, false],
-      ['failed', 3000, 3000, true],
-      ['fire', '-', 3000, false],
-      ['failed', 3000, 3000, true],
-    ]);
-  });
-
-  it('a change during a back-off keeps the retry timer; once the retry fires, changes debounce again', () => {
-    expect(run([fire, failed, change, change, fire, change])).toEqual([
-      ['fire', '-', 500, false],
-      ['failed', 500, 1000, true],
-      ['change', '-', 1000, true],
-      ['change', '-', 1000, true],
-      ['fire', '-', 1000, false],
-      ['change', 100, 1000, false],
-    ]);
-  });
-
-  it('an accepted call resets the back-off, and debounces what changed while it ran', () => {
-    expect(run([fire, failed, fire, failed, fire, { on: 'accepted', pending: true }, fire, failed])).toEqual([
-      ['fire', '-', 500, false],
-      ['failed', 500, 1000, true],
-      ['fire', '-', 1000, false],
-      ['failed', 1000, 2000, true],
-      ['fire', '-', 2000, false],
-      ['accepted', 100, 500, false],
-      ['fire', '-', 500, false],
-      ['failed', 500, 1000, true],
-    ]);
-  });
-
-  it('a failed call whose state was changed back to the accepted one arms nothing, yet still backs off', () => {
-    expect(run([fire, { on: 'failed', pending: false }, change])).toEqual([
-      ['fire', '-', 500, false],
-      ['failed (settled)', '-', 1000, false],
-      ['change', 100, 1000, false],
-    ]);
+  it.each<Scenario>([
+    {
+      name: 'each change of a burst restarts the quiet period; an accepted call resets nothing else',
+      steps: [change, change, change, fire, accepted],
+      armMs: [100, 100, 100, '-', '-'],
+      retryDelayMs: [500, 500, 500, 500, 500],
+      backingOff: [F, F, F, F, F],
+    },
+    {
+      name: 'a failed call is retried after a delay that doubles up to the cap',
+      steps: [fire, failed, fire, failed, fire, failed, fire, failed, fire, failed],
+      armMs: ['-', 500, '-', 1000, '-', 2000, '-', 3000, '-', 3000],
+      retryDelayMs: [500, 1000, 1000, 2000, 2000, 3000, 3000, 3000, 3000, 3000],
+      backingOff: [F, T, F, T, F, T, F, T, F, T],
+    },
+    {
+      name: 'a change during a back-off keeps the retry timer; once the retry fires, changes debounce again',
+      steps: [fire, failed, change, change, fire, change],
+      armMs: ['-', 500, '-', '-', '-', 100],
+      retryDelayMs: [500, 1000, 1000, 1000, 1000, 1000],
+      backingOff: [F, T, T, T, F, F],
+    },
+    {
+      name: 'an accepted call resets the back-off, and debounces what changed while it ran',
+      steps: [fire, failed, fire, failed, fire, acceptedWhileChanged, fire, failed],
+      armMs: ['-', 500, '-', 1000, '-', 100, '-', 500],
+      retryDelayMs: [500, 1000, 1000, 2000, 2000, 500, 500, 1000],
+      backingOff: [F, T, F, T, F, F, F, T],
+    },
+    {
+      name: 'a failed call whose state was changed back to the accepted one arms nothing, yet still backs off',
+      steps: [fire, failedButSettled, change],
+      armMs: ['-', '-', 100],
+      retryDelayMs: [500, 1000, 1000],
+      backingOff: [F, F, F],
+    },
+  ])('$name', ({ steps, armMs, retryDelayMs, backingOff }) => {
+    expect(run(steps)).toEqual({ armMs, retryDelayMs, backingOff });
   });
 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlayerClient } from '../test/support/player-client.js';
 import { STAND_IN_SDP, StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { startTestSidecar, type TestSidecar } from './test-sidecar.js';
+import { nextPlayerConnected, startTestSidecar, type TestSidecar } from './test-sidecar.js';
 
 // Epic's checker waits 3 s per phase; a shorter quiet window keeps the suite fast while still catching
 // anything the server sends unprompted.
@@ -57,14 +57,7 @@ describe('Epic protocol checker phases', () => {
   it('phase 3: list, subscribe, offer, answer and candidates pass through exactly', async () => {
     expect(await player.listStreamers()).toEqual(['checker']);
     player.subscribe('checker');
-    const connected = await streamer.next('playerConnected');
-    expect(connected).toEqual({
-      type: 'playerConnected',
-      playerId: connected.playerId,
-      dataChannel: true,
-      sfu: false,
-    });
-    playerId = connected.playerId as string;
+    playerId = await nextPlayerConnected(streamer);
     expect(playerId).toBe('101');
 
     streamer.send({ type: 'offer', sdp: STAND_IN_SDP, playerId });

@@ -10,13 +10,16 @@ const TOKEN = 'router-token-abcdefghijklmnop';
 let t: TestSidecar | undefined;
 const { open, start: startTestSidecar } = sidecarPerTest();
 
-function reserve(t: TestSidecar, body: object = {}, token = TOKEN) {
+/** POST /reservations with `body` as it is, of type `contentType`. */
+function postReservation(t: TestSidecar, body: string, contentType = 'application/json', token = TOKEN) {
   return fetch(`${t.httpUrl}/reservations`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    body,
   });
 }
+const reserve = (t: TestSidecar, body: object = {}, token = TOKEN) =>
+  postReservation(t, JSON.stringify(body), 'application/json', token);
 const get = (t: TestSidecar, id: string) =>
   fetch(`${t.httpUrl}/reservations/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
 
@@ -135,25 +138,13 @@ describe('reservations', () => {
     expect(await metric(t, SIDECAR.rejectionsTotal, '{reason="unauthorized"}')).toBe(2);
     // No streamer yet: nothing to reserve.
     expect((await reserve(t)).status).toBe(409);
-    const bad = await fetch(`${t.httpUrl}/reservations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: '{"ttlSeconds":"soon"}',
-    });
+    const bad = await postReservation(t, '{"ttlSeconds":"soon"}');
     expect(bad.status).toBe(400);
-    const broken = await fetch(`${t.httpUrl}/reservations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: '{not json',
-    });
+    const broken = await postReservation(t, '{not json');
     expect(broken.status).toBe(400);
     expect(await broken.json()).toMatchObject({ code: 'bad_request' });
     // Another type is never read (express.json() would skip it and grant as if the body were empty).
-    const plain = await fetch(`${t.httpUrl}/reservations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' },
-      body: 'garbage',
-    });
+    const plain = await postReservation(t, 'garbage', 'text/plain');
     expect(plain.status).toBe(415);
     expect(await plain.json()).toMatchObject({ code: 'bad_request' });
     await t.sidecar.drain();

@@ -9,7 +9,7 @@ import { startEventSink, type EventSink } from '../test/support/event-sink.js';
 import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
 import { freePort } from '../test/support/processes.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
-import { sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
+import { nextPlayerConnected, sample, sidecarPerTest, type TestSidecar } from './test-sidecar.js';
 
 let t: TestSidecar | undefined;
 const { open, start: startTestSidecar } = sidecarPerTest();
@@ -46,14 +46,7 @@ describe('SFU', () => {
     sfu.send({ type: 'startStreaming' });
     await expect.poll(() => player.listStreamers()).toEqual(['main', 'SFU']);
     player.subscribe('SFU');
-    const toSfu = await sfu.next('playerConnected');
-    expect(toSfu).toEqual({
-      type: 'playerConnected',
-      playerId: toSfu.playerId,
-      dataChannel: true,
-      sfu: false,
-    });
-    const playerId = toSfu.playerId as string;
+    const playerId = await nextPlayerConnected(sfu);
     sfu.send({ type: 'offer', sdp: 'sfu-offer', playerId });
     expect(await player.next('offer')).toEqual({ type: 'offer', sdp: 'sfu-offer', playerId });
     player.send({ type: 'dataChannelRequest' });

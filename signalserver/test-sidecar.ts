@@ -1,7 +1,9 @@
 // Test helper: an in-process sidecar on ephemeral ports with a silent logger, plus the URLs tests need.
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { createLogger } from '../common/index.js';
+import { PlayerClient, type SignallingClient } from '../test/support/player-client.js';
 import { EPHEMERAL_SIDECAR_ENV } from '../test/support/sidecar-env.js';
+import { StreamerStandIn, type StreamerOptions } from '../test/support/streamer-stand-in.js';
 import { loadSidecarConfig, type SidecarConfig } from './config.js';
 import { startSidecar, type Sidecar, type SidecarOptions } from './sidecar.js';
 
@@ -62,6 +64,46 @@ export function sidecarPerTest(): { open: Closable[]; start: typeof startTestSid
       return t;
     },
   };
+}
+
+/** A player connected to `t`; pushed on `open` so the test's clean-up closes it. */
+export async function connectPlayer(t: TestSidecar, open: Closable[]): Promise<PlayerClient> {
+  const player = await PlayerClient.connect(t.playerUrl);
+  open.push(player);
+  return player;
+}
+
+/**
+ * A stand-in streamer registered as `id` (no ICE candidates unless `options` ask) and a player subscribed
+ * to it that has received its offer; both pushed on `open`.
+ */
+export async function playerSession(
+  t: TestSidecar,
+  open: Closable[],
+  id: string,
+  options: Omit<StreamerOptions, 'id'> = {},
+): Promise<{ streamer: StreamerStandIn; player: PlayerClient }> {
+  const streamer = await StreamerStandIn.start(t.streamerUrl, { id, candidates: 0, ...options });
+  open.push(streamer);
+  await streamer.registered();
+  const player = await connectPlayer(t, open);
+  await player.subscribeAndWaitOffer(id);
+  return { streamer, player };
+}
+
+/**
+ * The next `playerConnected` a streamer-side client receives, checked to be exactly what protocol 1.3.0
+ * sends (a data channel, not an SFU); returns the player id it names.
+ */
+export async function nextPlayerConnected(streamer: SignallingClient): Promise<string> {
+  const connected = await streamer.next('playerConnected');
+  expect(connected).toEqual({
+    type: 'playerConnected',
+    playerId: expect.any(String) as string,
+    dataChannel: true,
+    sfu: false,
+  });
+  return connected.playerId as string;
 }
 
 /** Reads one sample value from a Prometheus text exposition. */
