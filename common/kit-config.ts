@@ -116,6 +116,29 @@ export const KIT_CONFIG_SHAPE = {
   RECORD_CLAIM: text(''),
   RECORD_PATH: text('/recordings'),
 
+  // --- a processing pool beside the rendering pool (or instead of it) ---
+  /**
+   * The processing pool's STREAM_SOURCE, `process:<function>` (streamer README, Processing); empty = no
+   * processing pool. It gets its own pods, Service, router, autoscaler and entry path (PROCESS_PATH).
+   */
+  PROCESS_SOURCE: text(''),
+  /** Its image name and tag (the reference streamer: it ships the example functions). */
+  PROCESS_IMAGE: text('pixelstream-streamer'),
+  PROCESS_TAG: text(KIT_VERSION),
+  /** Its container's uid[:gid]; empty = 65532:65532 (the reference streamer's user). */
+  PROCESS_RUN_AS: text(''),
+  /** GPUs each processing pod requests (GPU_SHARING applies); 0 = none, on the default node pool. */
+  PROCESS_GPUS_PER_POD: envInt(1, 0, 16),
+  /** Bounds of the processing pool's autoscaler (the rendering pool's are HPA_MIN/MAX_REPLICAS). */
+  PROCESS_MIN_REPLICAS: envInt(1, 1, 10_000),
+  PROCESS_MAX_REPLICAS: envInt(10, 1, 10_000),
+  /** A PersistentVolumeClaim mounted at RECORD_PATH in the processing pods (for process:record); empty = none. */
+  PROCESS_RECORD_CLAIM: text(''),
+  /** The entry path players open for the processing pool, e.g. https://INGRESS_HOST/process/ (beside a rendering pool). */
+  PROCESS_PATH: text('/process/'),
+  /** false = no rendering pool: the processing pool alone, at the entry's root (needs PROCESS_SOURCE). */
+  RENDER_POOL_ENABLED: envBool(true),
+
   // --- player entry ---
   /** gateway: a Gateway API Gateway + HTTPRoute (default); ingress: a networking.k8s.io Ingress. */
   ENTRY: envEnum(['gateway', 'ingress'], 'gateway'),
@@ -393,6 +416,46 @@ function gpuSharingProblems(c: Parsed): string[] {
   return problems;
 }
 
+/** The processing pool's keys: a process: source, an image, a claim, an entry path, bounds. */
+function processPoolProblems(c: Parsed): string[] {
+  const problems: string[] = [];
+  const show = (v: string) => JSON.stringify(v);
+  if (c.PROCESS_SOURCE !== '' && !/^process:./.test(c.PROCESS_SOURCE))
+    problems.push(`PROCESS_SOURCE=${show(c.PROCESS_SOURCE)}: must be process:<function> (or empty)`);
+  if (!c.RENDER_POOL_ENABLED && c.PROCESS_SOURCE === '')
+    problems.push('RENDER_POOL_ENABLED=false: needs PROCESS_SOURCE (a kit without any pool serves nobody)');
+  if (!IMAGE_REF.test(c.PROCESS_IMAGE))
+    problems.push(
+      `PROCESS_IMAGE=${show(c.PROCESS_IMAGE)}: must be an image name ([registry/]path, lowercase, no tag)`,
+    );
+  if (!TAG.test(c.PROCESS_TAG)) problems.push(`PROCESS_TAG=${show(c.PROCESS_TAG)}: must be an image tag`);
+  const ids = c.PROCESS_RUN_AS === '' ? { uid: 1, gid: 1 } : parseRunAs(c.PROCESS_RUN_AS);
+  if (ids === undefined) problems.push(`PROCESS_RUN_AS=${show(c.PROCESS_RUN_AS)}: must be uid[:gid]`);
+  else if (ids.uid === 0 || ids.gid === 0)
+    problems.push(
+      `PROCESS_RUN_AS=${show(c.PROCESS_RUN_AS)}: must not be root (0): every pod runs as non-root`,
+    );
+  if (c.PROCESS_RECORD_CLAIM !== '' && !DNS_SUBDOMAIN.test(c.PROCESS_RECORD_CLAIM))
+    problems.push(
+      `PROCESS_RECORD_CLAIM=${show(c.PROCESS_RECORD_CLAIM)}: must be a PersistentVolumeClaim name`,
+    );
+  // One path segment: the router strips nothing, the entry maps /<segment>/ to the pool's router root.
+  if (!/^\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/$/.test(c.PROCESS_PATH))
+    problems.push(
+      `PROCESS_PATH=${show(c.PROCESS_PATH)}: must be one lowercase path segment such as /process/`,
+    );
+  if (c.PROCESS_MIN_REPLICAS > c.PROCESS_MAX_REPLICAS)
+    problems.push(
+      `PROCESS_MIN_REPLICAS=${c.PROCESS_MIN_REPLICAS}: must be ≤ PROCESS_MAX_REPLICAS=${c.PROCESS_MAX_REPLICAS}`,
+    );
+  const sharing = parseGpuSharing(c.GPU_SHARING);
+  if (!('problem' in sharing) && sharing.mode !== 'none' && c.PROCESS_GPUS_PER_POD > 1)
+    problems.push(
+      `PROCESS_GPUS_PER_POD=${c.PROCESS_GPUS_PER_POD}: must be 0 or 1 with GPU_SHARING=${c.GPU_SHARING} (a pod gets one share of one GPU)`,
+    );
+  return problems;
+}
+
 function crossChecks(c: Parsed): string[] {
   const problems: string[] = [];
   const show = (v: string) => JSON.stringify(v);
@@ -478,7 +541,7 @@ function crossChecks(c: Parsed): string[] {
   for (const key of ['GPU_POOL_TAINT', 'TURN_POOL_TAINT'] as const)
     if (c[key] !== 'none' && parseNodeTaint(c[key]) === undefined)
       problems.push(`${key}=${show(c[key])}: must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute`);
-  problems.push(...gpuSharingProblems(c));
+  problems.push(...gpuSharingProblems(c), ...processPoolProblems(c));
   if (c.STREAM_BUFFER_MIN > c.STREAM_BUFFER_MAX)
     problems.push(
       `STREAM_BUFFER_MIN=${c.STREAM_BUFFER_MIN}: must be ≤ STREAM_BUFFER_MAX=${c.STREAM_BUFFER_MAX}`,
@@ -563,7 +626,10 @@ export function writeDotEnvValues(path: string, values: Record<string, string | 
 }
 
 /** The images the kit deploys, by their .env key prefix. */
-export type KitImage = 'SIDECAR' | 'STREAMER' | 'TURN' | 'ROUTER';
+export type KitImage = 'SIDECAR' | 'STREAMER' | 'TURN' | 'ROUTER' | 'PROCESS';
+
+/** The GPU-pool images (the rendering app, the processing pool's): they share its registry and pull Secret. */
+const isPoolImage = (which: KitImage) => which === 'STREAMER' || which === 'PROCESS';
 
 /** True when an image name starts with a registry host (a dot or a port in its first part, or localhost). */
 export function namesRegistry(name: string): boolean {
@@ -581,7 +647,7 @@ export function imageRef(config: KitConfig, which: KitImage): string {
   const name = config[`${which}_IMAGE`];
   const tag = config[`${which}_TAG`];
   const registry =
-    which === 'STREAMER' && config.STREAMER_IMAGE_REGISTRY !== ''
+    isPoolImage(which) && config.STREAMER_IMAGE_REGISTRY !== ''
       ? config.STREAMER_IMAGE_REGISTRY
       : config.IMAGE_REGISTRY;
   return `${registry === '' || namesRegistry(name) ? '' : `${registry}/`}${name}:${tag}`;
@@ -595,7 +661,7 @@ export function pullPolicy(config: KitConfig, which: KitImage): PullPolicy {
 
 /** The docker-registry Secret for an image's pod (the GPU app may have its own). */
 export function pullSecretFor(config: KitConfig, which: KitImage): string {
-  return which === 'STREAMER' && config.STREAMER_PULL_SECRET !== ''
+  return isPoolImage(which) && config.STREAMER_PULL_SECRET !== ''
     ? config.STREAMER_PULL_SECRET
     : config.IMAGE_PULL_SECRET;
 }

@@ -5,6 +5,8 @@
 /** Label every streamer pod carries (the router's discovery and the Services select on it). */
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const STREAMER_COMPONENT = 'streamer';
+/** The processing pool's pods (k8s/pools.ts): the same sidecar and marks, their own Deployment and Service. */
+export const PROCESSOR_COMPONENT = 'processor';
 export const ROUTER_COMPONENT = 'router';
 export const TURN_COMPONENT = 'turn';
 
@@ -47,8 +49,8 @@ export function deletionCost(allocated: boolean, fill?: NodeFill): number {
   return base + cap(fill.sessions) * SESSION_WEIGHT + cap(fill.pods);
 }
 
-/** Label selector of the streamer pods (what the sidecar lists on its node). */
-export const STREAMER_POD_SELECTOR = `${COMPONENT_LABEL}=${STREAMER_COMPONENT}`;
+/** Label selector of every pool's pods (what the sidecar lists on its node: all of them fill its GPUs). */
+export const STREAMER_POD_SELECTOR = `${COMPONENT_LABEL} in (${STREAMER_COMPONENT},${PROCESSOR_COMPONENT})`;
 
 /** The sidecar's write to the Kubernetes API: a merge patch of its own Pod. */
 export const POD_PATCH_CONTENT_TYPE = 'application/merge-patch+json';

@@ -1,15 +1,17 @@
-// The streamer pool's HorizontalPodAutoscaler, driven by one custom metric the prometheus-adapter
-// describes on Service `streamer` (support/ adapter rules). The metric names are imported, never retyped.
+// A pool's HorizontalPodAutoscaler, driven by one custom metric the prometheus-adapter describes on the
+// pool's Service (`streamer`, or `processor`: support/ adapter rules). The metric names are imported, never retyped.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { HpaMetric, KitConfig } from '../common/kit-config.js';
 import { kitHpaBehavior } from '../common/hpa-behavior.js';
 import { ADAPTER } from '../common/metric-names.js';
-import { STREAMER_COMPONENT } from '../common/pod-marks.js';
-import { NAMES, commonLabels } from './names.js';
+import { commonLabels } from './names.js';
+import type { Pool } from './pools.js';
 
 export interface AutoscalingProps {
   readonly config: KitConfig;
+  /** The pool scaled: its Deployment, Service and replica bounds. */
+  readonly pool: Pool;
 }
 
 /**
@@ -53,20 +55,20 @@ export class Autoscaling extends Construct {
 
   constructor(scope: Construct, id: string, props: AutoscalingProps) {
     super(scope, id);
-    const c = props.config;
+    const { config: c, pool } = props;
     const source = metricSource(c);
     const quantity = targetQuantity(c.HPA_TARGET);
     this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
-      metadata: { name: NAMES.streamer, namespace: c.NAMESPACE, labels: commonLabels(STREAMER_COMPONENT) },
+      metadata: { name: pool.name, namespace: c.NAMESPACE, labels: commonLabels(pool.component) },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: NAMES.streamer },
-        minReplicas: c.HPA_MIN_REPLICAS,
-        maxReplicas: c.HPA_MAX_REPLICAS,
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: pool.name },
+        minReplicas: pool.minReplicas,
+        maxReplicas: pool.maxReplicas,
         metrics: [
           {
             type: 'Object',
             object: {
-              describedObject: { apiVersion: 'v1', kind: 'Service', name: NAMES.streamer },
+              describedObject: { apiVersion: 'v1', kind: 'Service', name: pool.name },
               metric: { name: source.metric },
               target:
                 source.target === 'AverageValue'

@@ -1,15 +1,19 @@
 // The player entry through Gateway API (ENTRY=gateway, the default): the kit's own Gateway with TLS from
-// cert-manager's Gateway support, or an existing Gateway named in GATEWAY_PARENT; an HTTPRoute to the
-// session router (or straight to the streamer pods without a router) with long standard timeouts, so
-// signalling WebSockets live as long as their session. WebSocket upgrades need nothing extra on a
+// cert-manager's Gateway support, or an existing Gateway named in GATEWAY_PARENT; an HTTPRoute to each
+// pool's session router (or straight to its pods without a router) with long standard timeouts, so
+// signalling WebSockets live as long as their session. A pool on a path prefix (/process/) has it rewritten
+// to `/`, so its router and the player page (whose URLs are relative) need not know the prefix. WebSocket upgrades need nothing extra on a
 // conformant implementation; per-implementation idle timeouts are in k8s/README.md.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { parseGatewayParent, type KitConfig } from '../common/kit-config.js';
 import { NAMES, PORTS, commonLabels } from './names.js';
+import type { Pool } from './pools.js';
 
 export interface GatewayProps {
   readonly config: KitConfig;
+  /** The pools served, each on its own path. */
+  readonly pools: readonly Pool[];
 }
 
 export const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
@@ -103,11 +107,12 @@ export class PlayerGateway extends Construct {
       }
     }
 
-    const backend = c.ROUTER_ENABLED
-      ? { name: NAMES.router, port: PORTS.routerService }
-      : { name: NAMES.streamer, port: PORTS.player };
     const timeout =
       c.ENTRY_TIMEOUT_SECONDS === 'none' ? undefined : gatewayDuration(Number(c.ENTRY_TIMEOUT_SECONDS));
+    // A signalling socket lives as long as its session: the standard timeouts (Envoy's default route
+    // timeout is 15 s), where an implementation applies them to upgraded connections, must not cut it.
+    // backendRequest may not exceed request.
+    const timeouts = timeout === undefined ? {} : { timeouts: { request: timeout, backendRequest: timeout } };
     new ApiObject(this, 'route', {
       apiVersion: GATEWAY_API_VERSION,
       kind: 'HTTPRoute',
@@ -115,17 +120,41 @@ export class PlayerGateway extends Construct {
       spec: {
         parentRefs: [parent],
         hostnames: [c.INGRESS_HOST],
-        rules: [
-          {
-            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-            backendRefs: [backend],
-            // A signalling socket lives as long as its session: the standard timeouts (Envoy's default
-            // route timeout is 15 s), where an implementation applies them to upgraded connections, must
-            // not cut it. backendRequest may not exceed request.
-            ...(timeout === undefined ? {} : { timeouts: { request: timeout, backendRequest: timeout } }),
-          },
-        ],
+        rules: props.pools.flatMap((pool) => poolRules(pool, c.ROUTER_ENABLED, timeouts)),
       },
     });
   }
+}
+
+/** The route rules of one pool: its path to its router (or Service), a prefix rewritten to `/`. */
+export function poolRules(pool: Pool, routerEnabled: boolean, timeouts: object): object[] {
+  const backendRefs = [
+    routerEnabled
+      ? { name: pool.router, port: PORTS.routerService }
+      : { name: pool.name, port: PORTS.player },
+  ];
+  if (pool.path === '/')
+    return [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs, ...timeouts }];
+  const prefix = pool.path.replace(/\/$/, '');
+  return [
+    {
+      matches: [{ path: { type: 'PathPrefix', value: prefix } }],
+      filters: [
+        { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } },
+      ],
+      backendRefs,
+      ...timeouts,
+    },
+    {
+      // The page's URLs are relative to its folder: `/process` must become `/process/`, or its socket
+      // would resolve to the root, another pool.
+      matches: [{ path: { type: 'Exact', value: prefix } }],
+      filters: [
+        {
+          type: 'RequestRedirect',
+          requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: pool.path }, statusCode: 301 },
+        },
+      ],
+    },
+  ];
 }

@@ -1,16 +1,16 @@
 // The KEDA alternative to prometheus-adapter + HPA (AUTOSCALER=keda): a ScaledObject whose Prometheus
-// trigger runs exactly the query the adapter renders for the streamer Service (support/scaler-queries.ts),
+// trigger runs exactly the query the adapter renders for the pool's Service (support/scaler-queries.ts),
 // with the same target type and value, bounds and behavior — so both paths scale on the same numbers —
 // plus one cron trigger per PREWARM_SCHEDULE window (KEDA takes the largest of its triggers, like the
-// demand rule's max with the scheduled minimum). KEDA creates and owns the HPA (named `streamer`).
+// demand rule's max with the scheduled minimum). KEDA creates and owns the HPA (named after the pool).
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { KitConfig } from '../common/kit-config.js';
 import { parsePrewarmSchedule, type PrewarmWindow } from '../common/prewarm-schedule.js';
-import { STREAMER_COMPONENT } from '../common/pod-marks.js';
 import { serviceMetricQuery } from '../support/index.js';
 import { monitoringOptions } from './monitoring.js';
-import { NAMES, commonLabels } from './names.js';
+import { commonLabels } from './names.js';
+import type { Pool } from './pools.js';
 import { behaviorSpec, metricSource } from './autoscaling.js';
 
 /** KEDA polls its triggers this often; the HPA it creates syncs on its own 15 s period. */
@@ -32,26 +32,28 @@ export function cronTrigger(w: PrewarmWindow): { type: 'cron'; metadata: Record<
 
 export interface KedaProps {
   readonly config: KitConfig;
+  /** The pool scaled: its Deployment, Service, bounds, and whether PREWARM_SCHEDULE applies. */
+  readonly pool: Pool;
 }
 
 export class KedaScaledObject extends Construct {
   constructor(scope: Construct, id: string, props: KedaProps) {
     super(scope, id);
-    const c = props.config;
+    const { config: c, pool } = props;
     const source = metricSource(c);
-    const windows = parsePrewarmSchedule(c.PREWARM_SCHEDULE);
+    const windows = pool.prewarm ? parsePrewarmSchedule(c.PREWARM_SCHEDULE) : [];
     if ('problems' in windows) throw new Error(windows.problems.join('; '));
     new ApiObject(this, 'scaledobject', {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
-      metadata: { name: NAMES.streamer, namespace: c.NAMESPACE, labels: commonLabels(STREAMER_COMPONENT) },
+      metadata: { name: pool.name, namespace: c.NAMESPACE, labels: commonLabels(pool.component) },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: NAMES.streamer },
-        minReplicaCount: c.HPA_MIN_REPLICAS,
-        maxReplicaCount: c.HPA_MAX_REPLICAS,
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: pool.name },
+        minReplicaCount: pool.minReplicas,
+        maxReplicaCount: pool.maxReplicas,
         pollingInterval: KEDA_POLLING_SECONDS,
         advanced: {
-          horizontalPodAutoscalerConfig: { name: NAMES.streamer, behavior: behaviorSpec(c) },
+          horizontalPodAutoscalerConfig: { name: pool.name, behavior: behaviorSpec(c) },
         },
         triggers: [
           {
@@ -60,7 +62,10 @@ export class KedaScaledObject extends Construct {
             metricType: source.target,
             metadata: {
               serverAddress: c.KEDA_PROMETHEUS_URL,
-              query: serviceMetricQuery(source.metric, c.NAMESPACE, monitoringOptions(c)),
+              query: serviceMetricQuery(source.metric, c.NAMESPACE, {
+                ...monitoringOptions(c),
+                streamerService: pool.name,
+              }),
               threshold: String(c.HPA_TARGET),
             },
           },

@@ -1,6 +1,7 @@
 // Config values the kit config accepts (the simulator may explore them) but a cluster must not get, and
 // values a cluster may get but whose cost the operator should see at every synthesis.
 import { UNREAL_IMAGE_NAME, type KitConfig } from '../common/kit-config.js';
+import { NGINX_CLASSES } from './ingress.js';
 
 export function manifestProblems(c: KitConfig): string[] {
   const problems: string[] = [];
@@ -11,6 +12,15 @@ export function manifestProblems(c: KitConfig): string[] {
   if (c.HPA_MIN_REPLICAS === 0)
     problems.push(
       'HPA_MIN_REPLICAS=0: scaling to zero needs the alpha HPAScaleToZero feature gate; use 1 or more',
+    );
+  if (
+    c.PROCESS_SOURCE !== '' &&
+    c.RENDER_POOL_ENABLED &&
+    c.ENTRY === 'ingress' &&
+    !NGINX_CLASSES.has(c.INGRESS_CLASS)
+  )
+    problems.push(
+      `INGRESS_CLASS=${JSON.stringify(c.INGRESS_CLASS)}: the processing pool's path ${c.PROCESS_PATH} needs a prefix rewrite, which a standard Ingress cannot express; use ENTRY=gateway, an nginx class, or RENDER_POOL_ENABLED=false`,
     );
   if (c.TURN_URLS.length === 0 && c.ICE_TRANSPORT_POLICY === 'relay')
     problems.push('ICE_TRANSPORT_POLICY="relay" needs TURN_URLS: without a relay no player could connect');

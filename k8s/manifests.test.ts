@@ -13,16 +13,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as gatewayV1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
-import * as monitoringV1 from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import * as kedaV1alpha1 from '@kubernetes-models/keda/keda.sh/v1alpha1';
-import * as appsV1 from 'kubernetes-models/apps/v1';
-import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
-import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
-import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
-import * as policyV1 from 'kubernetes-models/policy/v1';
-import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import * as coreV1 from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KIT_VERSION, kitEnv, loadKitConfig, type KitConfig } from '../common/kit-config.js';
@@ -45,30 +35,10 @@ import { PAUSE_IMAGE } from './balloon.js';
 import { TERMINATION_MARGIN_SECONDS } from './streamer-pool.js';
 import { readManifests, synthesize, writeOverlay, type ManifestObject } from './synth.js';
 import { TURN_PROBE_COMMAND, TURN_RBAC_RULES } from './turn.js';
+import { validate } from './testing/schemas.js';
 
 const work = mkdtempSync(join(tmpdir(), 'k8s-manifests-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const MODELS: Record<string, Record<string, unknown>> = {
-  v1: coreV1,
-  'apps/v1': appsV1,
-  'autoscaling/v2': autoscalingV2,
-  'networking.k8s.io/v1': networkingV1,
-  'policy/v1': policyV1,
-  'rbac.authorization.k8s.io/v1': rbacV1,
-  'monitoring.coreos.com/v1': monitoringV1,
-  'gateway.networking.k8s.io/v1': gatewayV1,
-  'scheduling.k8s.io/v1': schedulingV1,
-  // KEDA's CRD schema, from its published models (AUTOSCALER=keda).
-  'keda.sh/v1alpha1': kedaV1alpha1,
-};
-
-/** Schema-validates one object with the model class of its apiVersion/kind; throws on any violation. */
-function validate(o: ManifestObject): void {
-  const Model = MODELS[o.apiVersion]?.[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
-  if (Model === undefined) throw new Error(`no schema for ${o.apiVersion} ${o.kind}`);
-  new Model(o).validate();
-}
 
 const EXAMPLE_ENV = join(import.meta.dirname, '..', '.env.example');
 /** What the operator adds to .env.example (the one key it says MUST be set). */

@@ -5,7 +5,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { KitConfig } from '../common/kit-config.js';
-import { ROUTER_COMPONENT, STREAMER_COMPONENT, TURN_COMPONENT } from '../common/pod-marks.js';
+import { TURN_COMPONENT } from '../common/pod-marks.js';
 import {
   dashboards,
   monitoringOptionsFromKit,
@@ -13,6 +13,7 @@ import {
   type MonitoringOptions,
 } from '../support/index.js';
 import { APP_NAME, NAMES, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
+import { kitPools, routerComponent } from './pools.js';
 
 export interface MonitoringProps {
   readonly config: KitConfig;
@@ -27,11 +28,14 @@ export const GRAFANA_FOLDER = 'Pixel Streaming';
 /** Scrape period: a session start should reach the HPA within a couple of adapter cycles. */
 export const SCRAPE_INTERVAL = '15s';
 
+/** The rules' options: the first pool is the one the dashboards show; every pool gets rules and metrics. */
 export function monitoringOptions(c: KitConfig): Partial<MonitoringOptions> {
+  const [first, ...others] = kitPools(c);
   return {
     ...monitoringOptionsFromKit(c),
-    streamerService: NAMES.streamer,
-    routerService: NAMES.router,
+    streamerService: first?.name,
+    routerService: first?.router,
+    otherPools: others.map((p) => ({ streamerService: p.name, routerService: p.router })),
     turnDaemonSet: NAMES.turn,
   };
 }
@@ -44,12 +48,16 @@ export class Monitoring extends Construct {
     const release: Record<string, string> =
       c.PROMETHEUS_RELEASE === '' ? {} : { release: c.PROMETHEUS_RELEASE };
 
-    const monitored = [STREAMER_COMPONENT, ...(c.ROUTER_ENABLED ? [ROUTER_COMPONENT] : [])];
-    for (const component of monitored) {
-      new ApiObject(this, `servicemonitor-${component}`, {
+    // Named after the Service they scrape: the pool's, and its router's.
+    const monitored = kitPools(c).flatMap((p) => [
+      { name: p.name, component: p.component },
+      ...(c.ROUTER_ENABLED ? [{ name: p.router, component: routerComponent(p) }] : []),
+    ]);
+    for (const { name, component } of monitored) {
+      new ApiObject(this, `servicemonitor-${name}`, {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'ServiceMonitor',
-        metadata: { name: component, namespace, labels: { ...commonLabels(component), ...release } },
+        metadata: { name, namespace, labels: { ...commonLabels(component), ...release } },
         spec: {
           selector: { matchLabels: selectorLabels(component) },
           namespaceSelector: { matchNames: [namespace] },

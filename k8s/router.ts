@@ -1,10 +1,12 @@
-// The session router: stateless replicas that watch the streamer pods, reserve a free one at its sidecar
-// and pipe the player's WebSocket there. Reads pods in its namespace and nothing else.
+// A pool's session router: stateless replicas that watch the pool's pods, reserve a free one at its sidecar
+// and pipe the player's WebSocket there. Reads pods in its namespace and nothing else. Each pool has its
+// own (k8s/pools.ts), so a router never has to choose between pools.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { pullSecretFor, runAsFor, type KitConfig } from '../common/kit-config.js';
-import { ROUTER_COMPONENT, ROUTER_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
-import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels, selectorString } from './names.js';
+import { ROUTER_RBAC_RULES } from '../common/pod-marks.js';
+import { PORTS, PORT_NAMES, commonLabels, selectorLabels, selectorString } from './names.js';
+import { routerComponent, type Pool } from './pools.js';
 import {
   containerSecurity,
   fieldEnv,
@@ -26,6 +28,8 @@ const SHUTDOWN_MARGIN_SECONDS = 5;
 
 export interface RouterProps {
   readonly config: KitConfig;
+  /** The pool it routes to: its pods' selector, and the router's own name. */
+  readonly pool: Pool;
 }
 
 export class Router extends Construct {
@@ -34,13 +38,14 @@ export class Router extends Construct {
 
   constructor(scope: Construct, id: string, props: RouterProps) {
     super(scope, id);
-    const c = props.config;
+    const { config: c, pool } = props;
     const namespace = c.NAMESPACE;
-    const labels = commonLabels(ROUTER_COMPONENT);
-    const selector = selectorLabels(ROUTER_COMPONENT);
+    const name = pool.router;
+    const labels = commonLabels(routerComponent(pool));
+    const selector = selectorLabels(routerComponent(pool));
 
     const identity = new WorkloadIdentity(this, 'identity', {
-      name: NAMES.router,
+      name,
       namespace,
       labels,
       rules: ROUTER_RBAC_RULES,
@@ -53,7 +58,7 @@ export class Router extends Construct {
       timeoutSeconds: 2,
     });
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: NAMES.router, namespace, labels },
+      metadata: { name, namespace, labels },
       spec: {
         replicas: c.ROUTER_REPLICAS,
         selector: { matchLabels: selector },
@@ -97,7 +102,7 @@ export class Router extends Construct {
                     ROUTER_HOST: '0.0.0.0',
                     METRICS_PORT: PORTS.metrics,
                     DISCOVERY: 'kubernetes',
-                    POD_SELECTOR: selectorString(selectorLabels(STREAMER_COMPONENT)),
+                    POD_SELECTOR: selectorString(selectorLabels(pool.component)),
                     SIDECAR_PLAYER_PORT: PORTS.player,
                     QUEUE_TIMEOUT_SECONDS: c.QUEUE_TIMEOUT_SECONDS,
                     LOG_LEVEL: c.LOG_LEVEL,
@@ -128,7 +133,7 @@ export class Router extends Construct {
     });
 
     this.service = new k8s.KubeService(this, 'service', {
-      metadata: { name: NAMES.router, namespace, labels },
+      metadata: { name, namespace, labels },
       spec: {
         type: 'ClusterIP',
         selector,
@@ -151,7 +156,7 @@ export class Router extends Construct {
 
     if (c.ROUTER_REPLICAS > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
-        metadata: { name: NAMES.router, namespace, labels },
+        metadata: { name, namespace, labels },
         spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
       });
     }

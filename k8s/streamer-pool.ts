@@ -1,4 +1,5 @@
-// The GPU streamer pool: one pod = the GPU application plus its signalling sidecar. The HPA owns the
+// A streamer pool (k8s/pools.ts: the rendering pool, or a processing pool): one pod = the GPU application
+// plus its signalling sidecar. The HPA owns the
 // replica count (no `replicas` here); a headless Service lists the pods for the router, the ingress (when
 // there is no router), the adapter's Object metrics and Prometheus.
 import { k8s } from 'cdk8s-plus-27';
@@ -6,8 +7,9 @@ import { Construct } from 'constructs';
 import { gpuResourceName, parseGpuSharing } from '../common/gpu-sharing.js';
 import { pullSecretFor, runAsFor, type KitConfig } from '../common/kit-config.js';
 import { DRAINED_PATH } from '../signalserver/drain-wait.js';
-import { ALLOCATED_LABEL, SIDECAR_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
-import { NAMES, PORTS, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
+import { ALLOCATED_LABEL, SIDECAR_RBAC_RULES } from '../common/pod-marks.js';
+import { PORTS, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
+import type { Pool } from './pools.js';
 import {
   containerSecurity,
   fieldEnv,
@@ -24,6 +26,8 @@ import { WorkloadIdentity } from './workload-identity.js';
 
 export interface StreamerPoolProps {
   readonly config: KitConfig;
+  /** Which pool: names, labels, image, source, recording claim, GPUs. */
+  readonly pool: Pool;
 }
 
 /** Seconds the pod gets beyond the sidecar's drain timeout to close sockets and exit. */
@@ -59,11 +63,11 @@ export function packingAffinity(selector: Record<string, string>): k8s.Affinity 
   };
 }
 
-/** A processing pool's streamer settings: its source, and where `process:record` writes. */
-export function processingEnv(c: KitConfig): Record<string, string> {
+/** A pool's streamer settings: its source, and where `process:record` writes. */
+export function processingEnv(c: KitConfig, pool: Pool): Record<string, string> {
   return {
-    ...(c.STREAMER_SOURCE === '' ? {} : { STREAM_SOURCE: c.STREAMER_SOURCE }),
-    ...(c.RECORD_CLAIM === '' ? {} : { RECORD_DIR: c.RECORD_PATH }),
+    ...(pool.source === '' ? {} : { STREAM_SOURCE: pool.source }),
+    ...(pool.recordClaim === '' ? {} : { RECORD_DIR: c.RECORD_PATH }),
   };
 }
 
@@ -73,14 +77,14 @@ export class StreamerPool extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamerPoolProps) {
     super(scope, id);
-    const c = props.config;
+    const { config: c, pool } = props;
     const namespace = c.NAMESPACE;
-    const labels = commonLabels(STREAMER_COMPONENT);
-    const selector = selectorLabels(STREAMER_COMPONENT);
+    const labels = commonLabels(pool.component);
+    const selector = selectorLabels(pool.component);
 
     // The token is mounted into the sidecar container only, below: the GPU app gets no credentials.
     const identity = new WorkloadIdentity(this, 'identity', {
-      name: NAMES.streamer,
+      name: pool.name,
       namespace,
       labels,
       rules: SIDECAR_RBAC_RULES,
@@ -154,14 +158,14 @@ export class StreamerPool extends Construct {
       c.STREAMER_MEMORY_LIMIT === 'none' ? {} : { memory: k8s.Quantity.fromString(c.STREAMER_MEMORY_LIMIT) };
     const app: k8s.Container = {
       name: 'streamer',
-      ...imageOf(c, 'STREAMER'),
+      ...imageOf(c, pool.image),
       env: [
         ...plainEnv({
           STREAMER_URL: `ws://127.0.0.1:${PORTS.streamer}`,
           // Video encode (NVENC) and display need more than the default compute,utility capabilities.
           NVIDIA_DRIVER_CAPABILITIES: 'all',
           LOG_LEVEL: c.LOG_LEVEL,
-          ...processingEnv(c),
+          ...processingEnv(c, pool),
         }),
         ...streamerToken,
       ],
@@ -171,7 +175,10 @@ export class StreamerPool extends Construct {
           memory: k8s.Quantity.fromString(c.STREAMER_MEMORY_REQUEST),
         },
         // Extended resources: the limit is the request. A Quantity, never a bare number (it would serialize as null).
-        limits: { [gpuResource(c)]: k8s.Quantity.fromNumber(c.GPUS_PER_POD), ...memoryLimit },
+        limits: {
+          ...(pool.gpus > 0 ? { [gpuResource(c)]: k8s.Quantity.fromNumber(pool.gpus) } : {}),
+          ...memoryLimit,
+        },
       },
       lifecycle: {
         // Every container's preStop runs when the pod terminates, and each container gets SIGTERM once its
@@ -181,15 +188,15 @@ export class StreamerPool extends Construct {
         // A number, not the port's name: the kubelet resolves names among the hook's own container's ports.
         preStop: { httpGet: { path: DRAINED_PATH, port: k8s.IntOrString.fromNumber(PORTS.metrics) } },
       },
-      securityContext: containerSecurity(c, 'STREAMER'),
+      securityContext: containerSecurity(c, pool.image),
       volumeMounts: [
         ...writable.map((w) => ({ name: w.name, mountPath: w.path })),
-        ...(c.RECORD_CLAIM === '' ? [] : [{ name: 'recordings', mountPath: c.RECORD_PATH }]),
+        ...(pool.recordClaim === '' ? [] : [{ name: 'recordings', mountPath: c.RECORD_PATH }]),
       ],
     };
 
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: NAMES.streamer, namespace, labels },
+      metadata: { name: pool.name, namespace, labels },
       spec: {
         // No `replicas`: the HorizontalPodAutoscaler owns the count, and kubectl apply must not reset it.
         selector: { matchLabels: selector },
@@ -207,20 +214,25 @@ export class StreamerPool extends Construct {
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             terminationGracePeriodSeconds: c.DRAIN_TIMEOUT_SECONDS + TERMINATION_MARGIN_SECONDS,
-            ...(c.GPU_SCHEDULER_NAME === '' ? {} : { schedulerName: c.GPU_SCHEDULER_NAME }),
-            nodeSelector: poolSelector(c.GPU_POOL_LABEL),
-            affinity: packingAffinity(selector),
-            tolerations: poolTolerations(c.GPU_POOL_TAINT),
-            imagePullSecrets: pullSecrets(pullSecretFor(c, 'SIDECAR'), pullSecretFor(c, 'STREAMER')),
+            // A pool without GPUs (PROCESS_GPUS_PER_POD=0) runs on the default nodes, packed all the same.
+            ...(pool.gpus === 0
+              ? { affinity: packingAffinity(selector) }
+              : {
+                  ...(c.GPU_SCHEDULER_NAME === '' ? {} : { schedulerName: c.GPU_SCHEDULER_NAME }),
+                  nodeSelector: poolSelector(c.GPU_POOL_LABEL),
+                  affinity: packingAffinity(selector),
+                  tolerations: poolTolerations(c.GPU_POOL_TAINT),
+                }),
+            imagePullSecrets: pullSecrets(pullSecretFor(c, 'SIDECAR'), pullSecretFor(c, pool.image)),
             // The projected API token is group-readable: the volumes' group is the sidecar's.
             securityContext: podSecurity(runAsFor(c, 'SIDECAR').gid),
             containers: [app, sidecar],
             volumes: [
               { name: 'sidecar-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
               ...writable.map((w) => ({ name: w.name, emptyDir: {} })),
-              ...(c.RECORD_CLAIM === ''
+              ...(pool.recordClaim === ''
                 ? []
-                : [{ name: 'recordings', persistentVolumeClaim: { claimName: c.RECORD_CLAIM } }]),
+                : [{ name: 'recordings', persistentVolumeClaim: { claimName: pool.recordClaim } }]),
               {
                 // The service-account token, CA and namespace, projected by hand so only the sidecar sees them.
                 name: 'api-token',
@@ -249,7 +261,7 @@ export class StreamerPool extends Construct {
     });
 
     this.service = new k8s.KubeService(this, 'service', {
-      metadata: { name: NAMES.streamer, namespace, labels },
+      metadata: { name: pool.name, namespace, labels },
       spec: {
         clusterIp: 'None', // headless: one DNS record per ready pod, no load-balancing of sessions
         selector,
@@ -273,7 +285,7 @@ export class StreamerPool extends Construct {
     // Voluntary evictions (kubectl drain, node upgrades) may take idle pods but never one with a session:
     // the pod patcher keeps the allocated label current, so this budget covers exactly the live sessions.
     new k8s.KubePodDisruptionBudget(this, 'pdb', {
-      metadata: { name: `${NAMES.streamer}-allocated`, namespace, labels },
+      metadata: { name: `${pool.name}-allocated`, namespace, labels },
       spec: {
         maxUnavailable: k8s.IntOrString.fromNumber(0),
         selector: { matchLabels: { ...selector, [ALLOCATED_LABEL]: 'true' } },

@@ -13,15 +13,15 @@
 //   stream_player_connections    players connected per pod, as in the original kit.
 //
 // Joining the queue: the router's series are labelled service=<router>, but the adapter asks for the
-// streamer Service (LabelMatchers carries service="<streamer>"). We move the router's queue onto the
-// streamer Service with label_replace, sum it over router replicas, and join it on (namespace, service);
+// streamer Service (LabelMatchers carries service="<streamer>"). We move each pool's router queue onto its
+// pool's Service with label_replace, sum it over router replicas, and join it on (namespace, service);
 // the join also scopes it to the requested namespace. With no router deployed the queue term falls back
 // to 0 instead of making the whole metric vanish (`or` with a zero vector built from the streamer pods).
 // Draining pods (SIGTERM, session still live) leave the Deployment's replica count, so they are neither
 // ready streams nor demand: counting their session would keep one pod too many.
 import { ADAPTER, ROUTER, SIDECAR } from '../common/metric-names.js';
 import { BUFFER_WITHOUT_RULES, CAPACITY_RECORDED } from './capacity-rules.js';
-import { resolveOptions, type MonitoringOptions } from './options.js';
+import { poolServices, resolveOptions, type MonitoringOptions } from './options.js';
 
 export interface AdapterRule {
   seriesQuery: string;
@@ -49,9 +49,12 @@ function fragments(o: MonitoringOptions) {
   /** 0 for every requested object that has any sidecar series: the fallback that keeps a sum defined. */
   const zero = `(0 * sum by (namespace, ${GB}) (${SIDECAR.streamerConnected}{${LM}}))`;
   const withZero = (expr: string) => `(${expr} or on (namespace, ${GB}) ${zero})`;
-  const queue = withZero(
-    `sum by (namespace, service) (label_replace(${ROUTER.queueLength}{service="${o.routerService}"}, "service", "${o.streamerService}", "", ""))`,
+  // Each pool's router queue, moved onto its pool's Service (one pool: one label_replace, as always).
+  const moved = poolServices(o).map(
+    (p) =>
+      `label_replace(${ROUTER.queueLength}{service="${p.routerService}"}, "service", "${p.streamerService}", "", "")`,
   );
+  const queue = withZero(`sum by (namespace, service) (${moved.join(' or ')})`);
   /** The kit's recorded buffer and scheduled minimum for the requested Service (capacity-rules.ts). */
   const recorded = (series: string, fallback: number) =>
     `(${series}{${LM}} + 0 or on (namespace, ${GB}) (${zero} + ${fallback}))`;
@@ -63,9 +66,15 @@ function fragments(o: MonitoringOptions) {
   return { notDraining, withZero, queue, buffer, scheduled, larger };
 }
 
+/** The seriesQuery matcher of every pool's Service: `service="streamer"`, or a regex over several. */
+export function serviceMatcher(o: MonitoringOptions): string {
+  const names = poolServices(o).map((p) => p.streamerService);
+  return names.length === 1 ? `service="${names[0]}"` : `service=~"${names.join('|')}"`;
+}
+
 function serviceRule(o: MonitoringOptions, series: string, as: string, metricsQuery: string): AdapterRule {
   return {
-    seriesQuery: `${series}{namespace!="",service="${o.streamerService}"}`,
+    seriesQuery: `${series}{namespace!="",${serviceMatcher(o)}}`,
     resources: { overrides: { namespace: { resource: 'namespace' }, service: { resource: 'service' } } },
     name: { matches: `^${series}$`, as },
     metricsQuery,
@@ -99,7 +108,7 @@ export function adapterRules(opts: Partial<MonitoringOptions> = {}): AdapterRule
         ),
       ),
       {
-        seriesQuery: `${SIDECAR.players}{namespace!="",pod!="",service="${o.streamerService}"}`,
+        seriesQuery: `${SIDECAR.players}{namespace!="",pod!="",${serviceMatcher(o)}}`,
         resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
         name: { matches: `^${SIDECAR.players}$`, as: ADAPTER.playerConnections },
         metricsQuery: `sum by (namespace, ${GB}) (<<.Series>>{${LM}})`,

@@ -12,7 +12,7 @@
 import { KUBE_STATE, ROUTER, SIDECAR } from '../common/metric-names.js';
 import type { PrewarmWindow } from '../common/prewarm-schedule.js';
 import type { RecordingRule } from './prometheus-rules.js';
-import type { MonitoringOptions } from './options.js';
+import { poolServices, type MonitoringOptions } from './options.js';
 import { WARM_FALLBACK, timeToCapacityPromQL, warmBufferPromQL } from './warm-capacity.js';
 
 export const CAPACITY_RECORDED = {
@@ -28,9 +28,9 @@ export const CAPACITY_RECORDED = {
 /** Buffer the demand uses if the kit's rules are not installed (the adapter rule stays defined). */
 export const BUFFER_WITHOUT_RULES = 1;
 
-/** Gives a label-less vector the deployment's (namespace, service) labels, which the adapter matches on. */
-function onStreamerService(o: MonitoringOptions, expr: string): string {
-  return `label_replace(label_replace(${expr}, "namespace", "${o.namespace}", "", ""), "service", "${o.streamerService}", "", "")`;
+/** Gives a label-less vector a pool's (namespace, service) labels, which the adapter matches on. */
+function onService(o: MonitoringOptions, service: string, expr: string): string {
+  return `label_replace(label_replace(${expr}, "namespace", "${o.namespace}", "", ""), "service", "${service}", "", "")`;
 }
 
 /** The minimum the schedule asks for now, as a label-less vector (0 outside every window). */
@@ -73,8 +73,13 @@ export function capacityRules(o: MonitoringOptions): RecordingRule[] {
     },
     { record: R.nodeReadySeconds, expr: `avg(avg_over_time(${R.nodeReadyEvents}[1d]))` },
     // For the dashboard: what the adaptive buffer multiplies the arrival rate by (fallbacks included).
-    { record: R.timeToCapacity, expr: onStreamerService(o, timeToCapacityPromQL(inputs)) },
-    { record: R.buffer, expr: onStreamerService(o, buffer) },
-    { record: R.scheduledMinimum, expr: onStreamerService(o, scheduledMinimumPromQL(o.schedule)) },
+    { record: R.timeToCapacity, expr: onService(o, o.streamerService, timeToCapacityPromQL(inputs)) },
+    // Every pool keeps the same warm buffer; the schedule warms the first pool only (the others' minimum is
+    // the adapter's fallback, 0).
+    ...poolServices(o).map((p) => ({ record: R.buffer, expr: onService(o, p.streamerService, buffer) })),
+    {
+      record: R.scheduledMinimum,
+      expr: onService(o, o.streamerService, scheduledMinimumPromQL(o.schedule)),
+    },
   ];
 }

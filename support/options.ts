@@ -22,6 +22,11 @@ export interface MonitoringOptions {
   streamerService: string;
   /** Service in front of the session-router replicas. @default 'router' */
   routerService: string;
+  /**
+   * Further pools (a processing pool beside the rendering one), each a streamer Service with its own router:
+   * they get the same adapter metrics, capacity and alert rules; the dashboards show the first pool. @default []
+   */
+  otherPools: readonly PoolServices[];
   /** DaemonSet running coturn, watched through kube-state-metrics. @default 'turn' */
   turnDaemonSet: string;
   /** Minutes with zero free streams before the alert fires. @default 5 */
@@ -36,6 +41,17 @@ export interface MonitoringOptions {
   gpuTemperatureCelsius: number;
 }
 
+/** One pool's Services: its pods' (the Object metrics are described on it) and its router's. */
+export interface PoolServices {
+  streamerService: string;
+  routerService: string;
+}
+
+/** Every pool the rules cover, the first (streamerService, routerService) included. */
+export function poolServices(o: MonitoringOptions): PoolServices[] {
+  return [{ streamerService: o.streamerService, routerService: o.routerService }, ...o.otherPools];
+}
+
 export const DEFAULT_MONITORING_OPTIONS: Readonly<MonitoringOptions> = Object.freeze({
   namespace: 'pixelstream',
   bufferMode: 'adaptive',
@@ -46,6 +62,7 @@ export const DEFAULT_MONITORING_OPTIONS: Readonly<MonitoringOptions> = Object.fr
   gpuTaintKey: 'nvidia.com/gpu',
   streamerService: 'streamer',
   routerService: 'router',
+  otherPools: [],
   turnDaemonSet: 'turn',
   noFreeStreamMinutes: 5,
   queueWaitP95Seconds: 60,
@@ -95,11 +112,17 @@ export function resolveOptions(opts: Partial<MonitoringOptions> = {}): Monitorin
     problems.push(`bufferMode must be fixed or adaptive (got ${JSON.stringify(o.bufferMode)})`);
   if (o.gpuTaintKey !== undefined && !/^[A-Za-z0-9./_-]+$/.test(o.gpuTaintKey))
     problems.push(`gpuTaintKey must be a label key (got ${JSON.stringify(o.gpuTaintKey)})`);
-  for (const key of ['namespace', 'streamerService', 'routerService', 'turnDaemonSet'] as const) {
-    // A Kubernetes object name (RFC 1123 label): also keeps quotes and braces out of the PromQL we emit.
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(o[key]))
-      problems.push(`${key} must be a DNS label (got ${JSON.stringify(o[key])})`);
-  }
+  // Kubernetes object names (RFC 1123 labels): also keeps quotes and braces out of the PromQL we emit.
+  const dnsLabel = (key: string, value: string) => {
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value))
+      problems.push(`${key} must be a DNS label (got ${JSON.stringify(value)})`);
+  };
+  for (const key of ['namespace', 'streamerService', 'routerService', 'turnDaemonSet'] as const)
+    dnsLabel(key, o[key]);
+  o.otherPools.forEach((p, i) => {
+    dnsLabel(`otherPools[${i}].streamerService`, p.streamerService);
+    dnsLabel(`otherPools[${i}].routerService`, p.routerService);
+  });
   for (const key of [
     'noFreeStreamMinutes',
     'queueWaitP95Seconds',

@@ -6,6 +6,7 @@
 import { DCGM, KUBE_STATE, ROUTER, SIDECAR, TURN_RELAY } from '../common/metric-names.js';
 import { capacityRules } from './capacity-rules.js';
 import { resolveOptions, type MonitoringOptions } from './options.js';
+import { serviceMatcher } from './adapter-rules.js';
 
 export interface RecordingRule {
   record: string;
@@ -72,7 +73,7 @@ function alertingRules(o: MonitoringOptions): AlertingRule[] {
   return [
     {
       alert: ALERTS.noFreeStream,
-      expr: `${RECORDED.available}{service="${o.streamerService}"} == 0`,
+      expr: `${RECORDED.available}{${serviceMatcher(o)}} == 0`,
       for: `${o.noFreeStreamMinutes}m`,
       labels: { severity: 'warning' },
       annotations: {
@@ -92,7 +93,7 @@ function alertingRules(o: MonitoringOptions): AlertingRule[] {
     },
     {
       alert: ALERTS.sidecarWithoutStreamer,
-      expr: `(${SIDECAR.streamerConnected}{service="${o.streamerService}"} == 0) unless on (namespace, pod) (${SIDECAR.draining} == 1)`,
+      expr: `(${SIDECAR.streamerConnected}{${serviceMatcher(o)}} == 0) unless on (namespace, pod) (${SIDECAR.draining} == 1)`,
       for: `${o.streamerMissingMinutes}m`,
       labels: { severity: 'warning' },
       annotations: {

@@ -35,7 +35,10 @@ type PodObject = Record<string, unknown> & {
 
 function matches(selector: string | null, labels: Record<string, string>): boolean {
   if (!selector) return true;
-  return selector.split(',').every((term) => {
+  // Terms are split at commas outside parentheses: `key=value` and the set form `key in (a,b)`.
+  return (selector.match(/[^,(]+(\([^)]*\))?/g) ?? []).every((term) => {
+    const set = /^\s*([^\s]+)\s+in\s+\(([^)]*)\)\s*$/.exec(term);
+    if (set) return set[2]!.split(',').some((v) => labels[set[1]!] === v.trim());
     const [k, v] = term.split('=');
     if (k === undefined || v === undefined || term.includes('!'))
       throw new Error(`fake API: selector term ${term} not emulated`);
