@@ -58,18 +58,18 @@ function service(opts: { startMs: number; stopMs: number; failStart?: boolean })
 }
 
 describe('runService', () => {
-  it('stops gracefully on the first SIGTERM and exits 0', async () => {
-    const s = service({ startMs: 0, stopMs: 100 });
-    await s.seen('started');
-    s.child.kill('SIGTERM');
-    expect(await s.exited).toBe(0);
-    expect(s.events).toEqual(['starting', 'started', 'stopping', 'stopped']);
-  });
-
-  it('applies a signal sent during the start once the service is up', async () => {
-    const s = service({ startMs: 1_500, stopMs: 0 });
-    await s.seen('starting');
-    s.child.kill('SIGINT');
+  it.each([
+    ['stops gracefully on the first SIGTERM and exits 0', 'SIGTERM', { startMs: 0, stopMs: 100 }, 'started'],
+    [
+      'applies a signal sent during the start once the service is up',
+      'SIGINT',
+      { startMs: 1_500, stopMs: 0 },
+      'starting',
+    ],
+  ] as const)('%s', async (_name, signal, timing, signalAfter) => {
+    const s = service(timing);
+    await s.seen(signalAfter);
+    s.child.kill(signal);
     expect(await s.exited).toBe(0);
     expect(s.events).toEqual(['starting', 'started', 'stopping', 'stopped']);
   });

@@ -81,22 +81,17 @@ describe('splice', () => {
     ]);
   });
 
-  it('carries the player close code and reason to the sidecar', async () => {
+  it.each([
+    ['the player close code and reason to the sidecar', 'player', 4321, 'bye'],
+    ['the sidecar close code to the player (disconnectPlayer closes with 1011)', 'sidecar', 1011, 'kicked'],
+  ] as const)('carries %s', async (_name, first, code, reason) => {
     const { browser, sidecar, ends } = await chain();
-    const closed = closedWith(sidecar);
-    browser.close(4321, 'bye');
-    expect(await closed).toEqual({ code: 4321, reason: 'bye' });
+    const [closing, other] = first === 'player' ? [browser, sidecar] : [sidecar, browser];
+    const closed = closedWith(other);
+    closing.close(code, reason);
+    expect(await closed).toEqual({ code, reason });
     await until(() => ends.length === 1);
-    expect(ends[0]).toEqual({ first: 'player', code: 4321, reason: 'bye' });
-  });
-
-  it('carries the sidecar close code to the player (disconnectPlayer closes with 1011)', async () => {
-    const { browser, sidecar, ends } = await chain();
-    const closed = closedWith(browser);
-    sidecar.close(1011, 'kicked');
-    expect(await closed).toEqual({ code: 1011, reason: 'kicked' });
-    await until(() => ends.length === 1);
-    expect(ends[0]?.first).toBe('sidecar');
+    expect(ends[0]).toEqual({ first, code, reason });
   });
 
   it('turns a dropped player connection into a dropped sidecar connection (1006), and no status into no status', async () => {

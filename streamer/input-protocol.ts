@@ -60,6 +60,20 @@ export const FROM_STREAMER = {
 export type ToStreamerType = keyof typeof TO_STREAMER;
 
 type Field = 'uint8' | 'uint16' | 'int16' | 'double' | 'string';
+/** Byte size and little-endian reader and writer of each numeric field type. */
+const NUMBERS: Record<
+  Exclude<Field, 'string'>,
+  {
+    size: number;
+    get: (v: DataView, at: number) => number;
+    set: (v: DataView, at: number, n: number) => void;
+  }
+> = {
+  uint8: { size: 1, get: (v, at) => v.getUint8(at), set: (v, at, n) => v.setUint8(at, n) },
+  uint16: { size: 2, get: (v, at) => v.getUint16(at, true), set: (v, at, n) => v.setUint16(at, n, true) },
+  int16: { size: 2, get: (v, at) => v.getInt16(at, true), set: (v, at, n) => v.setInt16(at, n, true) },
+  double: { size: 8, get: (v, at) => v.getFloat64(at, true), set: (v, at, n) => v.setFloat64(at, n, true) },
+};
 /** Field layout per message, after the id byte; names in order. */
 // Touch start, end and move share one layout: the finger count, then (for one finger) its position, id,
 // pressure and whether it is inside the video.
@@ -175,46 +189,28 @@ export function decodeInput(data: Uint8Array): DecodeResult {
   let at = 1;
   const need = (n: number) => at + n <= data.length;
   for (const [name, field] of LAYOUT[type]) {
-    switch (field) {
-      case 'uint8':
-        if (!need(1)) return truncated(type);
-        event[name] = view.getUint8(at);
-        at += 1;
-        break;
-      case 'uint16':
-        if (!need(2)) return truncated(type);
-        event[name] = view.getUint16(at, true);
-        at += 2;
-        break;
-      case 'int16':
-        if (!need(2)) return truncated(type);
-        event[name] = view.getInt16(at, true);
-        at += 2;
-        break;
-      case 'double':
-        if (!need(8)) return truncated(type);
-        event[name] = view.getFloat64(at, true);
-        at += 8;
-        break;
-      case 'string': {
-        // Epic's frontend sends TestEcho with no payload at all (its default structure is empty).
-        if (at === data.length) {
-          event[name] = '';
-          break;
-        }
-        if (!need(2)) return truncated(type);
-        const units = view.getUint16(at, true);
-        at += 2;
-        if (units > MAX_STRING_UNITS)
-          return { ok: false, code: 'INPUT_STRING_TOO_LONG', reason: `${type} string of ${units} units` };
-        if (!need(units * 2)) return truncated(type);
-        let s = '';
-        for (let i = 0; i < units; i++) s += String.fromCharCode(view.getUint16(at + i * 2, true));
-        at += units * 2;
-        event[name] = s;
-        break;
-      }
+    if (field !== 'string') {
+      const { size, get } = NUMBERS[field];
+      if (!need(size)) return truncated(type);
+      event[name] = get(view, at);
+      at += size;
+      continue;
     }
+    // Epic's frontend sends TestEcho with no payload at all (its default structure is empty).
+    if (at === data.length) {
+      event[name] = '';
+      continue;
+    }
+    if (!need(2)) return truncated(type);
+    const units = view.getUint16(at, true);
+    at += 2;
+    if (units > MAX_STRING_UNITS)
+      return { ok: false, code: 'INPUT_STRING_TOO_LONG', reason: `${type} string of ${units} units` };
+    if (!need(units * 2)) return truncated(type);
+    let s = '';
+    for (let i = 0; i < units; i++) s += String.fromCharCode(view.getUint16(at + i * 2, true));
+    at += units * 2;
+    event[name] = s;
   }
   if (at !== data.length)
     return {
@@ -241,12 +237,8 @@ export function encodeInput(type: ToStreamerType, fields: Record<string, string 
       for (let i = 0; i < s.length; i++) parts.push(s.charCodeAt(i) & 0xff, s.charCodeAt(i) >> 8);
       continue;
     }
-    const n = Number(v);
-    const size = field === 'uint8' ? 1 : field === 'double' ? 8 : 2;
-    if (field === 'uint8') buf.setUint8(0, n);
-    else if (field === 'uint16') buf.setUint16(0, n, true);
-    else if (field === 'int16') buf.setInt16(0, n, true);
-    else buf.setFloat64(0, n, true);
+    const { size, set } = NUMBERS[field];
+    set(buf, 0, Number(v));
     for (let i = 0; i < size; i++) parts.push(buf.getUint8(i));
   }
   return Uint8Array.from(parts);

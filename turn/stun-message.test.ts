@@ -2,112 +2,90 @@
 // must be refused cleanly.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  Attr,
-  Class,
-  decodeErrorCode,
-  decodeStun,
-  decodeXorAddress,
-  encodeStun,
-  encodeXorAddress,
-  getAttr,
-  isStun,
-  longTermKey,
-  mappedAddress,
-  Method,
-  newTransactionId,
-  StunParseError,
-} from './stun-message.js';
+import * as stun from './stun-message.js';
 import { createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 describe('STUN codec', () => {
   it('encodes a Binding request with the RFC 5389 header and a valid FINGERPRINT', () => {
     const tid = Buffer.from('0102030405060708090a0b0c', 'hex');
-    const bytes = encodeStun(
-      { method: Method.Binding, cls: Class.Request, transactionId: tid, attributes: [] },
+    const bytes = stun.encodeStun(
+      { method: stun.Method.Binding, cls: stun.Class.Request, transactionId: tid, attributes: [] },
       { fingerprint: true },
     );
     expect(bytes.subarray(0, 8).toString('hex')).toBe('000100082112a442');
     expect(bytes.subarray(8, 20)).toEqual(tid);
-    expect(bytes.readUInt16BE(20)).toBe(Attr.Fingerprint);
+    expect(bytes.readUInt16BE(20)).toBe(stun.Attr.Fingerprint);
     const crc = (crc32(bytes.subarray(0, 20)) ^ 0x5354554e) >>> 0;
     expect(bytes.readUInt32BE(24)).toBe(crc);
   });
 
-  it('maps method and class to the interleaved message type (Allocate error = 0x0113)', () => {
-    const bytes = encodeStun({
-      method: Method.Allocate,
-      cls: Class.Error,
-      transactionId: newTransactionId(),
-      attributes: [],
-    });
-    expect(bytes.readUInt16BE(0)).toBe(0x0113);
-    expect(decodeStun(bytes)).toMatchObject({ method: Method.Allocate, cls: Class.Error });
-    const indication = encodeStun({
-      method: Method.Data,
-      cls: Class.Indication,
-      transactionId: newTransactionId(),
-      attributes: [],
-    });
-    expect(indication.readUInt16BE(0)).toBe(0x0017);
+  it.each([
+    ['Allocate error', stun.Method.Allocate, stun.Class.Error, 0x0113],
+    ['Data indication', stun.Method.Data, stun.Class.Indication, 0x0017],
+  ])('maps method and class to the interleaved message type (%s = %i)', (_name, method, cls, type) => {
+    const bytes = stun.encodeStun({ method, cls, transactionId: stun.newTransactionId(), attributes: [] });
+    expect(bytes.readUInt16BE(0)).toBe(type);
+    expect(stun.decodeStun(bytes)).toMatchObject({ method, cls });
   });
 
   it('round-trips attributes with padding and computes MESSAGE-INTEGRITY over the right length', () => {
-    const tid = newTransactionId();
-    const key = longTermKey('1700000000:p1', 'realm', 'pw');
-    const bytes = encodeStun(
+    const tid = stun.newTransactionId();
+    const key = stun.longTermKey('1700000000:p1', 'realm', 'pw');
+    const bytes = stun.encodeStun(
       {
-        method: Method.Allocate,
-        cls: Class.Request,
+        method: stun.Method.Allocate,
+        cls: stun.Class.Request,
         transactionId: tid,
-        attributes: [{ type: Attr.Username, value: Buffer.from('abcde') }],
+        attributes: [{ type: stun.Attr.Username, value: Buffer.from('abcde') }],
       },
       { integrityKey: key, fingerprint: true },
     );
-    const msg = decodeStun(bytes);
-    expect(getAttr(msg, Attr.Username)?.toString()).toBe('abcde');
+    const msg = stun.decodeStun(bytes);
+    expect(stun.getAttr(msg, stun.Attr.Username)?.toString()).toBe('abcde');
     // MESSAGE-INTEGRITY starts after the padded USERNAME (4 + 8 bytes); the HMAC covers everything before
     // it with the header length rewritten to end just after MESSAGE-INTEGRITY.
     const miOffset = 20 + 12;
     const covered = Buffer.from(bytes.subarray(0, miOffset));
     covered.writeUInt16BE(miOffset - 20 + 24, 2);
-    expect(getAttr(msg, Attr.MessageIntegrity)).toEqual(createHmac('sha1', key).update(covered).digest());
+    expect(stun.getAttr(msg, stun.Attr.MessageIntegrity)).toEqual(
+      createHmac('sha1', key).update(covered).digest(),
+    );
   });
 
   it('XOR-encodes IPv4 and IPv6 addresses both ways', () => {
-    const tid = newTransactionId();
+    const tid = stun.newTransactionId();
     for (const addr of [
       { address: '192.0.2.1', port: 32853 },
       { address: '2001:db8::1', port: 3478 },
       { address: '::', port: 1 },
     ]) {
-      expect(decodeXorAddress(encodeXorAddress(addr, tid), tid)).toMatchObject(addr);
+      expect(stun.decodeXorAddress(stun.encodeXorAddress(addr, tid), tid)).toMatchObject(addr);
     }
     // RFC 5389: the port is XOR-ed with the cookie's top 16 bits (0x2112).
-    expect(encodeXorAddress({ address: '0.0.0.0', port: 0x2112 }, tid).readUInt16BE(2)).toBe(0);
+    expect(stun.encodeXorAddress({ address: '0.0.0.0', port: 0x2112 }, tid).readUInt16BE(2)).toBe(0);
   });
 
   it('reads XOR-MAPPED-ADDRESS from a Binding success', () => {
-    const tid = newTransactionId();
-    const msg = decodeStun(
-      encodeStun({
-        method: Method.Binding,
-        cls: Class.Success,
+    const tid = stun.newTransactionId();
+    const msg = stun.decodeStun(
+      stun.encodeStun({
+        method: stun.Method.Binding,
+        cls: stun.Class.Success,
         transactionId: tid,
         attributes: [
           {
-            type: Attr.XorMappedAddress,
-            value: encodeXorAddress({ address: '198.51.100.7', port: 40000 }, tid),
+            type: stun.Attr.XorMappedAddress,
+            value: stun.encodeXorAddress({ address: '198.51.100.7', port: 40000 }, tid),
           },
         ],
       }),
     );
-    expect(mappedAddress(msg)).toEqual({ address: '198.51.100.7', port: 40000, family: 4 });
+    expect(stun.mappedAddress(msg)).toEqual({ address: '198.51.100.7', port: 40000, family: 4 });
   });
 
   it('decodes ERROR-CODE class and number', () => {
-    expect(decodeErrorCode(Buffer.from([0, 0, 4, 3, ...Buffer.from('Forbidden IP')]))).toEqual({
+    expect(stun.decodeErrorCode(Buffer.from([0, 0, 4, 3, ...Buffer.from('Forbidden IP')]))).toEqual({
       code: 403,
       reason: 'Forbidden IP',
     });
@@ -118,22 +96,22 @@ describe('STUN codec', () => {
     ['no cookie', Buffer.alloc(20), 'STUN_NOT_STUN'],
     ['RTP-looking', Buffer.from('80' + '00'.repeat(19), 'hex'), 'STUN_NOT_STUN'],
   ])('rejects %s with a coded error', (_name, buf, code) => {
-    expect(() => decodeStun(buf)).toThrow(expect.objectContaining({ code }) as Error);
+    expect(() => stun.decodeStun(buf)).toThrow(expect.objectContaining({ code }) as Error);
   });
 
   it('rejects a declared length that disagrees with the datagram, and an attribute overrun', () => {
-    const ok = encodeStun({
-      method: Method.Binding,
-      cls: Class.Request,
-      transactionId: newTransactionId(),
+    const ok = stun.encodeStun({
+      method: stun.Method.Binding,
+      cls: stun.Class.Request,
+      transactionId: stun.newTransactionId(),
       attributes: [{ type: 0x8022, value: Buffer.from('abcd') }],
     });
-    expect(() => decodeStun(ok.subarray(0, ok.length - 4))).toThrow(
+    expect(() => stun.decodeStun(ok.subarray(0, ok.length - 4))).toThrow(
       expect.objectContaining({ code: 'STUN_BAD_LENGTH' }) as Error,
     );
     const overrun = Buffer.from(ok);
     overrun.writeUInt16BE(200, 22);
-    expect(() => decodeStun(overrun)).toThrow(
+    expect(() => stun.decodeStun(overrun)).toThrow(
       expect.objectContaining({ code: 'STUN_BAD_ATTRIBUTE' }) as Error,
     );
   });
@@ -147,13 +125,13 @@ describe('STUN codec', () => {
           buf.writeUInt32BE(0x2112a442, 4);
         }
         try {
-          const msg = decodeStun(buf);
-          expect(isStun(buf)).toBe(true);
+          const msg = stun.decodeStun(buf);
+          expect(stun.isStun(buf)).toBe(true);
           for (const a of msg.attributes) {
-            if (a.type === Attr.XorMappedAddress) decodeXorAddress(a.value, msg.transactionId);
+            if (a.type === stun.Attr.XorMappedAddress) stun.decodeXorAddress(a.value, msg.transactionId);
           }
         } catch (err) {
-          expect(err).toBeInstanceOf(StunParseError);
+          expect(err).toBeInstanceOf(stun.StunParseError);
         }
       }),
       { numRuns: 2000 },
