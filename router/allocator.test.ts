@@ -3,7 +3,7 @@
 // With QUEUE_MAX=0 a replica that saw every pod busy asks again after one poll interval (never "full"
 // forever); under overload newcomers join the back of the line without asking every pod again (one 409
 // for a crowd of 21).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../common/index.js';
 import type { Sidecar } from '../signalserver/index.js';
 import { startTestSidecar } from '../signalserver/test-sidecar.js';
@@ -51,6 +51,10 @@ beforeAll(async () => {
   standIns.push(standIn);
 });
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 afterAll(async () => {
   for (const a of open) a.ws.terminate();
   await Promise.all(routers.map((r) => r.close()));
@@ -63,15 +67,17 @@ describe('allocator', () => {
     const [a, b] = (await startRouters(2, { QUEUE_MAX: '0', QUEUE_POLL_MS: '100' })) as [Router, Router];
     const first = arrive(a);
     await first.waitFor('config');
+    // The clock (Date only: sockets and timers stay real) moves when the test says, so "one poll interval
+    // later" is exact, however slow the machine.
+    vi.useFakeTimers({ toFake: ['Date'] });
     const refused = arrive(b);
     expect((await refused.waitFor('noCapacity')).code).toBe('queue_full');
-    // Router b last saw the pod busy; router a frees it. After one poll interval b must ask again.
+    // Router b last saw the pod busy; router a frees it. One poll interval later b must ask again.
     await first.close(1000);
-    // Deliberately let one poll interval (100 ms) pass: what is tested is that b asks again after it, so
-    // there is no event to wait for.
-    await new Promise((r) => setTimeout(r, 250));
+    vi.advanceTimersByTime(100);
     const next = arrive(b);
     await next.waitFor('config');
+    vi.useRealTimers();
     expect(next.has('noCapacity')).toBe(false);
     expect(
       sample(await b.metrics.registry.metrics(), 'pixelstream_router_allocations_total{result="rejected"}'),

@@ -13,7 +13,6 @@ import {
   scrape,
   startFarms,
   startRouterProc,
-  until,
   type Farm,
   type RouterProc,
 } from './testing/stack.js';
@@ -222,7 +221,14 @@ describe('sidecars that hang or die', () => {
     hung.proc.child.kill('SIGSTOP');
     const a = arrive(router.url);
     const b = arrive(router.url);
-    await until(() => [a, b].some((x) => x.has('config')), 5000, 'one player placed');
+    await vi.waitFor(
+      () =>
+        expect(
+          [a, b].some((x) => x.has('config')),
+          'one player placed',
+        ).toBe(true),
+      5000,
+    );
     const placed = a.has('config') ? a : b;
     const other = placed === a ? b : a;
     expect(await placed.streamer()).toBe(healthy.sidecars[0]!.streamerId);
@@ -289,12 +295,16 @@ describe('a sidecar dying between reservation and player socket', () => {
     const b = arrive(router.url);
     await dying.proc.exited;
     await router.proc.waitFor((l) => l.code === 'SIDECAR_SOCKET_FAILED');
-    await until(
-      () =>
-        [a, b].some((x) => x.has('config')) && [a, b].every((x) => x.has('config') || x.has('queuePosition')),
-      5000,
-      'both players placed or waiting',
-    );
+    await vi.waitFor(() => {
+      expect(
+        [a, b].some((x) => x.has('config')),
+        'a player placed',
+      ).toBe(true);
+      expect(
+        [a, b].every((x) => x.has('config') || x.has('queuePosition')),
+        'the other waiting',
+      ).toBe(true);
+    }, 5000);
     const placed = [a, b].filter((x) => x.has('config') && x.ws.readyState === x.ws.OPEN);
     expect(placed).toHaveLength(1);
     expect(await placed[0]!.streamer()).toBe(healthy.sidecars[0]!.streamerId);

@@ -14,7 +14,7 @@ import { ROUTER_RBAC_RULES } from '../common/pod-marks.js';
 import { freePort, startNode, type RunningProcess } from '../test/support/processes.js';
 import { SessionCookies } from './session-cookie.js';
 import { Arrival } from './testing/arrival.js';
-import { TOKEN, startFarms, until, type Farm } from './testing/stack.js';
+import { TOKEN, startFarms, type Farm } from './testing/stack.js';
 
 const NS = 'px';
 const SELECTOR = 'app.kubernetes.io/component=streamer';
@@ -155,7 +155,7 @@ describe('kubernetes discovery', () => {
     const l = await router.waitFor((x) => x.msg === 'listening');
     routerUrl = `ws://127.0.0.1:${l.port as number}/`;
     const readyz = `http://127.0.0.1:${l.port as number}/readyz`;
-    await until(() => watchStream !== undefined, 15_000, 'the router opens its watch');
+    await vi.waitFor(() => expect(watchStream, 'the router opens its watch').toBeDefined(), 15_000);
     await vi.waitFor(async () => expect((await fetch(readyz)).status).toBe(200), {
       timeout: 5000,
       interval: 50,
@@ -322,7 +322,7 @@ describe('kubernetes discovery while the API server refuses the router', () => {
     open.push(player);
     expect((await player.waitFor('queuePosition')).position).toBe(1);
     // The list is retried (every 2 s) with the same request, never with a hole in it.
-    await until(() => lists.length >= 2, 10_000, 'the list is retried');
+    await vi.waitFor(() => expect(lists.length, 'the list is retried').toBeGreaterThanOrEqual(2), 10_000);
     expect(new Set(lists)).toEqual(
       new Set([`/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(SELECTOR)}`]),
     );

@@ -35,15 +35,6 @@ afterAll(async () => {
   await router.close();
 });
 
-async function until(pred: () => boolean, ms: number): Promise<void> {
-  await vi.waitFor(
-    () => {
-      if (!pred()) throw new Error('condition not met');
-    },
-    { timeout: ms, interval: 10 },
-  );
-}
-
 describe('liveness', () => {
   it('drops a player that completed the handshake but never answers pings; keeps one that does', async () => {
     const live = new WebSocket(`ws://127.0.0.1:${router.port}/`);
@@ -58,13 +49,13 @@ describe('liveness', () => {
     silent.on('data', (d: string) => (head += d));
     const gone = new Promise<void>((r) => silent.once('close', () => r()));
     silent.on('error', () => {});
-    await until(() => head.startsWith('HTTP/1.1 101'), 3000);
+    await vi.waitFor(() => expect(head).toMatch(/^HTTP\/1\.1 101/), 3000);
     await gone;
-    await until(() => lines.some((l) => l.code === 'PLAYER_SILENT'), 3000);
+    await vi.waitFor(() => expect(lines.some((l) => l.code === 'PLAYER_SILENT')).toBe(true), 3000);
     expect(live.readyState).toBe(WebSocket.OPEN);
-    await until(() => router.waiting() === 1, 3000);
+    await vi.waitFor(() => expect(router.waiting()).toBe(1), 3000);
     live.close(1000);
-    await until(() => router.waiting() === 0, 3000);
+    await vi.waitFor(() => expect(router.waiting()).toBe(0), 3000);
   });
 
   it('holds 64 messages from a waiting player, closes it with 1008 on the 65th; an oversized message gets 1009', async () => {
@@ -78,7 +69,7 @@ describe('liveness', () => {
     for (let i = 0; i < 64; i++) chatty.send(JSON.stringify({ type: 'listStreamers' }));
     // A keepalive ping is answered, not held: it does not count towards the bound.
     chatty.send(JSON.stringify({ type: 'ping', time: 1 }));
-    await until(() => received.some((m) => m.type === 'pong'), 3000);
+    await vi.waitFor(() => expect(received.some((m) => m.type === 'pong')).toBe(true), 3000);
     expect(received.find((m) => m.type === 'pong')).toEqual({ type: 'pong', time: 1 });
     expect(chatty.readyState).toBe(WebSocket.OPEN);
     chatty.send(JSON.stringify({ type: 'listStreamers' }));
@@ -91,7 +82,7 @@ describe('liveness', () => {
     await new Promise((r) => big.once('open', r));
     big.send(Buffer.alloc(256 * 1024 + 1));
     expect(await bigClosed).toBe(1009);
-    await until(() => router.waiting() === 0, 3000);
+    await vi.waitFor(() => expect(router.waiting()).toBe(0), 3000);
   });
 
   it('counts waiting players in the queue gauge and readiness reflects discovery', async () => {

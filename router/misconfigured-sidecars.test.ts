@@ -3,7 +3,7 @@
 // itself, so each is logged at error with its own code and counted as failed; the player is never sent
 // there and waits for a usable pod instead.
 // A resume refused for the token is logged `resume_unauthorized` and counted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Sidecar } from '../signalserver/index.js';
 import { startTestSidecar } from '../signalserver/test-sidecar.js';
 import { captureLog } from '../test/support/log-capture.js';
@@ -11,7 +11,7 @@ import { loadRouterConfig } from './config.js';
 import { startRouter, type Router } from './router.js';
 import { SessionCookies } from './session-cookie.js';
 import { Arrival } from './testing/arrival.js';
-import { TOKEN, sample, until } from './testing/stack.js';
+import { TOKEN, sample } from './testing/stack.js';
 
 const { logger, lines } = captureLog('router');
 const sidecars: Sidecar[] = [];
@@ -53,7 +53,7 @@ describe('misconfigured sidecars', () => {
     open.push(player);
     expect((await player.waitFor('queuePosition')).position).toBe(1);
     const errors = () => lines.filter((l) => l.level === 'error');
-    await until(() => errors().length >= 2, 5000, 'two error lines');
+    await vi.waitFor(() => expect(errors().length, 'two error lines').toBeGreaterThanOrEqual(2), 5000);
     expect(errors().find((l) => l.url === otherToken)).toMatchObject({ code: 'RESERVE_UNAUTHORIZED' });
     expect(errors().find((l) => l.url === noApi)).toMatchObject({ code: 'RESERVE_DISABLED' });
     expect(await failed()).toBe(2);
@@ -66,10 +66,13 @@ describe('misconfigured sidecars', () => {
     const cookie = new SessionCookies(TOKEN).encode({ sidecarUrl: otherToken, reservationId: 'r-1' });
     const back = new Arrival(`ws://127.0.0.1:${router.port}/`, `pxs_session=${cookie}`);
     open.push(back);
-    await until(
-      () => lines.some((l) => l.code === 'RESUME_UNAUTHORIZED'),
+    await vi.waitFor(
+      () =>
+        expect(
+          lines.some((l) => l.code === 'RESUME_UNAUTHORIZED'),
+          'the resume refusal is logged',
+        ).toBe(true),
       5000,
-      'the resume refusal is logged',
     );
     expect((await failed())! - before).toBeGreaterThanOrEqual(1);
     expect(lines.find((l) => l.code === 'RESUME_UNAUTHORIZED')).toMatchObject({ pod: otherToken });

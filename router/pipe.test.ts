@@ -42,15 +42,6 @@ const closedWith = (ws: WebSocket) =>
     ws.once('close', (code, reason) => r({ code, reason: reason.toString() })),
   );
 
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  await vi.waitFor(
-    () => {
-      if (!pred()) throw new Error('condition not met');
-    },
-    { timeout: ms, interval: 5 },
-  );
-}
-
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.terminate();
   await Promise.all(servers.splice(0).map((w) => new Promise((r) => w.close(r))));
@@ -68,7 +59,10 @@ describe('splice', () => {
     browser.send(Buffer.from('{"type":"binary-json"}'), { binary: true });
     sidecar.send('{"type":"config"}');
     sidecar.send(Buffer.from([9, 8]), { binary: true });
-    await until(() => atSidecar.length === 4 && atBrowser.length === 2);
+    await vi.waitFor(() => {
+      expect(atSidecar).toHaveLength(4);
+      expect(atBrowser).toHaveLength(2);
+    }, 5000);
     expect(atSidecar).toEqual([
       { text: '{"type":"early"}', isBinary: false },
       { text: '\u0001\u0002\u0003', isBinary: true },
@@ -90,7 +84,7 @@ describe('splice', () => {
     const closed = closedWith(other);
     closing.close(code, reason);
     expect(await closed).toEqual({ code, reason });
-    await until(() => ends.length === 1);
+    await vi.waitFor(() => expect(ends).toHaveLength(1), 5000);
     expect(ends[0]).toEqual({ first, code, reason });
   });
 
@@ -110,11 +104,11 @@ describe('splice', () => {
     sidecar.pause();
     const chunk = Buffer.alloc(1024 * 1024, 7);
     for (let i = 0; i < 48; i++) browser.send(chunk, { binary: true });
-    await until(() => routerPlayer.isPaused, 10_000);
+    await vi.waitFor(() => expect(routerPlayer.isPaused).toBe(true), 10_000);
     const got = collect(sidecar);
     sidecar.resume();
-    await until(() => got.length === 48, 20_000);
+    await vi.waitFor(() => expect(got.length).toBe(48), 20_000); // not toHaveLength: it would print 48 MiB
     expect(got.every((m) => m.isBinary && m.text.length === chunk.length)).toBe(true);
-    await until(() => !routerPlayer.isPaused);
+    await vi.waitFor(() => expect(routerPlayer.isPaused).toBe(false), 5000);
   });
 });

@@ -3,7 +3,7 @@
 // router dying while its players resume on their own pods through the other one.
 // 60 players: every sidecar gets exactly one and 40 are told their place; each freed pod goes to the first
 // in line on the replica that got it; the sidecars' own status never shows two players on one pod.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Arrival } from './testing/arrival.js';
 import {
   sample,
@@ -11,7 +11,6 @@ import {
   startFarms,
   startRouterProc,
   statusLines,
-  until,
   type Farm,
   type RouterProc,
 } from './testing/stack.js';
@@ -46,13 +45,10 @@ describe('two routers, twenty sidecars', () => {
       routerOf.set(a, r);
       arrivals.push(a);
     }
-    await until(
-      () =>
-        arrivals.filter((a) => a.has('config')).length === 20 &&
-        arrivals.filter((a) => a.has('queuePosition')).length === 40,
-      30_000,
-      '20 assigned and 40 queued',
-    );
+    await vi.waitFor(() => {
+      expect(arrivals.filter((a) => a.has('config')).length, 'assigned').toBe(20);
+      expect(arrivals.filter((a) => a.has('queuePosition')).length, 'queued').toBe(40);
+    }, 30_000);
     const assigned = arrivals.filter((a) => a.has('config'));
     // Nobody got both: a queued player never saw a pod, an assigned one never saw a queue message.
     expect(assigned.filter((a) => a.has('queuePosition'))).toHaveLength(0);
@@ -88,10 +84,12 @@ describe('two routers, twenty sidecars', () => {
       const pod = streamerOf.get(leaving)!;
       const before = arrivals.filter((a) => a.has('config')).length;
       await leaving.close(1000);
-      await until(
-        () => arrivals.filter((a) => a.has('config')).length === before + 1,
+      await vi.waitFor(
+        () =>
+          expect(arrivals.filter((a) => a.has('config')).length, `a waiting player gets pod ${pod}`).toBe(
+            before + 1,
+          ),
         10_000,
-        `a waiting player gets pod ${pod}`,
       );
       const next = arrivals.find(
         (a) => a.has('config') && !active.includes(a) && !served.includes(a) && a.ws.readyState === a.ws.OPEN,
@@ -126,15 +124,14 @@ describe('two routers, twenty sidecars', () => {
 
   it('a router dies: its players come back through the other one and resume on their own pods', async () => {
     // All 20 pods free again once every session above released its reservation.
-    await until(
-      () => {
-        const last = new Map<number, { players: number; reserved: boolean }>();
-        for (const l of statusLines(farms)) last.set(l.index as number, l as never);
-        return [...last.values()].every((s) => s.players === 0 && !s.reserved);
-      },
-      10_000,
-      'every sidecar idle',
-    );
+    await vi.waitFor(() => {
+      const last = new Map<number, { players: number; reserved: boolean }>();
+      for (const l of statusLines(farms)) last.set(l.index as number, l as never);
+      expect(
+        [...last.values()].filter((s) => s.players !== 0 || s.reserved),
+        'sidecars not idle yet',
+      ).toEqual([]);
+    }, 10_000);
     const fresh: Arrival[] = [];
     for (let i = 0; i < 20; i++) {
       const a = new Arrival(routers[i % 2]!.url);
@@ -142,7 +139,14 @@ describe('two routers, twenty sidecars', () => {
       arrivals.push(a);
       fresh.push(a);
     }
-    await until(() => fresh.every((a) => a.has('config')), 15_000, '20 fresh players assigned');
+    await vi.waitFor(
+      () =>
+        expect(
+          fresh.filter((a) => !a.has('config')),
+          'fresh players unassigned',
+        ).toEqual([]),
+      15_000,
+    );
     for (const a of fresh) {
       expect(a.cookie).toMatch(/^pxs_session=/);
       const id = await a.streamer();

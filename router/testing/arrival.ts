@@ -47,16 +47,23 @@ export class Arrival {
   }
 
   /** First message of `type` (already received or future). */
-  async waitFor(type: string, timeoutMs = 10_000): Promise<Msg> {
+  waitFor(type: string, timeoutMs = 10_000): Promise<Msg> {
+    return this.nth(type, 0, timeoutMs);
+  }
+
+  /** The message of `type` at `index` (0 = the first), already received or future; woken by each arrival. */
+  private async nth(type: string, index: number, timeoutMs: number): Promise<Msg> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = this.messages.find((x) => x.type === type);
+      const m = this.messages.filter((x) => x.type === type)[index];
       if (m) return m;
       if (this.ws.readyState === WebSocket.CLOSED)
-        throw new Error(`closed before "${type}"; got ${JSON.stringify(this.messages)}`);
+        throw new Error(`closed before "${type}" #${index + 1}; got ${JSON.stringify(this.messages)}`);
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new Error(`no "${type}" within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`);
+        throw new Error(
+          `no "${type}" #${index + 1} within ${timeoutMs} ms; got ${JSON.stringify(this.messages)}`,
+        );
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);
         this.waiters.push(() => (clearTimeout(t), r()));
@@ -85,28 +92,16 @@ export class Arrival {
   async streamer(timeoutMs = 10_000): Promise<string> {
     const before = this.count('streamerList');
     this.send({ type: 'listStreamers' });
-    const deadline = Date.now() + timeoutMs;
-    while (this.count('streamerList') === before) {
-      if (Date.now() > deadline) throw new Error('no streamerList');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const ids = this.messages.filter((m) => m.type === 'streamerList').at(-1)!.ids as string[];
+    const ids = (await this.nth('streamerList', before, timeoutMs)).ids as string[];
     if (ids.length !== 1) throw new Error(`expected one streamer, got ${JSON.stringify(ids)}`);
     return ids[0]!;
   }
 
   /** Subscribes and waits for the stand-in's offer. */
-  async subscribe(streamerId: string, timeoutMs = 10_000): Promise<Msg> {
+  subscribe(streamerId: string, timeoutMs = 10_000): Promise<Msg> {
     const before = this.count('offer');
     this.send({ type: 'subscribe', streamerId });
-    const deadline = Date.now() + timeoutMs;
-    while (this.count('offer') === before) {
-      if (this.ws.readyState === WebSocket.CLOSED)
-        throw new Error(`closed while subscribing; got ${JSON.stringify(this.messages)}`);
-      if (Date.now() > deadline) throw new Error(`no offer; got ${JSON.stringify(this.messages)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return this.messages.filter((m) => m.type === 'offer').at(-1)!;
+    return this.nth('offer', before, timeoutMs);
   }
 
   close(code = 1000): Promise<{ code: number; reason: string }> {

@@ -84,11 +84,3 @@ export function sample(text: string, key: string): number | undefined {
 export function statusLines(farms: Farm[]): LogLine[] {
   return farms.flatMap((f) => f.proc.lines.filter((l) => l.msg === 'sidecar status'));
 }
-
-export async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
