@@ -15,12 +15,24 @@ export async function sessionStages(
   streamer: RunningProcess,
   since: number,
 ): Promise<SessionStages> {
-  const { marks, origin } = await page.evaluate(() => ({
-    marks: (window as unknown as { pixelstream: { timing: { stages: StageMarks } } }).pixelstream.timing
-      .stages,
-    origin: performance.timeOrigin,
-  }));
+  const { marks, origin, load } = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const script = performance
+      .getEntriesByType('resource')
+      .find((e) => /\/player(-\w+)?\.js$/.test(e.name)) as PerformanceResourceTiming | undefined;
+    return {
+      marks: (window as unknown as { pixelstream: { timing: { stages: StageMarks } } }).pixelstream.timing
+        .stages,
+      origin: performance.timeOrigin,
+      load: {
+        documentReceived: nav?.responseEnd,
+        scriptRequested: script?.requestStart,
+        scriptReceived: script?.responseEnd,
+      },
+    };
+  });
   const out: SessionStages = {};
+  for (const [stage, ms] of Object.entries(load)) if (ms) out[`page:${stage}`] = Math.round(ms);
   for (const s of PAGE_STAGES) if (marks[s] !== undefined) out[`page:${s}`] = marks[s];
   const line = await streamer
     .waitFor((l) => l.msg === 'player timeline' && streamer.lines.indexOf(l) >= since, 5_000)
@@ -36,6 +48,10 @@ export async function sessionStages(
 
 /** The stages in the order a session goes through them (streamer and page interleaved). */
 const ORDER = [
+  'page:documentReceived',
+  'page:scriptRequested',
+  'page:scriptReceived',
+  'page:scriptStart',
   'page:signallingOpen',
   'streamer:playerJoined',
   'streamer:offerSent',

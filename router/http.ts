@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { errorBody, type Logger } from '../common/index.js';
 import { SESSION_PATH } from '../common/router-messages.js';
+import { playerPage } from '../common/player-page.js';
 import type { SessionCookies } from './session-cookie.js';
 
 export interface HttpOptions {
@@ -81,6 +82,7 @@ export function createApp(options: HttpOptions): express.Express {
   });
   const dir = path.resolve(options.playerPageDir);
   if (existsSync(path.join(dir, 'index.html'))) {
+    app.use(playerPage(dir));
     app.use(express.static(dir, { index: 'index.html', fallthrough: true }));
   } else {
     app.get('/', (_req, res) => {

@@ -12,6 +12,7 @@ import {
   type ReservationRequest,
   type SidecarStatus,
 } from '../common/index.js';
+import { playerPage } from '../common/player-page.js';
 import { isReady } from './allocation.js';
 import type { Reservations } from './reservations.js';
 
@@ -115,6 +116,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use(RESERVATIONS_PATH, reservations);
 
   if (existsSync(deps.playerPageDir)) {
+    app.use(playerPage(deps.playerPageDir));
     app.use(express.static(deps.playerPageDir, { index: 'index.html', dotfiles: 'ignore' }));
   } else {
     deps.log.warn({ dir: deps.playerPageDir }, 'player page not found; serving a placeholder at /');

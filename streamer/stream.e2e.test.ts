@@ -1,5 +1,7 @@
 // Epic's frontend on our player page, in real Chromium, against the real sidecar and streamer processes:
-// connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264 — and its stats line says so.
+// connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264 — and its stats line says so;
+// the page arrives precompressed with caching headers, and Epic's frontend adopts the signalling socket that
+// connect.js opened before the bundle loaded (one socket per page load, not two).
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -52,6 +54,42 @@ describe.skipIf(!ok)("streaming to Epic's frontend", () => {
       const firstFrameMs = await page.evaluate(() => document.body.dataset.firstFrameMs);
       expect(Number(firstFrameMs)).toBeGreaterThan(0);
       expect(stats).toMatch(new RegExp(`\\nfirst frame ${firstFrameMs} ms$`));
+      await page.context().close();
+    } finally {
+      await pair.stop();
+    }
+  });
+
+  it('the page arrives compressed and cacheable; its early signalling socket carries the session', async () => {
+    const pair = await startPair();
+    try {
+      const { page, console } = await newPage(browser);
+      const scripts: Record<string, string>[] = [];
+      page.on('response', (r) => {
+        if (r.url().endsWith('.js')) scripts.push(r.headers());
+      });
+      const since = pair.sidecar.lines.length;
+      const doc = (await page.goto(pair.url))!;
+      expect(doc.headers()['content-encoding']).toBe('br');
+      expect(doc.headers()['cache-control']).toBe('no-cache');
+      expect(doc.headers().etag).toMatch(/^"[\w-]+-br"$/);
+      await waitForFirstFrame(page).catch((err: Error) => {
+        throw new Error(`${err.message}\n${console.slice(-20).join('\n')}`);
+      });
+      // connect.js and the bundle, both content-hashed and kept for a year.
+      expect(scripts).toHaveLength(2);
+      for (const h of scripts) {
+        expect(h['content-encoding']).toBe('br');
+        expect(h['cache-control']).toBe('public, max-age=31536000, immutable');
+      }
+      const adopted = await page.evaluate(
+        () =>
+          (window as unknown as { pixelstream: { earlySocket: { adopted: boolean } } }).pixelstream
+            .earlySocket.adopted,
+      );
+      expect(adopted).toBe(true);
+      const connections = pair.sidecar.lines.slice(since).filter((l) => l.msg === 'player connected');
+      expect(connections).toHaveLength(1);
       await page.context().close();
     } finally {
       await pair.stop();

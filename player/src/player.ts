@@ -14,6 +14,7 @@ import {
   type QueuePositionMessage,
   type SessionTicketMessage,
 } from '../../common/router-messages.js';
+import { adoptEarlySocket, signallingUrl } from './early-socket.js';
 import { markStage, watchPeerConnections, type StageMarks } from './stages.js';
 import { streamerChoice, streamerHref } from './streamer-choice.js';
 
@@ -35,11 +36,10 @@ function show(text: string | null, final = false): void {
 // Epic's library logs every message at info level; warnings are enough in a player's console.
 Logger.InitLogging(1, false);
 
-const signalling = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${location.pathname.replace(/[^/]*$/, '')}`;
 const config = new Config({
   useUrlParams: true,
   initialSettings: {
-    ss: signalling,
+    ss: signallingUrl(location),
     AutoConnect: true,
     AutoPlayVideo: true,
     StartVideoMuted: true,
@@ -55,11 +55,13 @@ const config = new Config({
 // Timing of the first decoded frame and the stages before it, relative to navigation start: shown in the
 // stats line and read by the end-to-end tests and the benchmark.
 const timing: { firstFrameMs?: number; frames: number; stages: StageMarks } = { frames: 0, stages: {} };
+markStage(timing.stages, 'scriptStart');
 watchPeerConnections(timing.stages);
+const earlySocket = adoptEarlySocket();
 const stream = new PixelStreaming(config, {
   videoElementParent: document.getElementById('player') as HTMLDivElement,
 });
-(window as unknown as { pixelstream: unknown }).pixelstream = { stream, timing };
+(window as unknown as { pixelstream: unknown }).pixelstream = { stream, timing, earlySocket };
 stream.signallingProtocol.transport.addListener('open', () => markStage(timing.stages, 'signallingOpen'));
 stream.signallingProtocol.addListener('offer', () => markStage(timing.stages, 'offer'));
 stream.addEventListener('webRtcSdpAnswer', () => markStage(timing.stages, 'answer'));

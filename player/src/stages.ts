@@ -5,6 +5,7 @@
 // converts to wall-clock time).
 
 export const PAGE_STAGES = [
+  'scriptStart',
   'signallingOpen',
   'offer',
   'answer',
