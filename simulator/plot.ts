@@ -2,7 +2,8 @@
 // streams, queue and arrivals over time. No scripts, no external assets — it opens from disk anywhere.
 import type { Summary } from './report.js';
 import { TABLE_COLUMNS, tableRows } from './report.js';
-import type { Series, SimulationResult } from './simulation.js';
+import type { Series } from './series.js';
+import type { SimulationResult } from './simulation.js';
 
 const W = 960;
 const H = 260;

@@ -1,27 +1,25 @@
-// The discrete-event simulation of one policy on one trace: router queue, ReplicaSet, pods, GPU nodes with
-// the cluster autoscaler, the metrics path and the HPA. Deterministic: every random draw comes from a
-// stream seeded by the run's seed, and simultaneous events run in insertion order.
+// The discrete-event simulation of one policy on one trace, composed of the router queue
+// (router-queue.ts), the ReplicaSet and its pods (replica-set.ts), the GPU nodes with the cluster autoscaler
+// (cluster.ts), the metrics path (metrics-path.ts) and the HPA (hpa.ts). Those hold the state and make the
+// decisions; this file only turns the times they return into events and routes each event to them.
+// Deterministic: every random draw comes from a stream seeded by the run's seed, and simultaneous events
+// run in insertion order.
+import type { Arrival } from './arrivals.js';
+import { Cluster } from './cluster.js';
+import { mean } from './distribution.js';
 import { EventQueue } from './event-queue.js';
-import {
-  gpuSlowdownSum,
-  pickGpu,
-  pickNode,
-  podsPerNode,
-  slotsPerNode,
-  slotsPerPod,
-  slowdownFactor,
-  tracksGpus,
-} from './gpu-packing.js';
+import { slotsPerPod } from './gpu-packing.js';
 import { HpaController } from './hpa.js';
 import { DEFAULT_CONTROLLER_FLAGS, type ControllerFlags, type PodSample } from './hpa-types.js';
-import { mean, sample } from './distribution.js';
-import { MetricsPath, type PodGauges, type Snapshot } from './metrics-path.js';
-import type { Arrival } from './arrivals.js';
+import { MetricsPath } from './metrics-path.js';
 import type { Model } from './model.js';
 import type { Policy } from './policy.js';
 import { Random } from './random.js';
-import { rankForDeletion, type PodState } from './replica-set.js';
+import { ReplicaSet, type SimPod } from './replica-set.js';
+import { RouterQueue, type TurnedAwayReason } from './router-queue.js';
+import { SeriesRecorder, type Series } from './series.js';
 import { StartLog } from './start-log.js';
+import { Usage } from './usage.js';
 
 export interface SimulationInput {
   readonly arrivals: readonly Arrival[];
@@ -36,19 +34,6 @@ export interface SimulationInput {
   /** spacing of the plotted time series; default horizon / 720, at least 15 s */
   readonly sampleSeconds?: number;
   readonly onProgress?: (fraction: number) => void;
-}
-
-export const TURNED_AWAY = ['queueFull', 'timeout', 'gaveUp'] as const;
-export type TurnedAwayReason = (typeof TURNED_AWAY)[number];
-
-export interface Series {
-  readonly t: number[];
-  readonly replicas: number[];
-  readonly ready: number[];
-  readonly allocated: number[];
-  readonly queued: number[];
-  readonly arrivals: number[];
-  readonly nodes: number[];
 }
 
 export interface SimulationResult {
@@ -84,6 +69,7 @@ export interface SimulationResult {
   readonly series: Series;
 }
 
+/** Event kinds; the argument is a player, pod or node index (a give-up timer's token for GiveUp). */
 const enum Kind {
   Arrival,
   SessionEnd,
@@ -105,369 +91,268 @@ interface Ev {
   readonly a: number;
 }
 
-interface Pod {
-  readonly id: number;
-  state: PodState;
-  terminating: boolean;
-  node: number;
-  readonly createdAt: number;
-  boundAt: number;
-  readyAt: number;
-  player: number;
-  /** GPU index on its node when pods share GPUs (-1 otherwise) */
-  gpu: number;
-}
-
-interface Node {
-  readonly id: number;
-  readonly createdAt: number;
-  ready: boolean;
-  /** when a pre-pull in progress will have the image on this node (NaN = none running) */
-  imageAt: number;
-  gone: boolean;
-  free: number;
-  pods: number;
-  emptySince: number;
-  hasImage: boolean;
-  /** pods bound and pods streaming per GPU (empty when pods take whole GPUs) */
-  gpuPods: number[];
-  gpuBusy: number[];
-  /** pods streaming on this node */
-  sessions: number;
-}
-
-const WAITING = 0;
-const SERVED = 1;
-const AWAY = 2;
-
 export function simulate(input: SimulationInput): SimulationResult {
-  const { model, policy } = input;
-  const flags = input.flags ?? DEFAULT_CONTROLLER_FLAGS;
-  const rng = new Random(input.seed);
-  const rPods = rng.fork('pods');
-  const rNodes = rng.fork('nodes');
-  const rPlayers = rng.fork('players');
-  const rPhase = rng.fork('phase');
-  const rPrepull = rng.fork('prepull');
-  const warm = policy.warm ?? { balloons: 0, prepull: false };
-  const starts = new StartLog();
-  const H = input.horizonSeconds;
-  const arrivals = input.arrivals.filter((a) => a.at < H);
-  const n = arrivals.length;
-  const startupSeconds = mean(model.scheduling) + mean(model.imagePullCached) + mean(model.appStart);
+  const run = new Run(input);
+  run.start();
+  while (run.step());
+  return run.finish();
+}
 
-  const waits = new Float64Array(n).fill(NaN);
-  const servedBy = new Int32Array(n).fill(-1);
-  const streamStart = new Float64Array(n).fill(NaN);
-  const streamEnd = new Float64Array(n).fill(NaN);
-  const status = new Uint8Array(n);
-  const turnedAway: Record<TurnedAwayReason, number> = { queueFull: 0, timeout: 0, gaveUp: 0 };
-  let waiting = 0;
-  const queue: number[] = [];
-  let queueHead = 0;
-  let queueLen = 0;
-  let arrivalsTotal = 0;
-
-  const pods: Pod[] = [];
-  let live: Pod[] = [];
-  const podGpu: [number, number][] = [];
-  const nodes: Node[] = [];
-  /** nodes not yet removed (the full list keeps every node ever created, indexed by id) */
-  let alive: Node[] = [];
-  let pendingPods = 0;
-  let specReplicas = 0;
-  let scaleUps = 0;
-  let scaleDowns = 0;
-  let sessionsCut = 0;
-
-  // Integrals, advanced before every event.
-  let now = 0;
-  let lastT = 0;
-  let gpuPods = 0;
-  let busyPods = 0;
-  let liveNodes = 0;
-  let gpuSeconds = 0;
-  let busyGpuSeconds = 0;
-  let nodeGpuSeconds = 0;
-  let nodeSeconds = 0;
-  let slowSum = 0; // Σ over streaming pods of their slowdown factor
-  let slowSeconds = 0;
-  let streamSeconds = 0;
-  /** GPUs one pod holds: a share of one when GPUs are shared */
-  const gpuShare = slotsPerPod(model) / model.streamsPerGpu;
-  const podSlots = slotsPerPod(model);
-  const perGpu = tracksGpus(model);
-  const advance = (t: number) => {
-    const dt = t - lastT;
-    if (dt > 0) {
-      gpuSeconds += gpuPods * gpuShare * dt;
-      busyGpuSeconds += busyPods * gpuShare * dt;
-      nodeGpuSeconds += liveNodes * model.gpusPerNode * dt;
-      nodeSeconds += liveNodes * dt;
-      slowSeconds += slowSum * dt;
-      streamSeconds += busyPods * dt;
-      lastT = t;
-    }
-    now = t;
-  };
-
-  const q = new EventQueue<Ev>();
-  const at = (t: number, k: Kind, a = 0) => q.push(t, { k, a });
-  const hpa = new HpaController(policy.hpa, flags);
+/** One run: the parts, the clock and the agenda, and which part each event goes to. */
+class Run {
+  private readonly model: Model;
+  private readonly policy: Policy;
+  private readonly flags: ControllerFlags;
+  private readonly horizon: number;
+  private readonly arrivals: readonly Arrival[];
+  private readonly router: RouterQueue;
+  private readonly rs: ReplicaSet;
+  private readonly cluster: Cluster;
+  private readonly usage: Usage;
+  private readonly series = new SeriesRecorder();
+  private readonly starts = new StartLog();
+  private readonly metrics: MetricsPath;
+  private readonly hpa: HpaController;
+  private readonly rPhase: Random;
+  private readonly agenda = new EventQueue<Ev>();
   /** per-pod gauges are only kept when a Pods metric reads them */
-  const needPerPod = policy.hpa.metrics.some((m) => m.source === 'Pods');
-  const metrics = new MetricsPath(
-    model.adapterDelaySeconds,
-    model.adapterRelistSeconds,
-    model.rateWindowSeconds,
-  );
+  private readonly needPerPod: boolean;
+  /** mean pod start-up the model assumes (scheduling + cached pull + app start) */
+  private readonly startupSeconds: number;
+  private readonly sampleEvery: number;
+  private now = 0;
+  private handled = 0;
 
-  // ---- nodes ----
-  const addNode = (ready: boolean) => {
-    const node: Node = {
-      id: nodes.length,
-      createdAt: now,
-      imageAt: NaN,
-      ready,
-      gone: false,
-      free: slotsPerNode(model),
-      pods: 0,
-      emptySince: now,
-      hasImage: ready,
-      gpuPods: perGpu ? new Array<number>(model.gpusPerNode).fill(0) : [],
-      gpuBusy: perGpu ? new Array<number>(model.gpusPerNode).fill(0) : [],
-      sessions: 0,
-    };
-    nodes.push(node);
-    alive.push(node);
-    liveNodes++;
-    if (!ready) at(now + sample(model.nodeStartup, rNodes), Kind.NodeReady, node.id);
-    return node;
-  };
+  constructor(private readonly input: SimulationInput) {
+    const { model, policy } = input;
+    this.model = model;
+    this.policy = policy;
+    this.flags = input.flags ?? DEFAULT_CONTROLLER_FLAGS;
+    this.horizon = input.horizonSeconds;
+    const rng = new Random(input.seed);
+    const rPods = rng.fork('pods');
+    const rNodes = rng.fork('nodes');
+    const rPlayers = rng.fork('players');
+    this.rPhase = rng.fork('phase');
+    const rPrepull = rng.fork('prepull');
+    this.arrivals = input.arrivals.filter((a) => a.at < this.horizon);
+    this.router = new RouterQueue(this.arrivals, model, rPlayers);
+    this.rs = new ReplicaSet(model, rPods);
+    this.cluster = new Cluster(model, policy.warm ?? { balloons: 0, prepull: false }, rNodes, rPrepull);
+    this.usage = new Usage(slotsPerPod(model) / model.streamsPerGpu, model.gpusPerNode);
+    this.metrics = new MetricsPath(
+      model.adapterDelaySeconds,
+      model.adapterRelistSeconds,
+      model.rateWindowSeconds,
+    );
+    this.hpa = new HpaController(policy.hpa, this.flags);
+    this.needPerPod = policy.hpa.metrics.some((m) => m.source === 'Pods');
+    this.startupSeconds = mean(model.scheduling) + mean(model.imagePullCached) + mean(model.appStart);
+    this.sampleEvery = input.sampleSeconds ?? Math.max(15, this.horizon / 720);
+  }
 
-  // ---- pods ----
-  const createPod = () => {
-    const pod: Pod = {
-      id: pods.length,
-      state: 'pending',
-      terminating: false,
-      node: -1,
-      createdAt: now,
-      boundAt: NaN,
-      readyAt: NaN,
-      player: -1,
-      gpu: -1,
-    };
-    pods.push(pod);
-    live.push(pod);
-    pendingPods++;
-    podGpu.push([NaN, NaN]);
-    return pod;
-  };
-  const bind = (pod: Pod, node: Node) => {
-    pendingPods--;
-    node.free -= podSlots;
-    node.pods++;
-    if (perGpu) {
-      pod.gpu = pickGpu(node.gpuPods, model.streamsPerGpu);
-      node.gpuPods[pod.gpu]!++;
+  private at(t: number, k: Kind, a = 0): void {
+    this.agenda.push(t, { k, a });
+  }
+
+  /** minReplicas (or initialReplicas) Ready pods on warm nodes, the balloons, and the first events. */
+  start(): void {
+    const initial = this.input.initialReplicas ?? this.policy.hpa.minReplicas;
+    this.cluster.warmStart(initial);
+    this.rs.specReplicas = initial;
+    for (let i = 0; i < initial; i++) {
+      const node = this.cluster.firstWithRoom()!;
+      this.rs.warm(node, this.cluster.occupy(node));
     }
-    pod.node = node.id;
-    pod.state = 'binding';
-    pod.boundAt = now;
-    podGpu[pod.id]![0] = now;
-    gpuPods++;
-  };
-  // Balloons: placeholder pods holding a GPU each at a negative priority; node id, or -1 while pending.
-  const balloons: number[] = new Array<number>(warm.balloons).fill(-1);
-  let pendingBalloons = warm.balloons;
-  /** The node the scheduler picks for one pod's worth of GPU, as for streamer pods. */
-  const freeNode = (): Node | undefined => alive[pickNode(alive, podSlots, model.packing)];
-  /** The scheduler preempts a balloon for a pending streamer pod when no GPU is free; its node is returned. */
-  const preemptBalloon = (): Node | undefined => {
-    const i = balloons.findIndex((nid) => nid >= 0);
-    if (i < 0) return undefined;
-    const node = nodes[balloons[i]!]!;
-    balloons[i] = -1;
-    pendingBalloons++;
-    node.free += podSlots;
-    node.pods--;
-    return node;
-  };
-  const scheduleBalloons = () => {
-    for (let i = 0; i < balloons.length && pendingBalloons > 0; i++) {
-      if (balloons[i]! >= 0) continue;
-      const node = freeNode();
-      if (node === undefined) return;
-      node.free -= podSlots;
-      node.pods++;
-      balloons[i] = node.id;
-      pendingBalloons--;
-    }
-  };
-  const schedulePending = () => {
-    if (pendingPods > 0)
-      for (const pod of live) {
-        if (pod.state !== 'pending' || pod.terminating) continue;
-        const node = freeNode() ?? preemptBalloon();
-        if (node === undefined) break;
-        bind(pod, node);
-        at(now + sample(model.scheduling, rPods), Kind.PodBound, pod.id);
+    this.cluster.warmBalloons();
+    this.arrivals.forEach((a, i) => this.at(a.at, Kind.Arrival, i));
+    this.at(this.rPhase.next() * this.model.scrapeIntervalSeconds, Kind.Scrape);
+    this.at(this.rPhase.next() * this.flags.syncPeriodSeconds, Kind.HpaSync);
+    this.at(this.rPhase.next() * this.model.caScanSeconds, Kind.CaScan);
+    this.at(0, Kind.Sample);
+  }
+
+  /** Runs the next event; false when the run is over (past the horizon with nobody waiting). */
+  step(): boolean {
+    const item = this.agenda.pop();
+    if (item === undefined) return false;
+    if (item.time >= this.horizon && this.router.length === 0) return false;
+    this.advance(item.time);
+    this.handle(item.event);
+    const onProgress = this.input.onProgress;
+    if (onProgress !== undefined && ++this.handled % 20000 === 0)
+      onProgress(Math.min(1, this.now / this.horizon));
+    return true;
+  }
+
+  private advance(t: number): void {
+    const { rs, cluster } = this;
+    this.usage.advance(t, {
+      bound: rs.bound,
+      streaming: rs.streaming,
+      liveNodes: cluster.liveNodes,
+      slowSum: cluster.slowSum,
+    });
+    this.now = t;
+  }
+
+  private handle({ k, a }: Ev): void {
+    const { model, now, rs, cluster } = this;
+    switch (k) {
+      case Kind.Arrival:
+        return this.arrival(a);
+      case Kind.GiveUp:
+        return this.router.giveUp(a);
+      case Kind.SessionEnd: {
+        const pod = rs.pod(this.router.servedBy[a]!);
+        if (pod.player !== a) return; // cut earlier by a drain timeout
+        this.endStream(pod);
+        if (pod.terminating) this.exit(pod);
+        else this.serveQueue();
+        return;
       }
-    if (pendingBalloons > 0) scheduleBalloons();
-  };
-  const exitPod = (pod: Pod) => {
-    if (pod.state === 'gone') return;
-    if (pod.state === 'pending') pendingPods--;
-    if (pod.node >= 0) {
-      const node = nodes[pod.node]!;
-      node.free += podSlots;
-      node.pods--;
-      if (pod.gpu >= 0) node.gpuPods[pod.gpu]!--;
-      if (node.pods === 0) node.emptySince = now;
-      podGpu[pod.id]![1] = now;
-      gpuPods--;
+      case Kind.DrainTimeout: {
+        const pod = rs.pod(a);
+        if (pod.state === 'gone') return;
+        if (pod.player >= 0) {
+          rs.sessionsCut++;
+          this.endStream(pod);
+        }
+        return this.exit(pod);
+      }
+      case Kind.PodExit:
+        return this.exit(rs.pod(a));
+      case Kind.PodBound: {
+        const pod = rs.pod(a);
+        const pulled = rs.pullStarts(pod, cluster.node(pod.node), now);
+        if (pulled !== undefined) this.at(pulled, Kind.PodPulled, pod.id);
+        return;
+      }
+      case Kind.PodPulled: {
+        const pod = rs.pod(a);
+        const ready = rs.appStarts(pod, now, (p) => cluster.startFactor(cluster.node(p.node), p.gpu));
+        if (ready === undefined) return;
+        cluster.node(pod.node).hasImage = true;
+        this.at(ready, Kind.PodReady, pod.id);
+        return;
+      }
+      case Kind.PodReady: {
+        const pod = rs.pod(a);
+        if (!rs.ready(pod, now)) return;
+        this.starts.pod(now, now - pod.createdAt);
+        return this.serveQueue();
+      }
+      case Kind.NodeReady: {
+        const node = cluster.node(a);
+        const imageAt = cluster.nodeReady(node, now);
+        this.starts.node(now, now - node.createdAt);
+        if (!Number.isNaN(imageAt)) this.at(imageAt, Kind.NodeImage, node.id);
+        return this.schedulePending();
+      }
+      case Kind.NodeImage:
+        cluster.node(a).hasImage = true;
+        return;
+      case Kind.Scrape:
+        this.scrape();
+        return this.at(now + model.scrapeIntervalSeconds, Kind.Scrape);
+      case Kind.HpaSync:
+        this.hpaSync();
+        return this.at(now + this.flags.syncPeriodSeconds, Kind.HpaSync);
+      case Kind.CaScan:
+        this.caScan();
+        return this.at(now + model.caScanSeconds, Kind.CaScan);
+      case Kind.Sample:
+        this.series.take(now, {
+          replicas: rs.specReplicas,
+          ready: rs.readyCount(),
+          allocated: rs.streaming,
+          queued: this.router.length,
+          nodes: cluster.liveNodes,
+        });
+        return this.at(now + this.sampleEvery, Kind.Sample);
     }
-    pod.state = 'gone';
-    live = live.filter((p) => p !== pod);
-    schedulePending();
-  };
-  const deletePod = (pod: Pod) => {
-    pod.terminating = true;
-    if (pod.state === 'pending') {
-      exitPod(pod);
-    } else if (pod.player >= 0) {
-      // Drain: the sidecar refuses new players and waits for the session, up to the drain timeout.
-      at(now + model.drainTimeoutSeconds, Kind.DrainTimeout, pod.id);
-    } else {
-      at(now + model.terminationSeconds, Kind.PodExit, pod.id);
-    }
-  };
-  const reconcileReplicaSet = () => {
-    const active = live.filter((p) => !p.terminating);
-    if (active.length < specReplicas) {
-      for (let i = active.length; i < specReplicas; i++) createPod();
-      schedulePending();
-    } else if (active.length > specReplicas) {
-      const victims = rankForDeletion(
-        active.map((p) => ({
-          id: p.id,
-          state: p.state,
-          ready: p.state === 'ready',
-          allocated: p.player >= 0,
-          podsOnNode: p.node >= 0 ? nodes[p.node]!.pods : 0,
-          sessionsOnNode: p.node >= 0 ? nodes[p.node]!.sessions : 0,
-          readyAt: p.readyAt,
-          createdAt: p.createdAt,
-        })),
-        model.deletionOrder,
-      ).slice(0, active.length - specReplicas);
-      for (const v of victims) deletePod(pods[v.id]!);
-    }
-  };
-
-  /** A stream starts (+1) or ends (-1) on the pod's node and GPU: session counts and the slowdown sum. */
-  const streaming = (pod: Pod, delta: 1 | -1) => {
-    const node = nodes[pod.node]!;
-    node.sessions += delta;
-    if (pod.gpu < 0) {
-      slowSum += delta;
-      return;
-    }
-    const before = node.gpuBusy[pod.gpu]!;
-    node.gpuBusy[pod.gpu] = before + delta;
-    slowSum +=
-      gpuSlowdownSum(before + delta, model.coTenantSlowdown) - gpuSlowdownSum(before, model.coTenantSlowdown);
-  };
-  /** An app starting next to `k` streaming co-tenants starts slower, like their streams run slower. */
-  const startFactor = (pod: Pod) =>
-    pod.gpu < 0 ? 1 : slowdownFactor(nodes[pod.node]!.gpuBusy[pod.gpu]! + 1, model.coTenantSlowdown);
+  }
 
   // ---- router ----
-  const firstAvailable = (): Pod | undefined => {
-    for (const p of live) if (p.state === 'ready' && !p.terminating && p.player < 0) return p;
-    return undefined;
-  };
-  const assign = (i: number, pod: Pod) => {
-    if (pod.player >= 0) throw new Error(`invariant: pod ${pod.id} already streams to player ${pod.player}`);
-    pod.player = i;
-    busyPods++;
-    streaming(pod, +1);
-    status[i] = SERVED;
-    waits[i] = now - arrivals[i]!.at;
-    servedBy[i] = pod.id;
-    streamStart[i] = now;
-    at(now + arrivals[i]!.session, Kind.SessionEnd, i);
-  };
-  const serveQueue = () => {
-    while (queueLen > 0) {
-      const pod = firstAvailable();
+  private arrival(i: number): void {
+    this.router.arrivalsTotal++;
+    this.series.arrived();
+    const pod = this.rs.firstAvailable();
+    if (pod !== undefined) return this.startStream(i, pod);
+    const timer = this.router.enqueue(i, this.now);
+    if (timer !== undefined) this.at(timer.at, Kind.GiveUp, timer.token);
+  }
+
+  /** Free streams go to waiting players, oldest first. */
+  private serveQueue(): void {
+    while (this.router.length > 0) {
+      const pod = this.rs.firstAvailable();
       if (pod === undefined) return;
-      while (status[queue[queueHead]!] !== WAITING) queueHead++;
-      const i = queue[queueHead++]!;
-      queueLen--;
-      waiting--;
-      assign(i, pod);
+      this.startStream(this.router.next(), pod);
     }
-  };
-  const leaveQueue = (i: number, reason: TurnedAwayReason) => {
-    status[i] = AWAY;
-    turnedAway[reason]++;
-    queueLen--;
-    waiting--;
-  };
-  const endSession = (pod: Pod, i: number) => {
-    pod.player = -1;
-    busyPods--;
-    streaming(pod, -1);
-    streamEnd[i] = now;
-  };
+  }
 
-  // ---- metrics ----
-  const scrape = (): Snapshot => {
-    let scrapedPods = 0;
-    let allocated = 0;
-    let available = 0;
-    let streamers = 0;
-    let draining = 0;
-    const perPod = new Map<number, PodGauges>();
-    for (const p of live) {
-      if (p.state !== 'starting' && p.state !== 'ready') continue; // sidecar serves metrics once Running
-      scrapedPods++;
-      const g: PodGauges = {
-        allocated: p.player >= 0 ? 1 : 0,
-        available: p.state === 'ready' && !p.terminating && p.player < 0 ? 1 : 0,
-        connected: p.state === 'ready' ? 1 : 0,
-        draining: p.terminating ? 1 : 0,
-      };
-      if (needPerPod) perPod.set(p.id, g);
-      if (p.terminating) {
-        draining++;
-        continue;
+  private startStream(i: number, pod: SimPod): void {
+    this.rs.startStream(pod, i);
+    this.cluster.streaming(this.cluster.node(pod.node), pod.gpu, +1);
+    this.at(this.router.serve(i, pod.id, this.now), Kind.SessionEnd, i);
+  }
+
+  private endStream(pod: SimPod): void {
+    const i = pod.player;
+    this.rs.endStream(pod);
+    this.cluster.streaming(this.cluster.node(pod.node), pod.gpu, -1);
+    this.router.ended(i, this.now);
+  }
+
+  // ---- pods on nodes ----
+  private schedulePending(): void {
+    for (const { pod, at } of this.rs.schedule(this.now, this.cluster)) this.at(at, Kind.PodBound, pod.id);
+    this.cluster.scheduleBalloons();
+  }
+
+  private exit(pod: SimPod): void {
+    if (!this.rs.exit(pod, this.now)) return;
+    if (pod.node >= 0) this.cluster.release(this.cluster.node(pod.node), pod.gpu, this.now);
+    this.schedulePending();
+  }
+
+  private reconcile(): void {
+    const { rs } = this;
+    const shortfall = rs.shortfall();
+    if (shortfall > 0) {
+      for (let i = 0; i < shortfall; i++) rs.create(this.now);
+      this.schedulePending();
+    } else if (shortfall < 0) {
+      for (const pod of rs.victims(-shortfall, (id) => this.cluster.node(id))) {
+        const how = rs.delete(pod);
+        if (how === 'exit') this.exit(pod);
+        // Drain: the sidecar refuses new players and waits for the session, up to the drain timeout.
+        else if (how === 'drain')
+          this.at(this.now + this.model.drainTimeoutSeconds, Kind.DrainTimeout, pod.id);
+        else this.at(this.now + this.model.terminationSeconds, Kind.PodExit, pod.id);
       }
-      allocated += g.allocated;
-      available += g.available;
-      streamers += g.connected;
     }
-    return {
-      time: now,
-      scrapedPods,
-      allocated,
-      available,
-      streamers,
-      players: allocated,
-      draining,
-      queued: queueLen,
-      arrivalsTotal,
-      perPod,
-    };
-  };
+  }
 
-  const hpaSync = () => {
+  // ---- metrics, HPA, cluster autoscaler ----
+  private scrape(): void {
+    const totals = this.rs.gauges(this.needPerPod);
+    this.metrics.record({
+      time: this.now,
+      ...totals,
+      players: totals.allocated,
+      queued: this.router.length,
+      arrivalsTotal: this.router.arrivalsTotal,
+    });
+  }
+
+  private hpaSync(): void {
+    const { now, rs, metrics, policy, model } = this;
     const view = metrics.view(now);
-    const active = live.filter((p) => !p.terminating);
-    const result = hpa.sync(now, {
-      specReplicas,
+    const active = rs.active();
+    const result = this.hpa.sync(now, {
+      specReplicas: rs.specReplicas,
       statusReplicas: active.length,
       readyPods: active.filter((p) => p.state === 'ready').length,
       objectMetric: (name) =>
@@ -476,9 +361,9 @@ export function simulate(input: SimulationInput): SimulationResult {
           : policy.objectValue(name, {
               snapshot: view,
               arrivalRate: metrics.rate(view, model.rateWindowSeconds),
-              startupSeconds,
-              podReadySeconds: starts.podMean(now),
-              nodeReadySeconds: starts.nodeMean(now),
+              startupSeconds: this.startupSeconds,
+              podReadySeconds: this.starts.podMean(now),
+              nodeReadySeconds: this.starts.nodeMean(now),
             }),
       podMetric: (name): PodSample[] | undefined => {
         if (active.length === 0) return undefined;
@@ -489,226 +374,47 @@ export function simulate(input: SimulationInput): SimulationResult {
         });
       },
     });
-    if (result.rescale) {
-      if (result.desiredReplicas > specReplicas) scaleUps++;
-      else scaleDowns++;
-      specReplicas = result.desiredReplicas;
-      reconcileReplicaSet();
-    }
-  };
-
-  const caScan = () => {
-    // Balloons sit above the cluster autoscaler's expendable cutoff: pending ones ask for nodes too.
-    const unschedulable = pendingPods + pendingBalloons;
-    const perNode = podsPerNode(model);
-    const booting = alive.filter((nd) => !nd.ready).length;
-    const need = Math.ceil(Math.max(0, unschedulable - booting * perNode) / Math.max(perNode, 1));
-    const total = alive.length;
-    for (let i = 0; i < Math.min(need, model.maxNodes - total); i++) addNode(false);
-    let remaining = alive.length;
-    let removed = false;
-    for (const nd of alive) {
-      if (remaining <= model.minNodes) break;
-      if (nd.ready && nd.pods === 0 && now - nd.emptySince >= model.nodeUnneededSeconds) {
-        nd.gone = true;
-        liveNodes--;
-        remaining--;
-        removed = true;
-      }
-    }
-    if (removed) alive = alive.filter((nd) => !nd.gone);
-  };
-
-  // ---- series ----
-  const sampleEvery = input.sampleSeconds ?? Math.max(15, H / 720);
-  const series: Series = {
-    t: [],
-    replicas: [],
-    ready: [],
-    allocated: [],
-    queued: [],
-    arrivals: [],
-    nodes: [],
-  };
-  let arrivalsSinceSample = 0;
-  const takeSample = () => {
-    series.t.push(now);
-    series.replicas.push(specReplicas);
-    series.ready.push(live.filter((p) => p.state === 'ready' && !p.terminating).length);
-    series.allocated.push(busyPods);
-    series.queued.push(queueLen);
-    series.arrivals.push(arrivalsSinceSample);
-    series.nodes.push(liveNodes);
-    arrivalsSinceSample = 0;
-  };
-
-  // ---- initial state: minReplicas warm pods on warm nodes ----
-  const initial = input.initialReplicas ?? policy.hpa.minReplicas;
-  const perNode = podsPerNode(model);
-  for (let i = 0; i < Math.max(model.minNodes, Math.ceil(initial / perNode)); i++) addNode(true);
-  specReplicas = initial;
-  for (let i = 0; i < initial; i++) {
-    const pod = createPod();
-    const node = nodes.find((nd) => nd.free >= podSlots)!;
-    bind(pod, node);
-    pod.state = 'ready';
-    pod.readyAt = 0;
-  }
-  // Balloons start on warm nodes of their own; the image is there when a pre-pull DaemonSet runs.
-  for (let i = 0; i < warm.balloons; i++) {
-    const spare = freeNode() ?? addNode(true);
-    if (!warm.prepull && spare.pods === 0) spare.hasImage = false;
-    scheduleBalloons();
+    if (!result.rescale) return;
+    rs.scale(result.desiredReplicas);
+    this.reconcile();
   }
 
-  arrivals.forEach((a, i) => at(a.at, Kind.Arrival, i));
-  at(rPhase.next() * model.scrapeIntervalSeconds, Kind.Scrape);
-  at(rPhase.next() * flags.syncPeriodSeconds, Kind.HpaSync);
-  at(rPhase.next() * model.caScanSeconds, Kind.CaScan);
-  at(0, Kind.Sample);
-
-  let handled = 0;
-  for (;;) {
-    const item = q.pop();
-    if (item === undefined) break;
-    if (item.time >= H && waiting === 0) break;
-    advance(item.time);
-    const { k, a } = item.event;
-    switch (k) {
-      case Kind.Arrival: {
-        arrivalsTotal++;
-        arrivalsSinceSample++;
-        const pod = firstAvailable();
-        if (pod !== undefined) {
-          assign(a, pod);
-        } else if (queueLen >= model.queueMax) {
-          status[a] = AWAY;
-          turnedAway.queueFull++;
-        } else {
-          queue.push(a);
-          queueLen++;
-          waiting++;
-          const patience = model.giveUp === undefined ? Infinity : sample(model.giveUp, rPlayers);
-          if (patience < model.queueTimeoutSeconds) at(now + patience, Kind.GiveUp, a + n);
-          else at(now + model.queueTimeoutSeconds, Kind.GiveUp, a);
-        }
-        break;
-      }
-      case Kind.GiveUp: {
-        const i = a >= n ? a - n : a;
-        if (status[i] === WAITING) leaveQueue(i, a >= n ? 'gaveUp' : 'timeout');
-        break;
-      }
-      case Kind.SessionEnd: {
-        const pod = pods[servedBy[a]!]!;
-        if (pod.player !== a) break; // cut earlier by a drain timeout
-        endSession(pod, a);
-        if (pod.terminating) exitPod(pod);
-        else serveQueue();
-        break;
-      }
-      case Kind.DrainTimeout: {
-        const pod = pods[a]!;
-        if (pod.state === 'gone') break;
-        if (pod.player >= 0) {
-          sessionsCut++;
-          endSession(pod, pod.player);
-        }
-        exitPod(pod);
-        break;
-      }
-      case Kind.PodExit:
-        exitPod(pods[a]!);
-        break;
-      case Kind.PodBound: {
-        const pod = pods[a]!;
-        if (pod.state !== 'binding' || pod.terminating) break;
-        pod.state = 'pulling';
-        const node = nodes[pod.node]!;
-        const cached = node.hasImage || node.imageAt > now;
-        const pulled = now + sample(cached ? model.imagePullCached : model.imagePull, rPods);
-        // A pre-pull under way: the kubelet waits for the same layers rather than pulling them twice.
-        at(node.imageAt > pulled ? node.imageAt : pulled, Kind.PodPulled, pod.id);
-        break;
-      }
-      case Kind.PodPulled: {
-        const pod = pods[a]!;
-        if (pod.state !== 'pulling' || pod.terminating) break;
-        nodes[pod.node]!.hasImage = true;
-        pod.state = 'starting';
-        at(now + sample(model.appStart, rPods) * startFactor(pod), Kind.PodReady, pod.id);
-        break;
-      }
-      case Kind.PodReady: {
-        const pod = pods[a]!;
-        if (pod.state !== 'starting' || pod.terminating) break;
-        pod.state = 'ready';
-        pod.readyAt = now;
-        starts.pod(now, now - pod.createdAt);
-        serveQueue();
-        break;
-      }
-      case Kind.NodeReady: {
-        const node = nodes[a]!;
-        node.ready = true;
-        node.emptySince = now;
-        starts.node(now, now - node.createdAt);
-        if (warm.prepull && !node.hasImage) {
-          node.imageAt = now + sample(model.imagePull, rPrepull);
-          at(node.imageAt, Kind.NodeImage, node.id);
-        }
-        schedulePending();
-        break;
-      }
-      case Kind.NodeImage:
-        nodes[a]!.hasImage = true;
-        break;
-      case Kind.Scrape:
-        metrics.record(scrape());
-        at(now + model.scrapeIntervalSeconds, Kind.Scrape);
-        break;
-      case Kind.HpaSync:
-        hpaSync();
-        at(now + flags.syncPeriodSeconds, Kind.HpaSync);
-        break;
-      case Kind.CaScan:
-        caScan();
-        at(now + model.caScanSeconds, Kind.CaScan);
-        break;
-      case Kind.Sample:
-        takeSample();
-        at(now + sampleEvery, Kind.Sample);
-        break;
+  private caScan(): void {
+    const { cluster, now } = this;
+    const add = cluster.nodesToAdd(this.rs.pending);
+    for (let i = 0; i < add; i++) {
+      const { node, readyAt } = cluster.request(now);
+      this.at(readyAt, Kind.NodeReady, node.id);
     }
-    if (input.onProgress !== undefined && ++handled % 20000 === 0) input.onProgress(Math.min(1, now / H));
+    cluster.removeUnneeded(now);
   }
-  const endTime = Math.max(H, now);
-  advance(endTime);
-  for (const iv of podGpu) if (!Number.isNaN(iv[0]) && Number.isNaN(iv[1])) iv[1] = endTime;
-  for (let i = 0; i < n; i++)
-    if (status[i] === SERVED && Number.isNaN(streamEnd[i]!))
-      streamEnd[i] = Math.min(endTime, streamStart[i]! + arrivals[i]!.session);
 
-  return {
-    policy: policy.name,
-    endTime,
-    players: n,
-    waits,
-    servedBy,
-    streamStart,
-    streamEnd,
-    turnedAway,
-    sessionsCut,
-    gpuSeconds,
-    busyGpuSeconds,
-    nodeGpuSeconds,
-    nodeSeconds,
-    streamSlowdown: streamSeconds > 0 ? slowSeconds / streamSeconds : 1,
-    scaleUps,
-    scaleDowns,
-    podsCreated: pods.length,
-    nodesCreated: nodes.length,
-    podGpuIntervals: podGpu.filter((iv) => !Number.isNaN(iv[0])),
-    series,
-  };
+  finish(): SimulationResult {
+    const endTime = Math.max(this.horizon, this.now);
+    this.advance(endTime);
+    const { router, rs, usage } = this;
+    router.finish(endTime);
+    return {
+      policy: this.policy.name,
+      endTime,
+      players: router.players,
+      waits: router.waits,
+      servedBy: router.servedBy,
+      streamStart: router.streamStart,
+      streamEnd: router.streamEnd,
+      turnedAway: router.turnedAway,
+      sessionsCut: rs.sessionsCut,
+      gpuSeconds: usage.gpuSeconds,
+      busyGpuSeconds: usage.busyGpuSeconds,
+      nodeGpuSeconds: usage.nodeGpuSeconds,
+      nodeSeconds: usage.nodeSeconds,
+      streamSlowdown: usage.streamSlowdown,
+      scaleUps: rs.scaleUps,
+      scaleDowns: rs.scaleDowns,
+      podsCreated: rs.pods.length,
+      nodesCreated: this.cluster.nodes.length,
+      podGpuIntervals: rs.gpuHeld(endTime),
+      series: this.series.series,
+    };
+  }
 }
