@@ -9,24 +9,26 @@ const logger = path.join(path.dirname(fileURLToPath(import.meta.url)), 'logger.t
 
 /**
  * A node child that logs `lines` lines and exits at once; `reader: false` closes its stdout first. That
- * child pauses 300 ms before logging so that the parent's close of the pipe lands first: the child cannot
- * observe it, so there is no event to wait for.
+ * child logs only once the parent, its end of the pipe closed, says so on the child's stdin.
  */
 function logAndExit(lines: number, reader: boolean) {
   const script = [
     `const { createLogger } = await import(${JSON.stringify(logger)});`,
-    `if (!${String(reader)}) await new Promise((r) => setTimeout(r, 300));`,
+    `if (!${String(reader)}) await new Promise((r) => process.stdin.once('data', r));`,
     `const log = createLogger('test');`,
     `for (let i = 0; i < ${lines}; i++) log.info({ i }, 'line');`,
     `process.exit(0);`,
   ].join('\n');
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
   if (reader) child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  else child.stdout.destroy(); // the supervisor is gone: every write to stdout fails with EPIPE
+  else {
+    child.stdout.once('close', () => child.stdin.end('closed\n'));
+    child.stdout.destroy(); // the supervisor is gone: every write to stdout fails with EPIPE
+  }
   child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
   return new Promise<{ code: number | null; out: string; err: string; ms: number }>((resolve) => {
     const started = Date.now();

@@ -10,25 +10,34 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const modules = JSON.stringify(path.join(here, 'index.ts'));
 
 /**
- * A child running a service that takes `startMs` to start (or fails to), and `stopMs` to stop. It prints
- * `event:<name>` lines on stderr for each step, so the test can act between them. `starting` is said
- * inside `start`, once runService has its signal handlers in place.
+ * A child running a service that starts at once (or fails to) or, with `gated`, only once the test writes a
+ * line to its stdin, and takes `stopMs` to stop. It prints `event:<name>` lines on stderr for each step, so
+ * the test can act between them. `starting` is said inside `start`, once runService has its signal handlers
+ * in place; `signal` once a SIGTERM or SIGINT has reached the child (after runService's own handler).
  */
-function service(opts: { startMs: number; stopMs: number; failStart?: boolean }) {
+function service(opts: { gated?: boolean; stopMs: number; failStart?: boolean }) {
   const script = `
     const { createLogger, runService } = await import(${modules});
     const say = (e) => process.stderr.write('event:' + e + '\\n');
     const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+    const gate = () => new Promise((r) => process.stdin.once('data', r));
     await runService({
       log: createLogger('test', 'silent'),
-      start: async () => { say('starting'); await wait(${opts.startMs}); if (${String(!!opts.failStart)}) throw new Error('boom'); say('started'); return {}; },
+      start: async () => {
+        for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => say('signal'));
+        say('starting');
+        if (${String(!!opts.gated)}) await gate();
+        if (${String(!!opts.failStart)}) throw new Error('boom');
+        say('started');
+        return {};
+      },
       stop: async () => { say('stopping'); await wait(${opts.stopMs}); say('stopped'); },
       abort: () => say('aborted'),
     });
     setInterval(() => {}, 1000);
   `;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['pipe', 'ignore', 'pipe'],
   });
   const events: string[] = [];
   const waiters: { name: string; resolve: () => void }[] = [];
@@ -48,7 +57,8 @@ function service(opts: { startMs: number; stopMs: number; failStart?: boolean })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
-    events,
+    /** The service's steps, without the `signal` acknowledgements. */
+    steps: () => events.filter((e) => e !== 'signal'),
     exited,
     seen: (name: string) =>
       events.includes(name)
@@ -59,19 +69,16 @@ function service(opts: { startMs: number; stopMs: number; failStart?: boolean })
 
 describe('runService', () => {
   it.each([
-    ['stops gracefully on the first SIGTERM and exits 0', 'SIGTERM', { startMs: 0, stopMs: 100 }, 'started'],
-    [
-      'applies a signal sent during the start once the service is up',
-      'SIGINT',
-      { startMs: 1_500, stopMs: 0 },
-      'starting',
-    ],
-  ] as const)('%s', async (_name, signal, timing, signalAfter) => {
-    const s = service(timing);
-    await s.seen(signalAfter);
+    ['stops gracefully on the first SIGTERM and exits 0', 'SIGTERM', false],
+    ['applies a signal sent during the start once the service is up', 'SIGINT', true],
+  ] as const)('%s', async (_name, signal, duringStart) => {
+    const s = service({ gated: duringStart, stopMs: 100 });
+    await s.seen(duringStart ? 'starting' : 'started');
     s.child.kill(signal);
+    await s.seen('signal');
+    s.child.stdin.end('go\n'); // a gated start finishes only now, after the signal arrived
     expect(await s.exited).toBe(0);
-    expect(s.events).toEqual(['starting', 'started', 'stopping', 'stopped']);
+    expect(s.steps()).toEqual(['starting', 'started', 'stopping', 'stopped']);
   });
 
   it.each([
@@ -79,18 +86,18 @@ describe('runService', () => {
     ['SIGINT', 130],
   ] as const)('a second %s aborts and exits %i without waiting for the stop', async (second, code) => {
     // The graceful stop would outlast the test's own timeout: only the second signal can end it in time.
-    const s = service({ startMs: 0, stopMs: 600_000 });
+    const s = service({ stopMs: 600_000 });
     await s.seen('started');
     s.child.kill('SIGTERM');
     await s.seen('stopping');
     s.child.kill(second);
     expect(await s.exited).toBe(code);
-    expect(s.events).toEqual(['starting', 'started', 'stopping', 'aborted']);
+    expect(s.steps()).toEqual(['starting', 'started', 'stopping', 'aborted']);
   });
 
   it('exits 1 when the start fails', async () => {
-    const s = service({ startMs: 0, stopMs: 0, failStart: true });
+    const s = service({ stopMs: 0, failStart: true });
     expect(await s.exited).toBe(1);
-    expect(s.events).toEqual(['starting']);
+    expect(s.steps()).toEqual(['starting']);
   });
 });
