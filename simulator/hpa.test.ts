@@ -2,7 +2,7 @@
 // edge cases. Each case drives the controller through its public sync() the way the simulation does.
 import { describe, expect, it } from 'vitest';
 import { HpaController } from './hpa.js';
-import type { Behavior, HpaObservation, HpaSpec, PodSample } from './hpa-types.js';
+import type { Behavior, HpaObservation, HpaSpec, PodSample, ScalingPolicy } from './hpa-types.js';
 
 interface Obs {
   spec: number;
@@ -181,40 +181,51 @@ describe('stabilization windows', () => {
 });
 
 describe('behavior policies', () => {
-  it('default scale-up: the larger of +4 pods and +100 % per 15 s', () => {
-    const hpa = new HpaController(spec({ behavior: {} }));
-    expect(hpa.sync(0, obs({ spec: 1, metrics: { m: 10 } })).desiredReplicas).toBe(5);
-    expect(hpa.sync(15, obs({ spec: 5, ready: 1, metrics: { m: 10 } })).desiredReplicas).toBe(10);
-    expect(hpa.sync(30, obs({ spec: 10, ready: 1, metrics: { m: 10 } })).desiredReplicas).toBe(20);
+  const rule = (type: ScalingPolicy['type'], value: number, periodSeconds: number): ScalingPolicy => ({
+    type,
+    value,
+    periodSeconds,
   });
-  it('a scale-up inside the period counts against the next one', () => {
-    const hpa = new HpaController(
-      spec({ behavior: { scaleUp: { policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] } } }),
-    );
-    expect(hpa.sync(0, obs({ spec: 1, metrics: { m: 10 } })).desiredReplicas).toBe(5);
-    expect(hpa.sync(15, obs({ spec: 5, ready: 1, metrics: { m: 10 } })).desiredReplicas).toBe(5);
-    expect(hpa.sync(60, obs({ spec: 5, ready: 1, metrics: { m: 10 } })).desiredReplicas).toBe(9);
+  /** One sync: at time t with spec replicas, ready pods and Object value m, the count it must return. */
+  const step = (t: number, spec: number, ready: number, m: number, want: number) => ({
+    t,
+    spec,
+    ready,
+    m,
+    want,
   });
-  it('Percent 900 allows 10× the current count (documented example)', () => {
-    const hpa = new HpaController(
-      spec({ behavior: { scaleUp: { policies: [{ type: 'Percent', value: 900, periodSeconds: 60 }] } } }),
+  it.each<{ what: string; behavior: Behavior | undefined; steps: ReturnType<typeof step>[] }>([
+    {
+      what: 'default scale-up: the larger of +4 pods and +100 % per 15 s',
+      behavior: {},
+      steps: [step(0, 1, 1, 10, 5), step(15, 5, 1, 10, 10), step(30, 10, 1, 10, 20)],
+    },
+    {
+      what: 'a scale-up inside the period counts against the next one',
+      behavior: { scaleUp: { policies: [rule('Pods', 4, 60)] } },
+      steps: [step(0, 1, 1, 10, 5), step(15, 5, 1, 10, 5), step(60, 5, 1, 10, 9)],
+    },
+    {
+      what: 'Percent 900 allows 10× the current count (documented example)',
+      behavior: { scaleUp: { policies: [rule('Percent', 900, 60)] } },
+      steps: [step(0, 3, 3, 100, 30)],
+    },
+    {
+      what: 'scale-down Percent 10 per 60 s from 80 toward 10: 72, then 64 (documented example)',
+      behavior: { scaleDown: { stabilizationWindowSeconds: 0, policies: [rule('Percent', 10, 60)] } },
+      steps: [step(0, 80, 80, 0.0125, 72), step(15, 72, 72, 0.0139, 72), step(60, 72, 72, 0.0139, 64)],
+    },
+    {
+      what: 'without behavior the legacy limit applies: at most max(2 × current, 4)',
+      behavior: undefined,
+      steps: [step(0, 1, 1, 10, 4), step(15, 5, 5, 10, 10)],
+    },
+  ])('$what', ({ behavior, steps }) => {
+    const hpa = new HpaController(spec({ behavior }));
+    const got = steps.map(({ t, spec: current, ready, m }) =>
+      hpa.sync(t, obs({ spec: current, ready, metrics: { m } })),
     );
-    expect(hpa.sync(0, obs({ spec: 3, metrics: { m: 100 } })).desiredReplicas).toBe(30);
-  });
-  it('scale-down Percent 10 per 60 s from 80 toward 10: 72, then 64 (documented example)', () => {
-    const hpa = new HpaController(
-      spec({
-        behavior: {
-          scaleDown: {
-            stabilizationWindowSeconds: 0,
-            policies: [{ type: 'Percent', value: 10, periodSeconds: 60 }],
-          },
-        },
-      }),
-    );
-    expect(hpa.sync(0, obs({ spec: 80, metrics: { m: 0.0125 } })).desiredReplicas).toBe(72);
-    expect(hpa.sync(15, obs({ spec: 72, metrics: { m: 0.0139 } })).desiredReplicas).toBe(72);
-    expect(hpa.sync(60, obs({ spec: 72, metrics: { m: 0.0139 } })).desiredReplicas).toBe(64);
+    expect(got.map((r) => r.desiredReplicas)).toEqual(steps.map((x) => x.want));
   });
   it.each([
     { select: 'Max' as const, want: 20 },
@@ -224,13 +235,7 @@ describe('behavior policies', () => {
     const hpa = new HpaController(
       spec({
         behavior: {
-          scaleUp: {
-            selectPolicy: select,
-            policies: [
-              { type: 'Pods', value: 4, periodSeconds: 15 },
-              { type: 'Percent', value: 100, periodSeconds: 15 },
-            ],
-          },
+          scaleUp: { selectPolicy: select, policies: [rule('Pods', 4, 15), rule('Percent', 100, 15)] },
         },
       }),
     );
@@ -243,27 +248,14 @@ describe('behavior policies', () => {
   ])(
     'selectPolicy $select on scale-down (Pods 4 vs Percent 10 per 60 s from 50; Max = biggest change)',
     ({ select, want }) => {
-      const hpa = new HpaController(
-        spec({
-          behavior: {
-            scaleDown: {
-              stabilizationWindowSeconds: 0,
-              selectPolicy: select,
-              policies: [
-                { type: 'Pods', value: 4, periodSeconds: 60 },
-                { type: 'Percent', value: 28, periodSeconds: 60 },
-              ],
-            },
-          },
-        }),
-      );
+      const scaleDown = {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: select,
+        policies: [rule('Pods', 4, 60), rule('Percent', 28, 60)],
+      };
+      const hpa = new HpaController(spec({ behavior: { scaleDown } }));
       // Pods: 50 − 4 = 46; Percent: trunc(50 × 0.72) = 36.
       expect(hpa.sync(0, obs({ spec: 50, metrics: { m: 0.01 } })).desiredReplicas).toBe(want);
     },
   );
-  it('without behavior the legacy limit applies: at most max(2 × current, 4)', () => {
-    const hpa = new HpaController(spec({}));
-    expect(hpa.sync(0, obs({ spec: 1, metrics: { m: 10 } })).desiredReplicas).toBe(4);
-    expect(hpa.sync(15, obs({ spec: 5, ready: 5, metrics: { m: 10 } })).desiredReplicas).toBe(10);
-  });
 });

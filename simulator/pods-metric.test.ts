@@ -15,62 +15,28 @@ const pending = (n: number): PodSample[] =>
   Array.from({ length: n }, () => ({ pending: true, value: undefined }));
 
 describe('pods the controller cannot trust', () => {
-  it.each([
-    // what, samples, current, want
-    ['all pods report: ceil(ratio × pods)', at(3, 3, 3), 3, 9],
-    ['all pods report, inside the tolerance: no change', at(1.05, 1.05), 2, 2],
-    [
-      'scale-down with a silent pod: it counts as the target (0.2,0.2,0.2,1 → 0.4 × 4)',
-      [...at(0.2, 0.2, 0.2), ...silent(1)],
-      4,
-      2,
-    ],
-    [
-      'scale-up with silent pods: they count as 0, which can land inside the tolerance',
-      [...at(2, 2), ...silent(2)],
-      4,
-      4,
-    ],
-    [
-      'scale-up with silent pods: they count as 0, which can turn the direction (1.5,0,0 → 0.5)',
-      [...at(1.5), ...silent(2)],
-      3,
-      3,
-    ],
-    [
-      'scale-up with silent pods still scales when the usage carries it (3,3,0 → 2 × 3)',
-      [...at(3, 3), ...silent(1)],
-      3,
-      6,
-    ],
-    ['scale-up with a pending pod: counted as 0 (3,3,0 → 2 × 3)', [...at(3, 3), ...pending(1)], 3, 6],
-    [
-      'scale-up with pending pods that would make it a scale-down: no change (1.5,1.5,0,0 → 0.75)',
-      [...at(1.5, 1.5), ...pending(2)],
-      4,
-      4,
-    ],
-    [
-      'scale-up with pending pods inside the tolerance after counting them: no change (2.1,0 → 1.05)',
-      [...at(2.1), ...pending(1)],
-      2,
-      2,
-    ],
-    [
-      'scale-down with pending pods: they are left out (0.5,0.5 → ceil(0.5 × 2))',
-      [...at(0.5, 0.5), ...pending(3)],
-      5,
-      1,
-    ],
-    [
-      'a larger pod count than replicas would move against the direction: no change',
-      [...at(3, 3), ...silent(1)],
-      10,
-      10,
-    ],
-    ['the average is an integer division of milli-units (1001m + 1000m over 2 = 1000m)', at(1.001, 1), 1, 1],
-  ])('%s', (_what, samples, current, want) => {
-    expect(podsMetricReplicas(samples, TARGET, current, TOL)).toBe(want);
+  /** Pods in short form: a number is a pod reporting that value, `?` a Running pod without a sample yet,
+   *  `P` a Pending pod. */
+  const podsOf = (text: string): PodSample[] =>
+    text.split(' ').flatMap((t) => (t === 'P' ? pending(1) : t === '?' ? silent(1) : at(Number(t))));
+  it.each<[pods: string, current: number, want: number, why: string]>([
+    ['3 3 3', 3, 9, 'all pods report: ceil(ratio × pods)'],
+    ['1.05 1.05', 2, 2, 'all pods report, inside the tolerance: no change'],
+    ['0.2 0.2 0.2 ?', 4, 2, 'scale-down: a silent pod counts as the target (0.2,0.2,0.2,1 → 0.4 × 4)'],
+    ['2 2 ? ?', 4, 4, 'scale-up: silent pods count as 0, which can land inside the tolerance'],
+    ['1.5 ? ?', 3, 3, 'scale-up: silent pods count as 0, which can turn the direction (→ 0.5)'],
+    ['3 3 ?', 3, 6, 'scale-up with silent pods still scales when the usage carries it (2 × 3)'],
+    ['3 3 P', 3, 6, 'scale-up: a pending pod counts as 0 (3,3,0 → 2 × 3)'],
+    ['1.5 1.5 P P', 4, 4, 'scale-up: pending pods that would make it a scale-down: no change (→ 0.75)'],
+    ['2.1 P', 2, 2, 'scale-up: pending pods inside the tolerance after counting them: no change'],
+    ['0.5 0.5 P P P', 5, 1, 'scale-down: pending pods are left out (ceil(0.5 × 2))'],
+    ['3 3 ?', 10, 10, 'a larger pod count than replicas would move against the direction: no change'],
+  ])('[%s] at %i replicas → %i: %s', (pods, current, want) => {
+    expect(podsMetricReplicas(podsOf(pods), TARGET, current, TOL)).toBe(want);
+  });
+
+  it('the average is an integer division of milli-units (1001m + 1000m over 2 = 1000m)', () => {
+    expect(podsMetricReplicas(at(1.001, 1), TARGET, 1, TOL)).toBe(1);
   });
 
   it('no pod reported a usable sample: an error, not a count', () => {

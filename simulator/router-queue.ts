@@ -10,9 +10,12 @@ import type { Random } from './random.js';
 export const TURNED_AWAY = ['queueFull', 'timeout', 'gaveUp'] as const;
 export type TurnedAwayReason = (typeof TURNED_AWAY)[number];
 
-const WAITING = 0;
-const SERVED = 1;
-const AWAY = 2;
+/** Where a player stands (the zero-filled status array starts everyone Waiting). */
+const enum Status {
+  Waiting,
+  Served,
+  Away,
+}
 
 export class RouterQueue {
   readonly players: number;
@@ -53,7 +56,7 @@ export class RouterQueue {
    */
   enqueue(i: number, now: number): { at: number; token: number } | undefined {
     if (this.length >= this.model.queueMax) {
-      this.status[i] = AWAY;
+      this.status[i] = Status.Away;
       this.turnedAway.queueFull++;
       return undefined;
     }
@@ -70,15 +73,15 @@ export class RouterQueue {
   giveUp(token: number): void {
     const n = this.players;
     const i = token >= n ? token - n : token;
-    if (this.status[i] !== WAITING) return;
-    this.status[i] = AWAY;
+    if (this.status[i] !== Status.Waiting) return;
+    this.status[i] = Status.Away;
     this.turnedAway[token >= n ? 'gaveUp' : 'timeout']++;
     this.length--;
   }
 
   /** The oldest waiting player, taken off the queue; only while length > 0. */
   next(): number {
-    while (this.status[this.fifo[this.head]!] !== WAITING) this.head++;
+    while (this.status[this.fifo[this.head]!] !== Status.Waiting) this.head++;
     this.length--;
     return this.fifo[this.head++]!;
   }
@@ -86,7 +89,7 @@ export class RouterQueue {
   /** Player `i` streams from pod `podId` from now; when the session ends. */
   serve(i: number, podId: number, now: number): number {
     const a = this.arrivals[i]!;
-    this.status[i] = SERVED;
+    this.status[i] = Status.Served;
     this.waits[i] = now - a.at;
     this.servedBy[i] = podId;
     this.streamStart[i] = now;
@@ -101,7 +104,7 @@ export class RouterQueue {
   /** At the end of the run: streams still going end at their session end or at `endTime`. */
   finish(endTime: number): void {
     for (let i = 0; i < this.players; i++)
-      if (this.status[i] === SERVED && Number.isNaN(this.streamEnd[i]!))
+      if (this.status[i] === Status.Served && Number.isNaN(this.streamEnd[i]!))
         this.streamEnd[i] = Math.min(endTime, this.streamStart[i]! + this.arrivals[i]!.session);
   }
 }

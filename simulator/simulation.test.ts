@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadKitConfig } from '../common/kit-config.js';
-import { generateArrivals, type Arrival } from './arrivals.js';
+import { generateArrivals, type Arrival, type Pattern } from './arrivals.js';
 import { parseDistribution } from './distribution.js';
 import { DEFAULT_MODEL, type Model } from './model.js';
 import { adaptivePolicy, bufferPolicy, builtInPolicy, configuredPolicy, originalPolicy } from './policies.js';
@@ -13,6 +13,9 @@ import { simulate, type SimulationResult } from './simulation.js';
 import { crisp } from './test-support.js';
 
 const kit = loadKitConfig({});
+/** A generated trace: pattern at ratePerHour over hours, sessions drawn from `session`. */
+const trace = (pattern: Pattern, ratePerHour: number, hours: number, session: string, seed: number) =>
+  generateArrivals({ pattern, ratePerHour, hours, session: parseDistribution(session), seed });
 
 function checkInvariants(r: SimulationResult, model: Model) {
   // Every player is served or counted as turned away.
@@ -161,13 +164,7 @@ describe('known answers', () => {
   });
 
   it('deletion by pod-deletion-cost never drains a live session; arbitrary order can', () => {
-    const arrivals = generateArrivals({
-      pattern: 'smse',
-      ratePerHour: 30,
-      hours: 12,
-      session: parseDistribution('lognormal:600,1800'),
-      seed: 11,
-    });
+    const arrivals = trace('smse', 30, 12, 'lognormal:600,1800', 11);
     const base = { arrivals, horizonSeconds: 12 * 3600, policy: bufferPolicy(kit, 2), seed: 11 };
     const withCost = simulate({ ...base, model: { ...crisp, drainTimeoutSeconds: 0, maxNodes: 30 } });
     const arbitrary = simulate({
@@ -180,13 +177,7 @@ describe('known answers', () => {
 });
 
 describe('determinism', () => {
-  const arrivals = generateArrivals({
-    pattern: 'diurnal',
-    ratePerHour: 25,
-    hours: 24,
-    session: parseDistribution('lognormal:600,2400'),
-    seed: 5,
-  });
+  const arrivals = trace('diurnal', 25, 24, 'lognormal:600,2400', 5);
   const once = (seed: number) =>
     simulate({
       arrivals,
@@ -206,14 +197,7 @@ describe('determinism', () => {
     expect(summarize(once(43))).not.toEqual(summarize(once(42)));
   });
   it('generators replay the same trace for a seed, and another for another seed', () => {
-    const gen = (seed: number) =>
-      generateArrivals({
-        pattern: 'flash',
-        ratePerHour: 50,
-        hours: 6,
-        session: parseDistribution('exp:600'),
-        seed,
-      });
+    const gen = (seed: number) => trace('flash', 50, 6, 'exp:600', seed);
     expect(gen(9)).toEqual(gen(9));
     expect(gen(9)).not.toEqual(gen(10));
   });
