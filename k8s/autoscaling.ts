@@ -2,17 +2,48 @@
 // pool's Service (`streamer`, or `processor`: support/ adapter rules). The metric names are imported, never retyped.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { HpaMetric, KitConfig } from '../common/kit-config.js';
-import { kitHpaBehavior } from '../common/hpa-behavior.js';
+import type { HpaMetric } from '../common/kit-config.js';
+import type { HpaBehavior } from '../common/hpa-behavior.js';
 import { ADAPTER } from '../common/metric-names.js';
-import { commonLabels } from './names.js';
-import type { Pool } from './pools.js';
+import { STREAMER_COMPONENT } from '../common/pod-marks.js';
+import { NAMES, commonLabels } from './names.js';
 
-export interface AutoscalingProps {
-  readonly config: KitConfig;
-  /** The pool scaled: its Deployment, Service and replica bounds. */
-  readonly pool: Pool;
+/** An adapter metric on a pool's Service and how its target is read. */
+export interface ScalingMetric {
+  readonly metric: string;
+  readonly target: 'AverageValue' | 'Value';
 }
+
+/** What scales a pool, whichever autoscaler applies it (this HPA, or KEDA's, keda.ts). */
+export interface ScalingProps {
+  /** Namespace of the pool. */
+  readonly namespace: string;
+  /**
+   * The pool's Deployment and Service, and the autoscaler's own name.
+   * @default 'streamer'
+   */
+  readonly name?: string;
+  /**
+   * The pool's `app.kubernetes.io/component` (the autoscaler's labels).
+   * @default 'streamer'
+   */
+  readonly component?: string;
+  /** The metric the replica count follows (HPA_METRIC_SOURCES). */
+  readonly metric: ScalingMetric;
+  /** Its target value: per pod for AverageValue, for the whole pool for Value. */
+  readonly target: number;
+  /**
+   * Fewest pods.
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /** Most pods. */
+  readonly maxReplicas: number;
+  /** How fast the count may move up and down (common/hpa-behavior.ts). */
+  readonly behavior: HpaBehavior;
+}
+
+export type AutoscalingProps = ScalingProps;
 
 /**
  * Which adapter metric and target type each HPA_METRIC means. `demand` (allocated + queued + buffer) with
@@ -35,18 +66,31 @@ export function targetQuantity(value: number): k8s.Quantity {
 }
 
 /** The adapter metric and target type HPA_METRIC names; `available` is refused (see HPA_METRIC_SOURCES). */
-export function metricSource(c: KitConfig): { metric: string; target: 'AverageValue' | 'Value' } {
-  if (c.HPA_METRIC === 'available')
+export function metricSource(metric: HpaMetric): ScalingMetric {
+  if (metric === 'available')
     throw new Error('HPA_METRIC=available cannot drive an autoscaler (checked by kitManifestProblems)');
-  return HPA_METRIC_SOURCES[c.HPA_METRIC];
+  return HPA_METRIC_SOURCES[metric];
 }
 
 /** The behavior block both the HPA and KEDA's HPA config carry, as plain mutable objects. */
-export function behaviorSpec(c: KitConfig) {
-  const behavior = kitHpaBehavior(c);
+export function behaviorSpec(behavior: HpaBehavior) {
   return {
     scaleUp: { ...behavior.scaleUp, policies: [...behavior.scaleUp.policies] },
     scaleDown: { ...behavior.scaleDown, policies: [...behavior.scaleDown.policies] },
+  };
+}
+
+/** The Deployment either autoscaler scales. */
+export function scaleTarget(p: ScalingProps) {
+  return { apiVersion: 'apps/v1', kind: 'Deployment', name: p.name ?? NAMES.streamer };
+}
+
+/** Name, namespace and labels of the object that scales a pool (HPA or ScaledObject). */
+export function scaledMetadata(p: ScalingProps) {
+  return {
+    name: p.name ?? NAMES.streamer,
+    namespace: p.namespace,
+    labels: commonLabels(p.component ?? STREAMER_COMPONENT),
   };
 }
 
@@ -55,20 +99,19 @@ export class Autoscaling extends Construct {
 
   constructor(scope: Construct, id: string, props: AutoscalingProps) {
     super(scope, id);
-    const { config: c, pool } = props;
-    const source = metricSource(c);
-    const quantity = targetQuantity(c.HPA_TARGET);
+    const source = props.metric;
+    const quantity = targetQuantity(props.target);
     this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
-      metadata: { name: pool.name, namespace: c.NAMESPACE, labels: commonLabels(pool.component) },
+      metadata: scaledMetadata(props),
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: pool.name },
-        minReplicas: pool.minReplicas,
-        maxReplicas: pool.maxReplicas,
+        scaleTargetRef: scaleTarget(props),
+        minReplicas: props.minReplicas ?? 1,
+        maxReplicas: props.maxReplicas,
         metrics: [
           {
             type: 'Object',
             object: {
-              describedObject: { apiVersion: 'v1', kind: 'Service', name: pool.name },
+              describedObject: { apiVersion: 'v1', kind: 'Service', name: props.name ?? NAMES.streamer },
               metric: { name: source.metric },
               target:
                 source.target === 'AverageValue'
@@ -77,7 +120,7 @@ export class Autoscaling extends Construct {
             },
           },
         ],
-        behavior: behaviorSpec(c),
+        behavior: behaviorSpec(props.behavior),
       },
     });
   }

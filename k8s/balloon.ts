@@ -7,10 +7,10 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { KitConfig } from '../common/kit-config.js';
+import type { PullPolicy } from '../common/kit-config.js';
 import { APP_NAME, commonLabels, selectorLabels } from './names.js';
-import { podSecurity, poolSelector, poolTolerations } from './pod-defaults.js';
-import { gpuResource } from './streamer-pool.js';
+import { podSecurity, poolPlacement, type NodePool } from './pod-defaults.js';
+import { gpuPodResources, type GpuPodRequests } from './streamer-pool.js';
 
 export const BALLOON_COMPONENT = 'balloon';
 /** Below every workload's default 0, above the cluster autoscaler's expendable cutoff (-10). */
@@ -21,12 +21,11 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 const PAUSE_UID = 65535;
 
 /** A pause container running as its image's user, locked down like every kit container. */
-export function pauseContainer(c: KitConfig, resources: k8s.ResourceRequirements): k8s.Container {
+export function pauseContainer(pullPolicy: PullPolicy, resources: k8s.ResourceRequirements): k8s.Container {
   return {
     name: 'pause',
     image: PAUSE_IMAGE,
-    // A pinned tag: pulled once, unless IMAGE_PULL_POLICY says otherwise for every image.
-    imagePullPolicy: c.IMAGE_PULL_POLICY === 'auto' ? 'IfNotPresent' : c.IMAGE_PULL_POLICY,
+    imagePullPolicy: pullPolicy,
     resources,
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -40,20 +39,53 @@ export function pauseContainer(c: KitConfig, resources: k8s.ResourceRequirements
   };
 }
 
+/**
+ * The pod-spec fields of a pod that only holds a place on `pool`: no API token, no service links, and gone
+ * at once when preempted or deleted.
+ */
+export function placeholderPod(pool: NodePool): Omit<k8s.PodSpec, 'containers'> {
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: 0,
+    ...poolPlacement(pool),
+    securityContext: podSecurity(),
+  };
+}
+
 /** PriorityClasses are cluster-scoped: one per kit namespace, like the TURN ClusterRoleBinding. */
-export function balloonPriorityClassName(c: KitConfig): string {
-  return `${APP_NAME}-balloon-${c.NAMESPACE}`;
+export function balloonPriorityClassName(namespace: string): string {
+  return `${APP_NAME}-balloon-${namespace}`;
 }
 
 export interface BalloonProps {
-  readonly config: KitConfig;
+  /** Namespace of the balloon Deployment (the streamer pods'). */
+  readonly namespace: string;
+  /**
+   * Balloon pods: warm GPU nodes kept up.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** The GPU node pool, as the streamer pods have it. */
+  readonly nodePool: NodePool;
+  /** What one streamer pod requests, so the node a balloon holds fits the pod that preempts it. */
+  readonly requests: GpuPodRequests;
+  /**
+   * Scheduler of the balloon pods (the streamer pods').
+   * @default undefined (the cluster's default scheduler)
+   */
+  readonly schedulerName?: string;
+  /**
+   * Pull policy of the pause image (a pinned tag: pulled once).
+   * @default 'IfNotPresent'
+   */
+  readonly pausePullPolicy?: PullPolicy;
 }
 
 export class Balloons extends Construct {
   constructor(scope: Construct, id: string, props: BalloonProps) {
     super(scope, id);
-    const c = props.config;
-    const priorityClassName = balloonPriorityClassName(c);
+    const priorityClassName = balloonPriorityClassName(props.namespace);
     new ApiObject(this, 'priority', {
       apiVersion: 'scheduling.k8s.io/v1',
       kind: 'PriorityClass',
@@ -66,31 +98,20 @@ export class Balloons extends Construct {
     });
     const labels = commonLabels(BALLOON_COMPONENT);
     new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: `${APP_NAME}-balloon`, namespace: c.NAMESPACE, labels },
+      metadata: { name: `${APP_NAME}-balloon`, namespace: props.namespace, labels },
       spec: {
-        replicas: c.BALLOON_PODS,
+        replicas: props.replicas ?? 1,
         selector: { matchLabels: selectorLabels(BALLOON_COMPONENT) },
         template: {
           metadata: { labels },
           spec: {
+            // Preemption hands the GPU over at once (no grace period).
+            ...placeholderPod(props.nodePool),
             priorityClassName,
-            // Preemption should hand the GPU over at once.
-            terminationGracePeriodSeconds: 0,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            nodeSelector: poolSelector(c.GPU_POOL_LABEL),
-            tolerations: poolTolerations(c.GPU_POOL_TAINT),
-            ...(c.GPU_SCHEDULER_NAME === '' ? {} : { schedulerName: c.GPU_SCHEDULER_NAME }),
-            securityContext: podSecurity(),
+            ...(props.schedulerName === undefined ? {} : { schedulerName: props.schedulerName }),
             // What one streamer pod requests, so the node it holds fits the pod that preempts it.
             containers: [
-              pauseContainer(c, {
-                requests: {
-                  cpu: k8s.Quantity.fromString(c.STREAMER_CPU_REQUEST),
-                  memory: k8s.Quantity.fromString(c.STREAMER_MEMORY_REQUEST),
-                },
-                limits: { [gpuResource(c)]: k8s.Quantity.fromNumber(c.GPUS_PER_POD) },
-              }),
+              pauseContainer(props.pausePullPolicy ?? 'IfNotPresent', gpuPodResources(props.requests)),
             ],
           },
         },

@@ -2,18 +2,31 @@
 // cert-manager's Gateway support, or an existing Gateway named in GATEWAY_PARENT; an HTTPRoute to each
 // pool's session router (or straight to its pods without a router) with long standard timeouts, so
 // signalling WebSockets live as long as their session. A pool on a path prefix (/process/) has it rewritten
-// to `/`, so its router and the player page (whose URLs are relative) need not know the prefix. WebSocket upgrades need nothing extra on a
-// conformant implementation; per-implementation idle timeouts are in k8s/README.md.
+// to `/`, so its router and the player page (whose URLs are relative) need not know the prefix. WebSocket
+// upgrades need nothing extra on a conformant implementation; per-implementation idle timeouts are in
+// k8s/README.md.
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { parseGatewayParent, type KitConfig } from '../common/kit-config.js';
-import { NAMES, PORTS, commonLabels } from './names.js';
-import type { Pool } from './pools.js';
+import { ROOT_ROUTE, backendPort, type EntryProps, type EntryRoute } from './entry.js';
+import { NAMES, commonLabels } from './names.js';
 
-export interface GatewayProps {
-  readonly config: KitConfig;
-  /** The pools served, each on its own path. */
-  readonly pools: readonly Pool[];
+export interface GatewayProps extends EntryProps {
+  /**
+   * GatewayClass of the kit's own Gateway.
+   * @default 'eg' (Envoy Gateway)
+   */
+  readonly gatewayClass?: string;
+  /**
+   * An existing Gateway to attach the route to (and optionally one of its listeners) instead of the kit's own.
+   * @default undefined (the kit's own Gateway)
+   */
+  readonly parent?: { readonly namespace: string; readonly name: string; readonly listener?: string };
+  /**
+   * The route's `timeouts.request` and `backendRequest`, in seconds (0 = none): the longest a signalling
+   * WebSocket may last through the Gateway.
+   * @default undefined (no `timeouts` field, for implementations without it)
+   */
+  readonly timeoutSeconds?: number;
 }
 
 export const GATEWAY_API_VERSION = 'gateway.networking.k8s.io/v1';
@@ -35,11 +48,10 @@ interface ParentRef {
 export class PlayerGateway extends Construct {
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
-    const c = props.config;
-    const namespace = c.NAMESPACE;
+    const { namespace, host } = props;
     const labels = commonLabels('entry');
-    const tls = c.TLS_ISSUER !== 'none';
-    const existing = c.GATEWAY_PARENT === '' ? undefined : parseGatewayParent(c.GATEWAY_PARENT);
+    const tls = props.tls !== undefined;
+    const existing = props.parent;
 
     let parent: ParentRef;
     if (existing !== undefined) {
@@ -49,14 +61,14 @@ export class PlayerGateway extends Construct {
         kind: 'Gateway',
         namespace: existing.namespace,
         name: existing.name,
-        ...(c.GATEWAY_LISTENER === '' ? {} : { sectionName: c.GATEWAY_LISTENER }),
+        ...(existing.listener === undefined ? {} : { sectionName: existing.listener }),
       };
     } else {
       const listener = (name: string, protocol: 'HTTP' | 'HTTPS', port: number) => ({
         name,
         protocol,
         port,
-        hostname: c.INGRESS_HOST,
+        hostname: host,
         allowedRoutes: { namespaces: { from: 'Same' } },
       });
       new ApiObject(this, 'gateway', {
@@ -67,24 +79,26 @@ export class PlayerGateway extends Construct {
           namespace,
           labels,
           // cert-manager's gateway-shim issues a certificate for each HTTPS listener's hostname into its Secret.
-          ...(tls ? { annotations: { 'cert-manager.io/cluster-issuer': c.TLS_ISSUER } } : {}),
+          ...(props.tls === undefined
+            ? {}
+            : { annotations: { 'cert-manager.io/cluster-issuer': props.tls.issuer } }),
         },
         spec: {
-          gatewayClassName: c.GATEWAY_CLASS,
+          gatewayClassName: props.gatewayClass ?? 'eg',
           listeners: [
             // Plain HTTP stays open with TLS too: ACME HTTP-01 challenges arrive there; everything else is redirected.
             listener(LISTENERS.http, 'HTTP', 80),
-            ...(tls
-              ? [
+            ...(props.tls === undefined
+              ? []
+              : [
                   {
                     ...listener(LISTENERS.https, 'HTTPS', 443),
                     tls: {
                       mode: 'Terminate',
-                      certificateRefs: [{ group: '', kind: 'Secret', name: c.TLS_SECRET_NAME }],
+                      certificateRefs: [{ group: '', kind: 'Secret', name: props.tls.secretName }],
                     },
                   },
-                ]
-              : []),
+                ]),
           ],
         },
       });
@@ -96,7 +110,7 @@ export class PlayerGateway extends Construct {
           metadata: { name: `${NAMES.gateway}-https-redirect`, namespace, labels },
           spec: {
             parentRefs: [{ name: NAMES.gateway, sectionName: LISTENERS.http }],
-            hostnames: [c.INGRESS_HOST],
+            hostnames: [host],
             rules: [
               {
                 filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
@@ -107,8 +121,7 @@ export class PlayerGateway extends Construct {
       }
     }
 
-    const timeout =
-      c.ENTRY_TIMEOUT_SECONDS === 'none' ? undefined : gatewayDuration(Number(c.ENTRY_TIMEOUT_SECONDS));
+    const timeout = props.timeoutSeconds === undefined ? undefined : gatewayDuration(props.timeoutSeconds);
     // A signalling socket lives as long as its session: the standard timeouts (Envoy's default route
     // timeout is 15 s), where an implementation applies them to upgraded connections, must not cut it.
     // backendRequest may not exceed request.
@@ -119,23 +132,19 @@ export class PlayerGateway extends Construct {
       metadata: { name: NAMES.gateway, namespace, labels },
       spec: {
         parentRefs: [parent],
-        hostnames: [c.INGRESS_HOST],
-        rules: props.pools.flatMap((pool) => poolRules(pool, c.ROUTER_ENABLED, timeouts)),
+        hostnames: [host],
+        rules: (props.routes ?? [ROOT_ROUTE]).flatMap((route) => routeRules(route, timeouts)),
       },
     });
   }
 }
 
-/** The route rules of one pool: its path to its router (or Service), a prefix rewritten to `/`. */
-export function poolRules(pool: Pool, routerEnabled: boolean, timeouts: object): object[] {
-  const backendRefs = [
-    routerEnabled
-      ? { name: pool.router, port: PORTS.routerService }
-      : { name: pool.name, port: PORTS.player },
-  ];
-  if (pool.path === '/')
+/** The rules of one pool's route: its path to its Service, a prefix rewritten to `/`. */
+export function routeRules(route: EntryRoute, timeouts: object): object[] {
+  const backendRefs = [{ name: route.service, port: backendPort(route).number }];
+  if (route.path === '/')
     return [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs, ...timeouts }];
-  const prefix = pool.path.replace(/\/$/, '');
+  const prefix = route.path.replace(/\/$/, '');
   return [
     {
       matches: [{ path: { type: 'PathPrefix', value: prefix } }],
@@ -152,7 +161,10 @@ export function poolRules(pool: Pool, routerEnabled: boolean, timeouts: object):
       filters: [
         {
           type: 'RequestRedirect',
-          requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: pool.path }, statusCode: 301 },
+          requestRedirect: {
+            path: { type: 'ReplaceFullPath', replaceFullPath: route.path },
+            statusCode: 301,
+          },
         },
       ],
     },

@@ -7,10 +7,8 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { devicePluginConfig, parseGpuSharing } from '../common/gpu-sharing.js';
-import type { KitConfig } from '../common/kit-config.js';
+import { devicePluginConfig, type GpuSharing, type MigStrategy } from '../common/gpu-sharing.js';
 import { APP_NAME, PART_OF_LABEL } from './names.js';
-import { gpuResource } from './streamer-pool.js';
 
 /** Chart id = file name stem: `pixelstream-gpu.k8s.yaml`. */
 export const GPU_CHART_NAME = `${APP_NAME}-gpu`;
@@ -59,28 +57,40 @@ export function packingSchedulerConfig(schedulerName: string, resource: string):
   };
 }
 
-export class GpuSharingChart extends Chart {
-  /** Whether the configuration asks for anything on the node side (else nothing is written). */
-  static needed(c: KitConfig): boolean {
-    return c.GPU_SHARING !== 'none' || c.GPU_SCHEDULER_NAME !== '';
-  }
+export interface GpuSharingProps {
+  /** How streamer pods share GPUs (common/gpu-sharing.ts). */
+  readonly sharing: GpuSharing;
+  /**
+   * The device plugin's MIG strategy.
+   * @default 'mixed'
+   */
+  readonly migStrategy?: MigStrategy;
+  /** Name and namespace of the device-plugin config ConfigMap (the GPU Operator's). */
+  readonly devicePluginConfigMap: { readonly name: string; readonly namespace: string };
+  /**
+   * A packing scheduler profile: its name and the extended resource it packs by.
+   * @default undefined (no scheduler configuration)
+   */
+  readonly packingScheduler?: { readonly name: string; readonly resource: string };
+}
 
-  constructor(scope: Construct, c: KitConfig) {
+export class GpuSharingChart extends Chart {
+  constructor(scope: Construct, props: GpuSharingProps) {
     super(scope, GPU_CHART_NAME, { disableResourceNameHashes: true });
     const labels = { [PART_OF_LABEL]: APP_NAME };
-    const sharing = parseGpuSharing(c.GPU_SHARING);
-    if ('problem' in sharing) throw new Error(sharing.problem);
-    const plugin = devicePluginConfig(sharing, c.MIG_STRATEGY);
+    const plugin = devicePluginConfig(props.sharing, props.migStrategy ?? 'mixed');
+    const { name, namespace } = props.devicePluginConfigMap;
     if (plugin !== undefined)
       new k8s.KubeConfigMap(this, 'device-plugin', {
-        metadata: { name: c.DEVICE_PLUGIN_CONFIGMAP, namespace: c.DEVICE_PLUGIN_NAMESPACE, labels },
+        metadata: { name, namespace, labels },
         data: { [DEVICE_PLUGIN_CONFIG_KEY]: stringify(plugin) },
       });
-    if (c.GPU_SCHEDULER_NAME !== '')
+    const scheduler = props.packingScheduler;
+    if (scheduler !== undefined)
       new k8s.KubeConfigMap(this, 'scheduler', {
         metadata: { name: PACKING_SCHEDULER_CONFIGMAP, namespace: 'kube-system', labels },
         data: {
-          [SCHEDULER_CONFIG_FILE]: stringify(packingSchedulerConfig(c.GPU_SCHEDULER_NAME, gpuResource(c))),
+          [SCHEDULER_CONFIG_FILE]: stringify(packingSchedulerConfig(scheduler.name, scheduler.resource)),
         },
       });
   }

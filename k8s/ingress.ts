@@ -6,14 +6,15 @@
 // has no field for, so it is ingress-nginx's rewrite (other classes are refused by manifest-problems.ts).
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { KitConfig } from '../common/kit-config.js';
-import { NAMES, PORT_NAMES, commonLabels } from './names.js';
-import type { Pool } from './pools.js';
+import { ROOT_ROUTE, backendPort, type EntryProps } from './entry.js';
+import { NAMES, commonLabels } from './names.js';
 
-export interface IngressProps {
-  readonly config: KitConfig;
-  /** The pools served: the one at `/` in Ingress `pixelstream`, each prefixed one in its own. */
-  readonly pools: readonly Pool[];
+export interface IngressProps extends EntryProps {
+  /**
+   * IngressClass; ingress-nginx's classes also get its timeout annotations.
+   * @default 'nginx'
+   */
+  readonly ingressClass?: string;
 }
 
 /** A signalling socket lives as long as the session; nginx's 60 s default would cut idle ones. */
@@ -42,31 +43,31 @@ function rewriteAnnotations(): Record<string, string> {
 export class PlayerIngress extends Construct {
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
-    const c = props.config;
-    const tls = c.TLS_ISSUER !== 'none';
+    const { host, tls } = props;
+    const ingressClass = props.ingressClass ?? 'nginx';
     const annotations: Record<string, string> = {
-      ...(NGINX_CLASSES.has(c.INGRESS_CLASS) ? nginxAnnotations(tls) : {}),
-      ...(tls ? { 'cert-manager.io/cluster-issuer': c.TLS_ISSUER } : {}),
+      ...(NGINX_CLASSES.has(ingressClass) ? nginxAnnotations(tls !== undefined) : {}),
+      ...(tls === undefined ? {} : { 'cert-manager.io/cluster-issuer': tls.issuer }),
     };
-    for (const pool of props.pools) {
-      const backend: k8s.IngressBackend = c.ROUTER_ENABLED
-        ? { service: { name: pool.router, port: { name: PORT_NAMES.http } } }
-        : { service: { name: pool.name, port: { name: PORT_NAMES.player } } };
-      const root = pool.path === '/';
+    for (const route of props.routes ?? [ROOT_ROUTE]) {
+      const backend: k8s.IngressBackend = {
+        service: { name: route.service, port: { name: backendPort(route).name } },
+      };
+      const root = route.path === '/';
       const path: k8s.HttpIngressPath = root
         ? { path: '/', pathType: 'Prefix', backend }
-        : { path: `${pool.path}(.*)`, pathType: 'ImplementationSpecific', backend };
-      new k8s.KubeIngress(this, root ? 'ingress' : `ingress-${pool.name}`, {
+        : { path: `${route.path}(.*)`, pathType: 'ImplementationSpecific', backend };
+      new k8s.KubeIngress(this, root ? 'ingress' : `ingress-${route.pool}`, {
         metadata: {
-          name: root ? NAMES.ingress : `${NAMES.ingress}-${pool.name}`,
-          namespace: c.NAMESPACE,
+          name: root ? NAMES.ingress : `${NAMES.ingress}-${route.pool}`,
+          namespace: props.namespace,
           labels: commonLabels('ingress'),
           annotations: root ? annotations : { ...annotations, ...rewriteAnnotations() },
         },
         spec: {
-          ingressClassName: c.INGRESS_CLASS,
-          tls: tls ? [{ hosts: [c.INGRESS_HOST], secretName: c.TLS_SECRET_NAME }] : undefined,
-          rules: [{ host: c.INGRESS_HOST, http: { paths: [path] } }],
+          ingressClassName: ingressClass,
+          tls: tls === undefined ? undefined : [{ hosts: [host], secretName: tls.secretName }],
+          rules: [{ host, http: { paths: [path] } }],
         },
       });
     }

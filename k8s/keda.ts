@@ -5,13 +5,8 @@
 // demand rule's max with the scheduled minimum). KEDA creates and owns the HPA (named after the pool).
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { KitConfig } from '../common/kit-config.js';
-import { parsePrewarmSchedule, type PrewarmWindow } from '../common/prewarm-schedule.js';
-import { serviceMetricQuery } from '../support/index.js';
-import { monitoringOptions } from './monitoring.js';
-import { commonLabels } from './names.js';
-import type { Pool } from './pools.js';
-import { behaviorSpec, metricSource } from './autoscaling.js';
+import type { PrewarmWindow } from '../common/prewarm-schedule.js';
+import { behaviorSpec, scaledMetadata, scaleTarget, type ScalingProps } from './autoscaling.js';
 
 /** KEDA polls its triggers this often; the HPA it creates syncs on its own 15 s period. */
 export const KEDA_POLLING_SECONDS = 15;
@@ -30,30 +25,36 @@ export function cronTrigger(w: PrewarmWindow): { type: 'cron'; metadata: Record<
   };
 }
 
-export interface KedaProps {
-  readonly config: KitConfig;
-  /** The pool scaled: its Deployment, Service, bounds, and whether PREWARM_SCHEDULE applies. */
-  readonly pool: Pool;
+export interface KedaProps extends ScalingProps {
+  /** The Prometheus KEDA's trigger queries. */
+  readonly prometheusUrl: string;
+  /** The PromQL of `metric`, exactly as the adapter renders it for the pool's Service (support/scaler-queries.ts). */
+  readonly query: string;
+  /**
+   * Daily pre-warming windows, a cron trigger each.
+   * @default [] (none)
+   */
+  readonly prewarmWindows?: readonly PrewarmWindow[];
 }
 
 export class KedaScaledObject extends Construct {
   constructor(scope: Construct, id: string, props: KedaProps) {
     super(scope, id);
-    const { config: c, pool } = props;
-    const source = metricSource(c);
-    const windows = pool.prewarm ? parsePrewarmSchedule(c.PREWARM_SCHEDULE) : [];
-    if ('problems' in windows) throw new Error(windows.problems.join('; '));
+    const source = props.metric;
     new ApiObject(this, 'scaledobject', {
       apiVersion: 'keda.sh/v1alpha1',
       kind: 'ScaledObject',
-      metadata: { name: pool.name, namespace: c.NAMESPACE, labels: commonLabels(pool.component) },
+      metadata: scaledMetadata(props),
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: pool.name },
-        minReplicaCount: pool.minReplicas,
-        maxReplicaCount: pool.maxReplicas,
+        scaleTargetRef: scaleTarget(props),
+        minReplicaCount: props.minReplicas ?? 1,
+        maxReplicaCount: props.maxReplicas,
         pollingInterval: KEDA_POLLING_SECONDS,
         advanced: {
-          horizontalPodAutoscalerConfig: { name: pool.name, behavior: behaviorSpec(c) },
+          horizontalPodAutoscalerConfig: {
+            name: scaledMetadata(props).name,
+            behavior: behaviorSpec(props.behavior),
+          },
         },
         triggers: [
           {
@@ -61,15 +62,12 @@ export class KedaScaledObject extends Construct {
             name: source.metric,
             metricType: source.target,
             metadata: {
-              serverAddress: c.KEDA_PROMETHEUS_URL,
-              query: serviceMetricQuery(source.metric, c.NAMESPACE, {
-                ...monitoringOptions(c),
-                streamerService: pool.name,
-              }),
-              threshold: String(c.HPA_TARGET),
+              serverAddress: props.prometheusUrl,
+              query: props.query,
+              threshold: String(props.target),
             },
           },
-          ...windows.map(cronTrigger),
+          ...(props.prewarmWindows ?? []).map(cronTrigger),
         ],
       },
     });

@@ -26,7 +26,7 @@ import {
 import { adapterRules, serviceMetricQuery } from '../support/index.js';
 import { requirements } from '../test/support/tools.js';
 import { manifestWarnings } from './manifest-problems.js';
-import { monitoringOptions } from './monitoring.js';
+import { monitoringOptions } from './kit-chart.js';
 import { loadRouterConfig } from '../router/index.js';
 import { DRAINED_PATH } from '../signalserver/drain-wait.js';
 import { containerProblems } from './container-checks.js';

@@ -4,19 +4,36 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { KitConfig } from '../common/kit-config.js';
 import { TURN_COMPONENT } from '../common/pod-marks.js';
+import { dashboards, prometheusRuleGroups, type MonitoringOptions } from '../support/index.js';
 import {
-  dashboards,
-  monitoringOptionsFromKit,
-  prometheusRuleGroups,
-  type MonitoringOptions,
-} from '../support/index.js';
-import { APP_NAME, NAMES, PORT_NAMES, commonLabels, selectorLabels } from './names.js';
-import { kitPools, routerComponent } from './pools.js';
+  APP_NAME,
+  PORT_NAMES,
+  RENDERING_POOL,
+  commonLabels,
+  selectorLabels,
+  NAMES,
+  type PoolWorkloads,
+  type Workload,
+} from './names.js';
 
 export interface MonitoringProps {
-  readonly config: KitConfig;
+  /** Namespace of the kit's ServiceMonitors, rules and dashboards. */
+  readonly namespace: string;
+  /** TURN's namespace, where its PodMonitor goes. */
+  readonly turnNamespace: string;
+  /**
+   * The pools, each scraped through its Service, and its router's when it has one.
+   * @default [RENDERING_POOL] (`streamer` with its router)
+   */
+  readonly pools?: readonly PoolWorkloads[];
+  /**
+   * `release` label for Prometheus installs that select monitors and rules by it.
+   * @default undefined (no label)
+   */
+  readonly prometheusRelease?: string;
+  /** What the rules and dashboards are rendered for (support/options.ts). */
+  readonly options: Partial<MonitoringOptions>;
 }
 
 /** Label the Grafana dashboard sidecar looks for (kube-prometheus-stack's default). */
@@ -28,72 +45,43 @@ export const GRAFANA_FOLDER = 'Pixel Streaming';
 /** Scrape period: a session start should reach the HPA within a couple of adapter cycles. */
 export const SCRAPE_INTERVAL = '15s';
 
-/** The rules' options: the first pool is the one the dashboards show; every pool gets rules and metrics. */
-export function monitoringOptions(c: KitConfig): Partial<MonitoringOptions> {
-  const [first, ...others] = kitPools(c);
-  return {
-    ...monitoringOptionsFromKit(c),
-    streamerService: first?.name,
-    routerService: first?.router,
-    otherPools: others.map((p) => ({ streamerService: p.name, routerService: p.router })),
-    turnDaemonSet: NAMES.turn,
-  };
-}
-
 export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const c = props.config;
-    const namespace = c.NAMESPACE;
+    const { namespace, turnNamespace, options } = props;
     const release: Record<string, string> =
-      c.PROMETHEUS_RELEASE === '' ? {} : { release: c.PROMETHEUS_RELEASE };
+      props.prometheusRelease === undefined ? {} : { release: props.prometheusRelease };
 
-    // Named after the Service they scrape: the pool's, and its router's.
-    const monitored = kitPools(c).flatMap((p) => [
-      { name: p.name, component: p.component },
-      ...(c.ROUTER_ENABLED ? [{ name: p.router, component: routerComponent(p) }] : []),
-    ]);
-    for (const { name, component } of monitored) {
-      new ApiObject(this, `servicemonitor-${name}`, {
+    // Every series carries namespace, service and pod labels; coturn runs with host networking and no
+    // Service, so a PodMonitor scrapes its exporter port directly.
+    // ServiceMonitors are named after the Service they scrape.
+    const monitor = (kind: 'ServiceMonitor' | 'PodMonitor', { name, component }: Workload, ns: string) =>
+      new ApiObject(this, `${kind.toLowerCase()}-${name}`, {
         apiVersion: 'monitoring.coreos.com/v1',
-        kind: 'ServiceMonitor',
-        metadata: { name, namespace, labels: { ...commonLabels(component), ...release } },
+        kind,
+        metadata: { name, namespace: ns, labels: { ...commonLabels(component), ...release } },
         spec: {
           selector: { matchLabels: selectorLabels(component) },
-          namespaceSelector: { matchNames: [namespace] },
-          endpoints: [
+          namespaceSelector: { matchNames: [ns] },
+          [kind === 'ServiceMonitor' ? 'endpoints' : 'podMetricsEndpoints']: [
             { port: PORT_NAMES.metrics, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' },
           ],
         },
       });
+    for (const { pool, router } of props.pools ?? [RENDERING_POOL]) {
+      monitor('ServiceMonitor', pool, namespace);
+      if (router !== undefined) monitor('ServiceMonitor', router, namespace);
     }
-
-    // coturn runs with host networking and no Service: a PodMonitor scrapes its exporter port directly.
-    new ApiObject(this, 'podmonitor-turn', {
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'PodMonitor',
-      metadata: {
-        name: NAMES.turn,
-        namespace: c.TURN_NAMESPACE,
-        labels: { ...commonLabels(TURN_COMPONENT), ...release },
-      },
-      spec: {
-        selector: { matchLabels: selectorLabels(TURN_COMPONENT) },
-        namespaceSelector: { matchNames: [c.TURN_NAMESPACE] },
-        podMetricsEndpoints: [
-          { port: PORT_NAMES.metrics, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' },
-        ],
-      },
-    });
+    monitor('PodMonitor', { name: NAMES.turn, component: TURN_COMPONENT }, turnNamespace);
 
     new ApiObject(this, 'rules', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: APP_NAME, namespace, labels: { ...commonLabels('monitoring'), ...release } },
-      spec: { groups: prometheusRuleGroups(monitoringOptions(c)) },
+      spec: { groups: prometheusRuleGroups(options) },
     });
 
-    for (const [file, dashboard] of Object.entries(dashboards(monitoringOptions(c)))) {
+    for (const [file, dashboard] of Object.entries(dashboards(options))) {
       const name = `dashboard-${file.replace(/\.json$/, '')}`;
       new k8s.KubeConfigMap(this, name, {
         metadata: {

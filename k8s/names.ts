@@ -1,6 +1,6 @@
 // Object names, ports and labels the constructs share — and that other folders rely on: the router's
 // discovery selector, the adapter rules (Service `streamer`), ServiceMonitor label sets, the PDB.
-import { COMPONENT_LABEL } from '../common/pod-marks.js';
+import { COMPONENT_LABEL, ROUTER_COMPONENT, STREAMER_COMPONENT } from '../common/pod-marks.js';
 
 export const APP_NAME = 'pixelstream';
 export const NAME_LABEL = 'app.kubernetes.io/name';
@@ -14,6 +14,25 @@ export const NAMES = {
   ingress: APP_NAME,
   gateway: APP_NAME,
 } as const;
+
+/** A named workload and the component label of its pods. */
+export interface Workload {
+  readonly name: string;
+  readonly component: string;
+}
+
+/** A pool's workloads as policies and monitors see them: its pods, and its router's when it has one. */
+export interface PoolWorkloads {
+  readonly pool: Workload;
+  /** undefined: no router (the entry reaches the pool's pods directly). */
+  readonly router?: Workload;
+}
+
+/** The rendering pool, `streamer`, with its router: what a kit without a processing pool runs. */
+export const RENDERING_POOL: PoolWorkloads = {
+  pool: { name: NAMES.streamer, component: STREAMER_COMPONENT },
+  router: { name: NAMES.router, component: ROUTER_COMPONENT },
+};
 
 /** Container ports of the signalling sidecar (its contract defaults) and of the router. */
 export const PORTS = {

@@ -5,14 +5,21 @@
 // TURN relays (host-networked, so not selectable by label) reach the pods directly.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { KitConfig } from '../common/kit-config.js';
-import { PORT_NAMES, commonLabels, selectorLabels } from './names.js';
-import { routerComponent, type Pool } from './pools.js';
+import { PORT_NAMES, RENDERING_POOL, commonLabels, selectorLabels, type PoolWorkloads } from './names.js';
 
 export interface NetworkPoliciesProps {
-  readonly config: KitConfig;
-  /** A streamer policy and a router policy per pool. */
-  readonly pools: readonly Pool[];
+  /** Namespace of the kit's pods (and of the policies). */
+  readonly namespace: string;
+  /** Where Prometheus runs: the only source of the metrics ports. */
+  readonly monitoringNamespace: string;
+  /** Where the entry's proxies run (the Gateway's data plane, or the ingress controller). */
+  readonly entryNamespace: string;
+  /**
+   * The pools, each with its router (then only it reaches the pool's player port, and it gets its own policy)
+   * or without one.
+   * @default [RENDERING_POOL] (`streamer` with its router)
+   */
+  readonly pools?: readonly PoolWorkloads[];
 }
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -27,27 +34,22 @@ function tcp(port: string): k8s.NetworkPolicyPort {
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
-    const c = props.config;
     const metrics: k8s.NetworkPolicyIngressRule = {
-      from: [fromNamespace(c.MONITORING_NAMESPACE)],
+      from: [fromNamespace(props.monitoringNamespace)],
       ports: [tcp(PORT_NAMES.metrics)],
     };
-    // Where the entry's proxies run: the Gateway's data plane, or the ingress controller.
-    const entry = fromNamespace(c.ENTRY === 'gateway' ? c.GATEWAY_DATAPLANE_NAMESPACE : c.INGRESS_NAMESPACE);
-    for (const pool of props.pools) this.pool(c, pool, entry, metrics);
+    const entry = fromNamespace(props.entryNamespace);
+    for (const pool of props.pools ?? [RENDERING_POOL]) this.pool(props.namespace, pool, entry, metrics);
   }
 
   private pool(
-    c: KitConfig,
-    pool: Pool,
+    namespace: string,
+    { pool, router }: PoolWorkloads,
     entry: k8s.NetworkPolicyPeer,
     metrics: k8s.NetworkPolicyIngressRule,
   ): void {
-    const namespace = c.NAMESPACE;
-    const router = routerComponent(pool);
-    const playerFrom = c.ROUTER_ENABLED
-      ? [{ podSelector: { matchLabels: selectorLabels(router) } }]
-      : [entry];
+    const playerFrom =
+      router === undefined ? [entry] : [{ podSelector: { matchLabels: selectorLabels(router.component) } }];
 
     new k8s.KubeNetworkPolicy(this, pool.name, {
       metadata: { name: pool.name, namespace, labels: commonLabels(pool.component) },
@@ -65,11 +67,11 @@ export class NetworkPolicies extends Construct {
       },
     });
 
-    if (c.ROUTER_ENABLED) {
-      new k8s.KubeNetworkPolicy(this, pool.router, {
-        metadata: { name: pool.router, namespace, labels: commonLabels(router) },
+    if (router !== undefined) {
+      new k8s.KubeNetworkPolicy(this, router.name, {
+        metadata: { name: router.name, namespace, labels: commonLabels(router.component) },
         spec: {
-          podSelector: { matchLabels: selectorLabels(router) },
+          podSelector: { matchLabels: selectorLabels(router.component) },
           policyTypes: ['Ingress'],
           ingress: [{ from: [entry], ports: [tcp(PORT_NAMES.http)] }, metrics],
         },

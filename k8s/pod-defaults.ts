@@ -1,16 +1,26 @@
 // What every pod of the kit gets, spelled out rather than left to cdk8s-plus defaults: node-pool placement
-// from a label and a taint, non-root security contexts, env from Secrets and the downward API.
+// from a label and a taint, the pod's security context, identity and pull Secrets, scratch space, rollouts
+// and Service ports. What each container gets is in containers.ts.
 import { k8s } from 'cdk8s-plus-27';
-import {
-  imageRef,
-  parseNodeLabel,
-  parseNodeTaint,
-  pullPolicy,
-  runAsFor,
-  type KitConfig,
-  type KitImage,
-  type PullPolicy,
-} from '../common/kit-config.js';
+import { parseNodeLabel, parseNodeTaint } from '../common/kit-config.js';
+import type { ImageProps } from './containers.js';
+import type { WorkloadIdentity } from './workload-identity.js';
+
+/** A node pool: the label its nodes carry and the taint that keeps other pods off them. */
+export interface NodePool {
+  /** `key=value` node label (nodeSelector). */
+  readonly label: string;
+  /** `key[=value]:Effect` node taint the pods tolerate; `none` for an untainted pool. */
+  readonly taint: string;
+}
+
+/** nodeSelector and tolerations that place a pod on `pool`. */
+export function poolPlacement(pool: NodePool): {
+  nodeSelector: Record<string, string>;
+  tolerations: k8s.Toleration[];
+} {
+  return { nodeSelector: poolSelector(pool.label), tolerations: poolTolerations(pool.taint) };
+}
 
 /** nodeSelector for a `key=value` pool label (validated by the kit config). */
 export function poolSelector(label: string): Record<string, string> {
@@ -44,58 +54,44 @@ export function podSecurity(fsGroup?: number): k8s.PodSecurityContext {
 }
 
 /**
- * Locked-down container running as its image's user: no privilege escalation, no capabilities (except
- * those named), read-only root. `fileCapabilities` lets a binary's file capability take effect (it turns
- * off no_new_privs): only the capabilities named here can be gained that way.
+ * The pod-spec fields every kit workload's pod shares: its ServiceAccount and whether every container gets
+ * the token (from its identity), no service-link variables (the kit's programs find each other by name), the
+ * images' pull Secrets and the pod security context (`fsGroup`, see podSecurity).
  */
-export function containerSecurity(
-  c: KitConfig,
-  which: KitImage,
-  opts: { addCapabilities?: string[]; fileCapabilities?: boolean } = {},
-): k8s.SecurityContext {
-  const { uid, gid } = runAsFor(c, which);
+export function workloadPod(
+  identity: WorkloadIdentity,
+  images: ImageProps[],
+  fsGroup?: number,
+): Omit<k8s.PodSpec, 'containers'> {
   return {
-    allowPrivilegeEscalation: opts.fileCapabilities ?? false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: gid,
-    capabilities: { drop: ['ALL'], ...(opts.addCapabilities?.length ? { add: opts.addCapabilities } : {}) },
+    serviceAccountName: identity.serviceAccountName,
+    automountServiceAccountToken: identity.automountToken,
+    enableServiceLinks: false,
+    imagePullSecrets: pullSecrets(...images),
+    securityContext: podSecurity(fsGroup),
   };
 }
 
-/** Image reference and pull policy of one of the kit's images. */
-export function imageOf(c: KitConfig, which: KitImage): { image: string; imagePullPolicy: PullPolicy } {
-  return { image: imageRef(c, which), imagePullPolicy: pullPolicy(c, which) };
+/** A Service port that targets the container port of the same name. */
+export function servicePort(name: string, port: number): k8s.ServicePort {
+  return { name, port, targetPort: k8s.IntOrString.fromString(name), protocol: 'TCP' };
 }
 
-export function secretEnv(name: string, secret: string, key: string): k8s.EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: secret, key, optional: false } } };
+/** Replace pods one at a time, the new one ready before the old one goes (no capacity lost mid-rollout). */
+export function surgeRollout(): k8s.DeploymentStrategy {
+  return {
+    type: 'RollingUpdate',
+    rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+  };
 }
 
-export function fieldEnv(name: string, fieldPath: string): k8s.EnvVar {
-  return { name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } } };
-}
-
-/** Plain env entries from a record; undefined and empty values are left out (the program's default applies). */
-export function plainEnv(values: Record<string, string | number | boolean | undefined>): k8s.EnvVar[] {
-  return Object.entries(values)
-    .filter((e): e is [string, string | number | boolean] => e[1] !== undefined && e[1] !== '')
-    .map(([name, value]) => ({ name, value: String(value) }));
-}
-
-/** imagePullSecrets from the named Secrets (empty names and repeats left out); undefined when none. */
-export function pullSecrets(...names: string[]): k8s.LocalObjectReference[] | undefined {
-  const unique = [...new Set(names.filter((n) => n !== ''))];
+/** imagePullSecrets of the images' Secrets (none and repeats left out); undefined when none. */
+export function pullSecrets(...images: ImageProps[]): k8s.LocalObjectReference[] | undefined {
+  const unique = [...new Set(images.map((i) => i.pullSecret ?? '').filter((n) => n !== ''))];
   return unique.length === 0 ? undefined : unique.map((name) => ({ name }));
 }
 
-/**
- * A startup probe from a liveness probe's check: up to a minute (30 × 2 s) to start before liveness takes
- * over. Without it a process that starts slowly on a busy node (a cold image, a loaded CPU) is killed by its
- * liveness probe before it ever listens, and the pod crash-loops.
- */
-export function startupProbe(check: k8s.Probe): k8s.Probe {
-  return { ...check, periodSeconds: 2, failureThreshold: 30 };
+/** A small scratch `emptyDir` (root file systems are read-only; programs still want a /tmp). */
+export function scratchVolume(name: string): k8s.Volume {
+  return { name, emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } };
 }

@@ -15,7 +15,7 @@ import { adapterRules, CAPACITY_RECORDED, serviceMetricQuery } from '../support/
 import { loadRouterConfig } from '../router/index.js';
 import { containerProblems } from './container-checks.js';
 import { manifestProblems } from './manifest-problems.js';
-import { monitoringOptions } from './monitoring.js';
+import { monitoringOptions } from './kit-chart.js';
 import { readManifests, synthesize, type ManifestObject } from './synth.js';
 import { validate } from './testing/schemas.js';
 

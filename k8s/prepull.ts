@@ -4,17 +4,12 @@
 // almost no resources. Images need `true` on their PATH (Debian, Ubuntu and the kit's images have it).
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { pullSecretFor, type KitConfig, type KitImage } from '../common/kit-config.js';
-import { pauseContainer } from './balloon.js';
+import type { PullPolicy } from '../common/kit-config.js';
+import { pauseContainer, placeholderPod } from './balloon.js';
 import { APP_NAME, commonLabels, selectorLabels } from './names.js';
-import {
-  containerSecurity,
-  imageOf,
-  podSecurity,
-  poolSelector,
-  poolTolerations,
-  pullSecrets,
-} from './pod-defaults.js';
+import { kitContainer } from './containers.js';
+import type { ImageProps } from './containers.js';
+import { pullSecrets, type NodePool } from './pod-defaults.js';
 
 export const PREPULL_COMPONENT = 'prepull';
 /** A pre-pull container's whole work is to exit. */
@@ -26,23 +21,33 @@ const tiny: k8s.ResourceRequirements = {
 };
 
 export interface PrepullProps {
-  readonly config: KitConfig;
+  /** Namespace of the DaemonSet (the streamer pods'). */
+  readonly namespace: string;
+  /** The GPU node pool, as the streamer pods have it. */
+  readonly nodePool: NodePool;
+  /** The streamer pods' GPU app image. */
+  readonly app: ImageProps;
+  /** The streamer pods' sidecar image. */
+  readonly sidecar: ImageProps;
+  /**
+   * Pull policy of the pause image the pods idle on.
+   * @default 'IfNotPresent'
+   */
+  readonly pausePullPolicy?: PullPolicy;
 }
 
 export class ImagePrepull extends Construct {
   constructor(scope: Construct, id: string, props: PrepullProps) {
     super(scope, id);
-    const c = props.config;
-    const pull = (which: KitImage, name: string): k8s.Container => ({
-      name,
-      ...imageOf(c, which),
+    const { app, sidecar } = props;
+    const pull = (image: ImageProps, name: string): k8s.Container => ({
+      ...kitContainer(name, image),
       command: PREPULL_COMMAND,
       resources: tiny,
-      securityContext: containerSecurity(c, which),
     });
     const labels = commonLabels(PREPULL_COMPONENT);
     new k8s.KubeDaemonSet(this, 'daemonset', {
-      metadata: { name: `${APP_NAME}-prepull`, namespace: c.NAMESPACE, labels },
+      metadata: { name: `${APP_NAME}-prepull`, namespace: props.namespace, labels },
       spec: {
         selector: { matchLabels: selectorLabels(PREPULL_COMPONENT) },
         // A new tag is pulled onto every node in turn, a few at a time.
@@ -53,15 +58,10 @@ export class ImagePrepull extends Construct {
         template: {
           metadata: { labels },
           spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            terminationGracePeriodSeconds: 0,
-            nodeSelector: poolSelector(c.GPU_POOL_LABEL),
-            tolerations: poolTolerations(c.GPU_POOL_TAINT),
-            imagePullSecrets: pullSecrets(pullSecretFor(c, 'SIDECAR'), pullSecretFor(c, 'STREAMER')),
-            securityContext: podSecurity(),
-            initContainers: [pull('STREAMER', 'pull-streamer'), pull('SIDECAR', 'pull-sidecar')],
-            containers: [pauseContainer(c, tiny)],
+            ...placeholderPod(props.nodePool),
+            imagePullSecrets: pullSecrets(sidecar, app),
+            initContainers: [pull(app, 'pull-streamer'), pull(sidecar, 'pull-sidecar')],
+            containers: [pauseContainer(props.pausePullPolicy ?? 'IfNotPresent', tiny)],
           },
         },
       },

@@ -3,21 +3,13 @@
 // own (k8s/pools.ts), so a router never has to choose between pools.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { pullSecretFor, runAsFor, type KitConfig } from '../common/kit-config.js';
-import { ROUTER_RBAC_RULES } from '../common/pod-marks.js';
-import { PORTS, PORT_NAMES, commonLabels, selectorLabels, selectorString } from './names.js';
-import { routerComponent, type Pool } from './pools.js';
-import {
-  containerSecurity,
-  fieldEnv,
-  imageOf,
-  plainEnv,
-  podSecurity,
-  pullSecrets,
-  secretEnv,
-  startupProbe,
-} from './pod-defaults.js';
-import { WorkloadIdentity } from './workload-identity.js';
+import { ROUTER_COMPONENT, ROUTER_RBAC_RULES, STREAMER_COMPONENT } from '../common/pod-marks.js';
+import { NAMES, PORTS, PORT_NAMES, selectorLabels, selectorString } from './names.js';
+import { fieldEnv, plainEnv, secretEnv } from './env-vars.js';
+import { healthProbes, httpListener, httpProbe, kitContainer, serviceResources } from './containers.js';
+import type { ImageProps } from './containers.js';
+import { scratchVolume, servicePort, surgeRollout, workloadPod } from './pod-defaults.js';
+import { componentIdentity } from './workload-identity.js';
 
 /** After SIGTERM the router stays reachable this long, until the ingress has dropped it (SHUTDOWN_DELAY_SECONDS). */
 const SHUTDOWN_DELAY_SECONDS = 5;
@@ -27,9 +19,42 @@ const SHUTDOWN_DRAIN_SECONDS = 20;
 const SHUTDOWN_MARGIN_SECONDS = 5;
 
 export interface RouterProps {
-  readonly config: KitConfig;
-  /** The pool it routes to: its pods' selector, and the router's own name. */
-  readonly pool: Pool;
+  /** Namespace of the router's objects; it discovers the pool's pods in this namespace. */
+  readonly namespace: string;
+  /**
+   * Name of its Deployment, Service, ServiceAccount and PDB.
+   * @default 'router'
+   */
+  readonly name?: string;
+  /**
+   * The router pods' `app.kubernetes.io/component`.
+   * @default 'router'
+   */
+  readonly component?: string;
+  /**
+   * The `app.kubernetes.io/component` of the pool's pods it routes to (its discovery selector).
+   * @default 'streamer'
+   */
+  readonly poolComponent?: string;
+  /** The router's image. */
+  readonly image: ImageProps;
+  /**
+   * Router replicas; above 1 they are spread over nodes and a PodDisruptionBudget keeps one up.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /** Secret (key `token`) the router shares with the sidecars for the reservation API. */
+  readonly tokenSecretName: string;
+  /**
+   * Longest a player waits in the router's queue (QUEUE_TIMEOUT_SECONDS).
+   * @default the router's own default
+   */
+  readonly queueTimeoutSeconds?: number;
+  /**
+   * The router's LOG_LEVEL.
+   * @default the router's own default (`info`)
+   */
+  readonly logLevel?: string;
 }
 
 export class Router extends Construct {
@@ -38,45 +63,26 @@ export class Router extends Construct {
 
   constructor(scope: Construct, id: string, props: RouterProps) {
     super(scope, id);
-    const { config: c, pool } = props;
-    const namespace = c.NAMESPACE;
-    const name = pool.router;
-    const labels = commonLabels(routerComponent(pool));
-    const selector = selectorLabels(routerComponent(pool));
-
-    const identity = new WorkloadIdentity(this, 'identity', {
+    const { namespace, image, name = NAMES.router, component = ROUTER_COMPONENT, replicas = 2 } = props;
+    const { identity, labels, selector } = componentIdentity(this, component, {
       name,
       namespace,
-      labels,
       rules: ROUTER_RBAC_RULES,
       automountToken: true,
     });
 
-    const probe = (path: string) => ({
-      httpGet: { path, port: k8s.IntOrString.fromString(PORT_NAMES.http) },
-      periodSeconds: 5,
-      timeoutSeconds: 2,
-    });
+    const listener = httpListener('ROUTER', PORT_NAMES.http, PORTS.routerHttp);
+    const probe = (path: string) => httpProbe(path, PORT_NAMES.http, 5, 2);
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name, namespace, labels },
       spec: {
-        replicas: c.ROUTER_REPLICAS,
+        replicas,
         selector: { matchLabels: selector },
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: {
-            maxSurge: k8s.IntOrString.fromNumber(1),
-            maxUnavailable: k8s.IntOrString.fromNumber(0),
-          },
-        },
+        strategy: surgeRollout(),
         template: {
           metadata: { labels },
           spec: {
-            serviceAccountName: identity.serviceAccountName,
-            automountServiceAccountToken: true,
-            enableServiceLinks: false,
-            imagePullSecrets: pullSecrets(pullSecretFor(c, 'ROUTER')),
-            securityContext: podSecurity(runAsFor(c, 'ROUTER').gid),
+            ...workloadPod(identity, [image], image.runAs.gid),
             terminationGracePeriodSeconds:
               SHUTDOWN_DELAY_SECONDS + SHUTDOWN_DRAIN_SECONDS + SHUTDOWN_MARGIN_SECONDS,
             // Replicas on different nodes, so one node going away leaves the entry point up.
@@ -90,43 +96,27 @@ export class Router extends Construct {
             ],
             containers: [
               {
-                name: 'router',
-                ...imageOf(c, 'ROUTER'),
-                ports: [
-                  { name: PORT_NAMES.http, containerPort: PORTS.routerHttp, protocol: 'TCP' },
-                  { name: PORT_NAMES.metrics, containerPort: PORTS.metrics, protocol: 'TCP' },
-                ],
+                ...kitContainer('router', image, listener),
                 env: [
                   ...plainEnv({
-                    ROUTER_PORT: PORTS.routerHttp,
-                    ROUTER_HOST: '0.0.0.0',
-                    METRICS_PORT: PORTS.metrics,
+                    ...listener.env,
                     DISCOVERY: 'kubernetes',
-                    POD_SELECTOR: selectorString(selectorLabels(pool.component)),
+                    POD_SELECTOR: selectorString(selectorLabels(props.poolComponent ?? STREAMER_COMPONENT)),
                     SIDECAR_PLAYER_PORT: PORTS.player,
-                    QUEUE_TIMEOUT_SECONDS: c.QUEUE_TIMEOUT_SECONDS,
-                    LOG_LEVEL: c.LOG_LEVEL,
+                    QUEUE_TIMEOUT_SECONDS: props.queueTimeoutSeconds,
+                    LOG_LEVEL: props.logLevel,
                     SHUTDOWN_DELAY_SECONDS,
                     SHUTDOWN_DRAIN_SECONDS,
                   }),
-                  secretEnv('ROUTER_TOKEN', c.ROUTER_TOKEN_SECRET_NAME, 'token'),
+                  secretEnv('ROUTER_TOKEN', props.tokenSecretName, 'token'),
                   fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
                 ],
-                startupProbe: startupProbe(probe('/healthz')),
-                livenessProbe: { ...probe('/healthz'), failureThreshold: 3 },
-                readinessProbe: { ...probe('/readyz'), failureThreshold: 2 },
-                resources: {
-                  requests: {
-                    cpu: k8s.Quantity.fromString('100m'),
-                    memory: k8s.Quantity.fromString('128Mi'),
-                  },
-                  limits: { memory: k8s.Quantity.fromString('512Mi') },
-                },
-                securityContext: containerSecurity(c, 'ROUTER'),
+                ...healthProbes(probe('/healthz'), { ...probe('/readyz'), failureThreshold: 2 }),
+                resources: serviceResources('100m', '512Mi'),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
+            volumes: [scratchVolume('tmp')],
           },
         },
       },
@@ -138,23 +128,13 @@ export class Router extends Construct {
         type: 'ClusterIP',
         selector,
         ports: [
-          {
-            name: PORT_NAMES.http,
-            port: PORTS.routerService,
-            targetPort: k8s.IntOrString.fromString(PORT_NAMES.http),
-            protocol: 'TCP',
-          },
-          {
-            name: PORT_NAMES.metrics,
-            port: PORTS.metrics,
-            targetPort: k8s.IntOrString.fromString(PORT_NAMES.metrics),
-            protocol: 'TCP',
-          },
+          servicePort(PORT_NAMES.http, PORTS.routerService),
+          servicePort(PORT_NAMES.metrics, PORTS.metrics),
         ],
       },
     });
 
-    if (c.ROUTER_REPLICAS > 1) {
+    if (replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name, namespace, labels },
         spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },

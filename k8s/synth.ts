@@ -8,7 +8,7 @@ import { ConfigError } from '../common/env-config.js';
 import type { KitConfig } from '../common/kit-config.js';
 import { containerProblems } from './container-checks.js';
 import { GPU_CHART_NAME, GpuSharingChart } from './gpu-sharing.js';
-import { KitChart } from './kit-chart.js';
+import { KitChart, gpuSharingProps } from './kit-chart.js';
 import { manifestProblems } from './manifest-problems.js';
 import { APP_NAME, PART_OF_LABEL } from './names.js';
 
@@ -53,7 +53,8 @@ export function synthesize(config: KitConfig, outdir: string): string {
     yamlOutputType: YamlOutputType.FILE_PER_CHART,
   });
   new KitChart(app, config);
-  if (GpuSharingChart.needed(config)) new GpuSharingChart(app, config);
+  const gpu = gpuSharingProps(config);
+  if (gpu !== undefined) new GpuSharingChart(app, gpu);
   app.synth();
   const file = join(outdir, MANIFEST_FILE);
   const unstartable = containerProblems(readManifests(file));

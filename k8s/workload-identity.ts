@@ -2,6 +2,7 @@
 // between them. Namespaced (Role/RoleBinding) unless the rules are about cluster-scoped objects.
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { commonLabels, selectorLabels } from './names.js';
 
 /** One RBAC rule, as the kit declares them (`as const` tables next to the code that makes the calls). */
 export interface RbacRule {
@@ -37,15 +38,18 @@ export interface WorkloadIdentityProps {
 export class WorkloadIdentity extends Construct {
   /** The ServiceAccount's name, for the pod template's `serviceAccountName`. */
   readonly serviceAccountName: string;
+  /** Whether its pods get the token in every container (the pod template says the same). */
+  readonly automountToken: boolean;
 
   constructor(scope: Construct, id: string, props: WorkloadIdentityProps) {
     super(scope, id);
     const { name, namespace, labels } = props;
     this.serviceAccountName = name;
+    this.automountToken = props.automountToken ?? false;
 
     new k8s.KubeServiceAccount(this, 'sa', {
       metadata: { name, namespace, labels },
-      automountServiceAccountToken: props.automountToken ?? false,
+      automountServiceAccountToken: this.automountToken,
     });
     const rules = props.rules.map((r) => ({
       apiGroups: [...r.apiGroups],
@@ -70,4 +74,18 @@ export class WorkloadIdentity extends Construct {
       });
     }
   }
+}
+
+/**
+ * What each of a kit component's workloads starts from: the labels of its objects, the selector of its pods
+ * and its identity (construct id `identity`), labelled like the rest of the component.
+ */
+export function componentIdentity(
+  scope: Construct,
+  component: string,
+  props: Omit<WorkloadIdentityProps, 'labels'>,
+): { identity: WorkloadIdentity; labels: Record<string, string>; selector: Record<string, string> } {
+  const labels = commonLabels(component);
+  const identity = new WorkloadIdentity(scope, 'identity', { ...props, labels });
+  return { identity, labels, selector: selectorLabels(component) };
 }
