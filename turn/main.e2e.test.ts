@@ -12,14 +12,15 @@ import { createServer } from 'node:net';
 import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TURN_RELAY } from '../common/metric-names.js';
 import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
-import { freePort, isAlive, startNode, type LogLine } from '../test/support/processes.js';
+import { freePort, isAlive, startNode } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { selfSignedCertificate, startTurnMain } from './test-helpers.js';
+import { expectTurnError, turnNodePerSuite } from './testing/turn-node.js';
 import { bindingRequest, decodeStun, mappedAddress, newTransactionId } from './stun-message.js';
-import { TurnClient, TurnError } from './turn-client.js';
+import { TurnClient } from './turn-client.js';
 import { WARN_BUDGET } from '../common/warning-limiter.js';
 
 const SECRET = 'e2e-secret-0123456789';
@@ -113,58 +114,29 @@ describe.skipIf(!ok)('turn/main.ts', () => {
   });
 
   describe('running coturn', () => {
-    let turn: ReturnType<typeof startTurnMain>;
-    let port: number;
-    let metricsPort: number;
-    let started: LogLine;
-
-    beforeAll(async () => {
-      port = await freePort();
-      metricsPort = await freePort();
-      turn = startTurnMain({
-        TURN_SECRET: SECRET,
-        TURN_EXTERNAL_IP: NODE_IP,
-        TURN_PRIVATE_IP: NODE_IP,
-        TURN_LISTEN_PORT: String(port),
-        TURN_MIN_PORT: '49500',
-        TURN_MAX_PORT: '49540',
-        TURN_REALM: 'e2e.test',
-        TURN_EXPORTER_PORT: String(metricsPort),
-        TURN_EXPORTER_HOST: '127.0.0.1',
-      });
-      started = await turn.waitFor((l) => l.msg === 'coturn started', 15_000);
-      await turn.waitFor((l) => l.msg === 'ready', 15_000);
-    });
-
-    afterAll(async () => {
-      await turn?.stop();
+    const node = turnNodePerSuite(SECRET, NODE_IP, {
+      relayPorts: [49500, 49540],
+      metrics: true,
+      env: { TURN_REALM: 'e2e.test' },
     });
 
     it('logs where it relays and keeps the rendered secret private', () => {
-      expect(turn.lines.find((l) => l.msg === 'external address')).toMatchObject({
+      expect(node.proc.lines.find((l) => l.msg === 'external address')).toMatchObject({
         publicIp: NODE_IP,
         privateIp: NODE_IP,
         source: 'env',
       });
-      expect(statSync(path.join(turn.runDir, 'turnserver.conf')).mode & 0o777).toBe(0o600);
-      expect(JSON.stringify(turn.lines)).not.toContain(SECRET);
+      expect(statSync(path.join(node.proc.runDir, 'turnserver.conf')).mode & 0o777).toBe(0o600);
+      expect(JSON.stringify(node.proc.lines)).not.toContain(SECRET);
     });
 
     it('allocates a relay with the credentials the sidecar issues', async () => {
-      const [server] = turnIceServers([`turn:${NODE_IP}:${port}`], SECRET, 'player-101', 60);
-      const client = await TurnClient.open({
-        server: { host: NODE_IP, port },
-        username: server!.username!,
-        password: server!.credential!,
-      });
-      try {
-        const relayed = await client.allocate();
-        expect(relayed.address).toBe(NODE_IP);
-        expect(relayed.port).toBeGreaterThanOrEqual(49500);
-        expect(relayed.port).toBeLessThanOrEqual(49540);
-      } finally {
-        await client.close();
-      }
+      const [server] = turnIceServers([`turn:${NODE_IP}:${node.port}`], SECRET, 'player-101', 60);
+      const client = await node.client(server!.username!, server!.credential!);
+      const relayed = await client.allocate();
+      expect(relayed.address).toBe(NODE_IP);
+      expect(relayed.port).toBeGreaterThanOrEqual(49500);
+      expect(relayed.port).toBeLessThanOrEqual(49540);
     });
 
     it.each([
@@ -180,59 +152,43 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       ],
     ])('refuses %s with 401 within seconds, and says why in its log', async (_name, make, reason) => {
       const cred = make();
-      const client = await TurnClient.open({
-        server: { host: NODE_IP, port },
-        username: cred.username,
-        password: cred.credential,
-        timeoutMs: 3_000,
-      });
-      try {
-        const t0 = Date.now();
-        const err = await client.allocate().catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(TurnError);
-        expect(err).toMatchObject({ code: 401, method: 'Allocate' });
-        expect(Date.now() - t0).toBeLessThan(10_000);
-        const warning = await turn.waitFor(
-          (l) => l.code === 'TURN_AUTH_REJECTED' && l.user === cred.username,
-          5_000,
-        );
-        expect(warning).toMatchObject({ level: 'warn', reason: expect.stringMatching(reason) as string });
-        // The warning is the only trace above debug: coturn's own per-attempt error line is not repeated.
-        expect(
-          turn.lines.filter((l) => l.level === 'error' && String(l.coturn).includes(cred.username)),
-        ).toEqual([]);
-      } finally {
-        await client.close();
-      }
+      // Within seconds: a silent server would fail this with TurnTimeoutError, not a 401.
+      const client = await node.client(cred.username, cred.credential, 3_000);
+      await expectTurnError(client.allocate(), { code: 401, method: 'Allocate' });
+      const warning = await node.proc.waitFor(
+        (l) => l.code === 'TURN_AUTH_REJECTED' && l.user === cred.username,
+        5_000,
+      );
+      expect(warning).toMatchObject({ level: 'warn', reason: expect.stringMatching(reason) as string });
+      // The warning is the only trace above debug: coturn's own per-attempt error line is not repeated.
+      expect(
+        node.proc.lines.filter((l) => l.level === 'error' && String(l.coturn).includes(cred.username)),
+      ).toEqual([]);
     });
 
     it('counts allocations and refused credentials by reason on /metrics', async () => {
-      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      const value = (series: string) =>
-        Number(
-          text
-            .split('\n')
-            .find((l) => l.startsWith(`${series} `))
-            ?.split(' ')[1],
-        );
-      expect(value(TURN_RELAY.allocationsTotal)).toBeGreaterThanOrEqual(1);
-      expect(value(`${TURN_RELAY.authRejectionsTotal}{reason="expired"}`)).toBeGreaterThanOrEqual(1);
-      expect(value(`${TURN_RELAY.authRejectionsTotal}{reason="mismatch"}`)).toBeGreaterThanOrEqual(1);
-      expect(value(TURN_RELAY.up)).toBe(1);
-      expect((await fetch(`http://127.0.0.1:${metricsPort}/other`)).status).toBe(404);
+      expect(await node.metric(TURN_RELAY.allocationsTotal)).toBeGreaterThanOrEqual(1);
+      expect(await node.metric(`${TURN_RELAY.authRejectionsTotal}{reason="expired"}`)).toBeGreaterThanOrEqual(
+        1,
+      );
+      expect(
+        await node.metric(`${TURN_RELAY.authRejectionsTotal}{reason="mismatch"}`),
+      ).toBeGreaterThanOrEqual(1);
+      expect(await node.metric(TURN_RELAY.up)).toBe(1);
+      expect((await fetch(`http://127.0.0.1:${node.metricsPort}/other`)).status).toBe(404);
     });
 
     it('keeps routine session lines out of the info log', () => {
       // The successful allocation above produced coturn session lines; at LOG_LEVEL=info none may appear.
       expect(
-        turn.lines.some(
+        node.proc.lines.some(
           (l) => typeof l.coturn === 'string' && l.coturn.includes('ALLOCATE processed, success'),
         ),
       ).toBe(false);
     });
 
     it('answers the health probe (a STUN Binding to the local listener)', async () => {
-      const probe = startNode('turn/probe-main.ts', { TURN_LISTEN_PORT: String(port) });
+      const probe = startNode('turn/probe-main.ts', { TURN_LISTEN_PORT: String(node.port) });
       expect(await probe.exited).toBe(0);
       expect(probe.lines.map((l) => l.msg)).toEqual([expect.stringMatching(/^ok 127\.0\.0\.1:\d+$/)]);
       const dead = startNode('turn/probe-main.ts', { TURN_LISTEN_PORT: String(await freePort()) });
@@ -241,20 +197,14 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     });
 
     it('bounds the warnings of a client that changes its username on every attempt; /metrics still counts them all', async () => {
-      const metric = async () => {
-        const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-        const line = text
-          .split('\n')
-          .find((l) => l.startsWith(`${TURN_RELAY.authRejectionsTotal}{reason="mismatch"} `));
-        return Number(line?.split(' ')[1]);
-      };
+      const metric = () => node.metric(`${TURN_RELAY.authRejectionsTotal}{reason="mismatch"}`);
       const before = await metric();
       const users = Array.from({ length: WARN_BUDGET + 40 }, (_, i) => `1900000000:flood-${i}`);
       for (let i = 0; i < users.length; i += 10) {
         await Promise.all(
           users.slice(i, i + 10).map(async (username) => {
             const client = await TurnClient.open({
-              server: { host: NODE_IP, port },
+              server: { host: NODE_IP, port: node.port },
               username,
               password: 'x',
             });
@@ -268,17 +218,19 @@ describe.skipIf(!ok)('turn/main.ts', () => {
         interval: 100,
       });
       const flood = new Set(users);
-      const logged = turn.lines.filter((l) => l.code === 'TURN_AUTH_REJECTED' && flood.has(String(l.user)));
+      const logged = node.proc.lines.filter(
+        (l) => l.code === 'TURN_AUTH_REJECTED' && flood.has(String(l.user)),
+      );
       expect(logged.length).toBeGreaterThan(0);
       expect(logged.length).toBeLessThanOrEqual(WARN_BUDGET);
     });
 
     it('stops coturn on SIGTERM and exits 0 once it is gone', async () => {
-      const coturnPid = Number(started.pid);
+      const coturnPid = Number(node.proc.lines.find((l) => l.msg === 'coturn started')?.pid);
       expect(coturnPid).toBeGreaterThan(0);
-      const code = await turn.stop('SIGTERM', 10_000);
+      const code = await node.proc.stop('SIGTERM', 10_000);
       expect(code).toBe(0);
-      expect(turn.lines.some((l) => l.msg === 'forwarding signal to coturn')).toBe(true);
+      expect(node.proc.lines.some((l) => l.msg === 'forwarding signal to coturn')).toBe(true);
       expect(isAlive(coturnPid)).toBe(false);
     });
   });

@@ -3,14 +3,10 @@
 // the real server too — pod ULA range allowed, every other special range refused, public peers relayed.
 // Refused with 403: other ULA, ::1, fe80::, IPv4-mapped (::ffff:10.0.0.1, ::ffff:127.0.0.1), NAT64,
 // fd00:ec2::254, multicast and site-local.
-import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { turnCredential } from '../common/turn-credentials.js';
-import { freePort } from '../test/support/processes.js';
+import { describe, expect, it } from 'vitest';
 import { requirements } from '../test/support/tools.js';
-import { addLocalAddresses, startTurnMain } from './test-helpers.js';
-import { TurnClient, TurnError } from './turn-client.js';
+import { expectPeerRefused, turnNodePerSuite } from './testing/turn-node.js';
 
 const SECRET = 'hardening-v6-secret-0123456789';
 const NODE_IP = '2001:db8::1'; // the TURN node (documentation prefix)
@@ -20,53 +16,17 @@ const PUBLIC_IP = '2001:db8::99';
 const ok = requirements(['turnserver'], { netns: true });
 
 describe.skipIf(!ok)('IPv6 relay hardening (production config, real coturn)', () => {
-  let remove: () => void = () => undefined;
-  let turn: ReturnType<typeof startTurnMain>;
-  let port: number;
-  const clients: TurnClient[] = [];
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    remove = addLocalAddresses('pxturn6', [NODE_IP, POD_IP, OTHER_ULA_IP, PUBLIC_IP]);
-    port = await freePort();
-    turn = startTurnMain({
-      TURN_SECRET: SECRET,
-      TURN_EXTERNAL_IP: NODE_IP,
-      TURN_PRIVATE_IP: NODE_IP,
-      TURN_LISTEN_PORT: String(port),
-      TURN_MIN_PORT: '49650',
-      TURN_MAX_PORT: '49690',
-      TURN_ALLOWED_PEER_CIDRS: 'fd00:10:244::/56',
-    });
-    await turn.waitFor((l) => l.msg === 'ready', 15_000);
+  const node = turnNodePerSuite(SECRET, NODE_IP, {
+    relayPorts: [49650, 49690],
+    veth: ['pxturn6', POD_IP, OTHER_ULA_IP, PUBLIC_IP],
+    env: { TURN_ALLOWED_PEER_CIDRS: 'fd00:10:244::/56' },
   });
+  let users = 0;
 
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    for (const s of sockets) s.close();
-    await turn?.stop();
-    remove();
-  });
-
-  async function allocated(): Promise<TurnClient> {
-    const cred = turnCredential(SECRET, `v6-${clients.length}`, 300);
-    const client = await TurnClient.open({
-      server: { host: NODE_IP, port },
-      username: cred.username,
-      password: cred.credential,
-    });
-    clients.push(client);
-    const relayed = await client.allocate(600, 6);
+  async function allocated() {
+    const { client, relayed } = await node.allocated(`v6-${users++}`, 6);
     expect(relayed).toMatchObject({ address: NODE_IP, family: 6 });
     return client;
-  }
-
-  async function listener(ip: string): Promise<Socket> {
-    const s = createSocket('udp6');
-    sockets.push(s);
-    s.bind(0, ip);
-    await once(s, 'listening');
-    return s;
   }
 
   it.each([
@@ -74,7 +34,7 @@ describe.skipIf(!ok)('IPv6 relay hardening (production config, real coturn)', ()
     ['a public address', PUBLIC_IP],
   ])('relays to %s', async (_name, ip) => {
     const client = await allocated();
-    const peer = await listener(ip);
+    const peer = await node.listener(ip);
     await client.createPermission(ip);
     const arrived = once(peer, 'message') as Promise<[Buffer, { address: string }]>;
     client.send({ address: ip, port: peer.address().port }, Buffer.from('v6'));
@@ -94,9 +54,6 @@ describe.skipIf(!ok)('IPv6 relay hardening (production config, real coturn)', ()
     ['multicast', 'ff02::1'],
     ['site-local', 'fec0::1'],
   ])('refuses %s (%s) with 403', async (_name, ip) => {
-    const client = await allocated();
-    const err = await client.createPermission(ip).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TurnError);
-    expect(err).toMatchObject({ code: 403, method: 'CreatePermission' });
+    await expectPeerRefused(await allocated(), ip);
   });
 });

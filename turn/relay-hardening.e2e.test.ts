@@ -4,15 +4,11 @@
 // a non-loopback address, so coturn's default refusal of loopback peers stays in force too.
 // Data flows both ways to the pod CIDR and public peers; the others (and CGNAT, multicast, broadcast,
 // 0.0.0.0/8) get 403, receive nothing, and are logged and counted as refusals.
-import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TURN_RELAY } from '../common/metric-names.js';
-import { turnCredential } from '../common/turn-credentials.js';
-import { freePort } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
-import { addLocalAddresses, startTurnMain } from './test-helpers.js';
-import { TurnClient, TurnError } from './turn-client.js';
+import { CLUSTER_NETWORKS, expectPeerRefused, turnNodePerSuite } from './testing/turn-node.js';
 
 const SECRET = 'hardening-secret-0123456789';
 const NODE_IP = '198.51.100.1'; // the TURN node (documentation range)
@@ -24,64 +20,18 @@ const PUBLIC_IP = '203.0.113.5'; // a player's public address (documentation ran
 const ok = requirements(['turnserver'], { netns: true });
 
 describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
-  let removeAddresses: () => void = () => undefined;
-  let turn: ReturnType<typeof startTurnMain>;
-  let port: number;
-  let metricsPort: number;
-  const clients: TurnClient[] = [];
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    removeAddresses = addLocalAddresses('pxturn0', [
-      NODE_IP,
-      POD_IP,
-      SERVICE_IP,
-      OTHER_PRIVATE_IP,
-      METADATA_IP,
-      PUBLIC_IP,
-    ]);
-    port = await freePort();
-    metricsPort = await freePort();
-    turn = startTurnMain({
-      TURN_EXPORTER_PORT: String(metricsPort),
-      TURN_EXPORTER_HOST: '127.0.0.1',
-      TURN_SECRET: SECRET,
-      TURN_EXTERNAL_IP: NODE_IP,
-      TURN_PRIVATE_IP: NODE_IP,
-      TURN_LISTEN_PORT: String(port),
-      TURN_MIN_PORT: '49600',
-      TURN_MAX_PORT: '49640',
-      TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16',
-      TURN_SERVICE_CIDR: '10.96.0.0/12',
-    });
-    await turn.waitFor((l) => l.msg === 'ready', 15_000);
+  const node = turnNodePerSuite(SECRET, NODE_IP, {
+    relayPorts: [49600, 49640],
+    veth: ['pxturn0', POD_IP, SERVICE_IP, OTHER_PRIVATE_IP, METADATA_IP, PUBLIC_IP],
+    metrics: true,
+    env: CLUSTER_NETWORKS,
   });
-
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    for (const s of sockets) s.close();
-    await turn?.stop();
-    removeAddresses();
-  });
-
-  async function allocated(): Promise<TurnClient> {
-    const cred = turnCredential(SECRET, `streamer-${clients.length}`, 300);
-    const client = await TurnClient.open({
-      server: { host: NODE_IP, port },
-      username: cred.username,
-      password: cred.credential,
-    });
-    clients.push(client);
-    await client.allocate();
-    return client;
-  }
+  let users = 0;
+  const allocated = async () => (await node.allocated(`streamer-${users++}`)).client;
 
   it('relays to a peer in the allowed pod CIDR, both ways', async () => {
     const client = await allocated();
-    const peer = createSocket('udp4');
-    sockets.push(peer);
-    peer.bind(0, POD_IP);
-    await once(peer, 'listening');
+    const peer = await node.listener(POD_IP);
     const peerPort = peer.address().port;
 
     await client.createPermission(POD_IP);
@@ -100,10 +50,7 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
 
   it('relays to public addresses (players and their relays live there)', async () => {
     const client = await allocated();
-    const peer = createSocket('udp4');
-    sockets.push(peer);
-    peer.bind(0, PUBLIC_IP);
-    await once(peer, 'listening');
+    const peer = await node.listener(PUBLIC_IP);
     await client.createPermission(PUBLIC_IP);
     const arrived = once(peer, 'message') as Promise<[Buffer]>;
     client.send({ address: PUBLIC_IP, port: peer.address().port }, Buffer.from('public'));
@@ -121,44 +68,36 @@ describe.skipIf(!ok)('relay hardening (production config, real coturn)', () => {
     ['multicast', '224.0.0.251'],
     ['broadcast', '255.255.255.255'],
   ])('refuses %s (%s) with 403', async (_name, ip) => {
-    const client = await allocated();
-    const err = await client.createPermission(ip).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TurnError);
-    expect(err).toMatchObject({ code: 403, method: 'CreatePermission' });
+    await expectPeerRefused(await allocated(), ip);
   });
 
   it('logs each refusal as a coded warning naming the peer and the rule', async () => {
-    const line = await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === METADATA_IP, 5_000);
+    const line = await node.proc.waitFor(
+      (l) => l.code === 'TURN_PEER_REFUSED' && l.peer === METADATA_IP,
+      5_000,
+    );
     expect(line).toMatchObject({ level: 'warn', range: '169.254.0.0-169.254.255.255' });
     expect(
-      await turn.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === SERVICE_IP, 5_000),
+      await node.proc.waitFor((l) => l.code === 'TURN_PEER_REFUSED' && l.peer === SERVICE_IP, 5_000),
     ).toMatchObject({ range: '10.96.0.0-10.111.255.255' });
   });
 
   it('counts refusals on /metrics', async () => {
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${TURN_RELAY.peerRefusalsTotal} `));
     // Service network, other private network, metadata and CGNAT hit the deny list (loopback, multicast and
     // broadcast are refused by coturn's own checks before it, so they are not counted here).
-    expect(Number(line?.split(' ')[1])).toBeGreaterThanOrEqual(4);
+    expect(await node.metric(TURN_RELAY.peerRefusalsTotal)).toBeGreaterThanOrEqual(4);
   });
 
   it('delivers nothing to a refused address that is listening', async () => {
     const client = await allocated();
-    const victim = createSocket('udp4');
-    sockets.push(victim);
-    victim.bind(0, SERVICE_IP);
-    await once(victim, 'listening');
+    const victim = await node.listener(SERVICE_IP);
     let received = 0;
     victim.on('message', () => received++);
     await client.createPermission(SERVICE_IP).catch(() => undefined);
     for (let i = 0; i < 5; i++)
       client.send({ address: SERVICE_IP, port: victim.address().port }, Buffer.from('probe'));
     // Control: the same client still reaches the allowed pod, so the probes above had a working relay.
-    const pod = createSocket('udp4');
-    sockets.push(pod);
-    pod.bind(0, POD_IP);
-    await once(pod, 'listening');
+    const pod = await node.listener(POD_IP);
     await client.createPermission(POD_IP);
     const arrived = once(pod, 'message');
     client.send({ address: POD_IP, port: pod.address().port }, Buffer.from('control'));
