@@ -127,6 +127,11 @@ export const KIT_CONFIG_SHAPE = {
   PROCESS_TAG: text(KIT_VERSION),
   /** Its container's uid[:gid]; empty = 65532:65532 (the reference streamer's user). */
   PROCESS_RUN_AS: text(''),
+  /**
+   * The processing pool's STREAM_CODEC, which the player's camera is sent in too: vp8 (every browser can
+   * encode it) or h264 (NVENC for the returned stream; needs an H.264 encoder in the player's browser).
+   */
+  PROCESS_CODEC: envEnum(['vp8', 'h264'], 'vp8'),
   /** GPUs each processing pod requests (GPU_SHARING applies); 0 = none, on the default node pool. */
   PROCESS_GPUS_PER_POD: envInt(1, 0, 16),
   /** Bounds of the processing pool's autoscaler (the rendering pool's are HPA_MIN/MAX_REPLICAS). */

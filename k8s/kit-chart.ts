@@ -82,6 +82,7 @@ export class KitChart extends Chart {
         routerTokenSecretName: c.ROUTER_ENABLED ? c.ROUTER_TOKEN_SECRET_NAME : undefined,
         logLevel,
         source: orNone(pool.source),
+        codec: orNone(pool.codec),
         recording: pool.recordClaim === '' ? undefined : { claim: pool.recordClaim, path: c.RECORD_PATH },
       });
       if (c.ROUTER_ENABLED)

@@ -78,7 +78,11 @@ describe.each([
     expect(d.spec.selector.matchLabels).toEqual(selector('processor'));
     const app = container(d, 'streamer');
     expect(app.image).toBe(`pixelstream-streamer:${KIT_VERSION}`);
-    expect(envOf(app)).toMatchObject({ STREAM_SOURCE: EXAMPLE_FUNCTION, RECORD_DIR: '/recordings' });
+    expect(envOf(app)).toMatchObject({
+      STREAM_SOURCE: EXAMPLE_FUNCTION,
+      STREAM_CODEC: 'vp8',
+      RECORD_DIR: '/recordings',
+    });
     expect(app.volumeMounts).toContainEqual({ name: 'recordings', mountPath: '/recordings' });
     expect(d.spec.template.spec.volumes).toContainEqual({
       name: 'recordings',

@@ -19,6 +19,8 @@ export interface Pool {
   readonly image: KitImage;
   /** STREAM_SOURCE for the app; empty = the image's own. */
   readonly source: string;
+  /** STREAM_CODEC for the app; empty = the image's own. */
+  readonly codec: string;
   /** PersistentVolumeClaim mounted at RECORD_PATH (process:record); empty = none. */
   readonly recordClaim: string;
   /** GPUs per pod; 0 = none, and no GPU-pool placement. */
@@ -43,6 +45,7 @@ export function kitPools(c: KitConfig): Pool[] {
       path: '/',
       image: 'STREAMER',
       source: c.STREAMER_SOURCE,
+      codec: '',
       recordClaim: c.RECORD_CLAIM,
       gpus: c.GPUS_PER_POD,
       minReplicas: c.HPA_MIN_REPLICAS,
@@ -58,6 +61,7 @@ export function kitPools(c: KitConfig): Pool[] {
       path: c.RENDER_POOL_ENABLED ? c.PROCESS_PATH : '/',
       image: 'PROCESS',
       source: c.PROCESS_SOURCE,
+      codec: c.PROCESS_CODEC,
       recordClaim: c.PROCESS_RECORD_CLAIM,
       gpus: c.PROCESS_GPUS_PER_POD,
       minReplicas: c.PROCESS_MIN_REPLICAS,

@@ -112,6 +112,11 @@ export interface StreamerPoolProps {
    */
   readonly source?: string;
   /**
+   * The reference streamer's STREAM_CODEC (a processing pool's cameras are sent in it too).
+   * @default undefined (the app's own codec)
+   */
+  readonly codec?: string;
+  /**
    * A PersistentVolumeClaim mounted at `path`, where `process:record` writes (RECORD_DIR).
    * @default undefined (nothing recorded)
    */
@@ -228,6 +233,7 @@ export class StreamerPool extends Construct {
           NVIDIA_DRIVER_CAPABILITIES: 'all',
           LOG_LEVEL: props.logLevel,
           STREAM_SOURCE: props.source,
+          STREAM_CODEC: props.codec,
           RECORD_DIR: recording?.path,
         }),
         ...streamerToken,

@@ -16,6 +16,7 @@ import { closeAllBrowsers, measureFps, newPage, waitForFirstFrame } from '../../
 import { startEventSink } from '../../test/support/event-sink.js';
 import { requirements } from '../../test/support/tools.js';
 import { colourDistance, launchWithCamera, solidColourY4m, videoPixel, type Rgb } from '../testing/camera.js';
+import { firstResponse, keepResponses } from '../testing/responses.js';
 import { startPair, type Pair } from '../testing/stack.js';
 
 const ok = requirements(['chromium', 'ffmpeg', 'ffprobe', 'python3'], { netns: true });
@@ -30,15 +31,7 @@ const EXAMPLE = 'python3 streamer/processing/examples/invert_detect.py';
 async function openPlayer(browser: Browser, pair: Pair, mic = false): Promise<Page> {
   const { page, console } = await newPage(browser);
   await page.goto(`${pair.url}?UseCamera=true${mic ? '&UseMic=true' : ''}`);
-  // The page keeps every Response message the streamer sends.
-  await page.evaluate(() => {
-    const w = window as unknown as {
-      pixelstream: { stream: { addResponseEventListener(n: string, l: (r: string) => void): void } };
-      responses: string[];
-    };
-    w.responses = [];
-    w.pixelstream.stream.addResponseEventListener('test', (r) => w.responses.push(r));
-  });
+  await keepResponses(page);
   await waitForFirstFrame(page, 30_000).catch((err: Error) => {
     throw new Error(`${err.message}\n${console.slice(-20).join('\n')}`);
   });
@@ -79,17 +72,7 @@ describe.skipIf(!ok)('processing the player’s own camera', () => {
     try {
       const page = await openPlayer(browser, pair);
       await expectColour(page, INVERTED);
-      const responses = await page
-        .waitForFunction(
-          () => {
-            const r = (window as unknown as { responses: string[] }).responses;
-            return r.length > 0 ? r : undefined;
-          },
-          undefined,
-          { timeout: 10_000 },
-        )
-        .then((h) => h.jsonValue() as Promise<string[]>);
-      const first = JSON.parse(responses[0]!) as { type: string; data: Record<string, unknown> };
+      const first = await firstResponse(page, 10_000);
       expect(first.type).toBe('processing.result');
       // The example saw the camera's own colour (before inverting it) over the whole frame, bars aside.
       expect(first.data).toMatchObject({ type: 'detection', label: 'bright', frame: 30 });

@@ -20,6 +20,11 @@ export async function portForward(podIP: string, podPort: number): Promise<PortF
     }
     client.pipe(upstream).pipe(client);
   });
+  return serveOnLoopback(server, sockets);
+}
+
+/** Listens on 127.0.0.1 (a free port); `close` destroys the open `sockets` and stops the server. */
+export async function serveOnLoopback(server: net.Server, sockets: Set<net.Socket>): Promise<PortForward> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

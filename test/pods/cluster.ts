@@ -38,10 +38,13 @@ export const WORKLOADS = [
   ['DaemonSet', 'turn'],
 ] as const;
 
-function images(objects: Array<Record<string, unknown>>): string[] {
+function images(
+  objects: Array<Record<string, unknown>>,
+  workloads: ReadonlyArray<readonly [string, string]>,
+): string[] {
   return [
     ...new Set(
-      WORKLOADS.flatMap(([kind, name]) =>
+      workloads.flatMap(([kind, name]) =>
         findWorkload(objects, kind, name).spec.template.spec.containers.map((c) => c.image),
       ),
     ),
@@ -49,10 +52,14 @@ function images(objects: Array<Record<string, unknown>>): string[] {
 }
 
 /**
- * Renders the manifests and says whether the pod tests can run: docker, kubectl, the test network
- * namespace and every image the manifests name. Missing images in CI are an error that says how to build.
+ * Renders the manifests (with `settings` beside the operator's) and says whether the pod tests can run:
+ * docker, kubectl, the test network namespace and every image the `workloads` name. Missing images in CI
+ * are an error that says how to build.
  */
-export function podTestsRunnable(): { ok: boolean; objects: Array<Record<string, unknown>> } {
+export function podTestsRunnable(
+  settings: Record<string, string> = {},
+  workloads: ReadonlyArray<readonly [string, string]> = WORKLOADS,
+): { ok: boolean; objects: Array<Record<string, unknown>> } {
   if (!requirements(['docker', 'kubectl', 'ip', 'nsenter', 'busybox'], { netns: true }))
     return { ok: false, objects: [] };
   if (!dockerAvailable()) {
@@ -60,8 +67,8 @@ export function podTestsRunnable(): { ok: boolean; objects: Array<Record<string,
     console.warn('skipping: no Docker daemon answers');
     return { ok: false, objects: [] };
   }
-  const objects = renderManifests(OPERATOR_SETTINGS);
-  const missing = missingImages(images(objects));
+  const objects = renderManifests({ ...OPERATOR_SETTINGS, ...settings });
+  const missing = missingImages(images(objects, workloads));
   if (missing.length > 0) {
     const why = `images not built: ${missing.join(', ')} — run scripts/build-images.sh (LOCAL_BASES=1 without a registry)`;
     if (inCI) throw new Error(`missing in CI: ${why}`);
