@@ -375,42 +375,28 @@ function fixedSeries(): string {
     pod: PODS[i - 1]!,
   });
   const five = [1, 2, 3, 4, 5];
+  /** One series per GPU of the five pods: its value (and labels) by GPU number. */
+  const perGpu = (metric: string, value: (i: number) => number, labels = gpu) =>
+    exposition(
+      metric,
+      five.map((i) => [labels(i), value(i)]),
+    );
   const hpa = { namespace: NS, horizontalpodautoscaler: 'streamer' };
   const turn = { namespace: NS, daemonset: 'turn' };
   return (
     [
-      exposition(
-        DCGM.gpuUtil,
-        five.map((i) => [gpu(i), 40 + i]),
-      ),
-      exposition(
-        DCGM.encoderUtil,
-        five.map((i) => [gpu(i), 20 + i]),
-      ),
-      exposition(
-        DCGM.decoderUtil,
-        five.map((i) => [gpu(i), 0]),
-      ),
-      exposition(
-        DCGM.memoryUsed,
-        five.map((i) => [gpu(i), 6000 + i]),
-      ),
-      exposition(
-        DCGM.memoryFree,
-        five.map((i) => [gpu(i), 16000]),
-      ),
-      exposition(
-        DCGM.temperature,
-        five.map((i) => [gpu(i), i === 2 ? 91 : 60]),
-      ),
-      exposition(
-        DCGM.power,
-        five.map((i) => [gpu(i), 110]),
-      ),
+      perGpu(DCGM.gpuUtil, (i) => 40 + i),
+      perGpu(DCGM.encoderUtil, (i) => 20 + i),
+      perGpu(DCGM.decoderUtil, () => 0),
+      perGpu(DCGM.memoryUsed, (i) => 6000 + i),
+      perGpu(DCGM.memoryFree, () => 16000),
+      perGpu(DCGM.temperature, (i) => (i === 2 ? 91 : 60)),
+      perGpu(DCGM.power, () => 110),
       // One pod on a MIG instance: its series carry the instance, which the per-pod panels group by.
-      exposition(
+      perGpu(
         DCGM.engineActive,
-        five.map((i) => [i === 5 ? { ...gpu(i), GPU_I_ID: '3', GPU_I_PROFILE: '1g.10gb' } : gpu(i), 0.3]),
+        () => 0.3,
+        (i) => (i === 5 ? { ...gpu(i), GPU_I_ID: '3', GPU_I_PROFILE: '1g.10gb' } : gpu(i)),
       ),
       exposition(KUBE_STATE.hpaDesiredReplicas, [[hpa, 7]]),
       exposition(KUBE_STATE.hpaCurrentReplicas, [[hpa, 6]]),

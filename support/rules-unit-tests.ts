@@ -21,6 +21,12 @@ const sel = (name: string, labels: Labels) =>
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(',')}}`;
 
+/** One series per metric and target: each row is a metric and its promtool values, one per target. */
+const grid = (targets: readonly Labels[], rows: readonly (readonly [string, ...string[]])[]): InputSeries[] =>
+  rows.flatMap(([metric, ...values]) =>
+    values.map((v, i) => ({ series: sel(metric, targets[i]!), values: v })),
+  );
+
 /** kube-state-metrics' ready and desired pod counts of one DaemonSet, flat for 30 minutes. */
 const daemonSet = (namespace: string, daemonset: string, ready: number, desired: number): InputSeries[] => [
   { series: sel(KUBE_STATE.daemonsetReady, { namespace, daemonset }), values: `${ready}x30` },
@@ -51,6 +57,11 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
   const svc = o.streamerService;
   const pod = (ns: string, name: string, service = svc) => ({ namespace: ns, service, pod: name });
   const mins = (m: number) => `${m}m`;
+  /** An alert's not-yet case (silent at `quietAt` minutes) and its firing case (exactly `firing` at `firingAt`). */
+  const quietThenFiring = (alertname: string, quietAt: number, firingAt: number, ...firing: Labels[]) => [
+    { alertname, eval_time: mins(quietAt), exp_alerts: [] },
+    { alertname, eval_time: mins(firingAt), exp_alerts: firing.map((labels) => expect(alertname, labels)) },
+  ];
 
   // Queue waits: per minute 6 players wait ≤ 1 s, 2 ≤ 10 s, 1 ≤ 60 s, 1 ≤ 300 s → p95 = 60 + 240 × 0.5 = 180 s.
   const slowBuckets: [string, number][] = [
@@ -87,6 +98,7 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
     pod: podName,
     container: 'app',
   });
+  const hotGpu = gpu('node-hot', 'pixel', 'streamer-1');
 
   return {
     rule_files: [ruleFile],
@@ -97,20 +109,21 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
         name: 'recording rules aggregate per namespace and service',
         interval: '1m',
         input_series: [
-          { series: sel(SIDECAR.available, pod('pixel', 's-a')), values: '1x70' },
-          { series: sel(SIDECAR.available, pod('pixel', 's-b')), values: '0x70' },
-          { series: sel(SIDECAR.allocated, pod('pixel', 's-a')), values: '0x70' },
-          { series: sel(SIDECAR.allocated, pod('pixel', 's-b')), values: '1x70' },
-          { series: sel(SIDECAR.draining, pod('pixel', 's-a')), values: '0x70' },
-          { series: sel(SIDECAR.draining, pod('pixel', 's-b')), values: '1x70' },
-          { series: sel(SIDECAR.streamerConnected, pod('pixel', 's-a')), values: '1x70' },
-          { series: sel(SIDECAR.streamerConnected, pod('pixel', 's-b')), values: '1x70' },
-          { series: sel(SIDECAR.players, pod('pixel', 's-a')), values: '0x70' },
-          { series: sel(SIDECAR.players, pod('pixel', 's-b')), values: '2x70' },
-          { series: sel(ROUTER.queueLength, pod('pixel', 'router-a', o.routerService)), values: '3x70' },
-          { series: sel(ROUTER.queueLength, pod('pixel', 'router-b', o.routerService)), values: '1x70' },
-          { series: sel(SIDECAR.sessionsTotal, pod('pixel', 's-a')), values: '0+1x70' },
-          { series: sel(SIDECAR.sessionsTotal, pod('pixel', 's-b')), values: '0+2x70' },
+          ...grid(
+            [pod('pixel', 's-a'), pod('pixel', 's-b')],
+            [
+              [SIDECAR.available, '1x70', '0x70'],
+              [SIDECAR.allocated, '0x70', '1x70'],
+              [SIDECAR.draining, '0x70', '1x70'],
+              [SIDECAR.streamerConnected, '1x70', '1x70'],
+              [SIDECAR.players, '0x70', '2x70'],
+            ],
+          ),
+          ...grid(
+            [pod('pixel', 'router-a', o.routerService), pod('pixel', 'router-b', o.routerService)],
+            [[ROUTER.queueLength, '3x70', '1x70']],
+          ),
+          ...grid([pod('pixel', 's-a'), pod('pixel', 's-b')], [[SIDECAR.sessionsTotal, '0+1x70', '0+2x70']]),
           ...histogram('pixel', slowBuckets),
         ],
         promql_expr_test: [
@@ -150,55 +163,43 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
         name: 'no free stream fires after its hold time, not while a stream is free',
         interval: '1m',
         input_series: [
-          { series: sel(SIDECAR.available, pod('busy', 's-a')), values: '0x30' },
-          { series: sel(SIDECAR.available, pod('busy', 's-b')), values: '0x30' },
-          { series: sel(SIDECAR.available, pod('calm', 's-a')), values: '0x30' },
-          { series: sel(SIDECAR.available, pod('calm', 's-b')), values: '1x30' },
+          ...grid(
+            [pod('busy', 's-a'), pod('busy', 's-b'), pod('calm', 's-a'), pod('calm', 's-b')],
+            [[SIDECAR.available, '0x30', '0x30', '0x30', '1x30']],
+          ),
         ],
         alert_rule_test: [
-          { alertname: ALERTS.noFreeStream, eval_time: mins(o.noFreeStreamMinutes - 1), exp_alerts: [] },
-          {
-            alertname: ALERTS.noFreeStream,
-            eval_time: mins(o.noFreeStreamMinutes + 2),
-            exp_alerts: [expect(ALERTS.noFreeStream, { namespace: 'busy', service: svc })],
-          },
+          ...quietThenFiring(ALERTS.noFreeStream, o.noFreeStreamMinutes - 1, o.noFreeStreamMinutes + 2, {
+            namespace: 'busy',
+            service: svc,
+          }),
         ],
       },
       {
         name: 'queue wait p95 above the threshold fires; fast queues stay silent',
         interval: '1m',
         input_series: [...histogram('slow', slowBuckets), ...histogram('fast', fastBuckets)],
-        alert_rule_test: [
-          { alertname: ALERTS.queueWaitHigh, eval_time: mins(3), exp_alerts: [] },
-          {
-            alertname: ALERTS.queueWaitHigh,
-            eval_time: mins(15),
-            exp_alerts: [expect(ALERTS.queueWaitHigh, { namespace: 'slow' })],
-          },
-        ],
+        alert_rule_test: [...quietThenFiring(ALERTS.queueWaitHigh, 3, 15, { namespace: 'slow' })],
       },
       {
         name: 'sidecar without streamer fires unless the pod is draining',
         interval: '1m',
         input_series: [
-          { series: sel(SIDECAR.streamerConnected, pod('pixel', 'lonely')), values: '0x30' },
-          { series: sel(SIDECAR.draining, pod('pixel', 'lonely')), values: '0x30' },
-          { series: sel(SIDECAR.streamerConnected, pod('pixel', 'leaving')), values: '0x30' },
-          { series: sel(SIDECAR.draining, pod('pixel', 'leaving')), values: '1x30' },
-          { series: sel(SIDECAR.streamerConnected, pod('pixel', 'healthy')), values: '1x30' },
-          { series: sel(SIDECAR.draining, pod('pixel', 'healthy')), values: '0x30' },
+          ...grid(
+            [pod('pixel', 'lonely'), pod('pixel', 'leaving'), pod('pixel', 'healthy')],
+            [
+              [SIDECAR.streamerConnected, '0x30', '0x30', '1x30'],
+              [SIDECAR.draining, '0x30', '1x30', '0x30'],
+            ],
+          ),
         ],
         alert_rule_test: [
-          {
-            alertname: ALERTS.sidecarWithoutStreamer,
-            eval_time: mins(o.streamerMissingMinutes - 1),
-            exp_alerts: [],
-          },
-          {
-            alertname: ALERTS.sidecarWithoutStreamer,
-            eval_time: mins(o.streamerMissingMinutes + 2),
-            exp_alerts: [expect(ALERTS.sidecarWithoutStreamer, pod('pixel', 'lonely'))],
-          },
+          ...quietThenFiring(
+            ALERTS.sidecarWithoutStreamer,
+            o.streamerMissingMinutes - 1,
+            o.streamerMissingMinutes + 2,
+            pod('pixel', 'lonely'),
+          ),
         ],
       },
       {
@@ -212,86 +213,48 @@ export function rulesUnitTests(ruleFile: string, opts: Partial<MonitoringOptions
           ...daemonSet('ok', 'other', 0, 1),
         ],
         alert_rule_test: [
-          { alertname: ALERTS.turnDown, eval_time: mins(1), exp_alerts: [] },
-          {
-            alertname: ALERTS.turnDown,
-            eval_time: mins(4),
-            exp_alerts: [expect(ALERTS.turnDown, { namespace: 'down', daemonset: o.turnDaemonSet })],
-          },
-          { alertname: ALERTS.turnDegraded, eval_time: mins(9), exp_alerts: [] },
-          {
-            alertname: ALERTS.turnDegraded,
-            eval_time: mins(12),
-            exp_alerts: [
-              expect(ALERTS.turnDegraded, { namespace: 'down', daemonset: o.turnDaemonSet }),
-              expect(ALERTS.turnDegraded, { namespace: 'half', daemonset: o.turnDaemonSet }),
-            ],
-          },
+          ...quietThenFiring(ALERTS.turnDown, 1, 4, { namespace: 'down', daemonset: o.turnDaemonSet }),
+          ...quietThenFiring(
+            ALERTS.turnDegraded,
+            9,
+            12,
+            { namespace: 'down', daemonset: o.turnDaemonSet },
+            { namespace: 'half', daemonset: o.turnDaemonSet },
+          ),
         ],
       },
       {
         name: 'TURN secret mismatch fires on refused-as-mismatch credentials, not on expired ones',
         interval: '1m',
         input_series: [
-          {
-            series: sel(TURN_RELAY.authRejectionsTotal, {
-              namespace: 'bad',
-              pod: 'turn-a',
-              reason: 'mismatch',
-            }),
-            values: '0+3x30',
-          },
           // Expired credentials (an old tab) are normal and must stay silent.
-          {
-            series: sel(TURN_RELAY.authRejectionsTotal, {
-              namespace: 'ok',
-              pod: 'turn-b',
-              reason: 'expired',
-            }),
-            values: '0+3x30',
-          },
-          {
-            series: sel(TURN_RELAY.authRejectionsTotal, {
-              namespace: 'ok',
-              pod: 'turn-b',
-              reason: 'mismatch',
-            }),
-            values: '0x30',
-          },
+          ...grid(
+            [
+              { namespace: 'bad', pod: 'turn-a', reason: 'mismatch' },
+              { namespace: 'ok', pod: 'turn-b', reason: 'expired' },
+              { namespace: 'ok', pod: 'turn-b', reason: 'mismatch' },
+            ],
+            [[TURN_RELAY.authRejectionsTotal, '0+3x30', '0+3x30', '0x30']],
+          ),
         ],
-        alert_rule_test: [
-          { alertname: ALERTS.turnSecretMismatch, eval_time: mins(3), exp_alerts: [] },
-          {
-            alertname: ALERTS.turnSecretMismatch,
-            eval_time: mins(12),
-            exp_alerts: [expect(ALERTS.turnSecretMismatch, { namespace: 'bad' })],
-          },
-        ],
+        alert_rule_test: [...quietThenFiring(ALERTS.turnSecretMismatch, 3, 12, { namespace: 'bad' })],
       },
       {
         name: 'GPU memory and temperature alerts fire only on the hot, full GPU',
         interval: '1m',
         input_series: [
-          { series: sel(DCGM.memoryUsed, gpu('node-hot', 'pixel', 'streamer-1')), values: '15000x30' },
-          { series: sel(DCGM.memoryFree, gpu('node-hot', 'pixel', 'streamer-1')), values: '1000x30' },
-          { series: sel(DCGM.temperature, gpu('node-hot', 'pixel', 'streamer-1')), values: '90x30' },
-          { series: sel(DCGM.memoryUsed, gpu('node-cool', 'pixel', 'streamer-2')), values: '1000x30' },
-          { series: sel(DCGM.memoryFree, gpu('node-cool', 'pixel', 'streamer-2')), values: '15000x30' },
-          { series: sel(DCGM.temperature, gpu('node-cool', 'pixel', 'streamer-2')), values: '60x30' },
+          ...grid(
+            [hotGpu, gpu('node-cool', 'pixel', 'streamer-2')],
+            [
+              [DCGM.memoryUsed, '15000x30', '1000x30'],
+              [DCGM.memoryFree, '1000x30', '15000x30'],
+              [DCGM.temperature, '90x30', '60x30'],
+            ],
+          ),
         ],
         alert_rule_test: [
-          { alertname: ALERTS.gpuMemoryHigh, eval_time: mins(3), exp_alerts: [] },
-          {
-            alertname: ALERTS.gpuMemoryHigh,
-            eval_time: mins(7),
-            exp_alerts: [expect(ALERTS.gpuMemoryHigh, gpu('node-hot', 'pixel', 'streamer-1'))],
-          },
-          { alertname: ALERTS.gpuTemperatureHigh, eval_time: mins(3), exp_alerts: [] },
-          {
-            alertname: ALERTS.gpuTemperatureHigh,
-            eval_time: mins(7),
-            exp_alerts: [expect(ALERTS.gpuTemperatureHigh, gpu('node-hot', 'pixel', 'streamer-1'))],
-          },
+          ...quietThenFiring(ALERTS.gpuMemoryHigh, 3, 7, hotGpu),
+          ...quietThenFiring(ALERTS.gpuTemperatureHigh, 3, 7, hotGpu),
         ],
       },
     ],
