@@ -205,12 +205,11 @@ describe('kubernetes discovery', () => {
     const second = new Arrival(routerUrl);
     open.push(second);
     await second.waitFor('queuePosition');
-    const t0 = Date.now();
+    // The queue polls once a minute (QUEUE_POLL_MS): only the watch event can place the player this soon.
     watchStream!.write(
       `${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true) })}\n`,
     );
     await second.waitFor('config', 5000);
-    expect(Date.now() - t0).toBeLessThan(5000);
     expect(await second.streamer()).toBe('s1');
     await router.waitFor((l) => l.msg === 'pod discovered' && l.pod === `${NS}/streamer-b`);
     // What the sidecar's pod patcher does next.
@@ -243,12 +242,10 @@ describe('kubernetes discovery', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(released.status).toBe(204);
-    const t1 = Date.now();
     watchStream!.write(
       `${JSON.stringify({ type: 'MODIFIED', object: pod('streamer-b', '127.0.1.2', true, false) })}\n`,
     );
     await back.waitFor('config', 5000);
-    expect(Date.now() - t1).toBeLessThan(5000);
     expect(await back.streamer()).toBe('s1');
   });
 });

@@ -139,10 +139,12 @@ describe.skipIf(!ok)('x11: source', () => {
       'KeyRelease Left',
     ];
     await expect.poll(() => keyEvents(seen), { timeout: 10_000 }).toEqual(expected);
-    // Nothing else follows: no stray repeat or release once the injector's queue has drained. A window
-    // proving that nothing happens, not a wait for an event.
-    await new Promise((r) => setTimeout(r, 500));
-    expect(keyEvents(seen)).toEqual(expected);
+    // Nothing else follows: one more key through the same path comes next, with no stray repeat or release
+    // before it, and as a plain c (Shift was let go).
+    await page.keyboard.press('KeyC');
+    await expect
+      .poll(() => keyEvents(seen), { timeout: 10_000 })
+      .toEqual([...expected, 'KeyPress c', 'KeyRelease c']);
     await page.context().close();
   });
 });

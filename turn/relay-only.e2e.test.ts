@@ -162,7 +162,6 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       });
       // The streamer's werift peer allocates too once the player subscribed; both are refused.
       await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && after(l) && l.user !== first.user, 15_000);
-      expect(Date.now() - t0).toBeLessThan(20_000);
       expect(await framesDecoded(page)).toBe(0);
       expect(pair.streamer!.lines.some((l) => l.msg === 'peer state' && l.state === 'connected')).toBe(false);
       // The streamer says why too when the connection is not up in time (it got no relay candidate), and the

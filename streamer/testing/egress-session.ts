@@ -19,7 +19,8 @@ const lines: string[] = [];
 const tcpdump = spawn('tcpdump', ['-i', EGRESS.capture, '-n', '-l', 'ip'], {
   stdio: ['ignore', 'pipe', 'pipe'],
 });
-createInterface({ input: tcpdump.stdout }).on('line', (l) => {
+const captured = createInterface({ input: tcpdump.stdout });
+captured.on('line', (l) => {
   if (l.trim()) lines.push(l);
 });
 await new Promise<void>((resolve, reject) => {
@@ -30,16 +31,22 @@ await new Promise<void>((resolve, reject) => {
 });
 
 const control = `${CONTROL.address}.${CONTROL.port}`;
-const until = async (check: () => boolean, what: string) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!check()) throw new Error(`${what} not seen within 5 s`);
-};
+/** True as soon as tcpdump prints a line naming `text`; false when none comes within 5 s. */
+const seen = (text: string) =>
+  new Promise<boolean>((resolve) => {
+    const check = (l: string) => l.includes(text) && done(true);
+    const timer = setTimeout(() => done(false), 5_000);
+    const done = (found: boolean) => {
+      clearTimeout(timer);
+      captured.off('line', check);
+      resolve(found);
+    };
+    captured.on('line', check);
+  });
+const routing = seen(control);
 const socket = createSocket('udp4');
 socket.send('capture check', CONTROL.port, CONTROL.address);
-const routed = await until(() => lines.some((l) => l.includes(control)), 'the control datagram').then(
-  () => true,
-  () => false,
-);
+const routed = await routing;
 socket.close();
 
 let firstFrameMs: number | undefined;

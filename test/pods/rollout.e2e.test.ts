@@ -82,7 +82,7 @@ describe.skipIf(!ok)('streamer pod rollout', () => {
     await forward.close();
     const report = await deleted;
     printReport('live pod', report);
-    expect(report.elapsedMs).toBeLessThan(report.graceMs);
+    // No container was killed: each ended before the runner's SIGKILL at the end of the grace period.
     for (const [name, c] of Object.entries(report.containers)) {
       expect(c.killed, name).toBe(false);
       expect(c.exitCode, name).toBe(0);
@@ -121,7 +121,6 @@ describe.skipIf(!ok)('streamer pod rollout', () => {
       expect(report.containers.streamer?.preStopMs).toBeGreaterThanOrEqual(
         DRAIN_TIMEOUT_SECONDS * 1000 - 1000,
       );
-      expect(report.elapsedMs).toBeLessThan(report.graceMs);
       for (const [name, c] of Object.entries(report.containers)) {
         expect(c.killed, name).toBe(false);
         expect(c.exitCode, name).toBe(0);
