@@ -66,10 +66,21 @@ function recordingRules(): RecordingRule[] {
   ];
 }
 
+/** A warning when `level` stays above `threshold` for 5 minutes. */
+function sustainedAbove(
+  alert: string,
+  level: string,
+  threshold: number,
+  annotations: AlertingRule['annotations'],
+): AlertingRule {
+  return { alert, expr: `${level} > ${threshold}`, for: '5m', labels: { severity: 'warning' }, annotations };
+}
+
 function alertingRules(o: MonitoringOptions): AlertingRule[] {
   const ds = `daemonset="${o.turnDaemonSet}"`;
   const gpuWhere =
     'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (pod {{ $labels.namespace }}/{{ $labels.pod }})';
+  const memoryUsedShare = `${DCGM.memoryUsed} / (${DCGM.memoryUsed} + ${DCGM.memoryFree})`;
   return [
     {
       alert: ALERTS.noFreeStream,
@@ -81,16 +92,10 @@ function alertingRules(o: MonitoringOptions): AlertingRule[] {
         description: `Every stream in {{ $labels.namespace }} has been taken for ${o.noFreeStreamMinutes} minutes: new players queue. Check the HPA (maxReplicas) and GPU node capacity.`,
       },
     },
-    {
-      alert: ALERTS.queueWaitHigh,
-      expr: `${RECORDED.waitP95} > ${o.queueWaitP95Seconds}`,
-      for: '5m',
-      labels: { severity: 'warning' },
-      annotations: {
-        summary: 'Players wait too long for a stream in {{ $labels.namespace }}',
-        description: `The 95th percentile of the router's queue wait in {{ $labels.namespace }} is above ${o.queueWaitP95Seconds} s. Raise STREAM_BUFFER or the HPA's scale-up rate.`,
-      },
-    },
+    sustainedAbove(ALERTS.queueWaitHigh, RECORDED.waitP95, o.queueWaitP95Seconds, {
+      summary: 'Players wait too long for a stream in {{ $labels.namespace }}',
+      description: `The 95th percentile of the router's queue wait in {{ $labels.namespace }} is above ${o.queueWaitP95Seconds} s. Raise STREAM_BUFFER or the HPA's scale-up rate.`,
+    }),
     {
       alert: ALERTS.sidecarWithoutStreamer,
       expr: `(${SIDECAR.streamerConnected}{${serviceMatcher(o)}} == 0) unless on (namespace, pod) (${SIDECAR.draining} == 1)`,
@@ -136,26 +141,14 @@ function alertingRules(o: MonitoringOptions): AlertingRule[] {
           'coturn in {{ $labels.namespace }} has been refusing credentials that do not match its secret for 5 minutes: the sidecars and the TURN DaemonSet read different TURN secrets, so relayed players cannot connect.',
       },
     },
-    {
-      alert: ALERTS.gpuMemoryHigh,
-      expr: `${DCGM.memoryUsed} / (${DCGM.memoryUsed} + ${DCGM.memoryFree}) > ${o.gpuMemoryFraction}`,
-      for: '5m',
-      labels: { severity: 'warning' },
-      annotations: {
-        summary: 'GPU memory nearly full on {{ $labels.Hostname }}',
-        description: `${gpuWhere} has used more than ${Math.round(o.gpuMemoryFraction * 100)} % of its frame buffer for 5 minutes: the application may fail to allocate and the encoder to start.`,
-      },
-    },
-    {
-      alert: ALERTS.gpuTemperatureHigh,
-      expr: `${DCGM.temperature} > ${o.gpuTemperatureCelsius}`,
-      for: '5m',
-      labels: { severity: 'warning' },
-      annotations: {
-        summary: 'GPU running hot on {{ $labels.Hostname }}',
-        description: `${gpuWhere} has been above ${o.gpuTemperatureCelsius} °C for 5 minutes: expect clock throttling and dropped frames.`,
-      },
-    },
+    sustainedAbove(ALERTS.gpuMemoryHigh, memoryUsedShare, o.gpuMemoryFraction, {
+      summary: 'GPU memory nearly full on {{ $labels.Hostname }}',
+      description: `${gpuWhere} has used more than ${Math.round(o.gpuMemoryFraction * 100)} % of its frame buffer for 5 minutes: the application may fail to allocate and the encoder to start.`,
+    }),
+    sustainedAbove(ALERTS.gpuTemperatureHigh, DCGM.temperature, o.gpuTemperatureCelsius, {
+      summary: 'GPU running hot on {{ $labels.Hostname }}',
+      description: `${gpuWhere} has been above ${o.gpuTemperatureCelsius} °C for 5 minutes: expect clock throttling and dropped frames.`,
+    }),
   ];
 }
 
