@@ -3,10 +3,20 @@
 // autoscaling simulator all read it, so a value means the same thing everywhere.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseEnv as parseDotEnvText } from 'node:util';
-import { z } from 'zod';
 import { parseCidr, type Cidr } from './cidr.js';
 import { parsePrewarmSchedule } from './prewarm-schedule.js';
-import { ConfigError, envUrl, envBool, envEnum, envInt, envList, envPort, parseEnv } from './env-config.js';
+import {
+  ConfigError,
+  envUrl,
+  envBool,
+  envEnum,
+  envInt,
+  envList,
+  envPort,
+  parseEnv,
+  type EnvField,
+  type EnvValues,
+} from './env-config.js';
 import { MIG_STRATEGIES, parseGpuSharing } from './gpu-sharing.js';
 import { allowedPeerClashes } from './peer-policy.js';
 
@@ -37,24 +47,18 @@ export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 /** A string with a default; an empty value means the default (typed as string, unlike envString). */
-const text = (def: string) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
-    z
-      .string()
-      .optional()
-      .transform((v) => v ?? def),
-  );
+const text = (def: string): EnvField<string> => ({
+  read: (raw) => ({ ok: true, value: raw === undefined || raw.trim() === '' ? def : raw.trim() }),
+});
 
-const optionalNumber = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
-    .transform(Number)
-    .pipe(z.number().positive('must be > 0'))
-    .optional(),
-);
+const optionalNumber: EnvField<number | undefined> = {
+  read: (raw) => {
+    if (raw === undefined || raw.trim() === '') return { ok: true, value: undefined };
+    if (!/^\d+(\.\d+)?$/.test(raw)) return { ok: false, problem: 'must be a positive number' };
+    const n = Number(raw);
+    return n > 0 && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, problem: 'must be > 0' };
+  },
+};
 
 /**
  * Every key of the kit's `.env`, with its default. The comment above each key is the documentation that
@@ -284,7 +288,7 @@ export const KIT_CONFIG_SHAPE = {
   HPA_SCALE_DOWN_PERIOD_SECONDS: envInt(60, 1, 1800),
 } as const;
 
-type Parsed = z.infer<z.ZodObject<typeof KIT_CONFIG_SHAPE>>;
+type Parsed = EnvValues<typeof KIT_CONFIG_SHAPE>;
 /** The checked kit configuration; HPA_TARGET is always resolved. */
 export type KitConfig = Omit<Parsed, 'HPA_TARGET'> & { HPA_TARGET: number };
 

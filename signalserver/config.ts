@@ -2,7 +2,6 @@
 // start-up. A bad environment is refused with every problem listed (see common/env-config.ts).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { z } from 'zod';
 import {
   ConfigError,
   MAX_RESERVATION_TTL_SECONDS,
@@ -17,6 +16,7 @@ import {
   envString,
   envUrl,
   parseEnv,
+  type EnvValues,
   routerTokenProblems,
   secretTokenProblems,
   turnSecretProblems,
@@ -99,7 +99,7 @@ export interface SidecarConfig {
   keepaliveSeconds: number;
 }
 
-type Parsed = z.infer<z.ZodObject<typeof shape>>;
+type Parsed = EnvValues<typeof shape>;
 
 /** Rules between variables; tolerant of fields that failed to parse (undefined), see loadSidecarConfig. */
 function crossFieldProblems(c: Partial<Parsed>): string[] {
@@ -147,9 +147,9 @@ export function loadSidecarConfig(env: Record<string, string | undefined> = proc
     // A bad field stops parseEnv before the cross-field rules; run them on the fields that did parse so one
     // start-up reports everything.
     const parsed: Record<string, unknown> = {};
-    for (const [key, schema] of Object.entries(shape)) {
-      const r = schema.safeParse(env[key]);
-      if (r.success) parsed[key] = r.data;
+    for (const [key, rule] of Object.entries(shape)) {
+      const r = rule.read(env[key]);
+      if (r.ok) parsed[key] = r.value;
     }
     const more = crossFieldProblems(parsed as Partial<Parsed>).filter((p) => !err.problems.includes(p));
     throw more.length > 0 ? new ConfigError([...err.problems, ...more]) : err;

@@ -62,7 +62,7 @@ describe('loadTurnConfig', () => {
       TURN_STUN_SERVER: 'a:b:c',
       LOG_LEVEL: 'loud',
     });
-    // zod-level problems come first; the cross-field rules run once those pass.
+    // per-variable problems come first; the cross-field rules run once those pass.
     expect(list.join('\n')).toMatch(/TURN_LISTEN_PORT/);
     expect(list.join('\n')).toMatch(/LOG_LEVEL/);
     const next = problems({

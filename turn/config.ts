@@ -3,7 +3,6 @@
 // starts half-configured, and never with a relay policy that would open the cluster network.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import {
   ConfigError,
   envBool,
@@ -14,6 +13,7 @@ import {
   envSecret,
   envString,
   parseEnv,
+  type EnvValues,
 } from '../common/env-config.js';
 import { LOG_LEVELS } from '../common/logger.js';
 import { hasControlChar } from '../common/control-chars.js';
@@ -317,5 +317,5 @@ export function loadTurnConfig(env: Env, io: Partial<ConfigIo> = {}): TurnConfig
   };
 }
 
-// Keeps zod's inferred type of the shape in sync with TurnConfig's raw inputs (documentation aid).
-export type TurnEnv = z.infer<z.ZodObject<typeof shape>>;
+// Keeps the inferred type of the shape in sync with TurnConfig's raw inputs (documentation aid).
+export type TurnEnv = EnvValues<typeof shape>;
