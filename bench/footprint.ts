@@ -1,7 +1,7 @@
 // Footprint benchmark: for each component, start-to-ready time and idle memory when run from the TypeScript
 // sources through tsx (how the images ran before) and as the compiled bundle the images run now, plus the
 // size of each built image. Prints one table of medians over several runs.
-//   npm run bench:footprint [-- --runs 5 --idle-ms 2000]
+//   npm run bench:footprint [-- --runs 5 --idle-ms 2000 --only signalserver,router]
 // Bundles run as in their images: the sidecar and router with a compile cache filled beforehand.
 // Ready means: sidecar and router answer /healthz; the streamer has registered with a (bundled) sidecar, whose
 // /readyz then answers 200; the TURN entrypoint logs `ready` (coturn answering). Idle RSS is the node
@@ -13,13 +13,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleComponent, COMPONENTS, type ComponentName } from '../scripts/bundle.js';
+import { bundleComponent, COMPONENTS, nodeServiceTuning, type ComponentName } from '../scripts/bundle.js';
 import { freePort, repoRoot, track, type RunningProcess } from '../test/support/processes.js';
 import { hasTool } from '../test/support/tools.js';
 
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, 'idle-ms': { type: 'string', default: '2000' } },
+  options: {
+    runs: { type: 'string', default: '5' },
+    'idle-ms': { type: 'string', default: '2000' },
+    only: { type: 'string' },
+  },
 });
+/** `--only signalserver,router`: measure those components alone. */
+const ONLY = args.only?.split(',');
 const RUNS = Number(args.runs);
 const IDLE_MS = Number(args['idle-ms']);
 const TOKEN = 'footprint-router-token-0123456789';
@@ -34,8 +40,10 @@ type Mode = 'tsx source' | 'bundle';
 const out = mkdtempSync(path.join(tmpdir(), 'footprint-'));
 for (const name of Object.keys(COMPONENTS) as ComponentName[])
   await bundleComponent(name, path.join(out, name));
-// The sidecar and router images ship a compile cache filled at build time; measure their bundles with one too.
+// The sidecar and router images ship a compile cache filled at build time and tune node (V8 flags, malloc) in
+// their Dockerfile; measure their bundles with both too.
 const COMPILE_CACHED: readonly ComponentName[] = ['signalserver', 'router'];
+const TUNING = nodeServiceTuning();
 const cacheDir = (name: ComponentName) => path.join(out, name, 'compile-cache');
 for (const name of COMPILE_CACHED) {
   const warm = spawnSync(
@@ -46,7 +54,11 @@ for (const name of COMPILE_CACHED) {
       cacheDir(name),
     ],
     // Node keeps one cache per user id: fill it for the user the measured processes run as.
-    { stdio: 'inherit', env: { ...process.env, RUN_AS: `${process.getuid?.()}:${process.getgid?.()}` } },
+    // V8 takes a cache only from a process started with the same flags.
+    {
+      stdio: 'inherit',
+      env: { ...process.env, ...TUNING, RUN_AS: `${process.getuid?.()}:${process.getgid?.()}` },
+    },
   );
   if (warm.status !== 0) throw new Error(`warming the compile cache of ${name} failed`);
 }
@@ -62,7 +74,9 @@ function start(name: ComponentName, mode: Mode, env: Record<string, string>): Ru
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/',
-        ...(mode === 'bundle' && COMPILE_CACHED.includes(name) ? { NODE_COMPILE_CACHE: cacheDir(name) } : {}),
+        ...(mode === 'bundle' && COMPILE_CACHED.includes(name)
+          ? { NODE_COMPILE_CACHE: cacheDir(name), ...TUNING }
+          : {}),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -191,6 +205,7 @@ const sidecar = await startSidecar('bundle');
 await answered(`${sidecar.http}/healthz`);
 try {
   for (const name of Object.keys(COMPONENTS) as ComponentName[]) {
+    if (ONLY && !ONLY.includes(name)) continue;
     if (name === 'turn' && !existsSync('/usr/bin/turnserver') && !hasTool('turnserver')) {
       rows.push([name, '—', 'turnserver not installed', '', '', '', '', '']);
       continue;
@@ -227,7 +242,10 @@ function statSizeKb(name: ComponentName): number {
 }
 
 console.log(
-  `\nnode ${process.version}, ${availableParallelism()} CPUs, load ${loadavg()[0]!.toFixed(1)}, ${RUNS} runs each, idle ${IDLE_MS} ms\n`,
+  `\nnode ${process.version}, ${availableParallelism()} CPUs, load ${loadavg()[0]!.toFixed(1)}, ${RUNS} runs each, idle ${IDLE_MS} ms; ` +
+    `sidecar and router bundles with the compile cache and ${Object.entries(TUNING)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}\n`,
 );
 const header = [
   'component',

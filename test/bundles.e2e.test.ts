@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bundleComponent, COMPONENTS, type ComponentName } from '../scripts/bundle.js';
+import { bundleComponent, COMPONENTS, nodeServiceTuning, type ComponentName } from '../scripts/bundle.js';
 import { freePort, track, type RunningProcess } from './support/processes.js';
 import { EPHEMERAL_SIDECAR_ENV } from './support/sidecar-env.js';
 import { requirements } from './support/tools.js';
@@ -20,12 +20,16 @@ const ROUTER_TOKEN = 'bundle-test-router-token-0123456789';
 let out = '';
 const running: RunningProcess[] = [];
 
-/** Starts a bundle with only `env` (and PATH): nothing of this process's environment leaks in. */
+/**
+ * Starts a bundle with only `env` (and PATH): nothing of this process's environment leaks in. The sidecar
+ * and the router also get the node settings (V8 flags, malloc) their image sets.
+ */
 function startBundle(name: ComponentName, env: Record<string, string>, file = 'main.mjs'): RunningProcess {
+  const tuning = name === 'signalserver' || name === 'router' ? nodeServiceTuning() : {};
   const proc = track(
     spawn(process.execPath, [path.join(out, name, file)], {
       cwd: out,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', ...tuning, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
