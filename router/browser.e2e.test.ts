@@ -3,38 +3,35 @@
 // the router set on the WebSocket handshake; a second browser waits, sees its place, and gets the pod when
 // the first one leaves — and, placed after its handshake, resumes on reload through the in-band ticket the
 // page traded for the same cookie.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startPair, type Pair } from '../streamer/testing/stack.js';
-import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { pairPerSuite } from '../streamer/testing/pair-per-suite.js';
+import { newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { browserPerSuite } from '../test/support/browser-per-suite.js';
 import { requirements } from '../test/support/tools.js';
 import { TOKEN, sample, scrape, startRouterProc, type RouterProc } from './testing/stack.js';
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
 describe.skipIf(!ok)("Epic's frontend through the router", () => {
-  let browser: Browser;
-  let pair: Pair;
+  const chromium = browserPerSuite();
+  const stack = pairPerSuite({}, { ROUTER_TOKEN: TOKEN });
   let router: RouterProc;
 
   beforeAll(async () => {
-    pair = await startPair({}, { ROUTER_TOKEN: TOKEN });
-    router = await startRouterProc([`http://127.0.0.1:${pair.playerPort}`], {
+    router = await startRouterProc([`http://127.0.0.1:${stack.pair.playerPort}`], {
       // The page's own directory (built by `pretest`), served by the router on the player's origin.
       PLAYER_PAGE_DIR: '',
       RESUME_GRACE_SECONDS: '3',
     });
-    browser = await launchBrowser();
-  }, 90_000);
+  });
 
   afterAll(async () => {
-    await closeAllBrowsers();
-    await Promise.all([router?.proc.stop(), pair?.stop()]);
+    await router?.proc.stop();
   });
 
   it('decodes video, resumes the same pod on reload, and hands the pod to the next browser in line', async () => {
     const pageUrl = `http://127.0.0.1:${router.port}/`;
-    const first = await newPage(browser);
+    const first = await newPage(chromium.browser);
     await first.page.goto(pageUrl);
     await waitForFirstFrame(first.page).catch((err: Error) => {
       throw new Error(`${err.message}\n${first.console.slice(-20).join('\n')}`);
@@ -54,7 +51,7 @@ describe.skipIf(!ok)("Epic's frontend through the router", () => {
     ).toBe(1);
 
     // A second browser finds the only pod taken: it waits and is shown its place.
-    const second = await newPage(browser);
+    const second = await newPage(chromium.browser);
     await second.page.goto(pageUrl);
     await second.page.waitForFunction(
       () => document.getElementById('overlay')?.textContent?.includes('number 1 of 1'),

@@ -1,40 +1,26 @@
 // A player that answers the offer with a bad SDP is told why and dropped at once (ANSWER_REJECTED), not
 // left to time out as PEER_FAILED; a real browser on the same streamer keeps its stream meanwhile.
 // The scripted player answers first with garbage, then with well-formed SDP without media.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSE } from '../common/index.js';
-import {
-  closeAllBrowsers,
-  framesDecoded,
-  launchBrowser,
-  newPage,
-  waitForFirstFrame,
-} from '../test/support/browser.js';
+import { framesDecoded, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { browserPerSuite } from '../test/support/browser-per-suite.js';
 import { PlayerClient } from '../test/support/player-client.js';
 import { requirements } from '../test/support/tools.js';
-import { startPair, type Pair } from './testing/stack.js';
+import { pairPerSuite } from './testing/pair-per-suite.js';
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
 describe.skipIf(!ok)('a bad SDP answer', () => {
-  let browser: Browser;
-  let pair: Pair;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    // A peer timeout longer than the test's own: a player dropped by timeout instead of by the answer
-    // check fails the test instead of passing slowly.
-    pair = await startPair({ PEER_CONNECT_TIMEOUT_SECONDS: '600' }, { MAX_PLAYERS_PER_STREAMER: '3' });
-  });
-  afterAll(async () => {
-    await closeAllBrowsers();
-    await pair.stop();
-  });
+  const chromium = browserPerSuite();
+  // A peer timeout longer than the test's own: a player dropped by timeout instead of by the answer
+  // check fails the test instead of passing slowly.
+  const stack = pairPerSuite({ PEER_CONNECT_TIMEOUT_SECONDS: '600' }, { MAX_PLAYERS_PER_STREAMER: '3' });
 
   it('drops only the player that sent it, with the reason', async () => {
-    const streamer = pair.streamer!;
-    const { page } = await newPage(browser);
-    await page.goto(pair.url);
+    const streamer = stack.pair.streamer!;
+    const { page } = await newPage(chromium.browser);
+    await page.goto(stack.pair.url);
     await waitForFirstFrame(page);
     const watching = String((await streamer.waitFor((l) => l.msg === 'player joined')).playerId);
 
@@ -44,7 +30,7 @@ describe.skipIf(!ok)('a bad SDP answer', () => {
       ['v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n', /^no ICE credentials/],
     ];
     for (const [sdp, reason] of answers) {
-      const player = await PlayerClient.connect(`ws://127.0.0.1:${pair.playerPort}/`);
+      const player = await PlayerClient.connect(`ws://127.0.0.1:${stack.pair.playerPort}/`);
       await player.subscribeAndWaitOffer('DefaultStreamer', 10_000);
       const before = await framesDecoded(page);
       player.answer(sdp);

@@ -2,28 +2,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closeAllBrowsers,
-  launchBrowser,
-  measureFps,
-  newPage,
-  waitForFirstFrame,
-} from '../test/support/browser.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { browserPerSuite } from '../test/support/browser-per-suite.js';
 import { requirements } from '../test/support/tools.js';
 import { startPair, type Pair } from './testing/stack.js';
 
 const ok = requirements(['chromium'], { netns: true });
 
 describe.skipIf(!ok)('no ffmpeg on PATH', () => {
-  let browser: Browser;
+  const chromium = browserPerSuite();
   let pair: Pair | undefined;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
   afterAll(async () => {
-    await closeAllBrowsers();
     await pair?.stop();
   });
 
@@ -34,7 +24,7 @@ describe.skipIf(!ok)('no ffmpeg on PATH', () => {
     const plan = await pair.streamer!.waitFor((l) => l.msg === 'media plan');
     expect(plan).toMatchObject({ kind: 'replay', path: 'bundled', ffmpeg: false });
     await pair.streamer!.waitFor((l) => l.code === 'FFMPEG_MISSING');
-    const { page } = await newPage(browser);
+    const { page } = await newPage(chromium.browser);
     await page.goto(pair.url);
     await waitForFirstFrame(page);
     expect(await page.evaluate(() => document.querySelector('video')!.videoWidth)).toBe(640);

@@ -1,32 +1,24 @@
 // Mouse and keyboard from Epic's frontend in real Chromium reach the real streamer process, decoded with the
 // values the page sent; the Unreal-style handshake (Protocol → RequestInitialSettings → InitialSettings) and
 // Epic's latency test work against our replies.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { browserPerSuite } from '../test/support/browser-per-suite.js';
 import type { LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
-import { startPair, type Pair } from './testing/stack.js';
+import { pairPerSuite } from './testing/pair-per-suite.js';
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
 describe.skipIf(!ok)('input from the page', () => {
-  let browser: Browser;
-  let pair: Pair;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    pair = await startPair({ STATS_INTERVAL_SECONDS: '1' });
-  });
-  afterAll(async () => {
-    await closeAllBrowsers();
-    await pair?.stop();
-  });
+  const chromium = browserPerSuite();
+  const stack = pairPerSuite({ STATS_INTERVAL_SECONDS: '1' });
 
   it('arrives at the streamer decoded with the right values', async () => {
-    const { page } = await newPage(browser);
-    await page.goto(pair.url);
+    const { page } = await newPage(chromium.browser);
+    await page.goto(stack.pair.url);
     await waitForFirstFrame(page);
-    const streamer = pair.streamer!;
+    const streamer = stack.pair.streamer!;
     const input = (type: string, pred: (l: LogLine) => boolean = () => true) =>
       streamer.waitFor((l) => l.msg === 'input' && l.inputType === type && pred(l), 10_000);
 

@@ -1,16 +1,10 @@
 // Two sidecar+streamer pairs with a real browser each: streams are independent, a leaving player frees its
 // stream, a killed streamer flips the metrics and closes its player (and takes its encoder with it), and a
 // restarted streamer is available again.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SIDECAR } from '../common/index.js';
-import {
-  closeAllBrowsers,
-  framesDecoded,
-  launchBrowser,
-  newPage,
-  waitForFirstFrame,
-} from '../test/support/browser.js';
+import { framesDecoded, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { browserPerSuite } from '../test/support/browser-per-suite.js';
 import { childPids, isAlive } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { metric, startPair, type Pair } from './testing/stack.js';
@@ -41,21 +35,19 @@ async function until(what: string, check: () => Promise<boolean>, timeout = 15_0
 }
 
 describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
-  let browser: Browser;
+  const chromium = browserPerSuite();
   const pairs: Pair[] = [];
   beforeAll(async () => {
-    browser = await launchBrowser();
     pairs.push(await startPair({ STREAMER_ID: 'alpha' }), await startPair({ STREAMER_ID: 'beta' }));
   });
   afterAll(async () => {
-    await closeAllBrowsers();
     await Promise.all(pairs.map((p) => p.stop()));
   });
 
   it('streams to two players at once and frees, loses and regains streams', async () => {
     const [a, b] = pairs as [Pair, Pair];
-    const pa = await newPage(browser);
-    const pb = await newPage(browser);
+    const pa = await newPage(chromium.browser);
+    const pb = await newPage(chromium.browser);
     await Promise.all([pa.page.goto(a.url), pb.page.goto(b.url)]);
     await Promise.all([firstFrame(pa, a), firstFrame(pb, b)]);
     for (const p of pairs)
@@ -105,7 +97,7 @@ describe.skipIf(!ok)('two streams, players leaving, streamers dying', () => {
       async () =>
         (await metric(b, SIDECAR.available)) === 1 && (await metric(b, SIDECAR.streamerConnected)) === 1,
     );
-    const pc = await newPage(browser);
+    const pc = await newPage(chromium.browser);
     await pc.page.goto(b.url);
     await firstFrame(pc, b);
     await until('B allocated to the new player', async () => (await metric(b, SIDECAR.allocated)) === 1);

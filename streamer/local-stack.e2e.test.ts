@@ -1,8 +1,8 @@
 // `npm start`'s script end to end: it prints a URL that shows video in a real browser, and one SIGINT
 // (Ctrl-C) stops the sidecar, the streamer and the encoder.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { browserPerSuite } from '../test/support/browser-per-suite.js';
 import {
   startNode,
   type RunningProcess,
@@ -15,13 +15,9 @@ import { requirements } from '../test/support/tools.js';
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
 describe.skipIf(!ok)('local stack', () => {
-  let browser: Browser;
+  const chromium = browserPerSuite();
   let stack: RunningProcess | undefined;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
   afterAll(async () => {
-    await closeAllBrowsers();
     await stack?.stop('SIGKILL');
   });
 
@@ -46,7 +42,7 @@ describe.skipIf(!ok)('local stack', () => {
     const ffmpeg = childPids(encoder); // the encoder's watchdog shell runs ffmpeg and its pipe reader
     expect(ffmpeg.length).toBeGreaterThan(0);
 
-    const { page } = await newPage(browser);
+    const { page } = await newPage(chromium.browser);
     await page.goto(url!);
     await waitForFirstFrame(page);
     await page.context().close();

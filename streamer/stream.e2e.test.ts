@@ -2,33 +2,23 @@
 // connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264 — and its stats line says so;
 // the page arrives precompressed with caching headers, and Epic's frontend adopts the signalling socket that
 // connect.js opened before the bundle loaded (one socket per page load, not two).
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  closeAllBrowsers,
-  launchBrowser,
-  measureFps,
-  newPage,
-  waitForFirstFrame,
-} from '../test/support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { browserPerSuite } from '../test/support/browser-per-suite.js';
 import { requirements } from '../test/support/tools.js';
 import { startPair } from './testing/stack.js';
 
 const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 
 describe.skipIf(!ok)("streaming to Epic's frontend", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(closeAllBrowsers);
+  const chromium = browserPerSuite();
 
   it.each(['vp8', 'h264'])('%s: first frame, then ≥ 25 fps for 5 s', async (codec) => {
     const pair = await startPair({ STREAM_CODEC: codec, HW_ENCODER: 'auto' });
     try {
       const plan = await pair.streamer!.waitFor((l) => l.msg === 'media plan');
       expect(plan.encoder).toBe(codec === 'vp8' ? 'libvpx' : 'libx264'); // no GPU on the test machines
-      const { page, console } = await newPage(browser);
+      const { page, console } = await newPage(chromium.browser);
       await page.goto(pair.url);
       await waitForFirstFrame(page).catch((err: Error) => {
         throw new Error(`${err.message}\n${console.slice(-20).join('\n')}`);
@@ -63,7 +53,7 @@ describe.skipIf(!ok)("streaming to Epic's frontend", () => {
   it('the page arrives compressed and cacheable; its early signalling socket carries the session', async () => {
     const pair = await startPair();
     try {
-      const { page, console } = await newPage(browser);
+      const { page, console } = await newPage(chromium.browser);
       const scripts: Record<string, string>[] = [];
       page.on('response', (r) => {
         if (r.url().endsWith('.js')) scripts.push(r.headers());

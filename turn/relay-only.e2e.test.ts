@@ -4,20 +4,15 @@
 // production-rendered coturn. Video must decode and input must arrive; with a secret that does not match
 // coturn's, the failure must be visible (coded warnings naming the refused credentials) within seconds.
 // Checked: the selected pair is relay/relay, coturn allocated for both peers, mouse and key input arrive.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  closeAllBrowsers,
-  framesDecoded,
-  launchBrowser,
-  newPage,
-  waitForFirstFrame,
-} from '../test/support/browser.js';
-import { freePort, type LogLine } from '../test/support/processes.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
+import { framesDecoded, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { browserPerSuite } from '../test/support/browser-per-suite.js';
+import type { LogLine } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { SIDECAR } from '../common/index.js';
 import { inputChannelOpen, metric, startPair, type Pair } from '../streamer/testing/stack.js';
-import { startTurnMain } from './test-helpers.js';
+import { CLUSTER_NETWORKS, turnNodePerSuite } from './testing/turn-node.js';
 
 const SECRET = 'relay-only-secret-0123456789';
 // The namespace's non-loopback address (scripts/test.mjs): Chromium gathers no candidates on loopback, and
@@ -63,35 +58,15 @@ function selectedPair(page: Page): Promise<{ local?: string; remote?: string; lo
 }
 
 describe.skipIf(!ok)('relay-only end to end through coturn', () => {
-  let browser: Browser;
-  let turn: ReturnType<typeof startTurnMain>;
-  let turnPort: number;
-
-  beforeAll(async () => {
-    turnPort = await freePort();
-    turn = startTurnMain({
-      TURN_SECRET: SECRET,
-      TURN_EXTERNAL_IP: NODE_IP,
-      TURN_PRIVATE_IP: NODE_IP,
-      TURN_LISTEN_PORT: String(turnPort),
-      TURN_MIN_PORT: '49700',
-      TURN_MAX_PORT: '49760',
-      TURN_ALLOWED_PEER_CIDRS: '10.244.0.0/16',
-      TURN_SERVICE_CIDR: '10.96.0.0/12',
-      LOG_LEVEL: 'debug',
-    });
-    await turn.waitFor((l) => l.msg === 'ready', 15_000);
-    browser = await launchBrowser();
+  const node = turnNodePerSuite(SECRET, NODE_IP, {
+    relayPorts: [49700, 49760],
+    env: { ...CLUSTER_NETWORKS, LOG_LEVEL: 'debug' },
   });
-
-  afterAll(async () => {
-    await closeAllBrowsers();
-    await turn?.stop();
-  });
+  const chromium = browserPerSuite();
 
   const sidecarEnv = (secret: string) => ({
     TURN_SECRET: secret,
-    TURN_URLS: `turn:${NODE_IP}:${turnPort}?transport=udp`,
+    TURN_URLS: `turn:${NODE_IP}:${node.port}?transport=udp`,
     TURN_TTL_SECONDS: '600',
     ICE_TRANSPORT_POLICY: 'relay',
   });
@@ -99,7 +74,7 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
   it('decodes video and delivers input with only relay candidates on both sides', async () => {
     const pair: Pair = await startPair({ STREAM_CODEC: 'vp8', HW_ENCODER: 'cpu' }, sidecarEnv(SECRET));
     try {
-      const { page, console } = await newPage(browser);
+      const { page, console } = await newPage(chromium.browser);
       const since = pair.streamer!.lines.length;
       await page.goto(`${pair.url}?ForceTURN=true`);
       // Generous: the machine is shared, and relay-only ICE adds two allocations before the first packet.
@@ -108,7 +83,7 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
           pair.streamer?.lines.filter(
             (l) => l.msg === 'peer state' || l.level === 'warn' || l.level === 'error',
           ) ?? [];
-        const turnLines = turn.lines.filter((l) => l.level === 'warn' || l.level === 'error').slice(-10);
+        const turnLines = node.proc.lines.filter((l) => l.level === 'warn' || l.level === 'error').slice(-10);
         throw new Error(
           [
             err.message,
@@ -129,7 +104,9 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       expect(await selectedPair(page)).toEqual({ local: 'relay', remote: 'relay', localAddress: NODE_IP });
 
       // coturn allocated for the player and for the streamer, with the sidecar's per-peer credentials.
-      const allocations = turn.lines.filter((l) => l.request === 'ALLOCATE' && typeof l.user === 'string');
+      const allocations = node.proc.lines.filter(
+        (l) => l.request === 'ALLOCATE' && typeof l.user === 'string',
+      );
       expect(new Set(allocations.map((l) => l.user)).size).toBeGreaterThanOrEqual(2);
 
       // Input over the data channel, through the same relays.
@@ -151,17 +128,20 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       sidecarEnv('some-other-secret-0123456789'),
     );
     try {
-      const { page } = await newPage(browser);
+      const { page } = await newPage(chromium.browser);
       const t0 = Date.now();
       await page.goto(`${pair.url}?ForceTURN=true`);
       const after = (l: LogLine) => typeof l.time === 'string' && Date.parse(l.time) >= t0;
-      const first = await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && after(l), 15_000);
+      const first = await node.proc.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && after(l), 15_000);
       expect(first).toMatchObject({
         level: 'warn',
         reason: expect.stringMatching(/does not match TURN_SECRET/) as string,
       });
       // The streamer's werift peer allocates too once the player subscribed; both are refused.
-      await turn.waitFor((l) => l.code === 'TURN_AUTH_REJECTED' && after(l) && l.user !== first.user, 15_000);
+      await node.proc.waitFor(
+        (l) => l.code === 'TURN_AUTH_REJECTED' && after(l) && l.user !== first.user,
+        15_000,
+      );
       expect(await framesDecoded(page)).toBe(0);
       expect(pair.streamer!.lines.some((l) => l.msg === 'peer state' && l.state === 'connected')).toBe(false);
       // The streamer says why too when the connection is not up in time (it got no relay candidate), and the
