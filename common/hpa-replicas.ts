@@ -18,6 +18,15 @@ export const withinTolerance = (t: Tolerances, ratio: number): boolean =>
   1 - t.down <= ratio && ratio <= 1 + t.up;
 
 /**
+ * The controller's step for a usage ratio measured over `pods`: inside the tolerance band the current
+ * count, else ⌈ratio × pods⌉ (Object `Value` targets, and Pods metrics when every pod reported).
+ */
+export function scaleByRatio(ratio: number, current: number, pods: number, tolerances: Tolerances): number {
+  if (withinTolerance(tolerances, ratio)) return current;
+  return Math.ceil(ratio * pods);
+}
+
+/**
  * Object metric with a `Value` target: ratio = value / target; with no replicas at all ceil(ratio); inside
  * the tolerance band the current count; else ceil(ratio × ready pods). The controller multiplies by the
  * pods that are Running and Ready, not by the replica count.
@@ -29,8 +38,7 @@ export function valueTargetReplicas(
   tolerances: Tolerances,
 ): number {
   if (specReplicas === 0) return Math.ceil(ratio);
-  if (withinTolerance(tolerances, ratio)) return specReplicas;
-  return Math.ceil(ratio * readyPods);
+  return scaleByRatio(ratio, specReplicas, readyPods, tolerances);
 }
 
 /**

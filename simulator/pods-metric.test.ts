@@ -3,10 +3,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PodSample } from './hpa-types.js';
-import { withinTolerance, type Tolerances } from '../common/hpa-replicas.js';
+import {
+  HPA_TOLERANCE,
+  symmetricTolerance,
+  withinTolerance,
+  type Tolerances,
+} from '../common/hpa-replicas.js';
 import { podsMetricReplicas } from './pods-metric.js';
 
-const TOL: Tolerances = { up: 0.1, down: 0.1 };
+const TOL: Tolerances = symmetricTolerance(HPA_TOLERANCE);
 const TARGET = 1000; // AverageValue 1, in milli-units
 const at = (...values: number[]): PodSample[] => values.map((value) => ({ pending: false, value }));
 const silent = (n: number): PodSample[] =>

@@ -1,7 +1,7 @@
 // The replica count a Pods metric proposes, as kube-controller-manager's replica calculator computes it
 // (`calcPlainMetricReplicas`): average over pods that reported, and for the pods it cannot trust — Pending
 // ones and Running ones without a sample — an assumption that can only hold a scale back, never push one.
-import { withinTolerance, type Tolerances } from '../common/hpa-replicas.js';
+import { scaleByRatio, withinTolerance, type Tolerances } from '../common/hpa-replicas.js';
 import type { PodSample } from './hpa-types.js';
 import { adapterMilli } from './quantities.js';
 
@@ -41,10 +41,7 @@ export function podsMetricReplicas(
   if (reported === 0) return `FailedGetPodsMetric:${name}:no samples`;
   const ratio = usageRatio(total, reported, targetMilli);
   const countUnready = unready > 0 && ratio > 1;
-  if (!countUnready && missing === 0) {
-    if (withinTolerance(tolerances, ratio)) return current;
-    return Math.ceil(ratio * reported);
-  }
+  if (!countUnready && missing === 0) return scaleByRatio(ratio, current, reported, tolerances);
   // Scale-down: silent pods are assumed at the target; scale-up: silent and pending pods at 0.
   let count = reported + missing;
   if (missing > 0 && ratio < 1) total += missing * targetMilli;
