@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   closeAllBrowsers,
+  framesDecoded,
   inboundRtp,
   launchBrowser,
   newPage,
@@ -108,7 +109,12 @@ describe.skipIf(!ok)('audio', () => {
 
     const silent = await watch({});
     expect(silent.plan.audio).toBe('none');
-    await silent.page.waitForTimeout(1_000);
+    // A second of stream (30 frames) has arrived, whatever the machine's pace, and no audio with it.
+    const frames = await framesDecoded(silent.page);
+    await vi.waitFor(
+      async () => expect(await framesDecoded(silent.page)).toBeGreaterThan(frames + 30),
+      10_000,
+    );
     expect(await inboundRtp(silent.page, 'audio')).toEqual({});
     const sdp = await silent.page.evaluate(
       () =>

@@ -97,8 +97,7 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
         );
       });
       const before = await framesDecoded(page);
-      await page.waitForTimeout(1_000);
-      expect(await framesDecoded(page)).toBeGreaterThan(before);
+      await vi.waitFor(async () => expect(await framesDecoded(page)).toBeGreaterThan(before), 10_000);
 
       // Both ends of the selected pair are relay candidates on this coturn.
       expect(await selectedPair(page)).toEqual({ local: 'relay', remote: 'relay', localAddress: NODE_IP });

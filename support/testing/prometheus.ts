@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { vi } from 'vitest';
 import { stringify } from 'yaml';
 import { freePort, track, type RunningProcess } from '../../test/support/processes.js';
 
@@ -80,34 +81,24 @@ export async function startPrometheus(
     return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
   };
 
-  const until = async (
-    expr: string,
-    check: (s: Sample[]) => boolean,
-    timeoutMs = 20_000,
-  ): Promise<Sample[]> => {
-    const deadline = Date.now() + timeoutMs;
-    let last: Sample[];
-    for (;;) {
-      last = await query(expr);
-      if (check(last)) return last;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting on ${expr}; last result: ${JSON.stringify(last)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const until = (expr: string, check: (s: Sample[]) => boolean, timeoutMs = 20_000): Promise<Sample[]> =>
+    vi.waitFor(
+      async () => {
+        const last = await query(expr);
+        if (!check(last)) throw new Error(`still waiting on ${expr}; last result: ${JSON.stringify(last)}`);
+        return last;
+      },
+      { timeout: timeoutMs, interval: 250 },
+    );
 
   // Ready answers within ~0.1 s; the first scrape lands ~5 s later (service discovery batching).
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(`prometheus did not become ready: ${JSON.stringify(proc.lines.slice(-5))}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await vi.waitFor(
+    async () => {
+      const ready = await fetch(`${url}/-/ready`).catch(() => undefined); // not listening yet
+      if (!ready?.ok) throw new Error(`prometheus is not ready: ${JSON.stringify(proc.lines.slice(-5))}`);
+    },
+    { timeout: 15_000, interval: 100 },
+  );
 
   return {
     url,
