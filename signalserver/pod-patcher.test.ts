@@ -9,11 +9,11 @@
 // outcomes as events, never by polling, because vi.waitFor would move a fake clock while it polls.
 import { EventEmitter, once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FakeKubeApi, replyJson, type ApiRequest } from '../test/support/fake-kube-api.js';
 import { captureLog } from '../test/support/log-capture.js';
 import {
   ALLOCATED_DELETION_COST,
@@ -29,12 +29,7 @@ import {
 import type { SidecarStatus } from '../common/reservation-api.js';
 import { POD_LIST_ERRORS, podFacts, startPodPatcher, type PodFacts, type PodPatcher } from './pod-patcher.js';
 
-interface Seen {
-  method: string;
-  url: string;
-  contentType: string | undefined;
-  authorization: string | undefined;
-  body: unknown;
+interface Seen extends ApiRequest {
   at: number;
 }
 
@@ -48,39 +43,25 @@ class FakeApiServer {
   podList: unknown = { kind: 'PodList', items: [] };
   /** Hanging calls that the client gave up on (closed its end). */
   dropped = 0;
-  private server: Server = createServer((req, res) => this.handle(req, res));
+  private api = new FakeKubeApi((req, res) => this.handle(req, res));
   private hanging: ServerResponse[] = [];
   private arrived = new EventEmitter();
 
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  listen(): Promise<string> {
+    return this.api.listen();
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.seen.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        contentType: req.headers['content-type'],
-        authorization: req.headers.authorization,
-        body:
-          chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown),
-        at: Date.now(),
-      });
-      this.arrived.emit('request');
-      const status = this.plan.shift() ?? 200;
-      if (status === 0) {
-        this.hanging.push(res);
-        res.on('close', () => this.dropped++);
-        return;
-      }
-      res.writeHead(status, { 'content-type': 'application/json' });
-      const ok = JSON.stringify(req.method === 'GET' ? this.podList : this.pod);
-      res.end(status === 200 ? ok : `{"kind":"Status","code":${status}}`);
-    });
+  private handle(req: ApiRequest, res: ServerResponse) {
+    this.seen.push({ ...req, at: Date.now() });
+    this.arrived.emit('request');
+    const status = this.plan.shift() ?? 200;
+    if (status === 0) {
+      this.hanging.push(res);
+      res.on('close', () => this.dropped++);
+      return;
+    }
+    const ok = req.method === 'GET' ? this.podList : this.pod;
+    replyJson(res, status, status === 200 ? ok : { kind: 'Status', code: status });
   }
 
   /** Resolves once `n` requests have arrived. */
@@ -91,8 +72,7 @@ class FakeApiServer {
 
   async close() {
     this.hanging.forEach((r) => r.destroy());
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await this.api.close();
   }
 }
 

@@ -11,8 +11,7 @@
 // the sidecars run in this process with those paths pointed at the test's files; the streamers are child
 // processes and the players a real browser.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -33,6 +32,7 @@ import {
   newPage,
   waitForFirstFrame,
 } from './support/browser.js';
+import { FakeKubeApi, replyJson, type ApiRequest } from './support/fake-kube-api.js';
 import { repoRoot, startNode, type RunningProcess } from './support/processes.js';
 import { requirements } from './support/tools.js';
 
@@ -55,66 +55,56 @@ interface StoredPod {
 class NodeApi {
   readonly pods = new Map<string, StoredPod>();
   readonly problems: string[] = [];
-  readonly server = createServer((req, res) => this.handle(req, res));
+  private readonly api = new FakeKubeApi((req, res) => this.handle(req, res));
 
   constructor(names: string[]) {
     for (const name of names)
       this.pods.set(name, { labels: { [ALLOCATED_LABEL]: 'false' }, annotations: {} });
   }
 
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  listen(): Promise<string> {
+    return this.api.listen();
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse) {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '', 'http://api');
-      const prefix = `/api/v1/namespaces/${NAMESPACE}/pods`;
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
+  close(): Promise<void> {
+    return this.api.close();
+  }
+
+  private handle(req: ApiRequest, res: ServerResponse) {
+    const url = new URL(req.url, 'http://api');
+    const prefix = `/api/v1/namespaces/${NAMESPACE}/pods`;
+    const reply = (status: number, body: unknown) => replyJson(res, status, body);
+    if (req.authorization !== `Bearer ${TOKEN}`) {
+      this.problems.push(`${req.method} ${req.url}: token ${req.authorization}`);
+      return reply(401, { kind: 'Status', code: 401 });
+    }
+    if (req.method === 'GET' && url.pathname === prefix) {
+      const query = Object.fromEntries(url.searchParams);
+      const expected = {
+        labelSelector: STREAMER_POD_SELECTOR,
+        fieldSelector: `spec.nodeName=${NODE}`,
+        resourceVersion: '0',
       };
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-        this.problems.push(`${req.method} ${req.url}: token ${req.headers.authorization}`);
-        return reply(401, { kind: 'Status', code: 401 });
-      }
-      if (req.method === 'GET' && url.pathname === prefix) {
-        const query = Object.fromEntries(url.searchParams);
-        const expected = {
-          labelSelector: STREAMER_POD_SELECTOR,
-          fieldSelector: `spec.nodeName=${NODE}`,
-          resourceVersion: '0',
-        };
-        if (JSON.stringify(query) !== JSON.stringify(expected))
-          this.problems.push(`list query ${url.search}`);
-        const items = [...this.pods].map(([name, p]) => ({ metadata: { name, labels: p.labels } }));
-        return reply(200, { kind: 'PodList', apiVersion: 'v1', items });
-      }
-      const name = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length + 1) : '';
-      const pod = this.pods.get(name);
-      if (req.method === 'PATCH' && pod !== undefined) {
-        if (req.headers['content-type'] !== POD_PATCH_CONTENT_TYPE)
-          this.problems.push(`patch content type ${req.headers['content-type']}`);
-        const patch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata: StoredPod };
-        Object.assign(pod.labels, patch.metadata.labels);
-        Object.assign(pod.annotations, patch.metadata.annotations);
-        return reply(200, { kind: 'Pod', metadata: { name, labels: pod.labels } });
-      }
-      this.problems.push(`unexpected ${req.method} ${req.url}`);
-      reply(404, { kind: 'Status', code: 404 });
-    });
+      if (JSON.stringify(query) !== JSON.stringify(expected)) this.problems.push(`list query ${url.search}`);
+      const items = [...this.pods].map(([name, p]) => ({ metadata: { name, labels: p.labels } }));
+      return reply(200, { kind: 'PodList', apiVersion: 'v1', items });
+    }
+    const name = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length + 1) : '';
+    const pod = this.pods.get(name);
+    if (req.method === 'PATCH' && pod !== undefined) {
+      if (req.contentType !== POD_PATCH_CONTENT_TYPE)
+        this.problems.push(`patch content type ${req.contentType}`);
+      const patch = req.body as { metadata: StoredPod };
+      Object.assign(pod.labels, patch.metadata.labels);
+      Object.assign(pod.annotations, patch.metadata.annotations);
+      return reply(200, { kind: 'Pod', metadata: { name, labels: pod.labels } });
+    }
+    this.problems.push(`unexpected ${req.method} ${req.url}`);
+    reply(404, { kind: 'Status', code: 404 });
   }
 
   cost(name: string): number {
     return Number(this.pods.get(name)?.annotations[DELETION_COST_ANNOTATION]);
-  }
-
-  async close() {
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
 
