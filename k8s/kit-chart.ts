@@ -108,10 +108,7 @@ export class KitChart extends Chart {
         new KedaScaledObject(this, id('keda'), {
           ...poolScaling,
           prometheusUrl: c.KEDA_PROMETHEUS_URL ?? '', // always set: the key has a default
-          query: serviceMetricQuery(scaling.metric.metric, namespace, {
-            ...monitoringOptions(c),
-            streamerService: pool.name,
-          }),
+          query: serviceMetricQuery(scaling.metric.metric, namespace, monitoringOptions(c), pool.name),
           prewarmWindows: pool.prewarm ? prewarmWindows(c) : [],
         });
       else new Autoscaling(this, id('autoscaling'), poolScaling);

@@ -140,6 +140,8 @@ describe.each([
       const so = find(s, 'ScaledObject', 'processor').spec;
       expect(so.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'processor' });
       expect([so.minReplicaCount, so.maxReplicaCount]).toEqual([2, 6]);
+      // Its own router's queue only: the rendering router's is the rendering pool's.
+      expect(so.triggers[0].metadata.query).not.toContain('{service="router"}, "service", "processor"');
       expect(so.triggers).toEqual([
         {
           type: 'prometheus',
@@ -147,10 +149,7 @@ describe.each([
           metricType: 'AverageValue',
           metadata: {
             serverAddress: s.config.KEDA_PROMETHEUS_URL,
-            query: serviceMetricQuery(ADAPTER.demand, 'pixelstream', {
-              ...opts,
-              streamerService: 'processor',
-            }),
+            query: serviceMetricQuery(ADAPTER.demand, 'pixelstream', opts, 'processor'),
             threshold: '1',
           },
         },

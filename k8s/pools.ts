@@ -4,6 +4,7 @@
 // the one entry host; the objects of the rendering pool keep the names they always had.
 import type { KitConfig, KitImage } from '../common/kit-config.js';
 import { PROCESSOR_COMPONENT, ROUTER_COMPONENT, STREAMER_COMPONENT } from '../common/pod-marks.js';
+import { PROCESSING_POOL } from '../support/index.js';
 import { NAMES } from './names.js';
 
 export interface Pool {
@@ -31,8 +32,12 @@ export interface Pool {
   readonly prewarm: boolean;
 }
 
-/** Object names of the processing pool (the rendering pool keeps NAMES.streamer / NAMES.router). */
-export const PROCESSOR_NAMES = { pool: 'processor', router: 'router-processor' } as const;
+/** Object names of the processing pool (the rendering pool keeps NAMES.streamer / NAMES.router): the
+ * committed prometheus-adapter rules name them too (support/options.ts PROCESSING_POOL). */
+export const PROCESSOR_NAMES = {
+  pool: PROCESSING_POOL.streamerService,
+  router: PROCESSING_POOL.routerService,
+} as const;
 
 /** The pools `c` declares, the rendering pool first; never empty (the kit config refuses that). */
 export function kitPools(c: KitConfig): Pool[] {

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { ADAPTER_RELIST_SECONDS } from '../common/hpa-behavior.js';
 import { adapterRules } from './adapter-rules.js';
 import { dashboards } from './dashboards/index.js';
-import { resolveOptions, type MonitoringOptions } from './options.js';
+import { PROCESSING_POOL, resolveOptions, type MonitoringOptions } from './options.js';
 import { prometheusRuleGroups } from './prometheus-rules.js';
 import { rulesUnitTests } from './rules-unit-tests.js';
 
@@ -29,8 +29,11 @@ const yaml = (doc: unknown) => HEADER + stringify(doc, { lineWidth: 0 });
 
 export function generatedFiles(opts: Partial<MonitoringOptions> = {}): Record<string, string> {
   const o = resolveOptions(opts);
+  // The adapter is installed once for every .env: its rules publish the metrics of both pools a deployment
+  // may have (a Service that does not exist has no series, and costs nothing).
+  const bothPools = o.otherPools.length > 0 ? o : { ...o, otherPools: [PROCESSING_POOL] };
   const files: Record<string, string> = {
-    'prometheus-adapter.values.yaml': yaml(adapterValues(o)),
+    'prometheus-adapter.values.yaml': yaml(adapterValues(bothPools)),
     [RULE_FILE]: yaml({ groups: prometheusRuleGroups(o) }),
     'rules/pixelstream.rules.test.yaml': yaml(rulesUnitTests('pixelstream.rules.yaml', o)),
   };

@@ -15,7 +15,9 @@ export {
   DEFAULT_MONITORING_OPTIONS,
   MonitoringOptionsError,
   monitoringOptionsFromKit,
+  PROCESSING_POOL,
   type MonitoringOptions,
+  type PoolServices,
 } from './options.js';
 export { desiredForAverageValue, desiredForValue, clampReplicas, HPA_TOLERANCE } from './hpa-math.js';
 export { serviceMetricQuery } from './scaler-queries.js';

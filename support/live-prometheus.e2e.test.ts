@@ -21,7 +21,7 @@ import { requirements } from '../test/support/tools.js';
 import { renderAdapterQuery } from './adapter-query.js';
 import { adapterRuleFor, adapterRules } from './adapter-rules.js';
 import { BUFFER_WITHOUT_RULES, CAPACITY_RECORDED } from './capacity-rules.js';
-import { monitoringOptionsFromKit } from './options.js';
+import { monitoringOptionsFromKit, PROCESSING_POOL } from './options.js';
 import { serviceMetricQuery } from './scaler-queries.js';
 import { WARM_FALLBACK, warmBufferValue } from './warm-capacity.js';
 import { loadKitConfig } from '../common/kit-config.js';
@@ -54,7 +54,9 @@ interface Pod {
   metricsPort: number;
 }
 
-const rules = adapterRules();
+/** The rules as committed (support/prometheus-adapter.values.yaml): they name the processing pool too. */
+const POOLS = { otherPools: [PROCESSING_POOL] };
+const rules = adapterRules(POOLS);
 /** The deployment under test, as its .env would say it: a fixed buffer of BUFFER in namespace NS. */
 const KIT = { NAMESPACE: NS, STREAM_BUFFER_MODE: 'fixed', STREAM_BUFFER: String(BUFFER) };
 /** The same deployment after STREAM_BUFFER=5 is set in its .env. */
@@ -93,8 +95,8 @@ const sidecarEnv = {
 };
 
 /** The adapter's query for an Object metric on the streamer Service in `namespace` (also KEDA's trigger). */
-function serviceQuery(metric: string, namespace = NS): string {
-  return serviceMetricQuery(metric, namespace);
+function serviceQuery(metric: string, namespace = NS, service = 'streamer'): string {
+  return serviceMetricQuery(metric, namespace, POOLS, service);
 }
 function podsQuery(pods: string[]): string {
   const rule = adapterRuleFor(rules, ADAPTER.playerConnections);
@@ -106,8 +108,12 @@ function podsQuery(pods: string[]): string {
   });
 }
 /** One sample labelled service="streamer" (what the adapter matches to the object) with this value. */
-const single = (value: number) => (s: Sample[]) =>
-  s.length === 1 && s[0]!.labels.service === 'streamer' && Math.abs(s[0]!.value - value) < 1e-9;
+const single =
+  (value: number, service = 'streamer') =>
+  (s: Sample[]) =>
+    s.length === 1 && s[0]!.labels.service === service && Math.abs(s[0]!.value - value) < 1e-9;
+/** The same, for the processing pool's Service. */
+const onProcessor = (value: number) => single(value, PROCESSING_POOL.streamerService);
 
 describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus', () => {
   const pods: Pod[] = [];
@@ -117,6 +123,8 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
   const players: SignallingClient[] = [];
   const sessions: Promise<unknown>[] = [];
   let router: RunningProcess | undefined;
+  /** A processing pool's sidecar (no streamer yet), scraped as Service `processor`. */
+  let processorMetricsPort = 0;
   let prom: TestPrometheus | undefined;
   /** The same targets under the rules of another .env: STREAM_BUFFER=5, and adaptive with a schedule. */
   let promBuffer5: TestPrometheus | undefined;
@@ -136,6 +144,11 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
         streamerPort: Number(l.streamerPort),
         metricsPort: Number(l.metricsPort),
       }),
+    );
+    const processor = startNode('signalserver/main.ts', sidecarEnv);
+    started.push(processor);
+    processorMetricsPort = Number(
+      (await processor.waitFor((l) => l.msg === 'listening', 45_000)).metricsPort,
     );
     for (const pod of pods.slice(0, WITH_STREAMER)) {
       const s = await StreamerStandIn.start(`ws://127.0.0.1:${pod.streamerPort}`);
@@ -178,6 +191,18 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
         job: 'router-other',
         address: `127.0.0.1:${Number(routerUp.metricsPort)}`,
         labels: { namespace: 'other', service: 'router', pod: 'other-router' },
+      },
+      // A processing pool beside it: its own sidecar, and (the same router process seen again) its own
+      // router, whose queue must count for the processing pool only.
+      {
+        job: 'processor',
+        address: `127.0.0.1:${processorMetricsPort}`,
+        labels: { namespace: NS, service: PROCESSING_POOL.streamerService, pod: 'processor-1' },
+      },
+      {
+        job: 'router-processor',
+        address: `127.0.0.1:${Number(routerUp.metricsPort)}`,
+        labels: { namespace: NS, service: PROCESSING_POOL.routerService, pod: 'router-processor-a' },
       },
       { job: 'exporters', address: exporter.address, honorLabels: true },
     ];
@@ -250,6 +275,8 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     // installed for it, so its demand adds the buffer the adapter rule falls back to.
     await prom!.until(serviceQuery(ADAPTER.availableCount, 'other'), single(1));
     await prom!.until(serviceQuery(ADAPTER.demand, 'other'), single(BUFFER_WITHOUT_RULES));
+    // The processing pool: nothing allocated, nothing queued, the buffer its rules would record (none here).
+    await prom!.until(serviceQuery(ADAPTER.demand, NS, 'processor'), onProcessor(BUFFER_WITHOUT_RULES));
   });
 
   it('STREAM_BUFFER=5 in .env: the same query (adapter and KEDA) sees demand 5; a schedule window raises it to 12', async () => {
@@ -269,7 +296,10 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     // /readyz) → ceil(5 × 1/0.9) = 6: one free stream fewer than demand's 7, with every stream taken.
     expect(await readyPods()).toBe(WITH_STREAMER);
     expect(desiredForValue(6, WITH_STREAMER, 1, 0.9)).toBe(6);
-    await prom!.until(`${RECORDED.allocated}{namespace="${NS}"}`, (s) => s.length === 1 && s[0]!.value === 5);
+    await prom!.until(
+      `${RECORDED.allocated}{namespace="${NS}",service="streamer"}`,
+      (s) => s.length === 1 && s[0]!.value === 5,
+    );
   });
 
   it('queued: 2 more players wait in the router → demand 9, ratio 7/5', async () => {
@@ -282,6 +312,8 @@ describe.skipIf(!ok)('adapter rules, alerts and dashboards on a live Prometheus'
     expect(desiredForValue(6, WITH_STREAMER, 7 / 5, 0.9)).toBe(8);
     // The other namespace has its own copy of the router's queue but one stream: ratio (1 + 2) / 1.
     await prom!.until(serviceQuery(ADAPTER.poolRatio, 'other'), single(3));
+    // Its copy as the processing pool's router: 2 queued there, on the processing pool's own demand.
+    await prom!.until(serviceQuery(ADAPTER.demand, NS, 'processor'), onProcessor(2 + BUFFER_WITHOUT_RULES));
   });
 
   it('draining: SIGTERM with a live session leaves the stream out of demand and out of ready streams', async () => {

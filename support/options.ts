@@ -47,6 +47,12 @@ export interface PoolServices {
   routerService: string;
 }
 
+/** The processing pool's Services as the k8s app names them (k8s/pools.ts), beside the rendering pool's. */
+export const PROCESSING_POOL: Readonly<PoolServices> = Object.freeze({
+  streamerService: 'processor',
+  routerService: 'router-processor',
+});
+
 /** Every pool the rules cover, the first (streamerService, routerService) included. */
 export function poolServices(o: MonitoringOptions): PoolServices[] {
   return [{ streamerService: o.streamerService, routerService: o.routerService }, ...o.otherPools];
