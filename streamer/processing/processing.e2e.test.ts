@@ -7,11 +7,11 @@
 // with their code shown to the player; results reach a real CloudEvents sink with the session id; the
 // recording is WebM with VP8 and Opus.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeAllBrowsers, measureFps, newPage, waitForFirstFrame } from '../../test/support/browser.js';
 import { startEventSink } from '../../test/support/event-sink.js';
 import { requirements } from '../../test/support/tools.js';
@@ -163,7 +163,10 @@ describe.skipIf(!ok)('processing the player’s own camera', () => {
       await expectColour(page, CAMERA);
       const started = await pair.streamer!.waitFor((l) => l.msg === 'recording');
       expect(started.tracks).toBe(2);
-      await page.waitForTimeout(3_000);
+      // Seconds of recording on disk (the recorder writes as it goes; a still camera takes a few KB a second),
+      // at whatever pace the machine has.
+      const written = () => readdirSync(dir).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
+      await vi.waitFor(() => expect(written()).toBeGreaterThan(10_000), 15_000);
       await page.context().close();
       await pair.streamer!.waitFor((l) => l.msg === 'player left');
       const [file] = readdirSync(dir);
