@@ -3,16 +3,12 @@
 // through the API server's Node object and becomes Ready; a player whose browser may use relay candidates
 // only (iceTransportPolicy 'relay', as behind a firewall that lets nothing but TURN out) plays the
 // streamer pod, with credentials the sidecar minted from the shared secret.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RunningPod } from '../pod-runner/pod.js';
-import { closeAllBrowsers, launchBrowser, newPage, waitForFirstFrame } from '../support/browser.js';
-import {
-  TURN_NODE_IP,
-  TestCluster,
-  expectManifestUsersAndReadOnlyRoot,
-  podTestsRunnable,
-} from './cluster.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
+import { newPage, waitForFirstFrame } from '../support/browser.js';
+import { browserPerSuite } from '../support/browser-per-suite.js';
+import { TURN_NODE_IP, expectManifestUsersAndReadOnlyRoot, podTestsRunnable } from './cluster.js';
+import { clusterPerSuite } from './cluster-per-suite.js';
 
 const { ok, objects } = podTestsRunnable();
 
@@ -39,49 +35,35 @@ function selectedLocal(page: Page): Promise<{ type?: string; address?: string }>
 }
 
 describe.skipIf(!ok)('relay-only session through the TURN pod', () => {
-  let cluster: TestCluster;
-  let browser: Browser;
-  let turn: RunningPod;
-  let streamer: RunningPod;
-  let pagePort = 0;
-
-  beforeAll(async () => {
-    cluster = await TestCluster.start(objects);
-    browser = await launchBrowser();
-    turn = await cluster.run('DaemonSet', 'turn', { ip: TURN_NODE_IP });
-    streamer = await cluster.run('Deployment', 'streamer');
-    // The entry's part: a trustworthy origin for the page.
-    pagePort = await cluster.forward(streamer, 8080);
-  }, 90_000);
-
-  afterAll(async () => {
-    await closeAllBrowsers();
-    await cluster?.close();
-  });
+  const chromium = browserPerSuite();
+  const suite = clusterPerSuite(objects, 'streamer', async (cluster) => ({
+    turn: await cluster.run('DaemonSet', 'turn', { ip: TURN_NODE_IP }),
+    streamer: await cluster.run('Deployment', 'streamer'),
+  }));
 
   it('the TURN pod becomes Ready with its node address, as its manifest user on a read-only root', async () => {
-    await turn.waitReady(90_000).catch((err: Error) => {
-      throw new Error(`${err.message}\n${turn.describe()}`);
+    await suite.pods.turn.waitReady(90_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${suite.pods.turn.describe()}`);
     });
     await vi.waitFor(
       () =>
         expect(
-          cluster.api.requests.find((r) => r.url.startsWith('/api/v1/nodes/')),
-          turn.describe(),
+          suite.cluster.api.requests.find((r) => r.url.startsWith('/api/v1/nodes/')),
+          suite.pods.turn.describe(),
         ).toMatchObject({
           method: 'GET',
-          url: `/api/v1/nodes/${turn.identity.nodeName}`,
-          auth: `Bearer ${cluster.api.access.token}`,
+          url: `/api/v1/nodes/${suite.pods.turn.identity.nodeName}`,
+          auth: `Bearer ${suite.cluster.api.access.token}`,
         }),
       { timeout: 10_000 },
     );
-    expect(cluster.api.unexpected).toEqual([]);
-    await expectManifestUsersAndReadOnlyRoot(turn);
+    expect(suite.cluster.api.unexpected).toEqual([]);
+    await expectManifestUsersAndReadOnlyRoot(suite.pods.turn);
   }, 120_000);
 
   it('plays with relay candidates only', async () => {
-    await streamer.waitReady(90_000);
-    const player = await newPage(browser);
+    await suite.pods.streamer.waitReady(90_000);
+    const player = await newPage(chromium.browser);
     await player.page.context().addInitScript(() => {
       const Recorded = window.RTCPeerConnection;
       window.RTCPeerConnection = class extends Recorded {
@@ -90,10 +72,10 @@ describe.skipIf(!ok)('relay-only session through the TURN pod', () => {
         }
       };
     });
-    await player.page.goto(`http://127.0.0.1:${pagePort}/`);
+    await player.page.goto(`http://127.0.0.1:${suite.pagePort}/`);
     await waitForFirstFrame(player.page, 45_000).catch((err: Error) => {
       throw new Error(
-        `${err.message}\n--- page\n${player.console.slice(-20).join('\n')}\n--- turn\n${turn.describe()}\n--- streamer\n${streamer.describe()}`,
+        `${err.message}\n--- page\n${player.console.slice(-20).join('\n')}\n--- turn\n${suite.pods.turn.describe()}\n--- streamer\n${suite.pods.streamer.describe()}`,
       );
     });
     expect(await selectedLocal(player.page)).toEqual({ type: 'relay', address: TURN_NODE_IP });
