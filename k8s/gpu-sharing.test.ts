@@ -4,27 +4,24 @@
 // (strict: an unknown or misspelt field fails) — and the resource the pods request is the one the device
 // plugin advertises for that mode.
 // Modes: none, time-slicing:4, mig:1g.10gb (mixed) and mig:3g.40gb (single); bad values are all listed at once.
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
-   the objects are parsed YAML checked against schemas; assertions read fields directly */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as appsV1 from 'kubernetes-models/apps/v1';
-import * as coreV1 from 'kubernetes-models/v1';
 import { parse } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError } from '../common/env-config.js';
 import { loadKitConfig } from '../common/kit-config.js';
+import { tempDir } from '../test/support/temp-dir.js';
 import {
   DEVICE_PLUGIN_CONFIG_KEY,
   PACKING_SCHEDULER_CONFIGMAP,
   SCHEDULER_CONFIG_FILE,
 } from './gpu-sharing.js';
 import { GPU_MANIFEST_FILE, readManifests, synthesize, type ManifestObject } from './synth.js';
+import { all, container, find, podSpec } from './testing/manifests.js';
+import { validate } from './testing/schemas.js';
 
-const work = mkdtempSync(join(tmpdir(), 'k8s-gpu-sharing-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('k8s-gpu-sharing-');
 
 /** NVIDIA k8s-device-plugin config file, version v1 (flags, resources, sharing.timeSlicing / sharing.mps). */
 const timeSlicedResource = z
@@ -114,14 +111,6 @@ const schedulerConfigSchema = z
   })
   .strict();
 
-const MODELS: Record<string, Record<string, unknown>> = { v1: coreV1, 'apps/v1': appsV1 };
-
-function validateObject(o: ManifestObject): void {
-  const Model = MODELS[o.apiVersion]?.[o.kind] as (new (data: unknown) => { validate(): void }) | undefined;
-  if (Model === undefined) return; // the kit's other kinds are validated by manifests.test.ts
-  new Model(o).validate();
-}
-
 interface Synth {
   kit: ManifestObject[];
   gpu: ManifestObject[] | undefined;
@@ -138,51 +127,36 @@ function synth(name: string, env: Record<string, string>): Synth {
 }
 
 function streamerLimits(s: Synth): Record<string, unknown> {
-  const d = s.kit.find((o) => o.kind === 'Deployment' && o.metadata.name === 'streamer') as any;
-  const app = (d.spec.template.spec.containers as any[]).find((c) => c.name === 'streamer');
-  return app.resources.limits;
+  return container(find(s.kit, 'Deployment', 'streamer'), 'streamer').resources?.limits ?? {};
 }
 
-function configMap(s: Synth, name: string): any {
-  const cm = s.gpu?.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);
-  if (cm === undefined) throw new Error(`ConfigMap ${name} missing`);
-  return cm;
+/** A ConfigMap's entry as text (throws when it is missing). */
+function entry(data: Record<string, string> | undefined, key: string): string {
+  const text = data?.[key];
+  if (text === undefined) throw new Error(`no ${key} in the ConfigMap`);
+  return text;
 }
 
+/** Each mode: the resource the pods request, and the device plugin's MIG strategy and time-slicing replicas. */
 const MODES = [
-  {
-    label: 'none',
-    env: {},
-    resource: 'nvidia.com/gpu',
-    plugin: undefined,
-  },
+  { label: 'none', env: {}, resource: 'nvidia.com/gpu', plugin: undefined },
   {
     label: 'time-slicing:4',
     env: { GPU_SHARING: 'time-slicing:4' },
     resource: 'nvidia.com/gpu',
-    plugin: {
-      version: 'v1',
-      flags: { migStrategy: 'none' },
-      sharing: {
-        timeSlicing: {
-          renameByDefault: false,
-          failRequestsGreaterThanOne: true,
-          resources: [{ name: 'nvidia.com/gpu', replicas: 4 }],
-        },
-      },
-    },
+    plugin: { migStrategy: 'none', replicas: 4 },
   },
   {
     label: 'mig:1g.10gb (mixed)',
     env: { GPU_SHARING: 'mig:1g.10gb' },
     resource: 'nvidia.com/mig-1g.10gb',
-    plugin: { version: 'v1', flags: { migStrategy: 'mixed' } },
+    plugin: { migStrategy: 'mixed', replicas: undefined },
   },
   {
     label: 'mig:3g.40gb (single)',
     env: { GPU_SHARING: 'mig:3g.40gb', MIG_STRATEGY: 'single' },
     resource: 'nvidia.com/gpu',
-    plugin: { version: 'v1', flags: { migStrategy: 'single' } },
+    plugin: { migStrategy: 'single', replicas: undefined },
   },
 ] as const;
 
@@ -191,7 +165,7 @@ describe.each(MODES)('GPU_SHARING=$label', ({ label, env, resource, plugin }) =>
 
   it('every Kubernetes object on disk is valid against the official schemas', () => {
     for (const o of [...s.kit, ...(s.gpu ?? [])])
-      expect(() => validateObject(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
+      expect(() => validate(o), `${o.kind}/${o.metadata.name}`).not.toThrow();
   });
 
   it('streamer pods request exactly the resource the device plugin advertises, as a quantity of 1', () => {
@@ -202,37 +176,50 @@ describe.each(MODES)('GPU_SHARING=$label', ({ label, env, resource, plugin }) =>
   });
 
   it('the device-plugin ConfigMap holds a valid v1 config under the kit key (or is absent for none)', () => {
-    const cm = s.gpu?.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === 'gpu-operator') as any;
+    const cm = all(s.gpu ?? [], 'ConfigMap').find((o) => o.metadata?.namespace === 'gpu-operator');
     if (plugin === undefined) {
       expect(cm).toBeUndefined();
       return;
     }
-    expect(cm.metadata.name).toBe('pixelstream-gpu-sharing');
-    expect(Object.keys(cm.data)).toEqual([DEVICE_PLUGIN_CONFIG_KEY]);
-    const parsed: unknown = parse(cm.data[DEVICE_PLUGIN_CONFIG_KEY]);
+    expect(cm?.metadata?.name).toBe('pixelstream-gpu-sharing');
+    expect(Object.keys(cm?.data ?? {})).toEqual([DEVICE_PLUGIN_CONFIG_KEY]);
+    const parsed: unknown = parse(entry(cm?.data, DEVICE_PLUGIN_CONFIG_KEY));
     expect(() => devicePluginConfigSchema.parse(parsed)).not.toThrow();
-    expect(parsed).toEqual(plugin);
+    // Exactly the mode's settings (the schema is strict: nothing else): time-slicing keeps the resource's
+    // name (the pods' request does not change with the mode) and refuses a pod asking for two slices.
+    const cfg = devicePluginConfigSchema.parse(parsed);
+    expect(cfg.flags).toEqual({ migStrategy: plugin.migStrategy });
+    expect(cfg.sharing).toEqual(
+      plugin.replicas === undefined
+        ? undefined
+        : {
+            timeSlicing: {
+              renameByDefault: false,
+              failRequestsGreaterThanOne: true,
+              resources: [{ name: resource, replicas: plugin.replicas }],
+            },
+          },
+    );
   });
 
   it('the packing scheduler profile scores the same resource with MostAllocated', () => {
-    const cm = configMap(s, PACKING_SCHEDULER_CONFIGMAP);
-    expect(cm.metadata.namespace).toBe('kube-system');
-    const cfg = schedulerConfigSchema.parse(parse(cm.data[SCHEDULER_CONFIG_FILE]));
+    const cm = find(s.gpu ?? [], 'ConfigMap', PACKING_SCHEDULER_CONFIGMAP);
+    expect(cm.metadata?.namespace).toBe('kube-system');
+    const cfg = schedulerConfigSchema.parse(parse(entry(cm.data, SCHEDULER_CONFIG_FILE)));
     const profile = cfg.profiles[0]!;
     expect(profile.schedulerName).toBe('pixelstream-packing');
     const strategy = profile.pluginConfig[0]!.args.scoringStrategy;
     expect(strategy.type).toBe('MostAllocated');
     const gpuWeight = strategy.resources.find((r) => r.name === resource)?.weight ?? 0;
     for (const r of strategy.resources) if (r.name !== resource) expect(gpuWeight).toBeGreaterThan(r.weight);
-    const d = s.kit.find((o) => o.kind === 'Deployment' && o.metadata.name === 'streamer') as any;
-    expect(d.spec.template.spec.schedulerName).toBe('pixelstream-packing');
+    expect(podSpec(find(s.kit, 'Deployment', 'streamer')).schedulerName).toBe('pixelstream-packing');
   });
 
   it('pods prefer nodes that already run streamer pods (packing with the default scheduler too)', () => {
-    const d = s.kit.find((o) => o.kind === 'Deployment' && o.metadata.name === 'streamer') as any;
-    const [pref] = d.spec.template.spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution;
-    expect(pref.podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
-    expect(pref.podAffinityTerm.labelSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
+    const d = find(s.kit, 'Deployment', 'streamer');
+    const [pref] = podSpec(d).affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    expect(pref?.podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(pref?.podAffinityTerm.labelSelector?.matchLabels).toEqual(d.spec?.selector.matchLabels);
   });
 
   it('node-side objects stay out of the kit file (the overlay would move them into NAMESPACE)', () => {
