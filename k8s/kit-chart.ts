@@ -39,14 +39,18 @@ export class KitChart extends Chart {
     super(scope, APP_NAME, { disableResourceNameHashes: true });
     const namespace = c.NAMESPACE;
     const gpuPool: NodePool = { label: c.GPU_POOL_LABEL, taint: c.GPU_POOL_TAINT };
-    const requests = gpuPodRequests(c, c.GPUS_PER_POD);
     const schedulerName = orNone(c.GPU_SCHEDULER_NAME);
     const logLevel = c.LOG_LEVEL;
-    const app = imageProps(c, 'STREAMER');
     const sidecar = imageProps(c, 'SIDECAR');
     // The pause image has a pinned tag: pulled once, unless IMAGE_PULL_POLICY says otherwise for every image.
     const pausePullPolicy = c.IMAGE_PULL_POLICY === 'auto' ? 'IfNotPresent' : c.IMAGE_PULL_POLICY;
     const pools = kitPools(c);
+    // Warm capacity (balloons, pre-pulled images) is the first pool's: the rendering pool, or the
+    // processing pool when it runs alone.
+    const [first] = pools;
+    if (first === undefined) throw new Error('kitPools returned no pool');
+    const requests = gpuPodRequests(c, first.gpus);
+    const app = imageProps(c, first.image);
     const scaling: Omit<ScalingProps, 'minReplicas' | 'maxReplicas'> = {
       namespace,
       metric: metricSource(c.HPA_METRIC),

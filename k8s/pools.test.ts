@@ -58,7 +58,7 @@ const selector = (component: string) => ({
 });
 
 const beside = synth('beside', PROCESSING);
-const instead = synth('instead', `${PROCESSING}RENDER_POOL_ENABLED=false\n`);
+const instead = synth('instead', `${PROCESSING}RENDER_POOL_ENABLED=false\nPROCESS_TAG=2.0-proc\n`);
 const keda = synth('keda', `${PROCESSING}AUTOSCALER=keda\n`);
 const ingress = synth('ingress', `${PROCESSING}ENTRY=ingress\nPROCESS_GPUS_PER_POD=0\n`);
 
@@ -77,7 +77,7 @@ describe.each([
     const d = find(s, 'Deployment', 'processor');
     expect(d.spec.selector.matchLabels).toEqual(selector('processor'));
     const app = container(d, 'streamer');
-    expect(app.image).toBe(`pixelstream-streamer:${KIT_VERSION}`);
+    expect(app.image).toBe(`pixelstream-streamer:${s.config.PROCESS_TAG}`);
     expect(envOf(app)).toMatchObject({
       STREAM_SOURCE: EXAMPLE_FUNCTION,
       STREAM_CODEC: 'vp8',
@@ -314,6 +314,16 @@ describe('the entry path of a processing pool', () => {
       container({ spec: { template: { spec: gpu } } } as Obj, 'streamer').resources.limits['nvidia.com/gpu'],
     ).toBe(1);
     expect(gpu.nodeSelector).toEqual({ 'app.pixel/gpu': 'true' });
+  });
+});
+
+describe('warm capacity of the first pool', () => {
+  it.each([
+    ['beside the rendering pool: the GPU app', beside, `pixelstream-streamer:${KIT_VERSION}`],
+    ['alone: the processing image', instead, 'pixelstream-streamer:2.0-proc'],
+  ])('pre-pulls %s', (_label, s, image) => {
+    const pull = find(s, 'DaemonSet', 'pixelstream-prepull').spec.template.spec.initContainers[0];
+    expect(pull.image).toBe(image);
   });
 });
 
