@@ -145,7 +145,7 @@ describe('allocation, endpoints and metrics', () => {
     expect(t.sidecar.status()).toMatchObject({ allocated: false, available: true, players: 0 });
     // Relaying after unsubscribing is refused, and the socket stays usable.
     player.answer('late');
-    await streamer.expectSilence(200);
+    await streamer.expectNothingFrom(player);
     await player.subscribeAndWaitOffer('u');
   });
 

@@ -73,7 +73,7 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
       type: 'playerDisconnected',
       playerId: '101',
     });
-    await streamer.expectSilence(300);
+    await streamer.expectNothingFrom();
     expect(streamer.killedBy).toBeUndefined();
     expect(streamer.isOpen).toBe(true);
   });
@@ -93,7 +93,7 @@ describe('UE 4.27-like streamer (never names itself, browser offers)', () => {
     // A 1.3.0 player subscribing to a 4.27 streamer: no playerConnected (it would kill the streamer).
     player.subscribe('DefaultStreamer');
     player.send({ type: 'layerPreference', spatialLayer: 0, temporalLayer: 0 });
-    await streamer.expectSilence(300);
+    await streamer.expectNothingFrom(player);
     expect(streamer.received.map((m) => m.type)).toEqual(['config', 'identify']);
     expect(streamer.isOpen).toBe(true);
   });
@@ -131,7 +131,7 @@ describe('UE 5.0/5.1-like streamer (endpointId without protocolVersion, integer 
       type: 'playerDisconnected',
       playerId: '101',
     });
-    await streamer.expectSilence(300);
+    await streamer.expectNothingFrom();
     expect(streamer.killedBy).toBeUndefined();
   });
 

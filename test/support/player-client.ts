@@ -79,11 +79,47 @@ export class SignallingClient {
     }
   }
 
-  /** Resolves when no unread message arrives within `ms`; throws naming the message otherwise. */
+  /**
+   * Resolves when no unread message arrives within `ms`; throws naming the message otherwise. A window, for
+   * what the server might send unprompted (Epic's checker); for what a message may have caused, use
+   * expectNothingFrom, which waits for no clock.
+   */
   async expectSilence(ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, ms));
+    this.expectNothingUnread();
+  }
+
+  /**
+   * Nothing unread once the server has answered a ping from each of `senders` (the sockets whose messages
+   * could make it send something here) and then one from this socket. One socket keeps its order and the
+   * server handles a socket's messages in turn, so whatever those messages caused here arrived before the
+   * last pong. The pongs are taken out; other messages stay unread.
+   */
+  async expectNothingFrom(...senders: SignallingClient[]): Promise<void> {
+    for (const c of [...senders, this]) await c.pingPong();
+    this.expectNothingUnread();
+  }
+
+  private expectNothingUnread(): void {
     const extra = this.received.slice(this.cursor);
     if (extra.length > 0) throw new Error(`unexpected message(s): ${JSON.stringify(extra)}`);
+  }
+
+  private static pings = 0;
+
+  /** A ping through the server and its pong, which is taken out of `received`. */
+  private async pingPong(timeoutMs = 3000): Promise<void> {
+    const time = 4_000_000_000 + ++SignallingClient.pings; // no test sends a ping with such a time
+    this.send({ type: 'ping', time });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = this.received.findIndex((m, i) => i >= this.cursor && m.type === 'pong' && m.time === time);
+      if (at >= 0) {
+        this.received.splice(at, 1);
+        return;
+      }
+      await this.arrival(deadline, timeoutMs, 'a pong');
+    }
   }
 
   /** Unread messages, without consuming them. */
@@ -105,20 +141,23 @@ export class SignallingClient {
 
   private async take(timeoutMs: number, what: string): Promise<Received> {
     const deadline = Date.now() + timeoutMs;
-    while (this.cursor >= this.received.length) {
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting for ${what}`);
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(
-          `timed out after ${timeoutMs} ms waiting for ${what}; got so far: ${JSON.stringify(this.received)}`,
-        );
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => (clearTimeout(timer), resolve());
-      });
-      this.wake = undefined;
-    }
+    while (this.cursor >= this.received.length) await this.arrival(deadline, timeoutMs, what);
     return this.received[this.cursor++]!;
+  }
+
+  /** Resolves at the next message (or close); throws when the socket is closed or `deadline` has passed. */
+  private async arrival(deadline: number, timeoutMs: number, what: string): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting for ${what}`);
+    const left = deadline - Date.now();
+    if (left <= 0)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; got so far: ${JSON.stringify(this.received)}`,
+      );
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, left);
+      this.wake = () => (clearTimeout(timer), resolve());
+    });
+    this.wake = undefined;
   }
 }
 
