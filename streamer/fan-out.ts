@@ -3,9 +3,10 @@
 // senders rewrite the packet object they are given: a shared track would let one player's sequence/timestamp
 // offsets leak into another's. A player that joins between keyframes first gets the current group of
 // pictures (keyframe and the frames since), so it can decode at once.
-import type { MediaStreamTrack } from 'werift';
+import type { MediaStreamTrack, RtpPacket } from 'werift';
 import type { GopCache } from './keyframe.js';
 import type { MediaSourceStats } from './media-source.js';
+import { sendsLean } from './lean-rtp-sender.js';
 import { copiesOf } from './rtp-copies.js';
 
 /** Copies every packet to the attached tracks and, for video, keeps the current GOP. */
@@ -31,9 +32,11 @@ export class FanOut {
     if ((packet[1]! & 0x80) !== 0) stats.frames++;
     this.gop?.push(packet);
     if (this.tracks.size === 0) return;
-    // Parsed once; each track gets its own header for its sender to rewrite.
+    // Parsed once. A lean sender (lean-rtp-sender.ts) never writes to the packet, so those tracks share it;
+    // any other gets its own header for its sender to rewrite.
     const copy = copiesOf(packet);
-    for (const t of this.tracks) t.writeRtp(copy());
+    let shared: RtpPacket | undefined;
+    for (const t of this.tracks) t.writeRtp(sendsLean(t) ? (shared ??= copy.parsed) : copy());
   }
 
   /** The encoder behind the stream changed (restart, loop): keep each player's numbering continuous. */

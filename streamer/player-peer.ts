@@ -14,6 +14,7 @@ import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
 import { keepEarlyDtls } from './early-dtls.js';
 import { isKeyframeStart } from './keyframe.js';
+import { installLeanSender } from './lean-rtp-sender.js';
 import { onlyConfiguredStun, peerConfig, weriftIceServers } from './peer-config.js';
 import { PeerTimeline, type PeerStage } from './peer-timeline.js';
 
@@ -126,8 +127,13 @@ export class PlayerPeer {
     // creates in the browser; it can only send on those we offer to receive on.
     const receive = o.receive;
     const transceiver = pc.addTransceiver(this.track, { direction: receive ? 'sendrecv' : 'sendonly' });
+    installLeanSender(transceiver.sender, this.track);
     transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
-    if (o.attachAudio) pc.addTransceiver(this.audioTrack, { direction: 'sendonly' });
+    if (o.attachAudio)
+      installLeanSender(
+        pc.addTransceiver(this.audioTrack, { direction: 'sendonly' }).sender,
+        this.audioTrack,
+      );
     if (receive) {
       transceiver.onTrack.subscribe((track) =>
         receive.video(

@@ -17,8 +17,11 @@ export function headerCopy(packet: RtpPacket): RtpPacket {
   );
 }
 
-/** Parses `data` once; each call of the returned function gives a fresh copy (see `headerCopy`). */
-export function copiesOf(data: Buffer): () => RtpPacket {
+/**
+ * Parses `data` once; each call of the returned function gives a fresh copy (see `headerCopy`), and
+ * `parsed` is the packet itself, for readers that never write to it.
+ */
+export function copiesOf(data: Buffer): (() => RtpPacket) & { parsed: RtpPacket } {
   const parsed = RtpPacket.deSerialize(data);
-  return () => headerCopy(parsed);
+  return Object.assign(() => headerCopy(parsed), { parsed });
 }

@@ -1,0 +1,314 @@
+// A leaner `sendRtp` for werift's RTCRtpSender, installed per sender from our side (werift is not patched):
+// every player's copy of every packet used to go through werift's general path, which rewrites the header
+// object it is handed (so the fan-out had to copy it per player), rebuilds the extension list with
+// map/filter/find/sort, reads the NTP clock through string parsing, serializes the header bit by bit,
+// keeps a parsed packet for retransmission, and encrypts and sends through seven nested async functions.
+// This one writes the player's header straight into the outgoing buffer from a per-sender template,
+// encrypts it with AES-GCM in one pass, hands it to the UDP socket of a plain UDP candidate pair directly,
+// and leaves the packet it is handed untouched, so all players share one parsed packet. The video and
+// audio senders of a player both use it, so their RTCP sender reports read the same (correct) NTP clock. werift's own bookkeeping is kept (sequence/timestamp offsets for source changes, the counters
+// and NTP/RTP pair its RTCP sender reports use, the retransmission cache, bandwidth-estimation records).
+// Packets it does not handle (padding, CSRCs, header extensions of their own, RED, simulcast ids, a
+// non-GCM SRTP profile) go through werift's path on a private header copy, as before.
+import { createCipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import type { Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpSender } from 'werift';
+import { headerCopy } from './rtp-copies.js';
+
+/** RFC 7714 AEAD_AES_128_GCM, the profile werift and browsers pick first. */
+const PROFILE_AEAD_AES_128_GCM = 0x0007;
+const GCM_TAG_LENGTH = 16;
+/** werift keeps this many sent packets for NACKs (its RTP_HISTORY_SIZE). */
+const RTP_HISTORY_SIZE = 128;
+const URI = {
+  mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+  transportWideCC: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+  absSendTime: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+  rid: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  rrid: 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+} as const;
+/** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */
+const NTP_UNIX_OFFSET_S = 2_208_988_800;
+
+// The parts of werift's sender, DTLS transport and SRTP context this path reads and keeps up to date. They
+// are plain properties at run time; werift's typings mark most of them private.
+interface SrtpContextInternals {
+  profile: number;
+  cipher: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer };
+  getSrtpSsrcState(ssrc: number): { rolloverCounter: number };
+  updateRolloverCount(sequenceNumber: number, state: { rolloverCounter: number }): void;
+}
+interface CandidatePairInternals {
+  remoteAddr: [string, number];
+  packetsSent: number;
+  bytesSent: number;
+  protocol: { type: string; transport?: { closed?: boolean; socket?: { type?: string } } };
+}
+interface IceConnectionInternals {
+  state: string;
+  nominated?: CandidatePairInternals;
+  send(data: Buffer): Promise<void>;
+}
+interface DtlsInternals {
+  state: string;
+  srtp?: { localContext: SrtpContextInternals };
+  transportSequenceNumber: number;
+  bytesSent: number;
+  packetsSent: number;
+  iceTransport: { connection: IceConnectionInternals };
+}
+interface SenderInternals {
+  ssrc: number;
+  codec?: { payloadType: number };
+  mid?: string;
+  rtpStreamId?: string;
+  repairedRtpStreamId?: string;
+  redRedundantPayloadType?: number;
+  headerExtensions: { uri: string; id: number }[];
+  dtlsTransport: DtlsInternals;
+  seqOffset: number;
+  timestampOffset: number;
+  sequenceNumber?: number;
+  timestamp?: number;
+  ntpTimestamp: bigint;
+  rtpTimestamp: number;
+  octetCount: number;
+  packetCount: number;
+  headerBytesSent: number;
+  rtpCache: unknown[];
+  rtcpRunning: boolean;
+  runRtcp(): Promise<void>;
+  senderBWE: {
+    rtpPacketSent(info: { wideSeq: number; size: number; sendingAtMs: number; sentAtMs: number }): void;
+  };
+  sendRtp(rtp: Buffer | RtpPacket): Promise<void>;
+}
+
+/** The one-byte-form extension block every packet of a sender carries, with the offsets of its variable parts. */
+export interface ExtensionTemplate {
+  /** 0xBEDE, length, then the elements, padded to 4 bytes; `undefined` when the sender has no extensions. */
+  bytes: Buffer | undefined;
+  /** Offset in `bytes` of the 2-byte transport-wide sequence number, or -1. */
+  transportWideCC: number;
+  /** Offset in `bytes` of the 3-byte abs-send-time, or -1. */
+  absSendTime: number;
+}
+
+/**
+ * The extension block werift would write for a sender with these negotiated extensions (sorted by id,
+ * one-byte form): MID, transport-wide sequence number, abs-send-time. `undefined` if the sender needs
+ * something this path does not write (ids or values too large for the one-byte form, stream ids).
+ */
+export function extensionTemplate(
+  extensions: readonly { uri: string; id: number }[],
+  mid: string | undefined,
+): ExtensionTemplate | undefined {
+  const elements: { id: number; value: Buffer; role?: 'transportWideCC' | 'absSendTime' }[] = [];
+  for (const e of [...extensions].sort((a, b) => a.id - b.id)) {
+    if (e.uri === URI.mid && mid) elements.push({ id: e.id, value: Buffer.from(mid) });
+    else if (e.uri === URI.transportWideCC)
+      elements.push({ id: e.id, value: Buffer.alloc(2), role: 'transportWideCC' });
+    else if (e.uri === URI.absSendTime)
+      elements.push({ id: e.id, value: Buffer.alloc(3), role: 'absSendTime' });
+  }
+  if (elements.some((e) => e.id < 1 || e.id > 14 || e.value.length < 1 || e.value.length > 16))
+    return undefined;
+  if (elements.length === 0) return { bytes: undefined, transportWideCC: -1, absSendTime: -1 };
+  const body = elements.reduce((n, e) => n + 1 + e.value.length, 0);
+  const bytes = Buffer.alloc(4 + Math.ceil(body / 4) * 4);
+  bytes.writeUInt16BE(0xbede, 0);
+  bytes.writeUInt16BE(Math.ceil(body / 4), 2);
+  const template: ExtensionTemplate = { bytes, transportWideCC: -1, absSendTime: -1 };
+  let at = 4;
+  for (const e of elements) {
+    bytes[at++] = (e.id << 4) | (e.value.length - 1);
+    if (e.role) template[e.role] = at;
+    e.value.copy(bytes, at);
+    at += e.value.length;
+  }
+  return template;
+}
+
+/** Now as a 64-bit NTP timestamp (seconds since 1900 . 32-bit fraction). */
+export function ntpNow(nowMs = performance.timeOrigin + performance.now()): bigint {
+  const seconds = Math.floor(nowMs / 1000);
+  const fraction = Math.floor(((nowMs - seconds * 1000) / 1000) * 2 ** 32);
+  return (BigInt(seconds + NTP_UNIX_OFFSET_S) << 32n) | BigInt(fraction);
+}
+
+/** A sent packet as werift's NACK handler reads it back from the cache: the header is parsed only then. */
+class SentPacket {
+  private parsed: RtpHeader | undefined;
+  constructor(
+    private readonly headerBytes: Buffer,
+    readonly payload: Buffer,
+  ) {}
+  get header(): RtpHeader {
+    return (this.parsed ??= RtpHeader.deSerialize(this.headerBytes));
+  }
+}
+
+/** Per-SRTP-session state: the key object and the salt XOR the sender's SSRC (RFC 7714 §8.1). */
+interface GcmState {
+  context: SrtpContextInternals;
+  key: KeyObject;
+  /** 12-byte IV with the salt and SSRC folded in; ROC and sequence number are XORed per packet. */
+  iv: Buffer;
+  salt: Buffer;
+}
+
+const noop = () => undefined;
+
+/** The UDP socket of a nominated pair that is plain UDP to an IP address (not TURN, TCP or a name). */
+const directSockets = new WeakMap<CandidatePairInternals, Socket | null>();
+function directSocket(pair: CandidatePairInternals): Socket | null {
+  let socket = directSockets.get(pair);
+  if (socket === undefined) {
+    const candidate = pair.protocol.type === 'stun' ? pair.protocol.transport?.socket : undefined;
+    socket =
+      candidate && (candidate.type === 'udp4' || candidate.type === 'udp6') && isIP(pair.remoteAddr[0])
+        ? (candidate as unknown as Socket)
+        : null;
+    directSockets.set(pair, socket);
+  }
+  return socket;
+}
+
+/**
+ * Sends on the nominated pair. werift's ICE send goes through four nested async functions (a promise
+ * each) that end in one `socket.send` for a plain UDP pair; that pair gets the `socket.send` directly (with
+ * werift's pair counters kept), any other (TURN relay, TCP) werift's path.
+ */
+export function sendOnNominatedPair(connection: IceConnectionInternals, data: Buffer): void {
+  const pair = connection.nominated;
+  const socket =
+    pair && connection.state !== 'closed' && connection.state !== 'failed' ? directSocket(pair) : null;
+  if (!pair || !socket || pair.protocol.transport?.closed) {
+    connection.send(data).then(noop, noop);
+    return;
+  }
+  socket.send(data, pair.remoteAddr[1], pair.remoteAddr[0]);
+  pair.packetsSent++;
+  pair.bytesSent += data.length;
+}
+const done = Promise.resolve();
+const leanTracks = new WeakSet<MediaStreamTrack>();
+
+/** True when `track`'s sender runs the lean path, i.e. it never writes to the packets it is handed. */
+export function sendsLean(track: MediaStreamTrack): boolean {
+  return leanTracks.has(track);
+}
+
+/** Packets sent by the lean path and by werift's own (see the module comment for which). */
+export interface LeanSenderCounts {
+  lean: number;
+  fallback: number;
+}
+
+/** Replaces `sender.sendRtp` with the lean path; `track` is the track whose packets it sends. */
+export function installLeanSender(sender: RTCRtpSender, track: MediaStreamTrack): LeanSenderCounts {
+  const counts: LeanSenderCounts = { lean: 0, fallback: 0 };
+  const s = sender as unknown as SenderInternals;
+  const original = s.sendRtp.bind(s);
+  let gcm: GcmState | undefined;
+  let template: ExtensionTemplate | undefined | null = null;
+  let frameTimestamp = -1;
+
+  function gcmState(dtls: DtlsInternals): GcmState | undefined {
+    const context = dtls.srtp?.localContext;
+    if (!context || context.profile !== PROFILE_AEAD_AES_128_GCM) return undefined;
+    if (gcm?.context === context) return gcm;
+    const salt = Buffer.from(context.cipher.srtpSessionSalt.subarray(0, 12));
+    const iv = Buffer.alloc(12);
+    iv.writeUInt32BE(s.ssrc, 2);
+    for (let i = 0; i < 12; i++) iv[i]! ^= salt[i]!;
+    gcm = { context, key: createSecretKey(context.cipher.srtpSessionKey), iv, salt };
+    return gcm;
+  }
+
+  s.sendRtp = (input) => {
+    const dtls = s.dtlsTransport;
+    if (dtls.state !== 'connected' || !s.codec) return done;
+    const rtp = Buffer.isBuffer(input) ? RtpPacket.deSerialize(input) : input;
+    const h = rtp.header;
+    if (template === null) template = extensionTemplate(s.headerExtensions, s.mid);
+    const state = gcmState(dtls);
+    if (
+      !state ||
+      !template ||
+      h.padding ||
+      h.csrc.length > 0 ||
+      h.extensions.length > 0 ||
+      s.redRedundantPayloadType ||
+      s.rtpStreamId ||
+      s.repairedRtpStreamId
+    ) {
+      counts.fallback++;
+      return original(headerCopy(rtp));
+    }
+    counts.lean++;
+    const seq = (h.sequenceNumber + s.seqOffset) & 0xffff;
+    const timestamp = (h.timestamp + s.timestampOffset) >>> 0;
+    s.sequenceNumber = seq;
+    s.timestamp = timestamp;
+    // One clock reading per frame: its packets leave together, and the RTCP sender report pairs it with
+    // the frame's RTP timestamp.
+    if (timestamp !== frameTimestamp) {
+      frameTimestamp = timestamp;
+      s.ntpTimestamp = ntpNow();
+      s.rtpTimestamp = timestamp;
+    }
+    const ext = template.bytes;
+    const headerLength = 12 + (ext?.length ?? 0);
+    const payload = rtp.payload;
+    const out = Buffer.allocUnsafe(headerLength + payload.length + GCM_TAG_LENGTH);
+    out[0] = ext ? 0x90 : 0x80;
+    out[1] = (h.marker ? 0x80 : 0) | s.codec.payloadType;
+    out.writeUInt16BE(seq, 2);
+    out.writeUInt32BE(timestamp, 4);
+    out.writeUInt32BE(s.ssrc, 8);
+    let wideSeq = -1;
+    if (ext) {
+      ext.copy(out, 12);
+      if (template.transportWideCC >= 0) {
+        wideSeq = dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
+        out.writeUInt16BE(wideSeq, 12 + template.transportWideCC);
+      }
+      if (template.absSendTime >= 0)
+        out.writeUIntBE(Number((s.ntpTimestamp >> 14n) & 0xffffffn), 12 + template.absSendTime, 3);
+    }
+    const headerBytes = out.subarray(0, headerLength);
+    // SRTP with AEAD_AES_128_GCM (RFC 7714): the header is authenticated, the payload encrypted.
+    const roc = state.context.getSrtpSsrcState(s.ssrc);
+    state.context.updateRolloverCount(seq, roc);
+    const iv = Buffer.from(state.iv);
+    iv[6]! ^= roc.rolloverCounter >>> 24;
+    iv[7]! ^= (roc.rolloverCounter >>> 16) & 0xff;
+    iv[8]! ^= (roc.rolloverCounter >>> 8) & 0xff;
+    iv[9]! ^= roc.rolloverCounter & 0xff;
+    iv[10]! ^= seq >>> 8;
+    iv[11]! ^= seq & 0xff;
+    const cipher = createCipheriv('aes-128-gcm', state.key, iv);
+    cipher.setAAD(headerBytes);
+    cipher.update(payload).copy(out, headerLength);
+    cipher.final();
+    cipher.getAuthTag().copy(out, headerLength + payload.length);
+
+    s.octetCount += payload.length;
+    s.headerBytesSent += headerLength;
+    s.packetCount = (s.packetCount + 1) >>> 0;
+    s.rtpCache[seq % RTP_HISTORY_SIZE] = new SentPacket(headerBytes, payload);
+    dtls.bytesSent += out.length;
+    dtls.packetsSent++;
+    sendOnNominatedPair(dtls.iceTransport.connection, out);
+    if (!s.rtcpRunning) void s.runRtcp();
+    if (wideSeq >= 0) {
+      const now = Date.now();
+      s.senderBWE.rtpPacketSent({ wideSeq, size: out.length, sendingAtMs: now, sentAtMs: now });
+    }
+    return done;
+  };
+  leanTracks.add(track);
+  return counts;
+}
