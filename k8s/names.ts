@@ -24,7 +24,10 @@ export interface Workload {
 /** A pool's workloads as policies and monitors see them: its pods, and its router's when it has one. */
 export interface PoolWorkloads {
   readonly pool: Workload;
-  /** undefined: no router (the entry reaches the pool's pods directly). */
+  /**
+   * The pool's session router.
+   * @default undefined (no router: the entry reaches the pool's pods directly)
+   */
   readonly router?: Workload;
 }
 
