@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { bundleComponent, COMPONENTS, nodeServiceTuning, type ComponentName } from '../scripts/bundle.js';
 import { freePort, repoRoot, track, type RunningProcess } from '../test/support/processes.js';
 import { hasTool } from '../test/support/tools.js';
+import { markdownTable, median } from './table.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -184,12 +185,6 @@ async function measure(name: ComponentName, mode: Mode, sidecar: Sidecar): Promi
   return [ready - t0, cpu, rss];
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 const version = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string })
   .version;
 function imageMb(name: ComponentName): string {
@@ -257,9 +252,5 @@ const header = [
   'image MB',
   'bundle MB',
 ];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
-console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const row of rows) console.log(line(row));
+console.log(markdownTable(header, rows));
 process.exit(0);

@@ -20,6 +20,7 @@ import {
   type Farm,
   type RouterProc,
 } from '../router/testing/stack.js';
+import { median, medians } from './table.js';
 
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? '500');
 const PER_PROCESS = Number(process.env.BENCH_SIDECARS_PER_PROCESS ?? '100');
@@ -61,13 +62,6 @@ const capacity = (r: { routerCpuMs: number }) => (1000 / r.routerCpuMs).toFixed(
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
-
-function median(xs: number[]): number {
-  return quantile(
-    [...xs].sort((a, b) => a - b),
-    0.5,
-  );
 }
 
 /** Median of the router's own wait histogram for this run, from bucket deltas (arrival → assigned). */
@@ -232,14 +226,16 @@ try {
     ...results.map((r, i) => row(`${i + 1}`, r)),
     row('median', {
       players: SIDECARS,
-      seconds: median(results.map((r) => r.seconds)),
-      perSecond: median(results.map((r) => r.perSecond)),
-      p50: median(results.map((r) => r.p50)),
-      p99: median(results.map((r) => r.p99)),
-      max: median(results.map((r) => r.max)),
-      routerP50: median(results.map((r) => r.routerP50)),
-      routerCpuMs: median(results.map((r) => r.routerCpuMs)),
-      farmCpuMs: median(results.map((r) => r.farmCpuMs)),
+      ...medians(results, [
+        'seconds',
+        'perSecond',
+        'p50',
+        'p99',
+        'max',
+        'routerP50',
+        'routerCpuMs',
+        'farmCpuMs',
+      ]),
     }),
     'reference: Agones allocator 300–400 allocations/s',
   ];

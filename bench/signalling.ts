@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { spawn } from 'node:child_process';
 import { repoRoot, track, type RunningProcess } from '../test/support/processes.js';
 import { EPHEMERAL_SIDECAR_ENV } from '../test/support/sidecar-env.js';
+import { markdownTable, medians } from './table.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -224,8 +225,6 @@ async function relayLatency(sc: Sidecar): Promise<{ s2p: number[]; p2s: number[]
   return { s2p: s2p.sort((a, b) => a - b), p2s: p2s.sort((a, b) => a - b), rssMb };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 const rows: {
   run: string;
   setups: number;
@@ -257,13 +256,7 @@ for (let run = 1; run <= RUNS; run++) {
 }
 rows.push({
   run: 'median',
-  setups: median(rows.map((r) => r.setups)),
-  perCpu: median(rows.map((r) => r.perCpu)),
-  s2p50: median(rows.map((r) => r.s2p50)),
-  s2p99: median(rows.map((r) => r.s2p99)),
-  p2s50: median(rows.map((r) => r.p2s50)),
-  p2s99: median(rows.map((r) => r.p2s99)),
-  rss: median(rows.map((r) => r.rss)),
+  ...medians(rows, ['setups', 'perCpu', 's2p50', 's2p99', 'p2s50', 'p2s99', 'rss']),
 });
 
 console.log(
@@ -297,9 +290,5 @@ const table = rows.map((r) => [
   r.p2s99.toFixed(2),
   r.rss.toFixed(0),
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
-console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const row of table) console.log(line(row));
+console.log(markdownTable(header, table));
 process.exit(0);
