@@ -4,40 +4,27 @@
 // router, autoscaler, route, policies and monitoring asserted exactly.
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
    the objects are parsed YAML: `validate()` checks them against the schemas, the assertions read fields directly */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/env-config.js';
-import { KIT_VERSION, kitEnv, loadKitConfig, type KitConfig } from '../common/kit-config.js';
+import { KIT_VERSION, loadKitConfig } from '../common/kit-config.js';
 import { ADAPTER, ROUTER } from '../common/metric-names.js';
 import { adapterRules, CAPACITY_RECORDED, serviceMetricQuery } from '../support/index.js';
 import { loadRouterConfig } from '../router/index.js';
 import { containerProblems } from './container-checks.js';
 import { manifestProblems } from './manifest-problems.js';
 import { monitoringOptions } from './kit-chart.js';
-import { readManifests, synthesize, type ManifestObject } from './synth.js';
+import type { ManifestObject } from './synth.js';
+import { EXAMPLE_ADDITIONS, EXAMPLE_ENV, synthesizer, type Synth } from './testing/manifests.js';
 import { validate } from './testing/schemas.js';
 
-const work = mkdtempSync(join(tmpdir(), 'k8s-pools-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const EXAMPLE = `${readFileSync(join(import.meta.dirname, '..', '.env.example'), 'utf8')}\nTURN_URLS=turn:turn.example.com:3478?transport=udp\n`;
+const EXAMPLE = `${readFileSync(EXAMPLE_ENV, 'utf8')}${EXAMPLE_ADDITIONS}`;
 const EXAMPLE_FUNCTION = 'process:exec:python3 streamer/processing/examples/invert_detect.py';
 const PROCESSING = `PROCESS_SOURCE='${EXAMPLE_FUNCTION}'\nPROCESS_MIN_REPLICAS=2\nPROCESS_MAX_REPLICAS=6\nPROCESS_RECORD_CLAIM=recordings\n`;
 
 type Obj = ManifestObject & { spec?: any; data?: Record<string, string> };
-interface Synth {
-  config: KitConfig;
-  objects: Obj[];
-}
-
-function synth(name: string, extra: string): Synth {
-  const envFile = join(work, `${name}.env`);
-  writeFileSync(envFile, `${EXAMPLE}${extra}`);
-  const config = loadKitConfig(kitEnv(envFile, {}));
-  return { config, objects: readManifests(synthesize(config, join(work, name))) };
-}
+const synthesize = synthesizer('k8s-pools-');
+const synth = (name: string, extra: string): Synth => synthesize(name, `${EXAMPLE}${extra}`);
 function find(s: Synth, kind: string, name: string): Obj {
   const o = s.objects.find((x) => x.kind === kind && x.metadata.name === name);
   if (o === undefined) throw new Error(`${kind}/${name} missing`);
