@@ -68,7 +68,7 @@ export function isComponentName(name: string): name is ComponentName {
 const LOADED_ON_FIRST_USE = new Set(['https', 'tls']);
 
 /**
- * A stand-in for built-in `name` that requires it when a property is first read. `__esModule` is what
+ * A stand-in for module `name` (a built-in, or a file's path) that requires it when a property is first read. `__esModule` is what
  * esbuild's interop helpers read at start; answering it must not load the module.
  */
 function loadOnFirstUse(name: string): string {
@@ -116,6 +116,35 @@ const builtinsThroughRequire: Plugin = {
   },
 };
 
+/**
+ * Packages the services load at start for paths an idle process never takes, loaded on first use instead
+ * (the same stand-in): mime-types builds its tables from mime-db (about 4 MB resident) for the first file
+ * the player page serves; iconv-lite (about 2 MB) decodes the first request body. express, send, type-is
+ * and body-parser require them at load.
+ */
+const PACKAGES_ON_FIRST_USE = /^(mime-types|iconv-lite)$/;
+
+const packagesOnFirstUse: Plugin = {
+  name: 'packages-on-first-use',
+  setup(b) {
+    // Each copy (version) of the package gets its own stand-in, which requires it by its resolved path.
+    b.onResolve({ filter: PACKAGES_ON_FIRST_USE }, async (args) => {
+      if ((args.pluginData as { real?: boolean } | undefined)?.real) return undefined;
+      const real = await b.resolve(args.path, {
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        pluginData: { real: true },
+      });
+      return real.errors.length > 0 ? undefined : { path: real.path, namespace: 'package-lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'package-lazy' }, (args) => ({
+      contents: loadOnFirstUse(args.path),
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 /** Bundles one component into `outdir` (main.mjs, and its other entries and assets beside it). */
 export async function bundleComponent(name: ComponentName, outdir: string): Promise<void> {
   const component: Component = COMPONENTS[name];
@@ -140,7 +169,7 @@ export async function bundleComponent(name: ComponentName, outdir: string): Prom
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     },
-    plugins: [builtinsThroughRequire],
+    plugins: [builtinsThroughRequire, packagesOnFirstUse],
     logLevel: 'warning',
   });
   for (const [from, to] of Object.entries(component.assets ?? {})) {
