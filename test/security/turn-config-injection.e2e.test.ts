@@ -5,25 +5,19 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTurnMain } from '../../turn/test-helpers.js';
+import { refusedAtStart } from '../../turn/testing/refused-start.js';
 
 const SECRET = 'abuse-suite-secret-0123456789';
 const INJECTED = '\nallow-loopback-peers\nallowed-peer-ip=127.0.0.1';
 const scratch = mkdtempSync(path.join(tmpdir(), 'turn-inject-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Starts the entrypoint with `env` on top of a good config; expects exit 2 before coturn runs. */
-async function refusedAtStart(env: Record<string, string>): Promise<string> {
-  const proc = startTurnMain({ TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '192.0.2.1', ...env });
-  expect(await proc.exited).toBe(2);
-  expect(proc.lines.some((l) => l.msg === 'coturn started')).toBe(false);
-  return proc.lines.map((l) => l.msg).join('\n');
-}
+/** A good configuration, for each test to break one way. */
+const GOOD = { TURN_SECRET: SECRET, TURN_EXTERNAL_IP: '192.0.2.1' };
 
 describe('coturn config injection', () => {
   it('refuses a TURN_RUN_DIR with injected directives, writing nothing', async () => {
     const runDir = path.join(scratch, `x${INJECTED}`);
-    const text = await refusedAtStart({ TURN_RUN_DIR: runDir });
+    const { text } = await refusedAtStart({ ...GOOD, TURN_RUN_DIR: runDir });
     expect(text).toContain('TURN_RUN_DIR: contains a line break or another control character');
     expect(existsSync(runDir)).toBe(false);
     expect(readdirSync(scratch)).toEqual([]);
@@ -34,7 +28,7 @@ describe('coturn config injection', () => {
     const key = path.join(scratch, `key${INJECTED}`);
     writeFileSync(cert, 'not used');
     writeFileSync(key, 'not used');
-    const text = await refusedAtStart({ TURN_TLS_CERT_FILE: cert, TURN_TLS_KEY_FILE: key });
+    const { text } = await refusedAtStart({ ...GOOD, TURN_TLS_CERT_FILE: cert, TURN_TLS_KEY_FILE: key });
     expect(text).toContain('TURN_TLS_CERT_FILE: contains a line break');
     expect(text).toContain('TURN_TLS_KEY_FILE: contains a line break');
     rmSync(cert);
@@ -42,7 +36,11 @@ describe('coturn config injection', () => {
   });
 
   it('refuses a certificate path that is a directory', async () => {
-    const text = await refusedAtStart({ TURN_TLS_CERT_FILE: scratch, TURN_TLS_KEY_FILE: scratch });
+    const { text } = await refusedAtStart({
+      ...GOOD,
+      TURN_TLS_CERT_FILE: scratch,
+      TURN_TLS_KEY_FILE: scratch,
+    });
     expect(text).toContain(`TURN_TLS_CERT_FILE=${JSON.stringify(scratch)}: not a readable file`);
   });
 });
