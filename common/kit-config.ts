@@ -134,6 +134,7 @@ export const KIT_CONFIG_SHAPE = {
   /**
    * The processing pool's STREAM_CODEC, which the player's camera is sent in too: vp8 (every browser can
    * encode it) or h264 (NVENC for the returned stream; needs an H.264 encoder in the player's browser).
+   * Also the rendering pool's, when STREAMER_SOURCE makes it a processing pool.
    */
   PROCESS_CODEC: envEnum(['vp8', 'h264'], 'vp8'),
   /** GPUs each processing pod requests (GPU_SHARING applies); 0 = none, on the default node pool. */

@@ -304,6 +304,15 @@ describe('the entry path of a processing pool', () => {
   });
 });
 
+describe('the rendering pool turned into a processing pool (STREAMER_SOURCE=process:…)', () => {
+  it('takes PROCESS_CODEC, which players can send their cameras in; a rendering source keeps the image’s', () => {
+    const env = (s: Synth) => envOf(container(find(s, 'Deployment', 'streamer'), 'streamer'));
+    const processing = synth('streamer-process', 'STREAMER_SOURCE=process:filter:negate\n');
+    expect(env(processing)).toMatchObject({ STREAM_SOURCE: 'process:filter:negate', STREAM_CODEC: 'vp8' });
+    expect(env(beside).STREAM_CODEC).toBeUndefined();
+  });
+});
+
 describe('warm capacity of the first pool', () => {
   it.each([
     ['beside the rendering pool: the GPU app', beside, `pixelstream-streamer:${KIT_VERSION}`],

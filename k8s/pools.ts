@@ -50,7 +50,8 @@ export function kitPools(c: KitConfig): Pool[] {
       path: '/',
       image: 'STREAMER',
       source: c.STREAMER_SOURCE,
-      codec: '',
+      // Turned into a processing pool itself, it needs a codec the players' cameras can be sent in.
+      codec: c.STREAMER_SOURCE.startsWith('process:') ? c.PROCESS_CODEC : '',
       recordClaim: c.RECORD_CLAIM,
       gpus: c.GPUS_PER_POD,
       minReplicas: c.HPA_MIN_REPLICAS,
