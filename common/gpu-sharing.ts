@@ -26,25 +26,27 @@ export const GPU_RESOURCE = 'nvidia.com/gpu';
  * Parses `none`, `time-slicing:N` (2 ≤ N ≤ 48) or `mig:<profile>`. Returns the setting or a problem line
  * naming the key and the accepted forms.
  */
-export function parseGpuSharing(text: string): GpuSharing | { problem: string } {
+/**
+ * Parses GPU_SHARING; a refusal carries `rule` (what is wrong, in words) and `problem` (the same line naming
+ * the key and value).
+ */
+export function parseGpuSharing(text: string): GpuSharing | { problem: string; rule: string } {
   const value = text.trim();
-  const show = JSON.stringify(value);
+  const refuse = (rule: string) => ({ problem: `GPU_SHARING=${JSON.stringify(value)}: ${rule}`, rule });
   if (value === '' || value === 'none') return { mode: 'none' };
   const ts = /^time-slicing:(\d+)$/.exec(value);
   if (ts !== null) {
     const replicas = Number(ts[1]);
     if (replicas >= 2 && replicas <= MAX_TIME_SLICING_REPLICAS) return { mode: 'time-slicing', replicas };
-    return {
-      problem: `GPU_SHARING=${show}: time-slicing needs 2 to ${MAX_TIME_SLICING_REPLICAS} replicas per GPU`,
-    };
+    return refuse(`time-slicing needs 2 to ${MAX_TIME_SLICING_REPLICAS} replicas per GPU`);
   }
   const mig = /^mig:(.+)$/.exec(value);
   if (mig !== null) {
     const profile = mig[1] ?? '';
     if (MIG_PROFILE.test(profile)) return { mode: 'mig', profile };
-    return { problem: `GPU_SHARING=${show}: a MIG profile looks like 1g.10gb, 2g.20gb or 1g.10gb+me` };
+    return refuse('a MIG profile looks like 1g.10gb, 2g.20gb or 1g.10gb+me');
   }
-  return { problem: `GPU_SHARING=${show}: must be none, time-slicing:N or mig:<profile>` };
+  return refuse('must be none, time-slicing:N or mig:<profile>');
 }
 
 /** The setting back in `.env` form. */

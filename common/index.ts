@@ -14,3 +14,4 @@ export * from './control-chars.js';
 export * from './run-service.js';
 export * from './warning-limiter.js';
 export * from './coded-error.js';
+export * from './session-env.js';

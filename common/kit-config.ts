@@ -7,20 +7,23 @@ import { parseCidr, type Cidr } from './cidr.js';
 import { parsePrewarmSchedule } from './prewarm-schedule.js';
 import {
   ConfigError,
-  envUrl,
+  about,
   envBool,
   envEnum,
   envInt,
   envList,
   envPort,
+  envUrl,
   parseEnv,
+  ruleFor,
+  type Env,
   type EnvField,
-  type EnvValues,
+  type EnvRule,
+  type ParsedEnv,
 } from './env-config.js';
+import { envLogLevel } from './session-env.js';
 import { MIG_STRATEGIES, parseGpuSharing } from './gpu-sharing.js';
 import { allowedPeerClashes } from './peer-policy.js';
-
-type Env = Record<string, string | undefined>;
 
 /** Autoscaling inputs the HPA can target (see support/ adapter rules and common/metric-names.ts ADAPTER). */
 export const HPA_METRICS = ['demand', 'ratio', 'available'] as const;
@@ -54,9 +57,9 @@ const text = (def: string): EnvField<string> => ({
 const optionalNumber: EnvField<number | undefined> = {
   read: (raw) => {
     if (raw === undefined || raw.trim() === '') return { ok: true, value: undefined };
-    if (!/^\d+(\.\d+)?$/.test(raw)) return { ok: false, problem: 'must be a positive number' };
+    if (!/^\d+(\.\d+)?$/.test(raw)) return { ok: false, problems: ['must be a positive number'] };
     const n = Number(raw);
-    return n > 0 && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, problem: 'must be > 0' };
+    return n > 0 && Number.isFinite(n) ? { ok: true, value: n } : { ok: false, problems: ['must be > 0'] };
   },
 };
 
@@ -249,7 +252,7 @@ export const KIT_CONFIG_SHAPE = {
   /** Seconds a draining pod waits for its session to end before it is killed. */
   DRAIN_TIMEOUT_SECONDS: envInt(3600, 0, 24 * 3600),
   ICE_TRANSPORT_POLICY: envEnum(['all', 'relay'], 'all'),
-  LOG_LEVEL: envEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  LOG_LEVEL: envLogLevel(),
 
   // --- autoscaling (shared with the simulator) ---
   HPA_MIN_REPLICAS: envInt(1, 0, 10_000),
@@ -289,7 +292,8 @@ export const KIT_CONFIG_SHAPE = {
   HPA_SCALE_DOWN_PERIOD_SECONDS: envInt(60, 1, 1800),
 } as const;
 
-type Parsed = EnvValues<typeof KIT_CONFIG_SHAPE>;
+type Shape = typeof KIT_CONFIG_SHAPE;
+type Parsed = ParsedEnv<Shape>;
 /** The checked kit configuration; HPA_TARGET is always resolved. */
 export type KitConfig = Omit<Parsed, 'HPA_TARGET'> & { HPA_TARGET: number };
 
@@ -368,224 +372,232 @@ export function isCidr(text: string): boolean {
 /** Lowest relay port: below it ports are privileged and belong to system services. */
 const MIN_RELAY_PORT = 1024;
 
-/** TURN ports that must not meet: the listener, the metrics exporter and the relay range. */
-function turnPortProblems(c: Parsed): string[] {
-  const problems: string[] = [];
-  const range = `${c.TURN_MIN_PORT}-${c.TURN_MAX_PORT}`;
-  const inRange = (port: number) => port >= c.TURN_MIN_PORT && port <= c.TURN_MAX_PORT;
-  if (c.TURN_MIN_PORT < MIN_RELAY_PORT)
-    problems.push(
-      `TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≥ ${MIN_RELAY_PORT} (relays never take privileged ports)`,
-    );
-  if (c.TURN_MIN_PORT > c.TURN_MAX_PORT)
-    problems.push(`TURN_MIN_PORT=${c.TURN_MIN_PORT}: must be ≤ TURN_MAX_PORT=${c.TURN_MAX_PORT}`);
-  if (inRange(c.TURN_LISTEN_PORT))
-    problems.push(`TURN_LISTEN_PORT=${c.TURN_LISTEN_PORT}: must lie outside the relay range ${range}`);
-  if (c.TURN_EXPORTER_PORT === c.TURN_LISTEN_PORT)
-    problems.push(`TURN_EXPORTER_PORT=${c.TURN_EXPORTER_PORT}: must differ from TURN_LISTEN_PORT`);
-  else if (inRange(c.TURN_EXPORTER_PORT))
-    problems.push(`TURN_EXPORTER_PORT=${c.TURN_EXPORTER_PORT}: must lie outside the relay range ${range}`);
-  return problems;
+const rule = ruleFor(KIT_CONFIG_SHAPE);
+const show = (v: string) => JSON.stringify(v);
+type TextKey = { [K in keyof Parsed]: Parsed[K] extends string ? K : never }[keyof Parsed];
+type ListKey = { [K in keyof Parsed]: Parsed[K] extends string[] ? K : never }[keyof Parsed];
+
+/** One rule per key: `problem` says what is wrong with its value, or undefined. */
+function each(keys: readonly TextKey[], problem: (value: string) => string | undefined): EnvRule<Shape>[] {
+  return keys.map((key) =>
+    rule([key], (c) => {
+      const found = problem(c[key]);
+      return found === undefined ? [] : about(key, [found]);
+    }),
+  );
 }
+
+/** A value `re` matches, or one of `allowed` (an empty value meaning "none", for instance). */
+const matching =
+  (re: RegExp, problem: string, allowed: readonly string[] = []) =>
+  (v: string): string | undefined =>
+    allowed.includes(v) || re.test(v) ? undefined : problem;
+
+/** The items of a list key that `problem` refuses, one problem each. */
+function eachItem(key: ListKey, problem: (item: string) => string | undefined): EnvRule<Shape> {
+  return rule([key], (c) =>
+    about(
+      key,
+      c[key].flatMap((item) => {
+        const found = problem(item);
+        return found === undefined ? [] : [`${show(item)} ${found}`];
+      }),
+    ),
+  );
+}
+
+/** `low` must not exceed `high`. */
+type NumberKey = { [K in keyof Parsed]: Parsed[K] extends number ? K : never }[keyof Parsed];
+function ordered(low: NumberKey, high: NumberKey) {
+  return rule([low, high], (c) => (c[low] > c[high] ? about(low, [`must be ≤ ${high}=${c[high]}`]) : []));
+}
+
+const runAsProblem = (v: string): string | undefined => {
+  const ids = parseRunAs(v);
+  if (ids === undefined) return 'must be uid[:gid]';
+  return ids.uid === 0 || ids.gid === 0 ? 'must not be root (0): every pod runs as non-root' : undefined;
+};
+const absolutePath = (v: string) =>
+  ABSOLUTE_PATH.test(v) && v !== '/' ? undefined : 'must be an absolute path other than /';
+const QUANTITY_PROBLEM = 'must be a quantity such as 2, 500m or 4Gi';
+
+/** TURN ports that must not meet: the listener, the metrics exporter and the relay range. */
+const TURN_PORT_RULES = [
+  rule(['TURN_MIN_PORT'], (c) =>
+    c.TURN_MIN_PORT < MIN_RELAY_PORT
+      ? about('TURN_MIN_PORT', [`must be ≥ ${MIN_RELAY_PORT} (relays never take privileged ports)`])
+      : [],
+  ),
+  ordered('TURN_MIN_PORT', 'TURN_MAX_PORT'),
+  rule(['TURN_MIN_PORT', 'TURN_MAX_PORT', 'TURN_LISTEN_PORT', 'TURN_EXPORTER_PORT'], (c) => {
+    const range = `${c.TURN_MIN_PORT}-${c.TURN_MAX_PORT}`;
+    const inRange = (port: number) => port >= c.TURN_MIN_PORT && port <= c.TURN_MAX_PORT;
+    const problems = inRange(c.TURN_LISTEN_PORT)
+      ? about('TURN_LISTEN_PORT', [`must lie outside the relay range ${range}`])
+      : [];
+    if (c.TURN_EXPORTER_PORT === c.TURN_LISTEN_PORT)
+      problems.push(...about('TURN_EXPORTER_PORT', ['must differ from TURN_LISTEN_PORT']));
+    else if (inRange(c.TURN_EXPORTER_PORT))
+      problems.push(...about('TURN_EXPORTER_PORT', [`must lie outside the relay range ${range}`]));
+    return problems;
+  }),
+];
 
 /** Bad CIDRs, and allowed ranges that would reopen what coturn must always refuse (common/peer-policy.ts). */
-function turnPeerProblems(c: Parsed): string[] {
-  const problems: string[] = [];
-  const show = (v: string) => JSON.stringify(v);
-  if (c.TURN_ALLOWED_PEER_CIDRS.length === 0)
-    problems.push('TURN_ALLOWED_PEER_CIDRS=(empty): list the pod CIDR(s) of the streamers');
-  const allowed: Cidr[] = [];
-  for (const text of c.TURN_ALLOWED_PEER_CIDRS) {
-    const parsed = kitCidr(text);
-    if (parsed === undefined) problems.push(`TURN_ALLOWED_PEER_CIDRS: ${show(text)} is not a CIDR`);
-    else allowed.push(parsed);
-  }
-  const service = kitCidr(c.TURN_SERVICE_CIDR);
-  if (service === undefined) problems.push(`TURN_SERVICE_CIDR=${show(c.TURN_SERVICE_CIDR)}: must be a CIDR`);
-  for (const clash of allowedPeerClashes(allowed, service === undefined ? [] : [service]))
-    problems.push(`TURN_ALLOWED_PEER_CIDRS: ${clash}`);
-  return problems;
-}
+const TURN_PEER_RULES = [
+  rule(['TURN_ALLOWED_PEER_CIDRS'], (c) =>
+    c.TURN_ALLOWED_PEER_CIDRS.length === 0
+      ? about('TURN_ALLOWED_PEER_CIDRS', ['list the pod CIDR(s) of the streamers'])
+      : [],
+  ),
+  eachItem('TURN_ALLOWED_PEER_CIDRS', (v) => (isCidr(v) ? undefined : 'is not a CIDR')),
+  ...each(['TURN_SERVICE_CIDR'], (v) => (isCidr(v) ? undefined : 'must be a CIDR')),
+  rule(['TURN_ALLOWED_PEER_CIDRS', 'TURN_SERVICE_CIDR'], (c) => {
+    const allowed = c.TURN_ALLOWED_PEER_CIDRS.flatMap((text) => kitCidr(text) ?? []);
+    const service = kitCidr(c.TURN_SERVICE_CIDR);
+    return about(
+      'TURN_ALLOWED_PEER_CIDRS',
+      allowedPeerClashes(allowed, service === undefined ? [] : [service]),
+    );
+  }),
+];
 
 /** GPU_SHARING's form, and what cannot go with a shared GPU. */
-function gpuSharingProblems(c: Parsed): string[] {
-  const show = (v: string) => JSON.stringify(v);
-  const sharing = parseGpuSharing(c.GPU_SHARING);
-  const problems: string[] = [];
-  if ('problem' in sharing) problems.push(sharing.problem);
-  else if (sharing.mode !== 'none' && c.GPUS_PER_POD !== 1)
-    problems.push(
-      `GPUS_PER_POD=${c.GPUS_PER_POD}: must be 1 with GPU_SHARING=${c.GPU_SHARING} (a pod gets one share of one GPU)`,
-    );
-  for (const key of ['DEVICE_PLUGIN_CONFIGMAP'] as const)
-    if (!DNS_SUBDOMAIN.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a DNS-1123 name`);
-  for (const key of ['DEVICE_PLUGIN_NAMESPACE'] as const)
-    if (!DNS_LABEL.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a DNS-1123 label`);
-  if (c.GPU_SCHEDULER_NAME !== '' && !DNS_SUBDOMAIN.test(c.GPU_SCHEDULER_NAME))
-    problems.push(`GPU_SCHEDULER_NAME=${show(c.GPU_SCHEDULER_NAME)}: must be a DNS-1123 name or empty`);
-  return problems;
-}
+const GPU_SHARING_RULES = [
+  rule(['GPU_SHARING'], (c) => {
+    const sharing = parseGpuSharing(c.GPU_SHARING);
+    return 'rule' in sharing ? about('GPU_SHARING', [sharing.rule]) : [];
+  }),
+  rule(['GPU_SHARING', 'GPUS_PER_POD'], (c) => {
+    const sharing = parseGpuSharing(c.GPU_SHARING);
+    return 'mode' in sharing && sharing.mode !== 'none' && c.GPUS_PER_POD !== 1
+      ? about('GPUS_PER_POD', [
+          `must be 1 with GPU_SHARING=${c.GPU_SHARING} (a pod gets one share of one GPU)`,
+        ])
+      : [];
+  }),
+  ...each(['DEVICE_PLUGIN_CONFIGMAP'], matching(DNS_SUBDOMAIN, 'must be a DNS-1123 name')),
+  ...each(['DEVICE_PLUGIN_NAMESPACE'], matching(DNS_LABEL, 'must be a DNS-1123 label')),
+  ...each(['GPU_SCHEDULER_NAME'], matching(DNS_SUBDOMAIN, 'must be a DNS-1123 name or empty', [''])),
+];
 
 /** The processing pool's keys: a process: source, an image, a claim, an entry path, bounds. */
-function processPoolProblems(c: Parsed): string[] {
-  const problems: string[] = [];
-  const show = (v: string) => JSON.stringify(v);
-  if (c.PROCESS_SOURCE !== '' && !/^process:./.test(c.PROCESS_SOURCE))
-    problems.push(`PROCESS_SOURCE=${show(c.PROCESS_SOURCE)}: must be process:<function> (or empty)`);
-  if (!c.RENDER_POOL_ENABLED && c.PROCESS_SOURCE === '')
-    problems.push('RENDER_POOL_ENABLED=false: needs PROCESS_SOURCE (a kit without any pool serves nobody)');
-  if (!IMAGE_REF.test(c.PROCESS_IMAGE))
-    problems.push(
-      `PROCESS_IMAGE=${show(c.PROCESS_IMAGE)}: must be an image name ([registry/]path, lowercase, no tag)`,
-    );
-  if (!TAG.test(c.PROCESS_TAG)) problems.push(`PROCESS_TAG=${show(c.PROCESS_TAG)}: must be an image tag`);
-  const ids = c.PROCESS_RUN_AS === '' ? { uid: 1, gid: 1 } : parseRunAs(c.PROCESS_RUN_AS);
-  if (ids === undefined) problems.push(`PROCESS_RUN_AS=${show(c.PROCESS_RUN_AS)}: must be uid[:gid]`);
-  else if (ids.uid === 0 || ids.gid === 0)
-    problems.push(
-      `PROCESS_RUN_AS=${show(c.PROCESS_RUN_AS)}: must not be root (0): every pod runs as non-root`,
-    );
-  if (c.PROCESS_RECORD_CLAIM !== '' && !DNS_SUBDOMAIN.test(c.PROCESS_RECORD_CLAIM))
-    problems.push(
-      `PROCESS_RECORD_CLAIM=${show(c.PROCESS_RECORD_CLAIM)}: must be a PersistentVolumeClaim name`,
-    );
+const PROCESS_POOL_RULES = [
+  ...each(['PROCESS_SOURCE'], matching(/^process:./, 'must be process:<function> (or empty)', [''])),
+  rule(['RENDER_POOL_ENABLED', 'PROCESS_SOURCE'], (c) =>
+    !c.RENDER_POOL_ENABLED && c.PROCESS_SOURCE === ''
+      ? about('RENDER_POOL_ENABLED', ['needs PROCESS_SOURCE (a kit without any pool serves nobody)'])
+      : [],
+  ),
+  ...each(
+    ['PROCESS_IMAGE'],
+    matching(IMAGE_REF, 'must be an image name ([registry/]path, lowercase, no tag)'),
+  ),
+  ...each(['PROCESS_TAG'], matching(TAG, 'must be an image tag')),
+  ...each(['PROCESS_RUN_AS'], (v) => (v === '' ? undefined : runAsProblem(v))),
+  ...each(['PROCESS_RECORD_CLAIM'], matching(DNS_SUBDOMAIN, 'must be a PersistentVolumeClaim name', [''])),
   // One path segment: the router strips nothing, the entry maps /<segment>/ to the pool's router root.
-  if (!/^\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/$/.test(c.PROCESS_PATH))
-    problems.push(
-      `PROCESS_PATH=${show(c.PROCESS_PATH)}: must be one lowercase path segment such as /process/`,
-    );
-  if (c.PROCESS_MIN_REPLICAS > c.PROCESS_MAX_REPLICAS)
-    problems.push(
-      `PROCESS_MIN_REPLICAS=${c.PROCESS_MIN_REPLICAS}: must be ≤ PROCESS_MAX_REPLICAS=${c.PROCESS_MAX_REPLICAS}`,
-    );
-  const sharing = parseGpuSharing(c.GPU_SHARING);
-  if (!('problem' in sharing) && sharing.mode !== 'none' && c.PROCESS_GPUS_PER_POD > 1)
-    problems.push(
-      `PROCESS_GPUS_PER_POD=${c.PROCESS_GPUS_PER_POD}: must be 0 or 1 with GPU_SHARING=${c.GPU_SHARING} (a pod gets one share of one GPU)`,
-    );
-  return problems;
-}
+  ...each(
+    ['PROCESS_PATH'],
+    matching(/^\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/$/, 'must be one lowercase path segment such as /process/'),
+  ),
+  ordered('PROCESS_MIN_REPLICAS', 'PROCESS_MAX_REPLICAS'),
+  rule(['GPU_SHARING', 'PROCESS_GPUS_PER_POD'], (c) => {
+    const sharing = parseGpuSharing(c.GPU_SHARING);
+    return 'mode' in sharing && sharing.mode !== 'none' && c.PROCESS_GPUS_PER_POD > 1
+      ? about('PROCESS_GPUS_PER_POD', [
+          `must be 0 or 1 with GPU_SHARING=${c.GPU_SHARING} (a pod gets one share of one GPU)`,
+        ])
+      : [];
+  }),
+];
 
-function crossChecks(c: Parsed): string[] {
-  const problems: string[] = [];
-  const show = (v: string) => JSON.stringify(v);
-  if (!DNS_LABEL.test(c.NAMESPACE)) problems.push(`NAMESPACE=${show(c.NAMESPACE)}: must be a DNS-1123 label`);
-  for (const key of ['IMAGE_REGISTRY', 'STREAMER_IMAGE_REGISTRY'] as const)
-    if (c[key] !== '' && !REGISTRY.test(c[key]))
-      problems.push(`${key}=${show(c[key])}: must be host[:port][/path] without a trailing slash`);
-  for (const key of ['SIDECAR_IMAGE', 'STREAMER_IMAGE', 'TURN_IMAGE', 'ROUTER_IMAGE'] as const)
-    if (!IMAGE_REF.test(c[key]))
-      problems.push(`${key}=${show(c[key])}: must be an image name ([registry/]path, lowercase, no tag)`);
-  for (const key of ['SIDECAR_TAG', 'STREAMER_TAG', 'TURN_TAG', 'ROUTER_TAG'] as const)
-    if (!TAG.test(c[key])) problems.push(`${key}=${show(c[key])}: must be an image tag`);
-  for (const key of ['SIDECAR_RUN_AS', 'ROUTER_RUN_AS', 'TURN_RUN_AS', 'STREAMER_RUN_AS'] as const) {
-    if (key === 'STREAMER_RUN_AS' && c[key] === '') continue;
-    const ids = parseRunAs(c[key]);
-    if (ids === undefined) problems.push(`${key}=${show(c[key])}: must be uid[:gid]`);
-    else if (ids.uid === 0 || ids.gid === 0)
-      problems.push(`${key}=${show(c[key])}: must not be root (0): every pod runs as non-root`);
-  }
-  if (c.STREAMER_SOURCE !== '' && !/^(testsrc$|file:.|x11::\d|rtp:\d|process:.)/.test(c.STREAMER_SOURCE))
-    problems.push(
-      `STREAMER_SOURCE=${show(c.STREAMER_SOURCE)}: must be testsrc, file:…, x11::…, rtp:… or process:… (or empty)`,
-    );
-  if (c.RECORD_CLAIM !== '' && !DNS_SUBDOMAIN.test(c.RECORD_CLAIM))
-    problems.push(`RECORD_CLAIM=${show(c.RECORD_CLAIM)}: must be a PersistentVolumeClaim name`);
-  if (!ABSOLUTE_PATH.test(c.RECORD_PATH) || c.RECORD_PATH === '/')
-    problems.push(`RECORD_PATH=${show(c.RECORD_PATH)}: must be an absolute path other than /`);
-  for (const path of c.STREAMER_WRITABLE_PATHS)
-    if (!ABSOLUTE_PATH.test(path) || path === '/')
-      problems.push(`STREAMER_WRITABLE_PATHS: ${show(path)} must be an absolute path other than /`);
-  for (const key of ['STREAMER_CPU_REQUEST', 'STREAMER_MEMORY_REQUEST', 'STREAMER_MEMORY_LIMIT'] as const) {
-    if (key === 'STREAMER_MEMORY_LIMIT' && c[key] === 'none') continue;
-    if (!QUANTITY.test(c[key]))
-      problems.push(`${key}=${show(c[key])}: must be a quantity such as 2, 500m or 4Gi`);
-  }
-  const names = [
-    'IMAGE_PULL_SECRET',
-    'STREAMER_PULL_SECRET',
-    'TLS_ISSUER',
-    'TURN_SECRET_NAME',
-    'ROUTER_TOKEN_SECRET_NAME',
-    'STREAMER_TOKEN_SECRET_NAME',
-    'TLS_SECRET_NAME',
-    'INGRESS_CLASS',
-    'GATEWAY_CLASS',
-  ] as const;
-  const optionalNames = new Set<string>(['IMAGE_PULL_SECRET', 'STREAMER_PULL_SECRET', 'TLS_ISSUER']);
-  for (const key of names) {
-    const value = c[key];
-    if ((value === '' || value === 'none') && optionalNames.has(key)) continue;
-    if (!DNS_SUBDOMAIN.test(value)) problems.push(`${key}=${show(value)}: must be a DNS-1123 name`);
-  }
-  if (c.GATEWAY_PARENT !== '' && parseGatewayParent(c.GATEWAY_PARENT) === undefined)
-    problems.push(`GATEWAY_PARENT=${show(c.GATEWAY_PARENT)}: must be namespace/name of a Gateway`);
-  if (
-    c.ENTRY_TIMEOUT_SECONDS !== 'none' &&
-    !(/^\d{1,5}$/.test(c.ENTRY_TIMEOUT_SECONDS) && Number(c.ENTRY_TIMEOUT_SECONDS) <= 86_400)
-  )
-    problems.push(`ENTRY_TIMEOUT_SECONDS=${show(c.ENTRY_TIMEOUT_SECONDS)}: must be 0–86400 seconds or none`);
-  if (c.GATEWAY_LISTENER !== '' && !DNS_SUBDOMAIN.test(c.GATEWAY_LISTENER))
-    problems.push(`GATEWAY_LISTENER=${show(c.GATEWAY_LISTENER)}: must be a listener name`);
-  for (const key of [
-    'TURN_NAMESPACE',
-    'INGRESS_NAMESPACE',
-    'GATEWAY_DATAPLANE_NAMESPACE',
-    'MONITORING_NAMESPACE',
-  ] as const)
-    if (!DNS_LABEL.test(c[key])) problems.push(`${key}=${show(c[key])}: must be a DNS-1123 label`);
-  if (c.PROMETHEUS_RELEASE !== '' && !LABEL_VALUE.test(c.PROMETHEUS_RELEASE))
-    problems.push(`PROMETHEUS_RELEASE=${show(c.PROMETHEUS_RELEASE)}: must be a label value`);
-  if (!DNS_SUBDOMAIN.test(c.INGRESS_HOST))
-    problems.push(`INGRESS_HOST=${show(c.INGRESS_HOST)}: must be a lowercase DNS name`);
-  problems.push(...turnPeerProblems(c), ...turnPortProblems(c));
-  if (c.TURN_REALM.trim() === '') problems.push('TURN_REALM=(empty): must not be empty');
-  for (const url of c.TURN_URLS)
-    if (!/^turns?:[^\s,]+$/.test(url)) problems.push(`TURN_URLS: ${show(url)} must be a turn: or turns: URL`);
-  for (const url of c.STUN_URLS)
-    if (!/^stuns?:[^\s,]+$/.test(url)) problems.push(`STUN_URLS: ${show(url)} must be a stun: URL`);
-  if (c.TURN_STUN_SERVER !== '' && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(c.TURN_STUN_SERVER))
-    problems.push(`TURN_STUN_SERVER=${show(c.TURN_STUN_SERVER)}: must be host[:port]`);
-  for (const key of ['GPU_POOL_LABEL', 'TURN_POOL_LABEL'] as const)
-    if (parseNodeLabel(c[key]) === undefined) problems.push(`${key}=${show(c[key])}: must be key=value`);
-  for (const key of ['GPU_POOL_TAINT', 'TURN_POOL_TAINT'] as const)
-    if (c[key] !== 'none' && parseNodeTaint(c[key]) === undefined)
-      problems.push(`${key}=${show(c[key])}: must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute`);
-  problems.push(...gpuSharingProblems(c), ...processPoolProblems(c));
-  if (c.STREAM_BUFFER_MIN > c.STREAM_BUFFER_MAX)
-    problems.push(
-      `STREAM_BUFFER_MIN=${c.STREAM_BUFFER_MIN}: must be ≤ STREAM_BUFFER_MAX=${c.STREAM_BUFFER_MAX}`,
-    );
-  const schedule = parsePrewarmSchedule(c.PREWARM_SCHEDULE);
-  if ('problems' in schedule) for (const p of schedule.problems) problems.push(`PREWARM_SCHEDULE: ${p}`);
-  if (c.HPA_MIN_REPLICAS > c.HPA_MAX_REPLICAS)
-    problems.push(`HPA_MIN_REPLICAS=${c.HPA_MIN_REPLICAS}: must be ≤ HPA_MAX_REPLICAS=${c.HPA_MAX_REPLICAS}`);
-  return problems;
-}
+/** Rules on values and between keys; each runs when the keys it names parsed (see parseEnv). */
+const KIT_RULES = [
+  ...each(['NAMESPACE'], matching(DNS_LABEL, 'must be a DNS-1123 label')),
+  ...each(
+    ['IMAGE_REGISTRY', 'STREAMER_IMAGE_REGISTRY'],
+    matching(REGISTRY, 'must be host[:port][/path] without a trailing slash', ['']),
+  ),
+  ...each(
+    ['SIDECAR_IMAGE', 'STREAMER_IMAGE', 'TURN_IMAGE', 'ROUTER_IMAGE'],
+    matching(IMAGE_REF, 'must be an image name ([registry/]path, lowercase, no tag)'),
+  ),
+  ...each(['SIDECAR_TAG', 'STREAMER_TAG', 'TURN_TAG', 'ROUTER_TAG'], matching(TAG, 'must be an image tag')),
+  ...each(['SIDECAR_RUN_AS', 'ROUTER_RUN_AS', 'TURN_RUN_AS'], runAsProblem),
+  ...each(['STREAMER_RUN_AS'], (v) => (v === '' ? undefined : runAsProblem(v))),
+  ...each(
+    ['STREAMER_SOURCE'],
+    matching(
+      /^(testsrc$|file:.|x11::\d|rtp:\d|process:.)/,
+      'must be testsrc, file:…, x11::…, rtp:… or process:… (or empty)',
+      [''],
+    ),
+  ),
+  ...each(['RECORD_CLAIM'], matching(DNS_SUBDOMAIN, 'must be a PersistentVolumeClaim name', [''])),
+  ...each(['RECORD_PATH'], absolutePath),
+  eachItem('STREAMER_WRITABLE_PATHS', absolutePath),
+  ...each(['STREAMER_CPU_REQUEST', 'STREAMER_MEMORY_REQUEST'], matching(QUANTITY, QUANTITY_PROBLEM)),
+  ...each(['STREAMER_MEMORY_LIMIT'], matching(QUANTITY, QUANTITY_PROBLEM, ['none'])),
+  ...each(
+    [
+      'TURN_SECRET_NAME',
+      'ROUTER_TOKEN_SECRET_NAME',
+      'STREAMER_TOKEN_SECRET_NAME',
+      'TLS_SECRET_NAME',
+      'INGRESS_CLASS',
+      'GATEWAY_CLASS',
+    ],
+    matching(DNS_SUBDOMAIN, 'must be a DNS-1123 name'),
+  ),
+  ...each(
+    ['IMAGE_PULL_SECRET', 'STREAMER_PULL_SECRET', 'TLS_ISSUER'],
+    matching(DNS_SUBDOMAIN, 'must be a DNS-1123 name', ['', 'none']),
+  ),
+  ...each(['GATEWAY_PARENT'], (v) =>
+    v === '' || parseGatewayParent(v) !== undefined ? undefined : 'must be namespace/name of a Gateway',
+  ),
+  ...each(['ENTRY_TIMEOUT_SECONDS'], (v) =>
+    v === 'none' || (/^\d{1,5}$/.test(v) && Number(v) <= 86_400)
+      ? undefined
+      : 'must be 0–86400 seconds or none',
+  ),
+  ...each(['GATEWAY_LISTENER'], matching(DNS_SUBDOMAIN, 'must be a listener name', [''])),
+  ...each(
+    ['TURN_NAMESPACE', 'INGRESS_NAMESPACE', 'GATEWAY_DATAPLANE_NAMESPACE', 'MONITORING_NAMESPACE'],
+    matching(DNS_LABEL, 'must be a DNS-1123 label'),
+  ),
+  ...each(['PROMETHEUS_RELEASE'], matching(LABEL_VALUE, 'must be a label value')),
+  ...each(['INGRESS_HOST'], matching(DNS_SUBDOMAIN, 'must be a lowercase DNS name')),
+  ...TURN_PEER_RULES,
+  ...TURN_PORT_RULES,
+  eachItem('TURN_URLS', (v) => (/^turns?:[^\s,]+$/.test(v) ? undefined : 'must be a turn: or turns: URL')),
+  eachItem('STUN_URLS', (v) => (/^stuns?:[^\s,]+$/.test(v) ? undefined : 'must be a stun: URL')),
+  ...each(['TURN_STUN_SERVER'], matching(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host[:port]', [''])),
+  ...each(['GPU_POOL_LABEL', 'TURN_POOL_LABEL'], (v) =>
+    parseNodeLabel(v) === undefined ? 'must be key=value' : undefined,
+  ),
+  ...each(['GPU_POOL_TAINT', 'TURN_POOL_TAINT'], (v) =>
+    v === 'none' || parseNodeTaint(v) !== undefined
+      ? undefined
+      : 'must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute',
+  ),
+  ...GPU_SHARING_RULES,
+  ...PROCESS_POOL_RULES,
+  ordered('STREAM_BUFFER_MIN', 'STREAM_BUFFER_MAX'),
+  rule(['PREWARM_SCHEDULE'], (c) => {
+    const schedule = parsePrewarmSchedule(c.PREWARM_SCHEDULE);
+    return 'problems' in schedule ? about('PREWARM_SCHEDULE', schedule.problems) : [];
+  }),
+  ordered('HPA_MIN_REPLICAS', 'HPA_MAX_REPLICAS'),
+];
 
 /**
  * Checks `env` (a `.env` file merged with the environment) against KIT_CONFIG_SHAPE. Throws ConfigError
  * listing every problem — per-key rules and cross-key rules together.
  */
 export function loadKitConfig(env: Env): KitConfig {
-  let parsed: Parsed | undefined;
-  const problems: string[] = [];
-  try {
-    parsed = parseEnv(KIT_CONFIG_SHAPE, env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems);
-    // Re-run with the bad keys unset so cross-key rules still report on the good ones in the same pass.
-    const bad = new Set(err.problems.map((p) => p.split(/[=:]/, 1)[0]));
-    const cleaned = Object.fromEntries(Object.entries(env).filter(([k]) => !bad.has(k)));
-    try {
-      parsed = parseEnv(KIT_CONFIG_SHAPE, cleaned);
-    } catch {
-      parsed = undefined;
-    }
-  }
-  if (parsed !== undefined) problems.push(...crossChecks(parsed));
-  if (problems.length > 0 || parsed === undefined) throw new ConfigError(problems);
+  const parsed = parseEnv(KIT_CONFIG_SHAPE, env, KIT_RULES);
   return { ...parsed, HPA_TARGET: parsed.HPA_TARGET ?? DEFAULT_HPA_TARGET[parsed.HPA_METRIC] };
 }
 
@@ -603,13 +615,13 @@ export function kitEnv(dotEnvPath: string | undefined, env: Env = process.env): 
   return merged;
 }
 
-function quoteDotEnv(value: string): string {
+function quoteDotEnv(key: string, value: string): string {
   if (/^[A-Za-z0-9_./:,@+-]*$/.test(value)) return value;
   if (/[\r\n]/.test(value))
-    throw new ConfigError([`a .env value cannot hold a line break: ${JSON.stringify(value)}`]);
+    throw new ConfigError([{ key, value, rule: 'a .env value cannot hold a line break' }]);
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
-  throw new ConfigError([`a .env value cannot hold both quote kinds: ${JSON.stringify(value)}`]);
+  throw new ConfigError([{ key, value, rule: 'a .env value cannot hold both quote kinds' }]);
 }
 
 /**
@@ -620,18 +632,18 @@ export function writeDotEnvValues(path: string, values: Record<string, string | 
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const lines = text === '' ? [] : text.replace(/\n$/, '').split('\n');
   const pending = new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
-  for (const key of pending.keys())
+  for (const [key, value] of pending)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-      throw new ConfigError([`${JSON.stringify(key)} is not a .env key`]);
+      throw new ConfigError([{ key, value, rule: 'is not a .env key' }]);
   const out = lines.map((line) => {
     const match = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*=)/.exec(line);
     const key = match?.[2];
     if (match === null || key === undefined || !pending.has(key)) return line;
     const value = pending.get(key) ?? '';
     pending.delete(key);
-    return `${match[1] ?? ''}${key}${match[3] ?? '='}${quoteDotEnv(value)}`;
+    return `${match[1] ?? ''}${key}${match[3] ?? '='}${quoteDotEnv(key, value)}`;
   });
-  for (const [key, value] of pending) out.push(`${key}=${quoteDotEnv(value)}`);
+  for (const [key, value] of pending) out.push(`${key}=${quoteDotEnv(key, value)}`);
   writeFileSync(path, `${out.join('\n')}\n`);
 }
 

@@ -3,7 +3,7 @@
 // instead of making every reservation request fail later. The router also signs session cookies with it.
 import { secretTokenProblems } from './secret-token.js';
 
-/** Problems with a set ROUTER_TOKEN value, one line each; the value itself is never echoed. */
+/** The rules a set ROUTER_TOKEN value breaks, one line each; the value itself is never echoed. */
 export function routerTokenProblems(value: string): string[] {
-  return secretTokenProblems('ROUTER_TOKEN', value);
+  return secretTokenProblems(value);
 }

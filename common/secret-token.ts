@@ -8,15 +8,15 @@ export const MIN_SECRET_TOKEN_LENGTH = 16;
 /** What an HTTP Bearer credential or a `?token=` query value may hold: visible ASCII, no whitespace. */
 const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
-/** Problems with the set value of the token variable `name`, one line each; the value is never echoed. */
-export function secretTokenProblems(name: string, value: string): string[] {
+/** The rules a set token value breaks, one line each; the value is never echoed. */
+export function secretTokenProblems(value: string): string[] {
   const problems: string[] = [];
   if (value.trim().length < MIN_SECRET_TOKEN_LENGTH)
-    problems.push(`${name}=(hidden): must be at least ${MIN_SECRET_TOKEN_LENGTH} characters`);
+    problems.push(`must be at least ${MIN_SECRET_TOKEN_LENGTH} characters`);
   // Sent in a header or a URL, anything else fails on the sending side or never matches on the receiving one.
   if (!TOKEN_CHARS.test(value))
     problems.push(
-      `${name}=(hidden): must be printable ASCII without spaces or line breaks (a trailing newline from a secret file?)`,
+      'must be printable ASCII without spaces or line breaks (a trailing newline from a secret file?)',
     );
   return problems;
 }

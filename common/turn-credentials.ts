@@ -23,12 +23,12 @@ export function turnSecretProblems(secret: string): string[] {
   const problems: string[] = [];
   if (secret.length < MIN_TURN_SECRET_LENGTH)
     problems.push(
-      `TURN_SECRET: must be at least ${MIN_TURN_SECRET_LENGTH} characters (anyone who guesses it can mint credentials)`,
+      `must be at least ${MIN_TURN_SECRET_LENGTH} characters (anyone who guesses it can mint credentials)`,
     );
-  if (/[\r\n]/.test(secret)) problems.push('TURN_SECRET: must be a single line');
+  if (/[\r\n]/.test(secret)) problems.push('must be a single line');
   else if (secret.trim() !== secret)
     problems.push(
-      'TURN_SECRET: must not start or end with whitespace (coturn drops it, so every credential issued here would be refused)',
+      'must not start or end with whitespace (coturn drops it, so every credential issued here would be refused)',
     );
   return problems;
 }

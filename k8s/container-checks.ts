@@ -87,7 +87,7 @@ function envHint(problem: string): string {
 
 /**
  * One line per problem that would stop a container at start:
- * `Deployment/streamer container signalserver would exit at start: TURN_SECRET is set but TURN_URLS is empty`.
+ * `Deployment/streamer container signalserver would exit at start: TURN_URLS=(unset): needed when TURN_SECRET is set`.
  */
 export function containerProblems(objects: ManifestObject[]): string[] {
   const out: string[] = [];

@@ -263,7 +263,7 @@ describe('GPU_SHARING configuration', () => {
       'GPU_SHARING="mps:2": must be none, time-slicing:N or mig:<profile>',
     ]);
     expect(problems({ GPU_SHARING: 'time-slicing:4', GPUS_PER_POD: '2' })).toEqual([
-      'GPUS_PER_POD=2: must be 1 with GPU_SHARING=time-slicing:4 (a pod gets one share of one GPU)',
+      'GPUS_PER_POD="2": must be 1 with GPU_SHARING=time-slicing:4 (a pod gets one share of one GPU)',
     ]);
   });
 });

@@ -109,7 +109,7 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
       'HPA_MIN_REPLICAS=',
       'TURN_POOL_LABEL=',
       'HPA_METRIC=',
-      'NAMSPACE:',
+      'NAMSPACE=',
     ])
       expect(r.stderr, key).toContain(`- ${key}`);
   });
@@ -119,7 +119,7 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(
-      '- Deployment/streamer container signalserver would exit at start: TURN_SECRET is set but TURN_URLS is empty (set in .env: TURN_URLS)',
+      '- Deployment/streamer container signalserver would exit at start: TURN_URLS=(unset): needed when TURN_SECRET is set (set in .env: TURN_URLS)',
     );
     expect(r.stderr.match(/^ {2}- /gm)).toHaveLength(1);
   });
@@ -136,7 +136,7 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
     expect(problems).toEqual([
       '  - NAMESPACE="Bad_Name": must be a DNS-1123 label',
       '  - GATEWAY_PARENT="no-slash": must be namespace/name of a Gateway',
-      '  - Deployment/streamer container signalserver would exit at start: TURN_SECRET is set but TURN_URLS is empty (set in .env: TURN_URLS)',
+      '  - Deployment/streamer container signalserver would exit at start: TURN_URLS=(unset): needed when TURN_SECRET is set (set in .env: TURN_URLS)',
       '  - DaemonSet/turn container coturn would exit at start: TURN_REALM="my realm!": must be letters, digits, dots and dashes (set in .env: TURN_REALM)',
     ]);
   });

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../common/env-config.js';
+import { ConfigError, type ConfigItem } from '../common/env-config.js';
 import { KIT_CONFIG_KEYS, kitEnv, loadKitConfig, readDotEnv, type KitConfig } from '../common/kit-config.js';
 import { manifestProblems, manifestWarnings } from './manifest-problems.js';
 import { containerProblems } from './container-checks.js';
@@ -29,7 +29,13 @@ const outdir = resolve(values.out);
 try {
   if (!existsSync(envFile)) {
     if (values['require-env-file'])
-      throw new ConfigError([`${values['env-file']}: not found (copy .env.example to .env and edit it)`]);
+      throw new ConfigError([
+        {
+          key: '--env-file',
+          value: values['env-file'],
+          rule: 'not found (copy .env.example to .env and edit it)',
+        },
+      ]);
     process.stderr.write(`synth: ${values['env-file']} not found; using defaults and the environment\n`);
   }
   const config = checkedConfig(envFile);
@@ -59,29 +65,33 @@ try {
  */
 function checkedConfig(path: string): KitConfig {
   const known = new Set<string>(KIT_CONFIG_KEYS);
-  const unknown = existsSync(path) ? Object.keys(readDotEnv(path)).filter((k) => !known.has(k)) : [];
-  const problems = unknown.map((k) => `${k}: not a kit setting (misspelt? see .env.example)`);
+  const dotEnv = existsSync(path) ? readDotEnv(path) : {};
+  const unknown: ConfigItem[] = Object.entries(dotEnv)
+    .filter(([key]) => !known.has(key))
+    .map(([key, value]) => ({ key, value, rule: 'not a kit setting (misspelt? see .env.example)' }));
   const env = kitEnv(path);
+  const items: ConfigItem[] = [];
   let config: KitConfig | undefined;
   try {
     config = loadKitConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    problems.unshift(...err.problems);
+    items.push(...err.items);
     // The keys that passed still get the cluster-level checks below.
-    const bad = new Set(err.problems.map((p) => p.split(/[=: ]/, 1)[0]));
+    const bad = new Set(err.items.map((item) => item.key));
     try {
       config = loadKitConfig(Object.fromEntries(Object.entries(env).filter(([k]) => !bad.has(k))));
     } catch {
       config = undefined;
     }
   }
+  const notes: string[] = [];
   if (config !== undefined) {
-    const clusterProblems = manifestProblems(config);
-    problems.push(...clusterProblems);
+    notes.push(...manifestProblems(config));
     // Whether every container would start with the env its manifest gives it (each component's own checker).
-    if (clusterProblems.length === 0) problems.push(...containerProblems(renderObjects(config)));
+    if (notes.length === 0) notes.push(...containerProblems(renderObjects(config)));
   }
-  if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
+  items.push(...unknown);
+  if (items.length > 0 || notes.length > 0 || config === undefined) throw new ConfigError(items, notes);
   return config;
 }

@@ -352,7 +352,7 @@ describe('processing pool keys', () => {
 
   it('refuses a kit without any pool', () => {
     expect(() => loadKitConfig({ RENDER_POOL_ENABLED: 'false' })).toThrow(
-      /RENDER_POOL_ENABLED=false: needs PROCESS_SOURCE/,
+      /RENDER_POOL_ENABLED="false": needs PROCESS_SOURCE/,
     );
   });
 });

@@ -114,7 +114,7 @@ describe('.env.example', () => {
     // As shipped, the sidecars would exit (TURN_SECRET without TURN_URLS); with TURN_URLS every container starts.
     const shipped = synthNoThrow(text);
     expect(shipped).toEqual([
-      'Deployment/streamer container signalserver would exit at start: TURN_SECRET is set but TURN_URLS is empty (set in .env: TURN_URLS)',
+      'Deployment/streamer container signalserver would exit at start: TURN_URLS=(unset): needed when TURN_SECRET is set (set in .env: TURN_URLS)',
     ]);
     expect(containerProblems(v.of('.env.example').objects)).toEqual([]);
   });

@@ -43,7 +43,7 @@ export function renderObjects(config: KitConfig): ManifestObject[] {
  */
 export function synthesize(config: KitConfig, outdir: string): string {
   const problems = manifestProblems(config);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError([], problems);
   mkdirSync(outdir, { recursive: true });
   rmSync(join(outdir, MANIFEST_FILE), { force: true });
   rmSync(join(outdir, GPU_MANIFEST_FILE), { force: true });
@@ -60,7 +60,7 @@ export function synthesize(config: KitConfig, outdir: string): string {
   const unstartable = containerProblems(readManifests(file));
   if (unstartable.length > 0) {
     rmSync(file, { force: true });
-    throw new ConfigError(unstartable);
+    throw new ConfigError([], unstartable);
   }
   return file;
 }

@@ -1,43 +1,42 @@
 // The router's one typed configuration, read from the environment once at start-up. Every default lives in
 // the shape below; a bad environment stops the process listing every problem (exit 2).
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  ConfigError,
-  MAX_RESERVATION_TTL_SECONDS,
-  MAX_RESUME_GRACE_SECONDS,
-  LOG_LEVELS,
+  SESSION_ENV,
+  about,
   envEnum,
   envHost,
   envInt,
   envList,
   envPort,
-  envSecret,
+  envRequiredSecret,
   envString,
   parseEnv,
+  portClashes,
   routerTokenProblems,
+  ruleFor,
+  type Env,
+  type LOG_LEVELS,
 } from '../common/index.js';
 import { labelSelectorProblems } from './label-selector.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const shape = {
   ROUTER_PORT: envPort(8080),
   ROUTER_HOST: envHost('0.0.0.0'),
   /** 0 = ephemeral; the router logs the bound port. */
   METRICS_PORT: envPort(9000),
-  ROUTER_TOKEN: envSecret(),
+  ...SESSION_ENV,
+  ROUTER_TOKEN: envRequiredSecret('the same secret the sidecars hold', routerTokenProblems),
   DISCOVERY: envEnum(['static', 'kubernetes'] as const, 'static'),
-  SIDECAR_URLS: envList(),
+  SIDECAR_URLS: envList([], (u) => (isHttpUrl(u) ? undefined : 'is not an http(s)://host:port URL')),
   POD_NAMESPACE: envString(),
+  // Where DISCOVERY=kubernetes finds its API server (see KubeApiSource).
+  KUBERNETES_SERVICE_HOST: envString(),
+  KUBERNETES_SERVICE_PORT: envString(),
+  KUBECONFIG: envString(),
   POD_SELECTOR: envString('app.kubernetes.io/component=streamer'),
   SIDECAR_PLAYER_PORT: envPort(8080, false),
   QUEUE_MAX: envInt(200, 0, 100_000),
   QUEUE_TIMEOUT_SECONDS: envInt(300, 1, 86_400),
-  RESERVATION_TTL_SECONDS: envInt(15, 1, MAX_RESERVATION_TTL_SECONDS),
-  RESUME_GRACE_SECONDS: envInt(60, 0, MAX_RESUME_GRACE_SECONDS),
-  PLAYER_PAGE_DIR: envString(path.join(repoRoot, 'player', 'build')),
-  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
   /** How often queued players are retried when nothing else (a release, a discovery event) wakes the queue. */
   QUEUE_POLL_MS: envInt(1000, 50, 60_000),
   /** A sidecar that does not answer a reservation request within this is skipped and marked suspect. */
@@ -111,84 +110,63 @@ function isHttpUrl(v: string): boolean {
   }
 }
 
-/**
- * Cross-field rules, checked on the raw environment so they are reported together with per-variable
- * problems (a bad ROUTER_PORT must not hide a missing ROUTER_TOKEN).
- */
-function crossFieldProblems(env: Record<string, string | undefined>): string[] {
-  const value = (k: string) => (env[k]?.trim() ? env[k].trim() : undefined);
-  const problems: string[] = [];
-  const token = value('ROUTER_TOKEN');
-  if (!token) problems.push('ROUTER_TOKEN=(unset): required (the same secret the sidecars hold)');
-  else problems.push(...routerTokenProblems(env.ROUTER_TOKEN ?? ''));
-  const discovery = value('DISCOVERY') ?? 'static';
-  if (discovery === 'static') {
-    const urls = (value('SIDECAR_URLS') ?? '')
-      .split(',')
-      .map((u) => u.trim())
-      .filter(Boolean);
-    if (urls.length === 0)
-      problems.push(
-        'SIDECAR_URLS=(unset): DISCOVERY=static needs a comma list of http://host:port sidecar URLs',
-      );
-    for (const u of urls)
-      if (!isHttpUrl(u))
-        problems.push(`SIDECAR_URLS: ${JSON.stringify(u)} is not an http(s)://host:port URL`);
-  } else if (discovery === 'kubernetes') {
-    if (!value('POD_NAMESPACE'))
-      problems.push(
-        'POD_NAMESPACE=(unset): DISCOVERY=kubernetes needs the namespace to watch (downward API)',
-      );
-    if (!kubeApiSource(env))
-      problems.push(
-        'KUBECONFIG=(unset), KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT=(unset): DISCOVERY=kubernetes ' +
-          'needs an API server: run in a pod (Kubernetes sets KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT ' +
-          'and mounts the service account token) or set KUBECONFIG to a kubeconfig file',
-      );
-    for (const p of labelSelectorProblems(value('POD_SELECTOR') ?? '')) problems.push(`POD_SELECTOR: ${p}`);
-  }
-  const routerPort = value('ROUTER_PORT') ?? '8080';
-  const metricsPort = value('METRICS_PORT') ?? '9000';
-  if (metricsPort !== '0' && metricsPort === routerPort)
-    problems.push(`METRICS_PORT=${metricsPort}: must differ from ROUTER_PORT`);
-  return problems;
-}
-
 /** In-cluster when Kubernetes set its service variables, else the KUBECONFIG file; undefined: neither. */
-function kubeApiSource(env: Record<string, string | undefined>): KubeApiSource | undefined {
-  const value = (k: string) => env[k]?.trim() || undefined;
-  if (value('KUBERNETES_SERVICE_HOST') && value('KUBERNETES_SERVICE_PORT')) return { inCluster: true };
-  const kubeconfig = value('KUBECONFIG');
+function kubeApiSource(
+  c: Pick<Parsed, 'KUBERNETES_SERVICE_HOST' | 'KUBERNETES_SERVICE_PORT' | 'KUBECONFIG'>,
+) {
+  if (c.KUBERNETES_SERVICE_HOST && c.KUBERNETES_SERVICE_PORT) return { inCluster: true } as const;
+  const kubeconfig = c.KUBECONFIG?.trim();
   return kubeconfig ? { kubeconfig } : undefined;
 }
 
+type Parsed = ReturnType<typeof parseEnv<typeof shape>>;
+const rule = ruleFor(shape);
+
+/** Rules between variables; each runs when the variables it names parsed (see parseEnv). */
+const RULES = [
+  rule(['DISCOVERY', 'SIDECAR_URLS'], (c) =>
+    c.DISCOVERY === 'static' && c.SIDECAR_URLS.length === 0
+      ? about('SIDECAR_URLS', ['DISCOVERY=static needs a comma list of http://host:port sidecar URLs'])
+      : [],
+  ),
+  rule(['DISCOVERY', 'POD_NAMESPACE'], (c) =>
+    c.DISCOVERY === 'kubernetes' && !c.POD_NAMESPACE
+      ? about('POD_NAMESPACE', ['DISCOVERY=kubernetes needs the namespace to watch (downward API)'])
+      : [],
+  ),
+  rule(['DISCOVERY', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'KUBECONFIG'], (c) =>
+    c.DISCOVERY === 'kubernetes' && kubeApiSource(c) === undefined
+      ? about('KUBECONFIG', [
+          'DISCOVERY=kubernetes needs an API server: run in a pod (Kubernetes sets KUBERNETES_SERVICE_HOST and ' +
+            'KUBERNETES_SERVICE_PORT and mounts the service account token) or set KUBECONFIG to a kubeconfig file',
+        ])
+      : [],
+  ),
+  rule(['DISCOVERY', 'POD_SELECTOR'], (c) =>
+    c.DISCOVERY === 'kubernetes' ? about('POD_SELECTOR', labelSelectorProblems(c.POD_SELECTOR)) : [],
+  ),
+  rule(['ROUTER_PORT', 'METRICS_PORT'], (c) => portClashes(c, ['ROUTER_PORT', 'METRICS_PORT'])),
+];
+
 /** Parses the router's environment; throws ConfigError listing every problem. */
-export function loadRouterConfig(env: Record<string, string | undefined>): RouterConfig {
-  const cross = crossFieldProblems(env);
-  let raw: ReturnType<typeof parseEnv<typeof shape>>;
-  try {
-    raw = parseEnv(shape, env, () => cross);
-  } catch (err) {
-    if (err instanceof ConfigError && !cross.every((p) => err.problems.includes(p)))
-      throw new ConfigError([...err.problems, ...cross]);
-    throw err;
-  }
+export function loadRouterConfig(env: Env): RouterConfig {
+  const raw = parseEnv(shape, env, RULES);
   return {
     port: raw.ROUTER_PORT,
     host: raw.ROUTER_HOST,
     metricsPort: raw.METRICS_PORT,
-    token: raw.ROUTER_TOKEN ?? '',
+    token: raw.ROUTER_TOKEN,
     discovery: raw.DISCOVERY,
-    kubeApi: raw.DISCOVERY === 'kubernetes' ? kubeApiSource(env) : undefined,
+    kubeApi: raw.DISCOVERY === 'kubernetes' ? kubeApiSource(raw) : undefined,
     sidecarUrls: raw.SIDECAR_URLS.map((u) => u.replace(/\/+$/, '')),
     podNamespace: raw.POD_NAMESPACE ?? '',
-    podSelector: raw.POD_SELECTOR ?? '',
+    podSelector: raw.POD_SELECTOR,
     sidecarPlayerPort: raw.SIDECAR_PLAYER_PORT,
     queueMax: raw.QUEUE_MAX,
     queueTimeoutMs: raw.QUEUE_TIMEOUT_SECONDS * 1000,
     reservationTtlSeconds: raw.RESERVATION_TTL_SECONDS,
     resumeGraceSeconds: raw.RESUME_GRACE_SECONDS,
-    playerPageDir: raw.PLAYER_PAGE_DIR ?? '',
+    playerPageDir: raw.PLAYER_PAGE_DIR,
     logLevel: raw.LOG_LEVEL,
     queuePollMs: raw.QUEUE_POLL_MS,
     reserveTimeoutMs: raw.RESERVE_TIMEOUT_MS,

@@ -1,28 +1,23 @@
 // The sidecar's whole configuration: every variable, its default and its rule in one shape, parsed once at
 // start-up. A bad environment is refused with every problem listed (see common/env-config.ts).
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  ConfigError,
-  MAX_RESERVATION_TTL_SECONDS,
-  MAX_RESUME_GRACE_SECONDS,
-  LOG_LEVELS,
+  SESSION_ENV,
+  about,
   envEnum,
   envHost,
   envInt,
   envList,
   envPort,
   envSecret,
-  envString,
   envUrl,
   parseEnv,
-  type EnvValues,
-  routerTokenProblems,
+  portClashes,
+  ruleFor,
   secretTokenProblems,
   turnSecretProblems,
+  type Env,
+  type LOG_LEVELS,
 } from '../common/index.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const shape = {
   PLAYER_PORT: envPort(8080),
@@ -35,19 +30,17 @@ const shape = {
   METRICS_PORT: envPort(9000),
   METRICS_HOST: envHost('0.0.0.0'),
   MAX_PLAYERS_PER_STREAMER: envInt(1, 1, 10_000),
-  STREAMER_TOKEN: envSecret(),
-  TURN_SECRET: envSecret(),
-  TURN_URLS: envList([]),
+  // It travels as `?token=` on the streamer's URL: a stray newline or space would never match.
+  STREAMER_TOKEN: envSecret(secretTokenProblems),
+  TURN_SECRET: envSecret(turnSecretProblems),
+  TURN_URLS: envList([], (u) => (/^turns?:/.test(u) ? undefined : 'must start with turn: or turns:')),
   // Epic's default credential lifetime is a working day; long sessions must not lose their relay.
   TURN_TTL_SECONDS: envInt(43_200, 60, 7 * 86_400),
-  STUN_URLS: envList([]),
+  STUN_URLS: envList([], (u) => (/^stuns?:/.test(u) ? undefined : 'must start with stun: or stuns:')),
   ICE_TRANSPORT_POLICY: envEnum(['all', 'relay'] as const, 'all'),
   DRAIN_TIMEOUT_SECONDS: envInt(3600, 0, 7 * 86_400),
-  ROUTER_TOKEN: envSecret(),
-  RESERVATION_TTL_SECONDS: envInt(15, 1, MAX_RESERVATION_TTL_SECONDS),
-  RESUME_GRACE_SECONDS: envInt(60, 0, MAX_RESUME_GRACE_SECONDS),
-  PLAYER_PAGE_DIR: envString(path.join(repoRoot, 'player', 'build')),
-  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+  // ROUTER_TOKEN has the router's rule: a token it would refuse can only make every reservation fail here.
+  ...SESSION_ENV,
   // Only "1" turns it on (common/parent-watch.ts); anything else would be silently ignored, so refuse it.
   EXIT_WITH_PARENT: envEnum(['0', '1'] as const, '0'),
   EVENTS_SINK_URL: envUrl(['http', 'https']),
@@ -99,61 +92,30 @@ export interface SidecarConfig {
   keepaliveSeconds: number;
 }
 
-type Parsed = EnvValues<typeof shape>;
+const rule = ruleFor(shape);
 
-/** Rules between variables; tolerant of fields that failed to parse (undefined), see loadSidecarConfig. */
-function crossFieldProblems(c: Partial<Parsed>): string[] {
-  const problems: string[] = [];
-  if (c.TURN_SECRET !== undefined) problems.push(...turnSecretProblems(c.TURN_SECRET));
-  if (c.TURN_SECRET && (c.TURN_URLS ?? []).length === 0)
-    problems.push('TURN_SECRET is set but TURN_URLS is empty');
-  if ((c.TURN_URLS ?? []).length > 0 && !c.TURN_SECRET)
-    problems.push('TURN_URLS is set but TURN_SECRET is empty');
-  for (const u of c.TURN_URLS ?? [])
-    if (!/^turns?:/.test(u)) problems.push(`TURN_URLS item "${u}" must start with turn: or turns:`);
-  for (const u of c.STUN_URLS ?? [])
-    if (!/^stuns?:/.test(u)) problems.push(`STUN_URLS item "${u}" must start with stun: or stuns:`);
-  if (c.ICE_TRANSPORT_POLICY === 'relay' && (c.TURN_URLS ?? []).length === 0) {
-    problems.push('ICE_TRANSPORT_POLICY=relay needs TURN_URLS and TURN_SECRET');
-  }
-  const ports: [string, number | undefined][] = [
-    ['PLAYER_PORT', c.PLAYER_PORT],
-    ['STREAMER_PORT', c.STREAMER_PORT],
-    ['SFU_PORT', c.SFU_PORT],
-    ['METRICS_PORT', c.METRICS_PORT],
-  ];
-  for (let i = 0; i < ports.length; i++) {
-    for (let j = i + 1; j < ports.length; j++) {
-      const [a, pa] = ports[i]!;
-      const [b, pb] = ports[j]!;
-      if (pa !== undefined && pa !== 0 && pa === pb) problems.push(`${a} and ${b} are both ${pa}`);
-    }
-  }
-  // It travels as `?token=` on the streamer's URL: a stray newline or space would never match.
-  if (c.STREAMER_TOKEN !== undefined)
-    problems.push(...secretTokenProblems('STREAMER_TOKEN', c.STREAMER_TOKEN));
-  // The router's rule: a token it would refuse can only make every reservation request fail here.
-  if (c.ROUTER_TOKEN !== undefined) problems.push(...routerTokenProblems(c.ROUTER_TOKEN));
-  return problems;
-}
+/** Rules between variables; each runs when the variables it names parsed (see parseEnv). */
+const RULES = [
+  rule(['TURN_SECRET', 'TURN_URLS'], (c) => {
+    if (c.TURN_SECRET !== undefined && c.TURN_URLS.length === 0)
+      return about('TURN_URLS', ['needed when TURN_SECRET is set']);
+    if (c.TURN_SECRET === undefined && c.TURN_URLS.length > 0)
+      return about('TURN_SECRET', ['needed when TURN_URLS is set']);
+    return [];
+  }),
+  rule(['ICE_TRANSPORT_POLICY', 'TURN_URLS'], (c) =>
+    c.ICE_TRANSPORT_POLICY === 'relay' && c.TURN_URLS.length === 0
+      ? about('ICE_TRANSPORT_POLICY', ['relay needs TURN_URLS and TURN_SECRET'])
+      : [],
+  ),
+  rule(['PLAYER_PORT', 'STREAMER_PORT', 'SFU_PORT', 'METRICS_PORT'], (c) =>
+    portClashes(c, ['PLAYER_PORT', 'STREAMER_PORT', 'SFU_PORT', 'METRICS_PORT']),
+  ),
+];
 
 /** Parses the sidecar's environment; throws ConfigError listing every problem. */
-export function loadSidecarConfig(env: Record<string, string | undefined> = process.env): SidecarConfig {
-  let e: Parsed;
-  try {
-    e = parseEnv(shape, env, crossFieldProblems);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    // A bad field stops parseEnv before the cross-field rules; run them on the fields that did parse so one
-    // start-up reports everything.
-    const parsed: Record<string, unknown> = {};
-    for (const [key, rule] of Object.entries(shape)) {
-      const r = rule.read(env[key]);
-      if (r.ok) parsed[key] = r.value;
-    }
-    const more = crossFieldProblems(parsed as Partial<Parsed>).filter((p) => !err.problems.includes(p));
-    throw more.length > 0 ? new ConfigError([...err.problems, ...more]) : err;
-  }
+export function loadSidecarConfig(env: Env = process.env): SidecarConfig {
+  const e = parseEnv(shape, env, RULES);
   return {
     playerPort: e.PLAYER_PORT,
     playerHost: e.PLAYER_HOST,
@@ -165,16 +127,17 @@ export function loadSidecarConfig(env: Record<string, string | undefined> = proc
     metricsHost: e.METRICS_HOST,
     maxPlayersPerStreamer: e.MAX_PLAYERS_PER_STREAMER,
     streamerToken: e.STREAMER_TOKEN,
-    turn: e.TURN_SECRET
-      ? { secret: e.TURN_SECRET, urls: e.TURN_URLS, ttlSeconds: e.TURN_TTL_SECONDS }
-      : undefined,
+    turn:
+      e.TURN_SECRET !== undefined
+        ? { secret: e.TURN_SECRET, urls: e.TURN_URLS, ttlSeconds: e.TURN_TTL_SECONDS }
+        : undefined,
     stunUrls: e.STUN_URLS,
     iceTransportPolicy: e.ICE_TRANSPORT_POLICY,
     drainTimeoutSeconds: e.DRAIN_TIMEOUT_SECONDS,
     routerToken: e.ROUTER_TOKEN,
     reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
     resumeGraceSeconds: e.RESUME_GRACE_SECONDS,
-    playerPageDir: e.PLAYER_PAGE_DIR ?? path.join(repoRoot, 'player', 'build'),
+    playerPageDir: e.PLAYER_PAGE_DIR,
     logLevel: e.LOG_LEVEL,
     exitWithParent: e.EXIT_WITH_PARENT === '1',
     eventsSinkUrl: e.EVENTS_SINK_URL,

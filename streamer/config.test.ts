@@ -2,9 +2,12 @@
 // and the ffmpeg command lines.
 import { describe, expect, it } from 'vitest';
 import { TEST_ENCODE_SETTINGS } from './testing/encode-settings.js';
-import { ConfigError } from '../common/index.js';
+import { configItems } from '../common/index.js';
+import { block, refusalLines } from '../test/support/config-refusal.js';
 import { loadStreamerConfig } from './config.js';
 import { formatSourceSpec, parseSourceSpec } from './source-spec.js';
+
+const SOURCE_USAGE = (parseSourceSpec('cam') as { reason: string }).reason;
 import { backoffDelay } from './backoff.js';
 import { ffmpegArgs, gopFrames } from './ffmpeg-args.js';
 
@@ -45,25 +48,54 @@ describe('loadStreamerConfig', () => {
     });
   });
 
-  it('lists every problem at once', () => {
-    try {
-      loadStreamerConfig({
+  it('keeps a bad field and a cross-field violation as items', () => {
+    const env = { STREAM_FPS: '0', RECONNECT_MIN_MS: '5000', RECONNECT_MAX_MS: '1000' };
+    expect(configItems(() => loadStreamerConfig(env))).toEqual([
+      { key: 'STREAM_FPS', value: '0', rule: 'must be ≥ 1' },
+      { key: 'RECONNECT_MIN_MS', value: env.RECONNECT_MIN_MS, rule: `must be ≤ RECONNECT_MAX_MS (1000)` },
+    ]);
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'every field problem, and the rules whose fields parsed',
+      {
         STREAMER_URL: 'http://x',
         STREAM_CODEC: 'av1',
         STREAM_FPS: '0',
         STREAM_SOURCE: 'cam',
         ICE_PORT_MIN: '5000',
-      });
-      expect.fail('should throw');
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      const problems = (err as ConfigError).problems.join('\n');
-      for (const name of ['STREAMER_URL', 'STREAM_CODEC', 'STREAM_FPS']) expect(problems).toContain(name);
-    }
-    // Cross-field rules run once the fields themselves are valid.
-    expect(() =>
-      loadStreamerConfig({ STREAM_SOURCE: 'cam', ICE_PORT_MIN: '5000', STREAM_WIDTH: '641' }),
-    ).toThrow(/STREAM_SOURCE[\s\S]*ICE_PORT_MIN[\s\S]*STREAM_WIDTH/);
+        RECONNECT_MIN_MS: '5000',
+        RECONNECT_MAX_MS: '1000',
+      },
+      `
+        STREAMER_URL="http://x": must be a ws/wss URL
+        STREAM_SOURCE="cam": ${SOURCE_USAGE}
+        STREAM_CODEC="av1": must be one of vp8, h264
+        STREAM_FPS="0": must be ≥ 1
+        ICE_PORT_MAX=(unset): needed with ICE_PORT_MIN (set both or neither)
+        RECONNECT_MIN_MS="5000": must be ≤ RECONNECT_MAX_MS (1000)
+      `,
+    ],
+    [
+      'odd sizes, a reversed ICE range and an audio port on the video port',
+      {
+        STREAM_WIDTH: '641',
+        STREAM_HEIGHT: '361',
+        ICE_PORT_MIN: '5000',
+        ICE_PORT_MAX: '4000',
+        STREAM_SOURCE: 'rtp:5004',
+        RTP_AUDIO_PORT: '5004',
+      },
+      `
+        STREAM_WIDTH="641": must be even (4:2:0 video)
+        STREAM_HEIGHT="361": must be even (4:2:0 video)
+        ICE_PORT_MIN="5000": must be ≤ ICE_PORT_MAX (4000)
+        RTP_AUDIO_PORT="5004": must differ from the video port of STREAM_SOURCE
+      `,
+    ],
+  ])('refuses %s, all at once', (_, env, expected) => {
+    expect(refusalLines(() => loadStreamerConfig(env))).toEqual(block(expected));
   });
 
   it('takes a port range for ICE', () => {

@@ -1,16 +1,21 @@
 // The reference streamer's configuration: every variable, its default and its rule in one place, read from
 // the environment once at start-up. A bad environment stops the streamer with every problem listed.
 import {
+  about,
+  checked,
   envBool,
   envEnum,
   envInt,
   envList,
+  envLogLevel,
   envNumber,
   envSecret,
   envString,
   envUrl,
-  LOG_LEVELS,
   parseEnv,
+  ruleFor,
+  type Env,
+  type LOG_LEVELS,
 } from '../common/index.js';
 import { AUDIO_MODES, type AudioMode } from './audio-plan.js';
 import { PIXEL_FORMATS, type PixelFormat } from './processing/pipeline-args.js';
@@ -26,14 +31,21 @@ export type Codec = (typeof CODECS)[number];
 export const KEYFRAME_STRATEGIES = ['gop-cache', 'gop', 'restart'] as const;
 export type KeyframeStrategy = (typeof KEYFRAME_STRATEGIES)[number];
 
+/** Width and height: 4:2:0 video needs both even. */
+const envEvenSize = (def: number, max: number) =>
+  checked(envInt(def, 16, max), (v) => (v % 2 === 0 ? undefined : 'must be even (4:2:0 video)'));
+
 const shape = {
   STREAMER_URL: envUrl(['ws', 'wss'], 'ws://127.0.0.1:8888'),
   STREAMER_TOKEN: envSecret(),
   STREAMER_ID: envString('DefaultStreamer'),
-  STREAM_SOURCE: envString('testsrc'),
+  STREAM_SOURCE: checked<string, SourceSpec>(envString('testsrc'), (v) => {
+    const parsed = parseSourceSpec(v);
+    return parsed.ok ? { value: parsed.spec } : parsed.reason;
+  }),
   STREAM_CODEC: envEnum(CODECS, 'vp8'),
-  STREAM_WIDTH: envInt(1280, 16, 7680),
-  STREAM_HEIGHT: envInt(720, 16, 4320),
+  STREAM_WIDTH: envEvenSize(1280, 7680),
+  STREAM_HEIGHT: envEvenSize(720, 4320),
   STREAM_FPS: envInt(30, 1, 240),
   STREAM_BITRATE_KBPS: envInt(2500, 50, 100_000),
   // Seconds between keyframes; a new player waits at most this long for its first picture.
@@ -62,7 +74,7 @@ const shape = {
   // A player whose WebRTC connection is not up this long after it joined is told why and disconnected.
   PEER_CONNECT_TIMEOUT_SECONDS: envInt(30, 2, 600),
   STATS_INTERVAL_SECONDS: envInt(10, 1, 3600),
-  LOG_LEVEL: envEnum(LOG_LEVELS, 'info'),
+  LOG_LEVEL: envLogLevel(),
   // process: sources only (README: Processing). Raw frame format of exec: functions.
   PROCESS_PIXEL_FORMAT: envEnum(PIXEL_FORMATS, 'rgb24'),
   // Input waiting this long without one output frame ends the session (FUNCTION_STALLED).
@@ -122,37 +134,39 @@ export interface ProcessingConfig {
   recordDir: string;
 }
 
+const rule = ruleFor(shape);
+
+/** Rules between variables; each runs when the variables it names parsed (see parseEnv). */
+const RULES = [
+  rule(['ICE_PORT_MIN', 'ICE_PORT_MAX'], (c) => {
+    if (c.ICE_PORT_MIN === 0 && c.ICE_PORT_MAX !== 0)
+      return about('ICE_PORT_MIN', ['needed with ICE_PORT_MAX (set both or neither)']);
+    if (c.ICE_PORT_MAX === 0 && c.ICE_PORT_MIN !== 0)
+      return about('ICE_PORT_MAX', ['needed with ICE_PORT_MIN (set both or neither)']);
+    return c.ICE_PORT_MIN > c.ICE_PORT_MAX
+      ? about('ICE_PORT_MIN', [`must be ≤ ICE_PORT_MAX (${c.ICE_PORT_MAX})`])
+      : [];
+  }),
+  rule(['RECONNECT_MIN_MS', 'RECONNECT_MAX_MS'], (c) =>
+    c.RECONNECT_MIN_MS > c.RECONNECT_MAX_MS
+      ? about('RECONNECT_MIN_MS', [`must be ≤ RECONNECT_MAX_MS (${c.RECONNECT_MAX_MS})`])
+      : [],
+  ),
+  rule(['RTP_AUDIO_PORT', 'STREAM_SOURCE'], (c) =>
+    c.RTP_AUDIO_PORT > 0 && c.STREAM_SOURCE.kind === 'rtp' && c.STREAM_SOURCE.port === c.RTP_AUDIO_PORT
+      ? about('RTP_AUDIO_PORT', ['must differ from the video port of STREAM_SOURCE'])
+      : [],
+  ),
+];
+
 /** Builds the typed config from `env`; throws ConfigError naming every bad variable. */
-export function loadStreamerConfig(env: Record<string, string | undefined>): StreamerConfig {
-  let source: SourceSpec | undefined;
-  const raw = parseEnv(shape, env, (c) => {
-    const problems: string[] = [];
-    const parsed = parseSourceSpec(c.STREAM_SOURCE ?? 'testsrc');
-    if (parsed.ok) source = parsed.spec;
-    else problems.push(`STREAM_SOURCE=${JSON.stringify(c.STREAM_SOURCE)}: ${parsed.reason}`);
-    if ((c.ICE_PORT_MIN === 0) !== (c.ICE_PORT_MAX === 0))
-      problems.push('ICE_PORT_MIN/ICE_PORT_MAX: set both or neither');
-    else if (c.ICE_PORT_MIN > c.ICE_PORT_MAX)
-      problems.push(`ICE_PORT_MIN=${c.ICE_PORT_MIN}: must be ≤ ICE_PORT_MAX=${c.ICE_PORT_MAX}`);
-    if (c.RECONNECT_MIN_MS > c.RECONNECT_MAX_MS)
-      problems.push(`RECONNECT_MIN_MS=${c.RECONNECT_MIN_MS}: must be ≤ RECONNECT_MAX_MS`);
-    if (
-      c.RTP_AUDIO_PORT > 0 &&
-      parsed.ok &&
-      parsed.spec.kind === 'rtp' &&
-      parsed.spec.port === c.RTP_AUDIO_PORT
-    ) {
-      problems.push(`RTP_AUDIO_PORT=${c.RTP_AUDIO_PORT}: must differ from the video port of STREAM_SOURCE`);
-    }
-    if (c.STREAM_WIDTH % 2 !== 0 || c.STREAM_HEIGHT % 2 !== 0)
-      problems.push('STREAM_WIDTH/STREAM_HEIGHT: must be even (4:2:0 video)');
-    return problems;
-  });
+export function loadStreamerConfig(env: Env): StreamerConfig {
+  const raw = parseEnv(shape, env, RULES);
   return {
-    url: raw.STREAMER_URL ?? 'ws://127.0.0.1:8888',
+    url: raw.STREAMER_URL,
     token: raw.STREAMER_TOKEN,
-    streamerId: raw.STREAMER_ID ?? 'DefaultStreamer',
-    source: source ?? { kind: 'testsrc' },
+    streamerId: raw.STREAMER_ID,
+    source: raw.STREAM_SOURCE,
     codec: raw.STREAM_CODEC,
     width: raw.STREAM_WIDTH,
     height: raw.STREAM_HEIGHT,
@@ -164,9 +178,9 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
     audio: raw.STREAM_AUDIO,
     rtpAudioPort: raw.RTP_AUDIO_PORT,
     encoderMaxFailedStarts: raw.ENCODER_MAX_FAILED_STARTS,
-    ffmpegPath: raw.FFMPEG_PATH ?? 'ffmpeg',
+    ffmpegPath: raw.FFMPEG_PATH,
     fallbackClip: raw.FALLBACK_CLIP,
-    rtpHost: raw.RTP_HOST ?? '127.0.0.1',
+    rtpHost: raw.RTP_HOST,
     iceExtraHosts: raw.ICE_EXTRA_HOSTS,
     icePortRange: raw.ICE_PORT_MIN > 0 ? [raw.ICE_PORT_MIN, raw.ICE_PORT_MAX] : undefined,
     inputInject: raw.INPUT_INJECT,
@@ -185,7 +199,7 @@ export function loadStreamerConfig(env: Record<string, string | undefined>): Str
       memoryMb: raw.PROCESS_MEMORY_MB,
       nice: raw.PROCESS_NICE,
       cameraTimeoutSeconds: raw.PROCESS_CAMERA_TIMEOUT_SECONDS,
-      recordDir: raw.RECORD_DIR ?? 'recordings',
+      recordDir: raw.RECORD_DIR,
     },
   };
 }

@@ -23,6 +23,7 @@ import { expectTurnError, turnNodePerSuite } from './testing/turn-node.js';
 import { bindingRequest, decodeStun, mappedAddress, newTransactionId } from './stun-message.js';
 import { TurnClient } from './turn-client.js';
 import { WARN_BUDGET } from '../common/warning-limiter.js';
+import { refusalText } from '../test/support/config-refusal.js';
 
 const SECRET = 'e2e-secret-0123456789';
 const NODE_IP = '192.0.2.1'; // the test namespace's non-loopback address (scripts/test.mjs)
@@ -36,9 +37,16 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       TURN_MAX_PORT: '50000',
       TURN_ALLOWED_PEER_CIDRS: '127.0.0.0/8',
     });
-    expect(text).toMatch(/TURN_SECRET=\(unset\): required/);
-    expect(text).toMatch(/TURN_MIN_PORT=60000: must be ≤ TURN_MAX_PORT/);
-    expect(text).toMatch(/127.0.0.0\/8 overlaps 127.0.0.0\/8, which must stay refused/);
+    expect(text).toContain(
+      refusalText(
+        'turn',
+        `
+          TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars
+          TURN_MIN_PORT="60000": must be ≤ TURN_MAX_PORT (50000)
+          TURN_ALLOWED_PEER_CIDRS="127.0.0.0/8": 127.0.0.0/8 overlaps 127.0.0.0/8, which must stay refused: loopback: the node's own services (kubelet, node exporters)
+        `,
+      ),
+    );
   });
 
   it('exits 3 naming every source it tried when no external IP can be found', async () => {

@@ -1,0 +1,36 @@
+// Config refusals as users see them: the lines a ConfigError renders, one per problem, and a component
+// process that exits 2 with the CONFIG_INVALID header followed by exactly those lines on stderr.
+import { expect } from 'vitest';
+import { configItems, configLine } from '../../common/config-error.js';
+import type { RunningProcess } from './processes.js';
+
+/** The lines a ConfigError thrown by `load` renders, one per item (none when it loads). */
+export function refusalLines(load: () => unknown): string[] {
+  return configItems(load).map(configLine);
+}
+
+/** The non-empty lines of a text block, each trimmed (expected refusals written one per line). */
+export const block = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+/** What `component` prints refusing its environment: the CONFIG_INVALID header, then the `expected` lines. */
+export const refusalText = (component: string, expected: string): string =>
+  [
+    `${component}: invalid configuration (CONFIG_INVALID):`,
+    ...block(expected).map((line) => `  - ${line}`),
+  ].join('\n');
+
+/** Waits for `proc` to refuse its environment: exit 2, then the header and exactly the `expected` lines. */
+export async function expectConfigRefusal(
+  proc: RunningProcess,
+  component: string,
+  expected: string,
+): Promise<void> {
+  expect(await proc.exited).toBe(2);
+  const text = proc.lines.map((l) => l.msg).join('\n');
+  const header = `${component}: invalid configuration (CONFIG_INVALID):`;
+  expect(text.slice(text.indexOf(header))).toBe(refusalText(component, expected));
+}
