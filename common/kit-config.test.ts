@@ -29,35 +29,36 @@ type Refused = [string, Record<string, string>, string];
 
 describe('loadKitConfig', () => {
   it('has working defaults for every key', () => {
-    const c = loadKitConfig({});
-    expect(c.NAMESPACE).toBe('pixelstream');
-    expect(c.GPU_POOL_LABEL).toBe('app.pixel/gpu=true');
-    expect(c.TURN_POOL_LABEL).toBe('app.pixel/turn=true');
-    expect(c.INGRESS_CLASS).toBe('nginx');
-    expect(c.HPA_METRIC).toBe('demand');
-    expect(c.HPA_TARGET).toBe(1);
-    expect(c.HPA_MIN_REPLICAS).toBe(1);
-    expect(c.HPA_MAX_REPLICAS).toBe(20);
-    expect(c.STREAM_BUFFER).toBe(1);
-    expect(c.HPA_SCALE_UP_STABILIZATION_SECONDS).toBe(0);
-    expect(c.HPA_SCALE_UP_PODS).toBe(4);
-    expect(c.HPA_SCALE_UP_PERCENT).toBe(100);
-    expect(c.HPA_SCALE_UP_PERIOD_SECONDS).toBe(15);
-    expect(c.HPA_SCALE_DOWN_STABILIZATION_SECONDS).toBe(300);
-    expect(c.HPA_SCALE_DOWN_PODS).toBe(1);
-    expect(c.HPA_SCALE_DOWN_PERIOD_SECONDS).toBe(60);
-    expect(c.GPUS_PER_POD).toBe(1);
-    expect(c.DRAIN_TIMEOUT_SECONDS).toBe(3600);
-    expect(c.ROUTER_ENABLED).toBe(true);
-    expect(c.STREAMER_TOKEN_REQUIRED).toBe(true);
-    expect(c.TURN_EXPORTER_PORT).toBe(9642);
-    expect(c.AUTOSCALER).toBe('hpa');
-    expect(c.STREAM_BUFFER_MODE).toBe('adaptive');
-    expect(c.STREAM_BUFFER_MIN).toBe(1);
-    expect(c.STREAM_BUFFER_MAX).toBe(3);
-    expect(c.BALLOON_PODS).toBe(1);
-    expect(c.PREPULL_IMAGES).toBe(true);
-    expect(c.PREWARM_SCHEDULE).toEqual([]);
+    expect(loadKitConfig({})).toMatchObject({
+      NAMESPACE: 'pixelstream',
+      GPU_POOL_LABEL: 'app.pixel/gpu=true',
+      TURN_POOL_LABEL: 'app.pixel/turn=true',
+      INGRESS_CLASS: 'nginx',
+      HPA_METRIC: 'demand',
+      HPA_TARGET: 1,
+      HPA_MIN_REPLICAS: 1,
+      HPA_MAX_REPLICAS: 20,
+      STREAM_BUFFER: 1,
+      HPA_SCALE_UP_STABILIZATION_SECONDS: 0,
+      HPA_SCALE_UP_PODS: 4,
+      HPA_SCALE_UP_PERCENT: 100,
+      HPA_SCALE_UP_PERIOD_SECONDS: 15,
+      HPA_SCALE_DOWN_STABILIZATION_SECONDS: 300,
+      HPA_SCALE_DOWN_PODS: 1,
+      HPA_SCALE_DOWN_PERIOD_SECONDS: 60,
+      GPUS_PER_POD: 1,
+      DRAIN_TIMEOUT_SECONDS: 3600,
+      ROUTER_ENABLED: true,
+      STREAMER_TOKEN_REQUIRED: true,
+      TURN_EXPORTER_PORT: 9642,
+      AUTOSCALER: 'hpa',
+      STREAM_BUFFER_MODE: 'adaptive',
+      STREAM_BUFFER_MIN: 1,
+      STREAM_BUFFER_MAX: 3,
+      BALLOON_PODS: 1,
+      PREPULL_IMAGES: true,
+      PREWARM_SCHEDULE: [],
+    });
   });
 
   it('defaults HPA_TARGET per metric and honours an explicit one', () => {
