@@ -15,3 +15,4 @@ export * from './run-service.js';
 export * from './warning-limiter.js';
 export * from './coded-error.js';
 export * from './session-env.js';
+export * from './turn-env.js';

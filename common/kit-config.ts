@@ -22,6 +22,7 @@ import {
   type ParsedEnv,
 } from './env-config.js';
 import { envLogLevel } from './session-env.js';
+import { envIceTransportPolicy, envTurnListenPort, envTurnTtlSeconds } from './turn-env.js';
 import { MIG_STRATEGIES, parseGpuSharing } from './gpu-sharing.js';
 import { allowedPeerClashes } from './peer-policy.js';
 
@@ -192,7 +193,7 @@ export const KIT_CONFIG_SHAPE = {
   /** The cluster's Service CIDR: always refused as a relay peer. */
   TURN_SERVICE_CIDR: text('10.96.0.0/12'),
   /** TURN listening port (UDP and TCP) on each TURN node. */
-  TURN_LISTEN_PORT: envPort(3478, false),
+  TURN_LISTEN_PORT: envTurnListenPort(),
   /** Relay port range on each TURN node (UDP); at least 1024, so relays never take a privileged port. */
   TURN_MIN_PORT: envPort(49152, false),
   TURN_MAX_PORT: envPort(65535, false),
@@ -201,7 +202,7 @@ export const KIT_CONFIG_SHAPE = {
   /** TURN realm. */
   TURN_REALM: text('pixelstream'),
   /** Lifetime of the credentials the sidecar issues. */
-  TURN_TTL_SECONDS: envInt(43200, 60, 7 * 24 * 3600),
+  TURN_TTL_SECONDS: envTurnTtlSeconds(),
   /** TURN URLs handed to players and streamers, e.g. turn:turn.example.com:3478?transport=udp. */
   TURN_URLS: envList([]),
   /** STUN URLs handed to players and streamers. */
@@ -251,7 +252,7 @@ export const KIT_CONFIG_SHAPE = {
   // --- sidecar ---
   /** Seconds a draining pod waits for its session to end before it is killed. */
   DRAIN_TIMEOUT_SECONDS: envInt(3600, 0, 24 * 3600),
-  ICE_TRANSPORT_POLICY: envEnum(['all', 'relay'], 'all'),
+  ICE_TRANSPORT_POLICY: envIceTransportPolicy(),
   LOG_LEVEL: envLogLevel(),
 
   // --- autoscaling (shared with the simulator) ---

@@ -19,6 +19,7 @@ import {
   type Problem,
 } from '../common/env-config.js';
 import { envLogLevel } from '../common/session-env.js';
+import { envTurnListenPort } from '../common/turn-env.js';
 import type { LOG_LEVELS } from '../common/logger.js';
 import { hasControlChar } from '../common/control-chars.js';
 import { ipFamily, overlaps, parseCidr, type Cidr } from '../common/cidr.js';
@@ -62,7 +63,7 @@ const shape = {
   TURN_REALM: checked(envString('pixelstream'), (v) =>
     /^[A-Za-z0-9.-]{1,128}$/.test(v) ? undefined : 'must be letters, digits, dots and dashes',
   ),
-  TURN_LISTEN_PORT: envPort(3478, false),
+  TURN_LISTEN_PORT: envTurnListenPort(),
   TURN_TLS_PORT: envPort(5349, false),
   TURN_TLS_CERT_FILE: envFilePath(),
   TURN_TLS_KEY_FILE: envFilePath(),

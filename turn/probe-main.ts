@@ -1,9 +1,10 @@
 // `node probe.js`: exit 0 when the local coturn answers a STUN Binding request within 2 s, else 1.
-import { configOrExit, envPort, parseEnv } from '../common/env-config.js';
+import { configOrExit, parseEnv } from '../common/env-config.js';
+import { envTurnListenPort } from '../common/turn-env.js';
 import { stunBinding } from './stun-client.js';
 
 const { TURN_LISTEN_PORT } = configOrExit(
-  () => parseEnv({ TURN_LISTEN_PORT: envPort(3478, false) }, process.env),
+  () => parseEnv({ TURN_LISTEN_PORT: envTurnListenPort() }, process.env),
   'turn probe',
 );
 try {
