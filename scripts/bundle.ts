@@ -118,11 +118,11 @@ const builtinsThroughRequire: Plugin = {
 
 /**
  * Packages the services load at start for paths an idle process never takes, loaded on first use instead
- * (the same stand-in): mime-types builds its tables from mime-db (about 4 MB resident) for the first file
- * the player page serves; iconv-lite (about 2 MB) decodes the first request body. express, send, type-is
- * and body-parser require them at load.
+ * (the same stand-in): iconv-lite (about 2 MB resident) decodes the first request body; body-parser and
+ * raw-body require it at load. (mime-types would not gain: express sets every Content-Type through it, so
+ * the first health probe loads it.)
  */
-const PACKAGES_ON_FIRST_USE = /^(mime-types|iconv-lite)$/;
+const PACKAGES_ON_FIRST_USE = /^iconv-lite$/;
 
 const packagesOnFirstUse: Plugin = {
   name: 'packages-on-first-use',
