@@ -99,6 +99,7 @@ export class KitChart extends Chart {
           replicas: c.ROUTER_REPLICAS,
           tokenSecretName: c.ROUTER_TOKEN_SECRET_NAME,
           queueTimeoutSeconds: c.QUEUE_TIMEOUT_SECONDS,
+          sessionCookieName: pool.sessionCookie,
           logLevel,
         });
       const poolScaling: ScalingProps = {

@@ -99,14 +99,19 @@ describe.each([
     const env = Object.fromEntries(
       (container(router, 'router').env as any[]).map((e) => [e.name, e.value ?? 'x'.repeat(32)]),
     );
-    expect(
-      loadRouterConfig({
-        ...env,
-        POD_NAMESPACE: 'pixelstream',
-        KUBERNETES_SERVICE_HOST: '10.96.0.1',
-        KUBERNETES_SERVICE_PORT: '443',
-      }).podSelector,
-    ).toBe('app.kubernetes.io/name=pixelstream,app.kubernetes.io/component=processor');
+    const loaded = loadRouterConfig({
+      ...env,
+      POD_NAMESPACE: 'pixelstream',
+      KUBERNETES_SERVICE_HOST: '10.96.0.1',
+      KUBERNETES_SERVICE_PORT: '443',
+    });
+    expect(loaded.podSelector).toBe(
+      'app.kubernetes.io/name=pixelstream,app.kubernetes.io/component=processor',
+    );
+    // Beside the rendering pool on one host, each router keeps its own resume cookie.
+    expect(loaded.sessionCookieName).toBe(
+      s.config.RENDER_POOL_ENABLED ? 'pxs_session_processor' : 'pxs_session',
+    );
     expect(router.spec.selector.matchLabels).toEqual(selector('router-processor'));
     // Beside the pools: the warm-capacity balloons (BALLOON_PODS in .env.example).
     expect(names(s, 'Deployment')).toEqual(

@@ -30,6 +30,9 @@ export interface Pool {
   readonly maxReplicas: number;
   /** Whether PREWARM_SCHEDULE applies (the rendering pool's, or the only pool's). */
   readonly prewarm: boolean;
+  /** The router's resume cookie name (SESSION_COOKIE_NAME); undefined = the router's default. Pools on one
+   * host need different names, or a browser playing both keeps only the last pool's ticket. */
+  readonly sessionCookie?: string;
 }
 
 /** Object names of the processing pool (the rendering pool keeps NAMES.streamer / NAMES.router): the
@@ -73,6 +76,7 @@ export function kitPools(c: KitConfig): Pool[] {
       minReplicas: c.PROCESS_MIN_REPLICAS,
       maxReplicas: c.PROCESS_MAX_REPLICAS,
       prewarm: !c.RENDER_POOL_ENABLED,
+      sessionCookie: c.RENDER_POOL_ENABLED ? `pxs_session_${PROCESSOR_COMPONENT}` : undefined,
     });
   if (pools.length === 0) throw new Error('no pool: RENDER_POOL_ENABLED=false needs PROCESS_SOURCE');
   return pools;

@@ -51,6 +51,11 @@ export interface RouterProps {
    */
   readonly queueTimeoutSeconds?: number;
   /**
+   * The resume cookie's name (SESSION_COOKIE_NAME): routers of different pools on one host need their own.
+   * @default the router's own default (`pxs_session`)
+   */
+  readonly sessionCookieName?: string;
+  /**
    * The router's LOG_LEVEL.
    * @default the router's own default (`info`)
    */
@@ -107,6 +112,7 @@ export class Router extends Construct {
                     LOG_LEVEL: props.logLevel,
                     SHUTDOWN_DELAY_SECONDS,
                     SHUTDOWN_DRAIN_SECONDS,
+                    SESSION_COOKIE_NAME: props.sessionCookieName,
                   }),
                   secretEnv('ROUTER_TOKEN', props.tokenSecretName, 'token'),
                   fieldEnv('POD_NAMESPACE', 'metadata.namespace'),

@@ -40,6 +40,7 @@ describe('loadRouterConfig', () => {
       logLevel: 'info',
       shutdownDelayMs: 5000,
       shutdownDrainMs: 20_000,
+      sessionCookieName: 'pxs_session',
     });
   });
 
@@ -77,6 +78,11 @@ describe('loadRouterConfig', () => {
       { host },
     ]),
     [
+      'a resume cookie of its own',
+      { ...base, SESSION_COOKIE_NAME: 'pxs_session_processor' },
+      { sessionCookieName: 'pxs_session_processor' },
+    ],
+    [
       'the shutdown bounds',
       { ...base, SHUTDOWN_DELAY_SECONDS: '0', SHUTDOWN_DRAIN_SECONDS: '3600' },
       { shutdownDelayMs: 0, shutdownDrainMs: 3_600_000 },
@@ -102,6 +108,13 @@ describe('loadRouterConfig', () => {
         LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent
         SIDECAR_URLS="ftp://x": "ftp://x" ${NOT_URL}
         QUEUE_MAX="-1": must be ≥ 0
+      `,
+    ],
+    [
+      'a cookie name that would break the Set-Cookie header',
+      { ...base, SESSION_COOKIE_NAME: 'pxs;session' },
+      `
+        SESSION_COOKIE_NAME="pxs;session": must be 1–64 letters, digits, "_" or "-"
       `,
     ],
     [

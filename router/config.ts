@@ -3,6 +3,7 @@
 import {
   SESSION_ENV,
   about,
+  checked,
   envEnum,
   envHost,
   envInt,
@@ -18,6 +19,7 @@ import {
   type LOG_LEVELS,
 } from '../common/index.js';
 import { labelSelectorProblems } from './label-selector.js';
+import { COOKIE_NAME, SESSION_COOKIE } from './session-cookie.js';
 
 const shape = {
   ROUTER_PORT: envPort(8080),
@@ -56,6 +58,10 @@ const shape = {
   CLIENT_ATTEMPTS_BURST: envInt(30, 1, 100_000),
   /** Proxies in front of the router that append to X-Forwarded-For (the ingress: 1; reached directly: 0). */
   TRUSTED_PROXY_HOPS: envInt(1, 0, 10),
+  /** The resume cookie's name; routers of different pools behind one host need different names. */
+  SESSION_COOKIE_NAME: checked(envString(SESSION_COOKIE), (v) =>
+    COOKIE_NAME.test(v) ? undefined : 'must be 1–64 letters, digits, "_" or "-"',
+  ),
 };
 
 /**
@@ -91,6 +97,7 @@ export interface RouterConfig {
   clientAttemptsPerSecond: number;
   clientAttemptsBurst: number;
   trustedProxyHops: number;
+  sessionCookieName: string;
 }
 
 function isHttpUrl(v: string): boolean {
@@ -177,5 +184,6 @@ export function loadRouterConfig(env: Env): RouterConfig {
     clientAttemptsPerSecond: raw.CLIENT_ATTEMPTS_PER_SECOND,
     clientAttemptsBurst: raw.CLIENT_ATTEMPTS_BURST,
     trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
+    sessionCookieName: raw.SESSION_COOKIE_NAME,
   };
 }

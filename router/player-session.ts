@@ -14,7 +14,7 @@ import type { RouterMetrics } from './metrics.js';
 import { type ClientLimiter, retryDelayMs } from './client-limiter.js';
 import { closeLike, splice } from './pipe.js';
 import type { ReservationClient } from './reservation-client.js';
-import { SESSION_COOKIE, readCookie, type SessionCookies } from './session-cookie.js';
+import { readCookie, type SessionCookies } from './session-cookie.js';
 import type { SessionRegistry } from './session-registry.js';
 import { canMove, type EndReason, type SessionState } from './session-states.js';
 import { upstreamUrl } from './upgrade-check.js';
@@ -98,7 +98,7 @@ export class PlayerSession implements Waiter {
   async start(): Promise<void> {
     this.socket.on('close', this.onRawClose);
     this.socket.on('error', () => this.socket.destroy());
-    const raw = readCookie(this.req.headers.cookie, SESSION_COOKIE);
+    const raw = readCookie(this.req.headers.cookie, this.ctx.cookies.name);
     const ticket = this.ctx.cookies.decode(raw);
     if (raw !== undefined && !ticket)
       this.log.info({ code: 'BAD_SESSION_COOKIE' }, 'ignoring an invalid session cookie');

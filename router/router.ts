@@ -130,7 +130,7 @@ export async function startRouter(
   const ctx: SessionContext = {
     allocator,
     client,
-    cookies: new SessionCookies(config.token),
+    cookies: new SessionCookies(config.token, config.sessionCookieName),
     discovery,
     metrics,
     log,

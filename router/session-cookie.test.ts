@@ -51,6 +51,14 @@ describe('session cookie', () => {
     expect(cookies.header(ticket, true)).toMatch(/; Secure$/);
   });
 
+  it("takes its pool's own name and reads only that cookie", () => {
+    const processing = new SessionCookies('a-router-token-of-some-length', 'pxs_session_processor');
+    const header = processing.header(ticket, false);
+    expect(header).toMatch(/^pxs_session_processor=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    const value = readCookie(`${SESSION_COOKIE}=other; ${header.split(';')[0]}`, processing.name);
+    expect(processing.decode(value)).toEqual(ticket);
+  });
+
   it('is found among other cookies', () => {
     expect(readCookie(`a=1; ${SESSION_COOKIE}=abc.def; b=2`, SESSION_COOKIE)).toBe('abc.def');
     expect(readCookie('a=1', SESSION_COOKIE)).toBeUndefined();

@@ -5,7 +5,10 @@
 // cross-site sub-requests such as another site's WebSocket).
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
+/** The cookie's default name; each pool's routers take their own (SESSION_COOKIE_NAME) on a shared host. */
 export const SESSION_COOKIE = 'pxs_session';
+/** A cookie name as RFC 6265 allows it, kept to a plain subset. */
+export const COOKIE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface SessionTicket {
   /** Sidecar player URL the reservation lives on. */
@@ -23,7 +26,11 @@ const AAD = Buffer.from('pixelstream-router/session-cookie/v2');
 export class SessionCookies {
   private readonly key: Buffer;
 
-  constructor(routerToken: string) {
+  constructor(
+    routerToken: string,
+    /** The cookie's name: one per pool, so a browser playing two pools on one host keeps both tickets. */
+    readonly name: string = SESSION_COOKIE,
+  ) {
     // A derived key, so the cookie never reveals anything usable against the reservation API.
     this.key = createHmac('sha256', routerToken).update('pixelstream-router/session-cookie/v2').digest();
   }
@@ -59,7 +66,7 @@ export class SessionCookies {
   /** A Set-Cookie header value. No Max-Age: it lives as long as the browser session; the sidecar's grace
    * period decides whether resuming still works. `secure` when the player reached us over HTTPS. */
   header(ticket: SessionTicket, secure: boolean): string {
-    return `${SESSION_COOKIE}=${this.encode(ticket)}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+    return `${this.name}=${this.encode(ticket)}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
   }
 }
 
