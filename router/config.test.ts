@@ -3,8 +3,7 @@
 // bad selector terms) and the shutdown bounds.
 import { describe, expect, it } from 'vitest';
 import { configItems } from '../common/index.js';
-import { block, expectConfigRefusal, refusalLines } from '../test/support/config-refusal.js';
-import { startNode } from '../test/support/processes.js';
+import { block, refusalLines, refusesToStart } from '../test/support/config-refusal.js';
 import { loadRouterConfig } from './config.js';
 
 const token = 'x'.repeat(32);
@@ -227,19 +226,18 @@ describe('loadRouterConfig', () => {
 
 describe('router main', () => {
   it('exits 2 listing every problem when the environment is bad', async () => {
-    const proc = startNode('router/main.ts', {
-      ROUTER_TOKEN: 'short',
-      ROUTER_PORT: 'abc',
-      DISCOVERY: 'kubernetes',
-      POD_NAMESPACE: '',
-      SIDECAR_URLS: '',
-      KUBECONFIG: '',
-      KUBERNETES_SERVICE_HOST: '',
-      POD_SELECTOR: 'app=streamer,,x',
-    });
-    await expectConfigRefusal(
-      proc,
+    await refusesToStart(
       'router',
+      {
+        ROUTER_TOKEN: 'short',
+        ROUTER_PORT: 'abc',
+        DISCOVERY: 'kubernetes',
+        POD_NAMESPACE: '',
+        SIDECAR_URLS: '',
+        KUBECONFIG: '',
+        KUBERNETES_SERVICE_HOST: '',
+        POD_SELECTOR: 'app=streamer,,x',
+      },
       `
         ROUTER_PORT="abc": must be an integer between 0 and 65535
         ROUTER_TOKEN=(hidden): must be at least 16 characters

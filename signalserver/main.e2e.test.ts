@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE, SIDECAR } from '../common/index.js';
 import { PlayerClient, SignallingClient } from '../test/support/player-client.js';
 import { freePort, startNode, type RunningProcess } from '../test/support/processes.js';
-import { expectConfigRefusal } from '../test/support/config-refusal.js';
+import { refusesToStart } from '../test/support/config-refusal.js';
 import { EPHEMERAL_SIDECAR_ENV } from '../test/support/sidecar-env.js';
 import { StreamerStandIn } from '../test/support/streamer-stand-in.js';
 import { sample } from './test-sidecar.js';
@@ -225,17 +225,16 @@ describe('signalserver/main.ts', () => {
   });
 
   it('exits 2 listing every problem of a bad environment', async () => {
-    proc = startNode('signalserver/main.ts', {
-      PLAYER_PORT: 'eighty',
-      MAX_PLAYERS_PER_STREAMER: '0',
-      ICE_TRANSPORT_POLICY: 'sometimes',
-      LOG_LEVEL: 'loud',
-      // A secret file's trailing newline: never echoed, refused rather than never matching.
-      STREAMER_TOKEN: 'streamer-token-0123456789\n',
-    });
-    await expectConfigRefusal(
-      proc,
+    const refused = await refusesToStart(
       'signalserver',
+      {
+        PLAYER_PORT: 'eighty',
+        MAX_PLAYERS_PER_STREAMER: '0',
+        ICE_TRANSPORT_POLICY: 'sometimes',
+        LOG_LEVEL: 'loud',
+        // A secret file's trailing newline: never echoed, refused rather than never matching.
+        STREAMER_TOKEN: 'streamer-token-0123456789\n',
+      },
       `
         PLAYER_PORT="eighty": must be an integer between 0 and 65535
         MAX_PLAYERS_PER_STREAMER="0": must be ≥ 1
@@ -244,6 +243,6 @@ describe('signalserver/main.ts', () => {
         LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent
       `,
     );
-    expect(proc.lines.map((l) => l.msg).join('\n')).not.toContain('streamer-token-0123456789');
+    expect(refused.lines.map((l) => l.msg).join('\n')).not.toContain('streamer-token-0123456789');
   });
 });

@@ -125,34 +125,23 @@ describe('renderTurnserverConf', () => {
     expect(lines).not.toContain('no-tls');
   });
 
-  it('maps options: ports, realm, quotas, metrics, verbosity', () => {
-    const lines = render({
-      TURN_LISTEN_PORT: '3479',
-      TURN_MIN_PORT: '40000',
-      TURN_MAX_PORT: '40100',
-      TURN_REALM: 'turn.example.com',
-      TURN_USER_QUOTA: '12',
-      TURN_TOTAL_QUOTA: '500',
-      TURN_METRICS: 'true',
-      LOG_LEVEL: 'debug',
-    });
-    expect(lines).toEqual(
-      expect.arrayContaining([
-        'listening-port=3479',
-        'min-port=40000',
-        'max-port=40100',
-        'realm=turn.example.com',
-        'user-quota=12',
-        'total-quota=500',
-        'prometheus',
-        'prometheus-port=9641',
-      ]),
-    );
-    expect(lines.some((l) => l.startsWith('prometheus-address'))).toBe(false);
-    expect(render({ LOG_LEVEL: 'trace' })).toContain('Verbose');
+  it.each<[Record<string, string>, string[]]>([
+    [{ TURN_LISTEN_PORT: '3479' }, ['listening-port=3479']],
+    [{ TURN_MIN_PORT: '40000', TURN_MAX_PORT: '40100' }, ['min-port=40000', 'max-port=40100']],
+    [{ TURN_REALM: 'turn.example.com' }, ['realm=turn.example.com']],
+    [{ TURN_USER_QUOTA: '12', TURN_TOTAL_QUOTA: '500' }, ['user-quota=12', 'total-quota=500']],
+    [{ TURN_METRICS: 'true' }, ['prometheus', 'prometheus-port=9641']],
+    // Always verbose: refusals are only logged that way (the entrypoint levels them); trace adds more.
+    [{ LOG_LEVEL: 'debug' }, ['verbose']],
+    [{ LOG_LEVEL: 'trace' }, ['Verbose']],
+  ])('maps %j to its directives', (env, expected) => {
+    expect(render(env)).toEqual(expect.arrayContaining(expected));
+  });
+
+  it('leaves out what is off by default: metrics, quotas, an exporter address', () => {
+    expect(render({ TURN_METRICS: 'true' }).some((l) => l.startsWith('prometheus-address'))).toBe(false);
     expect(base).not.toContain('prometheus');
     expect(base.some((l) => l.startsWith('user-quota'))).toBe(false);
-    // Always verbose: refusals are only logged that way (the entrypoint levels them).
     expect(base).toContain('verbose');
   });
 

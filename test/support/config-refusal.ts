@@ -2,7 +2,7 @@
 // process that exits 2 with the CONFIG_INVALID header followed by exactly those lines on stderr.
 import { expect } from 'vitest';
 import { configItems, configLine } from '../../common/config-error.js';
-import type { RunningProcess } from './processes.js';
+import { startNode, type RunningProcess } from './processes.js';
 
 /** The lines a ConfigError thrown by `load` renders, one per item (none when it loads). */
 export function refusalLines(load: () => unknown): string[] {
@@ -23,14 +23,19 @@ export const refusalText = (component: string, expected: string): string =>
     ...block(expected).map((line) => `  - ${line}`),
   ].join('\n');
 
-/** Waits for `proc` to refuse its environment: exit 2, then the header and exactly the `expected` lines. */
-export async function expectConfigRefusal(
-  proc: RunningProcess,
+/**
+ * Starts `<component>/main.ts` with `env` and waits for it to refuse: exit 2, then the header and exactly the
+ * `expected` lines on stderr. Returns the ended process, for further checks of what it printed.
+ */
+export async function refusesToStart(
   component: string,
+  env: Record<string, string>,
   expected: string,
-): Promise<void> {
+): Promise<RunningProcess> {
+  const proc = startNode(`${component}/main.ts`, env);
   expect(await proc.exited).toBe(2);
   const text = proc.lines.map((l) => l.msg).join('\n');
   const header = `${component}: invalid configuration (CONFIG_INVALID):`;
   expect(text.slice(text.indexOf(header))).toBe(refusalText(component, expected));
+  return proc;
 }
