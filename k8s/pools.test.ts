@@ -2,8 +2,6 @@
 // an Ingress and without GPUs. Synthesized to disk like `npm run synth`, every object validated against the
 // official schemas, every container's env through its component's own checker; then each pool's Service,
 // router, autoscaler, route, policies and monitoring asserted exactly.
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any --
-   the objects are parsed YAML: `validate()` checks them against the schemas, the assertions read fields directly */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/env-config.js';
@@ -14,31 +12,25 @@ import { loadRouterConfig } from '../router/index.js';
 import { containerProblems } from './container-checks.js';
 import { manifestProblems } from './manifest-problems.js';
 import { monitoringOptions } from './kit-chart.js';
-import type { ManifestObject } from './synth.js';
-import { EXAMPLE_ADDITIONS, EXAMPLE_ENV, synthesizer, type Synth } from './testing/manifests.js';
+import {
+  EXAMPLE_ADDITIONS,
+  EXAMPLE_ENV,
+  container,
+  envOf,
+  find,
+  names,
+  podSpec,
+  synthesizer,
+  type Synth,
+} from './testing/manifests.js';
 import { validate } from './testing/schemas.js';
 
 const EXAMPLE = `${readFileSync(EXAMPLE_ENV, 'utf8')}${EXAMPLE_ADDITIONS}`;
 const EXAMPLE_FUNCTION = 'process:exec:python3 streamer/processing/examples/invert_detect.py';
 const PROCESSING = `PROCESS_SOURCE='${EXAMPLE_FUNCTION}'\nPROCESS_MIN_REPLICAS=2\nPROCESS_MAX_REPLICAS=6\nPROCESS_RECORD_CLAIM=recordings\n`;
 
-type Obj = ManifestObject & { spec?: any; data?: Record<string, string> };
 const synthesize = synthesizer('k8s-pools-');
 const synth = (name: string, extra: string): Synth => synthesize(name, `${EXAMPLE}${extra}`);
-function find(s: Synth, kind: string, name: string): Obj {
-  const o = s.objects.find((x) => x.kind === kind && x.metadata.name === name);
-  if (o === undefined) throw new Error(`${kind}/${name} missing`);
-  return o;
-}
-const names = (s: Synth, kind: string) =>
-  s.objects
-    .filter((o) => o.kind === kind)
-    .map((o) => o.metadata.name)
-    .sort();
-const container = (d: Obj, name: string): any =>
-  (d.spec.template.spec.containers as any[]).find((c) => c.name === name);
-const envOf = (c: any): Record<string, unknown> =>
-  Object.fromEntries((c.env as any[]).map((e) => [e.name, e.value ?? e.valueFrom]));
 const selector = (component: string) => ({
   'app.kubernetes.io/name': 'pixelstream',
   'app.kubernetes.io/component': component,
@@ -62,7 +54,7 @@ describe.each([
 
   it('runs the example function with the same sidecar, its recording volume mounted', () => {
     const d = find(s, 'Deployment', 'processor');
-    expect(d.spec.selector.matchLabels).toEqual(selector('processor'));
+    expect(d.spec?.selector.matchLabels).toEqual(selector('processor'));
     const app = container(d, 'streamer');
     expect(app.image).toBe(`pixelstream-streamer:${s.config.PROCESS_TAG}`);
     expect(envOf(app)).toMatchObject({
@@ -71,7 +63,7 @@ describe.each([
       RECORD_DIR: '/recordings',
     });
     expect(app.volumeMounts).toContainEqual({ name: 'recordings', mountPath: '/recordings' });
-    expect(d.spec.template.spec.volumes).toContainEqual({
+    expect(podSpec(d).volumes).toContainEqual({
       name: 'recordings',
       persistentVolumeClaim: { claimName: 'recordings' },
     });
@@ -80,7 +72,7 @@ describe.each([
       expect(container(d, 'signalserver')).toEqual(
         container(find(s, 'Deployment', 'streamer'), 'signalserver'),
       );
-    expect(find(s, 'PodDisruptionBudget', 'processor-allocated').spec.selector.matchLabels).toEqual({
+    expect(find(s, 'PodDisruptionBudget', 'processor-allocated').spec?.selector?.matchLabels).toEqual({
       ...selector('processor'),
       'pixelstream.io/allocated': 'true',
     });
@@ -97,7 +89,7 @@ describe.each([
     });
     const router = find(s, 'Deployment', 'router-processor');
     const env = Object.fromEntries(
-      (container(router, 'router').env as any[]).map((e) => [e.name, e.value ?? 'x'.repeat(32)]),
+      (container(router, 'router').env ?? []).map((e) => [e.name, e.value ?? 'x'.repeat(32)]),
     );
     const loaded = loadRouterConfig({
       ...env,
@@ -112,7 +104,7 @@ describe.each([
     expect(loaded.sessionCookieName).toBe(
       s.config.RENDER_POOL_ENABLED ? 'pxs_session_processor' : 'pxs_session',
     );
-    expect(router.spec.selector.matchLabels).toEqual(selector('router-processor'));
+    expect(router.spec?.selector.matchLabels).toEqual(selector('router-processor'));
     // Beside the pools: the warm-capacity balloons (BALLOON_PODS in .env.example).
     expect(names(s, 'Deployment')).toEqual(
       s.config.RENDER_POOL_ENABLED
@@ -130,11 +122,11 @@ describe.each([
     const opts = monitoringOptions(s.config);
     if (s.config.AUTOSCALER === 'keda') {
       const so = find(s, 'ScaledObject', 'processor').spec;
-      expect(so.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'processor' });
-      expect([so.minReplicaCount, so.maxReplicaCount]).toEqual([2, 6]);
+      expect(so?.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'processor' });
+      expect([so?.minReplicaCount, so?.maxReplicaCount]).toEqual([2, 6]);
       // Its own router's queue only: the rendering router's is the rendering pool's.
-      expect(so.triggers[0].metadata.query).not.toContain('{service="router"}, "service", "processor"');
-      expect(so.triggers).toEqual([
+      expect(so?.triggers[0]?.metadata.query).not.toContain('{service="router"}, "service", "processor"');
+      expect(so?.triggers).toEqual([
         {
           type: 'prometheus',
           name: ADAPTER.demand,
@@ -163,10 +155,10 @@ describe.each([
           },
         },
       ],
-      behavior: hpa.behavior,
+      behavior: hpa?.behavior,
     });
     if (s.config.RENDER_POOL_ENABLED)
-      expect(hpa.behavior).toEqual(find(s, 'HorizontalPodAutoscaler', 'streamer').spec.behavior);
+      expect(hpa?.behavior).toEqual(find(s, 'HorizontalPodAutoscaler', 'streamer').spec?.behavior);
     expect(names(s, 'HorizontalPodAutoscaler')).toEqual(
       s.config.RENDER_POOL_ENABLED ? ['processor', 'streamer'] : ['processor'],
     );
@@ -175,12 +167,12 @@ describe.each([
   it('lets only its own router reach its player port, and only the entry reach that router', () => {
     const entry = s.config.ENTRY === 'gateway' ? 'envoy-gateway-system' : 'ingress-nginx';
     const policy = find(s, 'NetworkPolicy', 'processor').spec;
-    expect(policy.podSelector.matchLabels).toEqual(selector('processor'));
-    expect(policy.ingress[0]).toEqual({
+    expect(policy?.podSelector?.matchLabels).toEqual(selector('processor'));
+    expect(policy?.ingress?.[0]).toEqual({
       from: [{ podSelector: { matchLabels: selector('router-processor') } }],
       ports: [{ protocol: 'TCP', port: 'player' }],
     });
-    expect(find(s, 'NetworkPolicy', 'router-processor').spec.ingress[0]).toEqual({
+    expect(find(s, 'NetworkPolicy', 'router-processor').spec?.ingress?.[0]).toEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': entry } } }],
       ports: [{ protocol: 'TCP', port: 'http' }],
     });
@@ -205,10 +197,10 @@ describe.each([
     expect(demand?.metricsQuery).toContain(
       `label_replace(${ROUTER.queueLength}{service="router-processor"}, "service", "processor", "", "")`,
     );
-    const recorded = (find(s, 'PrometheusRule', 'pixelstream').spec.groups as any[])
-      .flatMap((g) => g.rules as any[])
+    const recorded = (find(s, 'PrometheusRule', 'pixelstream').spec.groups ?? [])
+      .flatMap((g) => g.rules ?? [])
       .filter((r) => r.record === CAPACITY_RECORDED.buffer)
-      .map((r) => /"service", "([a-z-]+)"/.exec(r.expr)?.[1]);
+      .map((r) => /"service", "([a-z-]+)"/.exec(String(r.expr))?.[1]);
     expect(recorded).toEqual(s.config.RENDER_POOL_ENABLED ? ['streamer', 'processor'] : ['processor']);
   });
 });
@@ -267,11 +259,11 @@ describe('the entry path of a processing pool', () => {
   it('Ingress (nginx): its own Ingress rewriting /process/… to /…; another class is refused', () => {
     expect(names(ingress, 'Ingress')).toEqual(['pixelstream', 'pixelstream-processor']);
     const own = find(ingress, 'Ingress', 'pixelstream-processor');
-    expect(own.metadata.annotations).toMatchObject({
+    expect(own.metadata?.annotations).toMatchObject({
       'nginx.ingress.kubernetes.io/use-regex': 'true',
       'nginx.ingress.kubernetes.io/rewrite-target': '/$1',
     });
-    expect(own.spec.rules).toEqual([
+    expect(own.spec?.rules).toEqual([
       {
         host: 'pixel.example.com',
         http: {
@@ -285,7 +277,7 @@ describe('the entry path of a processing pool', () => {
         },
       },
     ]);
-    expect(find(ingress, 'Ingress', 'pixelstream').spec.rules[0].http.paths).toEqual([
+    expect(find(ingress, 'Ingress', 'pixelstream').spec?.rules?.[0]?.http?.paths).toEqual([
       { path: '/', pathType: 'Prefix', backend: { service: { name: 'router', port: { name: 'http' } } } },
     ]);
     expect(manifestProblems({ ...ingress.config, INGRESS_CLASS: 'traefik' })).toEqual([
@@ -296,15 +288,11 @@ describe('the entry path of a processing pool', () => {
   });
 
   it('without GPUs: no GPU limit and no GPU-pool placement; with them, the GPU pool', () => {
-    const cpu = find(ingress, 'Deployment', 'processor').spec.template.spec;
-    expect(
-      Object.keys(container({ spec: { template: { spec: cpu } } } as Obj, 'streamer').resources.limits),
-    ).toEqual(['memory']);
+    const cpu = podSpec(find(ingress, 'Deployment', 'processor'));
+    expect(Object.keys(container(cpu, 'streamer').resources?.limits ?? {})).toEqual(['memory']);
     expect([cpu.nodeSelector, cpu.tolerations]).toEqual([undefined, undefined]);
-    const gpu = find(beside, 'Deployment', 'processor').spec.template.spec;
-    expect(
-      container({ spec: { template: { spec: gpu } } } as Obj, 'streamer').resources.limits['nvidia.com/gpu'],
-    ).toBe(1);
+    const gpu = podSpec(find(beside, 'Deployment', 'processor'));
+    expect(container(gpu, 'streamer').resources?.limits?.['nvidia.com/gpu']).toBe(1);
     expect(gpu.nodeSelector).toEqual({ 'app.pixel/gpu': 'true' });
   });
 });
@@ -323,8 +311,8 @@ describe('warm capacity of the first pool', () => {
     ['beside the rendering pool: the GPU app', beside, `pixelstream-streamer:${KIT_VERSION}`],
     ['alone: the processing image', instead, 'pixelstream-streamer:2.0-proc'],
   ])('pre-pulls %s', (_label, s, image) => {
-    const pull = find(s, 'DaemonSet', 'pixelstream-prepull').spec.template.spec.initContainers[0];
-    expect(pull.image).toBe(image);
+    const pull = podSpec(find(s, 'DaemonSet', 'pixelstream-prepull')).initContainers?.[0];
+    expect(pull?.image).toBe(image);
   });
 });
 

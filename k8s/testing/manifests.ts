@@ -197,6 +197,14 @@ export function find<K extends Kind>(s: Synth | readonly ManifestObject[], kind:
   return typed(o, kind);
 }
 
+/** The names of the objects of `kind`, sorted. */
+export function names(s: Synth, kind: Kind): string[] {
+  return s.objects
+    .filter((o) => o.kind === kind)
+    .map((o) => o.metadata.name)
+    .sort();
+}
+
 /** Whether `kind/name` is among the objects. */
 export function has(s: Synth, kind: Kind, name: string): boolean {
   return s.objects.some((o) => o.kind === kind && o.metadata.name === name);
