@@ -12,7 +12,6 @@ import {
   envEnum,
   envInt,
   envList,
-  envPort,
   envUrl,
   parseEnv,
   ruleFor,
@@ -21,8 +20,16 @@ import {
   type EnvRule,
   type ParsedEnv,
 } from './env-config.js';
-import { envLogLevel } from './session-env.js';
-import { envIceTransportPolicy, envTurnListenPort, envTurnTtlSeconds } from './turn-env.js';
+import { envDrainTimeoutSeconds, envLogLevel, envQueueTimeoutSeconds } from './session-env.js';
+import {
+  envIceTransportPolicy,
+  envTurnExporterPort,
+  envTurnListenPort,
+  envTurnMaxPort,
+  envTurnMinPort,
+  envTurnRealm,
+  envTurnTtlSeconds,
+} from './turn-env.js';
 import { MIG_STRATEGIES, parseGpuSharing } from './gpu-sharing.js';
 import { allowedPeerClashes } from './peer-policy.js';
 
@@ -195,12 +202,12 @@ export const KIT_CONFIG_SHAPE = {
   /** TURN listening port (UDP and TCP) on each TURN node. */
   TURN_LISTEN_PORT: envTurnListenPort(),
   /** Relay port range on each TURN node (UDP); at least 1024, so relays never take a privileged port. */
-  TURN_MIN_PORT: envPort(49152, false),
-  TURN_MAX_PORT: envPort(65535, false),
+  TURN_MIN_PORT: envTurnMinPort(1),
+  TURN_MAX_PORT: envTurnMaxPort(1),
   /** Port of the TURN pods' log-derived metrics (/metrics, bound to the node's IP; keep it closed in the node firewall). */
-  TURN_EXPORTER_PORT: envPort(9642, false),
+  TURN_EXPORTER_PORT: envTurnExporterPort(false),
   /** TURN realm. */
-  TURN_REALM: text('pixelstream'),
+  TURN_REALM: envTurnRealm(),
   /** Lifetime of the credentials the sidecar issues. */
   TURN_TTL_SECONDS: envTurnTtlSeconds(),
   /** TURN URLs handed to players and streamers, e.g. turn:turn.example.com:3478?transport=udp. */
@@ -247,11 +254,11 @@ export const KIT_CONFIG_SHAPE = {
    */
   STREAMER_TOKEN_REQUIRED: envBool(true),
   /** Longest wait in the router's queue. */
-  QUEUE_TIMEOUT_SECONDS: envInt(300, 1, 3600),
+  QUEUE_TIMEOUT_SECONDS: envQueueTimeoutSeconds(3600),
 
   // --- sidecar ---
   /** Seconds a draining pod waits for its session to end before it is killed. */
-  DRAIN_TIMEOUT_SECONDS: envInt(3600, 0, 24 * 3600),
+  DRAIN_TIMEOUT_SECONDS: envDrainTimeoutSeconds(24 * 3600),
   ICE_TRANSPORT_POLICY: envIceTransportPolicy(),
   LOG_LEVEL: envLogLevel(),
 

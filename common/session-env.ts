@@ -17,6 +17,12 @@ export const DEFAULT_PLAYER_PAGE_DIR = path.resolve(
 /** LOG_LEVEL of every component. */
 export const envLogLevel = () => envEnum(LOG_LEVELS, 'info');
 
+/** Longest wait in the router's queue; the kit's manifests allow less than the router itself (`max`). */
+export const envQueueTimeoutSeconds = (max: number) => envInt(300, 1, max);
+
+/** How long a draining sidecar waits for its session; the manifests bound it by the grace period (`max`). */
+export const envDrainTimeoutSeconds = (max: number) => envInt(3600, 0, max);
+
 /** The reservation API's shared settings (router and sidecars must agree). */
 export const SESSION_ENV = {
   ROUTER_TOKEN: envSecret(routerTokenProblems),

@@ -126,18 +126,18 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
 
   it("refuses a .env whose pods would not start, every problem at once: kit rules and each container's own checker", () => {
     const envFile = join(work, 'unstartable.env');
-    // A bad namespace (kit rule), no TURN_URLS (the sidecar's checker), a realm coturn refuses (TURN's
-    // checker), a reference streamer whose ICE ports... are fine: only what the manifests give it counts.
+    // A bad namespace and a realm coturn refuses (kit rules: the realm's rule is the TURN entrypoint's own),
+    // no TURN_URLS (the sidecar's checker, run on the env the manifests give it).
     writeFileSync(envFile, 'NAMESPACE=Bad_Name\nTURN_REALM=my realm!\nGATEWAY_PARENT=no-slash\n');
     const r = run(envFile, join(work, 'kustom-unstartable'));
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     const problems = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
     expect(problems).toEqual([
+      '  - TURN_REALM="my realm!": must be letters, digits, dots and dashes',
       '  - NAMESPACE="Bad_Name": must be a DNS-1123 label',
       '  - GATEWAY_PARENT="no-slash": must be namespace/name of a Gateway',
       '  - Deployment/streamer container signalserver would exit at start: TURN_URLS=(unset): needed when TURN_SECRET is set (set in .env: TURN_URLS)',
-      '  - DaemonSet/turn container coturn would exit at start: TURN_REALM="my realm!": must be letters, digits, dots and dashes (set in .env: TURN_REALM)',
     ]);
   });
 

@@ -17,6 +17,7 @@ import {
   ruleFor,
   type Env,
   type LOG_LEVELS,
+  envQueueTimeoutSeconds,
 } from '../common/index.js';
 import { labelSelectorProblems } from './label-selector.js';
 import { COOKIE_NAME, SESSION_COOKIE } from './session-cookie.js';
@@ -38,7 +39,7 @@ const shape = {
   POD_SELECTOR: envString('app.kubernetes.io/component=streamer'),
   SIDECAR_PLAYER_PORT: envPort(8080, false),
   QUEUE_MAX: envInt(200, 0, 100_000),
-  QUEUE_TIMEOUT_SECONDS: envInt(300, 1, 86_400),
+  QUEUE_TIMEOUT_SECONDS: envQueueTimeoutSeconds(86_400),
   /** How often queued players are retried when nothing else (a release, a discovery event) wakes the queue. */
   QUEUE_POLL_MS: envInt(1000, 50, 60_000),
   /** A sidecar that does not answer a reservation request within this is skipped and marked suspect. */

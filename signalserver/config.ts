@@ -19,6 +19,7 @@ import {
   turnSecretProblems,
   type Env,
   type LOG_LEVELS,
+  envDrainTimeoutSeconds,
 } from '../common/index.js';
 
 const shape = {
@@ -39,7 +40,7 @@ const shape = {
   TURN_TTL_SECONDS: envTurnTtlSeconds(),
   STUN_URLS: envList([], (u) => (/^stuns?:/.test(u) ? undefined : 'must start with stun: or stuns:')),
   ICE_TRANSPORT_POLICY: envIceTransportPolicy(),
-  DRAIN_TIMEOUT_SECONDS: envInt(3600, 0, 7 * 86_400),
+  DRAIN_TIMEOUT_SECONDS: envDrainTimeoutSeconds(7 * 86_400),
   // ROUTER_TOKEN has the router's rule: a token it would refuse can only make every reservation fail here.
   ...SESSION_ENV,
   // Only "1" turns it on (common/parent-watch.ts); anything else would be silently ignored, so refuse it.

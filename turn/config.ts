@@ -19,7 +19,13 @@ import {
   type Problem,
 } from '../common/env-config.js';
 import { envLogLevel } from '../common/session-env.js';
-import { envTurnListenPort } from '../common/turn-env.js';
+import {
+  envTurnExporterPort,
+  envTurnListenPort,
+  envTurnMaxPort,
+  envTurnMinPort,
+  envTurnRealm,
+} from '../common/turn-env.js';
 import type { LOG_LEVELS } from '../common/logger.js';
 import { hasControlChar } from '../common/control-chars.js';
 import { ipFamily, overlaps, parseCidr, type Cidr } from '../common/cidr.js';
@@ -60,15 +66,13 @@ const envFilePath = () =>
 const shape = {
   TURN_SECRET: envSecret(turnSecretProblems),
   TURN_SECRET_FILE: envString(),
-  TURN_REALM: checked(envString('pixelstream'), (v) =>
-    /^[A-Za-z0-9.-]{1,128}$/.test(v) ? undefined : 'must be letters, digits, dots and dashes',
-  ),
+  TURN_REALM: envTurnRealm(),
   TURN_LISTEN_PORT: envTurnListenPort(),
   TURN_TLS_PORT: envPort(5349, false),
   TURN_TLS_CERT_FILE: envFilePath(),
   TURN_TLS_KEY_FILE: envFilePath(),
-  TURN_MIN_PORT: envInt(49152, 1024, 65535),
-  TURN_MAX_PORT: envInt(65535, 1024, 65535),
+  TURN_MIN_PORT: envTurnMinPort(1024),
+  TURN_MAX_PORT: envTurnMaxPort(1024),
   TURN_ALLOWED_PEER_CIDRS: envCidrs(),
   TURN_DENIED_PEER_CIDRS: envCidrs(),
   TURN_SERVICE_CIDR: envCidrs(),
@@ -88,7 +92,7 @@ const shape = {
   ),
   TURN_METRICS: envBool(false),
   TURN_METRICS_PORT: envPort(9641, false),
-  TURN_EXPORTER_PORT: envPort(9642),
+  TURN_EXPORTER_PORT: envTurnExporterPort(true),
   TURN_EXPORTER_HOST: checked(envString(WILDCARD_HOST), (v) =>
     ipFamily(v) !== undefined ? undefined : 'must be an IP address',
   ),
