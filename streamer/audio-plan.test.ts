@@ -102,7 +102,7 @@ describe('STREAM_AUDIO and RTP_AUDIO_PORT', () => {
       /STREAM_AUDIO="loud"[\s\S]*RTP_AUDIO_PORT="70000"/,
     );
     expect(() => loadStreamerConfig({ STREAM_SOURCE: 'rtp:5004', RTP_AUDIO_PORT: '5004' })).toThrow(
-      /RTP_AUDIO_PORT=5004: must differ/,
+      /RTP_AUDIO_PORT="5004": must differ/,
     );
   });
 });
