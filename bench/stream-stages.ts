@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { PAGE_STAGES, type StageMarks } from '../player/src/stages.js';
 import { PEER_STAGES } from '../streamer/peer-timeline.js';
 import type { RunningProcess } from '../test/support/processes.js';
+import { median } from './table.js';
 
 /** Stage name → ms since navigation start; page stages as `page:<stage>`, streamer ones as `streamer:<stage>`. */
 export type SessionStages = Record<string, number>;
@@ -67,12 +68,6 @@ const ORDER = [
   'streamer:dataChannelOpen',
   'page:firstFrame',
 ];
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /** One table row per stage: median ms since navigation start per column, and the step from the row above. */
 export function stageTable(columns: { name: string; sessions: SessionStages[] }[]): string {

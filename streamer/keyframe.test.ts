@@ -1,6 +1,6 @@
 // Keyframe detection in RTP packets (VP8 and H.264) and the GOP cache a new player is served from.
 import { describe, expect, it } from 'vitest';
-import { GopCache, isKeyframeStart, payloadOffset } from './keyframe.js';
+import { GopCache, isKeyframePayload, isKeyframeStart, payloadOffset } from './keyframe.js';
 
 /** An RTP packet: fixed 12-byte header (seq, timestamp) and `payload`; optional one-word header extension. */
 function rtp(payload: number[], { seq = 1, ts = 1000, ext = false } = {}): Buffer {
@@ -28,12 +28,15 @@ describe('isKeyframeStart', () => {
     ['H.264 STAP-A beginning with SPS', 'h264', [0x78, 0x00, 0x0a, 0x67, 0x42], true],
   ] as const)('%s', (_n, codec, payload, key) => {
     expect(isKeyframeStart(codec, rtp([...payload]))).toBe(key);
+    // The same answer from the payload alone, as a parsed packet gives it.
+    expect(isKeyframePayload(codec, Buffer.from(payload))).toBe(key);
   });
 
   it('skips header extensions and rejects malformed packets', () => {
     expect(isKeyframeStart('h264', rtp([0x65], { ext: true }))).toBe(true);
     expect(payloadOffset(Buffer.alloc(5))).toBe(-1);
     expect(isKeyframeStart('vp8', Buffer.from([0x80, 96]))).toBe(false);
+    expect(isKeyframePayload('vp8', Buffer.alloc(0))).toBe(false);
   });
 });
 

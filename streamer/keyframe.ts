@@ -46,6 +46,12 @@ export function isKeyframeStart(codec: Codec, packet: Uint8Array): boolean {
   return codec === 'vp8' ? vp8Keyframe(packet, at) : h264Keyframe(packet, at);
 }
 
+/** The same test on a payload already split from its RTP header (an empty payload is no keyframe). */
+export function isKeyframePayload(codec: Codec, payload: Uint8Array): boolean {
+  if (payload.length === 0) return false;
+  return codec === 'vp8' ? vp8Keyframe(payload, 0) : h264Keyframe(payload, 0);
+}
+
 /** The packets of the current group of pictures, bounded. */
 export class GopCache {
   private packets: Buffer[] = [];

@@ -155,7 +155,6 @@ interface GcmState {
   key: KeyObject;
   /** 12-byte IV with the salt and SSRC folded in; ROC and sequence number are XORed per packet. */
   iv: Buffer;
-  salt: Buffer;
 }
 
 const noop = () => undefined;
@@ -223,7 +222,7 @@ export function installLeanSender(sender: RTCRtpSender, track: MediaStreamTrack)
     const iv = Buffer.alloc(12);
     iv.writeUInt32BE(s.ssrc, 2);
     for (let i = 0; i < 12; i++) iv[i]! ^= salt[i]!;
-    gcm = { context, key: createSecretKey(context.cipher.srtpSessionKey), iv, salt };
+    gcm = { context, key: createSecretKey(context.cipher.srtpSessionKey), iv };
     return gcm;
   }
 

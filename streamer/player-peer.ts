@@ -13,7 +13,7 @@ import { answerProblem, sendingSections } from './answer-check.js';
 import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
 import { keepEarlyDtls } from './early-dtls.js';
-import { isKeyframeStart } from './keyframe.js';
+import { isKeyframePayload } from './keyframe.js';
 import { installLeanSender } from './lean-rtp-sender.js';
 import { onlyConfiguredStun, peerConfig, weriftIceServers } from './peer-config.js';
 import { PeerTimeline, type PeerStage } from './peer-timeline.js';
@@ -151,8 +151,9 @@ export class PlayerPeer {
       this.stage('dataChannelOpen');
       o.onDataChannelOpen(this);
     });
+    // The parsed packet's payload: no re-serialising of every packet until the first keyframe.
     const firstKeyframe = this.track.onReceiveRtp.subscribe((rtp) => {
-      if (!isKeyframeStart(o.codec, rtp.serialize())) return;
+      if (!isKeyframePayload(o.codec, rtp.payload)) return;
       firstKeyframe.unSubscribe();
       this.stage('firstKeyframeSent');
     });
