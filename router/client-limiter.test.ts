@@ -27,6 +27,15 @@ describe('ClientLimiter', () => {
     l.take('late', 10_000);
     expect(l.size).toBe(1);
   });
+
+  it('stays bounded under a flood of ever-new addresses, forgetting the oldest first', () => {
+    const l = new ClientLimiter(1, 1);
+    // Nobody refills within the flood: no bucket is idle, so the oldest make room.
+    for (let i = 0; i < 25_000; i++) l.take(`c${i}`, 0);
+    expect(l.size).toBe(10_000);
+    expect(l.take('c24999', 0)).toBe(1000); // the newest are still limited…
+    expect(l.take('c0', 0)).toBe(0); // …the oldest were forgotten
+  });
 });
 
 describe('clientAddress', () => {

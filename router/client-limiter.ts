@@ -8,11 +8,16 @@ interface Bucket {
   at: number;
 }
 
-/** Buckets kept before full (idle) ones are forgotten; bounds memory under address churn. */
-const PRUNE_ABOVE = 10_000;
+/** Buckets kept at most: beyond it full (idle) ones are forgotten, then the oldest; bounds memory under
+ * address churn. */
+const MAX_BUCKETS = 10_000;
+/** The scan for full buckets runs at most this often: under a flood from ever-new addresses none is full,
+ * and scanning every bucket on every arrival would make each arrival cost O(MAX_BUCKETS). */
+const PRUNE_EVERY_MS = 1000;
 
 export class ClientLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private prunedAt = -Infinity;
 
   /** `ratePerSecond` 0 turns the bound off. */
   constructor(
@@ -25,7 +30,7 @@ export class ClientLimiter {
     if (this.ratePerSecond <= 0) return 0;
     let b = this.buckets.get(client);
     if (!b) {
-      if (this.buckets.size >= PRUNE_ABOVE) this.prune(now);
+      if (this.buckets.size >= MAX_BUCKETS) this.makeRoom(now);
       b = { tokens: this.burst, at: now };
       this.buckets.set(client, b);
     }
@@ -42,9 +47,18 @@ export class ClientLimiter {
     return this.buckets.size;
   }
 
-  private prune(now: number): void {
-    for (const [k, b] of this.buckets)
-      if (b.tokens + ((now - b.at) * this.ratePerSecond) / 1000 >= this.burst) this.buckets.delete(k);
+  private makeRoom(now: number): void {
+    if (now - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = now;
+      for (const [k, b] of this.buckets)
+        if (b.tokens + ((now - b.at) * this.ratePerSecond) / 1000 >= this.burst) this.buckets.delete(k);
+    }
+    // Still full: forget the buckets created longest ago (a Map iterates in insertion order). Such a client
+    // gets a fresh burst, as every new address does anyway.
+    for (const k of this.buckets.keys()) {
+      if (this.buckets.size < MAX_BUCKETS) break;
+      this.buckets.delete(k);
+    }
   }
 }
 
