@@ -617,7 +617,11 @@ export function readDotEnv(path: string): Record<string, string> {
 
 /** `.env` values merged with the environment; the environment wins, as with dotenv. */
 export function kitEnv(dotEnvPath: string | undefined, env: Env = process.env): Env {
-  const file = dotEnvPath !== undefined && existsSync(dotEnvPath) ? readDotEnv(dotEnvPath) : {};
+  return mergeKitEnv(dotEnvPath !== undefined && existsSync(dotEnvPath) ? readDotEnv(dotEnvPath) : {}, env);
+}
+
+/** A .env file's values (already read) with the kit's variables set in `env` winning. */
+export function mergeKitEnv(file: Env, env: Env = process.env): Env {
   const merged: Env = { ...file };
   for (const key of KIT_CONFIG_KEYS) if (env[key] !== undefined) merged[key] = env[key];
   return merged;

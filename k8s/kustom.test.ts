@@ -4,7 +4,7 @@
 // a missing and the as-shipped .env with exit 2 and every problem listed. Needs kubectl (skips locally
 // without it, fails in CI).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -112,6 +112,18 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
       'NAMSPACE=',
     ])
       expect(r.stderr, key).toContain(`- ${key}`);
+  });
+
+  it('names a misspelt key but never shows its value, which may be a secret', () => {
+    const envFile = join(work, 'misspelt.env');
+    writeFileSync(
+      envFile,
+      `${readFileSync(EXAMPLE_ENV, 'utf8')}\nROUTR_TOKEN=a-secret-of-some-length-0123\n`,
+    );
+    const r = run(envFile, join(work, 'kustom-misspelt'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('- ROUTR_TOKEN=(hidden): not a kit setting (misspelt? see .env.example)');
+    expect(r.stderr).not.toContain('a-secret-of-some-length-0123');
   });
 
   it('refuses .env.example as shipped: the one key it says MUST be set is named', () => {

@@ -3,8 +3,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, type ConfigItem } from '../common/env-config.js';
-import { KIT_CONFIG_KEYS, kitEnv, loadKitConfig, readDotEnv, type KitConfig } from '../common/kit-config.js';
+import { ConfigError, HIDDEN, type ConfigItem } from '../common/env-config.js';
+import {
+  KIT_CONFIG_KEYS,
+  loadKitConfig,
+  mergeKitEnv,
+  readDotEnv,
+  type KitConfig,
+} from '../common/kit-config.js';
 import { manifestProblems, manifestWarnings } from './manifest-problems.js';
 import { containerProblems } from './container-checks.js';
 import {
@@ -68,8 +74,9 @@ function checkedConfig(path: string): KitConfig {
   const dotEnv = existsSync(path) ? readDotEnv(path) : {};
   const unknown: ConfigItem[] = Object.entries(dotEnv)
     .filter(([key]) => !known.has(key))
-    .map(([key, value]) => ({ key, value, rule: 'not a kit setting (misspelt? see .env.example)' }));
-  const env = kitEnv(path);
+    // Its value is never shown: a misspelt key may well hold a secret (ROUTR_TOKEN=…).
+    .map(([key]) => ({ key, value: HIDDEN, rule: 'not a kit setting (misspelt? see .env.example)' }));
+  const env = mergeKitEnv(dotEnv);
   const items: ConfigItem[] = [];
   let config: KitConfig | undefined;
   try {
