@@ -15,7 +15,7 @@ import { track } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { waitUntilAnswering } from './probe.js';
 
-const ok = requirements(['turnserver', 'setcap', 'setpriv'], { netns: true }) && process.getuid?.() === 0;
+const ok = requirements(['turnserver', 'setcap', 'setpriv'], { netns: true, root: true });
 /** The image's user (turn/Dockerfile). */
 const UID = '65532';
 

@@ -99,9 +99,9 @@ const running = await runService({
     );
     return coturn;
   },
-  async stop(coturn) {
+  async stop(coturn, reason) {
     stopping = true;
-    logger.info({ signal: 'SIGTERM' }, 'forwarding signal to coturn');
+    logger.info({ reason, signal: 'SIGTERM' }, 'forwarding signal to coturn');
     coturn.stop('SIGTERM');
     await coturn.exited;
   },

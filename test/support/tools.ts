@@ -23,9 +23,11 @@ export const inNetns = process.env.PIXEL_TEST_NETNS === '1';
  * Returns true when every requirement is met. When one is missing: under CI it throws (the suite fails
  * loudly), otherwise it returns false so the caller can `describe.skipIf(!ok)`.
  */
-export function requirements(tools: string[], opts: { netns?: boolean } = {}): boolean {
+export function requirements(tools: string[], opts: { netns?: boolean; root?: boolean } = {}): boolean {
   const missing = tools.filter((t) => !hasTool(t));
   if (opts.netns && !inNetns) missing.push('network namespace (run the suite as root through `npm test`)');
+  if (opts.root && process.getuid?.() !== 0)
+    missing.push('root (the test changes users and file capabilities)');
   if (missing.length === 0) return true;
   if (inCI) throw new Error(`missing in CI: ${missing.join(', ')} — .ci/run must install them`);
   console.warn(`skipping: missing ${missing.join(', ')}`);
