@@ -142,18 +142,23 @@ export interface TestVariants {
 
 export function testVariants(prefix: string): TestVariants {
   const synth = synthesizer(prefix);
-  const rows = Object.entries(VARIANT_ENVS).map(([label, env], i): [Variant, Synth] => [
-    label as Variant,
-    synth(`v${i}`, env()),
-  ]);
+  const labels = Object.keys(VARIANT_ENVS) as Variant[];
+  // Each variant is synthesized when first asked for: a file that needs only some never builds the rest.
+  const built = new Map<Variant, Synth>();
+  const of = (label: Variant): Synth => {
+    let s = built.get(label);
+    if (s === undefined) {
+      s = synth(`v${labels.indexOf(label)}`, VARIANT_ENVS[label]());
+      built.set(label, s);
+    }
+    return s;
+  };
   return {
-    rows,
-    synth,
-    of(label) {
-      const row = rows.find(([l]) => l === label);
-      if (row === undefined) throw new Error(`variant ${label} missing`);
-      return row[1];
+    get rows() {
+      return labels.map((label): [Variant, Synth] => [label, of(label)]);
     },
+    synth,
+    of,
   };
 }
 
@@ -210,10 +215,16 @@ export function has(s: Synth, kind: Kind, name: string): boolean {
   return s.objects.some((o) => o.kind === kind && o.metadata.name === name);
 }
 
+/** Objects already checked against their schema: a test file looks the same object up many times. */
+const validated = new WeakSet<ManifestObject>();
+
 function typed<K extends Kind>(o: ManifestObject, kind: K): Kinds[K] {
   if (o.kind !== kind) throw new Error(`${o.kind}/${o.metadata.name} is not a ${kind}`);
   // Checked against the official schema of its apiVersion and kind: the static type is what was checked.
-  validate(o);
+  if (!validated.has(o)) {
+    validate(o);
+    validated.add(o);
+  }
   return o as unknown as Kinds[K];
 }
 
