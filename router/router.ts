@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { WarningLimiter, createLogger, type Logger } from '../common/index.js';
+import { refuseUpgrade } from '../common/upgrade-refusal.js';
 import { Allocator } from './allocator.js';
 import type { RouterConfig } from './config.js';
 import type { Discovery } from './endpoints.js';
@@ -204,11 +205,7 @@ export async function startRouter(
           },
           'WebSocket upgrade refused',
         );
-      const body = JSON.stringify({ code: problem.code, message: problem.message });
-      socket.end(
-        `HTTP/1.1 ${problem.status} ${http.STATUS_CODES[problem.status] ?? ''}\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      refuseUpgrade(socket, problem.status, problem.code, problem.message);
       return;
     }
     void new PlayerSession(ctx, req, socket, head, client).start().catch((err: unknown) => {

@@ -1,12 +1,6 @@
 // The four listening sockets: player HTTP + WebSocket (any path, same origin as the page), streamer and
 // SFU WebSockets, and the metrics endpoint. Upgrades are authenticated here, then handed to the hub.
-import {
-  STATUS_CODES,
-  createServer,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-} from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -20,6 +14,7 @@ import {
 } from './transport.js';
 import type { SocketHandlers } from './signalling.js';
 import { CodedError } from '../common/index.js';
+import { refuseUpgrade } from '../common/upgrade-refusal.js';
 
 export interface SocketRoutes {
   player(conn: Connection, reservationId: string | undefined): SocketHandlers;
@@ -85,16 +80,6 @@ const MAX_STREAMER_PORT_CONNECTIONS = 16;
 const STREAMER_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** A streamer sends its upgrade at once; anything slower is not one. */
 const STREAMER_HEADERS_TIMEOUT_MS = 5_000;
-
-/** Answers an upgrade with a coded JSON error instead of a WebSocket, then closes the connection. */
-function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ code, message });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    () => socket.destroy(),
-  );
-}
 
 function wsServer(maxBytes: number): WebSocketServer {
   // perMessageDeflate off: compression of small JSON costs more CPU than it saves, and it is a memory-abuse vector.
