@@ -29,6 +29,9 @@ import {
   envTurnMinPort,
   envTurnRealm,
   envTurnTtlSeconds,
+  portInRelayRange,
+  privilegedRelayPorts,
+  reversedRelayPorts,
 } from './turn-env.js';
 import { MIG_STRATEGIES, parseGpuSharing } from './gpu-sharing.js';
 import { allowedPeerClashes } from './peer-policy.js';
@@ -202,8 +205,8 @@ export const KIT_CONFIG_SHAPE = {
   /** TURN listening port (UDP and TCP) on each TURN node. */
   TURN_LISTEN_PORT: envTurnListenPort(),
   /** Relay port range on each TURN node (UDP); at least 1024, so relays never take a privileged port. */
-  TURN_MIN_PORT: envTurnMinPort(1),
-  TURN_MAX_PORT: envTurnMaxPort(1),
+  TURN_MIN_PORT: envTurnMinPort(),
+  TURN_MAX_PORT: envTurnMaxPort(),
   /** Port of the TURN pods' log-derived metrics (/metrics, bound to the node's IP; keep it closed in the node firewall). */
   TURN_EXPORTER_PORT: envTurnExporterPort(false),
   /** TURN realm. */
@@ -377,9 +380,6 @@ export function isCidr(text: string): boolean {
   return kitCidr(text) !== undefined;
 }
 
-/** Lowest relay port: below it ports are privileged and belong to system services. */
-const MIN_RELAY_PORT = 1024;
-
 const rule = ruleFor(KIT_CONFIG_SHAPE);
 const show = (v: string) => JSON.stringify(v);
 type TextKey = { [K in keyof Parsed]: Parsed[K] extends string ? K : never }[keyof Parsed];
@@ -431,24 +431,14 @@ const QUANTITY_PROBLEM = 'must be a quantity such as 2, 500m or 4Gi';
 
 /** TURN ports that must not meet: the listener, the metrics exporter and the relay range. */
 const TURN_PORT_RULES = [
-  rule(['TURN_MIN_PORT'], (c) =>
-    c.TURN_MIN_PORT < MIN_RELAY_PORT
-      ? about('TURN_MIN_PORT', [`must be ≥ ${MIN_RELAY_PORT} (relays never take privileged ports)`])
-      : [],
-  ),
-  ordered('TURN_MIN_PORT', 'TURN_MAX_PORT'),
-  rule(['TURN_MIN_PORT', 'TURN_MAX_PORT', 'TURN_LISTEN_PORT', 'TURN_EXPORTER_PORT'], (c) => {
-    const range = `${c.TURN_MIN_PORT}-${c.TURN_MAX_PORT}`;
-    const inRange = (port: number) => port >= c.TURN_MIN_PORT && port <= c.TURN_MAX_PORT;
-    const problems = inRange(c.TURN_LISTEN_PORT)
-      ? about('TURN_LISTEN_PORT', [`must lie outside the relay range ${range}`])
-      : [];
-    if (c.TURN_EXPORTER_PORT === c.TURN_LISTEN_PORT)
-      problems.push(...about('TURN_EXPORTER_PORT', ['must differ from TURN_LISTEN_PORT']));
-    else if (inRange(c.TURN_EXPORTER_PORT))
-      problems.push(...about('TURN_EXPORTER_PORT', [`must lie outside the relay range ${range}`]));
-    return problems;
-  }),
+  rule(['TURN_MIN_PORT'], (c) => privilegedRelayPorts(c.TURN_MIN_PORT)),
+  rule(['TURN_MIN_PORT', 'TURN_MAX_PORT'], reversedRelayPorts),
+  rule(['TURN_MIN_PORT', 'TURN_MAX_PORT', 'TURN_LISTEN_PORT', 'TURN_EXPORTER_PORT'], (c) => [
+    ...portInRelayRange(c, 'TURN_LISTEN_PORT', c.TURN_LISTEN_PORT),
+    ...(c.TURN_EXPORTER_PORT === c.TURN_LISTEN_PORT
+      ? about('TURN_EXPORTER_PORT', ['must differ from TURN_LISTEN_PORT'])
+      : portInRelayRange(c, 'TURN_EXPORTER_PORT', c.TURN_EXPORTER_PORT)),
+  ]),
 ];
 
 /** Bad CIDRs, and allowed ranges that would reopen what coturn must always refuse (common/peer-policy.ts). */

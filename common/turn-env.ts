@@ -1,16 +1,46 @@
 // TURN variables more than one part of the kit reads: the entrypoint and its health probe (turn/), the
 // sidecar that hands out credentials, and the kit config that deploys both. One default and one rule each.
+import { about, type Problem } from './env-config.js';
 import { checked, envEnum, envInt, envPort, envString } from './env-fields.js';
 
 /** TURN listening port (UDP and TCP). */
 export const envTurnListenPort = () => envPort(3478, false);
 
-/** Relay port range (UDP), by default the IANA dynamic range. The entrypoint refuses ports below `floor`
- * (1024: relays never take a privileged port); the kit config reads any port and says so in a rule of its
- * own, so that its other rules on the range still run. */
+/** Relay port range (UDP), by default the IANA dynamic range. Any port parses; the rules below refuse a
+ * privileged one in a rule of their own, so that the other rules on the range still run. */
 export const TURN_RELAY_PORTS = { min: 49152, max: 65535 } as const;
-export const envTurnMinPort = (floor: number) => envInt(TURN_RELAY_PORTS.min, floor, 65535);
-export const envTurnMaxPort = (floor: number) => envInt(TURN_RELAY_PORTS.max, floor, 65535);
+export const envTurnMinPort = () => envInt(TURN_RELAY_PORTS.min, 1, 65535);
+export const envTurnMaxPort = () => envInt(TURN_RELAY_PORTS.max, 1, 65535);
+
+/** Lowest relay port: below it ports are privileged and belong to system services. */
+const MIN_RELAY_PORT = 1024;
+
+/** The relay range, as the entrypoint and the kit config both parse it. */
+export interface RelayPorts {
+  TURN_MIN_PORT: number;
+  TURN_MAX_PORT: number;
+}
+
+/** A relay range that reaches into the privileged ports. */
+export const privilegedRelayPorts = (minPort: number): Problem[] =>
+  minPort < MIN_RELAY_PORT
+    ? about('TURN_MIN_PORT', [`must be ≥ ${MIN_RELAY_PORT} (relays never take privileged ports)`])
+    : [];
+
+/** A reversed relay range. */
+export const reversedRelayPorts = (c: RelayPorts): Problem[] =>
+  c.TURN_MIN_PORT > c.TURN_MAX_PORT
+    ? about('TURN_MIN_PORT', [`must be ≤ TURN_MAX_PORT=${c.TURN_MAX_PORT}`])
+    : [];
+
+export const inRelayRange = (c: RelayPorts, port: number): boolean =>
+  port >= c.TURN_MIN_PORT && port <= c.TURN_MAX_PORT;
+
+/** `key`, a port of its own (listener, TLS, metrics), inside the relay range. */
+export const portInRelayRange = (c: RelayPorts, key: string, port: number): Problem[] =>
+  inRelayRange(c, port)
+    ? about(key, [`must lie outside the relay range ${c.TURN_MIN_PORT}-${c.TURN_MAX_PORT}`])
+    : [];
 
 /** Port of the entrypoint's log-derived metrics. The kit's manifests need a fixed one; run alone, 0 = ephemeral. */
 export const envTurnExporterPort = (allowEphemeral: boolean) => envPort(9642, allowEphemeral);

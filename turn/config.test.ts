@@ -64,7 +64,11 @@ describe('loadTurnConfig', () => {
         value: undefined,
         rule: 'required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars',
       },
-      { key: 'TURN_LISTEN_PORT', value: '50000', rule: 'lies inside the relay port range' },
+      {
+        key: 'TURN_LISTEN_PORT',
+        value: '50000',
+        rule: 'must lie outside the relay range 49152-65535',
+      },
     ]);
   });
 
@@ -88,7 +92,7 @@ describe('loadTurnConfig', () => {
         TURN_STUN_SERVER="a:b:c": must be host[:port]
         LOG_LEVEL="loud": must be one of fatal, error, warn, info, debug, trace, silent
         TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars
-        TURN_MIN_PORT="60000": must be ≤ TURN_MAX_PORT (50000)
+        TURN_MIN_PORT="60000": must be ≤ TURN_MAX_PORT=50000
         TURN_TLS_KEY_FILE=(unset): needed with TURN_TLS_CERT_FILE (TLS listener): set both or neither
       `,
     ],
@@ -125,7 +129,22 @@ describe('loadTurnConfig', () => {
       'the listener in the relay range',
       { TURN_SECRET: SECRET, TURN_LISTEN_PORT: '50000' },
       `
-        TURN_LISTEN_PORT="50000": lies inside the relay port range
+        TURN_LISTEN_PORT="50000": must lie outside the relay range 49152-65535
+      `,
+    ],
+    [
+      'the TLS listener in the relay range',
+      { ...TLS, TURN_TLS_PORT: '50000' },
+      `
+        TURN_TLS_PORT="50000": must lie outside the relay range 49152-65535
+      `,
+    ],
+    [
+      'a relay range down into the privileged ports, over the listener',
+      { TURN_SECRET: SECRET, TURN_MIN_PORT: '80', TURN_MAX_PORT: '5000' },
+      `
+        TURN_MIN_PORT="80": must be ≥ 1024 (relays never take privileged ports)
+        TURN_LISTEN_PORT=(unset): must lie outside the relay range 80-5000
       `,
     ],
     [

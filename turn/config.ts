@@ -25,6 +25,10 @@ import {
   envTurnMaxPort,
   envTurnMinPort,
   envTurnRealm,
+  inRelayRange,
+  portInRelayRange,
+  privilegedRelayPorts,
+  reversedRelayPorts,
 } from '../common/turn-env.js';
 import type { LOG_LEVELS } from '../common/logger.js';
 import { hasControlChar } from '../common/control-chars.js';
@@ -71,8 +75,8 @@ const shape = {
   TURN_TLS_PORT: envPort(5349, false),
   TURN_TLS_CERT_FILE: envFilePath(),
   TURN_TLS_KEY_FILE: envFilePath(),
-  TURN_MIN_PORT: envTurnMinPort(1024),
-  TURN_MAX_PORT: envTurnMaxPort(1024),
+  TURN_MIN_PORT: envTurnMinPort(),
+  TURN_MAX_PORT: envTurnMaxPort(),
   TURN_ALLOWED_PEER_CIDRS: envCidrs(),
   TURN_DENIED_PEER_CIDRS: envCidrs(),
   TURN_SERVICE_CIDR: envCidrs(),
@@ -209,8 +213,6 @@ function tlsOf(c: Pick<Parsed, 'TURN_TLS_PORT' | (typeof TLS_FILES)[number]>): T
 
 /** The rules between variables, and those that look at files (through `io`). */
 function turnRules(io: Omit<ConfigIo, 'readFile'>, secretFile: SecretFile) {
-  const inRelayRange = (c: Pick<Parsed, 'TURN_MIN_PORT' | 'TURN_MAX_PORT'>, port: number) =>
-    port >= c.TURN_MIN_PORT && port <= c.TURN_MAX_PORT;
   return [
     // Values end up in turnserver.conf, one directive per line: a line break in any of them would add
     // directives (`allow-loopback-peers`, …). No variable of ours has a use for any control character.
@@ -236,15 +238,10 @@ function turnRules(io: Omit<ConfigIo, 'readFile'>, secretFile: SecretFile) {
         turnSecretProblems(secretFile.secret).map((r) => `the secret it holds ${r}`),
       );
     }),
-    rule(['TURN_MIN_PORT', 'TURN_MAX_PORT'], (c) =>
-      c.TURN_MIN_PORT > c.TURN_MAX_PORT
-        ? about('TURN_MIN_PORT', [`must be ≤ TURN_MAX_PORT (${c.TURN_MAX_PORT})`])
-        : [],
-    ),
+    rule(['TURN_MIN_PORT'], (c) => privilegedRelayPorts(c.TURN_MIN_PORT)),
+    rule(['TURN_MIN_PORT', 'TURN_MAX_PORT'], reversedRelayPorts),
     rule(['TURN_MIN_PORT', 'TURN_MAX_PORT', 'TURN_LISTEN_PORT'], (c) =>
-      inRelayRange(c, c.TURN_LISTEN_PORT)
-        ? about('TURN_LISTEN_PORT', ['lies inside the relay port range'])
-        : [],
+      portInRelayRange(c, 'TURN_LISTEN_PORT', c.TURN_LISTEN_PORT),
     ),
     rule(TLS_FILES, (c) => {
       if (Boolean(c.TURN_TLS_CERT_FILE) === Boolean(c.TURN_TLS_KEY_FILE)) return [];
@@ -266,9 +263,7 @@ function turnRules(io: Omit<ConfigIo, 'readFile'>, secretFile: SecretFile) {
       if (tls === undefined) return [];
       const problems =
         tls.port === c.TURN_LISTEN_PORT ? about('TURN_TLS_PORT', ['must differ from TURN_LISTEN_PORT']) : [];
-      if (inRelayRange(c, tls.port))
-        problems.push(...about('TURN_TLS_PORT', ['lies inside the relay port range']));
-      return problems;
+      return [...problems, ...portInRelayRange(c, 'TURN_TLS_PORT', tls.port)];
     }),
     // Allowed ranges win over denied ones in coturn, so an allowed range that touches loopback, link-local,
     // metadata or the Service network would silently reopen it: refuse such a config outright.

@@ -42,7 +42,7 @@ describe.skipIf(!ok)('turn/main.ts', () => {
         'turn',
         `
           TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars
-          TURN_MIN_PORT="60000": must be ≤ TURN_MAX_PORT (50000)
+          TURN_MIN_PORT="60000": must be ≤ TURN_MAX_PORT=50000
           TURN_ALLOWED_PEER_CIDRS="127.0.0.0/8": 127.0.0.0/8 overlaps 127.0.0.0/8, which must stay refused: loopback: the node's own services (kubelet, node exporters)
         `,
       ),
