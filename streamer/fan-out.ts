@@ -1,13 +1,13 @@
-// The fan-out behind every shared source: each RTP packet is copied into every attached player's track, so
-// N players cost N packet copies and SRTP, never N encodes. Each player has its own track because werift's
-// senders rewrite the packet object they are given: a shared track would let one player's sequence/timestamp
-// offsets leak into another's. A player that joins between keyframes first gets the current group of
-// pictures (keyframe and the frames since), so it can decode at once.
-import type { MediaStreamTrack, RtpPacket } from 'werift';
+// The fan-out behind every shared source: each RTP packet is parsed once and handed to every attached
+// player's track, so N players cost N SRTP encryptions and sends, never N encodes. Every player's sender is
+// the lean one (lean-rtp-sender.ts), which writes the player's own header into its own buffer and never
+// touches the packet, so all of them share it. Each player still has its own track: a source change
+// (`sourceChanged`) moves each sender's sequence/timestamp offsets, which must not leak between players. A
+// player that joins between keyframes first gets the current group of pictures (keyframe and the frames
+// since), so it can decode at once.
+import { RtpPacket, type MediaStreamTrack } from 'werift';
 import type { GopCache } from './keyframe.js';
 import type { MediaSourceStats } from './media-source.js';
-import { sendsLean } from './lean-rtp-sender.js';
-import { copiesOf } from './rtp-copies.js';
 
 /** Copies every packet to the attached tracks and, for video, keeps the current GOP. */
 export class FanOut {
@@ -32,11 +32,8 @@ export class FanOut {
     if ((packet[1]! & 0x80) !== 0) stats.frames++;
     this.gop?.push(packet);
     if (this.tracks.size === 0) return;
-    // Parsed once. A lean sender (lean-rtp-sender.ts) never writes to the packet, so those tracks share it;
-    // any other gets its own header for its sender to rewrite.
-    const copy = copiesOf(packet);
-    let shared: RtpPacket | undefined;
-    for (const t of this.tracks) t.writeRtp(sendsLean(t) ? (shared ??= copy.parsed) : copy());
+    const parsed = RtpPacket.deSerialize(packet);
+    for (const t of this.tracks) t.writeRtp(parsed);
   }
 
   /** The encoder behind the stream changed (restart, loop): keep each player's numbering continuous. */

@@ -13,7 +13,7 @@
 import { createCipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpSender } from 'werift';
+import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
 import { headerCopy } from './rtp-copies.js';
 
 /** RFC 7714 AEAD_AES_128_GCM, the profile werift and browsers pick first. */
@@ -150,11 +150,47 @@ class SentPacket {
 }
 
 /** Per-SRTP-session state: the key object and the salt XOR the sender's SSRC (RFC 7714 §8.1). */
-interface GcmState {
-  context: SrtpContextInternals;
+export interface GcmState {
   key: KeyObject;
   /** 12-byte IV with the salt and SSRC folded in; ROC and sequence number are XORed per packet. */
   iv: Buffer;
+  /** Scratch for the per-packet IV (the cipher copies it). */
+  packetIv: Buffer;
+}
+
+/** The GCM state of one SSRC under an SRTP session key and salt. */
+export function gcmState(sessionKey: Buffer, sessionSalt: Buffer, ssrc: number): GcmState {
+  const iv = Buffer.alloc(12);
+  iv.writeUInt32BE(ssrc, 2);
+  for (let i = 0; i < 12; i++) iv[i]! ^= sessionSalt[i]!;
+  return { key: createSecretKey(sessionKey), iv, packetIv: Buffer.alloc(12) };
+}
+
+/**
+ * SRTP with AEAD_AES_128_GCM (RFC 7714): `out` holds the RTP header in its first `headerLength` bytes and
+ * room for the payload and the 16-byte tag after it. The header is authenticated, the payload encrypted.
+ */
+export function sealGcm(
+  state: GcmState,
+  rolloverCounter: number,
+  seq: number,
+  out: Buffer,
+  headerLength: number,
+  payload: Buffer,
+): void {
+  const iv = state.packetIv;
+  state.iv.copy(iv);
+  iv[6]! ^= rolloverCounter >>> 24;
+  iv[7]! ^= (rolloverCounter >>> 16) & 0xff;
+  iv[8]! ^= (rolloverCounter >>> 8) & 0xff;
+  iv[9]! ^= rolloverCounter & 0xff;
+  iv[10]! ^= seq >>> 8;
+  iv[11]! ^= seq & 0xff;
+  const cipher = createCipheriv('aes-128-gcm', state.key, iv);
+  cipher.setAAD(out.subarray(0, headerLength));
+  cipher.update(payload).copy(out, headerLength);
+  cipher.final();
+  cipher.getAuthTag().copy(out, headerLength + payload.length);
 }
 
 const noop = () => undefined;
@@ -192,12 +228,6 @@ export function sendOnNominatedPair(connection: IceConnectionInternals, data: Bu
   pair.bytesSent += data.length;
 }
 const done = Promise.resolve();
-const leanTracks = new WeakSet<MediaStreamTrack>();
-
-/** True when `track`'s sender runs the lean path, i.e. it never writes to the packets it is handed. */
-export function sendsLean(track: MediaStreamTrack): boolean {
-  return leanTracks.has(track);
-}
 
 /** Packets sent by the lean path and by werift's own (see the module comment for which). */
 export interface LeanSenderCounts {
@@ -205,24 +235,26 @@ export interface LeanSenderCounts {
   fallback: number;
 }
 
-/** Replaces `sender.sendRtp` with the lean path; `track` is the track whose packets it sends. */
-export function installLeanSender(sender: RTCRtpSender, track: MediaStreamTrack): LeanSenderCounts {
+/**
+ * Replaces `sender.sendRtp` with the lean path. It never writes to the packets it is handed, so one parsed
+ * packet can go to every player.
+ */
+export function installLeanSender(sender: RTCRtpSender): LeanSenderCounts {
   const counts: LeanSenderCounts = { lean: 0, fallback: 0 };
   const s = sender as unknown as SenderInternals;
   const original = s.sendRtp.bind(s);
-  let gcm: GcmState | undefined;
   let template: ExtensionTemplate | undefined | null = null;
   let frameTimestamp = -1;
-
-  function gcmState(dtls: DtlsInternals): GcmState | undefined {
-    const context = dtls.srtp?.localContext;
-    if (!context || context.profile !== PROFILE_AEAD_AES_128_GCM) return undefined;
-    if (gcm?.context === context) return gcm;
-    const salt = Buffer.from(context.cipher.srtpSessionSalt.subarray(0, 12));
-    const iv = Buffer.alloc(12);
-    iv.writeUInt32BE(s.ssrc, 2);
-    for (let i = 0; i < 12; i++) iv[i]! ^= salt[i]!;
-    gcm = { context, key: createSecretKey(context.cipher.srtpSessionKey), iv };
+  // Decided once per SRTP session (a DTLS restart brings a new one): GCM state, or undefined for werift's path.
+  let session: SrtpContextInternals | undefined;
+  let gcm: GcmState | undefined;
+  function gcmFor(context: SrtpContextInternals | undefined): GcmState | undefined {
+    if (context === session) return gcm;
+    session = context;
+    gcm =
+      context?.profile === PROFILE_AEAD_AES_128_GCM
+        ? gcmState(context.cipher.srtpSessionKey, context.cipher.srtpSessionSalt, s.ssrc)
+        : undefined;
     return gcm;
   }
 
@@ -232,8 +264,10 @@ export function installLeanSender(sender: RTCRtpSender, track: MediaStreamTrack)
     const rtp = Buffer.isBuffer(input) ? RtpPacket.deSerialize(input) : input;
     const h = rtp.header;
     if (template === null) template = extensionTemplate(s.headerExtensions, s.mid);
-    const state = gcmState(dtls);
+    const context = dtls.srtp?.localContext;
+    const state = gcmFor(context);
     if (
+      !context ||
       !state ||
       !template ||
       h.padding ||
@@ -278,21 +312,9 @@ export function installLeanSender(sender: RTCRtpSender, track: MediaStreamTrack)
         out.writeUIntBE(Number((s.ntpTimestamp >> 14n) & 0xffffffn), 12 + template.absSendTime, 3);
     }
     const headerBytes = out.subarray(0, headerLength);
-    // SRTP with AEAD_AES_128_GCM (RFC 7714): the header is authenticated, the payload encrypted.
-    const roc = state.context.getSrtpSsrcState(s.ssrc);
-    state.context.updateRolloverCount(seq, roc);
-    const iv = Buffer.from(state.iv);
-    iv[6]! ^= roc.rolloverCounter >>> 24;
-    iv[7]! ^= (roc.rolloverCounter >>> 16) & 0xff;
-    iv[8]! ^= (roc.rolloverCounter >>> 8) & 0xff;
-    iv[9]! ^= roc.rolloverCounter & 0xff;
-    iv[10]! ^= seq >>> 8;
-    iv[11]! ^= seq & 0xff;
-    const cipher = createCipheriv('aes-128-gcm', state.key, iv);
-    cipher.setAAD(headerBytes);
-    cipher.update(payload).copy(out, headerLength);
-    cipher.final();
-    cipher.getAuthTag().copy(out, headerLength + payload.length);
+    const roc = context.getSrtpSsrcState(s.ssrc);
+    context.updateRolloverCount(seq, roc);
+    sealGcm(state, roc.rolloverCounter, seq, out, headerLength, payload);
 
     s.octetCount += payload.length;
     s.headerBytesSent += headerLength;
@@ -308,6 +330,5 @@ export function installLeanSender(sender: RTCRtpSender, track: MediaStreamTrack)
     }
     return done;
   };
-  leanTracks.add(track);
   return counts;
 }

@@ -127,13 +127,10 @@ export class PlayerPeer {
     // creates in the browser; it can only send on those we offer to receive on.
     const receive = o.receive;
     const transceiver = pc.addTransceiver(this.track, { direction: receive ? 'sendrecv' : 'sendonly' });
-    installLeanSender(transceiver.sender, this.track);
+    installLeanSender(transceiver.sender);
     transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
     if (o.attachAudio)
-      installLeanSender(
-        pc.addTransceiver(this.audioTrack, { direction: 'sendonly' }).sender,
-        this.audioTrack,
-      );
+      installLeanSender(pc.addTransceiver(this.audioTrack, { direction: 'sendonly' }).sender);
     if (receive) {
       transceiver.onTrack.subscribe((track) =>
         receive.video(
