@@ -18,12 +18,11 @@ import { turnCredential, turnIceServers } from '../common/turn-credentials.js';
 import { freePort, isAlive, startNode } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { selfSignedCertificate, startTurnMain } from './test-helpers.js';
-import { refusedAtStart } from './testing/refused-start.js';
 import { expectTurnError, turnNodePerSuite } from './testing/turn-node.js';
 import { bindingRequest, decodeStun, mappedAddress, newTransactionId } from './stun-message.js';
 import { TurnClient } from './turn-client.js';
 import { WARN_BUDGET } from '../common/warning-limiter.js';
-import { refusalText } from '../test/support/config-refusal.js';
+import { refusesToStart } from '../test/support/config-refusal.js';
 
 const SECRET = 'e2e-secret-0123456789';
 const NODE_IP = '192.0.2.1'; // the test namespace's non-loopback address (scripts/test.mjs)
@@ -31,21 +30,20 @@ const ok = requirements(['turnserver'], { netns: true });
 
 describe.skipIf(!ok)('turn/main.ts', () => {
   it('exits 2 listing every configuration problem', async () => {
-    const { text } = await refusedAtStart({
-      TURN_SECRET: '',
-      TURN_MIN_PORT: '60000',
-      TURN_MAX_PORT: '50000',
-      TURN_ALLOWED_PEER_CIDRS: '127.0.0.0/8',
-    });
-    expect(text).toContain(
-      refusalText(
-        'turn',
-        `
-          TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars
-          TURN_MIN_PORT="60000": must be ≤ TURN_MAX_PORT=50000
-          TURN_ALLOWED_PEER_CIDRS="127.0.0.0/8": 127.0.0.0/8 overlaps 127.0.0.0/8, which must stay refused: loopback: the node's own services (kubelet, node exporters)
-        `,
-      ),
+    await refusesToStart(
+      'turn',
+      {
+        TURN_SECRET: '',
+        TURN_MIN_PORT: '60000',
+        TURN_MAX_PORT: '50000',
+        TURN_ALLOWED_PEER_CIDRS: '127.0.0.0/8',
+      },
+      `
+        TURN_SECRET=(unset): required (or TURN_SECRET_FILE), the secret shared with the signalling sidecars
+        TURN_MIN_PORT="60000": must be ≤ TURN_MAX_PORT=50000
+        TURN_ALLOWED_PEER_CIDRS="127.0.0.0/8": 127.0.0.0/8 overlaps 127.0.0.0/8, which must stay refused: loopback: the node's own services (kubelet, node exporters)
+      `,
+      startTurnMain,
     );
   });
 
@@ -103,12 +101,14 @@ describe.skipIf(!ok)('turn/main.ts', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     try {
       const taken = (holder.address() as { port: number }).port;
-      const { lines } = await refusedAtStart({
+      const { lines, exited } = startTurnMain({
         TURN_SECRET: SECRET,
         TURN_EXTERNAL_IP: NODE_IP,
         TURN_EXPORTER_HOST: '127.0.0.1',
         TURN_EXPORTER_PORT: String(taken),
       });
+      expect(await exited).toBe(2);
+      expect(lines.some((l) => l.msg === 'coturn started')).toBe(false);
       expect(lines.find((l) => l.code === 'EXPORTER_LISTEN_FAILED')).toMatchObject({
         level: 'fatal',
         err: expect.stringMatching(/EADDRINUSE/) as string,

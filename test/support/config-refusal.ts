@@ -24,15 +24,17 @@ export const refusalText = (component: string, expected: string): string =>
   ].join('\n');
 
 /**
- * Starts `<component>/main.ts` with `env` and waits for it to refuse: exit 2, then the header and exactly the
- * `expected` lines on stderr. Returns the ended process, for further checks of what it printed.
+ * Starts `<component>/main.ts` with `env` (or through `start`, for a component whose tests start it with
+ * defaults of their own) and waits for it to refuse: exit 2, then the header and exactly the `expected`
+ * lines on stderr, nothing after them. Returns the ended process, for further checks of what it printed.
  */
 export async function refusesToStart(
   component: string,
   env: Record<string, string>,
   expected: string,
+  start: (env: Record<string, string>) => RunningProcess = (e) => startNode(`${component}/main.ts`, e),
 ): Promise<RunningProcess> {
-  const proc = startNode(`${component}/main.ts`, env);
+  const proc = start(env);
   expect(await proc.exited).toBe(2);
   const text = proc.lines.map((l) => l.msg).join('\n');
   const header = `${component}: invalid configuration (CONFIG_INVALID):`;
