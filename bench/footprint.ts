@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { bundleComponent, COMPONENTS, nodeServiceTuning, type ComponentName } from '../scripts/bundle.js';
 import { freePort, repoRoot, track, type RunningProcess } from '../test/support/processes.js';
 import { hasTool } from '../test/support/tools.js';
+import { cpuSeconds } from './cpu.js';
 import { markdownTable, median } from './table.js';
 
 const { values: args } = parseArgs({
@@ -101,14 +102,6 @@ async function answered(url: string, want = 200, timeoutMs = 30_000): Promise<nu
   }
 }
 
-/** CPU time (user + system) the process has used so far, in ms: unlike wall time, barely moved by other load. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-/** Kernel clock ticks per second (USER_HZ), 100 on Linux x86-64. */
-const CLOCK_TICKS = 100;
-
 function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) / 1024;
@@ -176,7 +169,7 @@ async function measure(name: ComponentName, mode: Mode, sidecar: Sidecar): Promi
     ready = performance.now();
     void proc.exited.then(() => rmSync(runDir, { recursive: true, force: true }));
   }
-  const cpu = cpuMs(proc.pid);
+  const cpu = cpuSeconds(proc.pid) * 1000;
   await new Promise((r) => setTimeout(r, IDLE_MS));
   const rss = rssMb(proc.pid);
   await proc.stop('SIGTERM', 10_000);

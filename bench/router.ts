@@ -9,7 +9,6 @@
 // benchmark on the other CPUs, and each row also gives the router's capacity from its own CPU time
 // (allocations per router CPU-second), which other load barely moves.
 // BENCH_ROUTER_NODE_OPTIONS: node options for the router process alone (an A/B of V8 flags, --cpu-prof).
-import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import WebSocket from 'ws';
 import {
@@ -20,6 +19,7 @@ import {
   type Farm,
   type RouterProc,
 } from '../router/testing/stack.js';
+import { canPin, cpuSeconds, pin } from './cpu.js';
 import { median, medians } from './table.js';
 
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? '500');
@@ -27,22 +27,7 @@ const PER_PROCESS = Number(process.env.BENCH_SIDECARS_PER_PROCESS ?? '100');
 const RUNS = Number(process.env.BENCH_RUNS ?? '3');
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? '200');
 const CPUS = availableParallelism();
-const PIN = process.env.BENCH_PIN !== '0' && CPUS > 1 && spawnSync('taskset', ['-V']).status === 0;
-
-/** Binds every thread of `pid` to the CPUs in `list` (taskset syntax, e.g. "1-3"). */
-function pin(pid: number, list: string): void {
-  const r = spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`taskset ${list} ${pid}: ${r.stderr.trim()}`);
-}
-
-import { readFileSync } from 'node:fs';
-
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const PIN = process.env.BENCH_PIN !== '0' && CPUS > 1 && canPin();
 
 interface RunResult {
   players: number;

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { spawn } from 'node:child_process';
 import { repoRoot, track, type RunningProcess } from '../test/support/processes.js';
 import { EPHEMERAL_SIDECAR_ENV } from '../test/support/sidecar-env.js';
+import { cpuSeconds } from './cpu.js';
 import { markdownTable, medians } from './table.js';
 
 const { values: args } = parseArgs({
@@ -145,12 +146,6 @@ async function setupsPerSecond(sc: Sidecar): Promise<{ wall: number; perCpuSecon
   // Set-ups per CPU-second of the sidecar is its single-core capacity, independent of how many cores the
   // load generator (and anything else on the machine) takes.
   return { wall: SESSIONS / seconds, perCpuSecond: SESSIONS / cpu };
-}
-
-/** CPU seconds (user + system) the process has used so far; 100 clock ticks per second on Linux. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function percentile(sorted: number[], p: number): number {
