@@ -20,7 +20,7 @@ import {
   type RouterProc,
 } from '../router/testing/stack.js';
 import { canPin, cpuSeconds, pin } from './cpu.js';
-import { median, medians } from './table.js';
+import { markdownTable, median, medians } from './table.js';
 
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? '500');
 const PER_PROCESS = Number(process.env.BENCH_SIDECARS_PER_PROCESS ?? '100');
@@ -199,29 +199,53 @@ try {
     results.push(r);
     process.stderr.write(`run ${i + 1}: ${r.perSecond.toFixed(0)} allocations/s\n`);
   }
-  const row = (name: string, r: Omit<RunResult, 'players'> & { players: number | string }) =>
-    `| ${name.padEnd(8)} | ${String(r.players).padStart(7)} | ${r.seconds.toFixed(2).padStart(6)} | ${r.perSecond.toFixed(0).padStart(13)} | ${r.p50.toFixed(0).padStart(7)} | ${r.p99.toFixed(0).padStart(7)} | ${r.max.toFixed(0).padStart(7)} | ${String(r.routerP50).padStart(15)} | ${r.routerCpuMs.toFixed(2).padStart(14)} | ${capacity(r).padStart(17)} | ${r.farmCpuMs.toFixed(2).padStart(15)} |`;
+  const row = (name: string, r: Omit<RunResult, 'players'> & { players: number | string }) => [
+    name,
+    String(r.players),
+    r.seconds.toFixed(2),
+    r.perSecond.toFixed(0),
+    r.p50.toFixed(0),
+    r.p99.toFixed(0),
+    r.max.toFixed(0),
+    String(r.routerP50),
+    r.routerCpuMs.toFixed(2),
+    capacity(r),
+    r.farmCpuMs.toFixed(2),
+  ];
+  const header = [
+    'run',
+    'players',
+    'secs',
+    'allocations/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'router p50 ≤ ms',
+    'router CPU ms/a',
+    'router capacity/s',
+    'sidecar CPU ms/a',
+  ];
   const lines = [
     `router allocation benchmark: ${SIDECARS} sidecars (${sizes.length} processes), 1 router process, all players at once, after one warm-up run`,
     PIN
       ? `${CPUS} CPUs: the router alone on CPU 0; the sidecars and the load generator on CPUs ${others}; load average ${loadavg()[0]!.toFixed(1)} (other work on the machine shares every CPU)`
       : `${CPUS} CPUs, not pinned: the router, the sidecars and the load generator share them; load average ${loadavg()[0]!.toFixed(1)}`,
-    '| run      | players |  secs  | allocations/s | p50 ms  | p99 ms  | max ms  | router p50 ≤ ms | router CPU ms/a | router capacity/s | sidecar CPU ms/a |',
-    '|----------|---------|--------|---------------|---------|---------|---------|-----------------|----------------|-------------------|-----------------|',
-    ...results.map((r, i) => row(`${i + 1}`, r)),
-    row('median', {
-      players: SIDECARS,
-      ...medians(results, [
-        'seconds',
-        'perSecond',
-        'p50',
-        'p99',
-        'max',
-        'routerP50',
-        'routerCpuMs',
-        'farmCpuMs',
-      ]),
-    }),
+    markdownTable(header, [
+      ...results.map((r, i) => row(`${i + 1}`, r)),
+      row('median', {
+        players: SIDECARS,
+        ...medians(results, [
+          'seconds',
+          'perSecond',
+          'p50',
+          'p99',
+          'max',
+          'routerP50',
+          'routerCpuMs',
+          'farmCpuMs',
+        ]),
+      }),
+    ]),
     'reference: Agones allocator 300–400 allocations/s',
   ];
   const solo: Array<{ p50: number; p99: number }> = [];
