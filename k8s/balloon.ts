@@ -8,6 +8,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { PullPolicy } from '../common/kit-config.js';
+import { kitContainer } from './containers.js';
 import { APP_NAME, commonLabels, selectorLabels } from './names.js';
 import { podSecurity, poolPlacement, type NodePool } from './pod-defaults.js';
 import { gpuPodResources, type GpuPodRequests } from './streamer-pool.js';
@@ -22,21 +23,8 @@ const PAUSE_UID = 65535;
 
 /** A pause container running as its image's user, locked down like every kit container. */
 export function pauseContainer(pullPolicy: PullPolicy, resources: k8s.ResourceRequirements): k8s.Container {
-  return {
-    name: 'pause',
-    image: PAUSE_IMAGE,
-    imagePullPolicy: pullPolicy,
-    resources,
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: PAUSE_UID,
-      runAsGroup: PAUSE_UID,
-      capabilities: { drop: ['ALL'] },
-    },
-  };
+  const image = { ref: PAUSE_IMAGE, pullPolicy, runAs: { uid: PAUSE_UID, gid: PAUSE_UID } };
+  return { ...kitContainer('pause', image), resources };
 }
 
 /**
