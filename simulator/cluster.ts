@@ -43,7 +43,6 @@ export class Cluster {
   private alive: SimNode[] = [];
   /** Balloons: placeholder pods holding a GPU each at a negative priority; node id, or -1 while pending. */
   private readonly balloons: number[];
-  private pendingBalloons: number;
   /** slots one pod (streamer or balloon) takes */
   readonly podSlots: number;
   private readonly perGpu: boolean;
@@ -61,7 +60,6 @@ export class Cluster {
     this.podSlots = slotsPerPod(model);
     this.perGpu = tracksGpus(model);
     this.balloons = new Array<number>(warm.balloons).fill(-1);
-    this.pendingBalloons = warm.balloons;
   }
 
   /** nodes booting or up: what the cloud bills */
@@ -135,23 +133,25 @@ export class Cluster {
     if (i < 0) return undefined;
     const node = this.nodes[this.balloons[i]!]!;
     this.balloons[i] = -1;
-    this.pendingBalloons++;
     node.free += this.podSlots;
     node.pods--;
     return node;
   }
 
+  /** Balloons waiting for a GPU: preempted, or never placed yet. */
+  private get pendingBalloons(): number {
+    return this.balloons.reduce((n, nid) => (nid < 0 ? n + 1 : n), 0);
+  }
+
   /** Pending balloons go wherever a GPU is free. */
   scheduleBalloons(): void {
-    if (this.pendingBalloons === 0) return;
-    for (let i = 0; i < this.balloons.length && this.pendingBalloons > 0; i++) {
+    for (let i = 0; i < this.balloons.length; i++) {
       if (this.balloons[i]! >= 0) continue;
       const node = this.freeNode();
       if (node === undefined) return;
       node.free -= this.podSlots;
       node.pods++;
       this.balloons[i] = node.id;
-      this.pendingBalloons--;
     }
   }
 
