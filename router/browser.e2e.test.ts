@@ -2,8 +2,10 @@
 // sidecar and reference streamer: video decodes; a reload resumes the same pod through the HttpOnly cookie
 // the router set on the WebSocket handshake; a second browser waits, sees its place, and gets the pod when
 // the first one leaves — and, placed after its handshake, resumes on reload through the in-band ticket the
-// page traded for the same cookie.
+// page traded for the same cookie. All of it over plain HTTP on an address that is not loopback, as behind an
+// entry without TLS: Chromium trusts only loopback, so nothing here leans on a secure context.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EGRESS } from '../scripts/netns.mjs';
 import { pairPerSuite } from '../streamer/testing/pair-per-suite.js';
 import { newPage, waitForFirstFrame } from '../test/support/browser.js';
 import { browserPerSuite } from '../test/support/browser-per-suite.js';
@@ -22,6 +24,7 @@ describe.skipIf(!ok)("Epic's frontend through the router", () => {
       // The page's own directory (built by `pretest`), served by the router on the player's origin.
       PLAYER_PAGE_DIR: '',
       RESUME_GRACE_SECONDS: '3',
+      ROUTER_HOST: '0.0.0.0',
     });
   });
 
@@ -30,7 +33,7 @@ describe.skipIf(!ok)("Epic's frontend through the router", () => {
   });
 
   it('decodes video, resumes the same pod on reload, and hands the pod to the next browser in line', async () => {
-    const pageUrl = `http://127.0.0.1:${router.port}/`;
+    const pageUrl = `http://${EGRESS.address}:${router.port}/`;
     const first = await newPage(chromium.browser);
     await first.page.goto(pageUrl);
     await waitForFirstFrame(first.page).catch((err: Error) => {

@@ -36,6 +36,9 @@ export function createApp(options: HttpOptions): express.Express {
           'connect-src': ["'self'", 'ws:', 'wss:'],
           'media-src': ["'self'", 'blob:'],
           'img-src': ["'self'", 'data:', 'blob:'],
+          // Not helmet's `upgrade-insecure-requests`: over plain HTTP on any host but loopback it sends the
+          // page's own scripts to https:// (see signalserver/http.ts).
+          'upgrade-insecure-requests': null,
         },
       },
     }),

@@ -34,7 +34,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(helmet());
+  // helmet's policy, less `upgrade-insecure-requests`: on plain HTTP from any address but loopback (Compose
+  // on a LAN host, an entry without TLS) it sends every script of the page to https:// and nothing plays.
+  // Behind TLS it had nothing to upgrade: the page loads only its own origin.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
