@@ -13,9 +13,9 @@ import { APP_NAME, commonLabels, selectorLabels } from './names.js';
 import { podSecurity, poolPlacement, type NodePool } from './pod-defaults.js';
 import { gpuPodResources, type GpuPodRequests } from './streamer-pool.js';
 
-export const BALLOON_COMPONENT = 'balloon';
+const BALLOON_COMPONENT = 'balloon';
 /** Below every workload's default 0, above the cluster autoscaler's expendable cutoff (-10). */
-export const BALLOON_PRIORITY = -1;
+const BALLOON_PRIORITY = -1;
 /** Kubernetes' own placeholder image: sleeps, answers signals, a few hundred KiB. */
 export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 /** The pause image's user (nobody). */
@@ -42,7 +42,7 @@ export function placeholderPod(pool: NodePool): Omit<k8s.PodSpec, 'containers'> 
 }
 
 /** PriorityClasses are cluster-scoped: one per kit namespace, like the TURN ClusterRoleBinding. */
-export function balloonPriorityClassName(namespace: string): string {
+function balloonPriorityClassName(namespace: string): string {
   return `${APP_NAME}-balloon-${namespace}`;
 }
 

@@ -9,10 +9,10 @@ import type { PrewarmWindow } from '../common/prewarm-schedule.js';
 import { behaviorSpec, scaledMetadata, scaleTarget, type ScalingProps } from './autoscaling.js';
 
 /** KEDA polls its triggers this often; the HPA it creates syncs on its own 15 s period. */
-export const KEDA_POLLING_SECONDS = 15;
+const KEDA_POLLING_SECONDS = 15;
 
 /** A daily window as KEDA cron triggers write it (minute hour, every day, UTC like PromQL's hour()). */
-export function cronTrigger(w: PrewarmWindow): { type: 'cron'; metadata: Record<string, string> } {
+function cronTrigger(w: PrewarmWindow): { type: 'cron'; metadata: Record<string, string> } {
   const at = (minute: number) => `${minute % 60} ${Math.floor(minute / 60) % 24} * * *`;
   return {
     type: 'cron',

@@ -191,7 +191,7 @@ function orNone(value: string): string | undefined {
 }
 
 /** One of the kit's images as its pod runs it: reference, pull policy, user and pull Secret. */
-export function imageProps(c: KitConfig, which: KitImage): ImageProps {
+function imageProps(c: KitConfig, which: KitImage): ImageProps {
   return {
     ref: imageRef(c, which),
     pullPolicy: pullPolicy(c, which),
@@ -201,7 +201,7 @@ export function imageProps(c: KitConfig, which: KitImage): ImageProps {
 }
 
 /** What one pool pod requests: CPU, memory and `gpus` of its GPU share under GPU_SHARING. */
-export function gpuPodRequests(c: KitConfig, gpus: number): GpuPodRequests {
+function gpuPodRequests(c: KitConfig, gpus: number): GpuPodRequests {
   return {
     cpu: c.STREAMER_CPU_REQUEST,
     memory: c.STREAMER_MEMORY_REQUEST,

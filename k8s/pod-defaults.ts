@@ -23,14 +23,14 @@ export function poolPlacement(pool: NodePool): {
 }
 
 /** nodeSelector for a `key=value` pool label (validated by the kit config). */
-export function poolSelector(label: string): Record<string, string> {
+function poolSelector(label: string): Record<string, string> {
   const parsed = parseNodeLabel(label);
   if (parsed === undefined) throw new Error(`invalid node label ${JSON.stringify(label)}`);
   return { [parsed.key]: parsed.value };
 }
 
 /** Toleration for a `key[=value]:Effect` pool taint; none for an untainted pool (`none`). */
-export function poolTolerations(taint: string): k8s.Toleration[] {
+function poolTolerations(taint: string): k8s.Toleration[] {
   if (taint === 'none') return [];
   const parsed = parseNodeTaint(taint);
   if (parsed === undefined) throw new Error(`invalid node taint ${JSON.stringify(taint)}`);

@@ -11,9 +11,9 @@ import { kitContainer } from './containers.js';
 import type { ImageProps } from './containers.js';
 import { pullSecrets, type NodePool } from './pod-defaults.js';
 
-export const PREPULL_COMPONENT = 'prepull';
+const PREPULL_COMPONENT = 'prepull';
 /** A pre-pull container's whole work is to exit. */
-export const PREPULL_COMMAND = ['true'];
+const PREPULL_COMMAND = ['true'];
 
 const tiny: k8s.ResourceRequirements = {
   requests: { cpu: k8s.Quantity.fromString('1m'), memory: k8s.Quantity.fromString('8Mi') },

@@ -37,7 +37,7 @@ export const COMPONENTS = {
 export type ComponentName = keyof typeof COMPONENTS;
 
 /** The image of the node-only services (the sidecar and the router): one Dockerfile, the component a build arg. */
-export const NODE_SERVICE_DOCKERFILE = 'docker/node-service.Dockerfile';
+const NODE_SERVICE_DOCKERFILE = 'docker/node-service.Dockerfile';
 /** The variables of that image's `ENV` that tune node itself (V8 flags, malloc). */
 const NODE_TUNING = /^(NODE_OPTIONS|MALLOC_[A-Z_]+)$/;
 
@@ -56,7 +56,7 @@ export function nodeServiceTuning(): Record<string, string> {
   return env;
 }
 
-export function isComponentName(name: string): name is ComponentName {
+function isComponentName(name: string): name is ComponentName {
   return Object.hasOwn(COMPONENTS, name);
 }
 

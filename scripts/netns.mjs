@@ -13,7 +13,7 @@ export const EGRESS = { device: 'pxtest0', capture: 'pxtest1', address: '192.0.2
 /** The capture side's MAC (locally administered), so the gateway's neighbour entry can name it. */
 const CAPTURE_MAC = '02:00:c0:00:02:fe';
 /** The resolver in resolv.conf inside the namespace: routed to the gateway, so queries leave and die. */
-export const DEAD_RESOLVER = '198.51.100.53';
+const DEAD_RESOLVER = '198.51.100.53';
 
 /**
  * Shell commands that set the network up; run inside `unshare -n -m` (the mount namespace lets
@@ -21,7 +21,7 @@ export const DEAD_RESOLVER = '198.51.100.53';
  * @param {'pod' | 'plain'} kind
  * @returns {string}
  */
-export function netnsSetup(kind) {
+function netnsSetup(kind) {
   const { device, capture, address, gateway } = EGRESS;
   const base = [
     'ip link set lo up',
