@@ -5,8 +5,11 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface MetricDefinitions {
   counter<L extends string = never>(name: string, help: string, labelNames?: readonly L[]): Counter<L>;
-  /** A counter of outcomes by their `result` label (the kit's convention for success/failure counts). */
-  outcomes(name: string, help: string): Counter<'result'>;
+  /**
+   * A counter of outcomes by their `result` label (the kit's convention for success/failure counts). Each of
+   * `results` starts as a zero series, so rate() and increase() work from the first scrape, before it happens.
+   */
+  outcomes(name: string, help: string, results?: readonly string[]): Counter<'result'>;
   gauge(name: string, help: string): Gauge;
   histogram(name: string, help: string, buckets: number[]): Histogram;
 }
@@ -16,7 +19,11 @@ export function metricDefinitions(registry: Registry): MetricDefinitions {
   const registers = [registry];
   return {
     counter: (name, help, labelNames = []) => new Counter({ name, help, labelNames, registers }),
-    outcomes: (name, help) => new Counter({ name, help, labelNames: ['result'], registers }),
+    outcomes: (name, help, results = []) => {
+      const counter = new Counter({ name, help, labelNames: ['result'], registers });
+      for (const result of results) counter.inc({ result }, 0);
+      return counter;
+    },
     gauge: (name, help) => new Gauge({ name, help, registers }),
     histogram: (name, help, buckets) => new Histogram({ name, help, buckets, registers }),
   };

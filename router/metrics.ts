@@ -22,11 +22,10 @@ export class RouterMetrics {
   readonly allocations = this.define.outcomes(
     ROUTER.allocationsTotal,
     'Allocation outcomes: assigned (new pod), resumed (same pod again), rejected (no capacity), failed (pod unusable)',
+    ROUTER_ALLOCATION_RESULTS,
   );
 
   constructor(defaults = true) {
-    // Pre-create every result so rate() works from the first scrape.
-    for (const r of ROUTER_ALLOCATION_RESULTS) this.allocations.inc({ result: r }, 0);
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'pixelstream_router_process_' });
   }
 
