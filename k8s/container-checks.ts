@@ -7,7 +7,7 @@ import { KIT_CONFIG_KEYS } from '../common/kit-config.js';
 import { loadRouterConfig } from '../router/config.js';
 import { loadSidecarConfig } from '../signalserver/config.js';
 import { loadStreamerConfig } from '../streamer/config.js';
-import { loadTurnConfig } from '../turn/config.js';
+import { loadTurnConfig, type ConfigIo } from '../turn/config.js';
 import type { ManifestObject } from './synth.js';
 
 type Env = Record<string, string>;
@@ -26,19 +26,47 @@ interface Container {
   name: string;
   image: string;
   env?: EnvVar[];
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface PodSpec {
+  containers?: Container[];
+  volumes?: ({ name: string } & Record<string, unknown>)[];
 }
 
+/**
+ * The container's file system as its config checker would find it in the pod, never this machine's: a mount
+ * point is a directory, an emptyDir is empty, and what another volume (a Secret, a ConfigMap) holds counts as
+ * a readable file. Paths outside every mount belong to the image: nothing the kit reads is there.
+ */
+function podFiles(container: Container, pod: PodSpec): ConfigIo {
+  const mounts = (container.volumeMounts ?? []).map((m) => ({
+    path: m.mountPath.replace(/\/+$/, ''),
+    empty: pod.volumes?.find((v) => v.name === m.name)?.emptyDir !== undefined,
+  }));
+  const under = (p: string) => mounts.find((m) => p.startsWith(`${m.path}/`));
+  return {
+    readFile: () => '',
+    readable: (p) => under(p)?.empty === false,
+    kind: (p) =>
+      mounts.some((m) => m.path === p.replace(/\/+$/, ''))
+        ? 'directory'
+        : under(p)?.empty === false
+          ? 'file'
+          : undefined,
+  };
+}
+
+type Checker = (env: Env, container: Container, pod: PodSpec) => unknown;
 /** Each kit container's own config checker, by container name (k8s/streamer-pool.ts, router.ts, turn.ts). */
-const CHECKERS: Record<string, (env: Env) => unknown> = {
+const CHECKERS: Record<string, Checker> = {
   signalserver: loadSidecarConfig,
   router: loadRouterConfig,
-  // The files it reads (the API token, TLS keys) are mounted in the pod, not here: count them as readable.
-  coturn: (env) => loadTurnConfig(env, { readable: () => true, readFile: () => '' }),
+  coturn: (env, container, pod) => loadTurnConfig(env, podFiles(container, pod)),
 };
 /** The GPU app is checked only when it is the kit's reference streamer (by image name): otherwise it is the user's. */
 const REFERENCE_STREAMER_IMAGE = 'pixelstream-streamer';
 
-function checkerFor(container: Container): ((env: Env) => unknown) | undefined {
+function checkerFor(container: Container): Checker | undefined {
   if (container.name !== 'streamer') return CHECKERS[container.name];
   const imageName = container.image
     .replace(/:[^/]*$/, '')
@@ -74,9 +102,9 @@ function resolvedEnv(object: ManifestObject, container: Container, problems: str
   return env;
 }
 
-function podContainers(object: ManifestObject): Container[] {
-  const spec = object.spec as { template?: { spec?: { containers?: Container[] } } } | undefined;
-  return spec?.template?.spec?.containers ?? [];
+function podSpecOf(object: ManifestObject): PodSpec {
+  const spec = object.spec as { template?: { spec?: PodSpec } } | undefined;
+  return spec?.template?.spec ?? {};
 }
 
 /** The .env keys a component's problem names, so the operator knows what to change. */
@@ -92,13 +120,14 @@ function envHint(problem: string): string {
 export function containerProblems(objects: ManifestObject[]): string[] {
   const out: string[] = [];
   for (const object of objects) {
-    for (const container of podContainers(object)) {
+    const pod = podSpecOf(object);
+    for (const container of pod.containers ?? []) {
       const check = checkerFor(container);
       if (check === undefined) continue;
       const problems: string[] = [];
       const env = resolvedEnv(object, container, problems);
       try {
-        check(env);
+        check(env, container, pod);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problems.push(...err.problems);
