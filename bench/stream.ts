@@ -8,7 +8,6 @@
 //   4. streamer (fan-out) and encoder CPU with 1, 4 and 8 players on one stream, and what each extra
 //      player costs as a share of the encoder's CPU (BENCH_CPU=0 skips this).
 // BENCH_SESSIONS, BENCH_WIDTH/BENCH_HEIGHT and BENCH_CODEC adjust the run.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SIDECAR } from '../common/index.js';
@@ -22,6 +21,7 @@ import {
 import { metric, startPair, type Pair } from '../streamer/testing/stack.js';
 import { childPids, freePort } from '../test/support/processes.js';
 import { EGRESS } from '../scripts/netns.mjs';
+import { cpuSeconds } from './cpu.js';
 import { runInPodNetns } from './pod-netns.js';
 import { startTurnMain } from '../turn/test-helpers.js';
 import { sessionStages, stageTable, type SessionStages } from './stream-stages.js';
@@ -33,18 +33,10 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
 const WIDTH = process.env.BENCH_WIDTH ?? '640';
 const HEIGHT = process.env.BENCH_HEIGHT ?? '360';
 const CODEC = process.env.BENCH_CODEC ?? 'vp8';
-const CLK_TCK = 100; // Linux USER_HZ: /proc/*/stat CPU times are in 1/100 s
 
 function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
-}
-
-/** CPU seconds used so far by `pid` (user + system). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
