@@ -28,6 +28,10 @@ function start(
     // The stdin pipe is the children's lifeline: it closes when this script dies, however it dies.
     env: { ...env, EXIT_WITH_PARENT: '1', ...extraEnv },
     stdio: ['pipe', 'pipe', 'pipe'],
+    // A process group of its own: a Ctrl-C in the terminal reaches this script alone, which stops the
+    // children one signal each, in order. Sharing the terminal's group, each child got the terminal's SIGINT
+    // and then this script's SIGTERM, took the second for "now", and skipped its clean stop.
+    detached: true,
   });
   children.push(child);
   let resolveReady: (line: Record<string, unknown>) => void = () => undefined;

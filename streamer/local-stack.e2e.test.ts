@@ -1,5 +1,6 @@
-// `npm start`'s script end to end: it prints a URL that shows video in a real browser, and one SIGINT
-// (Ctrl-C) stops the sidecar, the streamer and the encoder.
+// `npm start`'s script end to end: it prints a URL that shows video in a real browser, and one Ctrl-C (a
+// SIGINT to the terminal's whole foreground process group) stops the streamer, its encoder and the sidecar,
+// each cleanly: one signal each, no "second signal" shortcut.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { newPage, waitForFirstFrame } from '../test/support/browser.js';
 import { browserPerSuite } from '../test/support/browser-per-suite.js';
@@ -21,12 +22,13 @@ describe.skipIf(!ok)('local stack', () => {
     await stack?.stop('SIGKILL');
   });
 
-  it('shows video at the printed URL and stops everything on SIGINT', async () => {
-    stack = startNode('scripts/local-stack.ts', {
-      PLAYER_PORT: '0',
-      STREAM_WIDTH: '640',
-      STREAM_HEIGHT: '360',
-    });
+  it('shows video at the printed URL and stops everything cleanly on Ctrl-C', async () => {
+    stack = startNode(
+      'scripts/local-stack.ts',
+      { PLAYER_PORT: '0', STREAM_WIDTH: '640', STREAM_HEIGHT: '360' },
+      [],
+      { ownProcessGroup: true },
+    );
     const line = await stack.waitFor(
       (l) => typeof l.msg === 'string' && l.msg.includes('[local-stack] open http'),
       30_000,
@@ -47,9 +49,15 @@ describe.skipIf(!ok)('local stack', () => {
     await waitForFirstFrame(page);
     await page.context().close();
 
-    expect(await stack.stop('SIGINT', 15_000)).toBe(0);
+    // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+    process.kill(-stack.pid, 'SIGINT');
+    expect(await stack.exited).toBe(0);
     for (const pid of [...kids, encoder, ...ffmpeg])
       expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
+    const said = stack.lines.map((l) => String(l.msg));
+    expect(said.filter((m) => m.includes('second signal'))).toEqual([]);
+    expect(said.some((m) => m.startsWith('streamer: stopping'))).toBe(true);
+    expect(said.some((m) => m.startsWith('sidecar: stopping'))).toBe(true);
   });
 
   it('leaves nothing behind when it is killed hard (SIGKILL): the children watch their stdin pipe', async () => {

@@ -31,16 +31,22 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Starts `script` (a .ts path relative to the repo root) with `env` added to this process's env. */
+/**
+ * Starts `script` (a .ts path relative to the repo root) with `env` added to this process's env.
+ * `ownProcessGroup`: it leads a process group of its own, as a command a shell runs in the foreground does,
+ * so a test can signal the whole group the way a terminal's Ctrl-C does (`process.kill(-pid, 'SIGINT')`).
+ */
 export function startNode(
   script: string,
   env: Record<string, string | undefined> = {},
   args: string[] = [],
+  { ownProcessGroup = false }: { ownProcessGroup?: boolean } = {},
 ): RunningProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(repoRoot, script), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
   });
   return track(child);
 }
