@@ -2,20 +2,23 @@
 // and the rule it breaks. Users read the rendered message (one line per item); code reads the items.
 import { CodedError } from './coded-error.js';
 
-/** Shown instead of the value of a secret (tokens, shared secrets): a log must never carry one. */
-export const HIDDEN = '(hidden)';
-
-/** One problem: `key` is the variable to change, `value` what it holds (undefined: unset; HIDDEN: a secret). */
-export interface ConfigItem {
-  readonly key: string;
-  readonly value: string | undefined;
-  readonly rule: string;
-}
+/**
+ * One problem: `key` is the variable to change, `value` what it holds (undefined: unset), `rule` what is
+ * wrong. A secret's value (tokens, shared secrets) never enters an item: `hidden` says it was set, and lines
+ * show `(hidden)` instead, so no log or message can carry it.
+ */
+export type ConfigItem =
+  | {
+      readonly key: string;
+      readonly value: string | undefined;
+      readonly rule: string;
+      readonly hidden?: false;
+    }
+  | { readonly key: string; readonly value?: undefined; readonly rule: string; readonly hidden: true };
 
 /** `KEY="value": rule`, `KEY=(unset): rule` or `KEY=(hidden): rule`. */
 export function configLine(item: ConfigItem): string {
-  const value =
-    item.value === undefined ? '(unset)' : item.value === HIDDEN ? HIDDEN : JSON.stringify(item.value);
+  const value = item.hidden ? '(hidden)' : item.value === undefined ? '(unset)' : JSON.stringify(item.value);
   return `${item.key}=${value}: ${item.rule}`;
 }
 

@@ -85,7 +85,7 @@ describe('parseEnv', () => {
     [
       'a secret, hidden',
       { TOKEN: 'abc' },
-      [{ key: 'TOKEN', value: '(hidden)', rule: 'must be at least 4 characters' }],
+      [{ key: 'TOKEN', hidden: true, rule: 'must be at least 4 characters' }],
     ],
   ])('reports %s, every problem at once', (_, env, items) => {
     expect(configItems(() => parseEnv(shape, env, rules))).toEqual(items);
@@ -94,7 +94,7 @@ describe('parseEnv', () => {
   it('renders one line per item under the CONFIG_INVALID header', () => {
     const err = new ConfigError([
       { key: 'PORT', value: '70000', rule: 'must be ≤ 65535' },
-      { key: 'TOKEN', value: '(hidden)', rule: 'must be at least 4 characters' },
+      { key: 'TOKEN', hidden: true, rule: 'must be at least 4 characters' },
       { key: 'NAME', value: undefined, rule: 'required' },
     ]);
     expect(err.code).toBe('CONFIG_INVALID');

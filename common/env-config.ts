@@ -2,10 +2,10 @@
 // uses. Each variable is parsed on its own, then every cross-field rule whose variables parsed runs, so a bad
 // environment yields *every* problem (variable, value, rule) at once, and `configOrExit` stops the process
 // with them — never a half-built server.
-import { ConfigError, HIDDEN, type ConfigItem } from './config-error.js';
+import { ConfigError, type ConfigItem } from './config-error.js';
 import type { EnvField } from './env-fields.js';
 
-export { ConfigError, HIDDEN, configItems, configLine, type ConfigItem } from './config-error.js';
+export { ConfigError, configItems, configLine, type ConfigItem } from './config-error.js';
 export * from './env-fields.js';
 
 export type Env = Record<string, string | undefined>;
@@ -62,22 +62,23 @@ export function parseEnv<S extends EnvShape>(
   const parsed: Partial<Record<keyof S, unknown>> = {};
   const good = new Set<string>();
   const items: ConfigItem[] = [];
-  // An empty value means unset, for every variable; a secret's value is never shown.
-  const shown = (key: string): string | undefined => {
+  // An empty value means unset, for every variable; a secret's value never enters an item.
+  const item = (key: string, rule: string): ConfigItem => {
     const value = env[key] === '' ? undefined : env[key];
-    return value !== undefined && shape[key]?.secret === true ? HIDDEN : value;
+    return value !== undefined && shape[key]?.secret === true
+      ? { key, rule, hidden: true }
+      : { key, value, rule };
   };
   for (const [key, field] of Object.entries(shape)) {
     const result = field.read(env[key]);
     if (result.ok) {
       parsed[key as keyof S] = result.value;
       good.add(key);
-    } else for (const rule of result.problems) items.push({ key, value: shown(key), rule });
+    } else for (const rule of result.problems) items.push(item(key, rule));
   }
   for (const rule of rules) {
     if (!rule.needs.every((key) => good.has(key))) continue;
-    for (const p of rule.check(parsed as Partial<ParsedEnv<S>>, env))
-      items.push({ key: p.key, value: shown(p.key), rule: p.rule });
+    for (const p of rule.check(parsed as Partial<ParsedEnv<S>>, env)) items.push(item(p.key, p.rule));
   }
   if (items.length > 0) throw new ConfigError(items);
   return parsed as ParsedEnv<S>;

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, HIDDEN, type ConfigItem } from '../common/env-config.js';
+import { ConfigError, type ConfigItem } from '../common/env-config.js';
 import {
   KIT_CONFIG_KEYS,
   loadKitConfig,
@@ -75,7 +75,11 @@ function checkedConfig(path: string): KitConfig {
   const unknown: ConfigItem[] = Object.entries(dotEnv)
     .filter(([key]) => !known.has(key))
     // Its value is never shown: a misspelt key may well hold a secret (ROUTR_TOKEN=…).
-    .map(([key]) => ({ key, value: HIDDEN, rule: 'not a kit setting (misspelt? see .env.example)' }));
+    .map(([key]): ConfigItem => ({
+      key,
+      hidden: true,
+      rule: 'not a kit setting (misspelt? see .env.example)',
+    }));
   const env = mergeKitEnv(dotEnv);
   const items: ConfigItem[] = [];
   let config: KitConfig | undefined;

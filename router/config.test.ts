@@ -218,7 +218,7 @@ describe('loadRouterConfig', () => {
       loadRouterConfig({ ...base, ROUTER_TOKEN: 'short', METRICS_PORT: '8080' }),
     );
     expect(items).toEqual([
-      { key: 'ROUTER_TOKEN', value: '(hidden)', rule: 'must be at least 16 characters' },
+      { key: 'ROUTER_TOKEN', hidden: true, rule: 'must be at least 16 characters' },
       { key: 'METRICS_PORT', value: '8080', rule: 'must differ from ROUTER_PORT (both 8080)' },
     ]);
   });

@@ -410,11 +410,11 @@ describe('loadTurnConfig', () => {
     };
     const io = { ...files, readFile: () => SECRET };
     expect(problems(base, io)).toEqual([]);
-    expect(problems(env, io)).toContainEqual({
-      key: name,
-      value: name === 'TURN_SECRET' ? '(hidden)' : env[name],
-      rule: CONTROL_CHAR,
-    });
+    expect(problems(env, io)).toContainEqual(
+      name === 'TURN_SECRET'
+        ? { key: name, hidden: true, rule: CONTROL_CHAR }
+        : { key: name, value: env[name], rule: CONTROL_CHAR },
+    );
   });
 
   it('enables Kubernetes discovery only with both the API host and NODE_NAME', () => {
