@@ -2,8 +2,10 @@
 // answer signals the same way:
 //
 // - The SIGTERM/SIGINT handlers are installed before the service starts. A signal sent the moment the
-//   service announces itself is never met by Node's default action (death by the signal, no clean-up);
-//   one that arrives while it starts takes effect as soon as it is up.
+//   service announces itself is never met by Node's default action (death by the signal, no clean-up).
+// - A first signal that arrives while it starts aborts the AbortSignal `start` is given. A start that
+//   honours it and rejects with its abort error ends the process at once ('stopped during start') with the
+//   code a stop would give (0); one that ignores it, or resolves anyway, is stopped as soon as it is up.
 // - The first signal stops the service gracefully (`stop`), and the process exits with the code `stop`
 //   resolves to (0 for a clean stop).
 // - A second signal means "now": `abort` gets at most ABORT_GRACE_MS to close what it can (live sockets
@@ -19,8 +21,12 @@ export const ABORT_GRACE_MS = 1_000;
 
 export interface ServiceSpec<S> {
   readonly log: Logger;
-  /** Starts the service; the returned promise settles once it serves. */
-  start(): Promise<S>;
+  /**
+   * Starts the service; the returned promise settles once it serves. `signal` is aborted by a first
+   * SIGTERM/SIGINT during the start: a start may give up early by rejecting with an AbortError (what
+   * Node's APIs throw on an aborted signal, and `signal.throwIfAborted()`), or ignore it.
+   */
+  start(signal: AbortSignal): Promise<S>;
   /** The graceful stop after the first signal (or a `stop()` call); resolves to nothing. */
   stop(service: S, reason: string): Promise<void>;
   /** Best-effort immediate shutdown on a second signal, e.g. closing live sockets with a reason. */
@@ -40,16 +46,22 @@ type Signal = 'SIGTERM' | 'SIGINT';
 /** Exit status of a process that ends because of `signal`, as a shell reports it. */
 export const signalExitCode = (signal: Signal): number => 128 + constants.signals[signal];
 
+/** The rejection of a start that gave up because its signal was aborted. */
+const isAbortError = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError';
+
 export async function runService<S>(spec: ServiceSpec<S>): Promise<RunningService<S>> {
   const { log } = spec;
   let service: S | undefined;
   let pending: { reason: string; exitCode: number } | undefined;
   let stopping = false;
+  const starting = new AbortController();
 
   const stop = (reason: string, exitCode: number): void => {
     if (stopping) return;
     if (service === undefined) {
       pending ??= { reason, exitCode };
+      starting.abort();
       return;
     }
     stopping = true;
@@ -80,7 +92,11 @@ export async function runService<S>(spec: ServiceSpec<S>): Promise<RunningServic
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 
-  const started = await spec.start().catch((err: unknown): never => {
+  const started = await spec.start(starting.signal).catch((err: unknown): never => {
+    if (pending && isAbortError(err)) {
+      log.info({ reason: pending.reason }, 'stopped during start');
+      process.exit(pending.exitCode);
+    }
     if (spec.startFailed) process.exit(spec.startFailed(err));
     log.fatal({ code: 'START_FAILED', err }, 'failed to start');
     process.exit(1);
