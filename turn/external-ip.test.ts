@@ -1,8 +1,9 @@
 // External-IP discovery against real counterparts: an HTTPS server standing in for the Kubernetes API
 // (the one accepted fake; it asserts the exact request) and a real coturn answering STUN on loopback.
 // Covered: the env override; the node lookup's path, verb, bearer token and Accept over TLS checked against
-// the CA (a wrong CA refused); the STUN fallback; everything failing → the list of attempts; and a STUN
-// server name whose DNS server never answers giving up within the STUN budget (a real silent DNS server).
+// the CA (a wrong CA refused); the STUN fallback; everything failing → the list of attempts; a STUN
+// server name whose DNS server never answers giving up within the STUN budget (a real silent DNS server);
+// and an aborted signal (the process told to stop) ending an unanswered API request or DNS lookup at once.
 import { createSocket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../test/support/processes.js';
 import { requirements } from '../test/support/tools.js';
 import { loadTurnConfig } from './config.js';
@@ -72,6 +73,29 @@ describe('STUN server by name', () => {
       dns.close();
     }
   });
+
+  it('gives up at once, with an AbortError, when its signal is aborted during the lookup', async () => {
+    const dns = createSocket('udp4');
+    await new Promise<void>((resolve) => dns.bind(0, '127.0.0.1', resolve));
+    const resolver = new Resolver({ timeout: 60_000, tries: 1 });
+    resolver.setServers([`127.0.0.1:${dns.address().port}`]);
+    const lookup = async (host: string) => ({ address: (await resolver.resolve4(host))[0] ?? '', family: 4 });
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 100);
+    const started = Date.now();
+    try {
+      // The default budget is 3.5 s: only the abort can end it sooner.
+      const err = await stunBinding(
+        { host: 'stun.example.test', port: 3478 },
+        { lookup, signal: abort.signal },
+      ).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'AbortError' });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      resolver.cancel();
+      dns.close();
+    }
+  });
 });
 
 describe.skipIf(!ok)('Kubernetes API and STUN', () => {
@@ -118,6 +142,7 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
       },
     ],
     'null-node': [200, null],
+    // 'silent-node' is never answered: the request stays open until the client gives up.
     forbidden: [
       403,
       {
@@ -137,6 +162,7 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
       (req, res) => {
         requests.push({ method: req.method, url: req.url, headers: req.headers });
         const name = /^\/api\/v1\/nodes\/([^/?]+)$/.exec(req.url ?? '')?.[1];
+        if (name === 'silent-node') return;
         const [status, body] = (req.method === 'GET' && name && nodes[name]) || [
           404,
           { kind: 'Status', message: 'not found' },
@@ -152,6 +178,7 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
 
   afterAll(async () => {
     await coturn?.stop();
+    api?.closeAllConnections();
     await new Promise((resolve) => api?.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -206,6 +233,21 @@ describe.skipIf(!ok)('Kubernetes API and STUN', () => {
     expect(mapped).toMatchObject({ address: '127.0.0.1', family: 4 });
     expect(mapped.port).toBeGreaterThan(0);
     expect(localAddress).toBe('127.0.0.1');
+  });
+
+  it('abandons an unanswered API request at once when its signal is aborted', async () => {
+    requests.length = 0;
+    const abort = new AbortController();
+    const started = Date.now();
+    const discovery = discoverAddresses(
+      env({ NODE_NAME: 'silent-node', TURN_STUN_SERVER: `127.0.0.1:${stunPort}` }),
+      abort.signal,
+    ).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(requests.map((r) => r.url)).toEqual(['/api/v1/nodes/silent-node']));
+    abort.abort();
+    // The API request alone would wait 5 s, then the STUN fallback would answer: neither happens.
+    expect(await discovery).toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('lists what every source answered when all fail', async () => {

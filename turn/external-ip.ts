@@ -27,11 +27,18 @@ export class ExternalIpError extends CodedError<'EXTERNAL_IP_UNDISCOVERED'> {
 }
 
 export interface Discovery {
-  fetchNode: (api: NonNullable<TurnConfig['kube']>, nodeName: string) => Promise<NodeAddresses>;
-  stun: (server: NonNullable<TurnConfig['stunServer']>) => Promise<StunResult>;
+  fetchNode: (
+    api: NonNullable<TurnConfig['kube']>,
+    nodeName: string,
+    signal?: AbortSignal,
+  ) => Promise<NodeAddresses>;
+  stun: (server: NonNullable<TurnConfig['stunServer']>, signal?: AbortSignal) => Promise<StunResult>;
 }
 
-const realDiscovery: Discovery = { fetchNode: fetchNodeAddresses, stun: (s) => stunBinding(s) };
+const realDiscovery: Discovery = {
+  fetchNode: (api, nodeName, signal) => fetchNodeAddresses(api, nodeName, { signal }),
+  stun: (server, signal) => stunBinding(server, { signal }),
+};
 
 /** IPv4 first: the relay sockets and most players are IPv4. Never an address no player can reach. */
 function pick(ips: string[]): string | undefined {
@@ -56,8 +63,13 @@ function pair(
   return { publicIp, privateIp: usable ? privateIp : undefined, source };
 }
 
+/**
+ * `signal` (aborted when the process is told to stop while it starts) ends the discovery at once: the
+ * pending request is abandoned and the promise rejects with the signal's reason, never an ExternalIpError.
+ */
 export async function discoverAddresses(
   config: TurnConfig,
+  signal?: AbortSignal,
   deps: Discovery = realDiscovery,
 ): Promise<DiscoveredAddresses> {
   if (config.externalIp) return pair(config.externalIp, undefined, config.privateIp, 'env');
@@ -69,7 +81,7 @@ export async function discoverAddresses(
     );
   } else {
     try {
-      const node = await deps.fetchNode(config.kube, config.nodeName);
+      const node = await deps.fetchNode(config.kube, config.nodeName, signal);
       const external = pick(node.externalIps);
       if (external) {
         const internal = node.internalIps.find((ip) => ipFamily(ip) === ipFamily(external));
@@ -81,6 +93,7 @@ export async function discoverAddresses(
           : `Kubernetes API: node ${config.nodeName} has no ExternalIP (InternalIP: ${node.internalIps.join(', ') || 'none'})`,
       );
     } catch (err) {
+      signal?.throwIfAborted();
       attempts.push(`Kubernetes API: ${(err as Error).message}`);
     }
   }
@@ -90,11 +103,12 @@ export async function discoverAddresses(
   } else {
     const where = `${config.stunServer.host}:${config.stunServer.port}`;
     try {
-      const { mapped, localAddress } = await deps.stun(config.stunServer);
+      const { mapped, localAddress } = await deps.stun(config.stunServer, signal);
       const unusable = unusableRelayAddress(mapped.address);
       if (unusable === undefined) return pair(mapped.address, localAddress, config.privateIp, 'stun');
       attempts.push(`STUN ${where}: answered ${mapped.address}, which is ${unusable}`);
     } catch (err) {
+      signal?.throwIfAborted();
       attempts.push(`STUN ${where}: ${(err as Error).message}`);
     }
   }

@@ -27,12 +27,16 @@ interface NodeObject {
   status?: { addresses?: unknown } | null;
 }
 
+/** `signal` abandons the request at once (the process is stopping): rejects with an AbortError. */
 export async function fetchNodeAddresses(
   api: KubeApi,
   nodeName: string,
-  timeoutMs = REQUEST_TIMEOUT_MS,
+  { timeoutMs = REQUEST_TIMEOUT_MS, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<NodeAddresses> {
-  const [token, ca] = await Promise.all([readFile(api.tokenFile, 'utf8'), readFile(api.caFile)]);
+  const [token, ca] = await Promise.all([
+    readFile(api.tokenFile, { encoding: 'utf8', signal }),
+    readFile(api.caFile, { signal }),
+  ]);
   const host = api.host.includes(':') ? `[${api.host}]` : api.host;
   const body = await new Promise<string>((resolve, reject) => {
     const req = request(
@@ -48,6 +52,7 @@ export async function fetchNodeAddresses(
           Host: `${host}:${api.port}`,
         },
         timeout: timeoutMs,
+        signal,
       },
       (res) => {
         let text = '';

@@ -3,8 +3,9 @@
 // issues and refuses wrong or expired ones with 401 — quickly and visibly, never a silent hang.
 // Also: each coded start-up failure (METRICS_UNSUPPORTED, RUN_DIR_UNWRITABLE, EXPORTER_LISTEN_FAILED,
 // COTURN_SPAWN_FAILED exit 127), TURN_AUTH_REJECTED with its reason and /metrics counting it, at most 50
-// warnings for 90 ever-new usernames, the health probe, SIGTERM forwarding, the TLS listener with a
-// mounted certificate, and 1:1 NAT (advertises the public address, relays from the private one).
+// warnings for 90 ever-new usernames, the health probe, SIGTERM forwarding (and a SIGTERM during discovery,
+// which ends it before coturn is spawned), the TLS listener with a mounted certificate, and 1:1 NAT
+// (advertises the public address, relays from the private one).
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
@@ -58,6 +59,21 @@ describe.skipIf(!ok)('turn/main.ts', () => {
       'Kubernetes API: skipped (NODE_NAME not set (downward API spec.nodeName))',
       expect.stringMatching(new RegExp(`^STUN 127.0.0.1:${deadPort}: no STUN response`)),
     ]);
+  });
+
+  it('stops at once on a SIGTERM during discovery (exit 0) and never spawns coturn', async () => {
+    // The namespace's gateway swallows every packet: STUN would retransmit for 3.5 s, then exit 3.
+    const proc = startTurnMain({ TURN_SECRET: SECRET, TURN_STUN_SERVER: '203.0.113.7:3478' });
+    await proc.waitFor((l) => l.msg === 'discovering the external address');
+    const sent = performance.now();
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    expect(performance.now() - sent).toBeLessThan(1_000);
+    const said = proc.lines.map((l) => l.msg);
+    expect(said).toContain('stopped during start');
+    expect(said).not.toContain('external address');
+    expect(said).not.toContain('coturn started');
+    expect(proc.lines.some((l) => l.level === 'fatal' || l.level === 'error')).toBe(false);
   });
 
   it.each<{ when: string; env: Record<string, string>; exit: number; code: string; level: string }>([

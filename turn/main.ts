@@ -1,7 +1,8 @@
 // TURN entrypoint: env → config → external-IP discovery → turnserver.conf → coturn in the foreground.
 // Exit codes: 2 bad configuration, 3 external IP undiscoverable, 0 after a stop by SIGTERM/SIGINT,
 // otherwise coturn's own. Signals are handled by runService like every other service of the kit: the
-// first stops coturn gracefully, a second kills it and exits 128 + n.
+// first stops coturn gracefully, a second kills it and exits 128 + n. A first signal before coturn is
+// spawned (during discovery, which can take seconds) abandons the start: coturn is never spawned.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { configOrExit } from '../common/env-config.js';
@@ -27,7 +28,7 @@ const metrics = createTurnMetrics();
 let stopping = false;
 const running = await runService({
   log: logger,
-  async start() {
+  async start(signal) {
     if (config.metrics) {
       const options = coturnPrometheusOptions(config.turnserverBin);
       if (options.error !== undefined)
@@ -50,11 +51,13 @@ const running = await runService({
       }
     }
 
-    const addresses = await discoverAddresses(config).catch((err: unknown) => {
+    if (!config.externalIp) logger.info('discovering the external address');
+    const addresses = await discoverAddresses(config, signal).catch((err: unknown) => {
       if (!(err instanceof ExternalIpError)) throw err;
       return fatal(3, { code: err.code, attempts: err.attempts }, err.message);
     });
     logger.info({ ...addresses }, 'external address');
+    signal.throwIfAborted();
 
     const confPath = path.join(config.runDir, 'turnserver.conf');
     try {
@@ -84,6 +87,7 @@ const running = await runService({
         );
       }
     }
+    signal.throwIfAborted(); // never spawn coturn after a stop
     const coturn = startCoturn(config.turnserverBin, confPath, logger, (e) => metrics.observe(e));
     logger.info(
       { pid: coturn.pid, listenPort: config.listenPort, relayPorts: `${config.minPort}-${config.maxPort}` },

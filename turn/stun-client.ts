@@ -33,20 +33,29 @@ export interface StunOptions {
   attempts?: number;
   /** Resolves the server's host name (default: the system resolver, as every other client here). */
   lookup?: (host: string) => Promise<{ address: string; family: number }>;
+  /** Gives up at once when aborted (the process is stopping): rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
-/** Resolves `host` or rejects once `budgetMs` has passed, whatever the resolver is still doing. */
+/**
+ * Resolves `host` or rejects once `budgetMs` has passed or `signal` is aborted, whatever the resolver is
+ * still doing.
+ */
 async function resolveWithin(
   host: string,
   budgetMs: number,
   resolve: (host: string) => Promise<{ address: string; family: number }>,
+  signal: AbortSignal | undefined,
 ): Promise<{ address: string; family: number }> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new Error(`DNS lookup of ${host} did not finish within ${budgetMs} ms`)),
       budgetMs,
     );
+    onAbort = () => reject(signal?.reason as Error);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([
@@ -57,24 +66,31 @@ async function resolveWithin(
     ]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 
-/** Resolves with the mapped address, or rejects with an Error whose message says what happened. */
+/**
+ * Resolves with the mapped address, or rejects with an Error whose message says what happened (with the
+ * signal's reason, an AbortError, once `opts.signal` is aborted).
+ */
 export async function stunBinding(
   server: { host: string; port: number },
   opts: StunOptions = {},
 ): Promise<StunResult> {
+  const { signal } = opts;
+  signal?.throwIfAborted();
   const initial = opts.initialTimeoutMs ?? 500;
   const attempts = opts.attempts ?? 3;
   // The name gets as long as the requests would: the whole wait before every retransmission has run out.
   const budgetMs = initial * (2 ** attempts - 1);
   const target = isIP(server.host)
     ? { address: server.host, family: isIP(server.host) }
-    : await resolveWithin(server.host, budgetMs, opts.lookup ?? ((host) => lookup(host)));
+    : await resolveWithin(server.host, budgetMs, opts.lookup ?? ((host) => lookup(host)), signal);
   const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
   const transactionId = newTransactionId();
   const request = bindingRequest(transactionId);
+  let onAbort: (() => void) | undefined;
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -85,6 +101,7 @@ export async function stunBinding(
       });
     });
     const localAddress = socket.address().address;
+    signal?.throwIfAborted(); // aborted while the socket connected
     return await new Promise<StunResult>((resolve, reject) => {
       let sent = 0;
       let timer: NodeJS.Timeout | undefined;
@@ -104,6 +121,11 @@ export async function stunBinding(
         timer = setTimeout(send, initial * 2 ** sent);
         sent++;
       };
+      onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       // ICMP port-unreachable surfaces as ECONNREFUSED on a connected socket: remember it, keep retrying.
       socket.on('error', (err) => {
         lastError = err.message;
@@ -135,6 +157,7 @@ export async function stunBinding(
       send();
     });
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     socket.close();
   }
 }
