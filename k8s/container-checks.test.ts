@@ -37,7 +37,10 @@ describe("coturn's file checks at synthesis", () => {
   });
 
   it('TLS files: accepted inside a Secret volume, refused in an emptyDir or outside every mount', () => {
-    const tls = (dir: string) => ({ TURN_TLS_CERT_FILE: `${dir}/tls.crt`, TURN_TLS_KEY_FILE: `${dir}/tls.key` });
+    const tls = (dir: string) => ({
+      TURN_TLS_CERT_FILE: `${dir}/tls.crt`,
+      TURN_TLS_KEY_FILE: `${dir}/tls.key`,
+    });
     const withSecret = {
       container: {
         volumeMounts: [
@@ -49,7 +52,9 @@ describe("coturn's file checks at synthesis", () => {
     };
     expect(containerProblems([turnWith(tls('/etc/turn-tls'), withSecret)])).toEqual([]);
     const refused = (dir: string) =>
-      containerProblems([turnWith(tls(dir), withSecret)]).map((p) => p.replace(/^.*would exit at start: /, ''));
+      containerProblems([turnWith(tls(dir), withSecret)]).map((p) =>
+        p.replace(/^.*would exit at start: /, ''),
+      );
     const notReadable = (dir: string) => [
       `TURN_TLS_CERT_FILE="${dir}/tls.crt": not a readable file (mount the TLS Secret)`,
       `TURN_TLS_KEY_FILE="${dir}/tls.key": not a readable file (mount the TLS Secret)`,
