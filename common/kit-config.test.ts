@@ -156,9 +156,9 @@ describe('loadKitConfig refusals', () => {
       `
         AUTOSCALER="vpa": must be one of hpa, keda
         STREAM_BUFFER_MODE="magic": must be one of fixed, adaptive
-        STREAM_BUFFER_MIN="5": must be ≤ STREAM_BUFFER_MAX=2
         PREWARM_SCHEDULE="18:00-22:00=8,22:00-02:00=4,7pm=3": "22:00-02:00=4": the end must come after the start (split a window at midnight)
         PREWARM_SCHEDULE="18:00-22:00=8,22:00-02:00=4,7pm=3": "7pm=3" is not HH:MM-HH:MM=N
+        STREAM_BUFFER_MIN="5": must be ≤ STREAM_BUFFER_MAX=2
       `,
     ],
     [
@@ -179,17 +179,17 @@ describe('loadKitConfig refusals', () => {
         ROUTER_ENABLED: 'maybe',
       },
       `
+        NAMESPACE="Bad_NS": must be a DNS-1123 label
+        TURN_ALLOWED_PEER_CIDRS="10.0.0.0/33,nonsense": "10.0.0.0/33" is not a CIDR
+        TURN_ALLOWED_PEER_CIDRS="10.0.0.0/33,nonsense": "nonsense" is not a CIDR
+        TURN_URLS="http://x": "http://x" must be a turn: or turns: URL
+        GPU_POOL_LABEL="no-equals": must be key=value
+        TURN_POOL_TAINT="app.pixel/turn=true:Sometimes": must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute
         GPUS_PER_POD="two": must be an integer between 1 and 16
         ROUTER_ENABLED="maybe": must be true or false
         HPA_METRIC="cpu": must be one of demand, ratio, available
         HPA_TARGET="-1": must be a positive number
-        NAMESPACE="Bad_NS": must be a DNS-1123 label
-        TURN_ALLOWED_PEER_CIDRS="10.0.0.0/33,nonsense": "10.0.0.0/33" is not a CIDR
-        TURN_ALLOWED_PEER_CIDRS="10.0.0.0/33,nonsense": "nonsense" is not a CIDR
         TURN_MIN_PORT="60000": must be ≤ TURN_MAX_PORT=50000
-        TURN_URLS="http://x": "http://x" must be a turn: or turns: URL
-        GPU_POOL_LABEL="no-equals": must be key=value
-        TURN_POOL_TAINT="app.pixel/turn=true:Sometimes": must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute
         HPA_MIN_REPLICAS="5": must be ≤ HPA_MAX_REPLICAS=2
       `,
     ],
@@ -206,14 +206,14 @@ describe('loadKitConfig refusals', () => {
         GATEWAY_PARENT: 'a/b/c',
       },
       `
-        IMAGE_PULL_POLICY="Sometimes": must be one of auto, Always, IfNotPresent, Never
-        ENTRY="door": must be one of gateway, ingress
         STREAMER_IMAGE="Bad Image": must be an image name ([registry/]path, lowercase, no tag)
+        IMAGE_PULL_POLICY="Sometimes": must be one of auto, Always, IfNotPresent, Never
         SIDECAR_RUN_AS="0": must not be root (0): every pod runs as non-root
         ROUTER_RUN_AS="nobody": must be uid[:gid]
         STREAMER_WRITABLE_PATHS="tmp,/": "tmp" must be an absolute path other than /
         STREAMER_WRITABLE_PATHS="tmp,/": "/" must be an absolute path other than /
         STREAMER_MEMORY_REQUEST="lots": must be a quantity such as 2, 500m or 4Gi
+        ENTRY="door": must be one of gateway, ingress
         GATEWAY_PARENT="a/b/c": must be namespace/name of a Gateway
       `,
     ],

@@ -8,6 +8,7 @@ import { parsePrewarmSchedule } from './prewarm-schedule.js';
 import {
   ConfigError,
   about,
+  checked,
   envBool,
   envEnum,
   envInt,
@@ -17,7 +18,6 @@ import {
   ruleFor,
   type Env,
   type EnvField,
-  type EnvRule,
   type ParsedEnv,
 } from './env-config.js';
 import { envDrainTimeoutSeconds, envLogLevel, envQueueTimeoutSeconds } from './session-env.js';
@@ -60,6 +60,38 @@ export const UNREAL_IMAGE_NAME = 'pixelstream-unreal';
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
 
+// RFC 1123 names as Kubernetes checks them.
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+// An image name, optionally starting with a registry host[:port]/ (no tag: tags have their own keys).
+const IMAGE_REF = /^([A-Za-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const RUN_AS = /^(\d{1,10})(?::(\d{1,10}))?$/;
+// Kubernetes resource quantities (decimal and binary suffixes, or millicores).
+const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const ABSOLUTE_PATH = /^\/[^\s,:]*$/;
+const REGISTRY = /^[a-zA-Z0-9.-]+(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+/** What is wrong with one value (undefined: nothing). */
+type ValueProblem = (value: string) => string | undefined;
+
+/** A value `re` matches, or one of `allowed` (an empty value meaning "none", for instance). */
+const matching =
+  (re: RegExp, problem: string, allowed: readonly string[] = []): ValueProblem =>
+  (v) =>
+    allowed.includes(v) || re.test(v) ? undefined : problem;
+
+const runAsProblem: ValueProblem = (v) => {
+  const ids = parseRunAs(v);
+  if (ids === undefined) return 'must be uid[:gid]';
+  return ids.uid === 0 || ids.gid === 0 ? 'must not be root (0): every pod runs as non-root' : undefined;
+};
+const absolutePath: ValueProblem = (v) =>
+  ABSOLUTE_PATH.test(v) && v !== '/' ? undefined : 'must be an absolute path other than /';
+const QUANTITY_PROBLEM = 'must be a quantity such as 2, 500m or 4Gi';
+
 /** A string with a default; an empty value means the default (typed as string, unlike envString). */
 const text = (def: string): EnvField<string> => ({
   read: (raw) => ({ ok: true, value: raw === undefined || raw.trim() === '' ? def : raw.trim() }),
@@ -74,6 +106,34 @@ const optionalNumber: EnvField<number | undefined> = {
   },
 };
 
+/** A text key whose value `problem` checks. */
+const textWith = (def: string, problem: ValueProblem) => checked(text(def), problem);
+/** A text key `re` must match, or one of `allowed`. */
+const textMatching = (def: string, re: RegExp, problem: string, allowed: readonly string[] = []) =>
+  textWith(def, matching(re, problem, allowed));
+
+const dnsLabel = (def: string) => textMatching(def, DNS_LABEL, 'must be a DNS-1123 label');
+const dnsName = (def: string, allowed: readonly string[] = []) =>
+  textMatching(def, DNS_SUBDOMAIN, 'must be a DNS-1123 name', allowed);
+const claimName = () => textMatching('', DNS_SUBDOMAIN, 'must be a PersistentVolumeClaim name', ['']);
+const registry = () =>
+  textMatching('', REGISTRY, 'must be host[:port][/path] without a trailing slash', ['']);
+const imageName = (def: string) =>
+  textMatching(def, IMAGE_REF, 'must be an image name ([registry/]path, lowercase, no tag)');
+const imageTag = () => textMatching(KIT_VERSION, TAG, 'must be an image tag');
+/** uid[:gid], never root; empty (where that is the default) = chosen by image. */
+const runAs = (def: string) => textWith(def, (v) => (v === '' ? undefined : runAsProblem(v)));
+const quantity = (def: string, allowed: readonly string[] = []) =>
+  textMatching(def, QUANTITY, QUANTITY_PROBLEM, allowed);
+const nodeLabel = (def: string) =>
+  textWith(def, (v) => (parseNodeLabel(v) === undefined ? 'must be key=value' : undefined));
+const nodeTaint = (def: string) =>
+  textWith(def, (v) =>
+    v === 'none' || parseNodeTaint(v) !== undefined
+      ? undefined
+      : 'must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute',
+  );
+
 /**
  * Every key of the kit's `.env`, with its default. The comment above each key is the documentation that
  * `.env.example` and k8s/README.md repeat.
@@ -81,70 +141,75 @@ const optionalNumber: EnvField<number | undefined> = {
 export const KIT_CONFIG_SHAPE = {
   // --- where and what to deploy ---
   /** Namespace of the streamers, the router and everything else except TURN (Pod Security `restricted`). */
-  NAMESPACE: text('pixelstream'),
+  NAMESPACE: dnsLabel('pixelstream'),
   /** Namespace of the TURN DaemonSet: host networking needs Pod Security `privileged`, so it lives apart. */
-  TURN_NAMESPACE: text('pixelstream-turn'),
+  TURN_NAMESPACE: dnsLabel('pixelstream-turn'),
   /**
    * Registry/repository put before every image name that does not name a registry itself (e.g.
    * ghcr.io/acme/pixel); empty = image names as given.
    */
-  IMAGE_REGISTRY: text(''),
+  IMAGE_REGISTRY: registry(),
   /** Signalling sidecar image name and tag (the kit's images are tagged with the kit version). */
-  SIDECAR_IMAGE: text('pixelstream-signalserver'),
-  SIDECAR_TAG: text(KIT_VERSION),
+  SIDECAR_IMAGE: imageName('pixelstream-signalserver'),
+  SIDECAR_TAG: imageTag(),
   /** The GPU application (Unreal or any pixel-streaming app) image name and tag. */
-  STREAMER_IMAGE: text('pixelstream-streamer'),
-  STREAMER_TAG: text(KIT_VERSION),
+  STREAMER_IMAGE: imageName('pixelstream-streamer'),
+  STREAMER_TAG: imageTag(),
   /** Registry of the GPU application when it is not IMAGE_REGISTRY; empty = IMAGE_REGISTRY. */
-  STREAMER_IMAGE_REGISTRY: text(''),
+  STREAMER_IMAGE_REGISTRY: registry(),
   /** coturn image (turn/) name and tag. */
-  TURN_IMAGE: text('pixelstream-turn'),
-  TURN_TAG: text(KIT_VERSION),
+  TURN_IMAGE: imageName('pixelstream-turn'),
+  TURN_TAG: imageTag(),
   /** Session router image name and tag. */
-  ROUTER_IMAGE: text('pixelstream-router'),
-  ROUTER_TAG: text(KIT_VERSION),
+  ROUTER_IMAGE: imageName('pixelstream-router'),
+  ROUTER_TAG: imageTag(),
   /** Name of a docker-registry Secret for the kit's private images; empty = none. */
-  IMAGE_PULL_SECRET: text(''),
+  IMAGE_PULL_SECRET: dnsName('', ['', 'none']),
   /** docker-registry Secret for the GPU application's image; empty = IMAGE_PULL_SECRET. */
-  STREAMER_PULL_SECRET: text(''),
+  STREAMER_PULL_SECRET: dnsName('', ['', 'none']),
   /** auto = Always for a `latest` tag, IfNotPresent for any other; or Always, IfNotPresent, Never. */
   IMAGE_PULL_POLICY: envEnum(['auto', ...PULL_POLICIES], 'auto'),
   /** User and group (uid[:gid]) of each image; they must match the images' own users and files. */
-  SIDECAR_RUN_AS: text(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
-  ROUTER_RUN_AS: text(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
-  TURN_RUN_AS: text(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
+  SIDECAR_RUN_AS: runAs(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
+  ROUTER_RUN_AS: runAs(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
+  TURN_RUN_AS: runAs(`${KIT_IMAGE_UID}:${KIT_IMAGE_UID}`),
   /** Empty = 10001:10001 for the Unreal wrapper (pixelstream-unreal), 65532:65532 for any other image. */
-  STREAMER_RUN_AS: text(''),
+  STREAMER_RUN_AS: runAs(''),
   /**
    * Paths the GPU app may write (an emptyDir each; its root file system is read-only), e.g. an Unreal
    * project's Saved folder.
    */
-  STREAMER_WRITABLE_PATHS: envList(['/tmp']),
+  STREAMER_WRITABLE_PATHS: envList(['/tmp'], absolutePath),
   /** CPU and memory the GPU app's container requests (the scheduler reserves them on the GPU node). */
-  STREAMER_CPU_REQUEST: text('2'),
-  STREAMER_MEMORY_REQUEST: text('4Gi'),
+  STREAMER_CPU_REQUEST: quantity('2'),
+  STREAMER_MEMORY_REQUEST: quantity('4Gi'),
   /** Memory limit of the GPU app's container; `none` = no limit. */
-  STREAMER_MEMORY_LIMIT: text('8Gi'),
+  STREAMER_MEMORY_LIMIT: quantity('8Gi', ['none']),
   /**
    * The reference streamer's STREAM_SOURCE for the pool (empty = the image's default). `process:<function>`
    * makes it a processing pool: each player's own camera through a function (streamer README).
    */
-  STREAMER_SOURCE: text(''),
+  STREAMER_SOURCE: textMatching(
+    '',
+    /^(testsrc$|file:.|x11::\d|rtp:\d|process:.)/,
+    'must be testsrc, file:…, x11::…, rtp:… or process:… (or empty)',
+    [''],
+  ),
   /** A PersistentVolumeClaim mounted at RECORD_PATH for `process:record` (empty = no recording volume). */
-  RECORD_CLAIM: text(''),
-  RECORD_PATH: text('/recordings'),
+  RECORD_CLAIM: claimName(),
+  RECORD_PATH: textWith('/recordings', absolutePath),
 
   // --- a processing pool beside the rendering pool (or instead of it) ---
   /**
    * The processing pool's STREAM_SOURCE, `process:<function>` (streamer README, Processing); empty = no
    * processing pool. It gets its own pods, Service, router, autoscaler and entry path (PROCESS_PATH).
    */
-  PROCESS_SOURCE: text(''),
+  PROCESS_SOURCE: textMatching('', /^process:./, 'must be process:<function> (or empty)', ['']),
   /** Its image name and tag (the reference streamer: it ships the example functions). */
-  PROCESS_IMAGE: text('pixelstream-streamer'),
-  PROCESS_TAG: text(KIT_VERSION),
+  PROCESS_IMAGE: imageName('pixelstream-streamer'),
+  PROCESS_TAG: imageTag(),
   /** Its container's uid[:gid]; empty = 65532:65532 (the reference streamer's user). */
-  PROCESS_RUN_AS: text(''),
+  PROCESS_RUN_AS: runAs(''),
   /**
    * The processing pool's STREAM_CODEC, which the player's camera is sent in too: vp8 (every browser can
    * encode it) or h264 (NVENC for the returned stream; needs an H.264 encoder in the player's browser).
@@ -157,9 +222,14 @@ export const KIT_CONFIG_SHAPE = {
   PROCESS_MIN_REPLICAS: envInt(1, 1, 10_000),
   PROCESS_MAX_REPLICAS: envInt(10, 1, 10_000),
   /** A PersistentVolumeClaim mounted at RECORD_PATH in the processing pods (for process:record); empty = none. */
-  PROCESS_RECORD_CLAIM: text(''),
+  PROCESS_RECORD_CLAIM: claimName(),
   /** The entry path players open for the processing pool, e.g. https://INGRESS_HOST/process/ (beside a rendering pool). */
-  PROCESS_PATH: text('/process/'),
+  PROCESS_PATH: textMatching(
+    '/process/',
+    // One path segment: the router strips nothing, the entry maps /<segment>/ to the pool's router root.
+    /^\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/$/,
+    'must be one lowercase path segment such as /process/',
+  ),
   /** false = no rendering pool: the processing pool alone, at the entry's root (needs PROCESS_SOURCE). */
   RENDER_POOL_ENABLED: envBool(true),
 
@@ -167,41 +237,50 @@ export const KIT_CONFIG_SHAPE = {
   /** gateway: a Gateway API Gateway + HTTPRoute (default); ingress: a networking.k8s.io Ingress. */
   ENTRY: envEnum(['gateway', 'ingress'], 'gateway'),
   /** Public host name of the player page (HTTPRoute/Ingress host and TLS certificate). */
-  INGRESS_HOST: text('pixel.example.com'),
+  INGRESS_HOST: textMatching('pixel.example.com', DNS_SUBDOMAIN, 'must be a lowercase DNS name'),
   /** GatewayClass of the kit's own Gateway (eg = Envoy Gateway; see k8s/README.md for others). */
-  GATEWAY_CLASS: text('eg'),
+  GATEWAY_CLASS: dnsName('eg'),
   /** An existing Gateway to attach the HTTPRoute to, as namespace/name; empty = the kit creates its own. */
-  GATEWAY_PARENT: text(''),
+  GATEWAY_PARENT: textWith('', (v) =>
+    v === '' || parseGatewayParent(v) !== undefined ? undefined : 'must be namespace/name of a Gateway',
+  ),
   /** Listener (sectionName) of GATEWAY_PARENT to attach to; empty = every listener that admits the route. */
-  GATEWAY_LISTENER: text(''),
+  GATEWAY_LISTENER: textMatching('', DNS_SUBDOMAIN, 'must be a listener name', ['']),
   /**
    * HTTPRoute timeouts.request/backendRequest: the longest a request — a signalling WebSocket lives as long
    * as its session — may last through the Gateway; 0 = none ("0s", or the implementation's longest);
    * `none` = leave the field out, for implementations that do not support it.
    */
-  ENTRY_TIMEOUT_SECONDS: text('86400'),
+  ENTRY_TIMEOUT_SECONDS: textWith('86400', (v) =>
+    v === 'none' || (/^\d{1,5}$/.test(v) && Number(v) <= 86_400)
+      ? undefined
+      : 'must be 0–86400 seconds or none',
+  ),
   /** Namespace of the Gateway's data-plane (proxy) pods: the NetworkPolicy source for the router. */
-  GATEWAY_DATAPLANE_NAMESPACE: text('envoy-gateway-system'),
+  GATEWAY_DATAPLANE_NAMESPACE: dnsLabel('envoy-gateway-system'),
   /** IngressClass (ENTRY=ingress). */
-  INGRESS_CLASS: text('nginx'),
+  INGRESS_CLASS: dnsName('nginx'),
   /** Namespace of the ingress controller (ENTRY=ingress; NetworkPolicy source). */
-  INGRESS_NAMESPACE: text('ingress-nginx'),
+  INGRESS_NAMESPACE: dnsLabel('ingress-nginx'),
   /** cert-manager ClusterIssuer for the TLS certificate; `none` = no TLS (not recommended). */
-  TLS_ISSUER: text('letsencrypt-prod'),
+  TLS_ISSUER: dnsName('letsencrypt-prod', ['', 'none']),
   /** Secret cert-manager writes the certificate into. */
-  TLS_SECRET_NAME: text('pixelstream-tls'),
+  TLS_SECRET_NAME: dnsName('pixelstream-tls'),
   /** Namespace of Prometheus (NetworkPolicy: who may scrape metrics). */
-  MONITORING_NAMESPACE: text('prometheus'),
+  MONITORING_NAMESPACE: dnsLabel('prometheus'),
   /** `release` label for Prometheus installs that select ServiceMonitors/rules by it; empty = none (support/ selects all). */
-  PROMETHEUS_RELEASE: text(''),
+  PROMETHEUS_RELEASE: textMatching('', LABEL_VALUE, 'must be a label value'),
 
   // --- TURN ---
   /** Secret holding the shared TURN REST secret under key `secret` (never in .env). */
-  TURN_SECRET_NAME: text('turn-secret'),
+  TURN_SECRET_NAME: dnsName('turn-secret'),
   /** CIDRs coturn may relay to: the pod CIDR(s) where streamers live. Everything else private is refused. */
-  TURN_ALLOWED_PEER_CIDRS: envList(['10.244.0.0/16']),
+  TURN_ALLOWED_PEER_CIDRS: checked(
+    envList(['10.244.0.0/16'], (v) => (isCidr(v) ? undefined : 'is not a CIDR')),
+    (cidrs) => (cidrs.length === 0 ? 'list the pod CIDR(s) of the streamers' : undefined),
+  ),
   /** The cluster's Service CIDR: always refused as a relay peer. */
-  TURN_SERVICE_CIDR: text('10.96.0.0/12'),
+  TURN_SERVICE_CIDR: textWith('10.96.0.0/12', (v) => (isCidr(v) ? undefined : 'must be a CIDR')),
   /** TURN listening port (UDP and TCP) on each TURN node. */
   TURN_LISTEN_PORT: envTurnListenPort(),
   /** Relay port range on each TURN node (UDP); at least 1024, so relays never take a privileged port. */
@@ -214,43 +293,46 @@ export const KIT_CONFIG_SHAPE = {
   /** Lifetime of the credentials the sidecar issues. */
   TURN_TTL_SECONDS: envTurnTtlSeconds(),
   /** TURN URLs handed to players and streamers, e.g. turn:turn.example.com:3478?transport=udp. */
-  TURN_URLS: envList([]),
+  TURN_URLS: envList([], (v) => (/^turns?:[^\s,]+$/.test(v) ? undefined : 'must be a turn: or turns: URL')),
   /** STUN URLs handed to players and streamers. */
-  STUN_URLS: envList([]),
+  STUN_URLS: envList([], (v) => (/^stuns?:[^\s,]+$/.test(v) ? undefined : 'must be a stun: URL')),
   /** STUN server coturn asks for its public address when the node has no ExternalIP; empty = none. */
-  TURN_STUN_SERVER: text(''),
+  TURN_STUN_SERVER: textMatching('', /^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host[:port]', ['']),
 
   // --- node pools ---
   /** Label (key=value) that selects GPU nodes. */
-  GPU_POOL_LABEL: text('app.pixel/gpu=true'),
+  GPU_POOL_LABEL: nodeLabel('app.pixel/gpu=true'),
   /** Taint (key[=value]:Effect) GPU nodes carry; streamer pods tolerate it. `none` = untainted pool. */
-  GPU_POOL_TAINT: text('nvidia.com/gpu:NoSchedule'),
+  GPU_POOL_TAINT: nodeTaint('nvidia.com/gpu:NoSchedule'),
   /** Label (key=value) that selects TURN nodes (public IPs). */
-  TURN_POOL_LABEL: text('app.pixel/turn=true'),
+  TURN_POOL_LABEL: nodeLabel('app.pixel/turn=true'),
   /** Taint TURN nodes carry; the TURN DaemonSet tolerates it. `none` = untainted pool. */
-  TURN_POOL_TAINT: text('app.pixel/turn=true:NoSchedule'),
+  TURN_POOL_TAINT: nodeTaint('app.pixel/turn=true:NoSchedule'),
   /** GPUs requested by each streamer pod (the nvidia.com/gpu limit). */
   GPUS_PER_POD: envInt(1, 1, 16),
 
   // --- GPU sharing (common/gpu-sharing.ts) ---
   /** `none` (one GPU per stream), `time-slicing:N` (N streams per GPU) or `mig:<profile>` (one MIG instance per stream). */
-  GPU_SHARING: text('none'),
+  GPU_SHARING: textWith('none', (v) => {
+    const sharing = parseGpuSharing(v);
+    return 'rule' in sharing ? sharing.rule : undefined;
+  }),
   /** Device-plugin MIG strategy with `mig:`: `mixed` requests nvidia.com/mig-<profile>, `single` nvidia.com/gpu. */
   MIG_STRATEGY: envEnum(MIG_STRATEGIES, 'mixed'),
   /** Name and namespace of the device-plugin config ConfigMap the kit writes for GPU_SHARING (the GPU Operator's namespace). */
-  DEVICE_PLUGIN_CONFIGMAP: text('pixelstream-gpu-sharing'),
-  DEVICE_PLUGIN_NAMESPACE: text('gpu-operator'),
+  DEVICE_PLUGIN_CONFIGMAP: dnsName('pixelstream-gpu-sharing'),
+  DEVICE_PLUGIN_NAMESPACE: dnsLabel('gpu-operator'),
   /** Scheduler of the streamer pods: empty = the default scheduler; `pixelstream-packing` = the packing profile (support/scheduler/). */
-  GPU_SCHEDULER_NAME: text(''),
+  GPU_SCHEDULER_NAME: textMatching('', DNS_SUBDOMAIN, 'must be a DNS-1123 name or empty', ['']),
 
   // --- session router ---
   /** Deploy the session router (the Ingress then points at it instead of the streamer Service). */
   ROUTER_ENABLED: envBool(true),
   ROUTER_REPLICAS: envInt(2, 1, 100),
   /** Secret with key `token`: shared by router and sidecars for the reservation API. */
-  ROUTER_TOKEN_SECRET_NAME: text('router-token'),
+  ROUTER_TOKEN_SECRET_NAME: dnsName('router-token'),
   /** Secret with key `token`: what the GPU app presents on the sidecar's streamer port. */
-  STREAMER_TOKEN_SECRET_NAME: text('streamer-token'),
+  STREAMER_TOKEN_SECRET_NAME: dnsName('streamer-token'),
   /**
    * Whether the sidecar demands that token. `false` for Unreal Engine 4.27 apps, which cannot send one (the
    * streamer port then relies on listening on the pod's loopback only).
@@ -293,7 +375,10 @@ export const KIT_CONFIG_SHAPE = {
   /** A DaemonSet pulls the streamer and sidecar images onto every GPU node as it joins. */
   PREPULL_IMAGES: envBool(true),
   /** Minimum streams per daily window, UTC: HH:MM-HH:MM=N, comma-separated (common/prewarm-schedule.ts). */
-  PREWARM_SCHEDULE: envList([]),
+  PREWARM_SCHEDULE: checked(envList([]), (entries) => {
+    const schedule = parsePrewarmSchedule(entries);
+    return 'problems' in schedule ? schedule.problems : undefined;
+  }),
   HPA_SCALE_UP_STABILIZATION_SECONDS: envInt(0, 0, 3600),
   HPA_SCALE_UP_PODS: envInt(4, 1, 1000),
   HPA_SCALE_UP_PERCENT: envInt(100, 1, 1000),
@@ -310,20 +395,6 @@ export type KitConfig = Omit<Parsed, 'HPA_TARGET'> & { HPA_TARGET: number };
 
 /** Every key of the kit configuration, in documentation order. */
 export const KIT_CONFIG_KEYS = Object.keys(KIT_CONFIG_SHAPE) as (keyof typeof KIT_CONFIG_SHAPE)[];
-
-// RFC 1123 names as Kubernetes checks them.
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
-// An image name, optionally starting with a registry host[:port]/ (no tag: tags have their own keys).
-const IMAGE_REF = /^([A-Za-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const RUN_AS = /^(\d{1,10})(?::(\d{1,10}))?$/;
-// Kubernetes resource quantities (decimal and binary suffixes, or millicores).
-const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const ABSOLUTE_PATH = /^\/[^\s,:]*$/;
-const REGISTRY = /^[a-zA-Z0-9.-]+(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
 /** A node label selector `key=value`. */
 export interface NodeLabel {
@@ -381,38 +452,6 @@ export function isCidr(text: string): boolean {
 }
 
 const rule = ruleFor(KIT_CONFIG_SHAPE);
-const show = (v: string) => JSON.stringify(v);
-type TextKey = { [K in keyof Parsed]: Parsed[K] extends string ? K : never }[keyof Parsed];
-type ListKey = { [K in keyof Parsed]: Parsed[K] extends string[] ? K : never }[keyof Parsed];
-
-/** One rule per key: `problem` says what is wrong with its value, or undefined. */
-function each(keys: readonly TextKey[], problem: (value: string) => string | undefined): EnvRule<Shape>[] {
-  return keys.map((key) =>
-    rule([key], (c) => {
-      const found = problem(c[key]);
-      return found === undefined ? [] : about(key, [found]);
-    }),
-  );
-}
-
-/** A value `re` matches, or one of `allowed` (an empty value meaning "none", for instance). */
-const matching =
-  (re: RegExp, problem: string, allowed: readonly string[] = []) =>
-  (v: string): string | undefined =>
-    allowed.includes(v) || re.test(v) ? undefined : problem;
-
-/** The items of a list key that `problem` refuses, one problem each. */
-function eachItem(key: ListKey, problem: (item: string) => string | undefined): EnvRule<Shape> {
-  return rule([key], (c) =>
-    about(
-      key,
-      c[key].flatMap((item) => {
-        const found = problem(item);
-        return found === undefined ? [] : [`${show(item)} ${found}`];
-      }),
-    ),
-  );
-}
 
 /** `low` must not exceed `high`. */
 type NumberKey = { [K in keyof Parsed]: Parsed[K] extends number ? K : never }[keyof Parsed];
@@ -420,16 +459,11 @@ function ordered(low: NumberKey, high: NumberKey) {
   return rule([low, high], (c) => (c[low] > c[high] ? about(low, [`must be ≤ ${high}=${c[high]}`]) : []));
 }
 
-const runAsProblem = (v: string): string | undefined => {
-  const ids = parseRunAs(v);
-  if (ids === undefined) return 'must be uid[:gid]';
-  return ids.uid === 0 || ids.gid === 0 ? 'must not be root (0): every pod runs as non-root' : undefined;
-};
-const absolutePath = (v: string) =>
-  ABSOLUTE_PATH.test(v) && v !== '/' ? undefined : 'must be an absolute path other than /';
-const QUANTITY_PROBLEM = 'must be a quantity such as 2, 500m or 4Gi';
-
-/** TURN ports that must not meet: the listener, the metrics exporter and the relay range. */
+/**
+ * TURN ports that must not meet: the listener, the metrics exporter and the relay range. The privileged
+ * floor stays a rule of its own, shared with turn/config.ts (common/turn-env.ts): as a field check it would
+ * hide the range's other problems (a listener the too-wide range now covers) until it was fixed.
+ */
 const TURN_PORT_RULES = [
   rule(['TURN_MIN_PORT'], (c) => privilegedRelayPorts(c.TURN_MIN_PORT)),
   rule(['TURN_MIN_PORT', 'TURN_MAX_PORT'], reversedRelayPorts),
@@ -441,31 +475,20 @@ const TURN_PORT_RULES = [
   ]),
 ];
 
-/** Bad CIDRs, and allowed ranges that would reopen what coturn must always refuse (common/peer-policy.ts). */
-const TURN_PEER_RULES = [
-  rule(['TURN_ALLOWED_PEER_CIDRS'], (c) =>
-    c.TURN_ALLOWED_PEER_CIDRS.length === 0
-      ? about('TURN_ALLOWED_PEER_CIDRS', ['list the pod CIDR(s) of the streamers'])
-      : [],
-  ),
-  eachItem('TURN_ALLOWED_PEER_CIDRS', (v) => (isCidr(v) ? undefined : 'is not a CIDR')),
-  ...each(['TURN_SERVICE_CIDR'], (v) => (isCidr(v) ? undefined : 'must be a CIDR')),
-  rule(['TURN_ALLOWED_PEER_CIDRS', 'TURN_SERVICE_CIDR'], (c) => {
-    const allowed = c.TURN_ALLOWED_PEER_CIDRS.flatMap((text) => kitCidr(text) ?? []);
-    const service = kitCidr(c.TURN_SERVICE_CIDR);
-    return about(
-      'TURN_ALLOWED_PEER_CIDRS',
-      allowedPeerClashes(allowed, service === undefined ? [] : [service]),
-    );
-  }),
-];
+/** Allowed ranges that would reopen what coturn must always refuse (common/peer-policy.ts). */
+const TURN_PEER_RULE = rule(['TURN_ALLOWED_PEER_CIDRS', 'TURN_SERVICE_CIDR'], (c) => {
+  const allowed = c.TURN_ALLOWED_PEER_CIDRS.flatMap((text) => kitCidr(text) ?? []);
+  const service = kitCidr(c.TURN_SERVICE_CIDR);
+  return about(
+    'TURN_ALLOWED_PEER_CIDRS',
+    allowedPeerClashes(allowed, service === undefined ? [] : [service]),
+  );
+});
 
-/** GPU_SHARING's form, and what cannot go with a shared GPU. */
-const GPU_SHARING_RULES = [
-  rule(['GPU_SHARING'], (c) => {
-    const sharing = parseGpuSharing(c.GPU_SHARING);
-    return 'rule' in sharing ? about('GPU_SHARING', [sharing.rule]) : [];
-  }),
+/** Rules between keys; each runs when the keys it names parsed (see parseEnv). */
+const KIT_RULES = [
+  TURN_PEER_RULE,
+  ...TURN_PORT_RULES,
   rule(['GPU_SHARING', 'GPUS_PER_POD'], (c) => {
     const sharing = parseGpuSharing(c.GPU_SHARING);
     return 'mode' in sharing && sharing.mode !== 'none' && c.GPUS_PER_POD !== 1
@@ -474,30 +497,10 @@ const GPU_SHARING_RULES = [
         ])
       : [];
   }),
-  ...each(['DEVICE_PLUGIN_CONFIGMAP'], matching(DNS_SUBDOMAIN, 'must be a DNS-1123 name')),
-  ...each(['DEVICE_PLUGIN_NAMESPACE'], matching(DNS_LABEL, 'must be a DNS-1123 label')),
-  ...each(['GPU_SCHEDULER_NAME'], matching(DNS_SUBDOMAIN, 'must be a DNS-1123 name or empty', [''])),
-];
-
-/** The processing pool's keys: a process: source, an image, a claim, an entry path, bounds. */
-const PROCESS_POOL_RULES = [
-  ...each(['PROCESS_SOURCE'], matching(/^process:./, 'must be process:<function> (or empty)', [''])),
   rule(['RENDER_POOL_ENABLED', 'PROCESS_SOURCE'], (c) =>
     !c.RENDER_POOL_ENABLED && c.PROCESS_SOURCE === ''
       ? about('RENDER_POOL_ENABLED', ['needs PROCESS_SOURCE (a kit without any pool serves nobody)'])
       : [],
-  ),
-  ...each(
-    ['PROCESS_IMAGE'],
-    matching(IMAGE_REF, 'must be an image name ([registry/]path, lowercase, no tag)'),
-  ),
-  ...each(['PROCESS_TAG'], matching(TAG, 'must be an image tag')),
-  ...each(['PROCESS_RUN_AS'], (v) => (v === '' ? undefined : runAsProblem(v))),
-  ...each(['PROCESS_RECORD_CLAIM'], matching(DNS_SUBDOMAIN, 'must be a PersistentVolumeClaim name', [''])),
-  // One path segment: the router strips nothing, the entry maps /<segment>/ to the pool's router root.
-  ...each(
-    ['PROCESS_PATH'],
-    matching(/^\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/$/, 'must be one lowercase path segment such as /process/'),
   ),
   ordered('PROCESS_MIN_REPLICAS', 'PROCESS_MAX_REPLICAS'),
   rule(['GPU_SHARING', 'PROCESS_GPUS_PER_POD'], (c) => {
@@ -508,85 +511,7 @@ const PROCESS_POOL_RULES = [
         ])
       : [];
   }),
-];
-
-/** Rules on values and between keys; each runs when the keys it names parsed (see parseEnv). */
-const KIT_RULES = [
-  ...each(['NAMESPACE'], matching(DNS_LABEL, 'must be a DNS-1123 label')),
-  ...each(
-    ['IMAGE_REGISTRY', 'STREAMER_IMAGE_REGISTRY'],
-    matching(REGISTRY, 'must be host[:port][/path] without a trailing slash', ['']),
-  ),
-  ...each(
-    ['SIDECAR_IMAGE', 'STREAMER_IMAGE', 'TURN_IMAGE', 'ROUTER_IMAGE'],
-    matching(IMAGE_REF, 'must be an image name ([registry/]path, lowercase, no tag)'),
-  ),
-  ...each(['SIDECAR_TAG', 'STREAMER_TAG', 'TURN_TAG', 'ROUTER_TAG'], matching(TAG, 'must be an image tag')),
-  ...each(['SIDECAR_RUN_AS', 'ROUTER_RUN_AS', 'TURN_RUN_AS'], runAsProblem),
-  ...each(['STREAMER_RUN_AS'], (v) => (v === '' ? undefined : runAsProblem(v))),
-  ...each(
-    ['STREAMER_SOURCE'],
-    matching(
-      /^(testsrc$|file:.|x11::\d|rtp:\d|process:.)/,
-      'must be testsrc, file:…, x11::…, rtp:… or process:… (or empty)',
-      [''],
-    ),
-  ),
-  ...each(['RECORD_CLAIM'], matching(DNS_SUBDOMAIN, 'must be a PersistentVolumeClaim name', [''])),
-  ...each(['RECORD_PATH'], absolutePath),
-  eachItem('STREAMER_WRITABLE_PATHS', absolutePath),
-  ...each(['STREAMER_CPU_REQUEST', 'STREAMER_MEMORY_REQUEST'], matching(QUANTITY, QUANTITY_PROBLEM)),
-  ...each(['STREAMER_MEMORY_LIMIT'], matching(QUANTITY, QUANTITY_PROBLEM, ['none'])),
-  ...each(
-    [
-      'TURN_SECRET_NAME',
-      'ROUTER_TOKEN_SECRET_NAME',
-      'STREAMER_TOKEN_SECRET_NAME',
-      'TLS_SECRET_NAME',
-      'INGRESS_CLASS',
-      'GATEWAY_CLASS',
-    ],
-    matching(DNS_SUBDOMAIN, 'must be a DNS-1123 name'),
-  ),
-  ...each(
-    ['IMAGE_PULL_SECRET', 'STREAMER_PULL_SECRET', 'TLS_ISSUER'],
-    matching(DNS_SUBDOMAIN, 'must be a DNS-1123 name', ['', 'none']),
-  ),
-  ...each(['GATEWAY_PARENT'], (v) =>
-    v === '' || parseGatewayParent(v) !== undefined ? undefined : 'must be namespace/name of a Gateway',
-  ),
-  ...each(['ENTRY_TIMEOUT_SECONDS'], (v) =>
-    v === 'none' || (/^\d{1,5}$/.test(v) && Number(v) <= 86_400)
-      ? undefined
-      : 'must be 0–86400 seconds or none',
-  ),
-  ...each(['GATEWAY_LISTENER'], matching(DNS_SUBDOMAIN, 'must be a listener name', [''])),
-  ...each(
-    ['TURN_NAMESPACE', 'INGRESS_NAMESPACE', 'GATEWAY_DATAPLANE_NAMESPACE', 'MONITORING_NAMESPACE'],
-    matching(DNS_LABEL, 'must be a DNS-1123 label'),
-  ),
-  ...each(['PROMETHEUS_RELEASE'], matching(LABEL_VALUE, 'must be a label value')),
-  ...each(['INGRESS_HOST'], matching(DNS_SUBDOMAIN, 'must be a lowercase DNS name')),
-  ...TURN_PEER_RULES,
-  ...TURN_PORT_RULES,
-  eachItem('TURN_URLS', (v) => (/^turns?:[^\s,]+$/.test(v) ? undefined : 'must be a turn: or turns: URL')),
-  eachItem('STUN_URLS', (v) => (/^stuns?:[^\s,]+$/.test(v) ? undefined : 'must be a stun: URL')),
-  ...each(['TURN_STUN_SERVER'], matching(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host[:port]', [''])),
-  ...each(['GPU_POOL_LABEL', 'TURN_POOL_LABEL'], (v) =>
-    parseNodeLabel(v) === undefined ? 'must be key=value' : undefined,
-  ),
-  ...each(['GPU_POOL_TAINT', 'TURN_POOL_TAINT'], (v) =>
-    v === 'none' || parseNodeTaint(v) !== undefined
-      ? undefined
-      : 'must be key[=value]:NoSchedule|PreferNoSchedule|NoExecute',
-  ),
-  ...GPU_SHARING_RULES,
-  ...PROCESS_POOL_RULES,
   ordered('STREAM_BUFFER_MIN', 'STREAM_BUFFER_MAX'),
-  rule(['PREWARM_SCHEDULE'], (c) => {
-    const schedule = parsePrewarmSchedule(c.PREWARM_SCHEDULE);
-    return 'problems' in schedule ? about('PREWARM_SCHEDULE', schedule.problems) : [];
-  }),
   ordered('HPA_MIN_REPLICAS', 'HPA_MAX_REPLICAS'),
 ];
 

@@ -251,8 +251,8 @@ describe('GPU_SHARING configuration', () => {
         GPU_SCHEDULER_NAME: 'Packing!',
       }),
     ).toEqual([
-      'MIG_STRATEGY="both": must be one of single, mixed',
       'GPU_SHARING="time-slicing:1": time-slicing needs 2 to 48 replicas per GPU',
+      'MIG_STRATEGY="both": must be one of single, mixed',
       'DEVICE_PLUGIN_NAMESPACE="GPU_Operator": must be a DNS-1123 label',
       'GPU_SCHEDULER_NAME="Packing!": must be a DNS-1123 name or empty',
     ]);

@@ -146,9 +146,9 @@ describe.skipIf(!kubectlOk)('kustom.sh', { timeout: 60_000 }, () => {
     expect(r.stdout).toBe('');
     const problems = r.stderr.split('\n').filter((l) => l.startsWith('  - '));
     expect(problems).toEqual([
-      '  - TURN_REALM="my realm!": must be letters, digits, dots and dashes',
       '  - NAMESPACE="Bad_Name": must be a DNS-1123 label',
       '  - GATEWAY_PARENT="no-slash": must be namespace/name of a Gateway',
+      '  - TURN_REALM="my realm!": must be letters, digits, dots and dashes',
       '  - Deployment/streamer container signalserver would exit at start: TURN_URLS=(unset): needed when TURN_SECRET is set (set in .env: TURN_URLS)',
     ]);
   });
