@@ -1,7 +1,6 @@
 // Optional session lifecycle CloudEvents (structured JSON) POSTed to EVENTS_SINK_URL. Fire and forget:
 // a bounded number in flight, each with a short timeout; anything beyond is dropped and counted, so a slow
 // or dead sink can never hold up signalling.
-import { CloudEvent } from 'cloudevents';
 import { hostname } from 'node:os';
 import type { Logger } from '../common/index.js';
 
@@ -27,24 +26,24 @@ export function createEventSink(url: string | undefined, log: Logger, onDrop: ()
   if (!url) return { emit: () => {}, flush: () => Promise.resolve() };
   const source = `/pixelstream/sidecar/${process.env.POD_NAME ?? hostname()}`;
   const inFlight = new Set<Promise<void>>();
+  // Imported with the first event: a sidecar without a sink never loads (or holds) the CloudEvents library.
+  let format: Promise<typeof import('./cloud-event.js')> | undefined;
   return {
     emit(type, data) {
       if (inFlight.size >= MAX_IN_FLIGHT) {
         onDrop();
         return;
       }
-      const ce = new CloudEvent({
-        type: `io.pixelstream.${type}`,
-        source,
-        datacontenttype: 'application/json',
-        data,
-      });
-      const post = fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/cloudevents+json' },
-        body: JSON.stringify(ce.toJSON()),
-        signal: AbortSignal.timeout(POST_TIMEOUT_MS),
-      })
+      const time = new Date().toISOString();
+      const post = (format ??= import('./cloud-event.js'))
+        .then(({ structuredEvent }) =>
+          fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/cloudevents+json' },
+            body: structuredEvent({ type: `io.pixelstream.${type}`, source, time, data }),
+            signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+          }),
+        )
         .then(async (res) => {
           await res.body?.cancel();
           if (!res.ok) throw new Error(`sink answered ${res.status}`);
