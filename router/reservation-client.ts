@@ -22,16 +22,18 @@ const RELEASE_RETRY_MS = [250, 1000];
 /** Largest response body read from a sidecar; a reservation is a few hundred bytes. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
+const AGENT_OPTIONS = { keepAlive: true, maxSockets: 32 };
+
 interface RawResponse {
   status: number;
   body: string;
 }
 
 export class ReservationClient {
-  private readonly agents = {
-    http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
-  };
+  private readonly httpAgent = new http.Agent(AGENT_OPTIONS);
+  // Made for the first https sidecar URL: sidecars in a cluster speak plain HTTP, and a router that never
+  // makes a TLS connection then never loads node:tls (its bundle loads node:https on first use).
+  private httpsAgent?: https.Agent;
   private closed = false;
 
   constructor(
@@ -112,8 +114,8 @@ export class ReservationClient {
 
   close(): void {
     this.closed = true;
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.httpAgent.destroy();
+    this.httpsAgent?.destroy();
   }
 
   private send(method: string, base: string, path: string, body?: string): Promise<RawResponse> {
@@ -130,7 +132,12 @@ export class ReservationClient {
     return new Promise<RawResponse>((resolve, reject) => {
       const req = (isHttps ? https : http).request(
         url,
-        { method, headers, agent: isHttps ? this.agents.https : this.agents.http, timeout: this.timeoutMs },
+        {
+          method,
+          headers,
+          agent: isHttps ? (this.httpsAgent ??= new https.Agent(AGENT_OPTIONS)) : this.httpAgent,
+          timeout: this.timeoutMs,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
