@@ -30,6 +30,22 @@ export const ROUTER = {
   arrivalsTotal: 'pixelstream_router_arrivals_total',
 } as const;
 
+/** `result` label values of SIDECAR.reservationsTotal. */
+export const SIDECAR_RESERVATION_RESULTS = [
+  'granted',
+  'resumed',
+  'released',
+  'expired',
+  'not_found',
+  'draining',
+  'conflict',
+  'unauthorized',
+] as const;
+export type SidecarReservationResult = (typeof SIDECAR_RESERVATION_RESULTS)[number];
+/** `result` label values of SIDECAR.podPatchesTotal. */
+export const SIDECAR_POD_PATCH_RESULTS = ['ok', 'error'] as const;
+export type SidecarPodPatchResult = (typeof SIDECAR_POD_PATCH_RESULTS)[number];
+
 /** `result` label values of ROUTER.allocationsTotal. */
 export const ROUTER_ALLOCATION_RESULTS = ['assigned', 'resumed', 'rejected', 'failed'] as const;
 export type RouterAllocationResult = (typeof ROUTER_ALLOCATION_RESULTS)[number];

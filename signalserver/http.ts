@@ -10,6 +10,7 @@ import {
   errorBody,
   type Logger,
   type ReservationRequest,
+  type SidecarReservationResult,
   type SidecarStatus,
 } from '../common/index.js';
 import { playerPage } from '../common/player-page.js';
@@ -21,7 +22,7 @@ export interface HttpDeps {
   reservations: Reservations;
   routerToken: string | undefined;
   playerPageDir: string;
-  onReservation(result: string): void;
+  onReservation(result: SidecarReservationResult): void;
   onRejection(reason: 'unauthorized'): void;
   log: Logger;
 }

@@ -1,7 +1,12 @@
 // The sidecar's Prometheus metrics, named only through common/metric-names.ts (the adapter rules, HPA,
 // dashboards and simulator read the same constants). Gauges mirror SidecarStatus on every change.
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { SIDECAR, type SidecarStatus } from '../common/index.js';
+import {
+  SIDECAR,
+  SIDECAR_POD_PATCH_RESULTS,
+  SIDECAR_RESERVATION_RESULTS,
+  type SidecarStatus,
+} from '../common/index.js';
 import { metricDefinitions } from '../common/metric-definitions.js';
 
 // Sessions last from seconds (a bounce) to hours (a working session).
@@ -50,10 +55,15 @@ export class SidecarMetrics {
     'subscribe to the first answer relayed (how long WebRTC negotiation takes to start)',
     ANSWER_BUCKETS,
   );
-  readonly reservations = this.define.outcomes(SIDECAR.reservationsTotal, 'reservation API outcomes');
+  readonly reservations = this.define.outcomes(
+    SIDECAR.reservationsTotal,
+    'reservation API outcomes',
+    SIDECAR_RESERVATION_RESULTS,
+  );
   readonly podPatches = this.define.outcomes(
     SIDECAR.podPatchesTotal,
     "patches of this pod's allocation label, deletion cost and safe-to-evict marks, by result",
+    SIDECAR_POD_PATCH_RESULTS,
   );
   readonly podReady = this.define.histogram(
     SIDECAR.podReadySeconds,

@@ -11,6 +11,7 @@ import {
   STREAMER_POD_SELECTOR,
   type NodeFill,
 } from '../common/pod-marks.js';
+import type { SidecarPodPatchResult } from '../common/metric-names.js';
 import type { SidecarStatus } from '../common/reservation-api.js';
 import { KubeApiError, kubeCall, kubeErrorCodes } from './kube-api.js';
 import { nodeFill, nodePodsUrl, otherPodsOnNode, type OtherPods } from './node-fill.js';
@@ -41,7 +42,7 @@ export interface PodPatcherOptions {
   /** One call's time limit. @default 5000 */
   requestTimeoutMs?: number;
   /** Called after every attempt (feeds SIDECAR.podPatchesTotal). */
-  onPatch?: (result: 'ok' | 'error') => void;
+  onPatch?: (result: SidecarPodPatchResult) => void;
   /**
    * How often the streamer pods on this node (NODE_NAME) are listed to weigh the deletion cost by the
    * node's fill; a changed fill is patched like a changed allocation. @default 15000
