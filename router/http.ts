@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import { errorBody, type Logger } from '../common/index.js';
 import { SESSION_PATH } from '../common/router-messages.js';
+import { pageSecurityHeaders } from '../common/page-security.js';
 import { playerPage } from '../common/player-page.js';
 import type { SessionCookies } from './session-cookie.js';
 
@@ -29,18 +29,11 @@ export function createApp(options: HttpOptions): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(
-    helmet({
-      // The page talks to its own origin over WebSocket and shows a MediaStream; nothing else is needed.
-      contentSecurityPolicy: {
-        directives: {
-          'connect-src': ["'self'", 'ws:', 'wss:'],
-          'media-src': ["'self'", 'blob:'],
-          'img-src': ["'self'", 'data:', 'blob:'],
-          // Not helmet's `upgrade-insecure-requests`: over plain HTTP on any host but loopback it sends the
-          // page's own scripts to https:// (see signalserver/http.ts).
-          'upgrade-insecure-requests': null,
-        },
-      },
+    // The page talks to its own origin over WebSocket and shows a MediaStream; nothing else is needed.
+    pageSecurityHeaders({
+      'connect-src': ["'self'", 'ws:', 'wss:'],
+      'media-src': ["'self'", 'blob:'],
+      'img-src': ["'self'", 'data:', 'blob:'],
     }),
   );
   app.get('/healthz', (_req, res) => {

@@ -76,14 +76,19 @@ const LOADED_ON_FIRST_USE = new Set(['https', 'tls']);
  */
 const LAZY = 'lazy-';
 
+/** The lines every stand-in starts with: `real()` requires `specifier` on its first call. */
+function realOnFirstCall(specifier: string): string {
+  return `let mod;
+const real = () => (mod ??= require(${JSON.stringify(specifier)}));`;
+}
+
 /**
  * A stand-in for module `specifier` (a built-in, or a lazy file of the bundle) that requires it when a
  * property is first read. `__esModule` is what esbuild's interop helpers read at start; answering it must
  * not load the module.
  */
 function loadOnFirstUse(specifier: string): string {
-  return `let mod;
-const real = () => (mod ??= require(${JSON.stringify(specifier)}));
+  return `${realOnFirstCall(specifier)}
 module.exports = new Proxy({}, {
   get: (_, key) => (key === '__esModule' && mod === undefined ? undefined : Reflect.get(real(), key)),
   set: (_, key, value) => Reflect.set(real(), key, value),
@@ -204,8 +209,7 @@ function mimeTypesStandIn(realPath: string, lazyFile: string): string {
     if (answer) inputs.push(answer);
   }
   const others = Object.keys(real).filter((key) => key !== 'contentType' && key !== 'lookup');
-  return `let mod;
-const real = () => (mod ??= require(${JSON.stringify(lazyFile)}));
+  return `${realOnFirstCall(lazyFile)}
 const contentTypes = ${JSON.stringify(contentType)};
 const lookups = ${JSON.stringify(lookup)};
 const known = (table, s) => typeof s === 'string' && Object.hasOwn(table, s);
@@ -222,8 +226,7 @@ for (const key of ${JSON.stringify(others)})
  * it checks for colours. Anything else read from it loads the real module.
  */
 function debugStandIn(_realPath: string, lazyFile: string): string {
-  return `let mod;
-const real = () => (mod ??= require(${JSON.stringify(lazyFile)}));
+  return `${realOnFirstCall(lazyFile)}
 const off = (namespace) =>
   Object.assign(() => {}, {
     namespace,

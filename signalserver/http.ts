@@ -1,7 +1,6 @@
 // The HTTP surface on PLAYER_PORT: health, readiness, status, the router's reservation API and the player
 // page. Handlers only read status and call the reservation lock; every error is a coded JSON body.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import {
@@ -13,6 +12,7 @@ import {
   type SidecarReservationResult,
   type SidecarStatus,
 } from '../common/index.js';
+import { pageSecurityHeaders } from '../common/page-security.js';
 import { playerPage } from '../common/player-page.js';
 import { isReady } from './allocation.js';
 import type { Reservations } from './reservations.js';
@@ -35,10 +35,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // helmet's policy, less `upgrade-insecure-requests`: on plain HTTP from any address but loopback (Compose
-  // on a LAN host, an entry without TLS) it sends every script of the page to https:// and nothing plays.
-  // Behind TLS it had nothing to upgrade: the page loads only its own origin.
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }));
+  app.use(pageSecurityHeaders());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -150,7 +150,7 @@ class SentPacket {
 }
 
 /** Per-SRTP-session state: the key object and the salt XOR the sender's SSRC (RFC 7714 §8.1). */
-export interface GcmState {
+interface GcmState {
   key: KeyObject;
   /** 12-byte IV with the salt and SSRC folded in; ROC and sequence number are XORed per packet. */
   iv: Buffer;
@@ -159,7 +159,7 @@ export interface GcmState {
 }
 
 /** The GCM state of one SSRC under an SRTP session key and salt. */
-export function gcmState(sessionKey: Buffer, sessionSalt: Buffer, ssrc: number): GcmState {
+function gcmState(sessionKey: Buffer, sessionSalt: Buffer, ssrc: number): GcmState {
   const iv = Buffer.alloc(12);
   iv.writeUInt32BE(ssrc, 2);
   for (let i = 0; i < 12; i++) iv[i]! ^= sessionSalt[i]!;
@@ -170,7 +170,7 @@ export function gcmState(sessionKey: Buffer, sessionSalt: Buffer, ssrc: number):
  * SRTP with AEAD_AES_128_GCM (RFC 7714): `out` holds the RTP header in its first `headerLength` bytes and
  * room for the payload and the 16-byte tag after it. The header is authenticated, the payload encrypted.
  */
-export function sealGcm(
+function sealGcm(
   state: GcmState,
   rolloverCounter: number,
   seq: number,
