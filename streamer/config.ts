@@ -20,6 +20,7 @@ import {
 import { AUDIO_MODES, type AudioMode } from './audio-plan.js';
 import { PIXEL_FORMATS, type PixelFormat } from './processing/pipeline-args.js';
 import { parseSourceSpec, type SourceSpec } from './source-spec.js';
+import { FANOUT_SEND_MODES, type FanoutSendMode } from './srtp-send.js';
 
 export const CODECS = ['vp8', 'h264'] as const;
 export type Codec = (typeof CODECS)[number];
@@ -88,6 +89,9 @@ const shape = {
   // A connected player whose camera sends nothing this long is disconnected (PROCESS_NO_CAMERA).
   PROCESS_CAMERA_TIMEOUT_SECONDS: envInt(20, 1, 600),
   RECORD_DIR: envString('recordings'),
+  // How packets leave for players: native (the srtp-send addon: batched, one AES context per player),
+  // js (a Node cipher and a send per packet), or auto (native when the addon loads).
+  FANOUT_SEND: envEnum(FANOUT_SEND_MODES, 'auto'),
 };
 
 export interface StreamerConfig {
@@ -119,6 +123,7 @@ export interface StreamerConfig {
   peerConnectTimeoutSeconds: number;
   statsIntervalSeconds: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  fanoutSend: FanoutSendMode;
   processing: ProcessingConfig;
 }
 
@@ -191,6 +196,7 @@ export function loadStreamerConfig(env: Env): StreamerConfig {
     peerConnectTimeoutSeconds: raw.PEER_CONNECT_TIMEOUT_SECONDS,
     statsIntervalSeconds: raw.STATS_INTERVAL_SECONDS,
     logLevel: raw.LOG_LEVEL,
+    fanoutSend: raw.FANOUT_SEND,
     processing: {
       pixelFormat: raw.PROCESS_PIXEL_FORMAT,
       stallSeconds: raw.PROCESS_STALL_SECONDS,

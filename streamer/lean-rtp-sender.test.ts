@@ -14,6 +14,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { extensionTemplate, installLeanSender, ntpNow } from './lean-rtp-sender.js';
 import { isRtpMedia } from './rtp-socket.js';
+import { chooseSendPath } from './srtp-send.js';
 import { connectWeriftPair } from './testing/werift-pair.js';
 
 const MID = 'urn:ietf:params:rtp-hdrext:sdes:mid';
@@ -67,7 +68,13 @@ describe('ntpNow', () => {
   });
 });
 
-describe('installLeanSender', () => {
+// Both send paths: the native addon (built by `npm test`'s pretest) and the Node-cipher path.
+const native = chooseSendPath('native').addon;
+
+describe.each([
+  ['native', native],
+  ['js', undefined],
+])('installLeanSender, %s send path', (_, addon) => {
   it("the receiver's SRTP session decrypts what it sends, and the packet handed to it is unchanged", async () => {
     const track = new MediaStreamTrack({ kind: 'video' });
     let sender: RTCRtpSender | undefined;
@@ -79,7 +86,7 @@ describe('installLeanSender', () => {
       { headerExtensions: { video: [useSdesMid(), useTransportWideCC(), useAbsSendTime()], audio: [] } },
     );
     try {
-      const counts = installLeanSender(sender!);
+      const counts = installLeanSender(sender!, addon);
       // A plain UDP pair: werift's own ICE send path carries no media, the socket gets it directly.
       const connection = pair.offerer.dtlsTransports[0]!.iceTransport.connection;
       const weriftSend = connection.send.bind(connection);
@@ -107,7 +114,7 @@ describe('installLeanSender', () => {
       }
       const before = sent.map((p) => p.serialize());
       for (const p of sent) track.writeRtp(p);
-      expect(counts).toEqual({ lean: sent.length, fallback: 0 });
+      expect(counts).toEqual({ lean: sent.length, native: addon ? sent.length : 0, fallback: 0 });
       await expect.poll(() => wire.length).toBe(sent.length);
       expect(throughWerift).toBe(0);
       await expect.poll(() => pair.answerer.connectionState).toBe('connected');

@@ -3,9 +3,11 @@
 // object it is handed (so the fan-out had to copy it per player), rebuilds the extension list with
 // map/filter/find/sort, reads the NTP clock through string parsing, serializes the header bit by bit,
 // keeps a parsed packet for retransmission, and encrypts and sends through seven nested async functions.
-// This one writes the player's header straight into the outgoing buffer from a per-sender template,
-// encrypts it with AES-GCM in one pass, hands it to the UDP socket of a plain UDP candidate pair directly,
-// and leaves the packet it is handed untouched, so all players share one parsed packet. The video and
+// This one writes the player's header from a per-sender template and leaves the packet it is handed
+// untouched, so all players share one parsed packet. On a plain UDP candidate pair the native addon
+// (srtp-send.ts) seals it under the player's long-lived AES-GCM context into a batch that leaves as one
+// sendmsg per frame; without the addon (or on a TURN or TCP pair) the packet is sealed with a Node cipher
+// and handed to the pair's UDP socket, or to werift's ICE send, directly. The video and
 // audio senders of a player both use it, so their RTCP sender reports read the same (correct) NTP clock. werift's own bookkeeping is kept (sequence/timestamp offsets for source changes, the counters
 // and NTP/RTP pair its RTCP sender reports use, the retransmission cache, bandwidth-estimation records).
 // Packets it does not handle (padding, CSRCs, header extensions of their own, RED, simulcast ids, a
@@ -15,6 +17,7 @@ import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
 import { headerCopy } from './rtp-copies.js';
+import { socketFd, type SrtpChannel, type SrtpSendAddon } from './srtp-send.js';
 
 /** RFC 7714 AEAD_AES_128_GCM, the profile werift and browsers pick first. */
 const PROFILE_AEAD_AES_128_GCM = 0x0007;
@@ -210,6 +213,16 @@ function directSocket(pair: CandidatePairInternals): Socket | null {
   return socket;
 }
 
+/** The pair a channel sends on: its batch is sent only while that pair's socket is open. */
+const pendingFlush = new Map<SrtpChannel, { addon: SrtpSendAddon; pair: CandidatePairInternals }>();
+let flushScheduled = false;
+function flushPending(): void {
+  flushScheduled = false;
+  for (const [channel, { addon, pair }] of pendingFlush)
+    if (!pair.protocol.transport?.closed) addon.flush(channel);
+  pendingFlush.clear();
+}
+
 /**
  * Sends on the nominated pair. werift's ICE send goes through four nested async functions (a promise
  * each) that end in one `socket.send` for a plain UDP pair; that pair gets the `socket.send` directly (with
@@ -232,6 +245,8 @@ const done = Promise.resolve();
 /** Packets sent by the lean path and by werift's own (see the module comment for which). */
 export interface LeanSenderCounts {
   lean: number;
+  /** Of the lean ones, those the native addon sealed and sent. */
+  native: number;
   fallback: number;
 }
 
@@ -239,8 +254,8 @@ export interface LeanSenderCounts {
  * Replaces `sender.sendRtp` with the lean path. It never writes to the packets it is handed, so one parsed
  * packet can go to every player.
  */
-export function installLeanSender(sender: RTCRtpSender): LeanSenderCounts {
-  const counts: LeanSenderCounts = { lean: 0, fallback: 0 };
+export function installLeanSender(sender: RTCRtpSender, addon?: SrtpSendAddon): LeanSenderCounts {
+  const counts: LeanSenderCounts = { lean: 0, native: 0, fallback: 0 };
   const s = sender as unknown as SenderInternals;
   const original = s.sendRtp.bind(s);
   let template: ExtensionTemplate | undefined | null = null;
@@ -256,6 +271,30 @@ export function installLeanSender(sender: RTCRtpSender): LeanSenderCounts {
         ? gcmState(context.cipher.srtpSessionKey, context.cipher.srtpSessionSalt, s.ssrc)
         : undefined;
     return gcm;
+  }
+  // The native channel of the current pair and SRTP session, opened on first use; null where there is none.
+  let route:
+    { pair: CandidatePairInternals; context: SrtpContextInternals; channel: SrtpChannel | null } | undefined;
+  function channelFor(connection: IceConnectionInternals, context: SrtpContextInternals): SrtpChannel | null {
+    const pair = connection.nominated;
+    if (!addon || !pair || connection.state === 'closed' || connection.state === 'failed') return null;
+    if (pair.protocol.transport?.closed) return null;
+    if (route?.pair === pair && route.context === context) return route.channel;
+    const socket = directSocket(pair);
+    const fd = socket ? socketFd(socket) : undefined;
+    const channel =
+      socket && fd !== undefined
+        ? addon.open(
+            fd,
+            isIP(pair.remoteAddr[0]) === 6 ? 6 : 4,
+            pair.remoteAddr[0],
+            pair.remoteAddr[1],
+            context.cipher.srtpSessionKey,
+            context.cipher.srtpSessionSalt.subarray(0, 12),
+          )
+        : null;
+    route = { pair, context, channel };
+    return channel;
   }
 
   s.sendRtp = (input) => {
@@ -295,38 +334,61 @@ export function installLeanSender(sender: RTCRtpSender): LeanSenderCounts {
     const ext = template.bytes;
     const headerLength = 12 + (ext?.length ?? 0);
     const payload = rtp.payload;
-    const out = Buffer.allocUnsafe(headerLength + payload.length + GCM_TAG_LENGTH);
-    out[0] = ext ? 0x90 : 0x80;
-    out[1] = (h.marker ? 0x80 : 0) | s.codec.payloadType;
-    out.writeUInt16BE(seq, 2);
-    out.writeUInt32BE(timestamp, 4);
-    out.writeUInt32BE(s.ssrc, 8);
+    const header = Buffer.allocUnsafe(headerLength);
+    header[0] = ext ? 0x90 : 0x80;
+    header[1] = (h.marker ? 0x80 : 0) | s.codec.payloadType;
+    header.writeUInt16BE(seq, 2);
+    header.writeUInt32BE(timestamp, 4);
+    header.writeUInt32BE(s.ssrc, 8);
     let wideSeq = -1;
     if (ext) {
-      ext.copy(out, 12);
+      ext.copy(header, 12);
       if (template.transportWideCC >= 0) {
         wideSeq = dtls.transportSequenceNumber = (dtls.transportSequenceNumber + 1) & 0xffff;
-        out.writeUInt16BE(wideSeq, 12 + template.transportWideCC);
+        header.writeUInt16BE(wideSeq, 12 + template.transportWideCC);
       }
       if (template.absSendTime >= 0)
-        out.writeUIntBE(Number((s.ntpTimestamp >> 14n) & 0xffffffn), 12 + template.absSendTime, 3);
+        header.writeUIntBE(Number((s.ntpTimestamp >> 14n) & 0xffffffn), 12 + template.absSendTime, 3);
     }
-    const headerBytes = out.subarray(0, headerLength);
     const roc = context.getSrtpSsrcState(s.ssrc);
     context.updateRolloverCount(seq, roc);
-    sealGcm(state, roc.rolloverCounter, seq, out, headerLength, payload);
+    const connection = dtls.iceTransport.connection;
+    const channel = channelFor(connection, context);
+    let size: number;
+    if (channel && addon) {
+      size = addon.seal(channel, header, payload, roc.rolloverCounter);
+      counts.native++;
+      const pair = connection.nominated!;
+      pair.packetsSent++;
+      pair.bytesSent += size;
+      // A frame's packets leave together on its last (marker) packet; anything else by the end of this
+      // turn of the event loop.
+      if (h.marker) addon.flush(channel);
+      else {
+        pendingFlush.set(channel, { addon, pair });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flushPending);
+        }
+      }
+    } else {
+      const out = Buffer.allocUnsafe(headerLength + payload.length + GCM_TAG_LENGTH);
+      header.copy(out);
+      sealGcm(state, roc.rolloverCounter, seq, out, headerLength, payload);
+      size = out.length;
+      sendOnNominatedPair(connection, out);
+    }
 
     s.octetCount += payload.length;
     s.headerBytesSent += headerLength;
     s.packetCount = (s.packetCount + 1) >>> 0;
-    s.rtpCache[seq % RTP_HISTORY_SIZE] = new SentPacket(headerBytes, payload);
-    dtls.bytesSent += out.length;
+    s.rtpCache[seq % RTP_HISTORY_SIZE] = new SentPacket(header, payload);
+    dtls.bytesSent += size;
     dtls.packetsSent++;
-    sendOnNominatedPair(dtls.iceTransport.connection, out);
     if (!s.rtcpRunning) void s.runRtcp();
     if (wideSeq >= 0) {
       const now = Date.now();
-      s.senderBWE.rtpPacketSent({ wideSeq, size: out.length, sendingAtMs: now, sentAtMs: now });
+      s.senderBWE.rtpPacketSent({ wideSeq, size, sendingAtMs: now, sentAtMs: now });
     }
     return done;
   };

@@ -15,6 +15,7 @@ import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js'
 import { keepEarlyDtls } from './early-dtls.js';
 import { isKeyframePayload } from './keyframe.js';
 import { installLeanSender } from './lean-rtp-sender.js';
+import type { SrtpSendAddon } from './srtp-send.js';
 import { onlyConfiguredStun, peerConfig, weriftIceServers } from './peer-config.js';
 import { PeerTimeline, type PeerStage } from './peer-timeline.js';
 
@@ -28,6 +29,8 @@ export interface PlayerPeerOptions {
   peerConnectionOptions: PeerConnectionOptions;
   iceExtraHosts: string[];
   icePortRange: [number, number] | undefined;
+  /** The native send path (srtp-send.ts), when it loaded. */
+  srtpSend?: SrtpSendAddon;
   log: Logger;
   send(message: Message): void;
   onData(peer: PlayerPeer, data: Buffer): void;
@@ -127,10 +130,10 @@ export class PlayerPeer {
     // creates in the browser; it can only send on those we offer to receive on.
     const receive = o.receive;
     const transceiver = pc.addTransceiver(this.track, { direction: receive ? 'sendrecv' : 'sendonly' });
-    installLeanSender(transceiver.sender);
+    installLeanSender(transceiver.sender, o.srtpSend);
     transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
     if (o.attachAudio)
-      installLeanSender(pc.addTransceiver(this.audioTrack, { direction: 'sendonly' }).sender);
+      installLeanSender(pc.addTransceiver(this.audioTrack, { direction: 'sendonly' }).sender, o.srtpSend);
     if (receive) {
       transceiver.onTrack.subscribe((track) =>
         receive.video(

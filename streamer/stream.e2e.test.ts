@@ -1,5 +1,6 @@
 // Epic's frontend on our player page, in real Chromium, against the real sidecar and streamer processes:
-// connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264 — and its stats line says so;
+// connects, decodes the first frame and keeps the frame rate — for VP8 and for H.264, through the native
+// send path and the JavaScript one — and its stats line says so;
 // the page arrives precompressed with caching headers, and Epic's frontend adopts the signalling socket that
 // connect.js opened before the bundle loaded (one socket per page load, not two).
 import { describe, expect, it } from 'vitest';
@@ -13,9 +14,15 @@ const ok = requirements(['chromium', 'ffmpeg'], { netns: true });
 describe.skipIf(!ok)("streaming to Epic's frontend", () => {
   const chromium = browserPerSuite();
 
-  it.each(['vp8', 'h264'])('%s: first frame, then ≥ 25 fps for 5 s', async (codec) => {
-    const pair = await startPair({ STREAM_CODEC: codec, HW_ENCODER: 'auto' });
+  it.each([
+    ['vp8', 'native'],
+    ['h264', 'native'],
+    ['vp8', 'js'],
+  ])('%s, %s send path: first frame, then ≥ 25 fps for 5 s', async (codec, send) => {
+    const pair = await startPair({ STREAM_CODEC: codec, HW_ENCODER: 'auto', FANOUT_SEND: send });
     try {
+      const path = await pair.streamer!.waitFor((l) => l.msg === 'fan-out send path');
+      expect(path.send).toBe(send);
       const plan = await pair.streamer!.waitFor((l) => l.msg === 'media plan');
       expect(plan.encoder).toBe(codec === 'vp8' ? 'libvpx' : 'libx264'); // no GPU on the test machines
       const { page, console } = await newPage(chromium.browser);

@@ -4,6 +4,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { build, type Logger } from '../common/index.js';
 import type { StreamerConfig } from './config.js';
+import { chooseSendPath, type SendPath } from './srtp-send.js';
 import { planAudio } from './audio-plan.js';
 import { planMedia, type MediaPlan } from './encoder-select.js';
 import { probeFfmpeg } from './ffmpeg-probe.js';
@@ -46,6 +47,16 @@ async function checkFileSource(config: StreamerConfig): Promise<void> {
 
 export async function startStreamer(config: StreamerConfig, log: Logger): Promise<Streamer> {
   await checkFileSource(config);
+  let send: SendPath;
+  try {
+    send = chooseSendPath(config.fanoutSend);
+  } catch (err) {
+    throw new StreamerError('FANOUT_SEND_UNAVAILABLE', (err as Error).message);
+  }
+  log.info(
+    send.path === 'native' ? { send: 'native', file: send.file } : { send: 'js', why: send.why },
+    'fan-out send path',
+  );
   const facts = await probeFfmpeg(
     config.ffmpegPath,
     config.source,
@@ -158,6 +169,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
       peerConnectionOptions: signalling.peerConnectionOptions,
       iceExtraHosts: config.iceExtraHosts,
       icePortRange: config.icePortRange,
+      srtpSend: send.addon,
       log,
       send: (m) => void signalling.send(m),
       onData,

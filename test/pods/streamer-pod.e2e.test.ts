@@ -54,6 +54,11 @@ describe.skipIf(!ok)('streamer pod', () => {
     expect(cluster.api.unexpected).toEqual([]);
   }, 120_000);
 
+  it("sends to players through the image's native fan-out path (the addon beside the bundle loads)", async () => {
+    const line = await pod.waitForLog('streamer', (l) => l.msg === 'fan-out send path');
+    expect(line).toMatchObject({ send: 'native', file: '/app/srtp-send.node' });
+  });
+
   it('runs every container as its manifest says, on a read-only root with a writable emptyDir', async () => {
     await expectManifestUsersAndReadOnlyRoot(pod);
   });
