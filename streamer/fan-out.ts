@@ -1,17 +1,20 @@
 // The fan-out behind every shared source: each RTP packet is parsed once and handed to every attached
-// player's track, so N players cost N SRTP encryptions and sends, never N encodes. Every player's sender is
+// player's sender, so N players cost N SRTP encryptions and sends, never N encodes. Every player's sender is
 // the lean one (lean-rtp-sender.ts), which writes the player's own header into its own buffer and never
-// touches the packet, so all of them share it. Each player still has its own track: a source change
+// touches the packet, so all of them share it; the fan-out calls it directly rather than through werift's
+// track event. Each player still has its own track: a source change
 // (`sourceChanged`) moves each sender's sequence/timestamp offsets, which must not leak between players. A
 // player that joins between keyframes first gets the current group of pictures (keyframe and the frames
 // since), so it can decode at once.
 import { RtpPacket, type MediaStreamTrack } from 'werift';
 import type { GopCache } from './keyframe.js';
+import { leanSendOf } from './lean-rtp-sender.js';
 import type { MediaSourceStats } from './media-source.js';
 
 /** Copies every packet to the attached tracks and, for video, keeps the current GOP. */
 export class FanOut {
-  private readonly tracks = new Set<MediaStreamTrack>();
+  /** Each attached track and how a packet reaches its sender. */
+  private readonly tracks = new Map<MediaStreamTrack, (packet: RtpPacket) => void>();
   readonly stats: MediaSourceStats = {
     packets: 0,
     frames: 0,
@@ -33,7 +36,7 @@ export class FanOut {
     this.gop?.push(packet);
     if (this.tracks.size === 0) return;
     const parsed = RtpPacket.deSerialize(packet);
-    for (const t of this.tracks) t.writeRtp(parsed);
+    for (const send of this.tracks.values()) send(parsed);
   }
 
   /** The encoder behind the stream changed (restart, loop): keep each player's numbering continuous. */
@@ -45,12 +48,13 @@ export class FanOut {
       sequenceNumber: (first.readUInt16BE(2) - 1) & 0xffff,
       timestamp: (first.readUInt32BE(4) - this.frameTicks) >>> 0,
     };
-    for (const t of this.tracks) t.onSourceChanged.execute(header);
+    for (const t of this.tracks.keys()) t.onSourceChanged.execute(header);
   }
 
   attach(track: MediaStreamTrack, withGop: boolean): () => void {
-    if (withGop && this.gop) for (const p of this.gop.snapshot()) track.writeRtp(p);
-    this.tracks.add(track);
+    const send = leanSendOf(track) ?? ((p: RtpPacket) => track.writeRtp(p));
+    if (withGop && this.gop) for (const p of this.gop.snapshot()) send(RtpPacket.deSerialize(p));
+    this.tracks.set(track, send);
     return () => void this.tracks.delete(track);
   }
 }

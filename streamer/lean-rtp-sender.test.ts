@@ -12,7 +12,7 @@ import {
   type RTCRtpSender,
 } from 'werift';
 import { describe, expect, it } from 'vitest';
-import { extensionTemplate, installLeanSender, ntpNow } from './lean-rtp-sender.js';
+import { extensionTemplate, installLeanSender, leanSendOf, ntpNow } from './lean-rtp-sender.js';
 import { isRtpMedia } from './rtp-socket.js';
 import { chooseSendPath } from './srtp-send.js';
 import { connectWeriftPair } from './testing/werift-pair.js';
@@ -113,7 +113,9 @@ describe.each([
         sent.push(new RtpPacket(header, Buffer.alloc(100 + i * 25, i)));
       }
       const before = sent.map((p) => p.serialize());
-      for (const p of sent) track.writeRtp(p);
+      // Half through werift's track event, half straight to the lean send as the fan-out does.
+      const direct = leanSendOf(track)!;
+      sent.forEach((p, i) => (i % 2 === 0 ? track.writeRtp(p) : direct(p)));
       expect(counts).toEqual({ lean: sent.length, native: addon ? sent.length : 0, fallback: 0 });
       await expect.poll(() => wire.length).toBe(sent.length);
       expect(throughWerift).toBe(0);

@@ -15,7 +15,7 @@
 import { createCipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpSender } from 'werift';
 import { headerCopy } from './rtp-copies.js';
 import { socketFd, type SrtpChannel, type SrtpSendAddon } from './srtp-send.js';
 
@@ -250,6 +250,18 @@ export interface LeanSenderCounts {
   fallback: number;
 }
 
+/** The lean send behind each track whose sender has one (see leanSendOf). */
+const leanSends = new WeakMap<MediaStreamTrack, (rtp: RtpPacket) => void>();
+
+/**
+ * The lean send of the sender `track` was given to, for callers that hand each packet to many tracks:
+ * werift's `track.writeRtp` reaches the same function through its event dispatch, two promises per packet
+ * and player on the way. Undefined for a track whose sender has no lean path.
+ */
+export function leanSendOf(track: MediaStreamTrack): ((rtp: RtpPacket) => void) | undefined {
+  return leanSends.get(track);
+}
+
 /**
  * Replaces `sender.sendRtp` with the lean path. It never writes to the packets it is handed, so one parsed
  * packet can go to every player.
@@ -392,5 +404,12 @@ export function installLeanSender(sender: RTCRtpSender, addon?: SrtpSendAddon): 
     }
     return done;
   };
+  const track = (sender as { track?: MediaStreamTrack }).track;
+  if (track)
+    leanSends.set(track, (rtp) => {
+      const sent = s.sendRtp(rtp);
+      // werift's own path (the fallback) is async and may reject; the lean one returns `done`.
+      if (sent !== done) sent.catch(noop);
+    });
   return counts;
 }

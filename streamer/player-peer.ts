@@ -69,8 +69,11 @@ const DISCONNECTED_GRACE_MS = 10_000;
 
 /** The one codec we offer: exactly what the shared encoder produces. */
 export function codecParameters(codec: Codec): RTCRtpCodecParameters {
-  // No `ccm fir`: werift reports PLI only, and browsers fall back to PLI when FIR is not offered.
-  const rtcpFeedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }];
+  // No `ccm fir`: werift reports PLI only, and browsers fall back to PLI when FIR is not offered. No
+  // `goog-remb` (nor transport-wide congestion control): every player shares one encode at a fixed
+  // bitrate, so a per-player estimate has nothing to steer, and Chromium's REMB messages (~4 a second
+  // each) were a third of what an extra player cost the streamer.
+  const rtcpFeedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }];
   return codec === 'vp8'
     ? new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, rtcpFeedback })
     : new RTCRtpCodecParameters({
