@@ -15,6 +15,7 @@ import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js'
 import { keepEarlyDtls } from './early-dtls.js';
 import { isKeyframePayload } from './keyframe.js';
 import { installLeanSender } from './lean-rtp-sender.js';
+import { installRtcpIntake } from './rtcp-intake.js';
 import type { SrtpSendAddon } from './srtp-send.js';
 import { onlyConfiguredStun, peerConfig, weriftIceServers } from './peer-config.js';
 import { PeerTimeline, type PeerStage } from './peer-timeline.js';
@@ -29,7 +30,7 @@ export interface PlayerPeerOptions {
   peerConnectionOptions: PeerConnectionOptions;
   iceExtraHosts: string[];
   icePortRange: [number, number] | undefined;
-  /** The native send path (srtp-send.ts), when it loaded. */
+  /** The native send path (srtp-send.ts), when it loaded; it also opens what the player sends over SRTCP. */
   srtpSend?: SrtpSendAddon;
   log: Logger;
   send(message: Message): void;
@@ -69,11 +70,8 @@ const DISCONNECTED_GRACE_MS = 10_000;
 
 /** The one codec we offer: exactly what the shared encoder produces. */
 export function codecParameters(codec: Codec): RTCRtpCodecParameters {
-  // No `ccm fir`: werift reports PLI only, and browsers fall back to PLI when FIR is not offered. No
-  // `goog-remb` (nor transport-wide congestion control): every player shares one encode at a fixed
-  // bitrate, so a per-player estimate has nothing to steer, and Chromium's REMB messages (~4 a second
-  // each) were a third of what an extra player cost the streamer.
-  const rtcpFeedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }];
+  // No `ccm fir`: werift reports PLI only, and browsers fall back to PLI when FIR is not offered.
+  const rtcpFeedback = [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }];
   return codec === 'vp8'
     ? new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90_000, rtcpFeedback })
     : new RTCRtpCodecParameters({
@@ -199,6 +197,7 @@ export class PlayerPeer {
     const offer = await pc.createOffer();
     onlyConfiguredStun(pc);
     keepEarlyDtls(pc);
+    if (o.srtpSend) for (const t of pc.dtlsTransports) installRtcpIntake(t, o.srtpSend);
     // Media can flow once DTLS is done; werift reports the connection 'connected' only after the data
     // channel's SCTP association too, one more handshake that the first frame need not wait for.
     for (const t of pc.dtlsTransports)
