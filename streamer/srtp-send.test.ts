@@ -168,7 +168,7 @@ describe('chooseSendPath', () => {
       writeFileSync(other, 'module.exports = { open() {} };');
       expect(chooseSendPath('auto', [other])).toMatchObject({
         path: 'js',
-        why: `${other} is not the srtp-send addon (no seal, flush, stats)`,
+        why: `${other} is not the srtp-send addon (no seal, flush, stats, rtcpReceiver, openRtcp)`,
       });
     } finally {
       rmSync(dir, { recursive: true });

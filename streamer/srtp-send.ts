@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 /** A channel: one player's SRTP session key on one socket, to one address. Opaque to JavaScript. */
 export type SrtpChannel = { readonly srtpChannel: unique symbol };
+/** A player's SRTCP session (its key and salt) for opening what it sends. Opaque to JavaScript. */
+export type SrtcpReceiver = { readonly srtcpReceiver: unique symbol };
 
 /** The addon's functions (native/srtp-send.c says what each does). */
 export interface SrtpSendAddon {
@@ -22,6 +24,9 @@ export interface SrtpSendAddon {
   flush(channel: SrtpChannel): void;
   /** [sent packets, dropped packets, send calls, failed sends, last errno, 1 while UDP GSO works] */
   stats(channel: SrtpChannel): number[];
+  rtcpReceiver(key: Buffer, salt: Buffer): SrtcpReceiver;
+  /** The RTCP compound inside an SRTCP packet (AEAD_AES_128_GCM), or null when it does not authenticate. */
+  openRtcp(receiver: SrtcpReceiver, packet: Buffer): Buffer | null;
 }
 
 export const FANOUT_SEND_MODES = ['auto', 'native', 'js'] as const;
@@ -50,7 +55,7 @@ export function chooseSendPath(
   if (file) {
     try {
       const addon = createRequire(import.meta.url)(file) as Partial<SrtpSendAddon>;
-      const missing = (['open', 'seal', 'flush', 'stats'] as const).filter(
+      const missing = (['open', 'seal', 'flush', 'stats', 'rtcpReceiver', 'openRtcp'] as const).filter(
         (f) => typeof addon[f] !== 'function',
       );
       if (missing.length === 0) return { addon: addon as SrtpSendAddon, path: 'native', file };

@@ -1,4 +1,5 @@
-// SRTP sealing and batched UDP sends for the streamer's fan-out, as a Node-API addon.
+// SRTP sealing and batched UDP sends for the streamer's fan-out, and SRTCP opening for what players send
+// back, as a Node-API addon.
 //
 // Every player of a stream gets every RTP packet sealed under its own SRTP key and sent on its own socket.
 // From JavaScript that costs a fresh AES-GCM cipher per packet (Node cannot re-key or re-IV a cipher), a
@@ -35,7 +36,12 @@ int EVP_EncryptInit_ex(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, ENGINE *im
 int EVP_EncryptUpdate(EVP_CIPHER_CTX *ctx, unsigned char *out, int *outl, const unsigned char *in, int inl);
 int EVP_EncryptFinal_ex(EVP_CIPHER_CTX *ctx, unsigned char *out, int *outl);
 int EVP_CIPHER_CTX_ctrl(EVP_CIPHER_CTX *ctx, int type, int arg, void *ptr);
+int EVP_DecryptInit_ex(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, ENGINE *impl, const unsigned char *key,
+                       const unsigned char *iv);
+int EVP_DecryptUpdate(EVP_CIPHER_CTX *ctx, unsigned char *out, int *outl, const unsigned char *in, int inl);
+int EVP_DecryptFinal_ex(EVP_CIPHER_CTX *ctx, unsigned char *outm, int *outl);
 #define EVP_CTRL_GCM_GET_TAG 0x10
+#define EVP_CTRL_GCM_SET_TAG 0x11
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -308,12 +314,107 @@ static napi_value channel_stats(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+// --- SRTCP from a player: one AES-GCM decryption context per remote SRTCP session --------------------------
+
+typedef struct {
+  EVP_CIPHER_CTX *gcm;
+  uint8_t salt[12];
+} rtcp_receiver_t;
+
+static void rtcp_receiver_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  rtcp_receiver_t *rx = data;
+  if (rx->gcm) EVP_CIPHER_CTX_free(rx->gcm);
+  free(rx);
+}
+
+// rtcpReceiver(key: Buffer(16), salt: Buffer(12)) -> receiver
+static napi_value rtcp_receiver_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint8_t *key, *salt;
+  size_t key_len, salt_len;
+  if (argc != 2 || !buffer_arg(env, argv[0], &key, &key_len) || !buffer_arg(env, argv[1], &salt, &salt_len) ||
+      key_len != 16 || salt_len != 12) {
+    napi_throw_type_error(env, NULL, "srtp-send: rtcpReceiver(key[16], salt[12]) got bad arguments");
+    return NULL;
+  }
+  rtcp_receiver_t *rx = calloc(1, sizeof *rx);
+  if (!rx) {
+    napi_throw_error(env, NULL, "srtp-send: out of memory");
+    return NULL;
+  }
+  memcpy(rx->salt, salt, 12);
+  rx->gcm = EVP_CIPHER_CTX_new();
+  if (!rx->gcm || EVP_DecryptInit_ex(rx->gcm, EVP_aes_128_gcm(), NULL, key, NULL) != 1) {
+    rtcp_receiver_free(env, rx, NULL);
+    napi_throw_error(env, NULL, "srtp-send: AES-GCM set-up failed");
+    return NULL;
+  }
+  napi_value out;
+  if (napi_create_external(env, rx, rtcp_receiver_free, NULL, &out) != napi_ok) {
+    rtcp_receiver_free(env, rx, NULL);
+    napi_throw_error(env, NULL, "srtp-send: napi_create_external failed");
+    return NULL;
+  }
+  return out;
+}
+
+// openRtcp(receiver, packet) -> the RTCP compound, or null when the packet does not authenticate.
+// RFC 7714 §9: the packet is header (8) | payload | tag (16) | E flag and SRTCP index (4); the IV is
+// salt ^ (0 0 | SSRC | 0 0 | index); the associated data is the header and the E/index word, and with E
+// clear the payload too (authenticated, not encrypted).
+static napi_value rtcp_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *p = NULL;
+  uint8_t *packet;
+  size_t len;
+  if (argc != 2 || napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL ||
+      !buffer_arg(env, argv[1], &packet, &len)) {
+    napi_throw_type_error(env, NULL, "srtp-send: openRtcp(receiver, packet) got bad arguments");
+    return NULL;
+  }
+  rtcp_receiver_t *rx = p;
+  napi_value result;
+  CHECK(env, napi_get_null(env, &result));
+  if (len < 8 + GCM_TAG + 4 || len > 65535) return result;
+  size_t tag_at = len - 4 - GCM_TAG;
+  const uint8_t *index = packet + len - 4;
+  int encrypted = (index[0] & 0x80) != 0;
+  uint8_t iv[12];
+  memcpy(iv, rx->salt, 12);
+  for (int i = 0; i < 4; i++) iv[2 + i] ^= packet[4 + i]; // SSRC
+  iv[8] ^= index[0] & 0x7f, iv[9] ^= index[1], iv[10] ^= index[2], iv[11] ^= index[3];
+  void *out_data;
+  napi_value out;
+  CHECK(env, napi_create_buffer(env, tag_at, &out_data, &out));
+  uint8_t *dst = out_data;
+  memcpy(dst, packet, encrypted ? 8 : tag_at);
+  int n = 0;
+  const uint8_t *aad = packet;
+  size_t aad_len = encrypted ? 8 : tag_at;
+  if (EVP_DecryptInit_ex(rx->gcm, NULL, NULL, NULL, iv) != 1 ||
+      EVP_DecryptUpdate(rx->gcm, NULL, &n, aad, (int)aad_len) != 1 ||
+      EVP_DecryptUpdate(rx->gcm, NULL, &n, index, 4) != 1 ||
+      (encrypted && EVP_DecryptUpdate(rx->gcm, dst + 8, &n, packet + 8, (int)(tag_at - 8)) != 1) ||
+      EVP_CIPHER_CTX_ctrl(rx->gcm, EVP_CTRL_GCM_SET_TAG, GCM_TAG, (void *)(packet + tag_at)) != 1 ||
+      EVP_DecryptFinal_ex(rx->gcm, dst + tag_at, &n) != 1)
+    return result;
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, channel_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"seal", NULL, channel_seal, NULL, NULL, NULL, napi_enumerable, NULL},
       {"flush", NULL, channel_flush, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, channel_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rtcpReceiver", NULL, rtcp_receiver_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openRtcp", NULL, rtcp_open, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;
