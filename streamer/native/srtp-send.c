@@ -86,6 +86,17 @@ static void channel_free(napi_env env, void *data, void *hint) {
   free(ch);
 }
 
+// `data` as a JavaScript value that frees it with `finalize` when collected; on failure frees it at once.
+static napi_value owned_by_js(napi_env env, void *data, napi_finalize finalize) {
+  napi_value out;
+  if (napi_create_external(env, data, finalize, NULL, &out) != napi_ok) {
+    finalize(env, data, NULL);
+    napi_throw_error(env, NULL, "srtp-send: napi_create_external failed");
+    return NULL;
+  }
+  return out;
+}
+
 static channel_t *channel_arg(napi_env env, napi_value v) {
   void *p = NULL;
   if (napi_get_value_external(env, v, &p) != napi_ok || p == NULL) {
@@ -161,13 +172,7 @@ static napi_value channel_open(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, ok ? "srtp-send: AES-GCM set-up failed" : "srtp-send: bad address");
     return NULL;
   }
-  napi_value out;
-  if (napi_create_external(env, ch, channel_free, NULL, &out) != napi_ok) {
-    channel_free(env, ch, NULL);
-    napi_throw_error(env, NULL, "srtp-send: napi_create_external failed");
-    return NULL;
-  }
-  return out;
+  return owned_by_js(env, ch, channel_free);
 }
 
 // Sends the batch: one GSO datagram when the sizes allow, else one sendmmsg. Empties the batch.
@@ -353,13 +358,7 @@ static napi_value rtcp_receiver_open(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "srtp-send: AES-GCM set-up failed");
     return NULL;
   }
-  napi_value out;
-  if (napi_create_external(env, rx, rtcp_receiver_free, NULL, &out) != napi_ok) {
-    rtcp_receiver_free(env, rx, NULL);
-    napi_throw_error(env, NULL, "srtp-send: napi_create_external failed");
-    return NULL;
-  }
-  return out;
+  return owned_by_js(env, rx, rtcp_receiver_free);
 }
 
 // openRtcp(receiver, packet) -> the RTCP compound, or null when the packet does not authenticate.
