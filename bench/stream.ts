@@ -116,17 +116,25 @@ async function startRelay(): Promise<{ sidecarEnv: Record<string, string>; stop(
   };
 }
 
-async function cpuPerPlayer(
-  counts: number[],
-): Promise<{ players: number; streamerCpu: number; encoderCpu: number; fps: number }[]> {
+interface CpuRow {
+  players: number;
+  streamerCpu: number;
+  encoderCpu: number;
+  fps: number;
+}
+
+async function cpuPerPlayer(counts: number[]): Promise<{ sendPath: string; rows: CpuRow[] }> {
   const max = Math.max(...counts);
   const pair: Pair = await startPair(
     { STREAM_WIDTH: WIDTH, STREAM_HEIGHT: HEIGHT, STREAM_CODEC: CODEC },
     { MAX_PLAYERS_PER_STREAMER: String(max) },
   );
   const browser = await launchBrowser();
-  const rows: { players: number; streamerCpu: number; encoderCpu: number; fps: number }[] = [];
+  const rows: CpuRow[] = [];
+  let sendPath: string;
   try {
+    const path = await pair.streamer!.waitFor((l) => l.msg === 'fan-out send path');
+    sendPath = path.send === 'native' ? 'native' : `js (${String(path.why)})`;
     const sh = Number((await pair.streamer!.waitFor((l) => l.msg === 'encoder started')).pid);
     const encoderPids = () => [sh, ...childPids(sh)];
     const streamerPid = pair.streamer!.pid;
@@ -156,7 +164,7 @@ async function cpuPerPlayer(
     await browser.close();
     await pair.stop();
   }
-  return rows;
+  return { sendPath, rows };
 }
 
 const strategies: { name: string; env: Record<string, string> }[] = [
@@ -215,10 +223,10 @@ try {
       process.stdout.write(row(await firstFrames(s)));
   }
   if (process.env.BENCH_CPU !== '0') {
+    const { sendPath, rows } = await cpuPerPlayer([1, 4, 8]);
     process.stdout.write(
-      '\n| players on one stream | streamer CPU % (fan-out, SRTP) | per extra player % | per extra player, % of encoder | encoder CPU % | mean decoded fps |\n|---|---|---|---|---|---|\n',
+      `\nfan-out send path (FANOUT_SEND): ${sendPath}\n\n| players on one stream | streamer CPU % (fan-out, SRTP) | per extra player % | per extra player, % of encoder | encoder CPU % | mean decoded fps |\n|---|---|---|---|---|---|\n`,
     );
-    const rows = await cpuPerPlayer([1, 4, 8]);
     const one = rows[0]!;
     for (const r of rows) {
       const extra = r.players > 1 ? (r.streamerCpu - one.streamerCpu) / (r.players - 1) : NaN;
