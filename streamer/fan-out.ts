@@ -51,11 +51,23 @@ export class FanOut {
     for (const t of this.tracks.keys()) t.onSourceChanged.execute(header);
   }
 
+  /**
+   * Adds `track` on the next turn of the event loop, with the current group of pictures first when
+   * `withGop`. Players attach the moment their DTLS handshake completes, and werift's last handshake
+   * flight may then still wait in its promise chain while the native send path writes to the socket at
+   * once: a browser drops SRTP that arrives before its own handshake is done, and with it the whole cached
+   * group of pictures (measured: first frame 720 ms instead of 230, the wait for the next keyframe).
+   */
   attach(track: MediaStreamTrack, withGop: boolean): () => void {
     const send = leanSendOf(track) ?? ((p: RtpPacket) => track.writeRtp(p));
-    if (withGop && this.gop) for (const p of this.gop.snapshot()) send(RtpPacket.deSerialize(p));
-    this.tracks.set(track, send);
-    return () => void this.tracks.delete(track);
+    const join = setImmediate(() => {
+      if (withGop && this.gop) for (const p of this.gop.snapshot()) send(RtpPacket.deSerialize(p));
+      this.tracks.set(track, send);
+    });
+    return () => {
+      clearImmediate(join);
+      this.tracks.delete(track);
+    };
   }
 }
 

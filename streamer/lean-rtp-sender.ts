@@ -250,8 +250,12 @@ export interface LeanSenderCounts {
   fallback: number;
 }
 
-/** The lean send behind each track whose sender has one (see leanSendOf). */
-const leanSends = new WeakMap<MediaStreamTrack, (rtp: RtpPacket) => void>();
+/** The lean send behind each track whose sender has one, and who watches what it is handed. */
+interface LeanTrackSend {
+  send: (rtp: RtpPacket) => void;
+  observers: Set<(rtp: RtpPacket) => void>;
+}
+const leanSends = new WeakMap<MediaStreamTrack, LeanTrackSend>();
 
 /**
  * The lean send of the sender `track` was given to, for callers that hand each packet to many tracks:
@@ -259,7 +263,21 @@ const leanSends = new WeakMap<MediaStreamTrack, (rtp: RtpPacket) => void>();
  * and player on the way. Undefined for a track whose sender has no lean path.
  */
 export function leanSendOf(track: MediaStreamTrack): ((rtp: RtpPacket) => void) | undefined {
-  return leanSends.get(track);
+  return leanSends.get(track)?.send;
+}
+
+/**
+ * Calls `observer` with every packet handed to `track`'s sender, whether straight to its lean send or
+ * through werift's track event, until the returned function is called.
+ */
+export function observeSent(track: MediaStreamTrack, observer: (rtp: RtpPacket) => void): () => void {
+  const lean = leanSends.get(track);
+  lean?.observers.add(observer);
+  const event = track.onReceiveRtp.subscribe(observer);
+  return () => {
+    lean?.observers.delete(observer);
+    event.unSubscribe();
+  };
 }
 
 /**
@@ -405,11 +423,17 @@ export function installLeanSender(sender: RTCRtpSender, addon?: SrtpSendAddon): 
     return done;
   };
   const track = (sender as { track?: MediaStreamTrack }).track;
-  if (track)
-    leanSends.set(track, (rtp) => {
-      const sent = s.sendRtp(rtp);
-      // werift's own path (the fallback) is async and may reject; the lean one returns `done`.
-      if (sent !== done) sent.catch(noop);
+  if (track) {
+    const observers = new Set<(rtp: RtpPacket) => void>();
+    leanSends.set(track, {
+      observers,
+      send: (rtp) => {
+        if (observers.size > 0) for (const o of observers) o(rtp);
+        const sent = s.sendRtp(rtp);
+        // werift's own path (the fallback) is async and may reject; the lean one returns `done`.
+        if (sent !== done) sent.catch(noop);
+      },
     });
+  }
   return counts;
 }

@@ -14,7 +14,7 @@ import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
 import { keepEarlyDtls } from './early-dtls.js';
 import { isKeyframePayload } from './keyframe.js';
-import { installLeanSender } from './lean-rtp-sender.js';
+import { installLeanSender, observeSent } from './lean-rtp-sender.js';
 import { installRtcpIntake } from './rtcp-intake.js';
 import type { SrtpSendAddon } from './srtp-send.js';
 import { onlyConfiguredStun, peerConfig, weriftIceServers } from './peer-config.js';
@@ -152,10 +152,11 @@ export class PlayerPeer {
       this.stage('dataChannelOpen');
       o.onDataChannelOpen(this);
     });
-    // The parsed packet's payload: no re-serialising of every packet until the first keyframe.
-    const firstKeyframe = this.track.onReceiveRtp.subscribe((rtp) => {
+    // The parsed packet's payload: no re-serialising of every packet until the first keyframe. The fan-out
+    // hands packets to the lean send directly, not through the track's event: observeSent sees both.
+    const stopWatching = observeSent(this.track, (rtp) => {
       if (!isKeyframePayload(o.codec, rtp.payload)) return;
-      firstKeyframe.unSubscribe();
+      stopWatching();
       this.stage('firstKeyframeSent');
     });
     // Only 'connected': werift also reports 'completed' when gathering ends, checks or not.

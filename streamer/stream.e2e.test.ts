@@ -4,7 +4,7 @@
 // the page arrives precompressed with caching headers, and Epic's frontend adopts the signalling socket that
 // connect.js opened before the bundle loaded (one socket per page load, not two).
 import { describe, expect, it } from 'vitest';
-import { measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
+import { inboundRtp, measureFps, newPage, waitForFirstFrame } from '../test/support/browser.js';
 import { browserPerSuite } from '../test/support/browser-per-suite.js';
 import { requirements } from '../test/support/tools.js';
 import { startPair } from './testing/stack.js';
@@ -48,6 +48,12 @@ describe.skipIf(!ok)("streaming to Epic's frontend", () => {
       const kbps = Number(/(\d+) kbit\/s/.exec(stats)?.[1]);
       expect(kbps).toBeGreaterThan(100);
       expect(kbps).toBeLessThan(20_000);
+      // The first picture came from the group of pictures the player was sent on joining: had the browser
+      // dropped it (SRTP arriving before its DTLS handshake completed), it would have asked for a keyframe.
+      expect((await inboundRtp(page, 'video')).pliCount).toBe(0);
+      // The streamer's set-up timeline saw the first keyframe go to this player, whichever path sent it.
+      const timeline = await pair.streamer!.waitFor((l) => l.msg === 'player timeline');
+      expect(timeline.firstKeyframeSent).toBeGreaterThan(0);
       const firstFrameMs = await page.evaluate(() => document.body.dataset.firstFrameMs);
       expect(Number(firstFrameMs)).toBeGreaterThan(0);
       expect(stats).toMatch(new RegExp(`\\nfirst frame ${firstFrameMs} ms$`));
