@@ -17,7 +17,16 @@ export type SrtcpReceiver = { readonly srtcpReceiver: unique symbol };
 
 /** The addon's functions (native/srtp-send.c says what each does). */
 export interface SrtpSendAddon {
-  open(fd: number, family: 4 | 6, address: string, port: number, key: Buffer, salt: Buffer): SrtpChannel;
+  /** `gso` false: batches leave with sendmmsg, as they do once the kernel refuses UDP segmentation. */
+  open(
+    fd: number,
+    family: 4 | 6,
+    address: string,
+    port: number,
+    key: Buffer,
+    salt: Buffer,
+    gso?: boolean,
+  ): SrtpChannel;
   /** Seals one packet (SSRC and sequence number read from `header`) into the batch; returns its size on the wire. */
   seal(channel: SrtpChannel, header: Buffer, payload: Buffer, roc: number): number;
   /** Sends the batch. */

@@ -123,10 +123,11 @@ static int buffer_arg(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   return napi_get_buffer_info(env, v, (void **)data, len) == napi_ok;
 }
 
-// open(fd, family, address, port, key: Buffer(16), salt: Buffer(12)) -> channel
+// open(fd, family, address, port, key: Buffer(16), salt: Buffer(12), gso = true) -> channel
+// gso false sends every batch with sendmmsg, as a channel does once the kernel refuses UDP_SEGMENT.
 static napi_value channel_open(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t fd, family;
   uint32_t port;
@@ -134,14 +135,16 @@ static napi_value channel_open(napi_env env, napi_callback_info info) {
   size_t address_len;
   uint8_t *key, *salt;
   size_t key_len, salt_len;
-  if (argc != 6 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+  bool gso = true;
+  if (argc < 6 || argc > 7 || (argc == 7 && napi_get_value_bool(env, argv[6], &gso) != napi_ok) ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
       napi_get_value_int32(env, argv[1], &family) != napi_ok ||
       napi_get_value_string_utf8(env, argv[2], address, sizeof address, &address_len) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &port) != napi_ok || !buffer_arg(env, argv[4], &key, &key_len) ||
       !buffer_arg(env, argv[5], &salt, &salt_len) || key_len != 16 || salt_len != 12 || port > 65535 ||
       fd < 0) {
     napi_throw_type_error(env, NULL,
-                          "srtp-send: open(fd, 4|6, address, port, key[16], salt[12]) got bad arguments");
+                          "srtp-send: open(fd, 4|6, address, port, key[16], salt[12], gso?) got bad arguments");
     return NULL;
   }
   channel_t *ch = calloc(1, sizeof *ch);
@@ -150,7 +153,7 @@ static napi_value channel_open(napi_env env, napi_callback_info info) {
     return NULL;
   }
   ch->fd = fd;
-  ch->gso = 1;
+  ch->gso = gso ? 1 : 0;
   memcpy(ch->salt, salt, 12);
   int ok;
   if (family == 6) {
