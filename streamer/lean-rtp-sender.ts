@@ -17,6 +17,7 @@ import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpSender } from 'werift';
 import { headerCopy } from './rtp-copies.js';
+import { sendTarget, type SendTarget } from './send-target.js';
 import { socketFd, type SrtpChannel, type SrtpSendAddon } from './srtp-send.js';
 
 /** RFC 7714 AEAD_AES_128_GCM, the profile werift and browsers pick first. */
@@ -213,13 +214,12 @@ function directSocket(pair: CandidatePairInternals): Socket | null {
   return socket;
 }
 
-/** The pair a channel sends on: its batch is sent only while that pair's socket is open. */
-const pendingFlush = new Map<SrtpChannel, { addon: SrtpSendAddon; pair: CandidatePairInternals }>();
+/** Channels with packets batched this turn, and their targets: a batch is sent only while its socket is open. */
+const pendingFlush = new Map<SrtpChannel, { addon: SrtpSendAddon; target: SendTarget }>();
 let flushScheduled = false;
 function flushPending(): void {
   flushScheduled = false;
-  for (const [channel, { addon, pair }] of pendingFlush)
-    if (!pair.protocol.transport?.closed) addon.flush(channel);
+  for (const [channel, { addon, target }] of pendingFlush) if (!target.closed()) addon.flush(channel);
   pendingFlush.clear();
 }
 
@@ -302,29 +302,51 @@ export function installLeanSender(sender: RTCRtpSender, addon?: SrtpSendAddon): 
         : undefined;
     return gcm;
   }
-  // The native channel of the current pair and SRTP session, opened on first use; null where there is none.
+  // The native channel of the current pair and SRTP session, opened on first use. Without a target (no
+  // UDP socket, a TURN peer with no channel bound yet, a binding being refreshed) packets take the
+  // JavaScript path, and the target is looked for again a second later.
   let route:
-    { pair: CandidatePairInternals; context: SrtpContextInternals; channel: SrtpChannel | null } | undefined;
-  function channelFor(connection: IceConnectionInternals, context: SrtpContextInternals): SrtpChannel | null {
+    | {
+        pair: CandidatePairInternals;
+        context: SrtpContextInternals;
+        target: SendTarget | null;
+        channel: SrtpChannel | null;
+        retryAt: number;
+      }
+    | undefined;
+  function nativeRoute(
+    connection: IceConnectionInternals,
+    context: SrtpContextInternals,
+  ): { channel: SrtpChannel; target: SendTarget } | null {
     const pair = connection.nominated;
     if (!addon || !pair || connection.state === 'closed' || connection.state === 'failed') return null;
-    if (pair.protocol.transport?.closed) return null;
-    if (route?.pair === pair && route.context === context) return route.channel;
-    const socket = directSocket(pair);
-    const fd = socket ? socketFd(socket) : undefined;
-    const channel =
-      socket && fd !== undefined
-        ? addon.open(
-            fd,
-            isIP(pair.remoteAddr[0]) === 6 ? 6 : 4,
-            pair.remoteAddr[0],
-            pair.remoteAddr[1],
-            context.cipher.srtpSessionKey,
-            context.cipher.srtpSessionSalt.subarray(0, 12),
-          )
-        : null;
-    route = { pair, context, channel };
-    return channel;
+    const now = Date.now() / 1000;
+    if (route?.pair !== pair || route.context !== context || (!route.channel && now >= route.retryAt)) {
+      const target = sendTarget(pair);
+      const fd = target ? socketFd(target.socket) : undefined;
+      const channel =
+        target && fd !== undefined
+          ? addon.open(
+              fd,
+              isIP(target.address) === 6 ? 6 : 4,
+              target.address,
+              target.port,
+              context.cipher.srtpSessionKey,
+              context.cipher.srtpSessionSalt.subarray(0, 12),
+              true,
+              target.turnChannel,
+            )
+          : null;
+      route = { pair, context, target: channel ? target : null, channel, retryAt: now + 1 };
+    }
+    const { target, channel } = route;
+    if (!target || !channel) return null;
+    if (!target.usable(now)) {
+      route.channel = null;
+      route.retryAt = now + 1;
+      return null;
+    }
+    return { channel, target };
   }
 
   s.sendRtp = (input) => {
@@ -383,9 +405,10 @@ export function installLeanSender(sender: RTCRtpSender, addon?: SrtpSendAddon): 
     const roc = context.getSrtpSsrcState(s.ssrc);
     context.updateRolloverCount(seq, roc);
     const connection = dtls.iceTransport.connection;
-    const channel = channelFor(connection, context);
+    const native = nativeRoute(connection, context);
     let size: number;
-    if (channel && addon) {
+    if (native && addon) {
+      const { channel, target } = native;
       size = addon.seal(channel, header, payload, roc.rolloverCounter);
       counts.native++;
       const pair = connection.nominated!;
@@ -395,7 +418,7 @@ export function installLeanSender(sender: RTCRtpSender, addon?: SrtpSendAddon): 
       // turn of the event loop.
       if (h.marker) addon.flush(channel);
       else {
-        pendingFlush.set(channel, { addon, pair });
+        pendingFlush.set(channel, { addon, target });
         if (!flushScheduled) {
           flushScheduled = true;
           setImmediate(flushPending);

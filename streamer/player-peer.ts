@@ -14,7 +14,7 @@ import type { Codec } from './config.js';
 import { candidateType, iceFailureHint, type IceSeen } from './ice-diagnosis.js';
 import { keepEarlyDtls } from './early-dtls.js';
 import { isKeyframePayload } from './keyframe.js';
-import { installLeanSender, observeSent } from './lean-rtp-sender.js';
+import { installLeanSender, observeSent, type LeanSenderCounts } from './lean-rtp-sender.js';
 import { installRtcpIntake } from './rtcp-intake.js';
 import type { SrtpSendAddon } from './srtp-send.js';
 import { onlyConfiguredStun, peerConfig, weriftIceServers } from './peer-config.js';
@@ -98,6 +98,8 @@ export class PlayerPeer {
   /** What ICE did, for the log line that explains a failed connection. */
   private readonly ice: IceSeen;
   readonly startedAt = Date.now();
+  /** The video packets this player was sent, and by which path (lean-rtp-sender.ts). */
+  videoSent: LeanSenderCounts = { lean: 0, native: 0, fallback: 0 };
   /** The set-up stages, logged as one `player timeline` line once the first keyframe and the channel are through. */
   private readonly timeline = new PeerTimeline(this.startedAt);
 
@@ -131,7 +133,7 @@ export class PlayerPeer {
     // creates in the browser; it can only send on those we offer to receive on.
     const receive = o.receive;
     const transceiver = pc.addTransceiver(this.track, { direction: receive ? 'sendrecv' : 'sendonly' });
-    installLeanSender(transceiver.sender, o.srtpSend);
+    this.videoSent = installLeanSender(transceiver.sender, o.srtpSend);
     transceiver.sender.onPictureLossIndication.subscribe(() => o.onKeyframeNeeded('pli'));
     if (o.attachAudio)
       installLeanSender(pc.addTransceiver(this.audioTrack, { direction: 'sendonly' }).sender, o.srtpSend);

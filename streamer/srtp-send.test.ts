@@ -64,11 +64,11 @@ afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
 });
 
-async function channelPair(gso = true) {
+async function channelPair(gso = true, turnChannel = 0) {
   const [tx, rx] = [await bound(), await bound()];
   const key = randomBytes(16);
   const salt = randomBytes(12);
-  const channel = addon.open(fdOf(tx), 4, '127.0.0.1', rx.address().port, key, salt, gso);
+  const channel = addon.open(fdOf(tx), 4, '127.0.0.1', rx.address().port, key, salt, gso, turnChannel);
   const received: Buffer[] = [];
   rx.on('message', (m) => received.push(m));
   return { tx, rx, key, salt, channel, received };
@@ -104,6 +104,21 @@ describe('srtp-send addon', () => {
     expect(statsOf(channel)).toMatchObject({ sent: 5, dropped: 0, sends: 1, errors: 0, gso: 0 });
   });
 
+  it('on a TURN channel, each packet is ChannelData (number, length) around the sealed packet', async () => {
+    const { key, salt, channel, received } = await channelPair(true, 0x4001);
+    const payloads = [randomBytes(1000), randomBytes(1000), randomBytes(41)];
+    const sizes = payloads.map((p, i) => addon.seal(channel, header(i, i === 2), p, 0));
+    expect(sizes).toEqual(payloads.map((p) => 4 + 12 + p.length + 16));
+    addon.flush(channel);
+    await expect.poll(() => received.length).toBe(3);
+    received.forEach((datagram, i) => {
+      expect(datagram.readUInt16BE(0)).toBe(0x4001);
+      expect(datagram.readUInt16BE(2)).toBe(datagram.length - 4);
+      expect(open(datagram.subarray(4), key, salt, 0).equals(payloads[i]!)).toBe(true);
+    });
+    expect(statsOf(channel)).toMatchObject({ sent: 3, sends: 1, gso: 1 });
+  });
+
   it('starts a new send where a packet would not fit the batch (larger than the first, or after a short one)', async () => {
     const { key, salt, channel, received } = await channelPair();
     const lengths = [500, 500, 900, 100, 100, 300];
@@ -135,6 +150,9 @@ describe('srtp-send addon', () => {
       TypeError,
     );
     expect(() => addon.open(-1, 4, '127.0.0.1', 5000, key, randomBytes(12))).toThrow(TypeError);
+    expect(() => addon.open(fdOf(tx), 4, '127.0.0.1', 5000, key, randomBytes(12), true, 0x3fff)).toThrow(
+      TypeError,
+    );
     expect(() => addon.open(fdOf(tx), 4, '127.0.0.1', 5000, key, randomBytes(12), 'yes' as never)).toThrow(
       TypeError,
     );

@@ -17,7 +17,11 @@ export type SrtcpReceiver = { readonly srtcpReceiver: unique symbol };
 
 /** The addon's functions (native/srtp-send.c says what each does). */
 export interface SrtpSendAddon {
-  /** `gso` false: batches leave with sendmmsg, as they do once the kernel refuses UDP segmentation. */
+  /**
+   * `gso` false: batches leave with sendmmsg, as they do once the kernel refuses UDP segmentation.
+   * `turnChannel` (0x4000–0x7FFF): `address` and `port` are the TURN server's, each packet goes as
+   * ChannelData on that channel; 0 (the default) sends packets as they are.
+   */
   open(
     fd: number,
     family: 4 | 6,
@@ -26,6 +30,7 @@ export interface SrtpSendAddon {
     key: Buffer,
     salt: Buffer,
     gso?: boolean,
+    turnChannel?: number,
   ): SrtpChannel;
   /** Seals one packet (SSRC and sequence number read from `header`) into the batch; returns its size on the wire. */
   seal(channel: SrtpChannel, header: Buffer, payload: Buffer, roc: number): number;

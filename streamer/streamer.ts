@@ -196,6 +196,7 @@ export async function startStreamer(config: StreamerConfig, log: Logger): Promis
             reason,
             players: peers.size,
             seconds: Math.round((Date.now() - p.startedAt) / 1000),
+            videoPackets: p.videoSent,
           },
           'player left',
         );

@@ -116,6 +116,11 @@ describe.skipIf(!ok)('relay-only end to end through coturn', () => {
       await pair.streamer!.waitFor((l) => l.msg === 'input' && l.inputType === 'MouseDown', 10_000);
       await pair.streamer!.waitFor((l) => l.msg === 'input' && l.inputType === 'KeyDown', 10_000);
       await page.context().close();
+      // The streamer sent the video through the relay on its native path (ChannelData to coturn), all but
+      // the packets before werift had bound the TURN channel.
+      const left = await pair.streamer!.waitFor((l) => l.msg === 'player left', 15_000);
+      const sent = left.videoPackets as { lean: number; native: number; fallback: number };
+      expect(sent.native).toBeGreaterThan(sent.lean * 0.8);
     } finally {
       await pair.stop();
     }

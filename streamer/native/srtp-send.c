@@ -60,6 +60,9 @@ typedef struct {
   EVP_CIPHER_CTX *gcm;
   uint8_t salt[12];
   int gso; // 1 until the kernel refuses UDP_SEGMENT
+  // A TURN channel (RFC 8656 §12): each packet goes to the TURN server behind a 4-byte ChannelData header
+  // (channel number, length; no padding over UDP). 0: packets go to the peer as they are.
+  uint16_t turn_channel;
   // The batch: `count` sealed packets back to back in `buf`, their sizes in `sizes`.
   uint8_t buf[MAX_SEGMENTS * MAX_PACKET];
   uint16_t sizes[MAX_SEGMENTS];
@@ -123,11 +126,12 @@ static int buffer_arg(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   return napi_get_buffer_info(env, v, (void **)data, len) == napi_ok;
 }
 
-// open(fd, family, address, port, key: Buffer(16), salt: Buffer(12), gso = true) -> channel
+// open(fd, family, address, port, key: Buffer(16), salt: Buffer(12), gso = true, turnChannel = 0) -> channel
 // gso false sends every batch with sendmmsg, as a channel does once the kernel refuses UDP_SEGMENT.
+// turnChannel (0x4000-0x7FFF): address and port are the TURN server's, and each packet is ChannelData.
 static napi_value channel_open(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t fd, family;
   uint32_t port;
@@ -136,7 +140,10 @@ static napi_value channel_open(napi_env env, napi_callback_info info) {
   uint8_t *key, *salt;
   size_t key_len, salt_len;
   bool gso = true;
-  if (argc < 6 || argc > 7 || (argc == 7 && napi_get_value_bool(env, argv[6], &gso) != napi_ok) ||
+  uint32_t turn_channel = 0;
+  if (argc < 6 || argc > 8 || (argc >= 7 && napi_get_value_bool(env, argv[6], &gso) != napi_ok) ||
+      (argc == 8 && (napi_get_value_uint32(env, argv[7], &turn_channel) != napi_ok ||
+                     (turn_channel != 0 && (turn_channel < 0x4000 || turn_channel > 0x7fff)))) ||
       napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
       napi_get_value_int32(env, argv[1], &family) != napi_ok ||
       napi_get_value_string_utf8(env, argv[2], address, sizeof address, &address_len) != napi_ok ||
@@ -144,7 +151,7 @@ static napi_value channel_open(napi_env env, napi_callback_info info) {
       !buffer_arg(env, argv[5], &salt, &salt_len) || key_len != 16 || salt_len != 12 || port > 65535 ||
       fd < 0) {
     napi_throw_type_error(env, NULL,
-                          "srtp-send: open(fd, 4|6, address, port, key[16], salt[12], gso?) got bad arguments");
+                          "srtp-send: open(fd, 4|6, address, port, key[16], salt[12], gso?, turnChannel?) got bad arguments");
     return NULL;
   }
   channel_t *ch = calloc(1, sizeof *ch);
@@ -154,6 +161,7 @@ static napi_value channel_open(napi_env env, napi_callback_info info) {
   }
   ch->fd = fd;
   ch->gso = gso ? 1 : 0;
+  ch->turn_channel = (uint16_t)turn_channel;
   memcpy(ch->salt, salt, 12);
   int ok;
   if (family == 6) {
@@ -265,7 +273,8 @@ static napi_value channel_seal(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "srtp-send: seal(channel, header, payload, roc) got bad arguments");
     return NULL;
   }
-  size_t size = header_len + payload_len + GCM_TAG;
+  size_t prefix = ch->turn_channel ? 4 : 0;
+  size_t size = prefix + header_len + payload_len + GCM_TAG;
   if (header_len < 12 || size > MAX_PACKET) {
     napi_throw_range_error(env, NULL, "srtp-send: packet larger than 1500 bytes or header under 12");
     return NULL;
@@ -277,6 +286,12 @@ static napi_value channel_seal(napi_env env, napi_callback_info info) {
        ch->sizes[ch->count - 1] != ch->sizes[0]))
     flush_batch(ch);
   uint8_t *out = ch->buf + ch->used;
+  if (prefix) {
+    size_t sealed = size - prefix;
+    out[0] = ch->turn_channel >> 8, out[1] = ch->turn_channel & 0xff;
+    out[2] = sealed >> 8, out[3] = sealed & 0xff;
+    out += prefix;
+  }
   uint8_t iv[12];
   memcpy(iv, ch->salt, 12);
   for (int i = 0; i < 4; i++) iv[2 + i] ^= header[8 + i]; // SSRC
