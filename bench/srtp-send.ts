@@ -2,16 +2,17 @@
 // path, apart from everything else: a 1,172-byte VP8 payload sealed with SRTP AES-GCM and sent over UDP to a
 // receiver in another process (loopback; the kernel's delivery into the receiver runs in the sender's
 // system time, as it does for players on the same machine), in frames of 9 packets (8 full, 1 short).
-//   js     — what the streamer does without the addon: a fresh Node AES-GCM cipher per packet, the sealed
-//            packet in a new buffer, one dgram send each;
+//   js     — what the streamer does without the addon (lean-rtp-sender.ts's sealGcm): a fresh Node
+//            AES-GCM cipher per packet, the sealed packet in a new buffer, one dgram send each;
 //   native — the srtp-send addon: one AES-GCM context for the session, the frame's packets batched and sent
 //            in one sendmsg with UDP segmentation offload.
 // Five alternating rounds of each; the table gives every round and the median. BENCH_PACKETS sets the
 // packets per round (default 30,000).
 import { spawn } from 'node:child_process';
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { setImmediate as turn } from 'node:timers/promises';
+import { gcmState, sealGcm } from '../streamer/lean-rtp-sender.js';
 import { chooseSendPath, socketFd } from '../streamer/srtp-send.js';
 import { markdownTable, median } from './table.js';
 
@@ -19,6 +20,7 @@ const PACKETS = Number(process.env.BENCH_PACKETS ?? 30_000);
 const ROUNDS = 5;
 const FRAME = 9;
 const PAYLOAD = 1172;
+const SSRC = 0x1122_3344;
 
 const found = chooseSendPath('native');
 const addon = found.addon!;
@@ -54,21 +56,15 @@ const payloads = [randomBytes(PAYLOAD), randomBytes(333)];
 const header = Buffer.alloc(12);
 header[0] = 0x80;
 header[1] = 96;
-header.writeUInt32BE(0x1122_3344, 8);
+header.writeUInt32BE(SSRC, 8);
 
+const gcm = gcmState(key, salt, SSRC);
 function jsPacket(i: number): void {
   const payload = payloads[i % FRAME === FRAME - 1 ? 1 : 0]!;
   header.writeUInt16BE(i & 0xffff, 2);
-  const iv = Buffer.from(salt);
-  iv[10]! ^= (i >> 8) & 0xff;
-  iv[11]! ^= i & 0xff;
   const out = Buffer.allocUnsafe(12 + payload.length + 16);
   header.copy(out);
-  const cipher = createCipheriv('aes-128-gcm', key, iv);
-  cipher.setAAD(header);
-  cipher.update(payload).copy(out, 12);
-  cipher.final();
-  cipher.getAuthTag().copy(out, 12 + payload.length);
+  sealGcm(gcm, 0, i & 0xffff, out, 12, payload);
   tx.send(out, port, '127.0.0.1');
 }
 

@@ -13,11 +13,10 @@
 // Packets it does not handle (padding, CSRCs, header extensions of their own, RED, simulcast ids, a
 // non-GCM SRTP profile) go through werift's path on a private header copy, as before.
 import { createCipheriv, createSecretKey, type KeyObject } from 'node:crypto';
-import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpSender } from 'werift';
 import { headerCopy } from './rtp-copies.js';
-import { sendTarget, type SendTarget } from './send-target.js';
+import { directSocket, sendTarget, type SendTarget } from './send-target.js';
 import { socketFd, type SrtpChannel, type SrtpSendAddon } from './srtp-send.js';
 
 /** RFC 7714 AEAD_AES_128_GCM, the profile werift and browsers pick first. */
@@ -154,7 +153,7 @@ class SentPacket {
 }
 
 /** Per-SRTP-session state: the key object and the salt XOR the sender's SSRC (RFC 7714 §8.1). */
-interface GcmState {
+export interface GcmState {
   key: KeyObject;
   /** 12-byte IV with the salt and SSRC folded in; ROC and sequence number are XORed per packet. */
   iv: Buffer;
@@ -163,7 +162,7 @@ interface GcmState {
 }
 
 /** The GCM state of one SSRC under an SRTP session key and salt. */
-function gcmState(sessionKey: Buffer, sessionSalt: Buffer, ssrc: number): GcmState {
+export function gcmState(sessionKey: Buffer, sessionSalt: Buffer, ssrc: number): GcmState {
   const iv = Buffer.alloc(12);
   iv.writeUInt32BE(ssrc, 2);
   for (let i = 0; i < 12; i++) iv[i]! ^= sessionSalt[i]!;
@@ -174,7 +173,7 @@ function gcmState(sessionKey: Buffer, sessionSalt: Buffer, ssrc: number): GcmSta
  * SRTP with AEAD_AES_128_GCM (RFC 7714): `out` holds the RTP header in its first `headerLength` bytes and
  * room for the payload and the 16-byte tag after it. The header is authenticated, the payload encrypted.
  */
-function sealGcm(
+export function sealGcm(
   state: GcmState,
   rolloverCounter: number,
   seq: number,
@@ -199,21 +198,6 @@ function sealGcm(
 
 const noop = () => undefined;
 
-/** The UDP socket of a nominated pair that is plain UDP to an IP address (not TURN, TCP or a name). */
-const directSockets = new WeakMap<CandidatePairInternals, Socket | null>();
-function directSocket(pair: CandidatePairInternals): Socket | null {
-  let socket = directSockets.get(pair);
-  if (socket === undefined) {
-    const candidate = pair.protocol.type === 'stun' ? pair.protocol.transport?.socket : undefined;
-    socket =
-      candidate && (candidate.type === 'udp4' || candidate.type === 'udp6') && isIP(pair.remoteAddr[0])
-        ? (candidate as unknown as Socket)
-        : null;
-    directSockets.set(pair, socket);
-  }
-  return socket;
-}
-
 /** Channels with packets batched this turn, and their targets: a batch is sent only while its socket is open. */
 const pendingFlush = new Map<SrtpChannel, { addon: SrtpSendAddon; target: SendTarget }>();
 let flushScheduled = false;
@@ -228,7 +212,7 @@ function flushPending(): void {
  * each) that end in one `socket.send` for a plain UDP pair; that pair gets the `socket.send` directly (with
  * werift's pair counters kept), any other (TURN relay, TCP) werift's path.
  */
-export function sendOnNominatedPair(connection: IceConnectionInternals, data: Buffer): void {
+function sendOnNominatedPair(connection: IceConnectionInternals, data: Buffer): void {
   const pair = connection.nominated;
   const socket =
     pair && connection.state !== 'closed' && connection.state !== 'failed' ? directSocket(pair) : null;
@@ -309,8 +293,7 @@ export function installLeanSender(sender: RTCRtpSender, addon?: SrtpSendAddon): 
     | {
         pair: CandidatePairInternals;
         context: SrtpContextInternals;
-        target: SendTarget | null;
-        channel: SrtpChannel | null;
+        native: { channel: SrtpChannel; target: SendTarget } | null;
         retryAt: number;
       }
     | undefined;
@@ -321,32 +304,32 @@ export function installLeanSender(sender: RTCRtpSender, addon?: SrtpSendAddon): 
     const pair = connection.nominated;
     if (!addon || !pair || connection.state === 'closed' || connection.state === 'failed') return null;
     const now = Date.now() / 1000;
-    if (route?.pair !== pair || route.context !== context || (!route.channel && now >= route.retryAt)) {
+    if (route?.pair !== pair || route.context !== context || (!route.native && now >= route.retryAt)) {
       const target = sendTarget(pair);
       const fd = target ? socketFd(target.socket) : undefined;
-      const channel =
+      const native =
         target && fd !== undefined
-          ? addon.open(
-              fd,
-              isIP(target.address) === 6 ? 6 : 4,
-              target.address,
-              target.port,
-              context.cipher.srtpSessionKey,
-              context.cipher.srtpSessionSalt.subarray(0, 12),
-              true,
-              target.turnChannel,
-            )
+          ? {
+              target,
+              channel: addon.open(
+                fd,
+                isIP(target.address) === 6 ? 6 : 4,
+                target.address,
+                target.port,
+                context.cipher.srtpSessionKey,
+                context.cipher.srtpSessionSalt.subarray(0, 12),
+                true,
+                target.turnChannel,
+              ),
+            }
           : null;
-      route = { pair, context, target: channel ? target : null, channel, retryAt: now + 1 };
+      route = { pair, context, native, retryAt: now + 1 };
     }
-    const { target, channel } = route;
-    if (!target || !channel) return null;
-    if (!target.usable(now)) {
-      route.channel = null;
+    if (route.native && !route.native.target.usable(now)) {
+      route.native = null;
       route.retryAt = now + 1;
-      return null;
     }
-    return { channel, target };
+    return route.native;
   }
 
   s.sendRtp = (input) => {

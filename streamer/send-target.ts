@@ -38,13 +38,26 @@ const udpSocket = (t: UdpTransportInternals | undefined): Socket | undefined =>
     ? (t.socket as unknown as Socket)
     : undefined;
 
+/** The UDP socket of a pair that is plain UDP to an IP address (not TURN, TCP or a name), or null. */
+const directSockets = new WeakMap<PairInternals, Socket | null>();
+export function directSocket(pair: PairInternals): Socket | null {
+  let socket = directSockets.get(pair);
+  if (socket === undefined) {
+    socket =
+      (pair.protocol.type === 'stun' && isIP(pair.remoteAddr[0]) && udpSocket(pair.protocol.transport)) ||
+      null;
+    directSockets.set(pair, socket);
+  }
+  return socket;
+}
+
 /** The target of `pair` now, or null where the native path cannot send for it. */
 export function sendTarget(pair: PairInternals): SendTarget | null {
   const { protocol, remoteAddr } = pair;
   if (protocol.type === 'stun') {
-    const socket = udpSocket(protocol.transport);
+    const socket = directSocket(pair);
     const transport = protocol.transport;
-    if (!socket || !isIP(remoteAddr[0])) return null;
+    if (!socket) return null;
     return {
       socket,
       address: remoteAddr[0],
