@@ -14,11 +14,6 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-/** True where `pin` can work: taskset is installed. */
-export function canPin(): boolean {
-  return spawnSync('taskset', ['-V']).status === 0;
-}
-
 /** Binds every thread of `pid` to the CPUs in `cpus` (taskset syntax, e.g. "0" or "1-3"). */
 export function pin(pid: number, cpus: string): void {
   const r = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { encoding: 'utf8' });

@@ -19,7 +19,8 @@ import {
   type Farm,
   type RouterProc,
 } from '../router/testing/stack.js';
-import { canPin, cpuSeconds, pin } from './cpu.js';
+import { hasTool } from '../test/support/tools.js';
+import { cpuSeconds, pin } from './cpu.js';
 import { markdownTable, median, medians } from './table.js';
 
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? '500');
@@ -27,7 +28,7 @@ const PER_PROCESS = Number(process.env.BENCH_SIDECARS_PER_PROCESS ?? '100');
 const RUNS = Number(process.env.BENCH_RUNS ?? '3');
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? '200');
 const CPUS = availableParallelism();
-const PIN = process.env.BENCH_PIN !== '0' && CPUS > 1 && canPin();
+const PIN = process.env.BENCH_PIN !== '0' && CPUS > 1 && hasTool('taskset');
 
 interface RunResult {
   players: number;

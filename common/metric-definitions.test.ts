@@ -25,9 +25,9 @@ describe('metricDefinitions().outcomes', () => {
     ]);
   });
 
-  it('has no series before the first count when its results are not given', async () => {
+  it('has no series before the first count when it lists no results', async () => {
     const registry = new Registry();
-    const counter = metricDefinitions(registry).outcomes('test_outcomes_total', 'outcomes');
+    const counter = metricDefinitions(registry).outcomes('test_outcomes_total', 'outcomes', []);
     expect(await series(registry, 'test_outcomes_total')).toEqual([]);
     counter.inc({ result: 'ok' });
     expect(await series(registry, 'test_outcomes_total')).toEqual(['test_outcomes_total{result="ok"} 1']);

@@ -9,7 +9,7 @@ export interface MetricDefinitions {
    * A counter of outcomes by their `result` label (the kit's convention for success/failure counts). Each of
    * `results` starts as a zero series, so rate() and increase() work from the first scrape, before it happens.
    */
-  outcomes(name: string, help: string, results?: readonly string[]): Counter<'result'>;
+  outcomes(name: string, help: string, results: readonly string[]): Counter<'result'>;
   gauge(name: string, help: string): Gauge;
   histogram(name: string, help: string, buckets: number[]): Histogram;
 }
@@ -19,7 +19,7 @@ export function metricDefinitions(registry: Registry): MetricDefinitions {
   const registers = [registry];
   return {
     counter: (name, help, labelNames = []) => new Counter({ name, help, labelNames, registers }),
-    outcomes: (name, help, results = []) => {
+    outcomes: (name, help, results) => {
       const counter = new Counter({ name, help, labelNames: ['result'], registers });
       for (const result of results) counter.inc({ result }, 0);
       return counter;

@@ -4,10 +4,11 @@
 // node-api-headers package. It is a Node-API addon: one build serves every Node version from 18 on, and it
 // links nothing (OpenSSL's functions come from the node binary itself).
 //
-//   node scripts/build-native.mjs [--required] [--out FILE]
+//   node scripts/build-native.mjs [--required] [--out FILE] [--force]
 //
 // Without --required a machine with no compiler or headers gets a note and exit 0: the streamer then sends
 // through its JavaScript path (FANOUT_SEND=auto). With it (npm test, image builds) that is an error.
+// An addon newer than its source is kept unless --force.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,8 +20,12 @@ const args = process.argv.slice(2);
 const required = args.includes('--required');
 const outAt = args.indexOf('--out');
 const source = path.join(root, 'streamer/native/srtp-send.c');
+if (outAt >= 0 && !args[outAt + 1]) {
+  process.stderr.write('build-native: --out needs a file name\n');
+  process.exit(2);
+}
 const out =
-  outAt >= 0 ? path.resolve(args[outAt + 1] ?? '') : path.join(root, 'streamer/native/build/srtp-send.node');
+  outAt >= 0 ? path.resolve(args[outAt + 1]) : path.join(root, 'streamer/native/build/srtp-send.node');
 
 function fail(why) {
   const how =

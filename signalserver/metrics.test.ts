@@ -2,14 +2,14 @@
 // rate() over them has a first sample before the first reservation or patch.
 import { describe, expect, it } from 'vitest';
 import { SIDECAR, SIDECAR_POD_PATCH_RESULTS, SIDECAR_RESERVATION_RESULTS } from '../common/index.js';
-import { sample } from '../router/testing/stack.js';
+import { sample } from './test-sidecar.js';
 import { SidecarMetrics } from './metrics.js';
 
 describe('SidecarMetrics', () => {
   it('starts every reservation and pod-patch result at 0, then counts each', async () => {
     const metrics = new SidecarMetrics();
     const read = async (name: string, result: string) =>
-      sample(await metrics.registry.metrics(), `${name}{result="${result}"}`);
+      sample(await metrics.registry.metrics(), name, `{result="${result}"}`);
     for (const result of SIDECAR_RESERVATION_RESULTS)
       expect(await read(SIDECAR.reservationsTotal, result), result).toBe(0);
     for (const result of SIDECAR_POD_PATCH_RESULTS)

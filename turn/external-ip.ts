@@ -4,10 +4,10 @@
 // "stuck at connecting", which is far harder to diagnose than a pod that will not start.
 import type { TurnConfig } from './config.js';
 import { ipFamily } from '../common/cidr.js';
-import { fetchNodeAddresses, type NodeAddresses } from './kube-node.js';
+import { fetchNodeAddresses } from './kube-node.js';
 import { unusableRelayAddress } from './relay-address.js';
 import type { RelayAddresses } from './render-config.js';
-import { stunBinding, type StunResult } from './stun-client.js';
+import { stunBinding } from './stun-client.js';
 import { CodedError } from '../common/coded-error.js';
 
 export type AddressSource = 'env' | 'kubernetes' | 'stun';
@@ -25,20 +25,6 @@ export class ExternalIpError extends CodedError<'EXTERNAL_IP_UNDISCOVERED'> {
     );
   }
 }
-
-export interface Discovery {
-  fetchNode: (
-    api: NonNullable<TurnConfig['kube']>,
-    nodeName: string,
-    signal?: AbortSignal,
-  ) => Promise<NodeAddresses>;
-  stun: (server: NonNullable<TurnConfig['stunServer']>, signal?: AbortSignal) => Promise<StunResult>;
-}
-
-const realDiscovery: Discovery = {
-  fetchNode: (api, nodeName, signal) => fetchNodeAddresses(api, nodeName, { signal }),
-  stun: (server, signal) => stunBinding(server, { signal }),
-};
 
 /** IPv4 first: the relay sockets and most players are IPv4. Never an address no player can reach. */
 function pick(ips: string[]): string | undefined {
@@ -70,7 +56,6 @@ function pair(
 export async function discoverAddresses(
   config: TurnConfig,
   signal?: AbortSignal,
-  deps: Discovery = realDiscovery,
 ): Promise<DiscoveredAddresses> {
   if (config.externalIp) return pair(config.externalIp, undefined, config.privateIp, 'env');
 
@@ -81,7 +66,7 @@ export async function discoverAddresses(
     );
   } else {
     try {
-      const node = await deps.fetchNode(config.kube, config.nodeName, signal);
+      const node = await fetchNodeAddresses(config.kube, config.nodeName, { signal });
       const external = pick(node.externalIps);
       if (external) {
         const internal = node.internalIps.find((ip) => ipFamily(ip) === ipFamily(external));
@@ -103,7 +88,7 @@ export async function discoverAddresses(
   } else {
     const where = `${config.stunServer.host}:${config.stunServer.port}`;
     try {
-      const { mapped, localAddress } = await deps.stun(config.stunServer, signal);
+      const { mapped, localAddress } = await stunBinding(config.stunServer, { signal });
       const unusable = unusableRelayAddress(mapped.address);
       if (unusable === undefined) return pair(mapped.address, localAddress, config.privateIp, 'stun');
       attempts.push(`STUN ${where}: answered ${mapped.address}, which is ${unusable}`);

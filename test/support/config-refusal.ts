@@ -17,7 +17,7 @@ export const block = (text: string): string[] =>
     .filter(Boolean);
 
 /** What `component` prints refusing its environment: the CONFIG_INVALID header, then the `expected` lines. */
-export const refusalText = (component: string, expected: string): string =>
+const refusalText = (component: string, expected: string): string =>
   [
     `${component}: invalid configuration (CONFIG_INVALID):`,
     ...block(expected).map((line) => `  - ${line}`),
